@@ -1,0 +1,7 @@
+"""``python -m vaultkit``."""
+
+import sys
+
+from vaultkit.cli import main
+
+sys.exit(main())

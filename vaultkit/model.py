@@ -1,0 +1,286 @@
+"""The note model: what one parsed note holds.
+
+Every element carries its 1-based source line (blocks also their last line) and its
+``section``: the heading path above it, outermost first (``("Status", "Daily")``).
+The model is plain frozen dataclasses so that later stages (index, graph, render) can
+rely on it without touching markdown-it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+Section = tuple[str, ...]
+"""Heading path above an element, outermost first; empty before the first heading."""
+
+PropertyValue = Any
+"""A JSON-compatible value read from front matter (str, int, float, bool, None, list, dict)."""
+
+
+class Severity(StrEnum):
+    """How much a diagnostic matters to the user."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something in the note that vaultkit could not read as the user probably meant."""
+
+    line: int
+    code: str
+    """Stable machine-readable identifier, e.g. ``yaml-invalid``."""
+    message: str
+    severity: Severity = Severity.WARNING
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    line: int
+    level: int
+    text: str
+    """Heading text without markup (``## **Daily**`` gives ``Daily``)."""
+    anchor: str
+    """The form Obsidian writes after ``#`` in a link to this heading."""
+    section: Section
+    """Heading path *including* this heading."""
+
+
+class TaskStatus(StrEnum):
+    """The Tasks plugin's reading of a checkbox, which is what progress counts use."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    HIGHEST = "highest"
+    HIGH = "high"
+    MEDIUM = "medium"
+    NORMAL = "normal"
+    LOW = "low"
+    LOWEST = "lowest"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFields:
+    """Tasks-plugin fields read from the end of a task line (emoji or Dataview form)."""
+
+    due: str | None = None
+    scheduled: str | None = None
+    start: str | None = None
+    created: str | None = None
+    done: str | None = None
+    cancelled: str | None = None
+    priority: Priority = Priority.NORMAL
+    recurrence: str | None = None
+    on_completion: str | None = None
+    id: str | None = None
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    line: int
+    section: Section
+    status_char: str
+    """The character between the brackets, exactly as written."""
+    status: TaskStatus
+    checked: bool
+    """Obsidian's reading: any non-space status character is drawn checked."""
+    text: str
+    """Description without markup and without the Tasks fields."""
+    raw: str
+    """The task's first line after the checkbox, as written."""
+    parent_line: int | None
+    """Line of the nearest enclosing task, if any."""
+    depth: int
+    """Number of enclosing list items (0 for a top-level item)."""
+    fields: TaskFields = field(default_factory=TaskFields)
+    tags: tuple[str, ...] = ()
+    block_id: str | None = None
+    struck: bool = False
+    """The whole description is struck through, which vaultkit reads as cancelled."""
+    callout_line: int | None = None
+
+
+class LinkKind(StrEnum):
+    WIKILINK = "wikilink"
+    """``[[Note#Heading|display]]``, including same-note ``[[#Heading]]``."""
+    EMBED = "embed"
+    """``![[file|size]]`` or a markdown image of a vault file."""
+    MARKDOWN = "markdown"
+    """``[text](Other%20Note.md)``: a markdown link to a vault file."""
+    EXTERNAL = "external"
+    """``[text](https://…)`` or ``![](https://…)``."""
+    URL = "url"
+    """A bare or ``<angle>`` URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    kind: LinkKind
+    target: str
+    """File part of the target, decoded, without fragment ('' for a same-note link)."""
+    fragment: str | None
+    """Heading path (``H1#H2``) or block reference (``^id``) after ``#``."""
+    display: str | None
+    """Alias after ``|`` (for embeds: the size), or a markdown link's text."""
+    line: int
+    section: Section
+    raw: str
+    """The link as written in the source."""
+    embed: bool = False
+    """Shown inline (``![[…]]``, ``![](…)``) rather than linked."""
+    task_line: int | None = None
+    table_line: int | None = None
+    callout_line: int | None = None
+
+    @property
+    def is_same_note(self) -> bool:
+        return self.kind in (LinkKind.WIKILINK, LinkKind.EMBED) and self.target == ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place where an external resource is linked."""
+
+    line: int
+    section: Section
+    text: str
+    task_status: TaskStatus | None = None
+    task_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """An external URL; the same URL linked several times is one resource."""
+
+    url: str
+    domain: str
+    text: str
+    """Link text of the first mention with one (the URL itself otherwise)."""
+    mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    """Without ``#``, as written (Obsidian compares tags case-insensitively)."""
+    line: int
+    source: str
+    """``inline`` or ``property``."""
+    section: Section = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    line: int
+    end_line: int
+    section: Section
+    type: str
+    """Lower-cased and mapped through Obsidian's aliases (``summary`` -> ``abstract``)."""
+    raw_type: str
+    fold: str
+    """``+``, ``-`` or ``''``."""
+    title: str
+    body: str
+    depth: int
+    """0 for a top-level callout, 1 inside another callout, …"""
+    parent_line: int | None = None
+    in_list: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    """Cell text without markup; ``<br>`` becomes a newline."""
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    line: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    line: int
+    end_line: int
+    section: Section
+    header: tuple[Cell, ...]
+    rows: tuple[TableRow, ...]
+    callout_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    line: int
+    text: str
+    section: Section = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InlineField:
+    """A Dataview field: ``key:: value`` on its own line, ``[key:: value]`` or ``(key:: value)``."""
+
+    line: int
+    key: str
+    value: str
+    bracketed: bool
+    section: Section = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BlockId:
+    line: int
+    id: str
+    section: Section = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A source range that vaultkit hides: a comment, a math span, a generated region."""
+
+    line: int
+    end_line: int
+    kind: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    path: str
+    """Vault-relative POSIX path, NFC-normalised."""
+    title: str
+    """File name without ``.md``."""
+    properties: dict[str, PropertyValue] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    """Unique tag names, properties first, then inline tags in order of appearance."""
+    tag_mentions: tuple[Tag, ...] = ()
+    aliases: tuple[str, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    callouts: tuple[Callout, ...] = ()
+    links: tuple[Link, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    tables: tuple[Table, ...] = ()
+    highlights: tuple[Highlight, ...] = ()
+    inline_fields: tuple[InlineField, ...] = ()
+    block_ids: tuple[BlockId, ...] = ()
+    hidden: tuple[Span, ...] = ()
+    """Comments, math and vaultkit regions: content there is not part of the model."""
+    word_count: int = 0
+    line_count: int = 0
+    line_ending: str = "none"
+    """``lf``, ``crlf``, ``cr``, ``mixed`` or ``none``."""
+    has_bom: bool = False
+    diagnostics: tuple[Diagnostic, ...] = ()

@@ -1,0 +1,86 @@
+"""Obsidian comments ``%% … %%``: a block rule and an inline rule.
+
+A comment's content is hidden in Obsidian's reading view, so nothing inside it is a
+task, link or tag. The block rule takes a comment that starts a line and spans lines
+(possibly blank ones, as Obsidian allows); the inline rule takes ``%%…%%`` inside a
+paragraph. Both emit a token carrying the content, so that vaultkit's own region
+markers (``%% vaultkit:begin NAME %%``) can be recognised from the token stream.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+
+from vaultkit.parse._scan import find_forward
+
+MARKER = "%%"
+
+
+def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.is_code_block(start_line):
+        return False
+    src = state.src
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    maximum = state.eMarks[start_line]
+    if not src.startswith(MARKER, pos):
+        return False
+    close = src.find(MARKER, pos + 2, maximum)
+    if close != -1:
+        if src[close + 2 : maximum].strip():
+            return False  # "%% note %% text" is an inline comment in a paragraph
+        last_line = start_line
+        closed = True
+        content = src[pos + 2 : close]
+    else:
+        closed = False
+        last_line = start_line
+        line = start_line + 1
+        while line < end_line:
+            line_start = state.bMarks[line] + state.tShift[line]
+            line_end = state.eMarks[line]
+            if line_start < line_end and state.sCount[line] < state.blkIndent:
+                break  # the container (list item, quote) ended before the comment did
+            found = src.find(MARKER, line_start, line_end)
+            last_line = line
+            if found != -1:
+                close = found
+                closed = True
+                break
+            line += 1
+        content_end = close if closed else state.eMarks[last_line]
+        content = src[pos + 2 : content_end]
+    if silent:
+        return True
+    token = state.push("vk_comment", "", 0)
+    token.map = [start_line, last_line + 1]
+    token.content = content
+    token.block = True
+    token.meta = {"closed": closed}
+    state.line = last_line + 1
+    return True
+
+
+def _comment_inline(state: StateInline, silent: bool) -> bool:
+    pos = state.pos
+    if not state.src.startswith(MARKER, pos):
+        return False
+    close = find_forward(state, MARKER, pos + 2)
+    end = state.posMax if close == -1 else close + 2
+    if not silent:
+        token = state.push("vk_comment", "", 0)
+        token.content = state.src[pos + 2 : close if close != -1 else state.posMax]
+        token.meta = {"closed": close != -1, "pos": pos}
+    state.pos = end
+    return True
+
+
+def comments_plugin(md: MarkdownIt) -> None:
+    md.block.ruler.before(
+        "fence",
+        "vk_comment",
+        _comment_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.inline.ruler.before("emphasis", "vk_comment", _comment_inline)

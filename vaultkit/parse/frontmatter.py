@@ -1,0 +1,239 @@
+"""Front matter (Obsidian "properties"): finding it, loading it safely, typing its values.
+
+Obsidian recognises properties only when the very first line is exactly ``---`` and a
+later line is exactly ``---``. The YAML is loaded through python-frontmatter's handler
+with PyYAML's *safe* loader, and converted to JSON-compatible values under a size
+budget, so alias-expansion bombs and deeply nested documents become a diagnostic
+instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from vaultkit.model import Diagnostic, PropertyValue, Severity
+
+_DELIMITER = "---"
+MAX_PROPERTY_NODES = 20_000
+"""Values produced from one note's front matter before vaultkit gives up on it."""
+
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LIST_KEYS = {"tags": "tags", "aliases": "aliases", "cssclasses": "cssclasses"}
+_SINGULAR_KEYS = {"tag": "tags", "alias": "aliases", "cssclass": "cssclasses"}
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    properties: dict[str, PropertyValue]
+    tags: tuple[str, ...]
+    aliases: tuple[str, ...]
+    body_start: int
+    """Index (0-based) of the first body line, i.e. the number of front-matter lines."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    start = 0
+    index = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end == -1:
+            yield index, text[start:]
+            return
+        yield index, text[start:end]
+        start = end + 1
+        index += 1
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, Diagnostic | None]:
+    """Return (yaml text or None, number of front-matter lines, diagnostic)."""
+    if not text.startswith(_DELIMITER):
+        return None, 0, None
+    lines = _lines(text)
+    _, first = next(lines)
+    if first != _DELIMITER:
+        return None, 0, None
+    for index, line in lines:
+        if line == _DELIMITER:
+            body = text.split("\n", index)[:index]
+            return "\n".join(body[1:]), index + 1, None
+    return (
+        None,
+        0,
+        Diagnostic(
+            1,
+            "frontmatter-unterminated",
+            "the note starts with '---' but has no closing '---' line, so Obsidian shows "
+            "no properties; add a '---' line after the properties",
+        ),
+    )
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _BudgetExceededError
+
+
+class _BudgetExceededError(Exception):
+    pass
+
+
+def _to_json_value(value: Any, budget: _Budget, depth: int = 0) -> PropertyValue:
+    budget.spend()
+    if depth > 100:
+        raise _BudgetExceededError
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, dict):
+        return {str(k): _to_json_value(v, budget, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_to_json_value(v, budget, depth + 1) for v in value]
+    return str(value)
+
+
+def _string_items(value: PropertyValue, *, strip_hash: bool) -> list[str]:
+    if isinstance(value, str):
+        # Obsidian before 1.9 split a text value on commas; keep that reading.
+        items = [part.strip() for part in value.split(",")]
+    elif isinstance(value, list):
+        items = [str(item).strip() for item in value if item is not None]
+    elif value is None:
+        items = []
+    else:
+        items = [str(value)]
+    if strip_hash:
+        items = [item.lstrip("#") for item in items]
+    return [item for item in items if item]
+
+
+def _key_lines(yaml_text: str) -> dict[str, int]:
+    """File line (1-based) of each top-level key; composed only when a diagnostic needs it."""
+    try:
+        node = yaml.compose(yaml_text, Loader=_SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    # +2: one for the opening '---' line, one for 1-based numbering.
+    return {
+        str(key.value): key.start_mark.line + 2
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def load_front_matter(text: str) -> FrontMatter:
+    """Find and load the note's properties; never raises."""
+    yaml_text, body_start, problem = split_front_matter(text)
+    diagnostics: list[Diagnostic] = [problem] if problem else []
+    if yaml_text is None:
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    try:
+        loaded = YAMLHandler().load(yaml_text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 2) if mark is not None else 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        diagnostics.append(
+            Diagnostic(
+                line,
+                "yaml-invalid",
+                f"the properties are not valid YAML ({reason}); Obsidian will not show them "
+                "either; fix the line or quote the value",
+                Severity.ERROR,
+            )
+        )
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    except (yaml.YAMLError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+        diagnostics.append(
+            Diagnostic(
+                1,
+                "yaml-invalid",
+                f"the properties could not be read ({type(exc).__name__}); simplify them",
+                Severity.ERROR,
+            )
+        )
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+
+    if loaded is None:
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    if not isinstance(loaded, dict):
+        diagnostics.append(
+            Diagnostic(
+                2,
+                "yaml-not-mapping",
+                "the properties must be 'key: value' lines; this YAML is a "
+                f"{type(loaded).__name__}, so it is ignored",
+            )
+        )
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    try:
+        properties = _to_json_value(loaded, _Budget(MAX_PROPERTY_NODES))
+    except (_BudgetExceededError, RecursionError):
+        diagnostics.append(
+            Diagnostic(
+                1,
+                "yaml-too-large",
+                f"the properties expand to more than {MAX_PROPERTY_NODES} values or nest "
+                "too deeply (a YAML alias bomb?); they are ignored",
+                Severity.ERROR,
+            )
+        )
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    assert isinstance(properties, dict)
+
+    tags: list[str] = []
+    aliases: list[str] = []
+    key_lines: dict[str, int] | None = None
+    for key, value in properties.items():
+        lower = key.lower()
+        canonical = _LIST_KEYS.get(lower) or _SINGULAR_KEYS.get(lower)
+        if canonical is None:
+            continue
+        if (lower in _SINGULAR_KEYS or isinstance(value, str)) and key_lines is None:
+            key_lines = _key_lines(yaml_text)
+        line = (key_lines or {}).get(key, 2)
+        if lower in _SINGULAR_KEYS:
+            diagnostics.append(
+                Diagnostic(
+                    line,
+                    "property-singular",
+                    f"'{key}' is ignored by Obsidian 1.9 and later; rename it to "
+                    f"'{canonical}' and make it a list",
+                )
+            )
+        elif isinstance(value, str):
+            diagnostics.append(
+                Diagnostic(
+                    line,
+                    "property-not-list",
+                    f"'{key}' is text, but Obsidian 1.9 and later read it only as a list; "
+                    f"write it as '{key}: [{value}]'",
+                )
+            )
+        if canonical == "tags":
+            tags.extend(_string_items(value, strip_hash=True))
+        elif canonical == "aliases":
+            aliases.extend(_string_items(value, strip_hash=False))
+    return FrontMatter(
+        properties,
+        tuple(dict.fromkeys(tags)),
+        tuple(dict.fromkeys(aliases)),
+        body_start,
+        tuple(diagnostics),
+    )

@@ -1,0 +1,37 @@
+"""Highlights ``==text==`` (Obsidian), emitted as open/close tokens around inline content."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from vaultkit.parse._scan import find_forward
+
+
+def _highlight(state: StateInline, silent: bool) -> bool:
+    src = state.src
+    pos = state.pos
+    if not src.startswith("==", pos) or src.startswith("===", pos):
+        return False
+    if state.level >= state.md.options.get("maxNesting", 20):
+        return False
+    start = pos + 2
+    close = find_forward(state, "==", start)
+    if close == -1 or close == start or src[start].isspace() or src[close - 1].isspace():
+        return False
+    if silent:
+        return True
+    opener = state.push("vk_highlight_open", "mark", 1)
+    opener.meta = {"pos": pos}
+    old_max = state.posMax
+    state.pos = start
+    state.posMax = close
+    state.md.inline.tokenize(state)
+    state.pos = close + 2
+    state.posMax = old_max
+    state.push("vk_highlight_close", "mark", -1)
+    return True
+
+
+def highlights_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("emphasis", "vk_highlight", _highlight)

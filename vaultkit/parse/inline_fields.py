@@ -1,0 +1,78 @@
+"""Dataview inline fields in brackets: ``[key:: value]`` and ``(key:: value)``.
+
+The value is parsed as inline markdown, so a link inside a field is still a link. Key and
+value lengths are capped so that a line full of unmatched brackets stays linear. Fields on
+their own line (``key:: value``) are read by the extractor from paragraph lines.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+MAX_KEY = 64
+MAX_VALUE = 2000
+_CLOSERS = {"[": "]", "(": ")"}
+
+
+def valid_field_key(key: str) -> bool:
+    key = key.strip()
+    return (
+        0 < len(key) <= MAX_KEY
+        and not any(ch in key for ch in "[]()`\n")
+        and not key.startswith(("!", "#", "^"))
+        and "://" not in key
+    )
+
+
+def _inline_field(state: StateInline, silent: bool) -> bool:
+    src = state.src
+    pos = state.pos
+    opener = src[pos]
+    closer = _CLOSERS.get(opener)
+    if closer is None:
+        return False
+    if state.level >= state.md.options.get("maxNesting", 20):
+        return False
+    limit = min(state.posMax, pos + 1 + MAX_KEY + 2)
+    sep = src.find("::", pos + 1, limit)
+    if sep == -1 or not valid_field_key(src[pos + 1 : sep]):
+        return False
+    depth = 1
+    end = sep + 2
+    stop = min(state.posMax, end + MAX_VALUE)
+    while end < stop:
+        ch = src[end]
+        if ch == "\n":
+            return False
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                break
+        end += 1
+    else:
+        return False
+    if silent:
+        return True
+    token = state.push("vk_field_open", "", 1)
+    token.meta = {
+        "key": src[pos + 1 : sep].strip(),
+        "value": src[sep + 2 : end].strip(),
+        "bracket": opener,
+        "pos": pos,
+    }
+    old_max = state.posMax
+    state.pos = sep + 2
+    state.posMax = end
+    state.md.inline.tokenize(state)
+    state.pos = end + 1
+    state.posMax = old_max
+    state.push("vk_field_close", "", -1)
+    return True
+
+
+def inline_fields_plugin(md: MarkdownIt) -> None:
+    md.inline.add_terminator_char("(")
+    md.inline.ruler.before("link", "vk_inline_field", _inline_field)

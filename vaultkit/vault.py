@@ -1,0 +1,85 @@
+"""Locating a vault and the notes named on the command line."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+from vaultkit.errors import NoteNotFoundError, VaultkitError, VaultNotFoundError
+
+CONFIG_DIR = ".obsidian"
+
+
+def find_vault(start: Path) -> Path | None:
+    """Walk up from ``start`` to the folder holding ``.obsidian/`` (as git finds ``.git``)."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for folder in (current, *current.parents):
+        if (folder / CONFIG_DIR).is_dir():
+            return folder
+    return None
+
+
+def vault_root(explicit: str | None, hint: Path | None = None) -> Path:
+    """The vault to work on: ``--vault`` if given, else found above ``hint`` or the cwd."""
+    if explicit is not None:
+        root = Path(explicit).expanduser()
+        if not root.is_dir():
+            raise VaultNotFoundError(
+                "is not a folder; pass the vault folder (the one holding .obsidian/)",
+                path=explicit,
+            )
+        return root.resolve()
+    for start in (hint, Path.cwd()):
+        if start is None:
+            continue
+        found = find_vault(start)
+        if found is not None:
+            return found
+    raise VaultNotFoundError(
+        f"no vault found: no {CONFIG_DIR}/ folder in {Path.cwd()} or above; "
+        "pass the vault with --vault DIR"
+    )
+
+
+def relative_posix(vault: Path, path: Path) -> str:
+    """Vault-relative POSIX form of ``path``, NFC-normalised."""
+    relative = path.resolve().relative_to(vault)
+    return unicodedata.normalize("NFC", relative.as_posix())
+
+
+def locate_note(vault: Path, name: str) -> tuple[Path, str]:
+    """Find a note by file path, vault path (``.md`` optional) or bare name."""
+    candidates = [Path(name).expanduser()]
+    if not candidates[0].is_absolute():
+        candidates.append(vault / name)
+        if not name.lower().endswith(".md"):
+            candidates.append(vault / f"{name}.md")
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                return candidate.resolve(), relative_posix(vault, candidate)
+            except ValueError:
+                raise VaultkitError(
+                    f"is outside the vault {vault}; pass --vault with the folder holding it",
+                    path=name,
+                ) from None
+    wanted = unicodedata.normalize("NFC", Path(name).name).lower()
+    if not wanted.endswith(".md"):
+        wanted += ".md"
+    matches: list[Path] = []
+    for folder, dirs, files in os.walk(vault):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for file in files:
+            if unicodedata.normalize("NFC", file).lower() == wanted:
+                matches.append(Path(folder) / file)
+    if matches:
+        # Obsidian prefers the shortest path when several notes share a name.
+        best = min(matches, key=lambda p: (len(relative_posix(vault, p)), str(p)))
+        return best.resolve(), relative_posix(vault, best)
+    raise NoteNotFoundError(
+        f"no such note in the vault {vault}; give its path, e.g. 'Folder/Note.md'",
+        path=name,
+    )
