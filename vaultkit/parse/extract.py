@@ -550,13 +550,17 @@ class _Walker:
         def line_at(pos: int | None) -> int:
             nonlocal newlines
             if pos is None:
-                return first_line + len(lines) - 1
+                return first_line + breaks
             if newlines is None:
                 newlines = [i for i, ch in enumerate(content) if ch == "\n"]
             return first_line + bisect_right(newlines, pos - 1)
 
-        lines: list[str] = [""]
-        struck: list[str] = [""]
+        # Plain text as a flat list of parts ("\n" for a line break): appending is O(1),
+        # so a paragraph of any length is walked in linear time.
+        parts: list[str] = []
+        struck: list[str] = []
+        breaks = 0
+        highlight_start: tuple[int, int] = (0, first_line)
         links: list[Link] = []
         tags: list[str] = []
         # Markdown links collect their text while open.
@@ -565,8 +569,14 @@ class _Walker:
 
         def emit(text: str, *, strike_only: bool = False) -> None:
             if not strike_only:
-                lines[-1] += text
-            struck[-1] += text
+                parts.append(text)
+            struck.append(text)
+
+        def line_break() -> None:
+            nonlocal breaks
+            breaks += 1
+            parts.append("\n")
+            struck.append("\n")
 
         def add_link(link: Link) -> None:
             links.append(link)
@@ -579,8 +589,7 @@ class _Walker:
                 emit(child.content)
                 self.out.word_count += len(child.content.split())
             elif kind in ("softbreak", "hardbreak"):
-                lines.append("")
-                struck.append("")
+                line_break()
             elif kind == "code_inline":
                 emit(child.content)
             elif kind == "vk_wikilink":
@@ -612,13 +621,12 @@ class _Walker:
                     )
                 )
             elif kind == "link_open":
-                open_links.append((child, len(lines[-1]) + sum(len(x) + 1 for x in lines[:-1])))
+                open_links.append((child, len(parts)))
             elif kind == "link_close":
                 if not open_links:
                     continue
                 opener, start = open_links.pop()
-                joined = "\n".join(lines)
-                text = joined[start:].strip()
+                text = "".join(parts[start:]).strip()
                 add_link(
                     self.markdown_link(
                         opener,
@@ -668,18 +676,16 @@ class _Walker:
                     )
                 # Lines inside a multi-line inline comment still advance the line count.
                 for _ in range(child.content.count("\n")):
-                    lines.append("")
-                    struck.append("")
+                    line_break()
             elif kind in ("math_inline", "math_inline_double"):
                 line = line_at(cmeta.get("pos"))
                 self.out.hidden.append(Span(line, line + child.content.count("\n"), "math"))
                 emit("$" + child.content + "$")
             elif kind == "vk_highlight_open":
-                self._highlight_start = (len(lines), len(lines[-1]), line_at(cmeta.get("pos")))
+                highlight_start = (len(parts), line_at(cmeta.get("pos")))
             elif kind == "vk_highlight_close":
-                start_index, start_col, line = getattr(self, "_highlight_start", (1, 0, 0))
-                parts = lines[start_index - 1 :]
-                text = "\n".join(parts)[start_col:]
+                start_index, line = highlight_start
+                text = "".join(parts[start_index:])
                 self.out.highlights.append(Highlight(line, text.strip(), section))
             elif kind == "vk_field_open":
                 field_stack.append(child)
@@ -702,11 +708,12 @@ class _Walker:
                 emit("~~", strike_only=True)
             elif kind == "html_inline":
                 if child.content.lower().replace(" ", "") in ("<br>", "<br/>"):
-                    lines[-1] += "\n"
-                    struck[-1] += "\n"
+                    # A line break inside a table cell, not a new source line.
+                    parts.append("\n")
+                    struck.append("\n")
             elif kind == "footnote_ref":
                 continue
-        return _InlineResult(lines, struck, links, tags)
+        return _InlineResult("".join(parts).split("\n"), "".join(struck).split("\n"), links, tags)
 
     def markdown_link(
         self,

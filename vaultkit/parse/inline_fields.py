@@ -38,22 +38,25 @@ def _inline_field(state: StateInline, silent: bool) -> bool:
     sep = src.find("::", pos + 1, limit)
     if sep == -1 or not valid_field_key(src[pos + 1 : sep]):
         return False
-    depth = 1
+    # The value runs to the first closer; wikilinks inside it ("[due:: [[2024-05-01]]]")
+    # are skipped whole. Only C-level finds, bounded by MAX_VALUE, so unmatched
+    # brackets cost little.
+    stop = min(state.posMax, sep + 2 + MAX_VALUE)
     end = sep + 2
-    stop = min(state.posMax, end + MAX_VALUE)
-    while end < stop:
-        ch = src[end]
-        if ch == "\n":
+    while True:
+        close = src.find(closer, end, stop)
+        if close == -1:
             return False
-        if ch == opener:
-            depth += 1
-        elif ch == closer:
-            depth -= 1
-            if depth == 0:
-                break
-        end += 1
-    else:
+        nested = src.find("[[", end, close) if opener == "[" else -1
+        if nested == -1:
+            break
+        nested_end = src.find("]]", nested + 2, stop)
+        if nested_end == -1:
+            return False
+        end = nested_end + 2
+    if src.find("\n", sep, close) != -1:
         return False
+    end = close
     if silent:
         return True
     token = state.push("vk_field_open", "", 1)

@@ -1,5 +1,5 @@
-"""The markdown-it parser vaultkit uses: CommonMark + GFM tables, strikethrough and
-autolinks, footnotes, ``$math$``, plus vaultkit's rules for Obsidian syntax.
+"""The markdown-it parser vaultkit uses: CommonMark + GFM tables and strikethrough,
+bare URLs, footnotes, ``$math$``, plus vaultkit's rules for Obsidian syntax.
 
 markdown-it gives source lines only to block tokens. Inline tokens from vaultkit's rules
 carry their offset in ``meta["pos"]``; for markdown-it's own link, image and autolink
@@ -16,13 +16,13 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from vaultkit.parse.blocks import blocks_plugin
 from vaultkit.parse.comments import comments_plugin
 from vaultkit.parse.highlights import highlights_plugin
 from vaultkit.parse.inline_fields import inline_fields_plugin
 from vaultkit.parse.tags import tags_plugin
+from vaultkit.parse.urls import urls_plugin
 from vaultkit.parse.wikilinks import wikilinks_plugin
 
 MAX_NESTING = 64
@@ -67,7 +67,6 @@ def build_parser() -> MarkdownIt:
     """The shared, configured parser (building one costs more than parsing a note)."""
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING, "html": True})
     md.enable(["table", "strikethrough"])
-    md.use(gfm_autolink_plugin)
     md.use(footnote_plugin, move_to_end=False)
     md.use(
         dollarmath_plugin,
@@ -83,15 +82,13 @@ def build_parser() -> MarkdownIt:
     md.use(highlights_plugin)
     md.use(inline_fields_plugin)
     md.use(blocks_plugin)
+    md.use(urls_plugin)
     _track_positions(
         md,
         (
             "link",
             "image",
             "autolink",
-            "gfm_autolink_www",
-            "gfm_autolink_protocol",
-            "gfm_autolink_email",
             "math_inline",
             "footnote_ref",
         ),
