@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import PurePosixPath
+from typing import Any
 
 from vaultkit.model import Diagnostic, Note, Severity, Tag
 from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
-from vaultkit.parse.frontmatter import load_front_matter
+from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
 from vaultkit.parse.markdown import build_parser
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
@@ -26,19 +27,33 @@ def _title(path: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else name
 
 
+def _properties_only(
+    base: dict[str, Any], front: FrontMatter, line_count: int, diagnostics: list[Diagnostic]
+) -> Note:
+    return Note(
+        **base,
+        properties=front.properties,
+        tags=front.tags,
+        tag_mentions=tuple(Tag(name, 1, "property") for name in front.tags),
+        aliases=front.aliases,
+        line_count=line_count,
+        diagnostics=tuple(sorted(diagnostics, key=lambda d: d.line)),
+    )
+
+
 def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> Note:
     """Parse a note's raw bytes; ``path`` is its vault-relative POSIX path."""
     path = unicodedata.normalize("NFC", path)
     decoded = decode_note(data)
     diagnostics: list[Diagnostic] = list(decoded.diagnostics)
-    base = {
+    base: dict[str, Any] = {
         "path": path,
         "title": _title(path),
         "line_ending": decoded.line_ending,
         "has_bom": decoded.has_bom,
     }
     if decoded.is_binary:
-        return Note(**base, diagnostics=tuple(diagnostics))  # type: ignore[arg-type]
+        return Note(**base, diagnostics=tuple(diagnostics))
 
     text = decoded.text
     line_count = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
@@ -56,15 +71,7 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
                 Severity.WARNING,
             )
         )
-        return Note(
-            **base,  # type: ignore[arg-type]
-            properties=front.properties,
-            tags=front.tags,
-            tag_mentions=tuple(property_tags),
-            aliases=front.aliases,
-            line_count=line_count,
-            diagnostics=tuple(sorted(diagnostics, key=lambda d: d.line)),
-        )
+        return _properties_only(base, front, line_count, diagnostics)
 
     body = text
     if front.body_start:
@@ -84,21 +91,27 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
                 Severity.ERROR,
             )
         )
-        return Note(
-            **base,  # type: ignore[arg-type]
-            properties=front.properties,
-            tags=front.tags,
-            aliases=front.aliases,
-            line_count=line_count,
-            diagnostics=tuple(sorted(diagnostics, key=lambda d: d.line)),
+        return _properties_only(base, front, line_count, diagnostics)
+    except Exception as exc:  # one note must never stop a run
+        # A bug in a rule must not cost the user their run; the diagnostic asks for a
+        # report, and the tests assert it never appears.
+        diagnostics.append(
+            Diagnostic(
+                1,
+                "parser-error",
+                f"vaultkit could not parse this note ({type(exc).__name__}: {exc}); "
+                "please report this as a vaultkit bug",
+                Severity.ERROR,
+            )
         )
+        return _properties_only(base, front, line_count, diagnostics)
     diagnostics.extend(found.diagnostics)
     tag_mentions = property_tags + found.tags
     unique_tags: dict[str, str] = {}
     for tag in tag_mentions:
         unique_tags.setdefault(tag.name.lower(), tag.name)
     return Note(
-        **base,  # type: ignore[arg-type]
+        **base,
         properties=front.properties,
         tags=tuple(unique_tags.values()),
         tag_mentions=tuple(tag_mentions),

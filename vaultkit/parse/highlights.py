@@ -20,6 +20,7 @@ def _highlight(state: StateInline, silent: bool) -> bool:
     if close == -1 or close == start or src[start].isspace() or src[close - 1].isspace():
         return False
     if silent:
+        state.pos = close + 2
         return True
     opener = state.push("vk_highlight_open", "mark", 1)
     opener.meta = {"pos": pos}

@@ -58,6 +58,7 @@ def _inline_field(state: StateInline, silent: bool) -> bool:
         return False
     end = close
     if silent:
+        state.pos = end + 1
         return True
     token = state.push("vk_field_open", "", 1)
     token.meta = {

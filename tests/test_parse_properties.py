@@ -1,0 +1,135 @@
+"""Property tests for the parser: it never raises, every line it reports lies inside the
+file, and nothing inside code, math or comments becomes a link, tag or task."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vaultkit.jsonform import note_json
+from vaultkit.model import Note
+from vaultkit.parse import parse_note
+
+MARKDOWNISH = st.lists(
+    st.sampled_from(
+        [
+            *list("ab #-*>[]()!|=%$`^:~\\\n\t "),
+            "[[",
+            "]]",
+            "![[",
+            "%%",
+            "- [ ] ",
+            "- [x] ",
+            "> [!note] ",
+            "```",
+            "$$",
+            "---\n",
+            "📅 2024-01-01",
+            "⏫",
+            "https://x.org/a",
+            "<br>",
+            "| a | b |\n|---|---|\n",
+            "é",
+            "\r\n",
+        ]
+    ),
+    max_size=200,
+).map("".join)
+
+
+def reported_lines(note: Note) -> Iterator[int]:
+    for heading in note.headings:
+        yield heading.line
+    for task in note.tasks:
+        yield task.line
+        if task.parent_line is not None:
+            yield task.parent_line
+    for callout in note.callouts:
+        yield callout.line
+        yield callout.end_line
+    for link in note.links:
+        yield link.line
+    for table in note.tables:
+        yield table.line
+        yield table.end_line
+        for row in table.rows:
+            yield row.line
+    for tag in note.tag_mentions:
+        yield tag.line
+    for highlight in note.highlights:
+        yield highlight.line
+    for inline_field in note.inline_fields:
+        yield inline_field.line
+    for block_id in note.block_ids:
+        yield block_id.line
+    for span in note.hidden:
+        yield span.line
+        yield span.end_line
+    for diagnostic in note.diagnostics:
+        yield diagnostic.line
+    for resource in note.resources:
+        for mention in resource.mentions:
+            yield mention.line
+
+
+def assert_lines_within(note: Note) -> None:
+    assert all(d.code != "parser-error" for d in note.diagnostics), note.diagnostics
+    last = max(note.line_count, 1)
+    for line in reported_lines(note):
+        assert 1 <= line <= last, f"line {line} outside 1..{last}"
+
+
+@given(MARKDOWNISH)
+def test_markdownish_text_parses_with_lines_inside_the_file(text: str) -> None:
+    note = parse_note(text.encode("utf-8"), "n.md")
+    assert_lines_within(note)
+    json.dumps(note_json(note))
+
+
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    note = parse_note(data, "n.md")
+    assert_lines_within(note)
+
+
+@given(st.text(max_size=300))
+def test_arbitrary_unicode_never_raises(text: str) -> None:
+    note = parse_note(text.encode("utf-8", errors="surrogatepass"), "n.md")
+    assert_lines_within(note)
+
+
+# Text that cannot open or close code, math or comments, so hidden segments stay hidden.
+VISIBLE = st.lists(st.sampled_from([*"abc XYZ[]#-*>!|=:\n", "[[v]]"]), max_size=60).map("".join)
+
+
+def _hidden(marker: str, form: int) -> str:
+    payload = f"[[{marker}]] #{marker} ![[{marker}.png]] https://{marker}.org"
+    return [
+        f"\n\n```\n- [ ] {marker} {payload}\n```\n\n",
+        f" `{payload} - [ ] {marker}` ",
+        f" ${payload}$ ".replace("$[", "$x[").replace(".org$", ".orgx$"),
+        f"\n\n$$\n{payload}\n- [ ] {marker}\n$$\n\n",
+        f" %% {payload} %% ",
+        f"\n\n%%\n- [ ] {marker} {payload}\n\n# {marker}\n%%\n\n",
+        # A heading first: after a list item, an indented line would be a nested item.
+        f"\n\n#### cut\n\n    - [ ] {marker} {payload}\n\n",
+    ][form]
+
+
+@given(st.lists(st.tuples(VISIBLE, st.integers(min_value=0, max_value=6)), max_size=8))
+def test_nothing_in_code_math_or_comments_is_reported(pieces: list[tuple[str, int]]) -> None:
+    marker = "hidzq"
+    text = "".join(visible + _hidden(marker, form) for visible, form in pieces)
+    note = parse_note(text.encode("utf-8"), "n.md")
+    for link in note.links:
+        assert marker not in link.target, (link, text)
+    for tag in note.tags:
+        assert marker not in tag, (tag, text)
+    for task in note.tasks:
+        assert marker not in task.raw, (task, text)
+    for heading in note.headings:
+        assert heading.text != marker, (heading, text)
+    assert_lines_within(note)
