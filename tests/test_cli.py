@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def vault(tmp_path: Path) -> Path:
     return target
 
 
-def inspect_json(vault: Path, note: str) -> dict[str, object]:
+def inspect_json(vault: Path, note: str) -> dict[str, Any]:
     result = run("inspect", note, "--vault", str(vault), "--json")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -67,10 +68,10 @@ def test_inspect_json_has_the_documented_top_level_keys(vault: Path) -> None:
         assert key in data, key
     assert data["path"] == "Status.md"
     assert data["title"] == "Status"
-    task = data["tasks"][0]  # type: ignore[index]
+    task = data["tasks"][0]
     for key in ("line", "section", "status", "checked", "text", "parent_line", "due", "done"):
         assert key in task, key
-    link = data["links"][0]  # type: ignore[index]
+    link = data["links"][0]
     for key in ("kind", "target", "fragment", "display", "line"):
         assert key in link, key
 
@@ -85,7 +86,7 @@ def test_status_note_cadence_sections_and_hidden_comment(vault: Path) -> None:
     source = (vault / "Status.md").read_text(encoding="utf-8")
     comment_start = source.index("%%")
     hidden_line = source[:comment_start].count("\n") + 1
-    hidden = [span for span in data["hidden"] if span["kind"] == "comment"]  # type: ignore[union-attr]
+    hidden = [span for span in data["hidden"] if span["kind"] == "comment"]
     assert hidden and hidden[0]["line"] == hidden_line
     assert all(not (h["line"] <= t["line"] <= h["end_line"]) for h in hidden for t in tasks)
     statuses = {task["status"] for task in tasks}
@@ -95,7 +96,7 @@ def test_status_note_cadence_sections_and_hidden_comment(vault: Path) -> None:
 def test_plan_note_table_links_and_properties(vault: Path) -> None:
     data = inspect_json(vault, "Plan")
     assert data["path"] == "Plan.md"
-    assert "plan" in data["tags"]  # type: ignore[operator]
+    assert "plan" in data["tags"]
     assert data["aliases"] == ["Roadmap"]
     tables = data["tables"]
     assert isinstance(tables, list) and tables
@@ -146,7 +147,7 @@ def test_missing_vault_is_a_clear_error(tmp_path: Path) -> None:
 def test_broken_note_still_exits_zero_with_diagnostics(vault: Path) -> None:
     (vault / "Broken.md").write_bytes(b"---\na: [unclosed\n---\n- [ ] caf\xe9\n%%\n")
     data = inspect_json(vault, "Broken.md")
-    found = {(d["code"], d["line"]) for d in data["diagnostics"]}  # type: ignore[union-attr]
+    found = {(d["code"], d["line"]) for d in data["diagnostics"]}
     assert ("yaml-invalid", 3) in found or any(code == "yaml-invalid" for code, _ in found)
     assert ("encoding-invalid", 4) in found
     assert ("comment-unterminated", 5) in found
