@@ -19,6 +19,8 @@ def _highlight(state: StateInline, silent: bool) -> bool:
     close = find_forward(state, "==", start)
     if close == -1 or close == start or src[start].isspace() or src[close - 1].isspace():
         return False
+    if src.count("`", start, close) % 2:
+        return False  # the closing '==' sits inside a code span
     if silent:
         state.pos = close + 2
         return True

@@ -54,7 +54,9 @@ def _inline_field(state: StateInline, silent: bool) -> bool:
         if nested_end == -1:
             return False
         end = nested_end + 2
-    if src.find("\n", sep, close) != -1:
+    if src.find("\n", sep, close) != -1 or src.count("`", sep, close) % 2:
+        # An odd number of backticks means a code span runs past the bracket: the
+        # bracket is inside code, not the end of a field.
         return False
     end = close
     if silent:
