@@ -8,14 +8,20 @@ nothing the user feeds in produces a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vaultkit import __version__
 from vaultkit.errors import VaultkitError
+
+if TYPE_CHECKING:
+    from vaultkit.indexer import IndexReport
 
 EXIT_OK = 0
 EXIT_FOUND_PROBLEMS = 1
@@ -55,7 +61,222 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument(
         "--json", action="store_true", help="print the documented JSON form instead"
     )
+
+    def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+        command.add_argument(
+            "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
+        )
+        command.add_argument(
+            "--index",
+            metavar="FILE",
+            help="the index file (default: in the user cache folder; VAULTKIT_CACHE_DIR "
+            "overrides the folder)",
+        )
+        if json_flag:
+            command.add_argument("--json", action="store_true", help="print JSON")
+
+    tasks = commands.add_parser(
+        "tasks",
+        help="list tasks from the index",
+        description="List the vault's tasks, filtered. Example: vaultkit tasks --open "
+        "--due-before 2026-12-01 --tag work",
+    )
+    state = tasks.add_mutually_exclusive_group()
+    state.add_argument(
+        "--open", dest="state", action="store_const", const="open", help="only open tasks"
+    )
+    state.add_argument(
+        "--done", dest="state", action="store_const", const="done", help="only done tasks"
+    )
+    tasks.add_argument(
+        "--due-before", metavar="DATE", type=_date, help="only tasks due before DATE (YYYY-MM-DD)"
+    )
+    tasks.add_argument("--tag", metavar="T", help="only tasks tagged T (or in a note tagged T)")
+    tasks.add_argument("--note", metavar="GLOB", help="only notes whose path matches GLOB")
+    tasks.add_argument("--section", metavar="S", help="only tasks under a heading named S")
+    vault_options(tasks)
+
+    links = commands.add_parser(
+        "links",
+        help="report link health",
+        description="Report unresolved links, broken heading/block anchors and orphan notes. "
+        "Exit status 1 when --broken finds any. Example: vaultkit links --broken",
+    )
+    links.add_argument(
+        "--broken", action="store_true", help="unresolved links and broken anchors (exit 1 if any)"
+    )
+    links.add_argument("--orphans", action="store_true", help="notes with no links in or out")
+    links.add_argument("--unresolved", action="store_true", help="links to missing notes")
+    vault_options(links)
+
+    graph = commands.add_parser(
+        "graph",
+        help="export the link graph",
+        description="Print the vault's link graph. json is networkx node-link data; "
+        "graphml loads in Gephi and networkx. Example: vaultkit graph --format mermaid",
+    )
+    graph.add_argument("--format", choices=("json", "graphml", "dot", "mermaid"), default="json")
+    vault_options(graph, json_flag=False)
+
+    query = commands.add_parser(
+        "query",
+        help="run read-only SQL over the index",
+        description="Run one read-only SQL statement over the index (schema: "
+        'docs/index-schema.md). Example: vaultkit query "SELECT tag, count(*) FROM tags '
+        'GROUP BY tag"',
+    )
+    query.add_argument("sql", metavar="SQL")
+    query.add_argument("--csv", action="store_true", help="print CSV")
+    vault_options(query)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the vault and the index",
+        description="Check the Obsidian settings, notes that parse with diagnostics, broken "
+        "links and the index. Exit status 1 when it finds errors. Example: vaultkit doctor",
+    )
+    vault_options(doctor)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+
+
+def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
+    from vaultkit.indexer import update_index
+    from vaultkit.vault import vault_root
+
+    vault = vault_root(args.vault)
+    index_path = Path(args.index).expanduser() if args.index else None
+    connection, report = update_index(vault, index_path=index_path)
+    return vault, connection, report
+
+
+def _dump_json(data: object, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _tasks(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.queries import TaskFilter, list_tasks
+
+    _, connection, _ = _open_index(args)
+    with closing(connection):
+        found = list_tasks(
+            connection,
+            TaskFilter(args.state, args.due_before, args.tag, args.note, args.section),
+        )
+    if args.json:
+        _dump_json(found, out)
+        return EXIT_OK
+    from vaultkit.report import describe_tasks
+
+    out.write(describe_tasks(found))
+    return EXIT_OK
+
+
+def _links(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.queries import link_report
+
+    _, connection, _ = _open_index(args)
+    with closing(connection):
+        found = link_report(connection)
+    show_all = not (args.broken or args.orphans or args.unresolved)
+    if args.json:
+        data = dict(found)
+        if not show_all:
+            if not (args.broken or args.unresolved):
+                data.pop("unresolved")
+            if not args.broken:
+                data.pop("broken_anchors")
+            if not args.orphans:
+                data.pop("orphans")
+        _dump_json(data, out)
+    else:
+        from vaultkit.report import describe_links
+
+        out.write(
+            describe_links(
+                found,
+                unresolved=show_all or args.broken or args.unresolved,
+                broken=show_all or args.broken,
+                orphans=show_all or args.orphans,
+            )
+        )
+    if args.broken and (found["unresolved_count"] or found["broken_anchor_count"]):
+        return EXIT_FOUND_PROBLEMS
+    return EXIT_OK
+
+
+def _graph(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit import export
+    from vaultkit.queries import graph_data
+
+    _, connection, _ = _open_index(args)
+    with closing(connection):
+        nodes, edges = graph_data(connection)
+    if args.format == "json":
+        _dump_json(export.to_node_link(nodes, edges), out)
+    elif args.format == "graphml":
+        out.write(export.to_graphml(nodes, edges))
+    elif args.format == "dot":
+        out.write(export.to_dot(nodes, edges))
+    else:
+        out.write(export.to_mermaid(nodes, edges))
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.queries import run_query
+
+    _, connection, report = _open_index(args)
+    connection.close()
+    columns, rows = run_query(report.index_path, args.sql)
+    if args.json:
+        _dump_json([dict(zip(columns, row, strict=True)) for row in rows], out)
+    elif args.csv:
+        import csv
+
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from vaultkit.report import describe_rows
+
+        out.write(describe_rows(columns, rows))
+    return EXIT_OK
+
+
+def _doctor(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.queries import diagnostics_by_note, index_health, link_report, skipped_files
+    from vaultkit.scan import read_obsidian_settings
+
+    vault, connection, report = _open_index(args)
+    _, settings_warnings = read_obsidian_settings(vault)
+    with closing(connection):
+        found: dict[str, Any] = {
+            "vault": str(vault),
+            "settings_warnings": list(settings_warnings),
+            "diagnostics": diagnostics_by_note(connection),
+            "links": link_report(connection),
+            "skipped": skipped_files(connection),
+            "index": {**index_health(connection, report.index_path), "rebuilt": report.rebuilt},
+        }
+    errors = sum(1 for d in found["diagnostics"] if d["severity"] == "error")
+    healthy = found["index"]["integrity"] == "ok"
+    if args.json:
+        _dump_json(found, out)
+    else:
+        from vaultkit.report import describe_doctor
+
+        out.write(describe_doctor(found))
+    return EXIT_OK if healthy and not errors and not settings_warnings else EXIT_FOUND_PROBLEMS
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
@@ -87,8 +308,16 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     """Run one command; returns the exit status."""
     args = _build_parser().parse_args(argv)
     try:
-        if args.command == "inspect":
-            return _inspect(args, out)
+        handler = {
+            "inspect": _inspect,
+            "tasks": _tasks,
+            "links": _links,
+            "graph": _graph,
+            "query": _query,
+            "doctor": _doctor,
+        }.get(args.command)
+        if handler is not None:
+            return handler(args, out)
     except VaultkitError as exc:
         err.write(f"vaultkit: {exc}\n")
         return exc.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from vaultkit.model import Link, Note, TaskStatus
 
@@ -103,4 +104,106 @@ def describe_note(note: Note) -> str:
         add(f"\nDiagnostics ({len(note.diagnostics)})")
         for diagnostic in note.diagnostics:
             add(f"  L{diagnostic.line:<5} {diagnostic.severity.value}: {diagnostic.message}")
+    return "\n".join(out) + "\n"
+
+
+_BOX = {"todo": " ", "done": "x", "in_progress": "/", "cancelled": "-"}
+
+
+def describe_tasks(tasks: list[dict[str, Any]]) -> str:
+    """Tasks grouped by note, each with its line, box, text and dates."""
+    if not tasks:
+        return "No tasks match.\n"
+    out: list[str] = []
+    current = None
+    for task in tasks:
+        if task["note"] != current:
+            current = task["note"]
+            out.append(("\n" if out else "") + str(current))
+        extras = []
+        for label in ("due", "scheduled", "done"):
+            if task[label]:
+                extras.append(f"{label} {task[label]}")
+        if task["priority"] != "normal":
+            extras.append(task["priority"])
+        if task["blocked"]:
+            extras.append("blocked")
+        tail = f"  [{'; '.join(extras)}]" if extras else ""
+        section = f"  ({task['section']})" if task["section"] else ""
+        indent = "  " * task["depth"]
+        out.append(
+            f"  L{task['line']:<5} {indent}[{task['status_char']}] "
+            f"{_shorten(task['text'], 64)}{tail}{section}"
+        )
+    counts = Counter(task["status"] for task in tasks)
+    summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items()))
+    out.append(f"\n{len(tasks)} tasks ({summary})")
+    return "\n".join(out) + "\n"
+
+
+def describe_links(report: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
+    out = [
+        f"{report['notes']} notes; {report['resolved']} links resolve, "
+        f"{report['unresolved_count']} unresolved, {report['broken_anchor_count']} with a "
+        f"broken anchor, {report['orphan_count']} orphan notes"
+    ]
+    if unresolved and report["unresolved"]:
+        out.append("\nUnresolved links")
+        for link in report["unresolved"]:
+            hint = f"  (unresolved, but an alias of {link['alias_of']})" if link["alias_of"] else ""
+            out.append(f"  {link['note']}:{link['line']}  {link['raw']}{hint}")
+    if broken and report["broken_anchors"]:
+        out.append("\nBroken anchors (the note exists, the heading or block does not)")
+        for link in report["broken_anchors"]:
+            out.append(f"  {link['note']}:{link['line']}  {link['raw']}")
+    if orphans and report["orphans"]:
+        out.append("\nOrphan notes (no links in or out)")
+        out.extend(f"  {path}" for path in report["orphans"])
+    return "\n".join(out) + "\n"
+
+
+def describe_rows(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+    """A plain aligned table for query results."""
+    if not columns:
+        return "(no result)\n"
+    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in row] for row in rows]
+    widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append(
+            "  ".join(_shorten(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        )
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def describe_doctor(found: dict[str, Any]) -> str:
+    index = found["index"]
+    links = found["links"]
+    out = [f"Vault: {found['vault']}"]
+    for warning in found["settings_warnings"]:
+        out.append(f"  settings: {warning}")
+    rebuilt = " (rebuilt now)" if index["rebuilt"] else ""
+    out.append(
+        f"Index: {index['path']}{rebuilt}\n  schema {index['schema_version']}, "
+        f"{index['notes']} notes, {index['files']} files, {index['size_bytes'] // 1024} KB, "
+        f"integrity {index['integrity']}"
+    )
+    out.append(
+        f"Links: {links['resolved']} resolve, {links['unresolved_count']} unresolved, "
+        f"{links['broken_anchor_count']} broken anchors, {links['orphan_count']} orphans "
+        "(details: vaultkit links)"
+    )
+    diagnostics = found["diagnostics"]
+    by_note = Counter(d["note"] for d in diagnostics)
+    out.append(f"Notes with diagnostics: {len(by_note)}")
+    for diagnostic in diagnostics:
+        out.append(
+            f"  {diagnostic['note']}:{diagnostic['line']}  {diagnostic['severity']}: "
+            f"{diagnostic['message']}"
+        )
+    if found["skipped"]:
+        out.append(f"Skipped files: {len(found['skipped'])}")
+        out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
     return "\n".join(out) + "\n"

@@ -1,0 +1,198 @@
+"""The incremental index: it always equals an index built from scratch, survives being
+killed mid-update, and rebuilds itself when corrupt or of another schema version."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vaultkit.index import NOTE_TABLES, SCHEMA_VERSION
+from vaultkit.indexer import update_index
+
+TABLES = ("files", "notes", *NOTE_TABLES)
+
+
+def dump(index: Path) -> dict[str, list[tuple[object, ...]]]:
+    connection = sqlite3.connect(index)
+    try:
+        return {
+            table: sorted(
+                (tuple(row) for row in connection.execute(f"SELECT * FROM {table}")), key=repr
+            )
+            for table in TABLES
+        }
+    finally:
+        connection.close()
+
+
+def index_now(vault: Path, index: Path) -> None:
+    connection, _ = update_index(vault, index_path=index, progress=False)
+    connection.close()
+
+
+def assert_matches_scratch(vault: Path, index: Path, scratch_dir: Path) -> None:
+    scratch = scratch_dir / f"scratch-{time.monotonic_ns()}.sqlite3"
+    index_now(vault, scratch)
+    assert dump(index) == dump(scratch)
+
+
+NAMES = ["Alpha.md", "Beta.md", "sub/Alpha.md", "sub/Gamma.md", "Ünïcode.md", "pic.png"]
+BODIES = [
+    "# Alpha\n- [ ] task [[Beta]] #one\n",
+    "# Beta\n## Part\nSee [[Alpha#Alpha]] and [[Gamma]] and ![[pic.png]]\n",
+    "- [x] done 📅 2026-01-02 [[sub/Alpha]]\n- [ ] blocked ⛔ x1\n- [ ] root 🆔 x1\n",
+    "---\naliases: [Gee]\n---\n[[Gee]] [[Ünïcode]] [[Missing#Nope]]\n",
+    "",
+]
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "write", "delete", "rename"]),
+        st.integers(0, len(NAMES) - 1),
+        st.integers(0, len(BODIES) - 1),
+        st.integers(0, len(NAMES) - 1),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(OPS)
+def test_incremental_index_equals_a_scratch_index(
+    tmp_path_factory: object, ops: list[tuple[str, int, int, int]]
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        vault = root / "vault"
+        (vault / ".obsidian").mkdir(parents=True)
+        index = root / "index.sqlite3"
+        for op, name_index, body_index, other_index in ops:
+            path = vault / NAMES[name_index]
+            if op == "write":
+                path.parent.mkdir(parents=True, exist_ok=True)
+                data = b"\x89PNG\r\n" if path.suffix == ".png" else BODIES[body_index].encode()
+                path.write_bytes(data + str(body_index).encode())
+            elif op == "delete" and path.exists():
+                path.unlink()
+            elif op == "rename" and path.exists():
+                target = vault / NAMES[other_index]
+                if target.suffix == path.suffix:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+            index_now(vault, index)
+            assert_matches_scratch(vault, index, root)
+
+
+def test_same_size_edit_within_one_clock_tick_is_seen(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    note = vault / "N.md"
+    note.write_text("- [ ] aaaa\n")
+    index = tmp_path / "i.sqlite3"
+    index_now(vault, index)
+    stat = note.stat()
+    note.write_text("- [x] aaaa\n")
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    index_now(vault, index)
+    rows = sqlite3.connect(index).execute("SELECT status FROM tasks").fetchall()
+    assert rows == [("done",)]
+
+
+def test_warm_update_parses_nothing(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    for number in range(5):
+        (vault / f"N{number}.md").write_text(f"[[N{number + 1}]]\n")
+    index = tmp_path / "i.sqlite3"
+    connection, first = update_index(vault, index_path=index, progress=False)
+    connection.close()
+    assert len(first.parsed) == 5 and first.rebuilt
+    time.sleep(0.01)
+    # Make the files old enough that they are not "racy" for the next update.
+    for path in vault.glob("*.md"):
+        os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
+    connection, _ = update_index(vault, index_path=index, progress=False)
+    connection.close()
+    connection, third = update_index(vault, index_path=index, progress=False)
+    connection.close()
+    assert third.parsed == [] and third.removed == [] and third.touched == 0
+    assert not third.changed
+
+
+def test_corrupt_and_old_indexes_are_rebuilt_silently(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "A.md").write_text("- [ ] one\n")
+    index = tmp_path / "i.sqlite3"
+    index.write_bytes(b"this is not a database" * 100)
+    connection, report = update_index(vault, index_path=index, progress=False)
+    assert report.rebuilt
+    assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
+    connection.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),)
+    )
+    connection.close()
+    connection, report = update_index(vault, index_path=index, progress=False)
+    assert report.rebuilt
+    assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
+    connection.close()
+
+
+def test_killed_mid_index_leaves_a_usable_index(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    for number in range(400):
+        folder = vault / f"f{number % 7}"
+        folder.mkdir(exist_ok=True)
+        body = "".join(f"- [ ] task {i} [[N{(number + i) % 400}]] #t{i % 5}\n" for i in range(40))
+        (folder / f"N{number}.md").write_text(f"# N{number}\n{body}")
+    index = tmp_path / "i.sqlite3"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "vaultkit",
+        "tasks",
+        "--vault",
+        str(vault),
+        "--index",
+        str(index),
+        "--json",
+    ]
+    kills = 0
+    for round_number, delay in enumerate((0.05, 0.15, 0.3, 0.5, 0.8, 1.2)):
+        if round_number % 2 == 0:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(index) + suffix).unlink(missing_ok=True)  # a cold index to kill
+        else:
+            for note in sorted(vault.rglob("*.md"))[::2]:  # a warm update with work to do
+                note.write_text(note.read_text().replace("task", f"job{round_number}"))
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+        # After every kill, the next run either uses the index or rebuilds it, and is right.
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=300, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.count('"line"') == 400 * 40
+    assert kills >= 1
+    assert_matches_scratch(vault, index, tmp_path)

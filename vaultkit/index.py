@@ -1,0 +1,374 @@
+"""The on-disk index: one SQLite file per vault holding every parsed note.
+
+The index lets a sync re-parse only the notes that changed. It lives in the user's cache
+folder (never inside the vault, so sync services do not copy it) unless a path is given.
+Every update runs in one transaction in WAL mode, so a process killed mid-update leaves
+the previous, consistent index; a file that is corrupt or of another schema version is
+deleted and rebuilt without bothering the user. The schema is documented in
+``docs/index-schema.md`` because ``vaultkit query`` exposes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from vaultkit.model import Note
+
+SCHEMA_VERSION = 1
+CACHE_ENV = "VAULTKIT_CACHE_DIR"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    hash TEXT, is_note INTEGER NOT NULL, excluded INTEGER NOT NULL
+);
+CREATE TABLE skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE notes (
+    path TEXT PRIMARY KEY, title TEXT NOT NULL, folder TEXT NOT NULL, properties TEXT NOT NULL,
+    aliases TEXT NOT NULL, tags TEXT NOT NULL, word_count INTEGER NOT NULL,
+    line_count INTEGER NOT NULL, line_ending TEXT NOT NULL, has_bom INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE TABLE headings (
+    note TEXT NOT NULL, line INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,
+    anchor TEXT NOT NULL, section TEXT NOT NULL
+);
+CREATE TABLE tasks (
+    note TEXT NOT NULL, line INTEGER NOT NULL, section TEXT NOT NULL, status TEXT NOT NULL,
+    status_char TEXT NOT NULL, checked INTEGER NOT NULL, text TEXT NOT NULL, raw TEXT NOT NULL,
+    parent_line INTEGER, depth INTEGER NOT NULL, due TEXT, scheduled TEXT, start TEXT,
+    created TEXT, done TEXT, cancelled TEXT, priority TEXT NOT NULL, recurrence TEXT,
+    on_completion TEXT, task_id TEXT, depends_on TEXT NOT NULL, tags TEXT NOT NULL,
+    block_id TEXT, struck INTEGER NOT NULL, callout_line INTEGER, blocked INTEGER
+);
+CREATE TABLE links (
+    note TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+    fragment TEXT, display TEXT, section TEXT NOT NULL, embed INTEGER NOT NULL,
+    raw TEXT NOT NULL, task_line INTEGER, table_line INTEGER, callout_line INTEGER,
+    resolved TEXT, anchor TEXT, alias_of TEXT
+);
+CREATE TABLE resources (
+    note TEXT NOT NULL, url TEXT NOT NULL, domain TEXT NOT NULL, text TEXT NOT NULL,
+    line INTEGER NOT NULL, section TEXT NOT NULL, task_status TEXT, task_line INTEGER
+);
+CREATE TABLE callouts (
+    note TEXT NOT NULL, line INTEGER NOT NULL, end_line INTEGER NOT NULL, section TEXT NOT NULL,
+    type TEXT NOT NULL, raw_type TEXT NOT NULL, fold TEXT NOT NULL, title TEXT NOT NULL,
+    body TEXT NOT NULL, depth INTEGER NOT NULL, parent_line INTEGER, in_list INTEGER NOT NULL
+);
+CREATE TABLE md_tables (
+    note TEXT NOT NULL, line INTEGER NOT NULL, end_line INTEGER NOT NULL,
+    section TEXT NOT NULL, columns INTEGER NOT NULL, rows INTEGER NOT NULL
+);
+CREATE TABLE cells (
+    note TEXT NOT NULL, table_line INTEGER NOT NULL, row INTEGER NOT NULL,
+    col INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE TABLE tags (
+    note TEXT NOT NULL, tag TEXT NOT NULL, line INTEGER NOT NULL, source TEXT NOT NULL,
+    section TEXT NOT NULL
+);
+CREATE TABLE block_ids (
+    note TEXT NOT NULL, line INTEGER NOT NULL, block_id TEXT NOT NULL, section TEXT NOT NULL
+);
+CREATE TABLE inline_fields (
+    note TEXT NOT NULL, line INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    bracketed INTEGER NOT NULL, section TEXT NOT NULL
+);
+CREATE TABLE diagnostics (
+    note TEXT NOT NULL, line INTEGER NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX headings_note ON headings(note);
+CREATE INDEX tasks_note ON tasks(note);
+CREATE INDEX links_note ON links(note);
+CREATE INDEX links_resolved ON links(resolved);
+CREATE INDEX resources_note ON resources(note);
+CREATE INDEX resources_url ON resources(url);
+CREATE INDEX callouts_note ON callouts(note);
+CREATE INDEX md_tables_note ON md_tables(note);
+CREATE INDEX cells_note ON cells(note);
+CREATE INDEX tags_note ON tags(note);
+CREATE INDEX tags_tag ON tags(tag COLLATE NOCASE);
+CREATE INDEX block_ids_note ON block_ids(note);
+CREATE INDEX inline_fields_note ON inline_fields(note);
+CREATE INDEX diagnostics_note ON diagnostics(note);
+"""
+
+NOTE_TABLES = (
+    "headings",
+    "tasks",
+    "links",
+    "resources",
+    "callouts",
+    "md_tables",
+    "cells",
+    "tags",
+    "block_ids",
+    "inline_fields",
+    "diagnostics",
+)
+
+
+def default_index_path(vault: Path) -> Path:
+    """``<user cache>/vaultkit/<vault name>-<hash of its path>.sqlite3``."""
+    base = os.environ.get(CACHE_ENV)
+    if base:
+        folder = Path(base)
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
+    resolved = str(vault.resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", vault.resolve().name).strip("-") or "vault"
+    return folder / f"{name}-{digest}.sqlite3"
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(str(path) + suffix).unlink()
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA busy_timeout=10000")
+    connection.execute("PRAGMA foreign_keys=OFF")
+
+
+def _schema_ok(connection: sqlite3.Connection) -> bool:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == str(SCHEMA_VERSION)
+
+
+def open_index(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """Open (or create) the index; returns (connection, rebuilt).
+
+    A file that is not a readable vaultkit index of this schema version is deleted and
+    created anew: the index is a cache, so rebuilding it is always safe.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rebuilt = False
+    for attempt in range(2):
+        try:
+            connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+            _configure(connection)
+            if _schema_ok(connection):
+                return connection, rebuilt
+            has_tables = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
+            if has_tables:
+                raise sqlite3.DatabaseError("old or foreign schema")
+            with transaction(connection):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                connection.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+            return connection, True
+        except sqlite3.DatabaseError:
+            if attempt:
+                raise
+            with suppress(sqlite3.Error):
+                connection.close()
+            _remove_database(path)
+            rebuilt = True
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """One atomic write: everything inside commits together or not at all."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _section(section: tuple[str, ...]) -> str:
+    return " > ".join(section)
+
+
+def delete_notes(connection: sqlite3.Connection, paths: Iterable[str]) -> None:
+    """Remove every row of the given notes (inside a transaction)."""
+    rows = [(path,) for path in paths]
+    if not rows:
+        return
+    for table in NOTE_TABLES:
+        connection.executemany(f"DELETE FROM {table} WHERE note = ?", rows)
+    connection.executemany("DELETE FROM notes WHERE path = ?", rows)
+
+
+def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> None:
+    """Insert one parsed note's rows (its old rows must have been deleted)."""
+    path = note.path
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    connection.execute(
+        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            path,
+            note.title,
+            folder,
+            json.dumps(note.properties, ensure_ascii=False, sort_keys=True),
+            json.dumps(list(note.aliases), ensure_ascii=False),
+            json.dumps(list(note.tags), ensure_ascii=False),
+            note.word_count,
+            note.line_count,
+            note.line_ending,
+            int(note.has_bom),
+            mtime_ns,
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO headings VALUES (?,?,?,?,?,?)",
+        [(path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings],
+    )
+    connection.executemany(
+        "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                path,
+                t.line,
+                _section(t.section),
+                t.status.value,
+                t.status_char,
+                int(t.checked),
+                t.text,
+                t.raw,
+                t.parent_line,
+                t.depth,
+                t.fields.due,
+                t.fields.scheduled,
+                t.fields.start,
+                t.fields.created,
+                t.fields.done,
+                t.fields.cancelled,
+                t.fields.priority.value,
+                t.fields.recurrence,
+                t.fields.on_completion,
+                t.fields.id,
+                json.dumps(list(t.fields.depends_on)),
+                json.dumps(list(t.tags), ensure_ascii=False),
+                t.block_id,
+                int(t.struck),
+                t.callout_line,
+                None,
+            )
+            for t in note.tasks
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                path,
+                link.line,
+                link.kind.value,
+                link.target,
+                link.fragment,
+                link.display,
+                _section(link.section),
+                int(link.embed),
+                link.raw,
+                link.task_line,
+                link.table_line,
+                link.callout_line,
+                None,
+                None,
+                None,
+            )
+            for link in note.links
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (
+                path,
+                resource.url,
+                resource.domain,
+                mention.text or resource.text,
+                mention.line,
+                _section(mention.section),
+                mention.task_status.value if mention.task_status else None,
+                mention.task_line,
+            )
+            for resource in note.resources
+            for mention in resource.mentions
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                path,
+                c.line,
+                c.end_line,
+                _section(c.section),
+                c.type,
+                c.raw_type,
+                c.fold,
+                c.title,
+                c.body,
+                c.depth,
+                c.parent_line,
+                int(c.in_list),
+            )
+            for c in note.callouts
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO md_tables VALUES (?,?,?,?,?,?)",
+        [
+            (path, t.line, t.end_line, _section(t.section), len(t.header), len(t.rows))
+            for t in note.tables
+        ],
+    )
+    cells: list[tuple[str, int, int, int, int, str]] = []
+    for table in note.tables:
+        cells.extend(
+            (path, table.line, 0, col, table.line, c.text) for col, c in enumerate(table.header)
+        )
+        for number, row in enumerate(table.rows, start=1):
+            cells.extend(
+                (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
+            )
+    connection.executemany("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells)
+    connection.executemany(
+        "INSERT INTO tags VALUES (?,?,?,?,?)",
+        [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
+    )
+    connection.executemany(
+        "INSERT INTO block_ids VALUES (?,?,?,?)",
+        [(path, b.line, b.id, _section(b.section)) for b in note.block_ids],
+    )
+    connection.executemany(
+        "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
+        [
+            (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
+            for f in note.inline_fields
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
+        [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
+    )

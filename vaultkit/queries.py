@@ -1,0 +1,273 @@
+"""Reading the index: the questions behind ``vaultkit tasks``, ``links``, ``graph``,
+``query`` and ``doctor``. Each function takes an open index connection and returns plain
+data; the CLI formats it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from vaultkit.errors import VaultkitError
+from vaultkit.export import GraphEdge, GraphNode
+
+OPEN_STATUSES = ("todo", "in_progress", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    state: str | None = None
+    """``open`` (not done, not cancelled), ``done``, or None for every task."""
+    due_before: dt.date | None = None
+    tag: str | None = None
+    note_glob: str | None = None
+    section: str | None = None
+
+
+def _tag_matches(wanted: str, tags: list[str]) -> bool:
+    # As in Obsidian's tag search, #project also finds #project/sub.
+    wanted = wanted.lstrip("#").casefold()
+    return any(t.casefold() == wanted or t.casefold().startswith(wanted + "/") for t in tags)
+
+
+def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[dict[str, Any]]:
+    """Tasks matching the filter, ordered by note path and line."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if task_filter.state == "open":
+        clauses.append(f"t.status IN ({','.join('?' * len(OPEN_STATUSES))})")
+        params.extend(OPEN_STATUSES)
+    elif task_filter.state == "done":
+        clauses.append("t.status = 'done'")
+    if task_filter.due_before is not None:
+        clauses.append("t.due IS NOT NULL AND t.due < ?")
+        params.append(task_filter.due_before.isoformat())
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = connection.execute(
+        "SELECT t.note, t.line, t.section, t.status, t.status_char, t.checked, t.text, t.raw, "
+        "t.parent_line, t.depth, t.due, t.scheduled, t.start, t.created, t.done, t.cancelled, "
+        "t.priority, t.recurrence, t.task_id, t.depends_on, t.tags, t.block_id, t.blocked, "
+        "n.tags "
+        f"FROM tasks t JOIN notes n ON n.path = t.note {where} ORDER BY t.note, t.line",
+        params,
+    )
+    section_wanted = task_filter.section.casefold() if task_filter.section else None
+    result: list[dict[str, Any]] = []
+    for row in rows:
+        (note, line, section, status, char, checked, text, raw, parent, depth, due, scheduled,
+         start, created, done, cancelled, priority, recurrence, task_id, depends_on, tags,
+         block_id, blocked, note_tags) = row  # fmt: skip
+        if task_filter.note_glob and not (
+            fnmatchcase(note, task_filter.note_glob)
+            or fnmatchcase(note, task_filter.note_glob + ".md")
+        ):
+            continue
+        if section_wanted is not None and not any(
+            part.casefold() == section_wanted for part in section.split(" > ")
+        ):
+            continue
+        task_tags = json.loads(tags)
+        if task_filter.tag and not _tag_matches(task_filter.tag, task_tags + json.loads(note_tags)):
+            continue
+        result.append(
+            {
+                "note": note,
+                "line": line,
+                "section": section,
+                "status": status,
+                "status_char": char,
+                "checked": bool(checked),
+                "text": text,
+                "raw": raw,
+                "parent_line": parent,
+                "depth": depth,
+                "due": due,
+                "scheduled": scheduled,
+                "start": start,
+                "created": created,
+                "done": done,
+                "cancelled": cancelled,
+                "priority": priority,
+                "recurrence": recurrence,
+                "id": task_id,
+                "depends_on": json.loads(depends_on),
+                "blocked": None if blocked is None else bool(blocked),
+                "tags": task_tags,
+                "block_id": block_id,
+            }
+        )
+    return result
+
+
+def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
+    """Resolved, unresolved and broken links, and orphan notes."""
+    counts = dict(
+        connection.execute(
+            "SELECT CASE WHEN resolved IS NULL THEN 'unresolved' "
+            "WHEN anchor LIKE 'broken%' THEN 'broken_anchor' ELSE 'resolved' END AS state, "
+            "count(*) FROM links WHERE kind IN ('wikilink', 'embed', 'markdown') GROUP BY state"
+        ).fetchall()
+    )
+    unresolved = [
+        {
+            "note": note,
+            "line": line,
+            "kind": kind,
+            "target": target,
+            "fragment": fragment,
+            "raw": raw,
+            "alias_of": alias_of,
+            "embed": bool(embed),
+        }
+        for note, line, kind, target, fragment, raw, alias_of, embed in connection.execute(
+            "SELECT note, line, kind, target, fragment, raw, alias_of, embed FROM links "
+            "WHERE kind IN ('wikilink', 'embed', 'markdown') AND resolved IS NULL "
+            "ORDER BY note, line"
+        )
+    ]
+    broken_anchors = [
+        {
+            "note": note,
+            "line": line,
+            "target": resolved,
+            "fragment": fragment,
+            "raw": raw,
+            "problem": anchor,
+        }
+        for note, line, resolved, fragment, raw, anchor in connection.execute(
+            "SELECT note, line, resolved, fragment, raw, anchor FROM links "
+            "WHERE anchor LIKE 'broken%' ORDER BY note, line"
+        )
+    ]
+    orphans = [
+        row[0]
+        for row in connection.execute(
+            "SELECT n.path FROM notes n WHERE NOT EXISTS ("
+            "  SELECT 1 FROM links l WHERE l.note = n.path AND l.resolved IS NOT NULL"
+            "  AND l.resolved != n.path) "
+            "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.resolved = n.path AND l.note != n.path)"
+            "ORDER BY n.path"
+        )
+    ]
+    notes = connection.execute("SELECT count(*) FROM notes").fetchone()[0]
+    return {
+        "notes": notes,
+        "resolved": counts.get("resolved", 0),
+        "unresolved_count": counts.get("unresolved", 0),
+        "broken_anchor_count": counts.get("broken_anchor", 0),
+        "orphan_count": len(orphans),
+        "unresolved": unresolved,
+        "broken_anchors": broken_anchors,
+        "orphans": orphans,
+    }
+
+
+def graph_data(connection: sqlite3.Connection) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """Notes, linked attachments and ghost nodes, with link/embed edges between them."""
+    progress = {
+        note: (total, done)
+        for note, total, done in connection.execute(
+            "SELECT note, sum(status != 'cancelled'), sum(status = 'done') FROM tasks GROUP BY note"
+        )
+    }
+    nodes: dict[str, GraphNode] = {}
+    for path, title, tags in connection.execute(
+        "SELECT path, title, tags FROM notes ORDER BY path"
+    ):
+        total, done = progress.get(path, (0, 0))
+        nodes[path] = GraphNode(path, title, "note", tuple(json.loads(tags)), total or 0, done or 0)
+    counts: dict[tuple[str, str, str], int] = {}
+    for note, target, resolved, embed in connection.execute(
+        "SELECT note, target, resolved, embed FROM links "
+        "WHERE kind IN ('wikilink', 'embed', 'markdown') ORDER BY note, line"
+    ):
+        if resolved is None:
+            node_id = f"ghost:{target}"
+            nodes.setdefault(node_id, GraphNode(node_id, target, "ghost"))
+        else:
+            node_id = resolved
+            if node_id not in nodes:
+                nodes[node_id] = GraphNode(node_id, node_id.rsplit("/", 1)[-1], "attachment")
+        if node_id == note:
+            continue
+        key = (note, node_id, "embed" if embed else "link")
+        counts[key] = counts.get(key, 0) + 1
+    edges = [GraphEdge(s, t, k, n) for (s, t, k), n in counts.items()]
+    return list(nodes.values()), edges
+
+
+def _deny_dangerous(action: int, arg1: str | None, *_: object) -> int:
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg1 not in (
+        "table_info",
+        "table_list",
+        "index_list",
+        "index_info",
+        "table_xinfo",
+    ):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and arg1 in ("load_extension", "readfile", "writefile"):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def run_query(index_path: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run read-only SQL over the index; any write, ATTACH or PRAGMA is refused."""
+    uri = f"file:{index_path.as_posix()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True)
+    try:
+        connection.execute("PRAGMA query_only = ON")
+        connection.set_authorizer(_deny_dangerous)
+        try:
+            cursor = connection.execute(sql)
+            rows = cursor.fetchall()
+        except sqlite3.Warning as exc:
+            raise VaultkitError(f"the query is not a single statement ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            message = str(exc)
+            if "readonly" in message or "not authorized" in message:
+                raise VaultkitError(
+                    f"only reading queries are allowed ({message}); the index is "
+                    "rebuilt from the vault, change your notes instead"
+                ) from None
+            raise VaultkitError(f"the query failed: {message}") from None
+        columns = [d[0] for d in cursor.description or ()]
+        return columns, rows
+    finally:
+        connection.close()
+
+
+def diagnostics_by_note(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [
+        {"note": note, "line": line, "code": code, "severity": severity, "message": message}
+        for note, line, code, severity, message in connection.execute(
+            "SELECT note, line, code, severity, message FROM diagnostics ORDER BY note, line"
+        )
+    ]
+
+
+def skipped_files(connection: sqlite3.Connection) -> list[dict[str, str]]:
+    return [
+        {"path": path, "reason": reason, "message": message}
+        for path, reason, message in connection.execute(
+            "SELECT path, reason, message FROM skipped ORDER BY path"
+        )
+    ]
+
+
+def index_health(connection: sqlite3.Connection, index_path: Path) -> dict[str, Any]:
+    integrity = connection.execute("PRAGMA quick_check").fetchone()[0]
+    version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return {
+        "path": str(index_path),
+        "size_bytes": index_path.stat().st_size if index_path.exists() else 0,
+        "schema_version": int(version[0]) if version else None,
+        "integrity": integrity,
+        "notes": connection.execute("SELECT count(*) FROM notes").fetchone()[0],
+        "files": connection.execute("SELECT count(*) FROM files").fetchone()[0],
+    }

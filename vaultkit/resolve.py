@@ -1,0 +1,383 @@
+"""Link resolution: which vault file a link points to, and whether its anchor exists.
+
+This module owns the rules of design section 5 ("Link resolution (as Obsidian does it)"):
+turning a parsed link's ``target`` into a vault path (:class:`LinkResolver`), matching a
+``#Heading``/``#H1#H2``/``#^block`` fragment against the target note (:func:`find_heading`,
+:func:`anchor_status`), and the alias hint for links Obsidian leaves unresolved
+(:class:`AliasIndex`, :func:`alias_hint`). Everything here is pure: callers pass the vault's
+paths, headings and block ids in, nothing is read from disk.
+
+Obsidian documents little of this. Where a rule is observed rather than documented, the
+docstring says so and names the source; ``tests/test_resolve.py`` pins each rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from functools import lru_cache
+
+__all__ = [
+    "AliasIndex",
+    "AnchorStatus",
+    "LinkResolver",
+    "alias_hint",
+    "anchor_status",
+    "find_heading",
+    "normalize_heading",
+]
+
+_MD = ".md"
+
+# A last path segment that ends like a file extension (``.png``, ``.canvas``, ``.pdf``).
+# ``v1.2 notes`` or ``Mr. Smith`` do not: a space can't be part of an extension. It only
+# decides which reading of a dotted name is tried first; both readings are always tried.
+_EXTENSION_LIKE = re.compile(r"\.[0-9A-Za-z]{1,10}\Z")
+
+
+def _key(text: str) -> str:
+    """Comparison key for names and paths: NFC, casefolded, NFC again.
+
+    Obsidian matches link targets case-insensitively (design section 5). Files created on
+    macOS may carry NFD names while links are typed in NFC (or the reverse), so both sides
+    are NFC-normalised. Casefolding can itself produce decomposed text, hence the second NFC.
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
+def _folder(path: str) -> str:
+    cut = path.rfind("/")
+    return path[:cut] if cut >= 0 else ""
+
+
+def _note_stem(path: str) -> str | None:
+    """The path without ``.md`` if it is a note (extension case-insensitive), else None."""
+    return path[: -len(_MD)] if path[-len(_MD) :].lower() == _MD else None
+
+
+def _clean_segments(segments: Iterable[str], base: Sequence[str] = ()) -> tuple[list[str], bool]:
+    """Join ``segments`` onto ``base``, dropping empty and ``.`` segments and applying ``..``.
+
+    Returns the resulting segments and whether some ``..`` tried to climb above the vault
+    root; such a ``..`` is dropped, so the result never names a path outside the vault.
+    """
+    out = list(base)
+    escaped = False
+    for segment in segments:
+        if segment in ("", "."):
+            # Obsidian's path normalisation collapses repeated slashes; "." is a no-op.
+            continue
+        if segment == "..":
+            if out:
+                out.pop()
+            else:
+                escaped = True
+            continue
+        out.append(segment)
+    return out, escaped
+
+
+class LinkResolver:
+    """Resolves link targets to vault paths the way Obsidian does.
+
+    Built once per vault from every file path (notes and attachments, excluded files too:
+    Obsidian still resolves links to them). Every lookup is a few dictionary probes plus a
+    pass over the files that share the target's file name, so resolving all links of a
+    100,000-note vault stays linear.
+
+    Rules (design section 5, obsidian-facts section 2):
+
+    * ``[[Name]]`` matches a note ``Name.md`` anywhere in the vault, case-insensitively,
+      the extension too (``[[Ext.MD]]`` finds ``Ext.md``); ``[[Name.md]]`` is ``[[Name]]``.
+    * A target with another extension (``[[Doc.pdf]]``, ``![[Pasted image 2024.png]]``)
+      matches a file by its full name. A dotted name that is no extension
+      (``[[v1.2 notes]]``) still matches the note ``v1.2 notes.md``: both readings of a
+      dotted name are tried, the one that looks right first.
+    * ``[[folder/Name]]`` narrows to files whose path ends with ``folder/Name`` on a path
+      segment boundary (``[[b/Name]]`` finds ``a/b/Name.md``); a leading ``/`` anchors the
+      path at the vault root (such a link does not fall back to a name lookup; that
+      Obsidian behaves so is vaultkit's reading, not verified).
+    * A target starting with ``./`` or ``../`` is first tried relative to the linking
+      note's folder (Obsidian writes such wikilinks when "New link format" is "relative");
+      markdown links are always tried that way first. A relative path that would climb out
+      of the vault is not tried; every relative form then falls back to the vault-wide
+      rules with its ``.``/``..`` segments removed.
+    * An empty target is the linking note itself (``[[#Heading]]``).
+
+    When several files match, the tie-break is **observed, not documented**: Obsidian
+    1.13.7's ``metadataCache.getFirstLinkpathDest`` takes 1) an exact vault path
+    (``[[Note]]`` -> root ``Note.md``; ``[[a/Note]]`` -> ``a/Note.md`` over
+    ``x/a/Note.md``); 2) else a match in the linking note's own folder (parent folders count
+    for nothing); 3) else the shortest path string (not the fewest segments). Source:
+    pvliesdonk/markdown-vault-mcp PR #1380 and issue #1358 (console session on Obsidian
+    1.13.7). Remaining ties are broken by plain string order so results are deterministic.
+
+    Aliases never resolve a link (Obsidian doesn't); see :class:`AliasIndex` for the hint.
+    """
+
+    __slots__ = ("_by_name", "_by_path", "_by_stem", "_canonical", "_folder_key", "_path_key")
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        # key(full path) -> paths; several only when names differ just in case/normalisation.
+        self._by_path: dict[str, list[str]] = {}
+        # key(file name with extension) -> paths, for attachments and "[[Name.md]]".
+        self._by_name: dict[str, list[str]] = {}
+        # key(note file name without ".md") -> note paths, for "[[Name]]".
+        self._by_stem: dict[str, list[str]] = {}
+        self._canonical: dict[str, str] = {}
+        # Keys computed once per file, so ranking candidates never re-normalises a path.
+        self._path_key: dict[str, str] = {}
+        self._folder_key: dict[str, str] = {}
+        for raw in paths:
+            path = unicodedata.normalize("NFC", raw)
+            if path in self._canonical:
+                continue
+            self._canonical[path] = path
+            path_key = _key(path)
+            self._path_key[path] = path_key
+            self._folder_key[path] = _folder(path_key)
+            self._by_path.setdefault(path_key, []).append(path)
+            name = path[path.rfind("/") + 1 :]
+            self._by_name.setdefault(_key(name), []).append(path)
+            stem = _note_stem(name)
+            if stem is not None:
+                self._by_stem.setdefault(_key(stem), []).append(path)
+
+    def __len__(self) -> int:
+        return len(self._canonical)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and unicodedata.normalize("NFC", path) in self._canonical
+
+    def resolve(self, target: str, source: str, *, markdown: bool = False) -> str | None:
+        """The vault path ``target`` resolves to from the note ``source``, or None.
+
+        ``markdown=True`` for markdown links (``[t](Other%20Note.md)``, already URL-decoded):
+        the path relative to the source note's folder is tried first, then the wikilink
+        rules vault-wide. An empty target means the source note itself.
+        """
+        source = unicodedata.normalize("NFC", source)
+        if target == "":
+            return self._canonical.get(source, source)
+        text = unicodedata.normalize("NFC", target)
+        segments = text.split("/")
+        if text.startswith("/"):
+            # Rooted: the path as written from the vault root, nothing else.
+            rooted, _ = _clean_segments(segments)
+            return self._exact("/".join(rooted)) if rooted else None
+        if markdown or segments[0] in (".", ".."):
+            base = [s for s in _folder(source).split("/") if s]
+            relative, escaped = _clean_segments(segments, base)
+            if relative and not escaped:
+                hit = self._exact("/".join(relative))
+                if hit is not None:
+                    return hit
+        cleaned, _ = _clean_segments(segments)
+        if not cleaned:
+            return None
+        return self._by_link_name(cleaned, source)
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def _readings(self, path: str) -> list[tuple[dict[str, list[str]], str]]:
+        """The ways to read a link path, most likely first: (index, key of the full path).
+
+        ``Name`` and ``v1.2 notes`` are first a note (``.md`` appended: AgriciDaniel/
+        claude-obsidian#163 observes ``[[dashboard]]`` opening ``dashboard.md`` next to a
+        ``dashboard.base``), then a file of exactly that name. ``Doc.pdf`` and ``Name.md``
+        are first a file of exactly that name, then a note ``Doc.pdf.md``.
+        """
+        as_note = (self._by_stem, _key(path) + _MD)
+        as_file = (self._by_name, _key(path))
+        if _EXTENSION_LIKE.search(path[path.rfind("/") + 1 :]):
+            return [as_file, as_note]
+        return [as_note, as_file]
+
+    def _exact(self, path: str) -> str | None:
+        """The file at ``path`` from the vault root (with or without ``.md``), or None."""
+        for _, full_key in self._readings(path):
+            found = self._by_path.get(full_key)
+            if found:
+                return self._best_exact(found, path)
+        return None
+
+    @staticmethod
+    def _best_exact(found: list[str], written: str) -> str:
+        # Several files share one case-insensitive path only on case-sensitive file systems
+        # (Obsidian itself can't tell them apart); prefer the spelling the link used.
+        if len(found) == 1:
+            return found[0]
+        for path in found:
+            stem = _note_stem(path)
+            if path == written or (stem is not None and stem == written):
+                return path
+        return min(found, key=lambda p: (len(p), p))
+
+    def _by_link_name(self, segments: list[str], source: str) -> str | None:
+        path = "/".join(segments)
+        name_key = _key(segments[-1])
+        # Rule 1, exact vault path, is checked across both readings before anything else:
+        # a note at the exact path beats a same-named file elsewhere and vice versa.
+        exact = self._exact(path)
+        if exact is not None:
+            return exact
+        source_folder = _key(_folder(source))
+        for index, full_key in self._readings(path):
+            # Both readings index the link's last segment: as a note's name without ".md"
+            # (stem index) or as a file's full name (name index).
+            candidates = index.get(name_key)
+            if not candidates:
+                continue
+            matches = [p for p in candidates if _ends_on_segment(self._path_key[p], full_key)]
+            if not matches:
+                continue
+            # Rule 2: the linking note's own folder (not its parents).
+            same_folder = [p for p in matches if self._folder_key[p] == source_folder]
+            # Rule 3: shortest path string; then plain string order for determinism.
+            return min(same_folder or matches, key=lambda p: (len(p), p))
+        return None
+
+
+def _ends_on_segment(path_key: str, suffix_key: str) -> bool:
+    return path_key == suffix_key or path_key.endswith("/" + suffix_key)
+
+
+# -- headings and block ids ----------------------------------------------------------------
+
+
+class AnchorStatus(StrEnum):
+    """Whether a link's ``#fragment`` exists in the note it points to."""
+
+    NONE = "none"
+    """The link has no fragment."""
+    OK = "ok"
+    BROKEN_HEADING = "broken-heading"
+    BROKEN_BLOCK = "broken-block"
+
+
+def normalize_heading(text: str) -> str:
+    """Obsidian-style comparison key for headings: casefolded words separated by one space.
+
+    Every character that is not a letter, digit or combining mark (Unicode-aware) becomes a
+    space, whitespace is collapsed and the ends stripped, so ``Minecraft: The Video Game``,
+    ``Minecraft The Video Game`` and ``minecraft the video game`` share one key.
+
+    This is **observed** behaviour: Obsidian documents ``# | ^ : %% [[ ]]`` as unusable in
+    links and writes them as spaces in heading links, and third-party observations show it
+    matching loosely -- ``# wifi 2.4 vs 5.0`` linked as ``wifi 2 4 vs 5 0``, ``TCP/IP Model``
+    as ``TCP IP Model``, ``CI/CD && DevOps`` as ``CI CD DevOps``
+    (obsidian-html/obsidian-html#303, KosmosisDire/obsidian-webpage-export#609). Folding all
+    punctuation rather than just the documented characters is vaultkit's reading of those
+    reports; it errs towards calling a link fine rather than broken.
+    """
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    # Combining marks (category M) stay: scripts such as Devanagari keep vowel signs as
+    # separate code points even in NFC, and splitting words there would change the key.
+    kept = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in folded)
+    return " ".join(kept.split())
+
+
+@lru_cache(maxsize=1 << 16)
+def _heading_key(text: str) -> str:
+    # Cached: every link into a note re-reads that note's headings, and a much-linked note
+    # would otherwise have its headings normalised once per incoming link.
+    # A heading of punctuation only ("???") would normalise to "" and match nothing; fall
+    # back to its literal casefolded text so that "[[#???]]" still finds it.
+    return normalize_heading(text) or _key(text).strip()
+
+
+def find_heading(fragment: str, headings: Sequence[tuple[str, int]]) -> int | None:
+    """Index of the heading ``fragment`` names, or None.
+
+    ``fragment`` is ``Heading`` or a heading path ``H1#H2``; ``headings`` are ``(text,
+    level)`` in document order. The last component must match a heading (compared with
+    :func:`normalize_heading`); earlier components must match its ancestors, outermost
+    first (the ancestor of a heading is the nearest preceding heading of a lower level, and
+    so on). Intermediate ancestors may be skipped: ``H1#H3`` finds an ``H3`` under ``H2``
+    under ``H1``. The first heading in document order that fits wins. Empty components
+    (``H1##H2``) are ignored.
+    """
+    parts = [_heading_key(p) for p in fragment.split("#") if p.strip()]
+    if not parts:
+        return None
+    *outer, last = parts
+    # Stack of (key, level) for the headings enclosing the current one, outermost first.
+    stack: list[tuple[str, int]] = []
+    for index, (text, level) in enumerate(headings):
+        while stack and stack[-1][1] >= level:
+            stack.pop()
+        key = _heading_key(text)
+        if key == last and _is_subsequence(outer, [k for k, _ in stack]):
+            return index
+        stack.append((key, level))
+    return None
+
+
+def _is_subsequence(needles: Sequence[str], haystack: Sequence[str]) -> bool:
+    remaining = iter(haystack)
+    return all(any(n == h for h in remaining) for n in needles)
+
+
+def anchor_status(
+    fragment: str | None, headings: Sequence[tuple[str, int]], block_ids: Iterable[str]
+) -> AnchorStatus:
+    """Whether ``fragment`` exists in the target note.
+
+    ``^id`` fragments are compared case-insensitively with the target's block ids, anything
+    else with its headings (:func:`find_heading`). No fragment, or an empty one
+    (``[[Note#]]``, which Obsidian opens as a plain link to the note), is
+    :attr:`AnchorStatus.NONE`.
+    """
+    if fragment is None or not fragment.strip():
+        return AnchorStatus.NONE
+    fragment = fragment.strip()
+    if fragment.startswith("^"):
+        wanted = _key(fragment[1:].strip())
+        if any(_key(block_id) == wanted for block_id in block_ids):
+            return AnchorStatus.OK
+        return AnchorStatus.BROKEN_BLOCK
+    if find_heading(fragment, headings) is None:
+        return AnchorStatus.BROKEN_HEADING
+    return AnchorStatus.OK
+
+
+# -- aliases -------------------------------------------------------------------------------
+
+
+class AliasIndex:
+    """Front-matter aliases, for the hint "unresolved, but it is an alias of X".
+
+    Obsidian does **not** resolve ``[[Alias]]`` through a note's ``aliases`` (its link
+    suggester writes ``[[Real Name|Alias]]`` instead; obsidian-facts section 2), so
+    :class:`LinkResolver` ignores aliases. vaultkit only uses them to explain an unresolved
+    link. Built once; each lookup is one dictionary probe.
+    """
+
+    __slots__ = ("_owners",)
+
+    def __init__(self, aliases: Mapping[str, Sequence[str]]) -> None:
+        owners: dict[str, list[str]] = {}
+        for path, names in aliases.items():
+            note = unicodedata.normalize("NFC", path)
+            for alias in names:
+                key = _key(str(alias)).strip()
+                if key and note not in owners.setdefault(key, []):
+                    owners[key].append(note)
+        # Several notes may claim one alias; name the one a link would most plausibly mean,
+        # by the same shortest-path-then-string order the resolver's last tie-break uses.
+        self._owners = {key: min(notes, key=lambda p: (len(p), p)) for key, notes in owners.items()}
+
+    def hint(self, target: str) -> str | None:
+        """The path of a note that lists ``target`` among its aliases (case-insensitive)."""
+        return self._owners.get(_key(target).strip())
+
+
+def alias_hint(target: str, aliases: Mapping[str, Sequence[str]]) -> str | None:
+    """For an unresolved link: the path of a note whose aliases contain ``target``, else None.
+
+    Convenience for one lookup; it builds an :class:`AliasIndex` each call, so for many
+    links build the index once and call :meth:`AliasIndex.hint`.
+    """
+    return AliasIndex(aliases).hint(target)
