@@ -146,9 +146,11 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
     orphans = [
         row[0]
         for row in connection.execute(
+            # A link to a missing note still links out (Obsidian draws it to a ghost node).
             "SELECT n.path FROM notes n WHERE NOT EXISTS ("
-            "  SELECT 1 FROM links l WHERE l.note = n.path AND l.resolved IS NOT NULL"
-            "  AND l.resolved != n.path) "
+            "  SELECT 1 FROM links l WHERE l.note = n.path"
+            "  AND l.kind IN ('wikilink', 'embed', 'markdown')"
+            "  AND (l.resolved IS NULL OR l.resolved != n.path)) "
             "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.resolved = n.path AND l.note != n.path)"
             "ORDER BY n.path"
         )

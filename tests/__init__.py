@@ -1,0 +1,1 @@
+"""vaultkit test suite."""
