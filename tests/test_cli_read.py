@@ -185,3 +185,22 @@ def test_corrupt_index_is_rebuilt_by_the_cli(vault: Path) -> None:
     result = run(vault, "tasks", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)
+
+
+def test_excluded_files_are_hidden_from_views_but_resolve(vault: Path) -> None:
+    (vault / "Archive" / "Old plan.md").write_text("- [ ] archived task\n[[Plan]]\n")
+    (vault / "Plan.md").write_text(
+        (vault / "Plan.md").read_text(encoding="utf-8") + "\nSee [[Old plan]].\n",
+        encoding="utf-8",
+    )
+    tasks = run_json(vault, "tasks")
+    assert all(not t["note"].startswith("Archive/") for t in tasks)
+    report = run_json(vault, "links")
+    assert report["excluded_notes"] == 1
+    assert all(u["target"] != "Old plan" for u in report["unresolved"])
+    graph = nx.node_link_graph(json.loads(run(vault, "graph").stdout))
+    assert "Archive/Old plan.md" not in graph
+    # Un-excluding the folder in Obsidian's settings brings the note back without a file change.
+    (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": []}')
+    tasks = run_json(vault, "tasks", "--note", "Archive/*")
+    assert [t["text"] for t in tasks] == ["archived task"]

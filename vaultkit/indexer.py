@@ -161,8 +161,10 @@ def update_index(
         progress = sys.stderr.isatty()
 
     known = {
-        row[0]: (row[1], row[2], row[3], bool(row[4]))
-        for row in connection.execute("SELECT path, size, mtime_ns, hash, is_note FROM files")
+        row[0]: (row[1], row[2], row[3], bool(row[4]), bool(row[5]))
+        for row in connection.execute(
+            "SELECT path, size, mtime_ns, hash, is_note, excluded FROM files"
+        )
     }
     previous_scan = connection.execute(
         "SELECT value FROM meta WHERE key = 'scanned_at_ns'"
@@ -195,6 +197,12 @@ def update_index(
                     int(source.path in excluded_paths),
                 )
             )
+    # Obsidian's "Excluded files" can change without any file changing (app.json edits).
+    exclusion_changes = [
+        (int(source.path in excluded_paths), source.path)
+        for source in current
+        if source.path in known and known[source.path][4] != (source.path in excluded_paths)
+    ]
     removed = [p for p in known if p not in present]
     removed_notes = [p for p in removed if known[p][3]]
     new_attachments = any(row[0] not in known for row in file_rows)
@@ -229,6 +237,7 @@ def update_index(
             store_note(connection, item.note, source.mtime_ns)
             report.parsed.append(source.path)
         connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", file_rows)
+        connection.executemany("UPDATE files SET excluded = ? WHERE path = ?", exclusion_changes)
         connection.execute("DELETE FROM skipped")
         connection.executemany(
             "INSERT OR REPLACE INTO skipped VALUES (?,?,?)",

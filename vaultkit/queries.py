@@ -16,6 +16,8 @@ from vaultkit.errors import VaultkitError
 from vaultkit.export import GraphEdge, GraphNode
 
 OPEN_STATUSES = ("todo", "in_progress", "other")
+_EXCLUDED = "SELECT path FROM files WHERE excluded = 1"
+"""Notes hidden by Obsidian's "Excluded files": left out of views, still link targets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,10 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
         "t.parent_line, t.depth, t.due, t.scheduled, t.start, t.created, t.done, t.cancelled, "
         "t.priority, t.recurrence, t.task_id, t.depends_on, t.tags, t.block_id, t.blocked, "
         "n.tags "
-        f"FROM tasks t JOIN notes n ON n.path = t.note {where} ORDER BY t.note, t.line",
+        "FROM tasks t JOIN notes n ON n.path = t.note "
+        # Notes under Obsidian's "Excluded files" are hidden from views, as in Obsidian.
+        "JOIN files f ON f.path = t.note AND f.excluded = 0 "
+        f"{where} ORDER BY t.note, t.line",
         params,
     )
     section_wanted = task_filter.section.casefold() if task_filter.section else None
@@ -109,7 +114,8 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         connection.execute(
             "SELECT CASE WHEN resolved IS NULL THEN 'unresolved' "
             "WHEN anchor LIKE 'broken%' THEN 'broken_anchor' ELSE 'resolved' END AS state, "
-            "count(*) FROM links WHERE kind IN ('wikilink', 'embed', 'markdown') GROUP BY state"
+            "count(*) FROM links WHERE kind IN ('wikilink', 'embed', 'markdown') "
+            f"AND note NOT IN ({_EXCLUDED}) GROUP BY state"
         ).fetchall()
     )
     unresolved = [
@@ -126,7 +132,7 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         for note, line, kind, target, fragment, raw, alias_of, embed in connection.execute(
             "SELECT note, line, kind, target, fragment, raw, alias_of, embed FROM links "
             "WHERE kind IN ('wikilink', 'embed', 'markdown') AND resolved IS NULL "
-            "ORDER BY note, line"
+            f"AND note NOT IN ({_EXCLUDED}) ORDER BY note, line"
         )
     ]
     broken_anchors = [
@@ -140,14 +146,14 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         }
         for note, line, resolved, fragment, raw, anchor in connection.execute(
             "SELECT note, line, resolved, fragment, raw, anchor FROM links "
-            "WHERE anchor LIKE 'broken%' ORDER BY note, line"
+            f"WHERE anchor LIKE 'broken%' AND note NOT IN ({_EXCLUDED}) ORDER BY note, line"
         )
     ]
     orphans = [
         row[0]
         for row in connection.execute(
             # A link to a missing note still links out (Obsidian draws it to a ghost node).
-            "SELECT n.path FROM notes n WHERE NOT EXISTS ("
+            f"SELECT n.path FROM notes n WHERE n.path NOT IN ({_EXCLUDED}) AND NOT EXISTS ("
             "  SELECT 1 FROM links l WHERE l.note = n.path"
             "  AND l.kind IN ('wikilink', 'embed', 'markdown')"
             "  AND (l.resolved IS NULL OR l.resolved != n.path)) "
@@ -155,9 +161,13 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
             "ORDER BY n.path"
         )
     ]
-    notes = connection.execute("SELECT count(*) FROM notes").fetchone()[0]
+    notes = connection.execute(
+        f"SELECT count(*) FROM notes WHERE path NOT IN ({_EXCLUDED})"
+    ).fetchone()[0]
+    excluded = connection.execute(f"SELECT count(*) FROM notes WHERE path IN ({_EXCLUDED})")
     return {
         "notes": notes,
+        "excluded_notes": excluded.fetchone()[0],
         "resolved": counts.get("resolved", 0),
         "unresolved_count": counts.get("unresolved", 0),
         "broken_anchor_count": counts.get("broken_anchor", 0),
@@ -178,18 +188,22 @@ def graph_data(connection: sqlite3.Connection) -> tuple[list[GraphNode], list[Gr
     }
     nodes: dict[str, GraphNode] = {}
     for path, title, tags in connection.execute(
-        "SELECT path, title, tags FROM notes ORDER BY path"
+        f"SELECT path, title, tags FROM notes WHERE path NOT IN ({_EXCLUDED}) ORDER BY path"
     ):
         total, done = progress.get(path, (0, 0))
         nodes[path] = GraphNode(path, title, "note", tuple(json.loads(tags)), total or 0, done or 0)
+    hidden = {row[0] for row in connection.execute(_EXCLUDED)}
     counts: dict[tuple[str, str, str], int] = {}
     for note, target, resolved, embed in connection.execute(
         "SELECT note, target, resolved, embed FROM links "
-        "WHERE kind IN ('wikilink', 'embed', 'markdown') ORDER BY note, line"
+        f"WHERE kind IN ('wikilink', 'embed', 'markdown') AND note NOT IN ({_EXCLUDED}) "
+        "ORDER BY note, line"
     ):
         if resolved is None:
             node_id = f"ghost:{target}"
             nodes.setdefault(node_id, GraphNode(node_id, target, "ghost"))
+        elif resolved in hidden:
+            continue  # Obsidian's graph hides excluded files
         else:
             node_id = resolved
             if node_id not in nodes:

@@ -142,8 +142,10 @@ def describe_tasks(tasks: list[dict[str, Any]]) -> str:
 
 
 def describe_links(report: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
+    excluded = report.get("excluded_notes", 0)
+    hidden = f" (and {excluded} hidden by Obsidian's Excluded files)" if excluded else ""
     out = [
-        f"{report['notes']} notes; {report['resolved']} links resolve, "
+        f"{report['notes']} notes{hidden}; {report['resolved']} links resolve, "
         f"{report['unresolved_count']} unresolved, {report['broken_anchor_count']} with a "
         f"broken anchor, {report['orphan_count']} orphan notes"
     ]

@@ -1,0 +1,1 @@
+"""vaultkit's benchmark suite: synthetic vaults and the measurements run against them."""
