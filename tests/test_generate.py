@@ -74,7 +74,7 @@ def test_counts_match_disk(vaults: dict[str, tuple[Path, GeneratedVault]]) -> No
     attachments = [p for p in tree if p.startswith("attachments/")]
     assert counts.notes == NOTES == len(notes)
     assert counts.attachments == len(attachments) >= 12
-    assert all(data.startswith(b"\x89PNG\r\n\x1a\n") for p, data in tree.items() if p in attachments)
+    assert all(tree[p].startswith(b"\x89PNG\r\n\x1a\n") for p in attachments)
     assert counts.bytes == sum(len(data) for data in tree.values())
     assert counts.daily_notes == len([p for p in notes if p.startswith("Daily/")]) == NOTES // 10
     folders = {p.rsplit("/", 1)[0] for p in notes if "/" in p}
