@@ -501,19 +501,30 @@ class _Note:
     # -- words ---------------------------------------------------------------------------
 
     def clause(self) -> str:
-        r = self.r
-        parts = [r.choice(_DETS)]
-        if r.random() < 0.5:
-            parts.append(r.choice(_ADJS))
-        parts += [r.choice(_NOUNS), r.choice(_VERBS), r.choice(_DETS)]
-        if r.random() < 0.4:
-            parts.append(r.choice(_ADJS))
-        parts.append(r.choice(_NOUNS))
-        x = r.random()
+        # The hot path of the generator: words are picked by index from one random() each,
+        # which is several times cheaper than Random.choice.
+        rand = self.r.random
+        nouns, adjs, dets = _NOUNS, _ADJS, _DETS
+        parts = [dets[int(rand() * len(dets))]]
+        if rand() < 0.5:
+            parts.append(adjs[int(rand() * len(adjs))])
+        parts += [
+            nouns[int(rand() * len(nouns))],
+            _VERBS[int(rand() * len(_VERBS))],
+            dets[int(rand() * len(dets))],
+        ]
+        if rand() < 0.4:
+            parts.append(adjs[int(rand() * len(adjs))])
+        parts.append(nouns[int(rand() * len(nouns))])
+        x = rand()
         if x < 0.3:
-            parts += [r.choice(_PREPS), r.choice(_DETS), r.choice(_NOUNS)]
+            parts += [
+                _PREPS[int(rand() * len(_PREPS))],
+                dets[int(rand() * len(dets))],
+                nouns[int(rand() * len(nouns))],
+            ]
         elif x < 0.45:
-            parts.append(r.choice(_ADVS))
+            parts.append(_ADVS[int(rand() * len(_ADVS))])
         return _AN.sub("an ", " ".join(parts))
 
     def sentence(self) -> str:
