@@ -207,13 +207,13 @@ def update_index(
     removed_notes = [p for p in removed if known[p][3]]
     new_attachments = any(row[0] not in known for row in file_rows)
 
-    parsed: list[_Parsed] = list(_parse_all(work, progress=progress)) if work else []
-
+    # Results are stored as they arrive, so memory stays flat however many notes changed
+    # and SQLite work overlaps with parsing in the worker processes.
     with transaction(connection):
         if removed:
             connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
             delete_notes(connection, removed_notes)
-        for item in parsed:
+        for item in _parse_all(work, progress=progress) if work else ():
             source = item.source
             connection.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
