@@ -21,7 +21,7 @@ from pathlib import Path
 
 from vaultkit.model import Note
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 
 _SCHEMA = """
@@ -72,6 +72,10 @@ CREATE TABLE cells (
     note TEXT NOT NULL, table_line INTEGER NOT NULL, row INTEGER NOT NULL,
     col INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL
 );
+CREATE TABLE list_items (
+    note TEXT NOT NULL, line INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
+    depth INTEGER NOT NULL
+);
 CREATE TABLE tags (
     note TEXT NOT NULL, tag TEXT NOT NULL, line INTEGER NOT NULL, source TEXT NOT NULL,
     section TEXT NOT NULL
@@ -97,6 +101,7 @@ CREATE INDEX callouts_note ON callouts(note);
 CREATE INDEX md_tables_note ON md_tables(note);
 CREATE INDEX cells_note ON cells(note);
 CREATE INDEX tags_note ON tags(note);
+CREATE INDEX list_items_note ON list_items(note);
 CREATE INDEX tags_tag ON tags(tag COLLATE NOCASE);
 CREATE INDEX block_ids_note ON block_ids(note);
 CREATE INDEX inline_fields_note ON inline_fields(note);
@@ -111,6 +116,7 @@ NOTE_TABLES = (
     "callouts",
     "md_tables",
     "cells",
+    "list_items",
     "tags",
     "block_ids",
     "inline_fields",
@@ -353,6 +359,10 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> Non
                 (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
             )
     connection.executemany("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells)
+    connection.executemany(
+        "INSERT INTO list_items VALUES (?,?,?,?,?)",
+        [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items],
+    )
     connection.executemany(
         "INSERT INTO tags VALUES (?,?,?,?,?)",
         [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],

@@ -139,6 +139,10 @@ def note_json(note: Note) -> dict[str, Any]:
         "links": [link_json(link) for link in note.links],
         "resources": [resource_json(resource) for resource in note.resources],
         "tables": [table_json(table) for table in note.tables],
+        "list_items": [
+            {"line": i.line, "section": _section(i.section), "text": i.text, "depth": i.depth}
+            for i in note.list_items
+        ],
         "tag_mentions": [
             {"name": t.name, "line": t.line, "source": t.source, "section": _section(t.section)}
             for t in note.tag_mentions

@@ -199,6 +199,17 @@ class Callout:
 
 
 @dataclass(frozen=True, slots=True)
+class ListItem:
+    """A bullet or numbered item that is not a task (e.g. the Pros of a topic)."""
+
+    line: int
+    section: Section
+    text: str
+    """The item's first paragraph without markup."""
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     """Cell text without markup; ``<br>`` becomes a newline."""
@@ -273,6 +284,7 @@ class Note:
     links: tuple[Link, ...] = ()
     resources: tuple[Resource, ...] = ()
     tables: tuple[Table, ...] = ()
+    list_items: tuple[ListItem, ...] = ()
     highlights: tuple[Highlight, ...] = ()
     inline_fields: tuple[InlineField, ...] = ()
     block_ids: tuple[BlockId, ...] = ()

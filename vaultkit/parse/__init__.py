@@ -122,6 +122,7 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
         links=tuple(found.links),
         resources=tuple(found.resources()),
         tables=tuple(found.tables),
+        list_items=tuple(found.list_items),
         highlights=tuple(found.highlights),
         inline_fields=tuple(sorted(found.inline_fields, key=lambda f: f.line)),
         block_ids=tuple(found.block_ids),
