@@ -138,7 +138,7 @@ def test_corrupt_and_old_indexes_are_rebuilt_silently(tmp_path: Path) -> None:
     assert report.rebuilt
     assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
     connection.execute(
-        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),)
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (f"{SCHEMA_VERSION - 1}.1",)
     )
     connection.close()
     connection, report = update_index(vault, index_path=index, progress=False)

@@ -62,6 +62,39 @@ def _build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the documented JSON form instead"
     )
 
+    sync = commands.add_parser(
+        "sync",
+        help="render the dashboards and write back what changed",
+        description="Bring the index up to date, render every dashboard and write the ones "
+        "that changed, atomically, never touching text outside vaultkit's regions. "
+        "Example: vaultkit sync ~/Notes --check",
+    )
+    sync.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    sync.add_argument(
+        "--dry-run", action="store_true", help="show what would change, write nothing"
+    )
+    sync.add_argument("--diff", action="store_true", help="print a diff of every change")
+    sync.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if any dashboard is stale or in conflict; write nothing",
+    )
+    sync.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first)",
+    )
+    sync.add_argument("--index", metavar="FILE", help="the index file")
+    sync.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    init = commands.add_parser(
+        "init",
+        help="write a commented .vaultkit/config.toml",
+        description="Write .vaultkit/config.toml with every setting at its default, each "
+        "explained; never overwrites an existing file. Example: vaultkit init ~/Notes",
+    )
+    init.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+
     def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
         command.add_argument(
             "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
@@ -279,6 +312,35 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if healthy and not errors and not settings_warnings else EXIT_FOUND_PROBLEMS
 
 
+def _sync(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.sync import run_sync
+    from vaultkit.vault import vault_root
+
+    vault = vault_root(args.vault_dir)
+    index_path = Path(args.index).expanduser() if args.index else None
+    dry_run = args.dry_run or args.check
+    report = run_sync(vault, dry_run=dry_run, force=args.force, index_path=index_path)
+    from vaultkit.report import describe_sync, sync_json
+
+    if args.json:
+        _dump_json(sync_json(report, vault), out)
+    else:
+        out.write(describe_sync(report, vault, diff=args.diff))
+    if args.check:
+        return EXIT_FOUND_PROBLEMS if report.stale or report.problems else EXIT_OK
+    return EXIT_FOUND_PROBLEMS if report.problems else EXIT_OK
+
+
+def _init(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.config import init_config
+    from vaultkit.vault import vault_root
+
+    vault = vault_root(args.vault_dir)
+    path = init_config(vault)
+    out.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.jsonform import note_json
     from vaultkit.parse import parse_note
@@ -315,6 +377,8 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "graph": _graph,
             "query": _query,
             "doctor": _doctor,
+            "sync": _sync,
+            "init": _init,
         }.get(args.command)
         if handler is not None:
             return handler(args, out)

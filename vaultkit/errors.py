@@ -28,3 +28,7 @@ class VaultNotFoundError(VaultkitError):
 
 class NoteNotFoundError(VaultkitError):
     """The note named on the command line does not exist in the vault."""
+
+
+class ConfigError(VaultkitError):
+    """The vault's ``.vaultkit/config.toml`` is invalid; the message lists every problem."""

@@ -20,8 +20,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from vaultkit.model import Note
+from vaultkit.parse import PARSER_VERSION
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# The index caches parse results: when the parser's output changes, every note must be
+# parsed again, so the parser's version is part of the index's identity.
+INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 
 _SCHEMA = """
@@ -35,7 +39,7 @@ CREATE TABLE notes (
     path TEXT PRIMARY KEY, title TEXT NOT NULL, folder TEXT NOT NULL, properties TEXT NOT NULL,
     aliases TEXT NOT NULL, tags TEXT NOT NULL, word_count INTEGER NOT NULL,
     line_count INTEGER NOT NULL, line_ending TEXT NOT NULL, has_bom INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL, generated INTEGER NOT NULL
 );
 CREATE TABLE headings (
     note TEXT NOT NULL, line INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,
@@ -139,7 +143,8 @@ def default_index_path(vault: Path) -> Path:
     return folder / f"{name}-{digest}.sqlite3"
 
 
-def _remove_database(path: Path) -> None:
+def remove_index(path: Path) -> None:
+    """Delete an index file and its WAL companions."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(FileNotFoundError):
             Path(str(path) + suffix).unlink()
@@ -157,7 +162,7 @@ def _schema_ok(connection: sqlite3.Connection) -> bool:
         row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError:
         return False
-    return row is not None and row[0] == str(SCHEMA_VERSION)
+    return row is not None and row[0] == INDEX_VERSION
 
 
 def open_index(path: Path) -> tuple[sqlite3.Connection, bool]:
@@ -185,7 +190,7 @@ def open_index(path: Path) -> tuple[sqlite3.Connection, bool]:
                         connection.execute(statement)
                 connection.execute(
                     "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
+                    (INDEX_VERSION,),
                 )
             return connection, True
         except sqlite3.DatabaseError:
@@ -193,7 +198,7 @@ def open_index(path: Path) -> tuple[sqlite3.Connection, bool]:
                 raise
             with suppress(sqlite3.Error):
                 connection.close()
-            _remove_database(path)
+            remove_index(path)
             rebuilt = True
     raise AssertionError("unreachable")
 
@@ -229,7 +234,7 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> Non
     path = note.path
     folder = path.rsplit("/", 1)[0] if "/" in path else ""
     connection.execute(
-        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             path,
             note.title,
@@ -242,6 +247,7 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> Non
             note.line_ending,
             int(note.has_bom),
             mtime_ns,
+            int(any(span.kind == "generated-file" for span in note.hidden)),
         ),
     )
     connection.executemany(

@@ -25,6 +25,7 @@ from vaultkit.index import (
     default_index_path,
     delete_notes,
     open_index,
+    remove_index,
     store_note,
     transaction,
 )
@@ -151,6 +152,13 @@ def update_index(
             "with --index or set VAULTKIT_CACHE_DIR",
             path=str(path),
         ) from None
+    owner = connection.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
+    if owner is not None and owner[0] != str(vault):
+        # An index file given for another vault (--index reused): start it afresh rather
+        # than mixing two vaults' notes.
+        connection.close()
+        remove_index(path)
+        connection, rebuilt = open_index(path)
     report = IndexReport(index_path=path, rebuilt=rebuilt)
     try:
         result = scan if scan is not None else scan_vault(vault)

@@ -17,7 +17,9 @@ from vaultkit.export import GraphEdge, GraphNode
 
 OPEN_STATUSES = ("todo", "in_progress", "other")
 _EXCLUDED = "SELECT path FROM files WHERE excluded = 1"
-"""Notes hidden by Obsidian's "Excluded files": left out of views, still link targets."""
+HIDDEN_NOTES = _EXCLUDED + " UNION SELECT path FROM notes WHERE generated = 1"
+"""Notes left out of every view but still link targets: those under Obsidian's "Excluded
+files", and vaultkit's own generated dashboards (which must never count themselves)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +50,15 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
     if task_filter.due_before is not None:
         clauses.append("t.due IS NOT NULL AND t.due < ?")
         params.append(task_filter.due_before.isoformat())
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    # Notes under Obsidian's "Excluded files", and generated dashboards, are not listed.
+    clauses.append(f"t.note NOT IN ({HIDDEN_NOTES})")
+    where = "WHERE " + " AND ".join(clauses)
     rows = connection.execute(
         "SELECT t.note, t.line, t.section, t.status, t.status_char, t.checked, t.text, t.raw, "
         "t.parent_line, t.depth, t.due, t.scheduled, t.start, t.created, t.done, t.cancelled, "
         "t.priority, t.recurrence, t.task_id, t.depends_on, t.tags, t.block_id, t.blocked, "
         "n.tags "
         "FROM tasks t JOIN notes n ON n.path = t.note "
-        # Notes under Obsidian's "Excluded files" are hidden from views, as in Obsidian.
-        "JOIN files f ON f.path = t.note AND f.excluded = 0 "
         f"{where} ORDER BY t.note, t.line",
         params,
     )
@@ -115,7 +117,7 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
             "SELECT CASE WHEN resolved IS NULL THEN 'unresolved' "
             "WHEN anchor LIKE 'broken%' THEN 'broken_anchor' ELSE 'resolved' END AS state, "
             "count(*) FROM links WHERE kind IN ('wikilink', 'embed', 'markdown') "
-            f"AND note NOT IN ({_EXCLUDED}) GROUP BY state"
+            f"AND note NOT IN ({HIDDEN_NOTES}) GROUP BY state"
         ).fetchall()
     )
     unresolved = [
@@ -132,7 +134,7 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         for note, line, kind, target, fragment, raw, alias_of, embed in connection.execute(
             "SELECT note, line, kind, target, fragment, raw, alias_of, embed FROM links "
             "WHERE kind IN ('wikilink', 'embed', 'markdown') AND resolved IS NULL "
-            f"AND note NOT IN ({_EXCLUDED}) ORDER BY note, line"
+            f"AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
     ]
     broken_anchors = [
@@ -146,14 +148,14 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         }
         for note, line, resolved, fragment, raw, anchor in connection.execute(
             "SELECT note, line, resolved, fragment, raw, anchor FROM links "
-            f"WHERE anchor LIKE 'broken%' AND note NOT IN ({_EXCLUDED}) ORDER BY note, line"
+            f"WHERE anchor LIKE 'broken%' AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
     ]
     orphans = [
         row[0]
         for row in connection.execute(
             # A link to a missing note still links out (Obsidian draws it to a ghost node).
-            f"SELECT n.path FROM notes n WHERE n.path NOT IN ({_EXCLUDED}) AND NOT EXISTS ("
+            f"SELECT n.path FROM notes n WHERE n.path NOT IN ({HIDDEN_NOTES}) AND NOT EXISTS ("
             "  SELECT 1 FROM links l WHERE l.note = n.path"
             "  AND l.kind IN ('wikilink', 'embed', 'markdown')"
             "  AND (l.resolved IS NULL OR l.resolved != n.path)) "
@@ -162,7 +164,7 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         )
     ]
     notes = connection.execute(
-        f"SELECT count(*) FROM notes WHERE path NOT IN ({_EXCLUDED})"
+        f"SELECT count(*) FROM notes WHERE path NOT IN ({HIDDEN_NOTES})"
     ).fetchone()[0]
     excluded = connection.execute(f"SELECT count(*) FROM notes WHERE path IN ({_EXCLUDED})")
     return {
@@ -188,15 +190,15 @@ def graph_data(connection: sqlite3.Connection) -> tuple[list[GraphNode], list[Gr
     }
     nodes: dict[str, GraphNode] = {}
     for path, title, tags in connection.execute(
-        f"SELECT path, title, tags FROM notes WHERE path NOT IN ({_EXCLUDED}) ORDER BY path"
+        f"SELECT path, title, tags FROM notes WHERE path NOT IN ({HIDDEN_NOTES}) ORDER BY path"
     ):
         total, done = progress.get(path, (0, 0))
         nodes[path] = GraphNode(path, title, "note", tuple(json.loads(tags)), total or 0, done or 0)
-    hidden = {row[0] for row in connection.execute(_EXCLUDED)}
+    hidden = {row[0] for row in connection.execute(HIDDEN_NOTES)}
     counts: dict[tuple[str, str, str], int] = {}
     for note, target, resolved, embed in connection.execute(
         "SELECT note, target, resolved, embed FROM links "
-        f"WHERE kind IN ('wikilink', 'embed', 'markdown') AND note NOT IN ({_EXCLUDED}) "
+        f"WHERE kind IN ('wikilink', 'embed', 'markdown') AND note NOT IN ({HIDDEN_NOTES}) "
         "ORDER BY note, line"
     ):
         if resolved is None:
@@ -282,7 +284,7 @@ def index_health(connection: sqlite3.Connection, index_path: Path) -> dict[str, 
     return {
         "path": str(index_path),
         "size_bytes": index_path.stat().st_size if index_path.exists() else 0,
-        "schema_version": int(version[0]) if version else None,
+        "schema_version": version[0] if version else None,
         "integrity": integrity,
         "notes": connection.execute("SELECT count(*) FROM notes").fetchone()[0],
         "files": connection.execute("SELECT count(*) FROM files").fetchone()[0],

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vaultkit.writeback import Planned, WriteStatus
+
+if TYPE_CHECKING:
+    from vaultkit.sync import SyncReport
 
 from vaultkit.model import Link, Note, TaskStatus
 
@@ -209,3 +215,70 @@ def describe_doctor(found: dict[str, Any]) -> str:
         out.append(f"Skipped files: {len(found['skipped'])}")
         out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
     return "\n".join(out) + "\n"
+
+
+def _sync_items(report: SyncReport) -> list[Planned]:
+    return report.planned if report.dry_run else report.results
+
+
+def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str:
+    """One line per dashboard file, then a summary; diffs on request."""
+    out: list[str] = []
+    verbs = {
+        WriteStatus.WRITTEN: "would write" if report.dry_run else "wrote",
+        WriteStatus.CREATED: "would create" if report.dry_run else "created",
+        WriteStatus.UNCHANGED: "unchanged",
+        WriteStatus.CONFLICT: "conflict",
+        WriteStatus.ERROR: "error",
+    }
+    for item in _sync_items(report):
+        where = item.path.relative_to(vault).as_posix()
+        if item.line:
+            where += f":{item.line}"
+        message = f": {item.message}" if item.message else ""
+        out.append(f"{verbs[item.status]:<12} {where}{message}")
+        if (
+            diff
+            and item.new is not None
+            and item.status
+            in (
+                WriteStatus.WRITTEN,
+                WriteStatus.CREATED,
+            )
+        ):
+            import difflib
+
+            old = (item.old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+            new = item.new.decode("utf-8", errors="replace").splitlines(keepends=True)
+            out.append(
+                "".join(difflib.unified_diff(old, new, f"a/{where}", f"b/{where}")).rstrip("\n")
+            )
+    written = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
+    parsed = len(report.index.parsed)
+    out.append(
+        f"{len(report.dashboards)} dashboards: {written} "
+        f"{'to write' if report.dry_run else 'written'}, "
+        f"{report.count(WriteStatus.UNCHANGED)} unchanged, "
+        f"{report.count(WriteStatus.CONFLICT)} conflicts, {report.count(WriteStatus.ERROR)} "
+        f"errors; {parsed} notes parsed; {report.seconds:.2f} s"
+    )
+    return "\n".join(out) + "\n"
+
+
+def sync_json(report: SyncReport, vault: Path) -> dict[str, Any]:
+    return {
+        "dry_run": report.dry_run,
+        "dashboards": report.dashboards,
+        "files": [
+            {
+                "path": item.path.relative_to(vault).as_posix(),
+                "status": item.status.value,
+                "message": item.message,
+                "line": item.line,
+            }
+            for item in _sync_items(report)
+        ],
+        "parsed": report.index.parsed,
+        "removed": report.index.removed,
+        "seconds": round(report.seconds, 3),
+    }

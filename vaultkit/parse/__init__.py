@@ -16,10 +16,13 @@ from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
 from vaultkit.parse.markdown import build_parser
 
+PARSER_VERSION = 1
+"""Bumped whenever parse output changes for the same bytes; the index re-parses then."""
+
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 """Notes larger than this have only their properties read (a diagnostic says so)."""
 
-__all__ = ["MAX_NOTE_BYTES", "parse_note"]
+__all__ = ["MAX_NOTE_BYTES", "PARSER_VERSION", "parse_note"]
 
 
 def _title(path: str) -> str:

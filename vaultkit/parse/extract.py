@@ -42,7 +42,8 @@ from vaultkit.parse.taskfields import parse_task_line, status_of
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _TRAILING_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
-_FILE_MARKER = re.compile(r"\s*vaultkit:file\s+(\S+)(?:\s+\S+)?\s*")
+# The name of a generated file may hold spaces ("Link health"); the hash is 8 hex digits.
+_FILE_MARKER = re.compile(r"\s*vaultkit:file\s+(.+?)(?:\s+[0-9a-f]{8})?\s*")
 _REGION_MARKER = re.compile(r"\s*vaultkit:(begin|end)\s+(\S+)(?:\s+(\S+))?\s*")
 _HEADING_LINK_UNSAFE = re.compile(r"%%|\[\[|\]\]|[#|^:]")
 _SPACES = re.compile(r"\s+")

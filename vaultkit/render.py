@@ -1,0 +1,168 @@
+"""Rendering dashboards: Jinja2 templates in a sandbox, with vaultkit's helper filters.
+
+Templates come from ``<vault>/.vaultkit/templates/`` first (a same-named file overrides a
+built-in) and then from the built-in ``templates/`` folder shipped in the wheel. All of them
+run in Jinja's ``ImmutableSandboxedEnvironment``: a template from a shared vault cannot reach
+Python internals, the file system or the network. Undefined names are errors, and a
+template error names the template and its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from vaultkit.errors import VaultkitError
+
+VAULT_TEMPLATES = Path(".vaultkit/templates")
+_LIVE_CHECKBOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+)\[(.)\]", re.MULTILINE)
+
+
+class RenderError(VaultkitError):
+    """A template failed; nothing is written."""
+
+
+def builtin_templates_dir() -> Path:
+    """The built-in templates: inside the installed package, or the source checkout."""
+    try:
+        packaged = Path(str(resources.files("vaultkit") / "templates"))
+        if packaged.is_dir():
+            return packaged
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """``▰▰▰▱▱ 60%``: a text bar, because Obsidian renders no markdown inside HTML."""
+    if total <= 0:
+        return "▱" * width + " –"
+    filled = round(width * done / total)
+    return "▰" * filled + "▱" * (width - filled) + f" {round(100 * done / total)}%"
+
+
+def pct(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
+
+def cell(value: Any) -> str:
+    """A value made safe for one markdown table cell: pipes escaped, lists joined by <br>."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "<br>".join(cell(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(part.strip() for part in text.splitlines()) if "\n" in text else text
+
+
+class _Linker:
+    """Writes wikilinks the way Obsidian's "shortest path" setting does."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        counts: dict[str, int] = {}
+        for path in paths:
+            name = PurePosixPath(path).name.casefold()
+            counts[name] = counts.get(name, 0) + 1
+        self.counts = counts
+
+    def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
+        posix = PurePosixPath(path)
+        unique = self.counts.get(posix.name.casefold(), 0) <= 1
+        target = posix.stem if unique else str(posix.with_suffix(""))
+        if section:
+            # Obsidian's heading links use the innermost heading of the path.
+            target += "#" + section.split(" > ")[-1].replace("|", " ").replace("#", " ")
+        if alias is None and not unique:
+            alias = posix.stem
+        shown = f"|{alias.replace('|', ' ')}" if alias else ""
+        return f"[[{target}{shown}]]"
+
+
+def _escape_code(text: str) -> str:
+    return "`" + str(text).replace("`", "'") + "`"
+
+
+def make_environment(vault: Path, note_paths: Iterable[str]) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    override = vault / VAULT_TEMPLATES
+    if override.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        progress_bar=progress_bar,
+        pct=pct,
+        cell=cell,
+        wikilink=_Linker(note_paths),
+        code=_escape_code,
+    )
+    from vaultkit.context import topic_value
+
+    env.globals.update(progress_bar=progress_bar, pct=pct, topic_value=topic_value)
+    return env
+
+
+def _neutralise_checkboxes(text: str) -> str:
+    # Generated text must never hold live checkboxes: the Tasks plugin and vaultkit itself
+    # would count them as tasks.
+    return _LIVE_CHECKBOX.sub(lambda m: f"{m.group(1)}{_box_symbol(m.group(2))}", text)
+
+
+def _box_symbol(status: str) -> str:
+    return {" ": "☐", "x": "☑", "X": "☑", "-": "⊟", "/": "◐"}.get(status, "▣")
+
+
+def render_template(env: jinja2.Environment, template_name: str, context: Mapping[str, Any]) -> str:
+    """Render one dashboard; errors name the template file and line."""
+    try:
+        template = env.get_template(template_name)
+        text = template.render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(
+            f"template '{exc.name}' not found in {VAULT_TEMPLATES} or the built-ins; "
+            "check the dashboard's 'template' setting"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(
+            f"template syntax error: {exc.message}; fix the template",
+            path=exc.filename or template_name,
+            line=exc.lineno,
+        ) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise RenderError(
+            f"the template tried something the sandbox forbids ({exc})",
+            path=template_name,
+        ) from None
+    except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise RenderError(
+            f"the template failed: {exc}", path=template_name, line=_template_line(exc)
+        ) from None
+    text = _neutralise_checkboxes(text).rstrip("\n") + "\n"
+    return text
+
+
+def _template_line(exc: BaseException) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2") or "template" in (
+            tb.tb_frame.f_code.co_name
+        ):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -1,0 +1,719 @@
+"""Write-back: splice generated text into notes and write files without losing a byte.
+
+This module owns design section 8 (the write-back contract) at the byte level:
+
+* named regions inside a note, between ``%% vaultkit:begin NAME %%`` and
+  ``%% vaultkit:end NAME HASH %%`` lines: :func:`splice_regions` replaces only what lies
+  between the markers, and the hash in the end marker reveals hand edits from the file alone;
+* whole generated files, recognised by a ``%% vaultkit:file NAME HASH %%`` header line
+  (:func:`plan_file`), so that a user's own note at a dashboard's path is never overwritten;
+* the write itself (:func:`apply`): atomic, only on change, optimistic about concurrency,
+  confined to the vault.
+
+Planning only reads; :func:`apply` is the one function here that writes. Everything works on
+bytes rather than decoded text, so a note with a BOM, CRLF or mixed line endings, Unicode line
+separators or even bytes that are not valid UTF-8 comes back byte-identical outside its regions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import secrets
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+BOM = b"\xef\xbb\xbf"
+CHANGED_MESSAGE = "changed while vaultkit was writing; run again"
+TEMP_SUFFIX = ".vaultkit-tmp"
+"""Temp files are dot files with this suffix: Obsidian ignores dot files, never indexes one."""
+
+
+class WriteStatus(StrEnum):
+    """What happened (or would happen) to one file or region."""
+
+    UNCHANGED = "unchanged"
+    WRITTEN = "written"
+    CONFLICT = "conflict"
+    ERROR = "error"
+    CREATED = "created"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionContent:
+    """Generated text for one named region of a note."""
+
+    name: str
+    """The region's name as written in its markers (no whitespace, no ``%``)."""
+    text: str
+    """Generated markdown, ``\\n`` line endings, no markers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One file's planned write: what it holds now, what it should hold, and why."""
+
+    path: Path
+    old: bytes | None
+    """The bytes read while planning; None when the file did not exist."""
+    new: bytes | None
+    """The bytes to write; None when there is nothing to write. A CONFLICT may still carry
+    bytes: the note's other regions updated, the hand-edited one left as it is."""
+    status: WriteStatus
+    message: str = ""
+    """For CONFLICT and ERROR: one sentence saying what is wrong and what to do."""
+    line: int | None = None
+    """1-based line the message refers to, when there is one."""
+
+
+Outcome = tuple[WriteStatus, str, int | None]
+
+
+# -- hashes and text normalisation ---------------------------------------------------------
+
+
+_CRS_BEFORE_LF = re.compile(r"\r+\n")
+
+
+def _hash_bytes(data: bytes) -> str:
+    # CRLF is folded so that a sync tool or git converting line endings is not a "hand edit".
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()[:8]
+
+
+def region_hash(text: str) -> str:
+    """First 8 hex digits of the SHA-256 of ``text`` (UTF-8, line endings normalised to LF)."""
+    return _hash_bytes(text.encode("utf-8"))
+
+
+def normalise_region_text(text: str) -> str:
+    """The text exactly as it reads back between markers: LF endings and a final newline.
+
+    The end marker sits on its own line, so a region's text always ends with a newline.
+    """
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return _to_lf(text)
+
+
+def _to_lf(text: str) -> str:
+    # Every CR just before a line end goes too: on disk it would read back as part of a CRLF,
+    # and the text would no longer match its hash.
+    return _CRS_BEFORE_LF.sub("\n", text)
+
+
+# -- lines and fences --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    content: bytes
+    """The line without its ending."""
+    eol: bytes
+    """``\\r\\n``, ``\\n``, or empty for a last line without final newline."""
+
+
+def _split_lines(body: bytes) -> list[_Line]:
+    # Only LF ends a line: Obsidian (CodeMirror) and git agree, and bytes.splitlines() would
+    # also split on a lone CR, which must stay part of the line it is in.
+    parts = body.split(b"\n")
+    lines: list[_Line] = []
+    for part in parts[:-1]:
+        if part.endswith(b"\r"):
+            lines.append(_Line(part[:-1], b"\r\n"))
+        else:
+            lines.append(_Line(part, b"\n"))
+    if parts[-1]:
+        lines.append(_Line(parts[-1], b""))
+    return lines
+
+
+def _eol_style(lines: Sequence[_Line], fallback: bytes) -> bytes:
+    """The file's line-ending style: the majority of its endings (``fallback`` on a tie)."""
+    crlf = sum(1 for line in lines if line.eol == b"\r\n")
+    lf = sum(1 for line in lines if line.eol == b"\n")
+    if crlf != lf:
+        return b"\n"
+    return fallback or b"\n"
+
+
+_FENCE = re.compile(rb"(`{3,}|~{3,})(.*)", re.DOTALL)
+
+
+class _Fences:
+    """Line-by-line tracking of ``` and ~~~ fenced code blocks (also inside quotes/callouts)."""
+
+    __slots__ = ("opening",)
+
+    def __init__(self) -> None:
+        self.opening: bytes | None = None
+
+    def inside(self, content: bytes) -> bool:
+        """Advance past one line; True if it is a fence line or lies inside a fenced block."""
+        # Quote markers and indentation are stripped so that a fence inside a callout counts.
+        match = _FENCE.match(content.lstrip(b" \t>"))
+        if self.opening is None:
+            # CommonMark: a backtick fence's info string cannot hold a backtick (```x``` is
+            # inline code, not a fence).
+            if match and not (match[1][:1] == b"`" and b"`" in match[2]):
+                self.opening = match[1]
+                return True
+            return False
+        if (
+            match
+            and match[1][:1] == self.opening[:1]
+            and len(match[1]) >= len(self.opening)
+            and not match[2].strip()
+        ):
+            self.opening = None
+        return True
+
+
+# -- markers ---------------------------------------------------------------------------------
+
+_MARKERISH = re.compile(rb"[ \t>]*%%[ \t]*vaultkit:(?:begin|end)\b")
+_BEGIN = re.compile(rb"([ \t>]*)%%[ \t]*vaultkit:begin[ \t]+([^\s%]+)[ \t]*%%[ \t]*")
+_END = re.compile(
+    rb"([ \t>]*)%%[ \t]*vaultkit:end[ \t]+([^\s%]+)(?:[ \t]+([0-9a-f]{8}))?[ \t]*%%[ \t]*"
+)
+_NAME = re.compile(r"[^\s%]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    name: bytes
+    begin: int
+    """0-based index of the begin marker line."""
+    end: int
+    """0-based index of the end marker line."""
+    prefix: bytes
+    """What precedes ``%%`` on the begin line (``> `` in a callout); every content line gets it."""
+    end_prefix: bytes
+    stored_hash: str | None
+
+
+def _shown(name: bytes) -> str:
+    return name.decode("utf-8", "replace")
+
+
+def _scan_regions(lines: Sequence[_Line]) -> tuple[dict[bytes, _Region], list[tuple[str, int]]]:
+    """Every well-formed region of a note, plus (message, line) for each marker problem."""
+    regions: dict[bytes, _Region] = {}
+    problems: list[tuple[str, int]] = []
+    first_begin: dict[bytes, int] = {}
+    fences = _Fences()
+    open_region: tuple[bytes, int, bytes] | None = None  # name, index, prefix
+    for index, line in enumerate(lines):
+        if fences.inside(line.content) or not _MARKERISH.match(line.content):
+            continue
+        number = index + 1
+        begin = _BEGIN.fullmatch(line.content)
+        end = None if begin else _END.fullmatch(line.content)
+        if begin:
+            name = begin[2]
+            if open_region is not None:
+                problems.append(
+                    (
+                        f"region '{_shown(name)}' begins on line {number} inside region "
+                        f"'{_shown(open_region[0])}' (begun on line {open_region[1] + 1}); "
+                        "regions cannot nest, so move one of them",
+                        number,
+                    )
+                )
+                continue
+            if name in first_begin:
+                problems.append(
+                    (
+                        f"region '{_shown(name)}' appears twice (lines {first_begin[name]} and "
+                        f"{number}); delete one pair of markers",
+                        number,
+                    )
+                )
+            first_begin.setdefault(name, number)
+            open_region = (name, index, begin[1])
+        elif end:
+            name = end[2]
+            if open_region is None or open_region[0] != name:
+                after = (
+                    ""
+                    if open_region is None
+                    else f" (region '{_shown(open_region[0])}' is open since line "
+                    f"{open_region[1] + 1})"
+                )
+                problems.append(
+                    (
+                        f"the end marker of region '{_shown(name)}' on line {number} has no "
+                        f"matching begin marker before it{after}; fix or delete it",
+                        number,
+                    )
+                )
+                continue
+            if name not in regions:
+                regions[name] = _Region(
+                    name, open_region[1], index, open_region[2], end[1], _str_or_none(end[3])
+                )
+            open_region = None
+        else:
+            problems.append(
+                (
+                    f"line {number} looks like a vaultkit marker but is not one; write "
+                    "'%% vaultkit:begin NAME %%' or '%% vaultkit:end NAME %%' alone on the line",
+                    number,
+                )
+            )
+    if open_region is not None:
+        problems.append(
+            (
+                f"region '{_shown(open_region[0])}' begun on line {open_region[1] + 1} has no "
+                "end marker (or a code fence inside it is never closed); add "
+                f"'%% vaultkit:end {_shown(open_region[0])} %%' where it should end",
+                open_region[1] + 1,
+            )
+        )
+    return regions, problems
+
+
+def _str_or_none(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("ascii")
+
+
+def _breaks_markers(text: bytes) -> str | None:
+    """Why generated text would corrupt the markers around it, or None if it is safe."""
+    fences = _Fences()
+    for number, content in enumerate(text.split(b"\n")[:-1], start=1):
+        if not fences.inside(content) and _MARKERISH.match(content):
+            return f"its line {number} is a vaultkit marker"
+    # An unclosed fence would hide the end marker from the next run.
+    return "it leaves a code fence open" if fences.opening is not None else None
+
+
+# -- splicing --------------------------------------------------------------------------------
+
+
+def _recover(lines: Sequence[_Line], prefix: bytes) -> tuple[bytes, bool]:
+    """The region's text without prefix, LF endings; False if some line lacks the prefix."""
+    bare = prefix.rstrip()
+    parts: list[bytes] = []
+    clean = True
+    for line in lines:
+        content = line.content
+        if content.startswith(prefix):
+            content = content[len(prefix) :]
+        elif content == bare:
+            content = b""  # an empty generated line is written as the prefix without its space
+        else:
+            clean = False
+        parts.append(content + b"\n")
+    return b"".join(parts), clean
+
+
+def _render(text: bytes, prefix: bytes, eol: bytes) -> list[bytes]:
+    bare = prefix.rstrip()  # no trailing whitespace on empty lines ("> " becomes ">")
+    return [(prefix + line if line else bare) + eol for line in text.split(b"\n")[:-1]]
+
+
+def splice_regions(
+    data: bytes, regions: Sequence[RegionContent], *, force: bool = False
+) -> tuple[bytes | None, list[Outcome]]:
+    """Return the note's new bytes (None if it must be left alone) and each region's outcome.
+
+    Bytes outside the requested regions come back identical; when nothing changes the very
+    same ``data`` is returned. Marker problems, a missing region or generated text that would
+    break the markers leave the note alone (None) with ERROR outcomes. A region edited by hand
+    is a CONFLICT and stays as it is unless ``force``. Raises ValueError for region names that
+    cannot be written into a marker or are requested twice (a caller bug, not a user problem).
+    """
+    wanted: dict[bytes, tuple[str, bytes]] = {}
+    for request in regions:
+        if not _NAME.fullmatch(request.name):
+            raise ValueError(f"region name {request.name!r} cannot be written into a marker")
+        key = request.name.encode("utf-8")
+        if key in wanted:
+            raise ValueError(f"region {request.name!r} requested twice")
+        wanted[key] = (request.name, normalise_region_text(request.text).encode("utf-8"))
+
+    bom = BOM if data.startswith(BOM) else b""
+    lines = _split_lines(data[len(bom) :])
+    found, problems = _scan_regions(lines)
+    if problems:
+        return None, [(WriteStatus.ERROR, message, line) for message, line in problems]
+    errors: list[Outcome] = []
+    for key, (name, text) in wanted.items():
+        if key not in found:
+            errors.append(
+                (
+                    WriteStatus.ERROR,
+                    f"no region {name} in this note; add the two marker lines where it should "
+                    f"go: '%% vaultkit:begin {name} %%' and '%% vaultkit:end {name} %%'",
+                    None,
+                )
+            )
+        elif reason := _breaks_markers(text):
+            errors.append(
+                (
+                    WriteStatus.ERROR,
+                    f"the generated text for region {name} cannot be written because {reason}; "
+                    "fix the template",
+                    found[key].begin + 1,
+                )
+            )
+    if errors:
+        return None, errors
+
+    outcomes: list[Outcome] = []
+    replacements: dict[int, tuple[int, list[bytes]]] = {}  # begin index -> (end index, lines)
+    for key, (name, text) in wanted.items():
+        region = found[key]
+        number = region.begin + 1
+        current, clean = _recover(lines[region.begin + 1 : region.end], region.prefix)
+        new_hash = _hash_bytes(text)
+        if current == text and clean:
+            # Identical text loses nothing even if the hash is stale or missing.
+            edited = False
+        elif region.stored_hash is None:
+            # Never filled by vaultkit: fill it only if it is blank, since any text there was
+            # typed by the user.
+            edited = bool(current.strip())
+        else:
+            edited = not clean or _hash_bytes(current) != region.stored_hash
+        if edited and not force:
+            outcomes.append(
+                (
+                    WriteStatus.CONFLICT,
+                    f"region {name} was edited by hand (its text no longer matches the hash "
+                    f"in its end marker on line {region.end + 1}); vaultkit left it as is, so "
+                    "move your text outside the markers or use --force to overwrite it",
+                    number,
+                )
+            )
+            continue
+        if current == text and region.stored_hash == new_hash:
+            outcomes.append((WriteStatus.UNCHANGED, "", number))
+            continue
+        end_line = lines[region.end]
+        marker = b"%% vaultkit:end " + key + b" " + new_hash.encode("ascii") + b" %%"
+        eol = _eol_style(lines, lines[region.begin].eol)
+        new_lines = _render(text, region.prefix, eol)
+        new_lines.append(region.end_prefix + marker + end_line.eol)
+        replacements[region.begin] = (region.end, new_lines)
+        message = f"region {name} was edited by hand; overwritten (--force)" if edited else ""
+        outcomes.append((WriteStatus.WRITTEN, message, number))
+
+    if not replacements:
+        return data, outcomes
+    out: list[bytes] = [bom]
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        out.append(line.content + line.eol)
+        if index in replacements:
+            end, new_lines = replacements[index]
+            out.extend(new_lines)
+            index = end
+        index += 1
+    new = b"".join(out)
+    return (data if new == data else new), outcomes
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = False) -> Planned:
+    """Plan the update of ``regions`` inside the existing note at ``path``."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Planned(
+            path,
+            None,
+            None,
+            WriteStatus.ERROR,
+            f"{path.name} does not exist; create the note and add the region markers to it",
+        )
+    except OSError as exc:
+        return Planned(
+            path, None, None, WriteStatus.ERROR, f"could not read {path.name}: {_reason(exc)}"
+        )
+    new, outcomes = splice_regions(data, regions, force=force)
+    if new is None:
+        return Planned(
+            path,
+            data,
+            None,
+            WriteStatus.ERROR,
+            "; ".join(message for _, message, _ in outcomes),
+            outcomes[0][2] if outcomes else None,
+        )
+    changed = new != data
+    conflicts = [outcome for outcome in outcomes if outcome[0] is WriteStatus.CONFLICT]
+    # With a conflict, ``new`` still carries the other regions' updates: the hand-edited
+    # region is left as is, the rest of the note stays current.
+    status = (
+        WriteStatus.CONFLICT
+        if conflicts
+        else WriteStatus.WRITTEN
+        if changed
+        else WriteStatus.UNCHANGED
+    )
+    reported = conflicts or [o for o in outcomes if o[0] is WriteStatus.WRITTEN and o[1]]
+    return Planned(
+        path,
+        data,
+        new if changed else None,
+        status,
+        "; ".join(message for _, message, _ in reported),
+        reported[0][2] if reported else None,
+    )
+
+
+_HEADER = re.compile(rb"%%[ \t]*vaultkit:file[ \t]+(.+?)[ \t]+([0-9a-f]{8})[ \t]*%%[ \t]*")
+
+
+def _frontmatter_end(lines: Sequence[_Line]) -> int | None:
+    """Index of the line closing a leading front matter block, if the file starts with one."""
+    if not lines or lines[0].content.rstrip(b" \t") != b"---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].content.rstrip(b" \t") == b"---":
+            return index
+    return None
+
+
+def _header_index(lines: Sequence[_Line]) -> int:
+    # Obsidian reads properties only from the very first line, so a generated file with front
+    # matter carries its header just after the block instead of on line 1.
+    closing = _frontmatter_end(lines)
+    return 0 if closing is None else closing + 1
+
+
+def _generated_bytes(body: bytes, name: str, eol: bytes) -> bytes:
+    lines = _split_lines(body)
+    at = _header_index(lines)
+    if at > len(lines) or (at and not lines[at - 1].eol):
+        at = 0  # front matter without a newline after it: keep the header first
+    header = f"%% vaultkit:file {name} {_hash_bytes(body)} %%\n".encode()
+    raw = [line.content + line.eol for line in lines]
+    out = b"".join([*raw[:at], header, *raw[at:]])
+    # ``body`` holds no CRLF (normalised), so this conversion is exactly reversible.
+    return out.replace(b"\n", b"\r\n") if eol == b"\r\n" else out
+
+
+def _read_generated(rest: bytes) -> tuple[str, bytes] | None:
+    """(stored hash, content without the header line) of a generated file, else None."""
+    lines = _split_lines(rest)
+    for at in dict.fromkeys((0, _header_index(lines))):
+        if at < len(lines) and (match := _HEADER.fullmatch(lines[at].content)):
+            break
+    else:
+        return None
+    content = b"".join(line.content + line.eol for i, line in enumerate(lines) if i != at)
+    return match[2].decode("ascii"), content
+
+
+def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
+    """Plan a whole generated file: ``text`` plus a ``%% vaultkit:file NAME HASH %%`` header.
+
+    A new file is written with LF endings; an existing generated file keeps its BOM and
+    line-ending style (so git's autocrlf never makes it churn). A file at ``path`` without
+    the header is the user's own note: CONFLICT, even with ``force``.
+    """
+    body = _to_lf(text).encode("utf-8")
+    name = re.sub(r"[\s%]+", " ", path.stem).strip() or "file"
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        return Planned(path, None, _generated_bytes(body, name, b"\n"), WriteStatus.CREATED)
+    except OSError as exc:
+        return Planned(
+            path, None, None, WriteStatus.ERROR, f"could not read {path.name}: {_reason(exc)}"
+        )
+    bom = BOM if old.startswith(BOM) else b""
+    rest = old[len(bom) :]
+    new = bom + _generated_bytes(body, name, _eol_style(_split_lines(rest), b"\n"))
+    if new == old:
+        return Planned(path, old, None, WriteStatus.UNCHANGED)
+    generated = _read_generated(rest)
+    if generated is None:
+        return Planned(
+            path,
+            old,
+            None,
+            WriteStatus.CONFLICT,
+            f"{path.name} is a note of yours, not a file vaultkit generated (it has no "
+            "'%% vaultkit:file' header line), so vaultkit will not overwrite it; choose "
+            "another target or move the note",
+            1,
+        )
+    stored, content = generated
+    content = content.replace(b"\r\n", b"\n")
+    if content != body and _hash_bytes(content) != stored:
+        if not force:
+            return Planned(
+                path,
+                old,
+                None,
+                WriteStatus.CONFLICT,
+                f"{path.name} was edited by hand since vaultkit generated it; vaultkit left it "
+                "as is, so move your text to another note or use --force to overwrite it",
+                1,
+            )
+        return Planned(
+            path, old, new, WriteStatus.WRITTEN, f"{path.name} was edited by hand; overwritten"
+        )
+    return Planned(path, old, new, WriteStatus.WRITTEN)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+class _ChangedMeanwhileError(Exception):
+    """The target's bytes are no longer those vaultkit planned from."""
+
+
+def _confine(path: Path, vault: Path) -> tuple[Path, Path]:
+    """(resolved target, resolved vault root); ValueError if the target leaves the vault."""
+    try:
+        root = vault.resolve()
+        target = (path if path.is_absolute() else vault / path).resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+        raise ValueError(f"cannot resolve {path}: {exc}") from exc
+    if target == root or not target.is_relative_to(root):
+        raise ValueError(
+            f"{path} leads outside the vault {vault} once symlinks are resolved; "
+            "vaultkit writes only inside the vault"
+        )
+    return target, root
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable (POSIX); Windows cannot open a folder for fsync."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        # Some file systems refuse to fsync a folder; the rename has happened regardless.
+        log.debug("could not fsync folder %s: %s", folder, exc)
+    finally:
+        os.close(fd)
+
+
+def _backup(old: bytes, target: Path, root: Path, backup_dir: Path) -> Path:
+    relative = target.relative_to(root)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = backup_dir / relative.parent / f"{relative.name}.{stamp}.bak"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with dest.open("xb") as handle:  # "x": never overwrite an earlier backup
+        handle.write(old)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return dest
+
+
+def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
+    """Write ``new`` to a temp file beside ``target`` and rename it over ``target``."""
+    folder = target.parent
+    if old is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        mode = None
+    else:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    temp = folder / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    # 0o666 lets the umask decide a new file's permissions, as any editor's save would.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        try:
+            if mode is not None:
+                os.chmod(temp, mode)
+            view = memoryview(new)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        # Checked as late as possible: the window for an editor's save to slip in is now only
+        # the instant between this read and the rename.
+        if _read_or_none(target) != old:
+            raise _ChangedMeanwhileError
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(folder)
+
+
+def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> Planned:
+    """Write ``planned.new`` atomically, unless the file changed since it was planned.
+
+    Returns the plan as carried out: its own status on success, CONFLICT if the file changed
+    meanwhile (nothing written; plan again), ERROR with the reason on any OS failure (the file
+    untouched, no temp file left). Raises ValueError if the target leaves the vault.
+    """
+    if planned.new is None or planned.status is WriteStatus.ERROR or planned.new == planned.old:
+        return planned
+    target, root = _confine(planned.path, vault)
+    changed = replace(
+        planned, new=None, status=WriteStatus.CONFLICT, message=CHANGED_MESSAGE, line=None
+    )
+    try:
+        if _read_or_none(target) != planned.old:
+            return changed
+        if planned.old is not None and not os.access(target, os.W_OK):
+            # A read-only note is the user saying "do not touch"; rename would bypass it.
+            return replace(
+                planned,
+                new=None,
+                status=WriteStatus.ERROR,
+                message=f"{target.name} is read-only; vaultkit leaves it alone",
+                line=None,
+            )
+        if backup_dir is not None and planned.old is not None:
+            try:
+                saved = _backup(planned.old, target, root, backup_dir)
+            except OSError as exc:
+                return replace(
+                    planned,
+                    new=None,
+                    status=WriteStatus.ERROR,
+                    message=f"could not save a backup of {target.name} in {backup_dir}: "
+                    f"{_reason(exc)}; nothing was written",
+                    line=None,
+                )
+            log.debug("backed up %s to %s", target, saved)
+        _atomic_write(target, planned.new, planned.old)
+    except _ChangedMeanwhileError:
+        return changed
+    except OSError as exc:
+        return replace(
+            planned,
+            new=None,
+            status=WriteStatus.ERROR,
+            message=f"could not write {target.name}: {_reason(exc)}; the file is unchanged",
+            line=None,
+        )
+    log.debug("wrote %s (%s)", target, planned.status)
+    return planned
