@@ -16,11 +16,22 @@ from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
 TODAY = "2026-11-22"
 
 
+def plain_copy(target: Path) -> Path:
+    """The example vault without vaultkit's config, dashboards and region."""
+    shutil.copytree(EXAMPLE_VAULT, target)
+    shutil.rmtree(target / ".vaultkit")
+    shutil.rmtree(target / "Dashboards")
+    plan = target / "Plan.md"
+    text = plan.read_text(encoding="utf-8")
+    begin = text.index("%% vaultkit:begin topics %%")
+    end = text.index("\n", text.index("%% vaultkit:end topics"))
+    plan.write_text(text[:begin] + text[end + 1 :], encoding="utf-8")
+    return target
+
+
 @pytest.fixture
 def vault(tmp_path: Path) -> Path:
-    target = tmp_path / "vault"
-    shutil.copytree(EXAMPLE_VAULT, target)
-    return target
+    return plain_copy(tmp_path / "vault")
 
 
 def sync(vault: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -232,10 +243,75 @@ def test_init_writes_a_config_that_changes_nothing(vault: Path, tmp_path: Path) 
     )
     assert again.returncode == 2 and "config.toml" in again.stderr
     assert sync(vault).returncode == 0
-    plain = tmp_path / "plain"
-    shutil.copytree(EXAMPLE_VAULT, plain)
+    plain = plain_copy(tmp_path / "plain")
     assert sync(plain).returncode == 0
     for name in ("Status.md", "Topics.md", "Habits.md"):
         assert (vault / "Dashboards" / name).read_bytes() == (
             plain / "Dashboards" / name
         ).read_bytes()
+
+
+def test_example_vault_dashboards_are_the_golden_output(tmp_path: Path) -> None:
+    """The committed dashboards of example_vault are what sync produces (on its date)."""
+    copy = tmp_path / "example"
+    shutil.copytree(EXAMPLE_VAULT, copy)
+    result = sync(copy, "--check")
+    assert result.returncode == 0, result.stdout
+    for path in sorted((copy / "Dashboards").glob("*.md")):
+        path.unlink()
+    plan = copy / "Plan.md"
+    committed_plan = plan.read_bytes()
+    text = committed_plan.decode("utf-8")
+    begin = text.index("%% vaultkit:begin topics %%")
+    end = text.index("%% vaultkit:end topics")
+    plan.write_text(text[:begin] + "%% vaultkit:begin topics %%\n" + text[end:], encoding="utf-8")
+    assert sync(copy).returncode == 0
+    for name in ("Status.md", "Resources.md", "Habits.md", "Link health.md"):
+        golden = (EXAMPLE_VAULT / "Dashboards" / name).read_bytes()
+        assert (copy / "Dashboards" / name).read_bytes() == golden, name
+    assert plan.read_bytes() == committed_plan
+
+
+def test_generated_dashboards_parse_back_into_tables_and_resolving_links(vault: Path) -> None:
+    from vaultkit.parse import parse_note
+    from vaultkit.resolve import LinkResolver
+
+    assert sync(vault).returncode == 0
+    paths = [p.relative_to(vault).as_posix() for p in vault.rglob("*") if p.is_file()]
+    resolver = LinkResolver(paths)
+    for board in sorted((vault / "Dashboards").glob("*.md")):
+        data = board.read_bytes()
+        assert data.startswith(b"%% vaultkit:file ")
+        body = data.split(b"\n", 1)[1]  # read it as a user's note would be read
+        note = parse_note(body, board.relative_to(vault).as_posix())
+        assert not [d for d in note.diagnostics if d.severity == "error"], note.diagnostics
+        for table in note.tables:
+            assert all(len(row.cells) == len(table.header) for row in table.rows), table.line
+        for link in note.links:
+            if link.kind in ("wikilink", "embed"):
+                assert resolver.resolve(link.target, note.path) is not None, link.raw
+        assert not note.tasks, board.name
+    assert any(
+        parse_note(
+            (vault / "Dashboards" / "Status.md").read_bytes().split(b"\n", 1)[1], "S.md"
+        ).tables
+        for _ in [0]
+    )
+
+
+def test_custom_dashboard_from_a_vault_template(vault: Path) -> None:
+    (vault / ".vaultkit" / "templates").mkdir(parents=True)
+    (vault / ".vaultkit" / "templates" / "reading.md.j2").write_text(
+        "# Reading\n{% for r in resources.all if r.status == 'open' %}\n"
+        "- [{{ r.text | cell }}]({{ r.url }}) ({{ '2026-11-29' | days_until }} days left)\n"
+        "{% endfor %}\n",
+        encoding="utf-8",
+    )
+    (vault / ".vaultkit" / "config.toml").write_text(
+        '[dashboards.reading]\ntemplate = "reading.md.j2"\ntarget = "Reading list.md"\n',
+        encoding="utf-8",
+    )
+    result = sync(vault)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (vault / "Reading list.md").read_text(encoding="utf-8")
+    assert "# Reading" in text and "(7 days left)" in text and "](https://" in text

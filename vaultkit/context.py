@@ -140,7 +140,7 @@ def _topics(
         resources = connection.execute(
             "SELECT count(DISTINCT url) FROM resources WHERE note = ?", (path,)
         ).fetchone()[0]
-        modified = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).date().isoformat()
+        modified = _modified(properties, mtime_ns)
         topics.append(
             {
                 "path": path,
@@ -164,6 +164,24 @@ def _topics(
     topics.sort(key=lambda t: t["title"].casefold())
     topics.sort(key=key, reverse=reverse)
     return topics
+
+
+MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
+
+
+def _modified(properties: dict[str, Any], mtime_ns: int) -> str:
+    """A note's last-modified date: its own property when it has one, else the file's mtime.
+
+    A property travels with the note, while mtimes are reset by clones and some sync
+    services; preferring it keeps two machines' dashboards identical.
+    """
+    for key, value in properties.items():
+        if key.casefold() in MODIFIED_PROPERTIES and isinstance(value, str) and value[:10]:
+            try:
+                return dt.date.fromisoformat(value[:10]).isoformat()
+            except ValueError:
+                continue
+    return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).date().isoformat()
 
 
 def topic_value(topic: dict[str, Any], column: str) -> Any:

@@ -9,6 +9,7 @@ template error names the template and its line.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -86,11 +87,40 @@ class _Linker:
         return f"[[{target}{shown}]]"
 
 
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _date_helpers(today: dt.date) -> dict[str, Any]:
+    """Date filters relative to the run's ``today`` (never the clock), so output stays pure."""
+
+    def days_until(value: Any) -> int:
+        return (_as_date(value) - today).days
+
+    def days_since(value: Any) -> int:
+        return (today - _as_date(value)).days
+
+    def weekday(value: Any) -> str:
+        return _as_date(value).strftime("%A")
+
+    def date_format(value: Any, fmt: str = "%d %b %Y") -> str:
+        return _as_date(value).strftime(fmt)
+
+    return {
+        "days_until": days_until,
+        "days_since": days_since,
+        "weekday": weekday,
+        "date_format": date_format,
+    }
+
+
 def _escape_code(text: str) -> str:
     return "`" + str(text).replace("`", "'") + "`"
 
 
-def make_environment(vault: Path, note_paths: Iterable[str]) -> jinja2.Environment:
+def make_environment(
+    vault: Path, note_paths: Iterable[str], today: dt.date | None = None
+) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     override = vault / VAULT_TEMPLATES
     if override.is_dir():
@@ -110,6 +140,7 @@ def make_environment(vault: Path, note_paths: Iterable[str]) -> jinja2.Environme
         cell=cell,
         wikilink=_Linker(note_paths),
         code=_escape_code,
+        **_date_helpers(today or dt.date.today()),
     )
     from vaultkit.context import topic_value
 

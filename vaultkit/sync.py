@@ -68,14 +68,24 @@ def today_for_run() -> dt.date:
 
 
 def _render_all(
-    vault: Path, config: Config, context: dict[str, object], note_paths: list[str]
+    vault: Path,
+    config: Config,
+    context: dict[str, object],
+    note_paths: list[str],
+    today: dt.date,
 ) -> list[tuple[Dashboard, str]]:
-    env = make_environment(vault, note_paths)
+    env = make_environment(vault, note_paths, today)
     rendered = []
     for dashboard in config.dashboards:
         if not dashboard.enabled:
             continue
-        rendered.append((dashboard, render_template(env, dashboard.template, context)))
+        about = {
+            "name": dashboard.name,
+            "target": dashboard.target_path,
+            "region": dashboard.region,
+        }
+        text = render_template(env, dashboard.template, {**context, "dashboard": about})
+        rendered.append((dashboard, text))
     return rendered
 
 
@@ -86,7 +96,10 @@ def _plan(vault: Path, rendered: list[tuple[Dashboard, str]], *, force: bool) ->
         if dashboard.region is None:
             planned.append(plan_file(vault / dashboard.target_path, text, force=force))
         else:
-            regions[dashboard.target_path].append(RegionContent(dashboard.region, text))
+            # Blank lines around the text: otherwise a table's last row would swallow the end
+            # marker line, and a table right after the begin marker might not render.
+            padded = "\n" + text.strip("\n") + "\n\n"
+            regions[dashboard.target_path].append(RegionContent(dashboard.region, padded))
     for target, contents in sorted(regions.items()):
         planned.append(plan_regions(vault / target, contents, force=force))
     return planned
@@ -135,7 +148,7 @@ def run_sync(
         note_paths = [str(n["path"]) for n in context["notes"]]
     finally:
         connection.close()
-    rendered = _render_all(vault, config, context, note_paths)
+    rendered = _render_all(vault, config, context, note_paths, today)
     report = SyncReport(
         index=index_report, dashboards=[d.name for d, _ in rendered], dry_run=dry_run
     )

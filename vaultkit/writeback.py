@@ -141,7 +141,7 @@ def _eol_style(lines: Sequence[_Line], fallback: bytes) -> bytes:
     crlf = sum(1 for line in lines if line.eol == b"\r\n")
     lf = sum(1 for line in lines if line.eol == b"\n")
     if crlf != lf:
-        return b"\n"
+        return b"\r\n" if crlf > lf else b"\n"
     return fallback or b"\n"
 
 
@@ -328,8 +328,10 @@ def splice_regions(
     Bytes outside the requested regions come back identical; when nothing changes the very
     same ``data`` is returned. Marker problems, a missing region or generated text that would
     break the markers leave the note alone (None) with ERROR outcomes. A region edited by hand
-    is a CONFLICT and stays as it is unless ``force``. Raises ValueError for region names that
-    cannot be written into a marker or are requested twice (a caller bug, not a user problem).
+    (text not matching its hash, or text in a region whose end marker has no hash yet) is a
+    CONFLICT and stays as it is unless ``force``; a blank region is always filled. Raises
+    ValueError for region names that cannot be written into a marker or are requested twice
+    (a caller bug, not a user problem).
     """
     wanted: dict[bytes, tuple[str, bytes]] = {}
     for request in regions:
@@ -375,13 +377,13 @@ def splice_regions(
         number = region.begin + 1
         current, clean = _recover(lines[region.begin + 1 : region.end], region.prefix)
         new_hash = _hash_bytes(text)
-        if current == text and clean:
-            # Identical text loses nothing even if the hash is stale or missing.
+        if (current == text and clean) or not current.strip():
+            # Filling a blank region or rewriting identical text loses nothing of the user's,
+            # whatever the hash says: emptying a region is how a user asks for a fresh fill.
             edited = False
         elif region.stored_hash is None:
-            # Never filled by vaultkit: fill it only if it is blank, since any text there was
-            # typed by the user.
-            edited = bool(current.strip())
+            # Never filled by vaultkit, yet it holds text: the user typed it.
+            edited = True
         else:
             edited = not clean or _hash_bytes(current) != region.stored_hash
         if edited and not force:
@@ -501,7 +503,7 @@ def _header_index(lines: Sequence[_Line]) -> int:
 def _generated_bytes(body: bytes, name: str, eol: bytes) -> bytes:
     lines = _split_lines(body)
     at = _header_index(lines)
-    if at > len(lines) or (at and not lines[at - 1].eol):
+    if at and not lines[at - 1].eol:
         at = 0  # front matter without a newline after it: keep the header first
     header = f"%% vaultkit:file {name} {_hash_bytes(body)} %%\n".encode()
     raw = [line.content + line.eol for line in lines]
