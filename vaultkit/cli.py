@@ -95,6 +95,32 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
 
+    watch = commands.add_parser(
+        "watch",
+        help="keep the dashboards current while you write",
+        description="Sync once, then watch the vault and sync again whenever notes change "
+        "(debounced), until stopped with Ctrl-C or SIGTERM. Example: vaultkit watch ~/Notes "
+        "--log-file ~/vaultkit.log",
+    )
+    watch.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    watch.add_argument(
+        "--debounce", metavar="MS", type=int, help="quiet time before a sync (default: config)"
+    )
+    watch.add_argument(
+        "--polling", action="store_true", help="poll instead of OS events (network drives)"
+    )
+    watch.add_argument("--log-file", metavar="F", help="also append the log lines to F")
+
+    hook = commands.add_parser(
+        "hook",
+        help="fast incremental sync for Obsidian's Shell commands plugin",
+        description="Sync after one changed file; silent when there is nothing to do. Meant "
+        "for the Shell commands plugin: vaultkit hook {{vault_path}} --file "
+        "{{event_file_path:absolute}}",
+    )
+    hook.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    hook.add_argument("--file", metavar="PATH", help="the file that changed")
+
     def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
         command.add_argument(
             "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
@@ -331,6 +357,22 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_FOUND_PROBLEMS if report.problems else EXIT_OK
 
 
+def _watch(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.vault import vault_root
+    from vaultkit.watch import run_watch
+
+    vault = vault_root(args.vault_dir)
+    log_file = Path(args.log_file).expanduser() if args.log_file else None
+    return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
+
+
+def _hook(args: argparse.Namespace, out: TextIO) -> int:
+    # The hook is called on every autosave: keep this path free of heavy imports.
+    from vaultkit.hook import run_hook
+
+    return run_hook(args.vault_dir, args.file, out, sys.stderr)
+
+
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.config import init_config
     from vaultkit.vault import vault_root
@@ -379,6 +421,8 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "doctor": _doctor,
             "sync": _sync,
             "init": _init,
+            "watch": _watch,
+            "hook": _hook,
         }.get(args.command)
         if handler is not None:
             return handler(args, out)

@@ -10,15 +10,13 @@ deleted and rebuilt without bothering the user. The schema is documented in
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from vaultkit.lock import index_location
 from vaultkit.model import Note
 from vaultkit.parse import PARSER_VERSION
 
@@ -26,7 +24,6 @@ SCHEMA_VERSION = 3
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
-CACHE_ENV = "VAULTKIT_CACHE_DIR"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -130,17 +127,9 @@ NOTE_TABLES = (
 
 def default_index_path(vault: Path) -> Path:
     """``<user cache>/vaultkit/<vault name>-<hash of its path>.sqlite3``."""
-    base = os.environ.get(CACHE_ENV)
-    if base:
-        folder = Path(base)
-    else:
-        import platformdirs
-
-        folder = Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
-    resolved = str(vault.resolve())
-    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:12]
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", vault.resolve().name).strip("-") or "vault"
-    return folder / f"{name}-{digest}.sqlite3"
+    # The location lives in vaultkit.lock, which the hook's fast path imports without
+    # paying for the parser that this module imports.
+    return index_location(vault)
 
 
 def remove_index(path: Path) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import time
 from collections import defaultdict
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +21,16 @@ from vaultkit.config import Config, Dashboard, load_config
 from vaultkit.context import build_context
 from vaultkit.errors import VaultkitError
 from vaultkit.indexer import IndexReport, update_index
+from vaultkit.lock import vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_vault
 from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
 
 TODAY_ENV = "VAULTKIT_TODAY"
+SYNCED_AT_KEY = "synced_at_ns"
+"""Index ``meta`` key read by the hook's fast path (``vaultkit.hook``)."""
+LOCK_TIMEOUT = 10.0
+"""Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
 BACKUP_DIR = Path(".vaultkit/backups")
 MAX_RETRIES = 3
 
@@ -133,9 +140,36 @@ def run_sync(
     force: bool = False,
     index_path: Path | None = None,
     progress: bool | None = None,
+    lock: bool = True,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> SyncReport:
-    """Index the vault, render every dashboard, write back what changed."""
+    """Index the vault, render every dashboard, write back what changed.
+
+    With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
+    ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
+    that, or at once when a watcher holds it). ``lock=False`` is for callers that already
+    hold it (the hook).
+    """
+    if not lock:
+        return _run_sync(
+            vault, dry_run=dry_run, force=force, index_path=index_path, progress=progress
+        )
+    with vault_lock(vault, "sync", timeout=lock_timeout):
+        return _run_sync(
+            vault, dry_run=dry_run, force=force, index_path=index_path, progress=progress
+        )
+
+
+def _run_sync(
+    vault: Path,
+    *,
+    dry_run: bool,
+    force: bool,
+    index_path: Path | None,
+    progress: bool | None,
+) -> SyncReport:
     started = time.perf_counter()
+    scan_started_ns = time.time_ns()
     config = load_config(vault)
     today = today_for_run()
     chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
@@ -161,8 +195,27 @@ def run_sync(
     backup_dir = vault / BACKUP_DIR if force else None
     for item in report.planned:
         report.results.append(_write(vault, rendered, item, force=force, backup_dir=backup_dir))
+    _record_synced(index_report.index_path, scan_started_ns)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _record_synced(index_path: Path, scan_started_ns: int) -> None:
+    """Note in the index when this completed sync started scanning.
+
+    The hook's fast path trusts "this note is as the index holds it" only for notes modified
+    before that moment: the read commands refresh the index without rendering dashboards.
+    """
+    # The marker only spares the hook a sync; losing it is harmless, so never fail for it.
+    with (
+        suppress(sqlite3.Error),
+        closing(sqlite3.connect(index_path, timeout=10)) as connection,
+        connection,
+    ):
+        connection.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            (SYNCED_AT_KEY, str(scan_started_ns)),
+        )
 
 
 def _write(

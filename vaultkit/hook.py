@@ -1,0 +1,264 @@
+"""``vaultkit hook``: the fast path for Obsidian's Shell commands plugin.
+
+This module owns deciding, as cheaply as possible, whether one changed file needs a sync, and
+turning a sync into one line fit for the plugin's notice. The plugin has no "after save"
+event: "File content modified" fires on every autosave while the user types and on
+vaultkit's own writes, so the hook is called often and must return at once, silently and
+with exit 0, when there is nothing to do:
+
+* the file is not a note, or lies in a dot-folder (``.obsidian/``, ``.trash/``, ``.vaultkit/``);
+* the file is vaultkit's own output (a whole-file dashboard target, or a file whose header line
+  is ``%% vaultkit:file``): this is what keeps the hook from triggering itself in a loop;
+* the file is excluded (Obsidian's "Excluded files" or the config's excludes);
+* the note is as the index holds it (size, mtime and content hash) and the last sync started
+  after it was last modified;
+* a ``vaultkit watch`` holds the vault: the watcher keeps the dashboards current, so the hook
+  stays out of its way. It says nothing rather than "the watcher is on it": that notice
+  would pop up on every autosave, which is exactly the noise the hook must not make.
+
+Start-up is part of the budget (design section 11: under 0.5 s with process start), so the
+fast path imports no parser, no markdown-it and no Jinja: it reads the index with ``sqlite3``
+in read-only mode. ``vaultkit.sync`` and the lock are imported only once a sync is needed.
+
+Region targets (a region inside a note of the user's, e.g. ``Plan.md#topics``) are not
+skipped: the user writes in those notes too. vaultkit's own write into one costs at most one
+extra sync, which writes nothing (contract item 2), so that cannot loop either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from vaultkit.config import Config, load_config
+from vaultkit.errors import VaultkitError
+from vaultkit.lock import index_location
+from vaultkit.scan import is_excluded, read_obsidian_settings
+from vaultkit.vault import vault_root
+
+if TYPE_CHECKING:
+    from vaultkit.sync import SyncReport
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_ERROR = 2
+EXIT_BUG = 70
+"""Anything but 0, 1 and 2 means a bug (design section 2); 70 is sysexits' EX_SOFTWARE."""
+
+HOOK_LOCK_TIMEOUT = 10.0
+"""Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
+
+SYNCED_AT_KEY = "synced_at_ns"
+"""Index ``meta`` key: when the last completed sync started scanning (written by sync)."""
+
+_HEADER = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t]*%%[ \t]*vaultkit:file[ \t]")
+
+
+def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err: TextIO) -> int:
+    """Sync the vault for one changed ``file`` (or all changes); returns the exit status.
+
+    ``vault`` and ``file`` come as the plugin passes them: absolute or vault-relative, maybe
+    still wrapped in one pair of quotes. Prints one line to ``err`` (the plugin shows stderr
+    as a notice) when something was written or went wrong, nothing otherwise.
+    """
+    try:
+        return _run(vault, file, err)
+    except VaultkitError as exc:
+        err.write(f"vaultkit: {_one_line(str(exc))}\n")
+        return exc.exit_code
+    except (OSError, sqlite3.Error) as exc:
+        err.write(f"vaultkit: {_one_line(str(exc))}\n")
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: still one line, the plugin's notice is no place for it
+        err.write(
+            f"vaultkit: internal error ({type(exc).__name__}: {_one_line(str(exc))}); "
+            "run 'vaultkit sync' in a terminal for details\n"
+        )
+        return EXIT_BUG
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _unquote(value: str) -> str:
+    """Undo one pair of surrounding quotes (``"{{file_path:absolute}}"`` on top of escaping)."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO) -> int:
+    file_text = _unquote(str(file_arg)) if file_arg is not None else None
+    hint = Path(file_text).expanduser() if file_text and Path(file_text).is_absolute() else None
+    vault = vault_root(_unquote(str(vault_arg)) if vault_arg is not None else None, hint)
+    if file_text is None:
+        return _sync(vault, None, err)
+    file_path, rel = _locate(vault, file_text)
+
+    # Cheapest checks first: these need nothing but the path.
+    if not rel.lower().endswith(".md"):
+        return EXIT_OK
+    if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
+        return EXIT_OK
+    config = load_config(vault)
+    if rel in {d.target_path for d in config.dashboards if d.region is None}:
+        return EXIT_OK
+    if _is_generated(file_path):
+        return EXIT_OK
+    settings, _ = read_obsidian_settings(vault)
+    if is_excluded(rel, settings.ignore_filters) or is_excluded(rel, config.vault.excludes):
+        return EXIT_OK
+    if _unchanged(_index_path(vault, config), file_path, rel):
+        return EXIT_OK
+    return _sync(vault, (rel, file_path, config), err)
+
+
+def _locate(vault: Path, text: str) -> tuple[Path, str]:
+    """The file on disk and its vault-relative NFC path (the index's key)."""
+    candidates = [text]
+    if os.sep == "/" and "\\" in text:
+        # Escaped by the plugin *and* quoted by the user: bash keeps "My\ Note.md" literally.
+        candidates.append(re.sub(r"\\(.)", r"\1", text))
+    for index, candidate in enumerate(candidates):
+        path = Path(candidate).expanduser()
+        if not path.is_absolute():
+            path = vault / path
+        if index + 1 < len(candidates) and not os.path.lexists(path):
+            continue
+        rel = _relative(vault, path)
+        if rel is None:
+            raise VaultkitError(
+                f"is outside the vault {vault}; pass the vault folder first, "
+                "e.g. vaultkit hook {{vault_path}} --file {{file_path:absolute}}",
+                path=text,
+            )
+        return path, unicodedata.normalize("NFC", rel)
+    raise AssertionError("unreachable")
+
+
+def _relative(vault: Path, path: Path) -> str | None:
+    # Obsidian passes "<vault path>/<file>" without resolving symlinks; vault_root resolved
+    # the vault, so try the path as given, then resolved.
+    for candidate in (Path(os.path.normpath(path)), path.resolve()):
+        try:
+            return candidate.relative_to(vault).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def _is_generated(path: Path) -> bool:
+    """Whether the file carries vaultkit's ``%% vaultkit:file`` header (line 1, or right
+    after a leading front matter block, where vaultkit puts it then)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False
+    if _HEADER.match(head):
+        return True
+    lines = head.split(b"\n")
+    if lines and lines[0].lstrip(b"\xef\xbb\xbf").rstrip(b" \t\r") == b"---":
+        for at in range(1, len(lines) - 1):
+            if lines[at].rstrip(b" \t\r") == b"---":
+                return bool(_HEADER.match(lines[at + 1]))
+    return False
+
+
+def _index_path(vault: Path, config: Config) -> Path:
+    # Mirrors run_sync: the config's index location, else the user cache folder.
+    return Path(config.vault.index) if config.vault.index else index_location(vault)
+
+
+def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
+    """Whether the last sync already saw this exact note (or its absence)."""
+    try:
+        stat = file_path.stat()
+    except FileNotFoundError:
+        stat = None
+    if not index.is_file():
+        return False
+    try:
+        # Read-only: the hook must never create, lock or rebuild the index on its fast path.
+        connection = sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, timeout=2)
+    except sqlite3.Error:
+        return False
+    try:
+        row = connection.execute(
+            "SELECT size, mtime_ns, hash FROM files WHERE path = ?", (rel,)
+        ).fetchone()
+        synced = connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (SYNCED_AT_KEY,)
+        ).fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
+    if stat is None:
+        return row is None  # a deleted note the index no longer holds
+    if row is None or synced is None:
+        return False
+    size, mtime_ns, digest = row
+    if size != stat.st_size or mtime_ns != stat.st_mtime_ns or not digest:
+        return False
+    # The read commands (tasks, links, …) refresh the index without rendering: only a note
+    # modified before the last sync started is known to be in the dashboards.
+    if stat.st_mtime_ns >= int(synced[0]):
+        return False
+    try:
+        data = file_path.read_bytes()
+    except OSError:
+        return False
+    # The same digest as the indexer's: the content itself, not only size and mtime, which
+    # can stay put across a quick second save on a coarse-timestamp file system.
+    return bool(hashlib.blake2b(data, digest_size=16).hexdigest() == digest)
+
+
+def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) -> int:
+    from vaultkit.lock import VaultBusyError, vault_lock
+    from vaultkit.sync import run_sync
+
+    try:
+        with vault_lock(vault, "hook", timeout=HOOK_LOCK_TIMEOUT):
+            if changed is not None:
+                rel, file_path, config = changed
+                # We may have queued behind another hook whose sync already took this change.
+                if _unchanged(_index_path(vault, config), file_path, rel):
+                    return EXIT_OK
+            report = run_sync(vault, lock=False, progress=False)
+    except VaultBusyError as exc:
+        if exc.holder is not None and exc.holder["purpose"] == "watch":
+            return EXIT_OK  # the watcher handles it; see the module docstring
+        raise
+    return _report(vault, report, changed[0] if changed else None, err)
+
+
+def _report(vault: Path, report: SyncReport, rel: str | None, err: TextIO) -> int:
+    from vaultkit.writeback import WriteStatus
+
+    def shown(path: Path) -> str:
+        try:
+            return path.relative_to(vault).as_posix()
+        except ValueError:
+            return str(path)
+
+    written = [
+        shown(p.path)
+        for p in report.results
+        if p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
+    ]
+    problems = [p for p in report.results if p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR)]
+    if written:
+        cause = f"{rel} changed → " if rel else ""
+        err.write(f"vaultkit: {cause}wrote {', '.join(written)} ({report.seconds:.2f} s)\n")
+    for item in problems:
+        where = shown(item.path) + (f":{item.line}" if item.line else "")
+        err.write(f"vaultkit: {where}: {_one_line(item.message)}\n")
+    return EXIT_PROBLEMS if problems else EXIT_OK

@@ -1,0 +1,360 @@
+"""``vaultkit watch``: keep the dashboards current while the user writes (design section 9).
+
+This module owns the watch loop: the vault lock held for the watcher's life, a watchdog
+observer (native, or polling), the filter that turns raw file events into "something may
+have changed", the debounce that coalesces a burst into one incremental sync, the echo
+filter that keeps the watcher from reacting to its own writes, the periodic reconcile, and
+the one-line-per-sync log. It decides *when* to sync; :func:`vaultkit.sync.run_sync` (and
+the index's stat+hash) decides *what* changed, so events are only hints (field lessons B11).
+
+The shape follows mkdocs' livereload: the observer's callback only records paths and
+notifies a :class:`threading.Condition`; one worker loop (the caller's thread) waits for a
+quiet period and runs the sync. Not done yet: design 8.9's quiet period for notes the user
+modified in the last few seconds (dashboards live in dedicated files by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from vaultkit.config import VaultSettings, load_config
+from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.lock import VaultBusyError, vault_lock
+from vaultkit.sync import SyncReport, run_sync
+from vaultkit.writeback import TEMP_SUFFIX, WriteStatus
+
+DEBUG_ENV = "VAULTKIT_DEBUG"
+RECONCILE_SECONDS = 60.0
+"""After this long without events, sync anyway: the OS may have dropped events."""
+POLL_INTERVAL = 1.0
+"""Seconds between snapshots in polling mode."""
+MAX_DELAY = 10.0
+"""Sync after this long even if events never stop (a file rewritten every 100 ms would
+otherwise keep restarting the debounce window for ever)."""
+WAIT_SLICE = 0.2
+"""Longest single wait, so a ``stop`` set from anywhere is seen promptly."""
+
+IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git"})
+# Obsidian rewrites .obsidian/workspace.json on every click, but these two files are
+# settings vaultkit reads (excluded files, daily-note format), so they still count.
+OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})
+BACKUPS = ".vaultkit/backups/"
+# Open/close-without-write events say nothing about content.
+IGNORED_EVENT_TYPES = frozenset({"opened", "closed_no_write"})
+
+_watching: set[str] = set()
+"""Vaults watched by this process: the vault lock is re-entrant, so it cannot refuse these."""
+_watching_guard = threading.Lock()
+
+
+def is_ignored(rel: str) -> bool:
+    """Whether a vault-relative POSIX path can never change what vaultkit writes."""
+    if not rel or rel == ".":
+        return True
+    if rel in OBSIDIAN_SETTINGS:
+        return False
+    if rel.split("/", 1)[0] in IGNORED_DIRS or rel.startswith(BACKUPS):
+        return True
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+class _Changes(FileSystemEventHandler):
+    """Observer callback: records changed paths and wakes the worker, nothing more."""
+
+    def __init__(self, vault: Path) -> None:
+        self.prefix = str(vault) + os.sep
+        self.cond = threading.Condition()
+        self.pending: set[str] = set()
+        self.first_event = 0.0
+        self.last_event = 0.0
+
+    def _relative(self, raw: bytes | str) -> str | None:
+        path = os.fsdecode(raw)
+        if not path.startswith(self.prefix):
+            return None
+        rel = path[len(self.prefix) :].replace(os.sep, "/")
+        return None if is_ignored(rel) else rel
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in IGNORED_EVENT_TYPES:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's mtime moves with its files; the file events carry the news
+        paths = [self._relative(event.src_path)]
+        # Editors save by writing a temp file and renaming it over the note: the note is
+        # the destination of the move (field lessons B8, B11).
+        if event.dest_path:
+            paths.append(self._relative(event.dest_path))
+        found = {p for p in paths if p is not None}
+        if not found:
+            return
+        with self.cond:
+            now = time.monotonic()
+            if not self.pending:
+                self.first_event = now
+            self.pending |= found
+            self.last_event = now
+            self.cond.notify_all()
+
+
+class _Log:
+    """One line per event worth telling: stderr, and the log file if given."""
+
+    def __init__(self, log_file: Path | None) -> None:
+        self.file: IO[str] | None = None
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            self.file = log_file.open("a", encoding="utf-8", buffering=1)
+
+    def __call__(self, text: str) -> None:
+        line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {text}\n"
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        if self.file is not None:
+            self.file.write(line)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def _names(paths: list[str], limit: int = 3) -> str:
+    shown = [p.rsplit("/", 1)[-1] for p in paths[:limit]]
+    return ", ".join(shown) + (", …" if len(paths) > limit else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def describe(report: SyncReport, vault: Path) -> str:
+    """The log line's body: what changed, what was written, problems, how long."""
+    parts = []
+    parsed, removed = report.index.parsed, report.index.removed
+    if parsed:
+        parts.append(f"{_plural(len(parsed), 'note')} changed ({_names(parsed)})")
+    if removed:
+        parts.append(f"{_plural(len(removed), 'note')} removed ({_names(removed)})")
+    if not parts:
+        parts.append("no note changed")
+    written = [
+        r.path.relative_to(vault).as_posix()
+        for r in report.results
+        if r.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
+    ]
+    parts.append(f"wrote {', '.join(written)}" if written else "nothing to write")
+    for r in report.results:
+        if r.status in (WriteStatus.CONFLICT, WriteStatus.ERROR):
+            parts.append(f"{r.status.value}: {r.path.relative_to(vault).as_posix()}: {r.message}")
+    parts.append(f"{report.seconds:.2f} s")
+    return "; ".join(parts)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+class _Watcher:
+    """The worker loop's state: what vaultkit last wrote, and when it last synced."""
+
+    def __init__(
+        self,
+        vault: Path,
+        changes: _Changes,
+        log: _Log,
+        on_sync: Callable[[SyncReport], None] | None,
+    ) -> None:
+        self.vault = vault
+        self.changes = changes
+        self.log = log
+        self.on_sync = on_sync
+        self.written: dict[str, bytes] = {}
+        """Vault-relative path → hash of the bytes vaultkit last wrote there."""
+        self.last_sync = time.monotonic()
+
+    def is_echo(self, rel: str) -> bool:
+        """The file still holds exactly what vaultkit wrote: the event is our own write."""
+        expected = self.written.get(rel)
+        if expected is None:
+            return False
+        try:
+            return _digest((self.vault / rel).read_bytes()) == expected
+        except OSError:
+            return False  # gone or unreadable: a real change for the index to find
+
+    def sync(self, label: str, *, quiet_if_nothing: bool = False) -> None:
+        """One incremental sync; every failure is logged and survived."""
+        try:
+            # This process already holds the vault lock for the watcher's life.
+            report = run_sync(self.vault, lock=False)
+        except ConfigError as exc:
+            # A half-typed config is normal while the user edits it: the next good save
+            # recovers, so report it and keep watching.
+            self.log(f"{label}: config error, dashboards not updated: {exc}")
+            return
+        except Exception as exc:  # one bad sync must not stop the watcher
+            self.log(f"{label} failed: {type(exc).__name__}: {exc}")
+            if os.environ.get(DEBUG_ENV) == "1":
+                traceback.print_exc()
+            return
+        finally:
+            self.last_sync = time.monotonic()
+        for item in report.results:
+            if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and item.new is not None:
+                rel = item.path.relative_to(self.vault).as_posix()
+                self.written[rel] = _digest(item.new)
+        wrote = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
+        if not (quiet_if_nothing and not report.index.changed and not wrote):
+            self.log(f"{label}: {describe(report, self.vault)}")
+        if self.on_sync is not None:
+            self.on_sync(report)
+
+    def wait_for_burst(self, debounce: float, stop: threading.Event) -> set[str] | None:
+        """Block until events settle (trailing window) and return their paths.
+
+        None when it is time for a reconcile or ``stop`` was set.
+        """
+        cond = self.changes.cond
+        with cond:
+            while not stop.is_set():
+                now = time.monotonic()
+                if self.changes.pending:
+                    quiet_at = self.changes.last_event + debounce
+                    cap_at = self.changes.first_event + max(MAX_DELAY, debounce)
+                    remaining = min(quiet_at, cap_at) - now
+                    if remaining <= 0:
+                        burst = self.changes.pending
+                        self.changes.pending = set()
+                        return burst
+                else:
+                    remaining = self.last_sync + RECONCILE_SECONDS - now
+                    if remaining <= 0:
+                        return None
+                cond.wait(min(remaining, WAIT_SLICE))
+        return None
+
+    def loop(self, debounce: float, stop: threading.Event) -> None:
+        while not stop.is_set():
+            burst = self.wait_for_burst(debounce, stop)
+            if stop.is_set():
+                break
+            if burst is None:
+                self.sync("reconcile", quiet_if_nothing=True)
+                continue
+            # Hashing here, not in the observer's thread, keeps the callback trivial.
+            real = sorted(p for p in burst if not self.is_echo(p))
+            if real:
+                self.sync("sync")
+
+
+def _start_observer(vault: Path, handler: _Changes, *, polling: bool, log: _Log) -> BaseObserver:
+    if not polling:
+        observer: BaseObserver = Observer()
+        try:
+            observer.schedule(handler, str(vault), recursive=True)
+            observer.start()
+            return observer
+        except OSError as exc:
+            # Linux refuses more inotify watches or instances without root to raise the
+            # limit (field lessons B11): polling is slower but always works.
+            log(f"native file events unavailable ({exc}); falling back to polling")
+            observer.stop()
+    observer = PollingObserver(timeout=POLL_INTERVAL)
+    observer.schedule(handler, str(vault), recursive=True)
+    observer.start()
+    return observer
+
+
+@contextmanager
+def _signals_set(stop: threading.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set ``stop``; Python only allows handlers in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextmanager
+def _only_watcher(vault: Path) -> Iterator[None]:
+    key = str(vault)
+    with _watching_guard:
+        if key in _watching:
+            raise VaultBusyError(vault, {"pid": os.getpid(), "purpose": "watch"})
+        _watching.add(key)
+    try:
+        yield
+    finally:
+        with _watching_guard:
+            _watching.discard(key)
+
+
+def _debounce_ms(vault: Path, override: int | None) -> int:
+    if override is not None:
+        return max(0, override)
+    try:
+        return load_config(vault).vault.debounce_ms
+    except VaultkitError:
+        return VaultSettings().debounce_ms  # the initial sync reports the broken config
+
+
+def run_watch(
+    vault: Path,
+    *,
+    debounce_ms: int | None = None,
+    polling: bool = False,
+    log_file: Path | None = None,
+    stop: threading.Event | None = None,
+    on_sync: Callable[[SyncReport], None] | None = None,
+) -> int:
+    """Sync, then sync again after every burst of changes until ``stop`` or a signal; 0."""
+    vault = vault.resolve()
+    stop = stop if stop is not None else threading.Event()
+    debounce = _debounce_ms(vault, debounce_ms) / 1000
+    with _only_watcher(vault), vault_lock(vault, "watch"):
+        log = _Log(log_file)
+        changes = _Changes(vault)
+        watcher = _Watcher(vault, changes, log, on_sync)
+        observer: BaseObserver | None = None
+        try:
+            with _signals_set(stop):
+                # Observe before the initial sync: nothing saved meanwhile is missed, and
+                # the sync's own writes are recognised as echoes.
+                observer = _start_observer(vault, changes, polling=polling, log=log)
+                mode = "polling" if isinstance(observer, PollingObserver) else "native events"
+                log(f"watching {vault} ({mode}, debounce {round(debounce * 1000)} ms)")
+                watcher.sync("initial sync")
+                watcher.loop(debounce, stop)
+        finally:
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=5)
+            log("stopped")
+            log.close()
+    return 0
