@@ -238,3 +238,45 @@ def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     )
     assert (result.stdout, result.stderr) == ("0 []\n", "")
+
+
+def test_hook_through_the_installed_script_with_the_plugins_argument_forms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Shell commands plugin runs `vaultkit hook {{vault_path}} --file {{event_file_path:…}}`
+    through a shell, in the vault folder, with both values shell-escaped."""
+    import shlex
+    import shutil
+
+    from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
+
+    vault = tmp_path / "My Vault"
+    shutil.copytree(EXAMPLE_VAULT, vault)
+    env = {
+        **os.environ,
+        "VAULTKIT_CACHE_DIR": str(tmp_path / "cache"),
+        "VAULTKIT_TODAY": "2026-11-22",
+    }
+    exe = shlex.quote(vaultkit_executable())
+
+    def hook(file_arg: str) -> subprocess.CompletedProcess[str]:
+        command = f"{exe} hook {shlex.quote(str(vault))} --file {file_arg}"
+        return subprocess.run(
+            command, shell=True, cwd=vault, env=env, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+
+    note = vault / "Topics" / "Machine Learning.md"
+    first = hook(shlex.quote(str(note)))  # absolute, shell-escaped (a name with a space)
+    assert first.returncode == 0, first.stderr
+    quiet = hook(shlex.quote(str(note)))
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    relative = hook(shlex.quote("Topics/Machine Learning.md"))  # {{event_file_path:relative}}
+    assert (relative.returncode, relative.stderr) == (0, "")
+    generated = hook(shlex.quote(str(vault / "Dashboards" / "Status.md")))
+    assert (generated.returncode, generated.stderr) == (0, "")
+    note.write_text(note.read_text(encoding="utf-8") + "\n- [ ] one more exercise\n", "utf-8")
+    changed = hook(shlex.quote(str(note)))
+    assert changed.returncode == 0
+    assert changed.stderr.startswith("vaultkit: ") and "Dashboards/Status.md" in changed.stderr
+    assert changed.stderr.count("\n") == 1

@@ -117,6 +117,9 @@ def _topics(
         "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns FROM notes n "
         f"WHERE n.path NOT IN ({HIDDEN_NOTES}) ORDER BY n.path"
     ).fetchall()
+    tasks_by_note: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for task in tasks:
+        tasks_by_note[task["note"]].append(task)
     wanted_tag = settings.tag.lstrip("#").casefold()
     folder = settings.folder.strip("/")
     topics: list[dict[str, Any]] = []
@@ -136,7 +139,7 @@ def _topics(
         ):
             if depth == 0 and section:
                 lists[section.split(" > ")[-1].casefold()].append(text)
-        note_tasks = [t for t in tasks if t["note"] == path]
+        note_tasks = tasks_by_note.get(path, [])
         resources = connection.execute(
             "SELECT count(DISTINCT url) FROM resources WHERE note = ?", (path,)
         ).fetchone()[0]

@@ -10,13 +10,14 @@ import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
-from vaultkit.model import Diagnostic, Note, Severity, Tag
+from vaultkit.model import Diagnostic, Note, Severity, Span, Tag
 from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
 from vaultkit.parse.markdown import build_parser
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
+GENERATED_FILE_MARKER = "%% vaultkit:file "
 """Bumped whenever parse output changes for the same bytes; the index re-parses then."""
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
@@ -82,6 +83,23 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
             text.split("\n", front.body_start)[-1] if text.count("\n") >= front.body_start else ""
         )
     body_lines = body.count("\n") + 1
+    if body.startswith(GENERATED_FILE_MARKER):
+        # A dashboard vaultkit wrote: its content is never the user's, so there is nothing to
+        # read, and a big dashboard would otherwise be parsed again after every sync.
+        header = body[len(GENERATED_FILE_MARKER) :].split("\n", 1)[0]
+        name = header.rstrip(" %").rsplit(" ", 1)[0]
+        start = front.body_start + 1
+        span = Span(start, max(start, line_count), "generated-file", name.strip())
+        return Note(
+            **base,
+            properties=front.properties,
+            tags=front.tags,
+            tag_mentions=tuple(property_tags),
+            aliases=front.aliases,
+            hidden=(span,),
+            line_count=line_count,
+            diagnostics=tuple(sorted(diagnostics, key=lambda d: d.line)),
+        )
     try:
         tokens = build_parser().parse(body)
         found = extract(tokens, front.body_start, body_lines)
