@@ -231,10 +231,14 @@ def test_broken_config_is_reported_and_recovered(
     good = config.read_text(encoding="utf-8")
     config.write_text(good + "\n[vault\n", encoding="utf-8")
     wait_until(lambda: "config error" in running.log.read_text(encoding="utf-8"))
+    assert "keeping the last good config" in running.log.read_text(encoding="utf-8")
+    # While the config is broken, edits are still synced with the last good config.
     before = len(running.reports)
-    config.write_text(good, encoding="utf-8")
     tick_leetcode(vault)
     running.wait_for_sync(before, lambda r: wrote(r, "Dashboards/Status.md"))
+    before = len(running.reports)
+    config.write_text(good + "\n[daily_notes]\nfolder = \"Nowhere\"\n", encoding="utf-8")
+    running.wait_for_sync(before, lambda r: wrote(r, "Dashboards/Habits.md"))
     assert running.thread.is_alive()
 
 

@@ -142,21 +142,33 @@ def run_sync(
     progress: bool | None = None,
     lock: bool = True,
     lock_timeout: float = LOCK_TIMEOUT,
+    config: Config | None = None,
 ) -> SyncReport:
     """Index the vault, render every dashboard, write back what changed.
 
     With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
-    hold it (the hook).
+    hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
+    keeps the last good one while the user is mid-edit).
     """
     if not lock:
         return _run_sync(
-            vault, dry_run=dry_run, force=force, index_path=index_path, progress=progress
+            vault,
+            dry_run=dry_run,
+            force=force,
+            index_path=index_path,
+            progress=progress,
+            config=config,
         )
     with vault_lock(vault, "sync", timeout=lock_timeout):
         return _run_sync(
-            vault, dry_run=dry_run, force=force, index_path=index_path, progress=progress
+            vault,
+            dry_run=dry_run,
+            force=force,
+            index_path=index_path,
+            progress=progress,
+            config=config,
         )
 
 
@@ -167,10 +179,12 @@ def _run_sync(
     force: bool,
     index_path: Path | None,
     progress: bool | None,
+    config: Config | None = None,
 ) -> SyncReport:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
-    config = load_config(vault)
+    if config is None:
+        config = load_config(vault)
     today = today_for_run()
     chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
     scan = scan_vault(vault, extra_excludes=config.vault.excludes)

@@ -34,7 +34,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit.config import VaultSettings, load_config
+from vaultkit.config import Config, VaultSettings, load_config
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.lock import VaultBusyError, vault_lock
 from vaultkit.sync import SyncReport, run_sync
@@ -188,6 +188,8 @@ class _Watcher:
         self.on_sync = on_sync
         self.written: dict[str, bytes] = {}
         """Vault-relative path → hash of the bytes vaultkit last wrote there."""
+        self.good_config: Config | None = None
+        """The last config that loaded; used while the file on disk is broken."""
         self.last_sync = time.monotonic()
 
     def is_echo(self, rel: str) -> bool:
@@ -203,11 +205,20 @@ class _Watcher:
     def sync(self, label: str, *, quiet_if_nothing: bool = False) -> None:
         """One incremental sync; every failure is logged and survived."""
         try:
-            # This process already holds the vault lock for the watcher's life.
-            report = run_sync(self.vault, lock=False)
+            config = load_config(self.vault)
+            self.good_config = config
         except ConfigError as exc:
-            # A half-typed config is normal while the user edits it: the next good save
-            # recovers, so report it and keep watching.
+            # A half-typed config is normal while the user edits it: keep syncing with the
+            # last good one until the next good save.
+            if self.good_config is None:
+                self.log(f"{label}: config error, dashboards not updated: {exc}")
+                return
+            self.log(f"{label}: config error, keeping the last good config: {exc}")
+            config = self.good_config
+        try:
+            # This process already holds the vault lock for the watcher's life.
+            report = run_sync(self.vault, lock=False, config=config)
+        except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
         except Exception as exc:  # one bad sync must not stop the watcher
