@@ -237,7 +237,7 @@ def test_broken_config_is_reported_and_recovered(
     tick_leetcode(vault)
     running.wait_for_sync(before, lambda r: wrote(r, "Dashboards/Status.md"))
     before = len(running.reports)
-    config.write_text(good + "\n[daily_notes]\nfolder = \"Nowhere\"\n", encoding="utf-8")
+    config.write_text(good + '\n[daily_notes]\nfolder = "Nowhere"\n', encoding="utf-8")
     running.wait_for_sync(before, lambda r: wrote(r, "Dashboards/Habits.md"))
     assert running.thread.is_alive()
 
