@@ -758,3 +758,12 @@ def _month(day: dt.date) -> str:
         "November",
         "December",
     )[day.month - 1]
+
+
+def test_today_pins_the_dashboards_date(tmp_path: Path) -> None:
+    (tmp_path / ".vaultkit").mkdir()
+    (tmp_path / ".vaultkit" / "config.toml").write_text('[vault]\ntoday = "2026-11-22"\n')
+    assert load_config(tmp_path).vault.today == "2026-11-22"
+    (tmp_path / ".vaultkit" / "config.toml").write_text('[vault]\ntoday = "next week"\n')
+    with pytest.raises(ConfigError, match=r"config.toml:2: key 'vault.today'.*YYYY-MM-DD"):
+        load_config(tmp_path)

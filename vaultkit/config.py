@@ -75,6 +75,9 @@ class VaultSettings:
     """Watch mode: do not write into a note modified in the last this many seconds."""
     debounce_ms: int = 500
     """Watch mode: wait this long after the last file event before syncing."""
+    today: str = ""
+    """Compute dashboards as of this date (YYYY-MM-DD); "" = the real today. For examples
+    and reproducible fixtures; the VAULTKIT_TODAY environment variable overrides it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +235,19 @@ def _vault_settings(r: _Reader, table: dict[str, object]) -> VaultSettings:
         max_growth=r.number(table, ("vault", "max_growth"), d.max_growth, minimum=1.0),
         quiet_seconds=r.number(table, ("vault", "quiet_seconds"), d.quiet_seconds, minimum=0.0),
         debounce_ms=r.integer(table, ("vault", "debounce_ms"), d.debounce_ms, minimum=0),
+        today=_today_setting(r, table),
     )
+
+
+def _today_setting(r: _Reader, table: dict[str, object]) -> str:
+    text = r.text(table, ("vault", "today"), "").strip()
+    if text:
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            r.add(("vault", "today"), f"{_show(text)} is not a date; write it as YYYY-MM-DD")
+            return ""
+    return text
 
 
 def _topic_settings(r: _Reader, table: dict[str, object]) -> TopicSettings:
@@ -813,6 +828,9 @@ max_growth = 5.0
 quiet_seconds = 5
 # Watch mode: wait this many milliseconds after the last change before syncing.
 debounce_ms = 500
+# Compute the dashboards as of this date (YYYY-MM-DD) instead of today; "" = today.
+# Meant for examples and fixtures whose dashboards are committed.
+today = ""
 
 [topics]
 # Which notes are topics in the comparison table: a note matching any of tag, folder and

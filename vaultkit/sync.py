@@ -63,9 +63,9 @@ class SyncReport:
         return any(p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR) for p in items)
 
 
-def today_for_run() -> dt.date:
-    """Today's date, or ``VAULTKIT_TODAY`` (YYYY-MM-DD) for reproducible runs and tests."""
-    override = os.environ.get(TODAY_ENV)
+def today_for_run(config: Config | None = None) -> dt.date:
+    """Today's date; ``VAULTKIT_TODAY`` or the config's ``[vault] today`` pin it."""
+    override = os.environ.get(TODAY_ENV) or (config.vault.today if config else "")
     if override:
         try:
             return dt.date.fromisoformat(override)
@@ -185,7 +185,7 @@ def _run_sync(
     scan_started_ns = time.time_ns()
     if config is None:
         config = load_config(vault)
-    today = today_for_run()
+    today = today_for_run(config)
     chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
     scan = scan_vault(vault, extra_excludes=config.vault.excludes)
     connection, index_report = update_index(
