@@ -194,7 +194,9 @@ def test_delete_removes_tasks(vault: Path, watching: Callable[..., Running]) -> 
 def test_burst_of_2000_notes_is_coalesced(vault: Path, watching: Callable[..., Running]) -> None:
     # 2,000 new tasks grow the Status dashboard 50-fold: past the default guard rail.
     config = vault / ".vaultkit/config.toml"
-    config.write_text("[vault]\nmax_growth = 100\n" + config.read_text("utf-8"), "utf-8")
+    text = config.read_text("utf-8").replace("[vault]\n", "[vault]\nmax_growth = 100\n", 1)
+    assert "max_growth = 100" in text
+    config.write_text(text, "utf-8")
     running = watching()
     notes_before = running.reports[-1].index.notes
     done, total = totals(vault)
