@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from contextlib import closing, suppress
+from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,16 +152,8 @@ def run_sync(
     hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
     keeps the last good one while the user is mid-edit).
     """
-    if not lock:
-        return _run_sync(
-            vault,
-            dry_run=dry_run,
-            force=force,
-            index_path=index_path,
-            progress=progress,
-            config=config,
-        )
-    with vault_lock(vault, "sync", timeout=lock_timeout):
+    guard = vault_lock(vault, "sync", timeout=lock_timeout) if lock else nullcontext()
+    with guard:
         return _run_sync(
             vault,
             dry_run=dry_run,
