@@ -8,7 +8,10 @@ CI run is repeatable.
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -22,3 +25,13 @@ settings.register_profile(
     "thorough", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("VAULTKIT_HYPOTHESIS", "ci"))
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of example_vault, with its own index folder and a fixed today."""
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-22")
+    target = tmp_path / "vault"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "example_vault", target)
+    return target.resolve()

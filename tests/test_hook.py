@@ -25,13 +25,9 @@ from vaultkit.sync import run_sync
 
 
 @pytest.fixture
-def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-22")
-    target = tmp_path / "vault"
-    shutil.copytree(EXAMPLE_VAULT, target)
-    run_sync(target.resolve())  # the index and dashboards as a first sync leaves them
-    return target.resolve()
+def vault(example_copy: Path) -> Path:
+    run_sync(example_copy)  # the index and dashboards as a first sync leaves them
+    return example_copy
 
 
 @pytest.fixture
@@ -246,9 +242,8 @@ def test_hook_through_the_installed_script_with_the_plugins_argument_forms(
     """The Shell commands plugin runs `vaultkit hook {{vault_path}} --file {{event_file_path:…}}`
     through a shell, in the vault folder, with both values shell-escaped."""
     import shlex
-    import shutil
 
-    from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
+    from tests.test_cli import vaultkit_executable
 
     vault = tmp_path / "My Vault"
     shutil.copytree(EXAMPLE_VAULT, vault)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import EXAMPLE_VAULT
 from vaultkit.index import default_index_path
 from vaultkit.lock import (
     VaultBusyError,
@@ -35,12 +33,8 @@ with vault_lock(Path(sys.argv[1]), sys.argv[2]):
 
 
 @pytest.fixture
-def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-22")
-    target = tmp_path / "vault"
-    shutil.copytree(EXAMPLE_VAULT, target)
-    return target.resolve()
+def vault(example_copy: Path) -> Path:
+    return example_copy
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -39,12 +38,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 @pytest.fixture
-def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-22")
-    target = tmp_path / "vault"
-    shutil.copytree(EXAMPLE, target)
-    return target
+def vault(example_copy: Path) -> Path:
+    return example_copy
 
 
 class Running:
