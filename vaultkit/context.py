@@ -9,137 +9,158 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from vaultkit.config import Config, daily_note_date
-from vaultkit.queries import HIDDEN_NOTES, TaskFilter, link_report, list_tasks
+from vaultkit.progress import CADENCES, Progress
+from vaultkit.queries import EXCLUDED_NOTES, HIDDEN_NOTES, TASK_COLUMNS, task_from_row
+from vaultkit.rows import Rows
 
-CADENCES = ("daily", "weekly", "bi-weekly", "biweekly", "weekend", "monthly", "quarterly", "yearly")
-_CADENCE_WORDS = re.compile(r"[^a-z]+")
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7
 
-
-def cadence_of(section: str) -> str | None:
-    """The cadence named by the innermost heading of a section path, if any."""
-    if not section:
-        return None
-    last = section.split(" > ")[-1].casefold()
-    squashed = _CADENCE_WORDS.sub("", last)
-    for cadence in CADENCES:
-        if squashed == cadence.replace("-", "") or last.startswith(cadence):
-            return "bi-weekly" if cadence == "biweekly" else cadence
-    return None
+_VISIBLE = f"note NOT IN ({HIDDEN_NOTES})"
+_OPEN = "status IN ('todo', 'in_progress', 'other')"
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    done: int
-    total: int
-
-    @property
-    def pct(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-def _progress(tasks: list[dict[str, Any]]) -> Progress:
-    counted = [t for t in tasks if t["status"] != "cancelled"]
-    return Progress(sum(1 for t in counted if t["status"] == "done"), len(counted))
+def _tasks(connection: sqlite3.Connection, where: str, params: Sequence[Any], order: str) -> Rows:
+    return Rows(
+        connection,
+        TASK_COLUMNS,
+        f"FROM tasks t WHERE t.{_VISIBLE} AND {where}",
+        params,
+        order=order,
+        convert=task_from_row,
+    )
 
 
-def _status(tasks: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
-    by_note: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_section: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    by_cadence: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for task in tasks:
-        by_note[task["note"]].append(task)
-        by_section[(task["note"], task["section"])].append(task)
-        cadence = cadence_of(task["section"])
-        if cadence:
-            by_cadence[cadence].append(task)
-    open_tasks = [t for t in tasks if t["status"] in ("todo", "in_progress", "other")]
+def _progress_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, done, total = row
+    return {"note": note, "progress": Progress(done, total)}
+
+
+def _section_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, section, done, total = row
+    return {"note": note, "section": section, "progress": Progress(done, total)}
+
+
+def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
+    """Progress and the task lists of the Status dashboard, summed and sliced in SQLite.
+
+    The counts come from ``task_sections`` (a few rows per note); the lists are
+    :class:`~vaultkit.rows.Rows`, read only as far as a template looks.
+    """
+    done, total, open_count = connection.execute(
+        "SELECT coalesce(sum(done), 0), coalesce(sum(total), 0), coalesce(sum(open), 0) "
+        f"FROM task_sections WHERE {_VISIBLE}"
+    ).fetchone()
     today_iso = today.isoformat()
     soon_iso = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
     recent_iso = (today - dt.timedelta(days=RECENT_DAYS)).isoformat()
-    overdue = sorted(
-        (t for t in open_tasks if t["due"] and t["due"] < today_iso),
-        key=lambda t: (t["due"], t["note"], t["line"]),
+    by_due = "t.due, t.note, t.line"
+    by_line = "t.note, t.line"
+    cadences = dict(
+        (cadence, Progress(cadence_done, cadence_total))
+        for cadence, cadence_done, cadence_total in connection.execute(
+            "SELECT cadence, sum(done), sum(total) FROM task_sections "
+            f"WHERE cadence IS NOT NULL AND {_VISIBLE} GROUP BY cadence"
+        )
     )
-    due_soon = sorted(
-        (t for t in open_tasks if t["due"] and today_iso <= t["due"] <= soon_iso),
-        key=lambda t: (t["due"], t["note"], t["line"]),
-    )
-    completed: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for task in tasks:
-        if task["status"] == "done" and task["done"] and recent_iso <= task["done"] <= today_iso:
-            completed[task["done"]].append(task)
+    completed_days = [
+        day
+        for (day,) in connection.execute(
+            f"SELECT DISTINCT done FROM tasks WHERE done BETWEEN ? AND ? AND status = 'done' "
+            f"AND {_VISIBLE} ORDER BY done DESC",
+            (recent_iso, today_iso),
+        )
+    ]
     return {
-        "overall": _progress(tasks),
-        "notes": [
-            {"note": note, "progress": _progress(items)}
-            for note, items in sorted(by_note.items())
-            if _progress(items).total
-        ],
-        "sections": [
-            {"note": note, "section": section, "progress": _progress(items)}
-            for (note, section), items in sorted(by_section.items())
-            if _progress(items).total
-        ],
+        "overall": Progress(done, total),
+        "notes": Rows(
+            connection,
+            "note, sum(done), sum(total)",
+            f"FROM task_sections WHERE {_VISIBLE} GROUP BY note HAVING sum(total) > 0",
+            order="note",
+            convert=_progress_row,
+        ),
+        "sections": Rows(
+            connection,
+            "note, section, done, total",
+            f"FROM task_sections WHERE total > 0 AND {_VISIBLE}",
+            order="note, section",
+            convert=_section_row,
+        ),
         "cadences": [
             {
                 "cadence": cadence,
-                "progress": _progress(by_cadence[cadence]),
-                "tasks": by_cadence[cadence],
+                "progress": cadences[cadence],
+                "tasks": _tasks(connection, "t.cadence = ?", (cadence,), by_line),
             }
             for cadence in CADENCES
-            if cadence in by_cadence
+            if cadence in cadences
         ],
-        "overdue": overdue,
-        "due_soon": due_soon,
-        "ready": [t for t in open_tasks if t["blocked"] is False],
-        "blocked": [t for t in open_tasks if t["blocked"] is True],
+        "overdue": _tasks(
+            connection, f"t.due IS NOT NULL AND t.due < ? AND t.{_OPEN}", (today_iso,), by_due
+        ),
+        "due_soon": _tasks(
+            connection,
+            f"t.due IS NOT NULL AND t.due BETWEEN ? AND ? AND t.{_OPEN}",
+            (today_iso, soon_iso),
+            by_due,
+        ),
+        "ready": _tasks(connection, f"t.blocked = 0 AND t.{_OPEN}", (), by_line),
+        "blocked": _tasks(connection, f"t.blocked = 1 AND t.{_OPEN}", (), by_line),
         "completed": [
-            {"day": day, "tasks": completed[day]} for day in sorted(completed, reverse=True)
+            {
+                "day": day,
+                "tasks": _tasks(connection, "t.done = ? AND t.status = 'done'", (day,), by_line),
+            }
+            for day in completed_days
         ],
-        "open_count": len(open_tasks),
+        "open_count": open_count,
     }
 
 
-def _topics(
-    connection: sqlite3.Connection, config: Config, tasks: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _topics(connection: sqlite3.Connection, config: Config) -> list[dict[str, Any]]:
     settings = config.topics
     notes = connection.execute(
         "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns FROM notes n "
         f"WHERE n.path NOT IN ({HIDDEN_NOTES}) ORDER BY n.path"
-    ).fetchall()
-    tasks_by_note: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for task in tasks:
-        tasks_by_note[task["note"]].append(task)
+    )
     wanted_tag = settings.tag.lstrip("#").casefold()
     folder = settings.folder.strip("/")
     topics: list[dict[str, Any]] = []
+    # Substring tests on the stored JSON rule out most notes of a large vault before any
+    # JSON is decoded: a note whose casefolded tags text lacks the tag cannot carry it.
+    property_needle = json.dumps(settings.property, ensure_ascii=False)
+    tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
     for path, title, note_folder, properties_json, tags_json, mtime_ns in notes:
-        properties = json.loads(properties_json)
-        tags = [t.casefold() for t in json.loads(tags_json)]
-        matches = (
-            (wanted_tag and any(t == wanted_tag or t.startswith(wanted_tag + "/") for t in tags))
-            or (folder and (note_folder == folder or note_folder.startswith(folder + "/")))
-            or (settings.property and properties.get(settings.property))
-        )
+        matches = bool(folder) and (note_folder == folder or note_folder.startswith(folder + "/"))
+        if not matches and wanted_tag and tag_needle in tags_json.casefold():
+            tags = [t.casefold() for t in json.loads(tags_json)]
+            matches = any(t == wanted_tag or t.startswith(wanted_tag + "/") for t in tags)
+        properties: dict[str, Any] | None = None
+        if not matches and settings.property and property_needle in properties_json:
+            properties = json.loads(properties_json)
+            matches = bool(properties.get(settings.property))
         if not matches:
             continue
+        if properties is None:
+            properties = json.loads(properties_json)
         lists: dict[str, list[str]] = defaultdict(list)
         for section, text, depth in connection.execute(
             "SELECT section, text, depth FROM list_items WHERE note = ? ORDER BY line", (path,)
         ):
             if depth == 0 and section:
                 lists[section.split(" > ")[-1].casefold()].append(text)
-        note_tasks = tasks_by_note.get(path, [])
+        done, total, task_count = connection.execute(
+            "SELECT coalesce(sum(status = 'done'), 0), coalesce(sum(status != 'cancelled'), 0), "
+            "count(*) FROM tasks WHERE note = ?",
+            (path,),
+        ).fetchone()
         resources = connection.execute(
             "SELECT count(DISTINCT url) FROM resources WHERE note = ?", (path,)
         ).fetchone()[0]
@@ -150,8 +171,8 @@ def _topics(
                 "title": title,
                 "properties": properties,
                 "lists": dict(lists),
-                "progress": _progress(note_tasks),
-                "tasks": len(note_tasks),
+                "progress": Progress(done, total),
+                "tasks": task_count,
                 "resources": resources,
                 "modified": modified,
             }
@@ -200,44 +221,107 @@ def topic_value(topic: dict[str, Any], column: str) -> Any:
     return topic["lists"].get(lowered)
 
 
+_RESOURCE_STATUS = (
+    "CASE WHEN max(task_status = 'done') THEN 'done' "
+    "WHEN max(task_status IN ('todo', 'in_progress', 'other')) THEN 'open' "
+    "WHEN max(task_status IS NOT NULL) THEN 'cancelled' ELSE 'link' END"
+)
+# One row per URL: the first mention (by note, then line) gives the text, domain, note and
+# section it is listed under; the status sums up the tasks that mention it.
+_RESOURCE_URLS = f"""
+    SELECT url, domain, text, note, section, status, mentions FROM (
+        SELECT url, domain, text, note, section,
+               row_number() OVER (PARTITION BY url ORDER BY note, line) AS first
+        FROM resources WHERE {_VISIBLE}
+    ) JOIN (
+        SELECT url AS status_url, {_RESOURCE_STATUS} AS status, count(*) AS mentions
+        FROM resources WHERE {_VISIBLE} GROUP BY url
+    ) ON status_url = url
+    WHERE first = 1
+"""
+
+
+class _Resource(dict[str, Any]):
+    """A resource; its list of mentions is read from the index when a template asks."""
+
+    def __init__(self, connection: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+        url, domain, text, note, section, status, mentions = row
+        super().__init__(url=url, domain=domain, text=text, status=status)
+        self._connection = connection
+        self._mention_count = mentions
+        self._first = (note, section)
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "mentions" and not super().__contains__(key):
+            self["mentions"] = [
+                {"note": note, "line": line, "section": section, "task_status": task_status}
+                for note, line, section, task_status in self._connection.execute(
+                    "SELECT note, line, section, task_status FROM resources "
+                    f"WHERE url = ? AND {_VISIBLE} ORDER BY note, line",
+                    (self["url"],),
+                )
+            ]
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key == "mentions" or super().__contains__(key)
+
+
 def _resources(connection: sqlite3.Connection) -> dict[str, Any]:
-    rows = connection.execute(
-        "SELECT r.url, r.domain, r.text, r.note, r.line, r.section, r.task_status FROM resources r "
-        f"WHERE r.note NOT IN ({HIDDEN_NOTES}) ORDER BY r.url, r.note, r.line"
-    ).fetchall()
-    by_url: dict[str, dict[str, Any]] = {}
-    for url, domain, text, note, line, section, task_status in rows:
-        entry = by_url.setdefault(
-            url,
-            {"url": url, "domain": domain, "text": text, "mentions": [], "status": "link"},
-        )
-        entry["mentions"].append({"note": note, "line": line, "section": section,
-                                  "task_status": task_status})  # fmt: skip
-    for entry in by_url.values():
-        statuses = {m["task_status"] for m in entry["mentions"] if m["task_status"]}
-        if "done" in statuses:
-            entry["status"] = "done"
-        elif statuses & {"todo", "in_progress", "other"}:
-            entry["status"] = "open"
-        elif statuses:
-            entry["status"] = "cancelled"
-    resources = sorted(by_url.values(), key=lambda r: (r["domain"], r["url"]))
-    by_domain: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_section: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for resource in resources:
-        by_domain[resource["domain"]].append(resource)
-        first = resource["mentions"][0]
-        by_section[(first["note"], first["section"])].append(resource)
+    """The reading list: every external link once, with its status and where it is kept."""
+    connection.execute("DROP TABLE IF EXISTS temp.resource_urls")
+    connection.execute(f"CREATE TEMP TABLE resource_urls AS {_RESOURCE_URLS}")
+    connection.execute("CREATE INDEX temp.resource_urls_order ON resource_urls(domain, url)")
+    connection.execute(
+        "CREATE INDEX temp.resource_urls_section ON resource_urls(note, section, domain, url)"
+    )
+
+    def resource(row: tuple[Any, ...]) -> _Resource:
+        return _Resource(connection, row)
+
+    columns = "url, domain, text, note, section, status, mentions"
+    counts = dict(connection.execute("SELECT status, count(*) FROM resource_urls GROUP BY status"))
     return {
-        "all": resources,
-        "by_domain": [{"domain": d, "resources": by_domain[d]} for d in sorted(by_domain)],
-        "by_section": [
-            {"note": n, "section": s, "resources": by_section[(n, s)]}
-            for n, s in sorted(by_section)
-        ],
+        "all": Rows(
+            connection, columns, "FROM resource_urls", order="domain, url", convert=resource
+        ),
+        "by_domain": Rows(
+            connection,
+            "DISTINCT domain",
+            "FROM resource_urls",
+            order="domain",
+            convert=lambda row: {
+                "domain": row[0],
+                "resources": Rows(
+                    connection,
+                    columns,
+                    "FROM resource_urls WHERE domain = ?",
+                    (row[0],),
+                    order="url",
+                    convert=resource,
+                ),
+            },
+        ),
+        "by_section": Rows(
+            connection,
+            "DISTINCT note, section",
+            "FROM resource_urls",
+            order="note, section",
+            convert=lambda row: {
+                "note": row[0],
+                "section": row[1],
+                "resources": Rows(
+                    connection,
+                    columns,
+                    "FROM resource_urls WHERE note = ? AND section = ?",
+                    row,
+                    order="domain, url",
+                    convert=resource,
+                ),
+            },
+        ),
         "counts": {
-            status: sum(1 for r in resources if r["status"] == status)
-            for status in ("open", "done", "cancelled", "link")
+            status: counts.get(status, 0) for status in ("open", "done", "cancelled", "link")
         },
     }
 
@@ -315,27 +399,144 @@ def _habits(connection: sqlite3.Connection, config: Config, today: dt.date) -> d
     }
 
 
-def build_context(
-    connection: sqlite3.Connection, config: Config, today: dt.date, vault_name: str
-) -> dict[str, Any]:
-    """Everything the dashboard templates may use; see docs/templates.md."""
-    tasks = list_tasks(connection, TaskFilter())
-    notes = [
-        {"path": path, "title": title, "tags": json.loads(tags), "properties": json.loads(props)}
-        for path, title, tags, props in connection.execute(
-            "SELECT n.path, n.title, n.tags, n.properties FROM notes n "
-            f"WHERE n.path NOT IN ({HIDDEN_NOTES}) ORDER BY n.path"
-        )
-    ]
+_INTERNAL = "kind IN ('wikilink', 'embed', 'markdown')"
+
+
+def _unresolved_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, line, kind, target, fragment, raw, alias_of, embed = row
     return {
-        "vault": {"name": vault_name, "notes": len(notes)},
-        "today": today.isoformat(),
-        "notes": notes,
-        "tasks": tasks,
-        "status": _status(tasks, today),
-        "topics": _topics(connection, config, tasks),
-        "topic_columns": list(config.topics.columns),
-        "resources": _resources(connection),
-        "habits": _habits(connection, config, today),
-        "links": link_report(connection),
+        "note": note,
+        "line": line,
+        "kind": kind,
+        "target": target,
+        "fragment": fragment,
+        "raw": raw,
+        "alias_of": alias_of,
+        "embed": bool(embed),
     }
+
+
+def _broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, line, resolved, fragment, raw, anchor = row
+    return {
+        "note": note,
+        "line": line,
+        "target": resolved,
+        "fragment": fragment,
+        "raw": raw,
+        "problem": anchor,
+    }
+
+
+def _links(connection: sqlite3.Connection) -> dict[str, Any]:
+    """Link health, as ``vaultkit links --json`` reports it, with lazily read lists."""
+    counts = dict(
+        connection.execute(
+            "SELECT CASE WHEN resolved IS NULL THEN 'unresolved' "
+            "WHEN anchor LIKE 'broken%' THEN 'broken_anchor' ELSE 'resolved' END AS state, "
+            f"count(*) FROM links WHERE {_INTERNAL} AND {_VISIBLE} GROUP BY state"
+        ).fetchall()
+    )
+    unresolved_columns = "note, line, kind, target, fragment, raw, alias_of, embed"
+    unresolved = f"FROM links WHERE resolved IS NULL AND {_INTERNAL} AND {_VISIBLE}"
+
+    def unresolved_rows(extra: str = "") -> Rows:
+        return Rows(
+            connection,
+            unresolved_columns,
+            unresolved + extra,
+            order="note, line",
+            convert=_unresolved_row,
+        )
+
+    orphans = Rows(
+        connection,
+        "n.path",
+        # A link to a missing note still links out (Obsidian draws it to a ghost node).
+        f"FROM notes n WHERE n.path NOT IN ({HIDDEN_NOTES}) AND NOT EXISTS ("
+        f"  SELECT 1 FROM links l WHERE l.note = n.path AND l.{_INTERNAL}"
+        "  AND (l.resolved IS NULL OR l.resolved != n.path)) "
+        "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.resolved = n.path AND l.note != n.path)",
+        order="n.path",
+        convert=lambda row: row[0],
+    )
+    notes, excluded = connection.execute(
+        f"SELECT sum(path NOT IN ({HIDDEN_NOTES})), sum(path IN ({EXCLUDED_NOTES})) FROM notes"
+    ).fetchone()
+    return {
+        "notes": notes or 0,
+        "excluded_notes": excluded or 0,
+        "resolved": counts.get("resolved", 0),
+        "unresolved_count": counts.get("unresolved", 0),
+        "broken_anchor_count": counts.get("broken_anchor", 0),
+        "orphan_count": len(orphans),
+        "unresolved": unresolved_rows(),
+        "unresolved_links": unresolved_rows(" AND embed = 0"),
+        "missing_embeds": unresolved_rows(" AND embed = 1"),
+        "broken_anchors": Rows(
+            connection,
+            "note, line, resolved, fragment, raw, anchor",
+            f"FROM links WHERE anchor LIKE 'broken%' AND {_VISIBLE}",
+            order="note, line",
+            convert=_broken_row,
+        ),
+        "orphans": orphans,
+    }
+
+
+CONTEXT_NAMES = frozenset(
+    {
+        "vault",
+        "today",
+        "notes",
+        "tasks",
+        "status",
+        "topics",
+        "topic_columns",
+        "resources",
+        "habits",
+        "links",
+    }
+)
+"""Every name :func:`build_context` can provide (``dashboard`` is added per template)."""
+
+
+def build_context(
+    connection: sqlite3.Connection,
+    config: Config,
+    today: dt.date,
+    vault_name: str,
+    wanted: Collection[str] = CONTEXT_NAMES,
+) -> dict[str, Any]:
+    """Everything the dashboard templates may use; see docs/templates.md.
+
+    Only the ``wanted`` names are computed (the templates being rendered say which). Large
+    lists are :class:`~vaultkit.rows.Rows` read from ``connection`` while the templates
+    render, so the connection must stay open (in one read transaction, for a consistent
+    view) until rendering is done.
+    """
+    notes = Rows(
+        connection,
+        "n.path, n.title, n.tags, n.properties",
+        f"FROM notes n WHERE n.path NOT IN ({HIDDEN_NOTES})",
+        order="n.path",
+        convert=lambda row: {
+            "path": row[0],
+            "title": row[1],
+            "tags": json.loads(row[2]),
+            "properties": json.loads(row[3]),
+        },
+    )
+    makers: dict[str, Callable[[], Any]] = {
+        "vault": lambda: {"name": vault_name, "notes": len(notes)},
+        "today": lambda: today.isoformat(),
+        "notes": lambda: notes,
+        "tasks": lambda: _tasks(connection, "1", (), "t.note, t.line"),
+        "status": lambda: _status(connection, today),
+        "topics": lambda: _topics(connection, config),
+        "topic_columns": lambda: list(config.topics.columns),
+        "resources": lambda: _resources(connection),
+        "habits": lambda: _habits(connection, config, today),
+        "links": lambda: _links(connection),
+    }
+    return {name: make() for name, make in makers.items() if name in wanted}

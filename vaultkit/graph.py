@@ -2,8 +2,12 @@
 
 The functions that decide are pure (rows in, updates out); ``refresh_graph`` only loads
 what they need from the index and writes their answers back, inside the caller's
-transaction. Resolution runs for every internal link whenever any note or the set of
-files changed, because a new file can change where an existing link points.
+transaction. When the set of files changed (a note or attachment added, removed or renamed),
+every internal link is resolved again, because a new file can change where an existing
+link points. When only the content of some notes changed, the work is bounded by those
+notes: their own links, the anchors of links pointing at them, and the alias hints of the
+unresolved links (an edited ``aliases`` property can change those). That keeps a saved note
+cheap however large the vault is (design section 11).
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
-from vaultkit.model import TaskStatus
-from vaultkit.parse.taskfields import dependency_states
-from vaultkit.resolve import AliasIndex, AnchorStatus, LinkResolver, anchor_status
+from vaultkit.resolve import (
+    AliasIndex,
+    AnchorStatus,
+    LinkResolver,
+    anchor_status,
+    link_name_keys,
+)
 
 INTERNAL_KINDS = ("wikilink", "embed", "markdown")
 
@@ -48,6 +56,9 @@ def task_block_states(
     rows: Sequence[tuple[int, str | None, str, str]],
 ) -> list[tuple[int | None, int]]:
     """(rowid, task_id, depends_on JSON, status) -> (blocked 1/0 or None, rowid)."""
+    from vaultkit.model import TaskStatus
+    from vaultkit.parse.taskfields import dependency_states
+
     entries = [
         (task_id, tuple(json.loads(depends_on)), TaskStatus(status))
         for _, task_id, depends_on, status in rows
@@ -59,30 +70,80 @@ def task_block_states(
     return updates
 
 
-def refresh_graph(connection: sqlite3.Connection) -> None:
-    """Recompute link resolution and task dependency states (inside a transaction)."""
-    paths = [row[0] for row in connection.execute("SELECT path FROM files")]
-    resolver = LinkResolver(paths)
-    headings: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for note, text, level in connection.execute(
-        "SELECT note, text, level FROM headings ORDER BY note, line"
-    ):
-        headings[note].append((text, level))
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for note, block_id in connection.execute("SELECT note, block_id FROM block_ids"):
-        blocks[note].append(block_id)
+def refresh_graph(
+    connection: sqlite3.Connection,
+    changed_notes: Collection[str] | None = None,
+    *,
+    dependencies: bool = True,
+    aliases: bool = True,
+) -> None:
+    """Recompute link resolution and task dependency states (inside a transaction).
+
+    ``changed_notes`` names the notes whose content changed while the set of files stayed
+    the same; None (a file was added, removed or renamed, or the index is new) resolves
+    every link. ``dependencies=False`` says no task with an id or a dependency changed, so
+    the blocked states stand; ``aliases=False`` that no note's aliases changed, so the
+    alias hints of unresolved links elsewhere stand.
+    """
     alias_map = {
         path: json.loads(raw)
         for path, raw in connection.execute("SELECT path, aliases FROM notes WHERE aliases != '[]'")
     }
-    rows = connection.execute(
-        "SELECT rowid, note, kind, target, fragment FROM links WHERE kind IN (?, ?, ?)",
-        INTERNAL_KINDS,
-    ).fetchall()
-    updates = resolve_link_rows(rows, resolver, headings, blocks, AliasIndex(alias_map))
+    alias_index = AliasIndex(alias_map)
+    kinds = f"kind IN {INTERNAL_KINDS!r}"
+    if changed_notes is None:
+        resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
+        rows = connection.execute(
+            f"SELECT rowid, note, kind, target, fragment FROM links WHERE {kinds}"
+        ).fetchall()
+        updates = resolve_link_rows(rows, resolver, *_anchors(connection, None), alias_index)
+    else:
+        changed = sorted(changed_notes)
+        rows = []
+        for chunk in _chunks(changed):
+            marks = ",".join("?" * len(chunk))
+            rows += connection.execute(
+                f"SELECT rowid, note, kind, target, fragment FROM links WHERE {kinds} "
+                f"AND (note IN ({marks}) OR resolved IN ({marks}))",
+                chunk + chunk,
+            ).fetchall()
+        # Only files named like a link's target can decide where it points.
+        names = sorted(
+            {key for _, note, _, target, _ in rows for key in link_name_keys(target, note)}
+        )
+        candidates: list[str] = []
+        for chunk in _chunks(names):
+            candidates += [
+                row[0]
+                for row in connection.execute(
+                    f"SELECT path FROM files WHERE name_key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            ]
+        resolver = LinkResolver(candidates)
+        targets = {resolver.resolve(t, n, markdown=k == "markdown") for _, n, k, t, _ in rows}
+        updates = resolve_link_rows(
+            rows, resolver, *_anchors(connection, {t for t in targets if t}), alias_index
+        )
+        seen = {row[0] for row in rows}
+        # Unresolved links elsewhere stay unresolved (no file came or went), but an edited
+        # aliases property can change the hint they carry.
+        hints = (
+            connection.execute(
+                f"SELECT rowid, target, alias_of FROM links WHERE {kinds} AND resolved IS NULL"
+            )
+            if aliases
+            else ()
+        )
+        for rowid, target, alias_of in hints:
+            hint = alias_index.hint(target)
+            if rowid not in seen and hint != alias_of:
+                updates.append((None, AnchorStatus.NONE.value, hint, rowid))
     connection.executemany(
         "UPDATE links SET resolved = ?, anchor = ?, alias_of = ? WHERE rowid = ?", updates
     )
+    if not dependencies and changed_notes is not None:
+        return
     task_rows = connection.execute(
         "SELECT rowid, task_id, depends_on, status FROM tasks "
         "WHERE task_id IS NOT NULL OR depends_on != '[]'"
@@ -90,3 +151,36 @@ def refresh_graph(connection: sqlite3.Connection) -> None:
     connection.executemany(
         "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
     )
+
+
+_CHUNK = 400
+"""Names per ``IN (...)`` list, well below SQLite's bound-parameter limit."""
+
+
+def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield list(items[start : start + _CHUNK])
+
+
+def _anchors(
+    connection: sqlite3.Connection, notes: Collection[str] | None
+) -> tuple[dict[str, list[tuple[str, int]]], dict[str, list[str]]]:
+    """Headings and block ids of ``notes`` (None: of every note), in document order."""
+    headings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    blocks: dict[str, list[str]] = defaultdict(list)
+    if notes is None:
+        selections: Iterable[tuple[str, list[str]]] = [("", [])]
+    else:
+        selections = (
+            (f" WHERE note IN ({','.join('?' * len(c))})", c) for c in _chunks(sorted(notes))
+        )
+    for where, chunk in selections:
+        for note, text, level in connection.execute(
+            f"SELECT note, text, level FROM headings{where} ORDER BY note, line", chunk
+        ):
+            headings[note].append((text, level))
+        for note, block_id in connection.execute(
+            f"SELECT note, block_id FROM block_ids{where}", chunk
+        ):
+            blocks[note].append(block_id)
+    return headings, blocks

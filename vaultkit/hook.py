@@ -232,7 +232,9 @@ def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) ->
                 # We may have queued behind another hook whose sync already took this change.
                 if _unchanged(_index_path(vault, config), file_path, rel):
                     return EXIT_OK
-            report = run_sync(vault, lock=False, progress=False)
+            report = run_sync(
+                vault, lock=False, progress=False, changed=[changed[0]] if changed else None
+            )
     except VaultBusyError as exc:
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return EXIT_OK  # the watcher handles it; see the module docstring

@@ -10,17 +10,22 @@ deleted and rebuilt without bothering the user. The schema is documented in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.lock import index_location
-from vaultkit.model import Note
-from vaultkit.parse import PARSER_VERSION
+from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 3
+if TYPE_CHECKING:
+    from vaultkit.model import Note
+from vaultkit.progress import OPEN_STATUSES, cadence_of
+
+SCHEMA_VERSION = 4
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -29,14 +34,15 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    hash TEXT, is_note INTEGER NOT NULL, excluded INTEGER NOT NULL
+    hash TEXT, is_note INTEGER NOT NULL, excluded INTEGER NOT NULL, name_key TEXT NOT NULL
 );
 CREATE TABLE skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL, message TEXT NOT NULL);
 CREATE TABLE notes (
     path TEXT PRIMARY KEY, title TEXT NOT NULL, folder TEXT NOT NULL, properties TEXT NOT NULL,
     aliases TEXT NOT NULL, tags TEXT NOT NULL, word_count INTEGER NOT NULL,
     line_count INTEGER NOT NULL, line_ending TEXT NOT NULL, has_bom INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL, generated INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL, generated INTEGER NOT NULL, tasks_digest TEXT NOT NULL,
+    links_digest TEXT NOT NULL, resources_digest TEXT NOT NULL, meta_digest TEXT NOT NULL
 );
 CREATE TABLE headings (
     note TEXT NOT NULL, line INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,
@@ -48,7 +54,12 @@ CREATE TABLE tasks (
     parent_line INTEGER, depth INTEGER NOT NULL, due TEXT, scheduled TEXT, start TEXT,
     created TEXT, done TEXT, cancelled TEXT, priority TEXT NOT NULL, recurrence TEXT,
     on_completion TEXT, task_id TEXT, depends_on TEXT NOT NULL, tags TEXT NOT NULL,
-    block_id TEXT, struck INTEGER NOT NULL, callout_line INTEGER, blocked INTEGER
+    block_id TEXT, struck INTEGER NOT NULL, callout_line INTEGER, blocked INTEGER,
+    cadence TEXT
+);
+CREATE TABLE task_sections (
+    note TEXT NOT NULL, section TEXT NOT NULL, cadence TEXT, done INTEGER NOT NULL,
+    total INTEGER NOT NULL, open INTEGER NOT NULL
 );
 CREATE TABLE links (
     note TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
@@ -94,6 +105,16 @@ CREATE TABLE diagnostics (
 );
 CREATE INDEX headings_note ON headings(note);
 CREATE INDEX tasks_note ON tasks(note);
+CREATE INDEX files_name_key ON files(name_key);
+CREATE INDEX files_excluded ON files(path) WHERE excluded = 1;
+CREATE INDEX notes_generated ON notes(path) WHERE generated = 1;
+CREATE INDEX tasks_due ON tasks(due, note, line, status) WHERE due IS NOT NULL;
+CREATE INDEX tasks_done ON tasks(done, note, line) WHERE done IS NOT NULL;
+CREATE INDEX tasks_blocked ON tasks(blocked, note, line, status) WHERE blocked IS NOT NULL;
+CREATE INDEX tasks_cadence ON tasks(cadence, note, line) WHERE cadence IS NOT NULL;
+CREATE INDEX task_sections_note ON task_sections(note, section);
+CREATE INDEX links_unresolved ON links(note, line) WHERE resolved IS NULL;
+CREATE INDEX links_broken ON links(note, line) WHERE anchor LIKE 'broken%';
 CREATE INDEX links_note ON links(note);
 CREATE INDEX links_resolved ON links(resolved);
 CREATE INDEX resources_note ON resources(note);
@@ -112,6 +133,7 @@ CREATE INDEX diagnostics_note ON diagnostics(note);
 NOTE_TABLES = (
     "headings",
     "tasks",
+    "task_sections",
     "links",
     "resources",
     "callouts",
@@ -218,105 +240,125 @@ def delete_notes(connection: sqlite3.Connection, paths: Iterable[str]) -> None:
     connection.executemany("DELETE FROM notes WHERE path = ?", rows)
 
 
-def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> None:
-    """Insert one parsed note's rows (its old rows must have been deleted)."""
+def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int]]:
+    """Per (note, section): done, total (cancelled left out) and open task counts."""
+    counts: dict[str, list[int]] = {}
+    for task in note.tasks:
+        done_total_open = counts.setdefault(_section(task.section), [0, 0, 0])
+        status = task.status.value
+        if status != "cancelled":
+            done_total_open[1] += 1
+            done_total_open[0] += status == "done"
+            done_total_open[2] += status in OPEN_STATUSES
+    return [
+        (note.path, section, cadence_of(section), done, total, open_count)
+        for section, (done, total, open_count) in counts.items()
+    ]
+
+
+FAMILIES = ("tasks", "links", "resources", "meta")
+"""What a dashboard can depend on; each has a digest per note and a generation counter
+(``meta`` key ``generation:<family>``) that moves whenever some note's digest changes."""
+
+
+def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
+    return hashlib.blake2b(repr(row_lists).encode(), digest_size=8).hexdigest()
+
+
+def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] | None:
+    """The stored family digests of one note, in :data:`FAMILIES` order (None: not stored)."""
+    row = connection.execute(
+        "SELECT tasks_digest, links_digest, resources_digest, meta_digest FROM notes "
+        "WHERE path = ?",
+        (path,),
+    ).fetchone()
+    return tuple(row) if row is not None else None
+
+
+def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tuple[str, ...]:
+    """Insert one parsed note's rows (its old rows must have been deleted).
+
+    Returns the note's family digests (:data:`FAMILIES` order).
+    """
     path = note.path
     folder = path.rsplit("/", 1)[0] if "/" in path else ""
-    connection.execute(
-        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+    heading_rows = [
+        (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
+    ]
+    connection.executemany("INSERT INTO headings VALUES (?,?,?,?,?,?)", heading_rows)
+    task_rows = [
         (
             path,
-            note.title,
-            folder,
-            json.dumps(note.properties, ensure_ascii=False, sort_keys=True),
-            json.dumps(list(note.aliases), ensure_ascii=False),
-            json.dumps(list(note.tags), ensure_ascii=False),
-            note.word_count,
-            note.line_count,
-            note.line_ending,
-            int(note.has_bom),
-            mtime_ns,
-            int(any(span.kind == "generated-file" for span in note.hidden)),
-        ),
-    )
+            t.line,
+            _section(t.section),
+            t.status.value,
+            t.status_char,
+            int(t.checked),
+            t.text,
+            t.raw,
+            t.parent_line,
+            t.depth,
+            t.fields.due,
+            t.fields.scheduled,
+            t.fields.start,
+            t.fields.created,
+            t.fields.done,
+            t.fields.cancelled,
+            t.fields.priority.value,
+            t.fields.recurrence,
+            t.fields.on_completion,
+            t.fields.id,
+            json.dumps(list(t.fields.depends_on)),
+            json.dumps(list(t.tags), ensure_ascii=False),
+            t.block_id,
+            int(t.struck),
+            t.callout_line,
+            None,
+            cadence_of(_section(t.section)),
+        )
+        for t in note.tasks
+    ]
     connection.executemany(
-        "INSERT INTO headings VALUES (?,?,?,?,?,?)",
-        [(path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings],
+        "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        task_rows,
     )
-    connection.executemany(
-        "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                path,
-                t.line,
-                _section(t.section),
-                t.status.value,
-                t.status_char,
-                int(t.checked),
-                t.text,
-                t.raw,
-                t.parent_line,
-                t.depth,
-                t.fields.due,
-                t.fields.scheduled,
-                t.fields.start,
-                t.fields.created,
-                t.fields.done,
-                t.fields.cancelled,
-                t.fields.priority.value,
-                t.fields.recurrence,
-                t.fields.on_completion,
-                t.fields.id,
-                json.dumps(list(t.fields.depends_on)),
-                json.dumps(list(t.tags), ensure_ascii=False),
-                t.block_id,
-                int(t.struck),
-                t.callout_line,
-                None,
-            )
-            for t in note.tasks
-        ],
-    )
-    connection.executemany(
-        "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                path,
-                link.line,
-                link.kind.value,
-                link.target,
-                link.fragment,
-                link.display,
-                _section(link.section),
-                int(link.embed),
-                link.raw,
-                link.task_line,
-                link.table_line,
-                link.callout_line,
-                None,
-                None,
-                None,
-            )
-            for link in note.links
-        ],
-    )
-    connection.executemany(
-        "INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)",
-        [
-            (
-                path,
-                resource.url,
-                resource.domain,
-                mention.text or resource.text,
-                mention.line,
-                _section(mention.section),
-                mention.task_status.value if mention.task_status else None,
-                mention.task_line,
-            )
-            for resource in note.resources
-            for mention in resource.mentions
-        ],
-    )
+    connection.executemany("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note))
+    link_rows = [
+        (
+            path,
+            link.line,
+            link.kind.value,
+            link.target,
+            link.fragment,
+            link.display,
+            _section(link.section),
+            int(link.embed),
+            link.raw,
+            link.task_line,
+            link.table_line,
+            link.callout_line,
+            None,
+            None,
+            None,
+        )
+        for link in note.links
+    ]
+    connection.executemany("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", link_rows)
+    resource_rows = [
+        (
+            path,
+            resource.url,
+            resource.domain,
+            mention.text or resource.text,
+            mention.line,
+            _section(mention.section),
+            mention.task_status.value if mention.task_status else None,
+            mention.task_line,
+        )
+        for resource in note.resources
+        for mention in resource.mentions
+    ]
+    connection.executemany("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resource_rows)
     connection.executemany(
         "INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
@@ -354,18 +396,14 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> Non
                 (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
             )
     connection.executemany("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells)
-    connection.executemany(
-        "INSERT INTO list_items VALUES (?,?,?,?,?)",
-        [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items],
-    )
+    list_rows = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
+    connection.executemany("INSERT INTO list_items VALUES (?,?,?,?,?)", list_rows)
     connection.executemany(
         "INSERT INTO tags VALUES (?,?,?,?,?)",
         [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
     )
-    connection.executemany(
-        "INSERT INTO block_ids VALUES (?,?,?,?)",
-        [(path, b.line, b.id, _section(b.section)) for b in note.block_ids],
-    )
+    block_rows = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
+    connection.executemany("INSERT INTO block_ids VALUES (?,?,?,?)", block_rows)
     connection.executemany(
         "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
         [
@@ -377,3 +415,43 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> Non
         "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
         [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
     )
+    note_row = (
+        path,
+        note.title,
+        folder,
+        json.dumps(note.properties, ensure_ascii=False, sort_keys=True),
+        json.dumps(list(note.aliases), ensure_ascii=False),
+        json.dumps(list(note.tags), ensure_ascii=False),
+        note.word_count,
+        note.line_count,
+        note.line_ending,
+        int(note.has_bom),
+        mtime_ns,
+        int(any(span.kind == "generated-file" for span in note.hidden)),
+    )
+    digests = (
+        _rows_digest(task_rows),
+        _rows_digest(link_rows, heading_rows, block_rows),
+        _rows_digest(resource_rows),
+        # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
+        _rows_digest([note_row[:10] + note_row[11:]], list_rows),
+    )
+    connection.execute(
+        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", note_row + digests
+    )
+    return digests
+
+
+def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) -> None:
+    """Record that the given families changed (inside the indexer's transaction)."""
+    connection.executemany(
+        "INSERT INTO meta(key, value) VALUES (?, '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [(f"generation:{family}",) for family in sorted(set(families))],
+    )
+
+
+def generations(connection: sqlite3.Connection) -> dict[str, str]:
+    """Each family's generation counter ("0" before its first change)."""
+    stored = dict(connection.execute("SELECT key, value FROM meta WHERE key LIKE 'generation:%'"))
+    return {family: stored.get(f"generation:{family}", "0") for family in FAMILIES}

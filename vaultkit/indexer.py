@@ -4,7 +4,8 @@ A note is re-parsed only when its size or mtime changed *and* its content hash d
 deleted and renamed notes leave the index. A cold index of many notes is parsed in a
 process pool (both cores) with a progress bar on a terminal. All writes of one update go
 into a single transaction, then the graph (link resolution, task dependencies) is
-recomputed when anything changed.
+recomputed when anything changed: all of it when the set of files changed, else only
+what the changed notes can affect.
 """
 
 from __future__ import annotations
@@ -14,24 +15,29 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
 from vaultkit.index import (
+    FAMILIES,
+    bump_generations,
     default_index_path,
     delete_notes,
+    note_digests,
     open_index,
     remove_index,
     store_note,
     transaction,
 )
-from vaultkit.model import Note
-from vaultkit.parse import parse_note
+from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
+
+if TYPE_CHECKING:
+    from vaultkit.model import Note
 
 RACY_SLACK_NS = 2_000_000_000
 POOL_THRESHOLD = 64
@@ -66,11 +72,16 @@ class _Parsed:
     """None when the content hash matched the index (only the mtime moved)."""
 
 
-def _digest(data: bytes) -> str:
+def content_digest(data: bytes) -> str:
+    """The content hash the index keeps for every note (``files.hash``)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _read_and_parse(source: SourceFile, known_digest: str | None) -> _Parsed:
+    # Imported here: a run with nothing to parse never loads the parser.
+    from vaultkit.model import Note
+    from vaultkit.parse import parse_note
+
     try:
         data = source.abs_path.read_bytes()
     except OSError as exc:
@@ -90,7 +101,7 @@ def _read_and_parse(source: SourceFile, known_digest: str | None) -> _Parsed:
             ),
         )
         return _Parsed(source, "", note)
-    digest = _digest(data)
+    digest = content_digest(data)
     if digest == known_digest:
         return _Parsed(source, digest, None)
     return _Parsed(source, digest, parse_note(data, source.path))
@@ -116,6 +127,8 @@ def _parse_all(work: list[tuple[SourceFile, str | None]], *, progress: bool) -> 
         bar = tqdm(total=len(work), unit="note", desc="indexing", file=sys.stderr, leave=False)
     try:
         if workers > 1 and len(work) >= POOL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor
+
             size = max(16, min(256, len(work) // (workers * 8) or 1))
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 for results in pool.map(_parse_batch, _chunks(work, size)):
@@ -133,14 +146,40 @@ def _parse_all(work: list[tuple[SourceFile, str | None]], *, progress: bool) -> 
             bar.close()
 
 
+def _has_dependencies(connection: sqlite3.Connection, path: str) -> bool:
+    """Whether the note holds a task with a Tasks-plugin id or dependency."""
+    row = connection.execute(
+        "SELECT 1 FROM tasks WHERE note = ? AND (task_id IS NOT NULL OR depends_on != '[]') "
+        "LIMIT 1",
+        (path,),
+    ).fetchone()
+    return row is not None
+
+
+def _aliases(connection: sqlite3.Connection, path: str) -> str | None:
+    row = connection.execute("SELECT aliases FROM notes WHERE path = ?", (path,)).fetchone()
+    return row[0] if row is not None else None
+
+
+def _is_generated(connection: sqlite3.Connection, path: str) -> bool:
+    row = connection.execute("SELECT generated FROM notes WHERE path = ?", (path,)).fetchone()
+    return bool(row and row[0])
+
+
 def update_index(
     vault: Path,
     *,
     index_path: Path | None = None,
     progress: bool | None = None,
     scan: ScanResult | None = None,
+    only: Collection[str] | None = None,
 ) -> tuple[sqlite3.Connection, IndexReport]:
-    """Bring the vault's index up to date; returns an open connection and a report."""
+    """Bring the vault's index up to date; returns an open connection and a report.
+
+    With ``only`` (vault-relative paths, and ``scan`` the result of
+    :func:`vaultkit.scan.scan_paths` for them), just those files are brought up to date:
+    the hook's "this note was saved". Everything else keeps what the index holds.
+    """
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
     path = index_path or default_index_path(vault)
@@ -168,12 +207,20 @@ def update_index(
     if progress is None:
         progress = sys.stderr.isatty()
 
-    known = {
-        row[0]: (row[1], row[2], row[3], bool(row[4]), bool(row[5]))
-        for row in connection.execute(
-            "SELECT path, size, mtime_ns, hash, is_note, excluded FROM files"
-        )
-    }
+    columns = "SELECT path, size, mtime_ns, hash, is_note, excluded FROM files"
+    if rebuilt and only is not None:
+        # A new index needs every file; a partial scan cannot fill it.
+        only = None
+        result = scan_vault(vault)
+    if only is None:
+        known_rows = connection.execute(columns).fetchall()
+    else:
+        known_rows = [
+            row
+            for path in only
+            for row in connection.execute(columns + " WHERE path = ?", (path,)).fetchall()
+        ]
+    known = {row[0]: (row[1], row[2], row[3], bool(row[4]), bool(row[5])) for row in known_rows}
     previous_scan = connection.execute(
         "SELECT value FROM meta WHERE key = 'scanned_at_ns'"
     ).fetchone()
@@ -186,7 +233,7 @@ def update_index(
     present = {source.path for source in current}
 
     work: list[tuple[SourceFile, str | None]] = []
-    file_rows: list[tuple[str, int, int, str | None, int, int]] = []
+    file_rows: list[tuple[str, int, int, str | None, int, int, str]] = []
     for source in current:
         old = known.get(source.path)
         if source.is_note:
@@ -203,6 +250,7 @@ def update_index(
                     None,
                     0,
                     int(source.path in excluded_paths),
+                    file_name_key(source.path),
                 )
             )
     # Obsidian's "Excluded files" can change without any file changing (app.json edits).
@@ -217,6 +265,8 @@ def update_index(
 
     # Results are stored as they arrive, so memory stays flat however many notes changed
     # and SQLite work overlaps with parsing in the worker processes.
+    changed_families: set[str] = set()
+    dependencies_moved = aliases_moved = False
     with transaction(connection):
         if removed:
             connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
@@ -224,7 +274,7 @@ def update_index(
         for item in _parse_all(work, progress=progress) if work else ():
             source = item.source
             connection.execute(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
                 (
                     source.path,
                     source.size,
@@ -232,6 +282,7 @@ def update_index(
                     item.digest,
                     1,
                     int(source.path in excluded_paths),
+                    file_name_key(source.path),
                 ),
             )
             if item.note is None:
@@ -240,27 +291,72 @@ def update_index(
                     (source.mtime_ns, source.path),
                 )
                 report.touched += 1
+                old = known.get(source.path)
+                moved = old is None or old[1] != source.mtime_ns
+                if moved and not _is_generated(connection, source.path):
+                    changed_families.add("meta")  # a topic's "modified" can be its mtime
                 continue
+            old_digests = note_digests(connection, source.path)
+            was_generated = _is_generated(connection, source.path)
+            dependencies_moved = dependencies_moved or _has_dependencies(connection, source.path)
+            old_aliases = _aliases(connection, source.path)
             delete_notes(connection, [source.path])
-            store_note(connection, item.note, source.mtime_ns)
+            new_digests = store_note(connection, item.note, source.mtime_ns)
+            dependencies_moved = dependencies_moved or _has_dependencies(connection, source.path)
+            aliases_moved = aliases_moved or old_aliases != _aliases(connection, source.path)
+            if old_digests is None or was_generated != _is_generated(connection, source.path):
+                changed_families.update(FAMILIES)
+            elif not was_generated:
+                old = known.get(source.path)
+                if old is None or old[1] != source.mtime_ns:
+                    changed_families.add("meta")  # a topic's "modified" can be its mtime
+                # vaultkit's own dashboards are hidden from every view: rewriting them must
+                # not make the next sync render again.
+                changed_families.update(
+                    family
+                    for family, old, new in zip(FAMILIES, old_digests, new_digests, strict=True)
+                    if old != new
+                )
             report.parsed.append(source.path)
-        connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", file_rows)
+        connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", file_rows)
         connection.executemany("UPDATE files SET excluded = ? WHERE path = ?", exclusion_changes)
-        connection.execute("DELETE FROM skipped")
-        connection.executemany(
-            "INSERT OR REPLACE INTO skipped VALUES (?,?,?)",
-            [(s.path, s.reason, s.message) for s in result.skipped],
-        )
+        if only is None:
+            connection.execute("DELETE FROM skipped")
+            connection.executemany(
+                "INSERT OR REPLACE INTO skipped VALUES (?,?,?)",
+                [(s.path, s.reason, s.message) for s in result.skipped],
+            )
         report.removed = sorted(removed)
-        if report.parsed or removed or new_attachments or rebuilt:
+        new_notes = any(path not in known for path in report.parsed)
+        if rebuilt or removed or new_attachments or new_notes:
             refresh_graph(connection)
+        elif report.parsed:
+            refresh_graph(
+                connection,
+                report.parsed,
+                dependencies=dependencies_moved,
+                aliases=aliases_moved,
+            )
+        if rebuilt or removed or new_attachments or new_notes or exclusion_changes:
+            # The set of visible files moved: every view can change.
+            changed_families.update(FAMILIES)
+        if changed_families:
+            bump_generations(connection, changed_families)
+        # A partial update leaves the scan time alone: files it did not look at may still
+        # be "racy" against the last full scan.
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [("vault", str(vault)), ("scanned_at_ns", str(scanned_at_ns))],
+            [("vault", str(vault))]
+            + ([("scanned_at_ns", str(scanned_at_ns))] if only is None else []),
         )
 
-    report.notes = len([s for s in current if s.is_note])
-    report.attachments = len(current) - report.notes
+    if only is None:
+        report.notes = len([s for s in current if s.is_note])
+        report.attachments = len(current) - report.notes
+    else:
+        report.notes, report.attachments = connection.execute(
+            "SELECT coalesce(sum(is_note), 0), coalesce(sum(1 - is_note), 0) FROM files"
+        ).fetchone()
     report.skipped = len(result.skipped)
     report.seconds = time.perf_counter() - started
     return connection, report

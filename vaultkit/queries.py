@@ -14,10 +14,10 @@ from typing import Any
 
 from vaultkit.errors import VaultkitError
 from vaultkit.export import GraphEdge, GraphNode
+from vaultkit.progress import OPEN_STATUSES
 
-OPEN_STATUSES = ("todo", "in_progress", "other")
-_EXCLUDED = "SELECT path FROM files WHERE excluded = 1"
-HIDDEN_NOTES = _EXCLUDED + " UNION SELECT path FROM notes WHERE generated = 1"
+EXCLUDED_NOTES = "SELECT path FROM files WHERE excluded = 1"
+HIDDEN_NOTES = EXCLUDED_NOTES + " UNION SELECT path FROM notes WHERE generated = 1"
 """Notes left out of every view but still link targets: those under Obsidian's "Excluded
 files", and vaultkit's own generated dashboards (which must never count themselves)."""
 
@@ -38,6 +38,46 @@ def _tag_matches(wanted: str, tags: list[str]) -> bool:
     return any(t.casefold() == wanted or t.casefold().startswith(wanted + "/") for t in tags)
 
 
+TASK_COLUMNS = (
+    "t.note, t.line, t.section, t.status, t.status_char, t.checked, t.text, t.raw, "
+    "t.parent_line, t.depth, t.due, t.scheduled, t.start, t.created, t.done, t.cancelled, "
+    "t.priority, t.recurrence, t.task_id, t.depends_on, t.tags, t.block_id, t.blocked"
+)
+"""The columns :func:`task_from_row` reads, from ``tasks t``."""
+
+
+def task_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A task as ``vaultkit tasks --json`` and the templates see it."""
+    (note, line, section, status, char, checked, text, raw, parent, depth, due, scheduled,
+     start, created, done, cancelled, priority, recurrence, task_id, depends_on, tags,
+     block_id, blocked) = row  # fmt: skip
+    return {
+        "note": note,
+        "line": line,
+        "section": section,
+        "status": status,
+        "status_char": char,
+        "checked": bool(checked),
+        "text": text,
+        "raw": raw,
+        "parent_line": parent,
+        "depth": depth,
+        "due": due,
+        "scheduled": scheduled,
+        "start": start,
+        "created": created,
+        "done": done,
+        "cancelled": cancelled,
+        "priority": priority,
+        "recurrence": recurrence,
+        "id": task_id,
+        "depends_on": json.loads(depends_on),
+        "blocked": None if blocked is None else bool(blocked),
+        "tags": json.loads(tags),
+        "block_id": block_id,
+    }
+
+
 def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[dict[str, Any]]:
     """Tasks matching the filter, ordered by note path and line."""
     clauses: list[str] = []
@@ -54,20 +94,14 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
     clauses.append(f"t.note NOT IN ({HIDDEN_NOTES})")
     where = "WHERE " + " AND ".join(clauses)
     rows = connection.execute(
-        "SELECT t.note, t.line, t.section, t.status, t.status_char, t.checked, t.text, t.raw, "
-        "t.parent_line, t.depth, t.due, t.scheduled, t.start, t.created, t.done, t.cancelled, "
-        "t.priority, t.recurrence, t.task_id, t.depends_on, t.tags, t.block_id, t.blocked, "
-        "n.tags "
-        "FROM tasks t JOIN notes n ON n.path = t.note "
+        f"SELECT {TASK_COLUMNS}, n.tags FROM tasks t JOIN notes n ON n.path = t.note "
         f"{where} ORDER BY t.note, t.line",
         params,
     )
     section_wanted = task_filter.section.casefold() if task_filter.section else None
     result: list[dict[str, Any]] = []
     for row in rows:
-        (note, line, section, status, char, checked, text, raw, parent, depth, due, scheduled,
-         start, created, done, cancelled, priority, recurrence, task_id, depends_on, tags,
-         block_id, blocked, note_tags) = row  # fmt: skip
+        note, section = row[0], row[2]
         if task_filter.note_glob and not (
             fnmatchcase(note, task_filter.note_glob)
             or fnmatchcase(note, task_filter.note_glob + ".md")
@@ -77,36 +111,12 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
             part.casefold() == section_wanted for part in section.split(" > ")
         ):
             continue
-        task_tags = json.loads(tags)
-        if task_filter.tag and not _tag_matches(task_filter.tag, task_tags + json.loads(note_tags)):
+        task = task_from_row(row[:-1])
+        if task_filter.tag and not _tag_matches(
+            task_filter.tag, task["tags"] + json.loads(row[-1])
+        ):
             continue
-        result.append(
-            {
-                "note": note,
-                "line": line,
-                "section": section,
-                "status": status,
-                "status_char": char,
-                "checked": bool(checked),
-                "text": text,
-                "raw": raw,
-                "parent_line": parent,
-                "depth": depth,
-                "due": due,
-                "scheduled": scheduled,
-                "start": start,
-                "created": created,
-                "done": done,
-                "cancelled": cancelled,
-                "priority": priority,
-                "recurrence": recurrence,
-                "id": task_id,
-                "depends_on": json.loads(depends_on),
-                "blocked": None if blocked is None else bool(blocked),
-                "tags": task_tags,
-                "block_id": block_id,
-            }
-        )
+        result.append(task)
     return result
 
 
@@ -166,7 +176,7 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
     notes = connection.execute(
         f"SELECT count(*) FROM notes WHERE path NOT IN ({HIDDEN_NOTES})"
     ).fetchone()[0]
-    excluded = connection.execute(f"SELECT count(*) FROM notes WHERE path IN ({_EXCLUDED})")
+    excluded = connection.execute(f"SELECT count(*) FROM notes WHERE path IN ({EXCLUDED_NOTES})")
     return {
         "notes": notes,
         "excluded_notes": excluded.fetchone()[0],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -67,12 +67,20 @@ def cell(value: Any) -> str:
 class _Linker:
     """Writes wikilinks the way Obsidian's "shortest path" setting does."""
 
-    def __init__(self, paths: Iterable[str]) -> None:
-        counts: dict[str, int] = {}
-        for path in paths:
-            name = PurePosixPath(path).name.casefold()
-            counts[name] = counts.get(name, 0) + 1
-        self.counts = counts
+    def __init__(self, paths: Iterable[str] | Callable[[], Iterable[str]]) -> None:
+        self._paths = paths
+        self._counts: dict[str, int] | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        # Counted on first use: a sync that renders nothing never lists the vault's notes.
+        if self._counts is None:
+            counts: dict[str, int] = {}
+            for path in self._paths() if callable(self._paths) else self._paths:
+                name = path.rsplit("/", 1)[-1].casefold()
+                counts[name] = counts.get(name, 0) + 1
+            self._counts = counts
+        return self._counts
 
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
         posix = PurePosixPath(path)
@@ -118,9 +126,29 @@ def _escape_code(text: str) -> str:
     return "`" + str(text).replace("`", "'") + "`"
 
 
+def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
+    if cache_dir is None:
+        return None
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # only a speed-up: render without it
+    return jinja2.FileSystemBytecodeCache(str(cache_dir))
+
+
 def make_environment(
-    vault: Path, note_paths: Iterable[str], today: dt.date | None = None
+    vault: Path,
+    note_paths: Iterable[str] | Callable[[], Iterable[str]],
+    today: dt.date | None = None,
+    *,
+    cache_dir: Path | None = None,
 ) -> jinja2.Environment:
+    """The sandboxed environment dashboards render in.
+
+    ``note_paths`` (or a function returning them, called only if a template writes a
+    wikilink) decide the shortest form of each link. ``cache_dir`` keeps compiled templates
+    between runs, which spares the hook compiling them on every save.
+    """
     loaders: list[jinja2.BaseLoader] = []
     override = vault / VAULT_TEMPLATES
     if override.is_dir():
@@ -133,6 +161,7 @@ def make_environment(
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(cache_dir),
     )
     env.filters.update(
         progress_bar=progress_bar,

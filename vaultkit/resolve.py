@@ -25,7 +25,9 @@ __all__ = [
     "LinkResolver",
     "alias_hint",
     "anchor_status",
+    "file_name_key",
     "find_heading",
+    "link_name_keys",
     "normalize_heading",
 ]
 
@@ -45,6 +47,26 @@ def _key(text: str) -> str:
     are NFC-normalised. Casefolding can itself produce decomposed text, hence the second NFC.
     """
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
+def file_name_key(path: str) -> str:
+    """The comparison key of a path's file name: what a link's last segment must match."""
+    return _key(path[path.rfind("/") + 1 :])
+
+
+def link_name_keys(target: str, source: str) -> set[str]:
+    """File-name keys of every file that could decide where ``target`` (from ``source``)
+    resolves: a :class:`LinkResolver` built from just those files resolves it as one built
+    from the whole vault would. ``..`` segments can make any segment of the target, or of
+    the source's folder, the last one, so all of them count, each as a note name too.
+    """
+    keys: set[str] = set()
+    for segment in [*unicodedata.normalize("NFC", target).split("/"), *_folder(source).split("/")]:
+        if segment not in ("", ".", ".."):
+            key = _key(segment)
+            keys.add(key)
+            keys.add(_key(segment + _MD))
+    return keys
 
 
 def _folder(path: str) -> str:

@@ -65,12 +65,17 @@ class SourceFile:
 
     path: str
     """Vault-relative POSIX path, Unicode NFC-normalised: the file's identity in vaultkit."""
-    abs_path: Path
+    disk_path: str
     """Path on disk as found by the walk (through any followed symlink, not normalised)."""
     size: int
     mtime_ns: int
     is_note: bool
     """True for a ``.md`` file (the extension compared case-insensitively)."""
+
+    @property
+    def abs_path(self) -> Path:
+        # Built on demand: a Path per file costs more than the stat of a warm scan.
+        return Path(self.disk_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +223,70 @@ def scan_vault(
     )
     walker.run()
     return walker.result(tuple(warnings))
+
+
+def scan_paths(
+    vault: Path,
+    paths: Sequence[str],
+    *,
+    config_dir: str = DEFAULT_CONFIG_DIR,
+    extra_excludes: Sequence[str] = (),
+) -> ScanResult | None:
+    """What :func:`scan_vault` would report for just these vault-relative paths.
+
+    For the hook, which is told which file changed: a saved note then costs the same in a
+    vault of any size. A path that is absent, hidden, excluded or otherwise not scanned is
+    left out of the result (the caller treats it as gone from the index). Returns None when
+    it cannot be sure to agree with a full walk (a symbolic link on the way, a name stored
+    in another Unicode form): the caller then scans the whole vault.
+    """
+    settings, warnings = read_obsidian_settings(vault, config_dir)
+    ignore = _compile_filters(settings.ignore_filters)
+    extra = _compile_filters(tuple(extra_excludes))
+    root = os.path.abspath(vault)
+    real_root = os.path.realpath(root)
+    files: list[SourceFile] = []
+    excluded: list[SourceFile] = []
+    for raw_path in paths:
+        path = _nfc(raw_path)
+        parts = path.split("/")
+        if any(part.startswith(".") or not part for part in parts) or parts[0] == _nfc(
+            settings.config_dir
+        ):
+            continue  # hidden from Obsidian, as the walk leaves dot-files and dot-folders
+        if extra.matches(path) or any(
+            extra.covers_dir("/".join(parts[:end])) for end in range(1, len(parts))
+        ):
+            continue
+        if any("onflict" in part and _SYNC_CONFLICT_RE.search(part) for part in parts):
+            continue
+        disk_path = os.path.join(root, *parts)
+        try:
+            file_stat = os.stat(disk_path)
+        except FileNotFoundError:
+            if os.path.lexists(disk_path):
+                return None  # a dangling symbolic link: let the walk report it
+            continue
+        except OSError:
+            return None
+        if os.path.realpath(disk_path) != os.path.join(real_root, *parts):
+            return None  # a symbolic link or another spelling of the name on the way
+        if not stat.S_ISREG(file_stat.st_mode) or _is_dataless(file_stat):
+            return None
+        source = SourceFile(
+            path=path,
+            disk_path=disk_path,
+            size=file_stat.st_size,
+            mtime_ns=file_stat.st_mtime_ns,
+            is_note=path[-3:].lower() == ".md",
+        )
+        (excluded if ignore.matches(path) else files).append(source)
+    return ScanResult(
+        files=tuple(sorted(files, key=lambda f: f.path)),
+        skipped=(),
+        excluded=tuple(sorted(excluded, key=lambda f: f.path)),
+        warnings=tuple(warnings),
+    )
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -473,8 +542,7 @@ class _Walker:
             return
         source = SourceFile(
             path=path,
-            # Path / name costs half of Path(entry.path): it skips re-parsing the folder.
-            abs_path=folder.abs_path / name,
+            disk_path=entry.path,
             size=file_stat.st_size,
             mtime_ns=file_stat.st_mtime_ns,
             is_note=nfc_name[-3:].lower() == ".md",

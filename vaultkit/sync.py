@@ -13,17 +13,33 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
+from vaultkit import __version__
 from vaultkit.config import Config, Dashboard, load_config
-from vaultkit.context import build_context
+from vaultkit.context import CONTEXT_NAMES, build_context
 from vaultkit.errors import VaultkitError
-from vaultkit.indexer import IndexReport, update_index
-from vaultkit.lock import vault_lock
+from vaultkit.freshness import (
+    ANALYSIS_KEY,
+    RENDER_KEY,
+    TARGET_KEY,
+    families_of,
+    indexed_hashes,
+    render_key,
+    stored_state,
+    template_info,
+)
+from vaultkit.index import generations as index_generations
+from vaultkit.indexer import IndexReport, content_digest, update_index
+from vaultkit.lock import index_location, vault_lock
+from vaultkit.queries import HIDDEN_NOTES
 from vaultkit.render import make_environment, render_template
-from vaultkit.scan import scan_vault
+from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
 
 TODAY_ENV = "VAULTKIT_TODAY"
@@ -32,6 +48,7 @@ SYNCED_AT_KEY = "synced_at_ns"
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
 BACKUP_DIR = Path(".vaultkit/backups")
+VISIBLE_NOTE_PATHS = f"SELECT path FROM notes WHERE path NOT IN ({HIDDEN_NOTES}) ORDER BY path"
 MAX_RETRIES = 3
 
 
@@ -75,17 +92,12 @@ def today_for_run(config: Config | None = None) -> dt.date:
 
 
 def _render_all(
-    vault: Path,
-    config: Config,
+    env: jinja2.Environment,
+    dashboards: list[Dashboard],
     context: dict[str, object],
-    note_paths: list[str],
-    today: dt.date,
 ) -> list[tuple[Dashboard, str]]:
-    env = make_environment(vault, note_paths, today)
     rendered = []
-    for dashboard in config.dashboards:
-        if not dashboard.enabled:
-            continue
+    for dashboard in dashboards:
         about = {
             "name": dashboard.name,
             "target": dashboard.target_path,
@@ -143,8 +155,12 @@ def run_sync(
     lock: bool = True,
     lock_timeout: float = LOCK_TIMEOUT,
     config: Config | None = None,
+    changed: Sequence[str] | None = None,
 ) -> SyncReport:
     """Index the vault, render every dashboard, write back what changed.
+
+    ``changed`` (vault-relative paths) says only those files changed since the last sync,
+    so the vault is not walked: the hook knows which note was saved.
 
     With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
@@ -161,7 +177,72 @@ def run_sync(
             index_path=index_path,
             progress=progress,
             config=config,
+            changed=changed,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Freshness:
+    """Per enabled dashboard: its render key and the index families it reads."""
+
+    keys: dict[str, str]
+    families: dict[str, frozenset[str]]
+    stale: list[Dashboard]
+    current: list[Dashboard]
+    analyses: dict[str, str]
+    """Template analyses made by this run, to keep in the index."""
+    names: dict[str, frozenset[str] | None]
+    """The context names each dashboard's template reads (None: cannot tell)."""
+
+
+def _freshness(
+    connection: sqlite3.Connection,
+    env: jinja2.Environment,
+    config: Config,
+    today: dt.date,
+    *,
+    force: bool,
+) -> _Freshness:
+    dashboards = [d for d in config.dashboards if d.enabled]
+    generations = index_generations(connection)
+    stored = stored_state(connection)
+    stored_keys, written = stored.keys, stored.written
+    known_analyses = dict(stored.analyses)
+    on_disk = indexed_hashes(connection, {d.target_path for d in dashboards})
+    keys: dict[str, str] = {}
+    families: dict[str, frozenset[str]] = {}
+    names: dict[str, frozenset[str] | None] = {}
+    stale_targets: set[str] = set()
+    for dashboard in dashboards:
+        info = template_info(env, dashboard.template, stored.analyses)
+        names[dashboard.name] = info.names
+        families[dashboard.name] = families_of(info, env.globals)
+        keys[dashboard.name] = render_key(
+            dashboard,
+            info,
+            families[dashboard.name],
+            generations,
+            config,
+            today.isoformat(),
+            __version__,
+        )
+        target = dashboard.target_path
+        if (
+            force
+            or stored_keys.get(dashboard.name) != keys[dashboard.name]
+            or target not in written
+            or on_disk.get(target) != written[target]
+        ):
+            stale_targets.add(target)
+    # Regions of one note are planned together, so a stale one brings its neighbours along.
+    stale = [d for d in dashboards if d.target_path in stale_targets]
+    current = [d for d in dashboards if d.target_path not in stale_targets]
+    analyses = {
+        source: analysis
+        for source, analysis in stored.analyses.items()
+        if known_analyses.get(source) != analysis
+    }
+    return _Freshness(keys, families, stale, current, analyses, names)
 
 
 def _run_sync(
@@ -172,6 +253,7 @@ def _run_sync(
     index_path: Path | None,
     progress: bool | None,
     config: Config | None = None,
+    changed: Sequence[str] | None = None,
 ) -> SyncReport:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
@@ -179,20 +261,46 @@ def _run_sync(
         config = load_config(vault)
     today = today_for_run(config)
     chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
-    scan = scan_vault(vault, extra_excludes=config.vault.excludes)
+    scan = None
+    only: list[str] | None = None
+    if changed is not None:
+        # The targets too: the index must know what vaultkit itself last wrote there.
+        only = sorted({*changed, *(d.target_path for d in config.dashboards)})
+        scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
+        index_file = chosen_index or index_location(vault)
+        if scan is None or not _all_indexed(index_file, [f.path for f in scan.files]):
+            # A new name may be a rename whose old name only a walk finds gone.
+            scan, only = None, None
+    if scan is None:
+        scan = scan_vault(vault, extra_excludes=config.vault.excludes)
     connection, index_report = update_index(
-        vault, index_path=chosen_index, progress=progress, scan=scan
+        vault, index_path=chosen_index, progress=progress, scan=scan, only=only
     )
+    rendered: list[tuple[Dashboard, str]] = []
     try:
-        context = build_context(connection, config, today, vault.name)
-        note_paths = [str(n["path"]) for n in context["notes"]]
+        # One read transaction: the templates read the index lazily while they render, and
+        # must all see the same snapshot of it.
+        connection.execute("BEGIN")
+        env = make_environment(
+            vault,
+            lambda: [row[0] for row in connection.execute(VISIBLE_NOTE_PATHS)],
+            today,
+            cache_dir=index_report.index_path.parent / "templates-compiled",
+        )
+        fresh = _freshness(connection, env, config, today, force=force)
+        if fresh.stale:
+            wanted = {name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES}
+            context = build_context(connection, config, today, vault.name, wanted)
+            rendered = _render_all(env, fresh.stale, context)
     finally:
         connection.close()
-    rendered = _render_all(vault, config, context, note_paths, today)
     report = SyncReport(
         index=index_report, dashboards=[d.name for d, _ in rendered], dry_run=dry_run
     )
-    report.planned = _plan(vault, rendered, force=force)
+    report.planned = _plan(vault, rendered, force=force) + [
+        Planned(vault / target, None, None, WriteStatus.UNCHANGED)
+        for target in dict.fromkeys(d.target_path for d in fresh.current)
+    ]
     _check_guard_rails(vault, config, report.planned)
     if dry_run:
         report.seconds = time.perf_counter() - started
@@ -201,16 +309,59 @@ def _run_sync(
     backup_dir = vault / BACKUP_DIR if force else None
     for item in report.planned:
         report.results.append(_write(vault, rendered, item, force=force, backup_dir=backup_dir))
-    _record_synced(index_report.index_path, scan_started_ns)
+    _record_synced(
+        index_report.index_path, scan_started_ns, _render_records(vault, fresh, report.results)
+    )
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _record_synced(index_path: Path, scan_started_ns: int) -> None:
-    """Note in the index when this completed sync started scanning.
+def _render_records(
+    vault: Path, fresh: _Freshness, results: list[Planned]
+) -> list[tuple[str, str]]:
+    """Meta rows remembering what each rendered target now holds, for the next sync."""
+    records: list[tuple[str, str]] = []
+    done: dict[str, bytes] = {}
+    for result in results:
+        target = result.path.relative_to(vault).as_posix()
+        if result.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and result.new is not None:
+            done[target] = result.new
+        elif result.status is WriteStatus.UNCHANGED and result.old is not None:
+            done[target] = result.old
+    for dashboard in fresh.stale:
+        if dashboard.target_path in done:
+            records.append((RENDER_KEY + dashboard.name, fresh.keys[dashboard.name]))
+    for target, data in done.items():
+        records.append((TARGET_KEY + target, content_digest(data)))
+    records += [(ANALYSIS_KEY + source, analysis) for source, analysis in fresh.analyses.items()]
+    return records
+
+
+def _all_indexed(index_file: Path, paths: Sequence[str]) -> bool:
+    """Whether the index already holds every one of ``paths`` (False if it cannot tell)."""
+    try:
+        with closing(
+            sqlite3.connect(f"{index_file.as_uri()}?mode=ro", uri=True, timeout=10)
+        ) as connection:
+            for path in paths:
+                if (
+                    connection.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone()
+                    is None
+                ):
+                    return False
+    except (sqlite3.Error, ValueError):
+        return False
+    return True
+
+
+def _record_synced(
+    index_path: Path, scan_started_ns: int, records: Sequence[tuple[str, str]] = ()
+) -> None:
+    """Note in the index when this completed sync started scanning, and what it rendered.
 
     The hook's fast path trusts "this note is as the index holds it" only for notes modified
     before that moment: the read commands refresh the index without rendering dashboards.
+    ``records`` are the render keys and written hashes of ``vaultkit.freshness``.
     """
     # The marker only spares the hook a sync; losing it is harmless, so never fail for it.
     with (
@@ -218,9 +369,9 @@ def _record_synced(index_path: Path, scan_started_ns: int) -> None:
         closing(sqlite3.connect(index_path, timeout=10)) as connection,
         connection,
     ):
-        connection.execute(
+        connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            (SYNCED_AT_KEY, str(scan_started_ns)),
+            [(SYNCED_AT_KEY, str(scan_started_ns)), *records],
         )
 
 

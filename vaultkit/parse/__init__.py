@@ -15,8 +15,8 @@ from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
 from vaultkit.parse.markdown import build_parser
+from vaultkit.versions import PARSER_VERSION
 
-PARSER_VERSION = 2
 GENERATED_FILE_MARKER = "%% vaultkit:file "
 """Bumped whenever parse output changes for the same bytes; the index re-parses then."""
 

@@ -1,0 +1,184 @@
+"""Which dashboards a sync must render, and which are already current.
+
+A dashboard's bytes are a pure function of its template, the config, today's date and the
+parts of the index its template reads. Each part is a *family* of the index (tasks, links,
+resources, note metadata) with a generation counter the indexer moves when some note's rows
+of that family change (``vaultkit.index.FAMILIES``). The template's families come from the
+context names it uses (``jinja2.meta``). The *render key* hashes all of that; a dashboard
+whose key matches the one stored at its last write, and whose target file still holds the
+bytes written then (the index's content hash says so), is current and is not rendered.
+
+That is what makes a sync with nothing changed cost a scan of the vault and no more, and a
+saved note cost only the dashboards that read what it changed (design section 11). Anything
+this module cannot vouch for (a template that includes another by a computed name, a context
+name it does not know) counts as reading everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, MutableMapping
+from contextlib import suppress
+from dataclasses import dataclass
+
+import jinja2
+from jinja2 import meta
+
+from vaultkit.config import Config, Dashboard
+from vaultkit.index import FAMILIES, INDEX_VERSION
+
+CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
+    "today": frozenset(),
+    "dashboard": frozenset(),
+    "topic_columns": frozenset(),
+    # The set of visible notes moving bumps every family, so counts of notes need none.
+    "vault": frozenset(),
+    "notes": frozenset({"meta"}),
+    "tasks": frozenset({"tasks"}),
+    "status": frozenset({"tasks"}),
+    "habits": frozenset({"tasks"}),
+    "links": frozenset({"links"}),
+    "resources": frozenset({"resources"}),
+    "topics": frozenset({"meta", "tasks", "resources"}),
+}
+"""Context name -> the index families its value is computed from (see vaultkit.context)."""
+
+RENDER_KEY = "rendered:"
+TARGET_KEY = "written:"
+ANALYSIS_KEY = "template:"
+"""``meta`` key prefixes: render key per dashboard, content hash written per target, and
+the analysis of a template source per source hash."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
+    names: frozenset[str] | None
+    """Context names the template (and what it includes) reads; None: cannot tell."""
+    digest: str
+    """Hash of the template's source and of every template it includes."""
+
+
+def template_info(
+    env: jinja2.Environment, name: str, analyses: MutableMapping[str, str] | None = None
+) -> TemplateInfo:
+    """What ``name`` reads, following ``include``/``import``/``extends`` by literal name.
+
+    ``analyses`` caches the analysis of each source by its hash (kept in the index between
+    runs, see :data:`ANALYSIS_KEY`): parsing the templates costs more than the rest of a
+    sync that has nothing to do.
+    """
+    assert env.loader is not None
+    sources: list[str] = []
+    names: set[str] | None = set()
+    pending, seen = [name], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _, _ = env.loader.get_source(env, current)
+        sources.append(f"{current}\0{source}")
+        used, referenced = _analyse(env, source, analyses)
+        if names is not None:
+            names |= used
+        for ref in referenced:
+            if ref is None:
+                names = None
+            else:
+                pending.append(ref)
+    digest = hashlib.blake2b("\0\0".join(sorted(sources)).encode(), digest_size=16).hexdigest()
+    return TemplateInfo(frozenset(names) if names is not None else None, digest)
+
+
+def _analyse(
+    env: jinja2.Environment, source: str, analyses: MutableMapping[str, str] | None
+) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    key = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
+    if analyses is not None and key in analyses:
+        with suppress(ValueError, TypeError, KeyError):
+            stored = json.loads(analyses[key])
+            return frozenset(stored["names"]), tuple(stored["refs"])
+    ast = env.parse(source)
+    used = frozenset(meta.find_undeclared_variables(ast))
+    referenced = tuple(meta.find_referenced_templates(ast))
+    if analyses is not None:
+        analyses[key] = json.dumps({"names": sorted(used), "refs": list(referenced)})
+    return used, referenced
+
+
+def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str]:
+    """The index families a template's output depends on."""
+    if info.names is None:
+        return frozenset(FAMILIES)
+    helpers = set(env_globals)
+    wanted: set[str] = set()
+    for name in info.names:
+        if name in helpers:
+            continue
+        families = CONTEXT_FAMILIES.get(name)
+        if families is None:
+            return frozenset(FAMILIES)
+        wanted |= families
+    return frozenset(wanted)
+
+
+def render_key(
+    dashboard: Dashboard,
+    info: TemplateInfo,
+    families: frozenset[str],
+    generations: Mapping[str, str],
+    config: Config,
+    today: str,
+    version: str,
+) -> str:
+    parts = [
+        version,
+        INDEX_VERSION,
+        repr(config),
+        today,
+        dashboard.name,
+        dashboard.target_path,
+        dashboard.region or "",
+        info.digest,
+        *(f"{family}={generations[family]}" for family in sorted(families)),
+    ]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class StoredState:
+    keys: dict[str, str]
+    """Render key of each dashboard's last write, by dashboard name."""
+    written: dict[str, str]
+    """Content hash each target held after vaultkit's last write, by target path."""
+    analyses: dict[str, str]
+    """Template analyses by source hash (see :func:`template_info`)."""
+
+
+def stored_state(connection: sqlite3.Connection) -> StoredState:
+    state = StoredState({}, {}, {})
+    prefixes = (
+        (RENDER_KEY, state.keys),
+        (TARGET_KEY, state.written),
+        (ANALYSIS_KEY, state.analyses),
+    )
+    for key, value in connection.execute(
+        "SELECT key, value FROM meta WHERE key LIKE 'rendered:%' OR key LIKE 'written:%' "
+        "OR key LIKE 'template:%'"
+    ):
+        for prefix, found in prefixes:
+            if key.startswith(prefix):
+                found[key[len(prefix) :]] = value
+    return state
+
+
+def indexed_hashes(connection: sqlite3.Connection, paths: Iterable[str]) -> dict[str, str]:
+    """The index's content hash of each target file it holds."""
+    found: dict[str, str] = {}
+    for path in paths:
+        row = connection.execute("SELECT hash FROM files WHERE path = ?", (path,)).fetchone()
+        if row is not None and row[0]:
+            found[path] = row[0]
+    return found
