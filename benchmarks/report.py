@@ -247,6 +247,10 @@ def budget_lines(result: SizeResult) -> list[Line]:
     return lines
 
 
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out.extend("| " + " | ".join(row) + " |" for row in rows)
@@ -293,10 +297,11 @@ def markdown(results: list[SizeResult], machine: dict[str, Any]) -> str:
         out += [""]
         out += _table(["Floor", "Median", "Per 1k notes"], _floor_rows(result))
         runs = (
-            f"Medians of {len(result.warm_command.samples)} runs "
+            f"Medians of {_count(len(result.warm_command.samples), 'run')} "
             f"({len(result.cold)} for cold sync and the parse floor"
             + (", 1 for obsidiantools" if result.peer else "")
-            + f"); watch: {len(result.watch.samples)} saves."
+            + f"); watch: {_count(len(result.watch.samples), 'save')}; "
+            f"{fmt_seconds(result.seconds)} in all."
         )
         out += ["", runs]
         if result.notes:
