@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.measure import (
+    WATCH_TIMEOUT,
     child_env,
     find_task,
     measure_cold,
@@ -138,7 +139,11 @@ def _measure_size(
         toggle = find_task(copy, env)
         _say(f"  ticking {toggle.path.relative_to(copy)}:{toggle.line + 1}")
         result.hook, result.hook_unchanged = measure_hook(copy, env, toggle, runs, result.notes)
-        result.watch = measure_watch(copy, env, toggle, args.debounce, watch_runs, result.notes)
+        # A slow vaultkit on a big vault must not be mistaken for a watcher that never syncs.
+        timeout = max(WATCH_TIMEOUT, 20 * result.warm_command.median)
+        result.watch = measure_watch(
+            copy, env, toggle, args.debounce, watch_runs, result.notes, timeout
+        )
         if peer:
             _say("  obsidiantools (once; slow)…")
             result.peer = run_peer(vault, scratch_env)

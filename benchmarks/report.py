@@ -274,8 +274,7 @@ def _floor_rows(result: SizeResult) -> list[list[str]]:
         ("parse every note, bare markdown-it-py (one process)", result.parse),
     ]
     return [
-        [name, fmt_seconds(stage.median), f"{stage.median / per_k * 1000:.1f} ms"]
-        for name, stage in rows
+        [name, fmt_seconds(stage.median), fmt_seconds(stage.median / per_k)] for name, stage in rows
     ]
 
 
@@ -318,7 +317,7 @@ def linearity_table(results: list[SizeResult]) -> list[str]:
     header = ["Stage"] + [f"{r.stats.notes:,} notes" for r in results]
 
     def per_k(value: float, result: SizeResult) -> str:
-        return f"{value / (result.stats.notes / 1000) * 1000:.1f} ms"
+        return fmt_seconds(value / (result.stats.notes / 1000))
 
     stages: list[tuple[str, Any]] = [
         ("cold sync", lambda r: r.cold_stage.median),
