@@ -1,0 +1,381 @@
+"""vaultkit's own figures, taken through its command line (and ``run_sync`` in a child).
+
+This module owns how each vaultkit figure is produced (design section 11):
+
+* cold sync: ``vaultkit sync COPY`` with an empty index (a fresh ``VAULTKIT_CACHE_DIR``) and
+  the dashboards deleted, process start included, with its peak memory;
+* warm sync, command: ``vaultkit sync COPY`` with nothing changed, alternated with the
+  ``python -c`` walk+stat floor; warm sync, in-process: ``run_sync`` in a child interpreter
+  (:mod:`benchmarks.child`);
+* one note changed: tick or untick a task, then ``vaultkit hook COPY --file NOTE``;
+* watch: ``vaultkit watch COPY --debounce MS`` running, a task ticked, and the time until
+  the Status dashboard's bytes change on disk (polled every 5 ms).
+
+Everything runs on a copy of the generated vault (vaultkit writes its dashboards into it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from benchmarks.floors import WALK_SCRIPT
+from benchmarks.procs import Tracked, run_tracked
+
+__all__ = [
+    "REPO_ROOT",
+    "ColdRun",
+    "Stage",
+    "TaskToggle",
+    "child_env",
+    "find_task",
+    "measure_cold",
+    "measure_hook",
+    "measure_warm_cli",
+    "measure_warm_inprocess",
+    "measure_watch",
+    "run_child",
+    "vaultkit_command",
+    "warm_check",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STATUS_DASHBOARD = Path("Dashboards/Status.md")
+"""The built-in Status dashboard (config default target): task counts change with a tick."""
+POLL_SECONDS = 0.005
+WATCH_TIMEOUT = 60.0
+"""Give up on one watch save after this long (plus the debounce), at the least."""
+
+_TASK_LINE = re.compile(rb"^- \[([ x])\] \S")
+_FENCE = re.compile(rb"^\s*(```|~~~)")
+
+
+@dataclass(slots=True)
+class Stage:
+    """Repeated timings of one figure, in seconds."""
+
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) if self.samples else float("nan")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "median": self.median,
+            "min": min(self.samples) if self.samples else None,
+            "max": max(self.samples) if self.samples else None,
+            "samples": self.samples,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ColdRun:
+    seconds: float
+    tree_peak_bytes: int | None
+    maxrss_bytes: int
+
+
+def vaultkit_command() -> list[str]:
+    """The ``vaultkit`` console script of this interpreter, else ``python -m vaultkit``."""
+    script = Path(sys.executable).parent / "vaultkit"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    found = shutil.which("vaultkit")
+    return [found] if found else [sys.executable, "-m", "vaultkit"]
+
+
+def child_env(cache_dir: Path, today: str) -> dict[str, str]:
+    """The environment for every child: its own index folder, a pinned date, and
+    ``benchmarks`` importable."""
+    env = dict(os.environ)
+    env["VAULTKIT_CACHE_DIR"] = str(cache_dir)
+    env["VAULTKIT_TODAY"] = today
+    env.pop("VAULTKIT_DEBUG", None)
+    previous = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + previous if previous else "")
+    return env
+
+
+def _checked(tracked: Tracked, what: str, notes: list[str], ok: tuple[int, ...] = (0,)) -> None:
+    if tracked.returncode not in ok:
+        raise RuntimeError(f"{what} exited with {tracked.returncode}:\n{tracked.stderr[-3000:]}")
+    if tracked.returncode != 0:
+        notes.append(f"{what} exited with {tracked.returncode}: {_first_lines(tracked)}")
+
+
+def _first_lines(tracked: Tracked, count: int = 3) -> str:
+    lines = [line for line in (tracked.stderr + tracked.stdout).splitlines() if line.strip()]
+    return " | ".join(lines[:count])
+
+
+def run_child(kind: str, vault: Path, env: dict[str, str], *extra: str) -> dict[str, Any]:
+    """Run ``python -m benchmarks.child KIND VAULT ...`` and return its JSON."""
+    tracked = run_tracked(
+        [sys.executable, "-m", "benchmarks.child", kind, str(vault), *extra], env=env
+    )
+    if tracked.returncode != 0:
+        raise RuntimeError(f"benchmarks.child {kind} failed:\n{tracked.stderr[-3000:]}")
+    data: dict[str, Any] = json.loads(tracked.stdout.strip().splitlines()[-1])
+    return data
+
+
+def measure_cold(
+    copy: Path, run_dir: Path, today: str, runs: int, notes: list[str]
+) -> tuple[list[ColdRun], Path]:
+    """Cold syncs; returns them and the index folder of the last (kept for the rest)."""
+    found: list[ColdRun] = []
+    cache = run_dir / "cache"
+    for attempt in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)  # an empty index every time
+        cache.mkdir(parents=True)
+        shutil.rmtree(copy / STATUS_DASHBOARD.parent, ignore_errors=True)
+        shutil.rmtree(copy / ".vaultkit", ignore_errors=True)
+        tracked = run_tracked(
+            [*vaultkit_command(), "sync", str(copy)],
+            env=child_env(cache, today),
+            sample_memory=True,
+        )
+        _checked(tracked, "cold vaultkit sync", notes, ok=(0, 1))
+        if attempt == 0 and tracked.stderr.strip():
+            notes.append(f"cold sync printed on stderr: {_first_lines(tracked)}")
+        found.append(ColdRun(tracked.seconds, tracked.tree_peak_bytes, tracked.maxrss_bytes))
+        _progress(f"cold sync {attempt + 1}/{runs}: {tracked.seconds:.2f} s")
+    return found, cache
+
+
+def warm_check(copy: Path, env: dict[str, str], notes: list[str]) -> dict[str, Any]:
+    """Settle the index, then check that a warm sync parses and writes nothing."""
+    vaultkit = vaultkit_command()
+    _checked(run_tracked([*vaultkit, "sync", str(copy)], env=env), "settling sync", notes, (0, 1))
+    tracked = run_tracked([*vaultkit, "sync", "--json", str(copy)], env=env)
+    _checked(tracked, "warm vaultkit sync --json", notes, (0, 1))
+    data: dict[str, Any] = json.loads(tracked.stdout)
+    written = [f["path"] for f in data["files"] if f["status"] in ("written", "created")]
+    if written:
+        notes.append(f"a warm sync with nothing changed wrote {', '.join(written)}")
+    if data["parsed"]:
+        notes.append(f"a warm sync with nothing changed re-parsed {len(data['parsed'])} notes")
+    return {"written": written, "parsed": len(data["parsed"])}
+
+
+def measure_warm_cli(
+    copy: Path, env: dict[str, str], runs: int, notes: list[str]
+) -> tuple[Stage, Stage]:
+    """``vaultkit sync`` and the ``python -c`` walk+stat floor, alternately."""
+    sync, walk = Stage(), Stage()
+    vaultkit = vaultkit_command()
+    for _ in range(runs):
+        tracked = run_tracked([*vaultkit, "sync", str(copy)], env=env)
+        _checked(tracked, "warm vaultkit sync", notes, (0, 1))
+        sync.samples.append(tracked.seconds)
+        floor = run_tracked([sys.executable, "-c", WALK_SCRIPT, str(copy)], env=env)
+        _checked(floor, "walk+stat floor", notes)
+        walk.samples.append(floor.seconds)
+    _progress(
+        f"warm sync (command): {sync.median:.3f} s; walk+stat (python -c) {walk.median:.3f} s"
+    )
+    return sync, walk
+
+
+def measure_warm_inprocess(
+    copy: Path, env: dict[str, str], runs: int, notes: list[str]
+) -> tuple[Stage, Stage]:
+    """``run_sync`` in a child interpreter and the in-process walk+stat floor, alternately."""
+    data = run_child("warm", copy, env, "--runs", str(runs))
+    if data["notes_parsed"] or data["files_written"]:
+        notes.append(
+            f"in-process warm syncs parsed {data['notes_parsed']} notes and wrote "
+            f"{data['files_written']} files in {runs} runs (expected none)"
+        )
+    sync, walk = Stage(list(data["sync"])), Stage(list(data["walk"]))
+    _progress(f"warm sync (in-process): {sync.median:.3f} s; walk+stat {walk.median:.4f} s")
+    return sync, walk
+
+
+class TaskToggle:
+    """One top-level task of one note, ticked and unticked in turn (each a real change)."""
+
+    def __init__(self, path: Path, line: int) -> None:
+        self.path = path
+        self.line = line
+        """0-based line number of the task."""
+
+    def toggle(self) -> None:
+        lines = self.path.read_bytes().split(b"\n")
+        text = lines[self.line]
+        if text.startswith(b"- [ ] "):
+            lines[self.line] = b"- [x] " + text[6:]
+        elif text.startswith(b"- [x] "):
+            lines[self.line] = b"- [ ] " + text[6:]
+        else:
+            raise RuntimeError(f"{self.path}:{self.line + 1} is no longer a task: {text!r}")
+        self.path.write_bytes(b"\n".join(lines))
+
+
+def _candidate_lines(path: Path) -> list[int]:
+    """Top-level ``- [ ]``/``- [x]`` lines outside fences, comments and front matter."""
+    found: list[int] = []
+    fenced = commented = False
+    lines = path.read_bytes().split(b"\n")
+    start = 0
+    if lines and lines[0].rstrip() == b"---":
+        for at in range(1, len(lines)):
+            if lines[at].rstrip() == b"---":
+                start = at + 1
+                break
+    for at in range(start, len(lines)):
+        line = lines[at]
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if line.count(b"%%") % 2 == 1:
+            commented = not commented
+            continue
+        if not fenced and not commented and b"%%" not in line and _TASK_LINE.match(line):
+            found.append(at)
+    return found
+
+
+def find_task(copy: Path, env: dict[str, str]) -> TaskToggle:
+    """A task in a regular note that vaultkit itself lists (asked through ``vaultkit tasks``)."""
+    vaultkit = vaultkit_command()
+    for folder in ("Projects", "Areas", "Resources", "Meetings", "Archive"):
+        for path in sorted((copy / folder).rglob("*.md")):
+            lines = _candidate_lines(path)
+            if not lines:
+                continue
+            rel = path.relative_to(copy).as_posix()
+            tracked = run_tracked(
+                [*vaultkit, "tasks", "--json", "--vault", str(copy), "--note", rel], env=env
+            )
+            if tracked.returncode != 0:
+                continue
+            listed = {int(task["line"]) - 1 for task in json.loads(tracked.stdout)}
+            for line in lines:
+                if line in listed:
+                    return TaskToggle(path, line)
+    raise RuntimeError("no task found to tick in the generated vault")
+
+
+def measure_hook(
+    copy: Path, env: dict[str, str], toggle: TaskToggle, runs: int, notes: list[str]
+) -> tuple[Stage, Stage]:
+    """``vaultkit hook`` after a real change, and again with nothing changed."""
+    changed, unchanged = Stage(), Stage()
+    command = [*vaultkit_command(), "hook", str(copy), "--file", str(toggle.path)]
+    for _ in range(runs):
+        toggle.toggle()
+        tracked = run_tracked(command, env=env)
+        _checked(tracked, "vaultkit hook", notes, (0, 1))
+        if STATUS_DASHBOARD.as_posix() not in tracked.stderr:
+            notes.append(
+                f"vaultkit hook did not report writing the Status dashboard: "
+                f"{_first_lines(tracked) or '(silent)'}"
+            )
+        changed.samples.append(tracked.seconds)
+        tracked = run_tracked(command, env=env)
+        _checked(tracked, "vaultkit hook (nothing changed)", notes, (0, 1))
+        unchanged.samples.append(tracked.seconds)
+    _progress(f"hook: {changed.median:.3f} s; nothing changed {unchanged.median:.3f} s")
+    return changed, unchanged
+
+
+def _reader(stream: IO[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line.rstrip("\n"))
+
+
+def _wait_line(lines: queue.Queue[str], needle: str, timeout: float, seen: list[str]) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"vaultkit watch never logged {needle!r}; it said: {seen[-5:]}")
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if needle in line:
+            return line
+
+
+def measure_watch(
+    copy: Path,
+    env: dict[str, str],
+    toggle: TaskToggle,
+    debounce_ms: int,
+    repeats: int,
+    notes: list[str],
+    timeout: float = WATCH_TIMEOUT,
+) -> Stage:
+    """Save-to-dashboard latency of a running ``vaultkit watch``; ``timeout`` bounds one save
+    (and, ten times over, the initial sync)."""
+    latencies = Stage()
+    status = copy / STATUS_DASHBOARD
+    debounce = debounce_ms / 1000
+    proc = subprocess.Popen(
+        [*vaultkit_command(), "watch", str(copy), "--debounce", str(debounce_ms)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    seen: list[str] = []
+    threading.Thread(target=_reader, args=(proc.stderr, lines), daemon=True).start()
+    try:
+        first = _wait_line(lines, "initial sync", 10 * timeout, seen)
+        if "failed" in first or "error" in first:
+            notes.append(f"vaultkit watch: {first}")
+        time.sleep(max(0.5, 2 * debounce))  # idle: any echo of its own writes has passed
+        for _ in range(repeats):
+            before = status.read_bytes()
+            started = time.perf_counter()
+            toggle.toggle()
+            while True:
+                time.sleep(POLL_SECONDS)
+                elapsed = time.perf_counter() - started
+                try:
+                    if status.read_bytes() != before:
+                        break
+                except FileNotFoundError:
+                    continue
+                if elapsed > timeout + debounce:
+                    raise TimeoutError(
+                        f"the Status dashboard did not change; watch said {seen[-5:]}"
+                    )
+            latencies.samples.append(elapsed)
+            _wait_line(lines, "sync:", timeout, seen)
+            time.sleep(debounce + 0.3)  # let the echo of its writes settle
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    failures = [line for line in seen if " failed" in line or "conflict" in line]
+    if failures:
+        notes.append(f"vaultkit watch logged: {failures[0]}")
+    _progress(f"watch: {latencies.median:.3f} s (debounce {debounce:.3f} s)")
+    return latencies
+
+
+def _progress(text: str) -> None:
+    print(f"  {text}", file=sys.stderr, flush=True)

@@ -1,0 +1,470 @@
+"""Turning measurements into the verdict: budgets, markdown tables, JSON, machine facts.
+
+This module owns the budgets of design section 11 (each figure, its floor, the ratio and
+PASS/FAIL), the markdown the README quotes verbatim, the linearity view across vault sizes,
+and the JSON file with every sample, the vault's counts and the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import GeneratedVault
+from benchmarks.measure import REPO_ROOT, ColdRun, Stage
+from benchmarks.peer import PEER_CALL, PeerResult
+
+__all__ = [
+    "BUDGETS",
+    "Line",
+    "SizeResult",
+    "budget_lines",
+    "linearity_table",
+    "machine_info",
+    "markdown",
+    "to_json",
+]
+
+MB = 1_000_000
+
+BUDGETS = {
+    "cold": 1.5,
+    "warm": 2.0,
+    "hook_seconds": 0.5,
+    "watch_over_debounce": 0.2,
+    "rss_mb_at_10k": 250.0,
+    "peer_cold": 10.0,
+    "peer_warm": 100.0,
+}
+"""Design section 11: cold ≤ 1.5× parse, warm ≤ 2× walk+stat, hook < 0.5 s, watch ≤
+debounce + 0.2 s, ≤ 250 MB at 10,000 notes, ≥ 10× faster than obsidiantools cold and
+≥ 100× warm."""
+
+
+@dataclass(slots=True)
+class SizeResult:
+    """Everything measured on one vault size."""
+
+    seed: int
+    stats: GeneratedVault
+    debounce_ms: int
+    walk_inprocess: Stage = field(default_factory=Stage)
+    walk_command: Stage = field(default_factory=Stage)
+    read_all: Stage = field(default_factory=Stage)
+    parse: Stage = field(default_factory=Stage)
+    cold: list[ColdRun] = field(default_factory=list)
+    warm_command: Stage = field(default_factory=Stage)
+    warm_inprocess: Stage = field(default_factory=Stage)
+    hook: Stage = field(default_factory=Stage)
+    hook_unchanged: Stage = field(default_factory=Stage)
+    watch: Stage = field(default_factory=Stage)
+    peer: PeerResult | None = None
+    notes: list[str] = field(default_factory=list)
+    """Anything odd seen while measuring (warnings, unexpected writes)."""
+    seconds: float = 0.0
+    """Wall time of the whole size, generation excluded."""
+
+    @property
+    def cold_stage(self) -> Stage:
+        return Stage([run.seconds for run in self.cold])
+
+    @property
+    def rss_tree_peak(self) -> int | None:
+        peaks = [run.tree_peak_bytes for run in self.cold if run.tree_peak_bytes is not None]
+        return max(peaks) if peaks else None
+
+    @property
+    def rss_max_single(self) -> int:
+        return max((run.maxrss_bytes for run in self.cold), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row of the verdict table."""
+
+    figure: str
+    measured: str
+    floor: str
+    ratio: str
+    budget: str
+    verdict: str
+    key: str
+    value: float | None = None
+    """The number the verdict is about (a ratio or seconds or MB), for the JSON."""
+
+
+def fmt_seconds(value: float) -> str:
+    if math.isnan(value):
+        return "—"
+    if value < 0.01:
+        return f"{value * 1000:.1f} ms"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value < 60:
+        return f"{value:.2f} s"
+    return f"{value:.0f} s ({value / 60:.1f} min)"
+
+
+def _mb(value: int | None) -> str:
+    return "—" if value is None else f"{value / MB:.0f} MB"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("PASS" if ok else "**FAIL**")
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else float("nan")
+
+
+def rss_budget_mb(notes: int) -> float:
+    """250 MB up to 10,000 notes, then growing linearly with the note count."""
+    return BUDGETS["rss_mb_at_10k"] * max(1.0, notes / 10_000)
+
+
+def budget_lines(result: SizeResult) -> list[Line]:
+    """The verdict rows for one vault size."""
+    lines: list[Line] = []
+    cold = result.cold_stage.median
+    ratio = _ratio(cold, result.parse.median)
+    lines.append(
+        Line(
+            "cold sync (`vaultkit sync`, empty index, process start included)",
+            fmt_seconds(cold),
+            f"bare markdown-it parse {fmt_seconds(result.parse.median)}",
+            f"{ratio:.2f}×",
+            f"≤ {BUDGETS['cold']}×",
+            _verdict(ratio <= BUDGETS["cold"]),
+            "cold",
+            ratio,
+        )
+    )
+    warm = result.warm_command.median
+    ratio = _ratio(warm, result.walk_command.median)
+    lines.append(
+        Line(
+            "warm sync, command (`vaultkit sync`, nothing changed)",
+            fmt_seconds(warm),
+            f"walk+stat, `python -c` {fmt_seconds(result.walk_command.median)}",
+            f"{ratio:.2f}×",
+            f"≤ {BUDGETS['warm']}×",
+            _verdict(ratio <= BUDGETS["warm"]),
+            "warm_command",
+            ratio,
+        )
+    )
+    warm_in = result.warm_inprocess.median
+    ratio = _ratio(warm_in, result.walk_inprocess.median)
+    lines.append(
+        Line(
+            "warm sync, in-process (`run_sync()` call)",
+            fmt_seconds(warm_in),
+            f"walk+stat, in-process {fmt_seconds(result.walk_inprocess.median)}",
+            f"{ratio:.2f}×",
+            f"≤ {BUDGETS['warm']}×",
+            _verdict(ratio <= BUDGETS["warm"]),
+            "warm_inprocess",
+            ratio,
+        )
+    )
+    hook = result.hook.median
+    lines.append(
+        Line(
+            "one note changed (`vaultkit hook`, process start included)",
+            fmt_seconds(hook),
+            f"(nothing changed: {fmt_seconds(result.hook_unchanged.median)})",
+            "—",
+            f"≤ {BUDGETS['hook_seconds']} s",
+            _verdict(hook <= BUDGETS["hook_seconds"]),
+            "hook",
+            hook,
+        )
+    )
+    debounce = result.debounce_ms / 1000
+    watch = result.watch.median
+    over = watch - debounce
+    lines.append(
+        Line(
+            "watch: save → Status dashboard on disk",
+            f"{fmt_seconds(watch)} (debounce + {fmt_seconds(over)})",
+            f"debounce {fmt_seconds(debounce)}",
+            "—",
+            f"≤ debounce + {BUDGETS['watch_over_debounce']} s",
+            _verdict(over <= BUDGETS["watch_over_debounce"]),
+            "watch_over_debounce",
+            over,
+        )
+    )
+    peak = result.rss_tree_peak
+    judged = peak if peak is not None else result.rss_max_single
+    limit = rss_budget_mb(result.stats.notes)
+    per_k = judged / MB / (result.stats.notes / 1000)
+    lines.append(
+        Line(
+            "peak RSS, cold sync (process tree summed)",
+            f"{_mb(peak)} ({per_k:.1f} MB per 1k notes)",
+            f"largest single process {_mb(result.rss_max_single)}",
+            "—",
+            f"≤ {limit:.0f} MB",
+            _verdict(judged / MB <= limit),
+            "rss_mb",
+            judged / MB,
+        )
+    )
+    if result.peer is not None:
+        peer = result.peer
+        ratio = _ratio(peer.seconds, cold)
+        lines.append(
+            Line(
+                "vs obsidiantools, cold",
+                fmt_seconds(cold),
+                f"obsidiantools {fmt_seconds(peer.seconds)}, peak {_mb(peer.tree_peak_bytes)}",
+                f"{ratio:.1f}× faster",
+                f"≥ {BUDGETS['peer_cold']:.0f}× faster",
+                _verdict(ratio >= BUDGETS["peer_cold"]),
+                "peer_cold",
+                ratio,
+            )
+        )
+        ratio = _ratio(peer.seconds, warm)
+        lines.append(
+            Line(
+                "vs obsidiantools, warm (it has no incremental mode)",
+                fmt_seconds(warm),
+                f"obsidiantools {fmt_seconds(peer.seconds)}",
+                f"{ratio:.0f}× faster",
+                f"≥ {BUDGETS['peer_warm']:.0f}× faster",
+                _verdict(ratio >= BUDGETS["peer_warm"]),
+                "peer_warm",
+                ratio,
+            )
+        )
+    return lines
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out.extend("| " + " | ".join(row) + " |" for row in rows)
+    return out
+
+
+def _size_heading(result: SizeResult) -> str:
+    s = result.stats
+    return (
+        f"### {s.notes:,} notes ({s.bytes / MB:.1f} MB, {s.tasks:,} tasks, "
+        f"{s.wikilinks:,} wikilinks; seed {result.seed})"
+    )
+
+
+def _floor_rows(result: SizeResult) -> list[list[str]]:
+    per_k = result.stats.notes / 1000
+    rows = [
+        ("walk + stat every file, in-process", result.walk_inprocess),
+        ("walk + stat every file, `python -c` (process start included)", result.walk_command),
+        ("read every byte", result.read_all),
+        ("parse every note, bare markdown-it-py (one process)", result.parse),
+    ]
+    return [
+        [name, fmt_seconds(stage.median), fmt_seconds(stage.median / per_k)] for name, stage in rows
+    ]
+
+
+def markdown(results: list[SizeResult], machine: dict[str, Any]) -> str:
+    """The report: per size, the verdict table and the floors; then linearity."""
+    out: list[str] = []
+    out.append(
+        f"Machine: {machine['cpu_model']}, {machine['cores']} cores, "
+        f"{machine['ram_gb']:.0f} GB RAM; Python {machine['python']}; {machine['os']}; "
+        f"vaultkit {machine['vaultkit']} ({machine['commit']})."
+    )
+    for result in results:
+        out += ["", _size_heading(result), ""]
+        rows = [
+            [line.figure, line.measured, line.floor, line.ratio, line.budget, line.verdict]
+            for line in budget_lines(result)
+        ]
+        out += _table(["Figure", "vaultkit", "Floor / peer", "Ratio", "Budget", "Result"], rows)
+        out += [""]
+        out += _table(["Floor", "Median", "Per 1k notes"], _floor_rows(result))
+        runs = (
+            f"Medians of {_count(len(result.warm_command.samples), 'run')} "
+            f"({len(result.cold)} for cold sync and the parse floor"
+            + (", 1 for obsidiantools" if result.peer else "")
+            + f"); watch: {_count(len(result.watch.samples), 'save')}; "
+            f"{fmt_seconds(result.seconds)} in all."
+        )
+        out += ["", runs]
+        if result.notes:
+            out += ["", "Noticed:"]
+            out += [f"- {note}" for note in result.notes]
+    if len(results) > 1:
+        out += ["", "### Linearity (per 1,000 notes)", ""]
+        out += linearity_table(results)
+    return "\n".join(out) + "\n"
+
+
+def linearity_table(results: list[SizeResult]) -> list[str]:
+    """Each stage's median per 1,000 notes, one column per vault size."""
+    header = ["Stage"] + [f"{r.stats.notes:,} notes" for r in results]
+
+    def per_k(value: float, result: SizeResult) -> str:
+        return fmt_seconds(value / (result.stats.notes / 1000))
+
+    stages: list[tuple[str, Any]] = [
+        ("cold sync", lambda r: r.cold_stage.median),
+        ("bare markdown-it parse", lambda r: r.parse.median),
+        ("read every byte", lambda r: r.read_all.median),
+        ("warm sync, in-process", lambda r: r.warm_inprocess.median),
+        ("walk + stat, in-process", lambda r: r.walk_inprocess.median),
+        ("warm sync, command", lambda r: r.warm_command.median),
+    ]
+    rows = [[name] + [per_k(get(r), r) for r in results] for name, get in stages]
+    rows.append(["hook (absolute, not per 1k)"] + [fmt_seconds(r.hook.median) for r in results])
+    rows.append(
+        ["peak RSS, cold sync"]
+        + [
+            f"{(r.rss_tree_peak or r.rss_max_single) / MB / (r.stats.notes / 1000):.1f} MB"
+            for r in results
+        ]
+    )
+    if any(r.peer for r in results):
+        rows.append(
+            ["obsidiantools"] + [per_k(r.peer.seconds, r) if r.peer else "—" for r in results]
+        )
+    return _table(header, rows)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram_bytes() -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "vaultkit"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return head + (" + local changes" if dirty else "")
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, cores, RAM, Python, OS, and the vaultkit version and commit measured."""
+    import vaultkit
+
+    return {
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count(),
+        "ram_gb": _ram_bytes() / 2**30,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "vaultkit": vaultkit.__version__,
+        "commit": _commit(),
+    }
+
+
+def _peer_json(peer: PeerResult | None) -> dict[str, Any] | None:
+    if peer is None:
+        return None
+    return {
+        "call": PEER_CALL,
+        "version": peer.version,
+        "seconds": peer.seconds,
+        "wall_seconds": peer.wall_seconds,
+        "tree_peak_mb": None if peer.tree_peak_bytes is None else peer.tree_peak_bytes / MB,
+        "maxrss_mb": peer.maxrss_bytes / MB,
+        "notes_found": peer.notes,
+        "graph_edges": peer.edges,
+    }
+
+
+def to_json(results: list[SizeResult], machine: dict[str, Any], options: dict[str, Any]) -> Any:
+    """Every sample, every verdict, the vault counts and the machine."""
+    sizes = []
+    for r in results:
+        peak = r.rss_tree_peak
+        sizes.append(
+            {
+                "notes": r.stats.notes,
+                "seed": r.seed,
+                "vault": {
+                    **{k: getattr(r.stats, k) for k in r.stats.__dataclass_fields__},
+                    "mb": r.stats.bytes / MB,
+                },
+                "debounce_ms": r.debounce_ms,
+                "floors": {
+                    "walk_stat_inprocess": r.walk_inprocess.to_json(),
+                    "walk_stat_command": r.walk_command.to_json(),
+                    "read_all": r.read_all.to_json(),
+                    "markdown_it_parse": r.parse.to_json(),
+                },
+                "vaultkit": {
+                    "cold_sync": r.cold_stage.to_json(),
+                    "warm_sync_command": r.warm_command.to_json(),
+                    "warm_sync_inprocess": r.warm_inprocess.to_json(),
+                    "hook_changed": r.hook.to_json(),
+                    "hook_unchanged": r.hook_unchanged.to_json(),
+                    "watch_latency": r.watch.to_json(),
+                    "watch_over_debounce_median": r.watch.median - r.debounce_ms / 1000,
+                    "peak_rss_tree_mb": None if peak is None else peak / MB,
+                    "peak_rss_single_process_mb": r.rss_max_single / MB,
+                    "cold_runs_rss": [
+                        {
+                            "tree_peak_mb": None
+                            if run.tree_peak_bytes is None
+                            else run.tree_peak_bytes / MB,
+                            "maxrss_mb": run.maxrss_bytes / MB,
+                        }
+                        for run in r.cold
+                    ],
+                },
+                "peer": _peer_json(r.peer),
+                "budgets": [
+                    {
+                        "key": line.key,
+                        "figure": line.figure,
+                        "value": line.value,
+                        "budget": line.budget,
+                        "pass": line.verdict == "PASS",
+                    }
+                    for line in budget_lines(r)
+                ],
+                "noticed": r.notes,
+                "seconds": r.seconds,
+            }
+        )
+    return {"machine": machine, "options": options, "sizes": sizes}
