@@ -37,17 +37,28 @@ def resolve_link_rows(
 ) -> list[tuple[str | None, str, str | None, int]]:
     """(rowid, note, kind, target, fragment) -> (resolved, anchor, alias_of, rowid)."""
     updates: list[tuple[str | None, str, str | None, int]] = []
+    # A vault links to the same notes from many places, and where a link points depends on
+    # its source only through the source's folder (or the source itself for "[[#H]]").
+    targets: dict[tuple[str, str, bool], str | None] = {}
+    anchors: dict[tuple[str, str | None], AnchorStatus] = {}
     for rowid, note, kind, target, fragment in rows:
-        resolved = resolver.resolve(target, note, markdown=kind == "markdown")
+        markdown = kind == "markdown"
+        key = (target, note if not target else note.rpartition("/")[0], markdown)
+        if key in targets:
+            resolved = targets[key]
+        else:
+            resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
         if resolved is None:
             updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), rowid))
             continue
-        if resolved.lower().endswith(".md"):
-            status = anchor_status(
+        if not resolved.lower().endswith(".md"):
+            status = AnchorStatus.NONE  # '#page=3' on a PDF is a viewer option, not an anchor
+        elif (resolved, fragment) in anchors:
+            status = anchors[(resolved, fragment)]
+        else:
+            status = anchors[(resolved, fragment)] = anchor_status(
                 fragment, headings.get(resolved, ()), block_ids.get(resolved, ())
             )
-        else:
-            status = AnchorStatus.NONE  # '#page=3' on a PDF is a viewer option, not an anchor
         updates.append((resolved, status.value, None, rowid))
     return updates
 

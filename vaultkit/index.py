@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,8 +228,38 @@ def transaction(connection: sqlite3.Connection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
+def _json_list(items: Sequence[str]) -> str:
+    # Most tasks have no tags or dependencies: skip the encoder for those.
+    return json.dumps(list(items), ensure_ascii=False) if items else "[]"
+
+
 def _section(section: tuple[str, ...]) -> str:
     return " > ".join(section)
+
+
+def _index_statements() -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) for every secondary index of the schema."""
+    found = []
+    for statement in _SCHEMA.split(";"):
+        text = statement.strip()
+        if text.startswith("CREATE INDEX "):
+            found.append((text.split()[2], text))
+    return found
+
+
+@contextmanager
+def bulk_load(connection: sqlite3.Connection) -> Iterator[None]:
+    """Drop the secondary indexes while a new index is filled, then build them once.
+
+    Building an index over all rows at the end costs less than updating it for every row
+    inserted (inside the caller's transaction, so a crash leaves the old state).
+    """
+    statements = _index_statements()
+    for name, _ in statements:
+        connection.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    for _, statement in statements:
+        connection.execute(statement)
 
 
 def delete_notes(connection: sqlite3.Connection, paths: Iterable[str]) -> None:
@@ -262,7 +294,8 @@ FAMILIES = ("tasks", "links", "resources", "meta")
 
 
 def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
-    return hashlib.blake2b(repr(row_lists).encode(), digest_size=8).hexdigest()
+    # pickle of plain tuples is deterministic and several times cheaper than repr.
+    return hashlib.blake2b(pickle.dumps(row_lists, protocol=5), digest_size=8).hexdigest()
 
 
 def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] | None:
@@ -275,17 +308,16 @@ def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] |
     return tuple(row) if row is not None else None
 
 
-def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tuple[str, ...]:
-    """Insert one parsed note's rows (its old rows must have been deleted).
-
-    Returns the note's family digests (:data:`FAMILIES` order).
-    """
+def note_rows(note: Note, mtime_ns: int) -> NoteRows:
+    """Every row one parsed note puts in the index: a pure function, so that the worker
+    processes of a cold start build the rows and the main process only inserts them."""
+    inserts: list[tuple[str, list[tuple[Any, ...]]]] = []
     path = note.path
     folder = path.rsplit("/", 1)[0] if "/" in path else ""
     heading_rows = [
         (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
     ]
-    connection.executemany("INSERT INTO headings VALUES (?,?,?,?,?,?)", heading_rows)
+    inserts.append(("INSERT INTO headings VALUES (?,?,?,?,?,?)", heading_rows))
     task_rows = [
         (
             path,
@@ -308,8 +340,8 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tup
             t.fields.recurrence,
             t.fields.on_completion,
             t.fields.id,
-            json.dumps(list(t.fields.depends_on)),
-            json.dumps(list(t.tags), ensure_ascii=False),
+            _json_list(t.fields.depends_on),
+            _json_list(t.tags),
             t.block_id,
             int(t.struck),
             t.callout_line,
@@ -318,11 +350,13 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tup
         )
         for t in note.tasks
     ]
-    connection.executemany(
-        "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        task_rows,
+    inserts.append(
+        (
+            "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            task_rows,
+        )
     )
-    connection.executemany("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note))
+    inserts.append(("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note)))
     link_rows = [
         (
             path,
@@ -343,7 +377,7 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tup
         )
         for link in note.links
     ]
-    connection.executemany("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", link_rows)
+    inserts.append(("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", link_rows))
     resource_rows = [
         (
             path,
@@ -358,33 +392,37 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tup
         for resource in note.resources
         for mention in resource.mentions
     ]
-    connection.executemany("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resource_rows)
-    connection.executemany(
-        "INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                path,
-                c.line,
-                c.end_line,
-                _section(c.section),
-                c.type,
-                c.raw_type,
-                c.fold,
-                c.title,
-                c.body,
-                c.depth,
-                c.parent_line,
-                int(c.in_list),
-            )
-            for c in note.callouts
-        ],
+    inserts.append(("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resource_rows))
+    inserts.append(
+        (
+            "INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    path,
+                    c.line,
+                    c.end_line,
+                    _section(c.section),
+                    c.type,
+                    c.raw_type,
+                    c.fold,
+                    c.title,
+                    c.body,
+                    c.depth,
+                    c.parent_line,
+                    int(c.in_list),
+                )
+                for c in note.callouts
+            ],
+        )
     )
-    connection.executemany(
-        "INSERT INTO md_tables VALUES (?,?,?,?,?,?)",
-        [
-            (path, t.line, t.end_line, _section(t.section), len(t.header), len(t.rows))
-            for t in note.tables
-        ],
+    inserts.append(
+        (
+            "INSERT INTO md_tables VALUES (?,?,?,?,?,?)",
+            [
+                (path, t.line, t.end_line, _section(t.section), len(t.header), len(t.rows))
+                for t in note.tables
+            ],
+        )
     )
     cells: list[tuple[str, int, int, int, int, str]] = []
     for table in note.tables:
@@ -395,25 +433,31 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tup
             cells.extend(
                 (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
             )
-    connection.executemany("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells)
+    inserts.append(("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells))
     list_rows = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
-    connection.executemany("INSERT INTO list_items VALUES (?,?,?,?,?)", list_rows)
-    connection.executemany(
-        "INSERT INTO tags VALUES (?,?,?,?,?)",
-        [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
+    inserts.append(("INSERT INTO list_items VALUES (?,?,?,?,?)", list_rows))
+    inserts.append(
+        (
+            "INSERT INTO tags VALUES (?,?,?,?,?)",
+            [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
+        )
     )
     block_rows = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
-    connection.executemany("INSERT INTO block_ids VALUES (?,?,?,?)", block_rows)
-    connection.executemany(
-        "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
-        [
-            (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
-            for f in note.inline_fields
-        ],
+    inserts.append(("INSERT INTO block_ids VALUES (?,?,?,?)", block_rows))
+    inserts.append(
+        (
+            "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
+            [
+                (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
+                for f in note.inline_fields
+            ],
+        )
     )
-    connection.executemany(
-        "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
-        [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
+    inserts.append(
+        (
+            "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
+            [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
+        )
     )
     note_row = (
         path,
@@ -436,10 +480,46 @@ def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tup
         # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
         _rows_digest([note_row[:10] + note_row[11:]], list_rows),
     )
-    connection.execute(
-        "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", note_row + digests
+    inserts.append(
+        ("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [note_row + digests])
     )
-    return digests
+    return NoteRows(
+        path=path,
+        inserts=tuple(inserts),
+        digests=digests,
+        generated=bool(note_row[11]),
+        aliases=note_row[4],
+        has_dependencies=any(row[19] is not None or row[20] != "[]" for row in task_rows),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRows:
+    """What :func:`note_rows` builds for one note."""
+
+    path: str
+    inserts: tuple[tuple[str, list[tuple[Any, ...]]], ...]
+    """(INSERT statement, rows) per table, the ``notes`` row last."""
+    digests: tuple[str, ...]
+    """Family digests in :data:`FAMILIES` order."""
+    generated: bool
+    aliases: str
+    has_dependencies: bool
+    """Whether some task has a Tasks-plugin id or dependency."""
+
+
+def insert_note_rows(connection: sqlite3.Connection, rows: NoteRows) -> None:
+    """Insert one note's rows (its old rows must have been deleted)."""
+    for statement, values in rows.inserts:
+        if values:
+            connection.executemany(statement, values)
+
+
+def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tuple[str, ...]:
+    """Insert one parsed note's rows; returns its family digests."""
+    rows = note_rows(note, mtime_ns)
+    insert_note_rows(connection, rows)
+    return rows.digests
 
 
 def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) -> None:

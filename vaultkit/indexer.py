@@ -16,6 +16,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,20 +25,23 @@ from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
 from vaultkit.index import (
     FAMILIES,
+    NoteRows,
+    bulk_load,
     bump_generations,
     default_index_path,
     delete_notes,
+    insert_note_rows,
     note_digests,
+    note_rows,
     open_index,
     remove_index,
-    store_note,
     transaction,
 )
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
 
 if TYPE_CHECKING:
-    from vaultkit.model import Note
+    pass
 
 RACY_SLACK_NS = 2_000_000_000
 POOL_THRESHOLD = 64
@@ -68,8 +72,9 @@ class IndexReport:
 class _Parsed:
     source: SourceFile
     digest: str
-    note: Note | None
-    """None when the content hash matched the index (only the mtime moved)."""
+    rows: NoteRows | None
+    """The note's index rows; None when the content hash matched the index (only the mtime
+    moved)."""
 
 
 def content_digest(data: bytes) -> str:
@@ -100,11 +105,11 @@ def _read_and_parse(source: SourceFile, known_digest: str | None) -> _Parsed:
                 ),
             ),
         )
-        return _Parsed(source, "", note)
+        return _Parsed(source, "", note_rows(note, source.mtime_ns))
     digest = content_digest(data)
     if digest == known_digest:
         return _Parsed(source, digest, None)
-    return _Parsed(source, digest, parse_note(data, source.path))
+    return _Parsed(source, digest, note_rows(parse_note(data, source.path), source.mtime_ns))
 
 
 def _parse_batch(batch: list[tuple[SourceFile, str | None]]) -> list[_Parsed]:
@@ -267,7 +272,7 @@ def update_index(
     # and SQLite work overlaps with parsing in the worker processes.
     changed_families: set[str] = set()
     dependencies_moved = aliases_moved = False
-    with transaction(connection):
+    with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
         if removed:
             connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
             delete_notes(connection, removed_notes)
@@ -285,7 +290,7 @@ def update_index(
                     file_name_key(source.path),
                 ),
             )
-            if item.note is None:
+            if item.rows is None:
                 connection.execute(
                     "UPDATE notes SET mtime_ns = ? WHERE path = ?",
                     (source.mtime_ns, source.path),
@@ -296,26 +301,37 @@ def update_index(
                 if moved and not _is_generated(connection, source.path):
                     changed_families.add("meta")  # a topic's "modified" can be its mtime
                 continue
+            rows = item.rows
+            if source.path not in known:
+                # New to the index: nothing to compare with or to delete.
+                insert_note_rows(connection, rows)
+                changed_families.update(FAMILIES)
+                report.parsed.append(source.path)
+                continue
             old_digests = note_digests(connection, source.path)
             was_generated = _is_generated(connection, source.path)
-            dependencies_moved = dependencies_moved or _has_dependencies(connection, source.path)
-            old_aliases = _aliases(connection, source.path)
+            dependencies_moved = (
+                dependencies_moved
+                or rows.has_dependencies
+                or _has_dependencies(connection, source.path)
+            )
+            aliases_moved = aliases_moved or _aliases(connection, source.path) != rows.aliases
             delete_notes(connection, [source.path])
-            new_digests = store_note(connection, item.note, source.mtime_ns)
-            dependencies_moved = dependencies_moved or _has_dependencies(connection, source.path)
-            aliases_moved = aliases_moved or old_aliases != _aliases(connection, source.path)
-            if old_digests is None or was_generated != _is_generated(connection, source.path):
+            insert_note_rows(connection, rows)
+            if old_digests is None or was_generated != rows.generated:
                 changed_families.update(FAMILIES)
             elif not was_generated:
-                old = known.get(source.path)
-                if old is None or old[1] != source.mtime_ns:
+                old = known[source.path]
+                if old[1] != source.mtime_ns:
                     changed_families.add("meta")  # a topic's "modified" can be its mtime
                 # vaultkit's own dashboards are hidden from every view: rewriting them must
                 # not make the next sync render again.
                 changed_families.update(
                     family
-                    for family, old, new in zip(FAMILIES, old_digests, new_digests, strict=True)
-                    if old != new
+                    for family, old_digest, new_digest in zip(
+                        FAMILIES, old_digests, rows.digests, strict=True
+                    )
+                    if old_digest != new_digest
                 )
             report.parsed.append(source.path)
         connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", file_rows)

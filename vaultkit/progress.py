@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CADENCES = ("daily", "weekly", "bi-weekly", "biweekly", "weekend", "monthly", "quarterly", "yearly")
 _CADENCE_WORDS = re.compile(r"[^a-z]+")
 OPEN_STATUSES = ("todo", "in_progress", "other")
 
 
+@lru_cache(maxsize=4096)
 def cadence_of(section: str) -> str | None:
     """The cadence named by the innermost heading of a section path, if any."""
     if not section:
