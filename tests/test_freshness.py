@@ -17,7 +17,7 @@ DASHBOARDS = ("Status.md", "Resources.md", "Habits.md", "Link health.md")
 def rendered(vault: Path, **kwargs: object) -> set[str]:
     report = run_sync(vault, progress=False, **kwargs)  # type: ignore[arg-type]
     assert not report.problems, report.results
-    return set(report.dashboards)
+    return set(report.rendered)
 
 
 def outputs(vault: Path) -> dict[str, bytes]:
@@ -87,7 +87,7 @@ def test_a_hand_edited_dashboard_is_noticed(example_copy: Path) -> None:
     status = example_copy / "Dashboards" / "Status.md"
     status.write_text(status.read_text(encoding="utf-8") + "my own line\n", encoding="utf-8")
     report = run_sync(example_copy, progress=False)
-    assert "status" in report.dashboards
+    assert "status" in report.rendered
     by_path = {p.path.name: p.status for p in report.results}
     assert by_path["Status.md"] is WriteStatus.CONFLICT
     assert "my own line" in status.read_text(encoding="utf-8")

@@ -161,6 +161,15 @@ def _has_dependencies(connection: sqlite3.Connection, path: str) -> bool:
     return row is not None
 
 
+def _stored_hash(connection: sqlite3.Connection, path: str) -> str | None:
+    row = connection.execute("SELECT hash FROM files WHERE path = ?", (path,)).fetchone()
+    return row[0] if row is not None else None
+
+
+def _stored_skips(connection: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return sorted(connection.execute("SELECT path, reason, message FROM skipped").fetchall())
+
+
 def _aliases(connection: sqlite3.Connection, path: str) -> str | None:
     row = connection.execute("SELECT aliases FROM notes WHERE path = ?", (path,)).fetchone()
     return row[0] if row is not None else None
@@ -212,7 +221,8 @@ def update_index(
     if progress is None:
         progress = sys.stderr.isatty()
 
-    columns = "SELECT path, size, mtime_ns, hash, is_note, excluded FROM files"
+    # No hash here: it is needed only for the few files whose size or mtime moved.
+    columns = "SELECT path, size, mtime_ns, is_note, excluded FROM files"
     if rebuilt and only is not None:
         # A new index needs every file; a partial scan cannot fill it.
         only = None
@@ -225,7 +235,7 @@ def update_index(
             for path in only
             for row in connection.execute(columns + " WHERE path = ?", (path,)).fetchall()
         ]
-    known = {row[0]: (row[1], row[2], row[3], bool(row[4]), bool(row[5])) for row in known_rows}
+    known: dict[str, tuple[str, int, int, int, int]] = {row[0]: row for row in known_rows}
     previous_scan = connection.execute(
         "SELECT value FROM meta WHERE key = 'scanned_at_ns'"
     ).fetchone()
@@ -234,39 +244,57 @@ def update_index(
     # are hashed again. The slack covers file systems with coarse timestamps.
     racy_after = int(previous_scan[0]) - RACY_SLACK_NS if previous_scan else None
     excluded_paths = {source.path for source in result.excluded}
-    current = list(result.files) + list(result.excluded)
-    present = {source.path for source in current}
 
     work: list[tuple[SourceFile, str | None]] = []
     file_rows: list[tuple[str, int, int, str | None, int, int, str]] = []
-    for source in current:
-        old = known.get(source.path)
-        if source.is_note:
-            unchanged = old is not None and old[0] == source.size and old[1] == source.mtime_ns
-            if unchanged and (racy_after is None or source.mtime_ns < racy_after):
-                continue
-            work.append((source, old[2] if old is not None and old[3] else None))
-        elif old is None or old[0] != source.size or old[1] != source.mtime_ns:
-            file_rows.append(
-                (
-                    source.path,
-                    source.size,
-                    source.mtime_ns,
-                    None,
-                    0,
-                    int(source.path in excluded_paths),
-                    file_name_key(source.path),
-                )
-            )
     # Obsidian's "Excluded files" can change without any file changing (app.json edits).
-    exclusion_changes = [
-        (int(source.path in excluded_paths), source.path)
-        for source in current
-        if source.path in known and known[source.path][4] != (source.path in excluded_paths)
-    ]
-    removed = [p for p in known if p not in present]
+    exclusion_changes: list[tuple[int, str]] = []
+    seen = 0
+    for sources, excluded in ((result.files, 0), (result.excluded, 1)):
+        for source in sources:
+            old = known.get(source.path)
+            if old is not None:
+                seen += 1
+                if old[4] != excluded:
+                    exclusion_changes.append((excluded, source.path))
+                same = old[1] == source.size and old[2] == source.mtime_ns
+                if same and (
+                    not source.is_note or racy_after is None or source.mtime_ns < racy_after
+                ):
+                    continue
+            if source.is_note:
+                work.append((source, _stored_hash(connection, source.path) if old else None))
+            else:
+                file_rows.append(
+                    (
+                        source.path,
+                        source.size,
+                        source.mtime_ns,
+                        None,
+                        0,
+                        excluded,
+                        file_name_key(source.path),
+                    )
+                )
+    if seen == len(known):
+        removed: list[str] = []
+    else:
+        present = {source.path for source in (*result.files, *result.excluded)}
+        removed = [path for path in known if path not in present]
     removed_notes = [p for p in removed if known[p][3]]
     new_attachments = any(row[0] not in known for row in file_rows)
+    current = (*result.files, *result.excluded)
+    skipped_rows = sorted((s.path, s.reason, s.message) for s in result.skipped)
+    if not (work or removed or file_rows or exclusion_changes or rebuilt) and (
+        only is not None or skipped_rows == _stored_skips(connection)
+    ):
+        # Nothing moved: no write transaction at all (the common warm case).
+        report.removed = []
+        report.notes = sum(1 for s in current if s.is_note)
+        report.attachments = len(current) - report.notes
+        report.skipped = len(result.skipped)
+        report.seconds = time.perf_counter() - started
+        return connection, report
 
     # Results are stored as they arrive, so memory stays flat however many notes changed
     # and SQLite work overlaps with parsing in the worker processes.
@@ -297,7 +325,7 @@ def update_index(
                 )
                 report.touched += 1
                 old = known.get(source.path)
-                moved = old is None or old[1] != source.mtime_ns
+                moved = old is None or old[2] != source.mtime_ns
                 if moved and not _is_generated(connection, source.path):
                     changed_families.add("meta")  # a topic's "modified" can be its mtime
                 continue
@@ -322,7 +350,7 @@ def update_index(
                 changed_families.update(FAMILIES)
             elif not was_generated:
                 old = known[source.path]
-                if old[1] != source.mtime_ns:
+                if old[2] != source.mtime_ns:
                     changed_families.add("meta")  # a topic's "modified" can be its mtime
                 # vaultkit's own dashboards are hidden from every view: rewriting them must
                 # not make the next sync render again.
@@ -338,10 +366,7 @@ def update_index(
         connection.executemany("UPDATE files SET excluded = ? WHERE path = ?", exclusion_changes)
         if only is None:
             connection.execute("DELETE FROM skipped")
-            connection.executemany(
-                "INSERT OR REPLACE INTO skipped VALUES (?,?,?)",
-                [(s.path, s.reason, s.message) for s in result.skipped],
-            )
+            connection.executemany("INSERT OR REPLACE INTO skipped VALUES (?,?,?)", skipped_rows)
         report.removed = sorted(removed)
         new_notes = any(path not in known for path in report.parsed)
         if rebuilt or removed or new_attachments or new_notes:

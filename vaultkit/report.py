@@ -256,7 +256,7 @@ def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str
     written = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
     parsed = len(report.index.parsed)
     out.append(
-        f"{len(report.dashboards)} dashboards: {written} "
+        f"{len(report.dashboards)} dashboards ({len(report.rendered)} rendered): {written} "
         f"{'to write' if report.dry_run else 'written'}, "
         f"{report.count(WriteStatus.UNCHANGED)} unchanged, "
         f"{report.count(WriteStatus.CONFLICT)} conflicts, {report.count(WriteStatus.ERROR)} "
@@ -269,6 +269,7 @@ def sync_json(report: SyncReport, vault: Path) -> dict[str, Any]:
     return {
         "dry_run": report.dry_run,
         "dashboards": report.dashboards,
+        "rendered": report.rendered,
         "files": [
             {
                 "path": item.path.relative_to(vault).as_posix(),

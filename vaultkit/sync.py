@@ -62,6 +62,9 @@ class SyncReport:
     planned: list[Planned] = field(default_factory=list)
     results: list[Planned] = field(default_factory=list)
     dashboards: list[str] = field(default_factory=list)
+    """Every enabled dashboard."""
+    rendered: list[str] = field(default_factory=list)
+    """The dashboards rendered this run; the others were current (``vaultkit.freshness``)."""
     seconds: float = 0.0
     dry_run: bool = False
 
@@ -295,7 +298,10 @@ def _run_sync(
     finally:
         connection.close()
     report = SyncReport(
-        index=index_report, dashboards=[d.name for d, _ in rendered], dry_run=dry_run
+        index=index_report,
+        dashboards=[d.name for d in config.dashboards if d.enabled],
+        rendered=[d.name for d, _ in rendered],
+        dry_run=dry_run,
     )
     report.planned = _plan(vault, rendered, force=force) + [
         Planned(vault / target, None, None, WriteStatus.UNCHANGED)

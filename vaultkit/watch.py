@@ -202,8 +202,14 @@ class _Watcher:
         except OSError:
             return False  # gone or unreadable: a real change for the index to find
 
-    def sync(self, label: str, *, quiet_if_nothing: bool = False) -> None:
-        """One incremental sync; every failure is logged and survived."""
+    def sync(
+        self, label: str, *, quiet_if_nothing: bool = False, changed: list[str] | None = None
+    ) -> None:
+        """One incremental sync; every failure is logged and survived.
+
+        ``changed``: the notes the events named, when they are all the news (see
+        :func:`_notes_only`); the sync then looks at those instead of walking the vault.
+        """
         try:
             config = load_config(self.vault)
             self.good_config = config
@@ -217,7 +223,7 @@ class _Watcher:
             config = self.good_config
         try:
             # This process already holds the vault lock for the watcher's life.
-            report = run_sync(self.vault, lock=False, config=config)
+            report = run_sync(self.vault, lock=False, config=config, changed=changed)
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
@@ -273,7 +279,24 @@ class _Watcher:
             # Hashing here, not in the observer's thread, keeps the callback trivial.
             real = sorted(p for p in burst if not self.is_echo(p))
             if real:
-                self.sync("sync")
+                self.sync("sync", changed=real if _notes_only(real) else None)
+
+
+PARTIAL_LIMIT = 64
+"""Above this many changed files a walk of the vault is as cheap as looking at each."""
+
+
+def _notes_only(paths: list[str]) -> bool:
+    """Whether a burst touched only visible notes, so a sync need not walk the vault.
+
+    Folders, settings, templates and attachments can change what every link or view means;
+    those bursts get a full walk (as does the periodic reconcile, which catches anything
+    the events missed).
+    """
+    return len(paths) <= PARTIAL_LIMIT and all(
+        path.lower().endswith(".md") and not any(part.startswith(".") for part in path.split("/"))
+        for path in paths
+    )
 
 
 def _start_observer(vault: Path, handler: _Changes, *, polling: bool, log: _Log) -> BaseObserver:
