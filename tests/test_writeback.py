@@ -724,3 +724,15 @@ def test_apply_does_nothing_without_bytes_to_write(
 
 def test_temp_files_are_hidden_from_obsidian() -> None:
     assert writeback.TEMP_SUFFIX == ".vaultkit-tmp"
+
+
+def test_temp_files_left_by_a_crash_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "Note.md"
+    path.write_bytes(note(BEGIN.decode(), END.decode()))
+    # What a vaultkit killed between writing its temp file and renaming it leaves behind.
+    stale = tmp_path / ".Note.0a1b2c3d.vaultkit-tmp"
+    stale.write_bytes(b"half")
+    other = tmp_path / ".Note.md.0a1b2c3d.vaultkit-tmp"  # another note's: not ours to delete
+    other.write_bytes(b"half")
+    assert apply(plan_regions(path, region("x")), vault=tmp_path).status is WriteStatus.WRITTEN
+    assert temp_files(tmp_path) == [other]

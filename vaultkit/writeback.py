@@ -635,6 +635,20 @@ def _backup(old: bytes, target: Path, root: Path, backup_dir: Path) -> Path:
     return dest
 
 
+def _remove_stale_temps(target: Path) -> None:
+    """Delete temp files a killed vaultkit left beside ``target``.
+
+    Callers hold the vault's writer lock, so no other vaultkit is writing one right now; left
+    alone, they would pile up with every crash and travel to every device by sync services.
+    """
+    stale = re.compile(re.escape(f".{target.stem[:40]}.") + r"[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
     """Write ``new`` to a temp file beside ``target`` and rename it over ``target``."""
     folder = target.parent
@@ -643,6 +657,7 @@ def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
         mode = None
     else:
         mode = stat.S_IMODE(os.stat(target).st_mode)
+    _remove_stale_temps(target)
     temp = folder / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
     # 0o666 lets the umask decide a new file's permissions, as any editor's save would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
