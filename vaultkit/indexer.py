@@ -52,6 +52,8 @@ class IndexReport:
     rebuilt: bool = False
     skipped: int = 0
     seconds: float = 0.0
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    """(path, reason) of notes that could not be read this time."""
 
     @property
     def changed(self) -> bool:
@@ -223,11 +225,18 @@ def update_index(
             delete_notes(connection, removed_notes)
         for item in _parse_all(work, progress=progress) if work else ():
             source = item.source
+            if not item.digest and item.note is not None:
+                report.unreadable.append((source.path, item.note.diagnostics[0].message))
+                if source.path in known:
+                    # Unreadable for now (permissions, a sync service's lock): its last good
+                    # parse stays, and so does its old stat, so a later change is read again.
+                    continue
             connection.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
                 (
                     source.path,
-                    source.size,
+                    # -1: never "unchanged", so a note unreadable now is read again next time.
+                    source.size if item.digest else -1,
                     source.mtime_ns,
                     item.digest,
                     1,

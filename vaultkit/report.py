@@ -253,6 +253,10 @@ def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str
             out.append(
                 "".join(difflib.unified_diff(old, new, f"a/{where}", f"b/{where}")).rstrip("\n")
             )
+    for path, reason in report.index.unreadable:
+        out.append(
+            f"{'unreadable':<12} {path}: {reason} (the dashboards keep what was last read from it)"
+        )
     written = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
     parsed = len(report.index.parsed)
     out.append(

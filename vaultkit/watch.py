@@ -155,6 +155,7 @@ def describe(report: SyncReport, vault: Path) -> str:
         parts.append(f"{_plural(len(removed), 'note')} removed ({_names(removed)})")
     if not parts:
         parts.append("no note changed")
+    parts += [f"unreadable: {path}: {reason}" for path, reason in report.index.unreadable]
     written = [
         r.path.relative_to(vault).as_posix()
         for r in report.results

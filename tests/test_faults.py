@@ -1,0 +1,179 @@
+"""Conflicts, sync services and failing I/O (design section 8): each case leaves the vault intact
+and tells the user what happened, naming the file (and line) and what to do.
+
+Faults are injected at the I/O edge (``os.write``, ``os.fsync``, ``Path.read_bytes``) so the
+tests also run as root, where permission bits do not stop anybody.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_watch import Running, wait_until
+from vaultkit.cli import run
+from vaultkit.sync import SyncReport
+from vaultkit.writeback import WriteStatus
+
+ENOSPC = os.strerror(errno.ENOSPC)
+DONE = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")
+
+
+def sync(vault: Path, *args: str) -> tuple[int, str]:
+    """``vaultkit sync`` in this process (so the injected faults apply); exit, stdout+stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["sync", str(vault), *args], out, err)
+    text = out.getvalue() + err.getvalue()
+    assert "Traceback" not in text
+    return code, text
+
+
+def totals(vault: Path) -> tuple[int, int]:
+    found = DONE.search((vault / "Dashboards/Status.md").read_text(encoding="utf-8"))
+    assert found is not None
+    return int(found[1]), int(found[2])
+
+
+def tick(vault: Path, rel: str = "Status.md", task: str = "One Leetcode medium") -> None:
+    path = vault / rel
+    text = path.read_text(encoding="utf-8")
+    assert f"- [ ] {task}" in text
+    path.write_text(text.replace(f"- [ ] {task}", f"- [x] {task}"), encoding="utf-8")
+
+
+def edit_topic(vault: Path) -> None:
+    """A change that makes Plan.md's topics region stale."""
+    path = vault / "Topics/Rust.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n- [ ] One more Rust task\n")
+
+
+@pytest.fixture
+def vault(example_copy: Path) -> Path:
+    assert sync(example_copy)[0] == 0  # the committed dashboards, freshly indexed
+    return example_copy
+
+
+# -- a region edited by hand -------------------------------------------------------------------
+
+
+# -- the note changes between vaultkit's read and its write ---------------------------------
+
+
+# -- sync services -------------------------------------------------------------------------
+
+
+# -- a vault folder renamed while watching ----------------------------------------------------
+
+
+@pytest.fixture
+def watcher(vault: Path) -> Iterator[Running]:
+    running = Running(vault)
+    running.thread.start()
+    wait_until(lambda: len(running.reports) >= 1, timeout=20)
+    yield running
+    running.stop.set()
+    running.thread.join(timeout=10)
+    assert not running.thread.is_alive()
+
+
+def log_text(running: Running) -> str:
+    return running.log.read_text(encoding="utf-8") if running.log.exists() else ""
+
+
+def wrote_status(report: SyncReport) -> bool:
+    return any(
+        r.status is WriteStatus.WRITTEN and r.path.name == "Status.md" for r in report.results
+    )
+
+
+def next_open_task(path: Path) -> str:
+    found = re.search(r"^- \[ \] (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    assert found is not None
+    return found[1]
+
+
+# -- unreadable files --------------------------------------------------------------------------
+
+
+def unreadable(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
+    """Reading these notes fails as it would for chmod 000 (also when running as root)."""
+    real = Path.read_bytes
+    locked = {os.path.abspath(p) for p in paths}
+
+    def read_bytes(self: Path) -> bytes:
+        if os.path.abspath(self) in locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def test_an_unreadable_note_is_reported_and_its_tasks_kept(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done, total = totals(vault)
+    tick(vault, "Topics/Rust.md", next_open_task(vault / "Topics/Rust.md"))
+    status = vault / "Status.md"
+    status.write_text(status.read_text(encoding="utf-8") + "- [ ] written, then locked\n")
+    unreadable(monkeypatch, status)
+    code, output = sync(vault)
+    assert code == 0
+    assert (
+        f"unreadable   Status.md: the note could not be read ({os.strerror(errno.EACCES)}); "
+        "check its permissions" in output
+    )
+    # Its tasks stay counted (as last read), the other change goes through.
+    assert totals(vault) == (done + 1, total)
+    monkeypatch.undo()
+    # Readable again (same size and mtime, as after a chmod): read, not trusted as unchanged.
+    assert sync(vault)[0] == 0
+    assert totals(vault) == (done + 1, total + 1)
+
+
+def test_a_new_note_unreadable_at_first_is_read_once_it_can_be(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done, total = totals(vault)
+    (vault / "Locked.md").write_text("- [ ] a task in a note being synced in\n")
+    unreadable(monkeypatch, vault / "Locked.md")
+    code, output = sync(vault)
+    assert code == 0 and "unreadable   Locked.md" in output
+    monkeypatch.undo()
+    assert sync(vault)[0] == 0
+    assert totals(vault) == (done, total + 1)
+
+
+def test_a_region_note_that_cannot_be_read_is_not_written(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_topic(vault)
+    before = (vault / "Plan.md").read_bytes()
+    unreadable(monkeypatch, vault / "Plan.md")
+    code, output = sync(vault)
+    assert code == 1
+    assert f"error        Plan.md: could not read Plan.md: {os.strerror(errno.EACCES)}" in output
+    monkeypatch.undo()
+    assert (vault / "Plan.md").read_bytes() == before
+
+
+def test_a_folder_in_place_of_a_region_note(vault: Path) -> None:
+    plan = vault / "Plan.md"
+    plan.rename(vault / "Plan.bak")
+    plan.mkdir()
+    code, output = sync(vault)
+    assert code == 1
+    assert f"error        Plan.md: could not read Plan.md: {os.strerror(errno.EISDIR)}" in output
+    assert plan.is_dir() and not list(plan.iterdir())
+
+
+# -- the disk is full --------------------------------------------------------------------------
+
+
+def disk_full(*args: object) -> None:
+    raise OSError(errno.ENOSPC, ENOSPC)
