@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.region_vault import snapshot
 from tests.test_watch import Running, wait_until
 from vaultkit.cli import run
 from vaultkit.sync import SyncReport
@@ -96,6 +97,20 @@ def next_open_task(path: Path) -> str:
     found = re.search(r"^- \[ \] (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
     assert found is not None
     return found[1]
+
+
+def test_the_vault_itself_renamed_while_watching(vault: Path, watcher: Running) -> None:
+    moved = vault.with_name("renamed vault")
+    vault.rename(moved)
+    before = snapshot(moved)
+    tick(moved)  # an event inside the moved folder wakes the watcher up
+    wait_until(lambda: "the vault folder cannot be read" in log_text(watcher))
+    log = log_text(watcher)
+    assert "run vaultkit on its new location" in log
+    assert "Traceback" not in log and "FileNotFoundError" not in log
+    assert not vault.exists(), "vaultkit recreated the vault at its old path"
+    after = snapshot(moved)
+    assert {k for k in after if after[k] != before[k]} == {"Status.md"}  # only the user's tick
 
 
 # -- unreadable files --------------------------------------------------------------------------

@@ -179,7 +179,15 @@ def _run_sync(
         config = load_config(vault)
     today = today_for_run(config)
     chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
-    scan = scan_vault(vault, extra_excludes=config.vault.excludes)
+    try:
+        scan = scan_vault(vault, extra_excludes=config.vault.excludes)
+    except OSError as exc:
+        # The vault folder itself is gone or unlistable: renamed or moved while a watcher ran.
+        raise VaultkitError(
+            f"the vault folder cannot be read ({exc.strerror}); if it was moved or renamed, "
+            "run vaultkit on its new location",
+            path=str(vault),
+        ) from None
     connection, index_report = update_index(
         vault, index_path=chosen_index, progress=progress, scan=scan
     )

@@ -222,6 +222,9 @@ class _Watcher:
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
+        except VaultkitError as exc:  # the message already says what is wrong and what to do
+            self.log(f"{label} failed: {exc}")
+            return
         except Exception as exc:  # one bad sync must not stop the watcher
             self.log(f"{label} failed: {type(exc).__name__}: {exc}")
             if os.environ.get(DEBUG_ENV) == "1":
