@@ -69,6 +69,30 @@ def vault(example_copy: Path) -> Path:
 # -- sync services -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "copy_name",
+    [
+        "Status.sync-conflict-20261122-101500-ABCDEF1.md",  # Syncthing
+        "Status (Ann's conflicted copy 2026-11-22).md",  # Dropbox
+    ],
+)
+def test_a_conflicted_copy_is_neither_counted_nor_written(vault: Path, copy_name: str) -> None:
+    # The sync service keeps this device's version aside and puts the other device's in place.
+    mine = (vault / "Status.md").read_bytes()
+    tick(vault)
+    (vault / copy_name).write_bytes(mine)
+    done, total = totals(vault)
+    code, output = sync(vault)
+    assert code == 0
+    assert "skipped      1 file(s) left out of the dashboards" in output
+    assert "vaultkit doctor" in output
+    assert totals(vault) == (done + 1, total)  # the copy's tasks are not counted twice
+    assert (vault / copy_name).read_bytes() == mine
+    out, err = io.StringIO(), io.StringIO()
+    run(["doctor", "--vault", str(vault)], out, err)
+    assert copy_name in out.getvalue()
+
+
 # -- a vault folder renamed while watching ----------------------------------------------------
 
 
