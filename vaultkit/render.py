@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -118,13 +118,37 @@ def _escape_code(text: str) -> str:
     return "`" + str(text).replace("`", "'") + "`"
 
 
+class _VaultLoader(jinja2.FileSystemLoader):
+    """The vault's own templates, none of which may be a link to a file outside the vault.
+
+    Otherwise a shared vault could carry ``links.md.j2 -> ~/.ssh/id_rsa`` and sync would copy
+    the key into a dashboard (design section 8, items 6 and 7).
+    """
+
+    def __init__(self, folder: Path, vault: Path) -> None:
+        super().__init__(str(folder))
+        self.vault = vault.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.vault):
+            raise RenderError(
+                f"template '{template}' links to a file outside the vault, which vaultkit "
+                "never reads; replace the link with a copy of the template",
+                path=(VAULT_TEMPLATES / template).as_posix(),
+            )
+        return source, filename, uptodate
+
+
 def make_environment(
     vault: Path, note_paths: Iterable[str], today: dt.date | None = None
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     override = vault / VAULT_TEMPLATES
     if override.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(override)))
+        loaders.append(_VaultLoader(override, vault))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -164,6 +188,13 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
         template = env.get_template(template_name)
         text = template.render(**context)
     except jinja2.TemplateNotFound as exc:
+        if exc.name != template_name:
+            raise RenderError(
+                f"the template includes or imports '{exc.name}', which is not a file in "
+                f"{VAULT_TEMPLATES} or a built-in; fix the name",
+                path=template_name,
+                line=_template_line(exc),
+            ) from None
         raise RenderError(
             f"template '{exc.name}' not found in {VAULT_TEMPLATES} or the built-ins; "
             "check the dashboard's 'template' setting"
@@ -179,7 +210,16 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
             f"the template tried something the sandbox forbids ({exc})",
             path=template_name,
         ) from None
-    except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (
+        jinja2.UndefinedError,
+        TypeError,
+        ValueError,
+        LookupError,
+        AttributeError,
+        # range() past the sandbox's limit, 1/0, a macro calling itself: a template bug too.
+        ArithmeticError,
+        RecursionError,
+    ) as exc:
         raise RenderError(
             f"the template failed: {exc}", path=template_name, line=_template_line(exc)
         ) from None

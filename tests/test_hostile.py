@@ -1,0 +1,248 @@
+"""Hostile input (design sections 4 and 8): nothing in a vault can crash vaultkit, make it write
+outside the vault, or let a template out of its sandbox.
+
+The two fuzz properties run with a larger budget than the other property tests (see
+``FUZZ_EXAMPLES``); the atheris harnesses in ``tests/fuzz/`` drive the same code for longer.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from tests.region_vault import snapshot
+from vaultkit.cli import run
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
+PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")
+FUZZ_EXAMPLES = {"ci": 2000, "thorough": 25_000}.get(PROFILE, 2000)
+"""Examples per fuzz property: derandomised in CI, random and many more when thorough."""
+
+
+def cli(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    text = out.getvalue() + err.getvalue()
+    assert "Traceback" not in text
+    return code, text
+
+
+# -- fuzz: the parser and the write-back on Obsidian-flavoured garbage -------------------------
+
+PIECES = [
+    "---",
+    "tags: [a, b]",
+    "a: &x [1, 2]",
+    "b: *x",
+    "- [ ] task 📅 2026-11-30",
+    "- [x] done ✅ 2026-11-01",
+    "  - [/] nested",
+    "> [!note]+ Title",
+    "> - [ ] in a callout",
+    "```",
+    "~~~",
+    "$$",
+    "%%",
+    "%% comment %%",
+    "[[Note#Heading^block|alias]]",
+    "![[img.png|100]]",
+    "[text](Other%20Note.md)",
+    "| a | b |",
+    "|---|---|",
+    "| [[x\\|y]] | <br> |",
+    "#tag #123 #nested/tag",
+    "key:: value",
+    "<div>",
+    "^block-id",
+    "# Heading",
+    "%% vaultkit:begin r %%",
+    "%% vaultkit:end r %%",
+    "%% vaultkit:end r 0badc0de %%",
+    "> %% vaultkit:begin r %%",
+    "> %% vaultkit:end r %%",
+    "%% vaultkit:begin other %%",
+    "%% vaultkit:end other %%",
+    "%% vaultkit:beginr %%",
+    "\ufeff",
+    "\u2028",
+    "\x00",
+]
+MARKERISH = [p for p in PIECES if "vaultkit" in p or p in ("```", "~~~", "$$", "%%")]
+# Pieces that can break or hide the markers are drawn rarely, so most notes keep a region.
+WEIGHTED = [p for p in PIECES if p not in MARKERISH] * 12 + MARKERISH
+LINE = st.one_of(
+    st.sampled_from(WEIGHTED),
+    st.text(max_size=20),
+    st.lists(st.sampled_from(WEIGHTED), min_size=2, max_size=3).map(" ".join),
+)
+EOLS = st.sampled_from([b"\n", b"\r\n", b"\r"])
+
+
+@st.composite
+def docs(draw: st.DrawFn, *, with_region: bool) -> bytes:
+    """Garbage lines, usually around one well-formed region ``r`` (which may hold garbage)."""
+
+    def lines(count: int) -> bytes:
+        found = draw(st.lists(LINE, max_size=count))
+        return b"".join(x.encode("utf-8", "surrogatepass") + draw(EOLS) for x in found)
+
+    body = lines(12)
+    if with_region:
+        prefix = draw(st.sampled_from(["", "> ", "  ", "> > "]))
+        stored = draw(st.sampled_from(["", " 0badc0de", " e3b0c442"]))
+        # A lone CR does not end a line for Obsidian or vaultkit, so not after a marker.
+        marker_eol = st.sampled_from([b"\n", b"\r\n"])
+        body += f"{prefix}%% vaultkit:begin r %%".encode() + draw(marker_eol)
+        body += lines(3)
+        body += f"{prefix}%% vaultkit:end r{stored} %%".encode() + draw(marker_eol)
+        body += lines(12)
+    bom = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
+    return bom + body + draw(st.sampled_from([b"", b"\xff\xfe", b"caf\xe9", b"no newline"]))
+
+
+DOC = st.one_of(docs(with_region=False), docs(with_region=True), docs(with_region=True))
+REGION_TEXT = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=15)), max_size=6).map(
+    "\n".join
+)
+
+
+# -- YAML: alias bombs and huge front matter --------------------------------------------------
+
+
+def _laughs(levels: int) -> str:
+    """The "billion laughs": each level lists the previous one nine times (9**9 leaves)."""
+    lines = ['l0: &l0 ["lol"]']
+    for n in range(1, levels):
+        lines.append(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]")
+    return "---\n" + "\n".join(lines) + "\n---\n- [ ] the task after the bomb\n"
+
+
+def _merge_bomb(levels: int) -> str:
+    """Merge keys (``<<``) that copy each previous mapping eight times over."""
+    lines = ["m0: &m0 {k: v}"]
+    for n in range(1, levels):
+        keys = ", ".join(f"k{i}: *m{n - 1}" for i in range(8))
+        lines.append(f"m{n}: &m{n} {{<<: *m{n - 1}, {keys}}}")
+    return "---\n" + "\n".join(lines) + "\n---\n- [ ] the task after the merge bomb\n"
+
+
+HOSTILE_NOTES = {
+    "Bomb.md": _laughs(10),
+    "Merge bomb.md": _merge_bomb(9),
+    "Self reference.md": "---\na: &a [*a, *a]\n---\n- [ ] the task after a loop\n",
+    "Huge properties.md": "---\n"
+    + "".join(f"key{n}: value {n}\n" for n in range(120_000))
+    + "---\n- [ ] the task after two megabytes of properties\n",
+    "Deep.md": "---\ndeep: "
+    + "[" * 20_000
+    + "]" * 20_000
+    + "\n---\n- [ ] the task after nesting\n",
+    "Python tag.md": "---\nx: !!python/object/apply:os.system ['touch pwned']\n---\n"
+    "- [ ] the task after a python tag\n",
+}
+
+
+@pytest.fixture
+def vault(example_copy: Path) -> Path:
+    return example_copy
+
+
+# -- templates from the vault --------------------------------------------------------------
+
+SECRET = "do-not-copy-me-7d1f"
+
+
+@pytest.mark.parametrize(
+    ("attack", "says"),
+    [
+        ("{{ lipsum.__globals__['os'].system('touch pwned') }}", "sandbox forbids"),
+        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "sandbox forbids"),
+        ("{{ self._TemplateReference__context }}", "sandbox forbids"),
+        ("{{ namespace.__init__.__globals__ }}", "sandbox forbids"),
+        ("{{ dashboard.__class__.__mro__[1].__subclasses__() }}", "sandbox forbids"),
+        ("{{ '{0.__class__.__base__}'.format(1) }}", "sandbox forbids"),
+        ("{{ notes.append(1) }}", "sandbox forbids"),
+        ("{{ (1).__class__ }}", "sandbox forbids"),
+        ("{% include '/etc/passwd' %}", "includes or imports"),
+        ("{% include '../config.toml' %}", "includes or imports"),
+        ("{% include '../../../secret.txt' %}", "includes or imports"),
+        ("{% import 'links.md.j2' as x %}{{ x.__init__ }}", "template"),
+        ("{{ range(10**9) | list }}", "Range too big"),
+        ("{{ 1 / 0 }}", "division by zero"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "recursion"),
+        ("{{ tasks[10**6] }}", "no element"),
+    ],
+)
+def test_a_template_cannot_escape_and_fails_with_one_line(
+    vault: Path, attack: str, says: str
+) -> None:
+    (vault.parent / "secret.txt").write_text(SECRET)
+    templates = vault / ".vaultkit/templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "links.md.j2").write_text("# Links\n" + attack + "\n")
+    before = snapshot(vault)
+    code, output = cli("sync", str(vault))
+    assert code == 2, output
+    assert "links.md.j2" in output and says in output
+    assert len(output.strip().splitlines()) == 1
+    assert SECRET not in output and "uid=" not in output
+    assert snapshot(vault) == before
+    assert not Path("pwned").exists() and not (vault / "pwned").exists()
+
+
+def test_a_template_linked_to_a_file_outside_the_vault_is_refused(vault: Path) -> None:
+    secret = vault.parent / "id_rsa"
+    secret.write_text(SECRET)
+    templates = vault / ".vaultkit/templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "links.md.j2").symlink_to(secret)
+    before = snapshot(vault)
+    code, output = cli("sync", str(vault))
+    assert code == 2
+    assert output.startswith("vaultkit: .vaultkit/templates/links.md.j2: template 'links.md.j2' ")
+    assert "links to a file outside the vault" in output
+    assert SECRET not in output and snapshot(vault) == before
+    # The same through an include, and through a templates folder that is itself a link.
+    (templates / "links.md.j2").unlink()
+    (templates / "links.md.j2").write_text("{% include 'key.j2' %}\n")
+    (templates / "key.j2").symlink_to(secret)
+    assert cli("sync", str(vault))[0] == 2
+    shutil.rmtree(templates)
+    (vault.parent / "elsewhere").mkdir()
+    (vault.parent / "elsewhere" / "links.md.j2").write_text(SECRET)
+    templates.symlink_to(vault.parent / "elsewhere", target_is_directory=True)
+    code, output = cli("sync", str(vault))
+    assert code == 2 and "outside the vault" in output
+    assert SECRET not in (vault / "Dashboards/Link health.md").read_text(encoding="utf-8")
+
+
+def test_a_template_linked_inside_the_vault_is_fine(vault: Path) -> None:
+    templates = vault / ".vaultkit/templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (vault / "My links template.md").write_text("# Links of mine\n")
+    (templates / "links.md.j2").symlink_to(vault / "My links template.md")
+    assert cli("sync", str(vault))[0] == 0
+    assert "# Links of mine" in (vault / "Dashboards/Link health.md").read_text(encoding="utf-8")
+
+
+# -- dashboard targets that would leave the vault ---------------------------------------------
+
+
+# -- file names Obsidian's links cannot hold ----------------------------------------------------
+
+NAMES = [
+    "Pipe | name.md",
+    "Hash #tag.md",
+    "Caret ^block.md",
+    "Brackets [x].md",
+    "Line\nbreak.md",
+    "Percent %% comment.md",
+    "Cafe\u0301 NFD.md",
+    "Café NFC.md",
+    "Back\\slash.md",
+]
