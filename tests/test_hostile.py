@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from tests.region_vault import snapshot
 from vaultkit.cli import run
+from vaultkit.parse import parse_note
+from vaultkit.resolve import LinkResolver
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")
@@ -246,3 +249,26 @@ NAMES = [
     "Café NFC.md",
     "Back\\slash.md",
 ]
+
+
+def test_hostile_file_names_give_working_links_and_intact_tables(vault: Path) -> None:
+    for name in NAMES:
+        (vault / "Odd").mkdir(exist_ok=True)
+        (vault / "Odd" / name).write_text("- [ ] a task in an oddly named note\n")
+    code, output = cli("sync", str(vault))
+    assert code == 0, output
+    paths = [p.relative_to(vault).as_posix() for p in vault.rglob("*.md")]
+    resolver = LinkResolver(paths)
+    status = vault / "Dashboards/Status.md"
+    note = parse_note(status.read_bytes().split(b"\n", 1)[1], "Dashboards/Status.md")
+    for table in note.tables:
+        assert all(len(row.cells) == len(table.header) for row in table.rows), table.line
+    reached = set()
+    for link in note.links:
+        if link.kind in ("wikilink", "markdown"):
+            found = resolver.resolve(link.target, note.path, markdown=link.kind == "markdown")
+            assert found is not None, link.raw
+            reached.add(found)
+    # vaultkit knows every path in NFC, whatever form the file system holds.
+    assert {unicodedata.normalize("NFC", f"Odd/{name}") for name in NAMES} <= reached
+    assert not note.tasks and not note.tags

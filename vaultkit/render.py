@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -64,6 +65,26 @@ def cell(value: Any) -> str:
     return "<br>".join(part.strip() for part in text.splitlines()) if "\n" in text else text
 
 
+_NOT_IN_WIKILINKS = re.compile(r"[|#^\[\]\r\n]|%%")
+"""What a wikilink target cannot hold (Obsidian's help: ``# | ^ : %% [[ ]]`` "may not work";
+the colon is left out: it is common in file names and not a delimiter of the link)."""
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|^%~=$-])")
+
+
+def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> str:
+    """``[Name](Name.md)`` with the path URL-encoded: reaches a note whose name no wikilink can.
+
+    Without this, a note named ``A | B.md`` became ``[[A | B]]``: a link to "A " and, in a
+    table, an extra column; a name with a line break split a table row in two.
+    """
+    url = quote(posix.as_posix(), safe="/")
+    if section:
+        url += "#" + quote(section.split(" > ")[-1], safe="")
+    shown = " ".join((alias if alias is not None else posix.stem).split())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", shown)
+    return f"[{escaped}]({url})"
+
+
 class _Linker:
     """Writes wikilinks the way Obsidian's "shortest path" setting does."""
 
@@ -76,6 +97,8 @@ class _Linker:
 
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
         posix = PurePosixPath(path)
+        if _NOT_IN_WIKILINKS.search(path):
+            return _markdown_link(posix, section, alias)
         unique = self.counts.get(posix.name.casefold(), 0) <= 1
         target = posix.stem if unique else str(posix.with_suffix(""))
         if section:
