@@ -14,12 +14,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tests.region_vault import snapshot
 from vaultkit.cli import run
 from vaultkit.parse import parse_note
 from vaultkit.resolve import LinkResolver
+from vaultkit.writeback import RegionContent, WriteStatus, splice_regions
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")
@@ -114,6 +116,52 @@ REGION_TEXT = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=15)),
 )
 
 
+@pytest.mark.slow
+@settings(max_examples=FUZZ_EXAMPLES)
+@given(DOC)
+def test_fuzz_parser_never_raises_and_stays_inside_the_file(data: bytes) -> None:
+    note = parse_note(data, "fuzz.md")
+    lines = max(note.line_count, 1)
+    found = [
+        *(task.line for task in note.tasks),
+        *(heading.line for heading in note.headings),
+        *(link.line for link in note.links),
+        *(callout.line for callout in note.callouts),
+        *(diagnostic.line for diagnostic in note.diagnostics),
+    ]
+    assert all(1 <= line <= lines for line in found), (found, lines)
+
+
+@pytest.mark.slow
+@settings(max_examples=FUZZ_EXAMPLES)
+@given(DOC, REGION_TEXT)
+def test_fuzz_write_back_is_safe_and_idempotent(data: bytes, text: str) -> None:
+    regions = [RegionContent("r", "\n" + text + "\n\n")]
+    try:
+        new, outcomes = splice_regions(data, regions)
+    except UnicodeEncodeError:
+        return  # a lone surrogate cannot be generated text: render() never produces one
+    if new is None:
+        event("markers broken or missing: note left alone")
+        # Broken or missing markers: nothing written, and the message says where.
+        assert outcomes and all(o[0] is WriteStatus.ERROR and o[1] for o in outcomes)
+        return
+    if new == data:
+        event("region already current or hand-edited")
+        return
+    event("region written")
+    # What vaultkit wrote reads back as current: a second run writes nothing.
+    again, second = splice_regions(new, regions)
+    assert again == new and [o[0] for o in second] == [WriteStatus.UNCHANGED]
+    # The file still has one region r, whose text can be replaced again.
+    replaced, third = splice_regions(new, [RegionContent("r", "other\n")])
+    assert replaced is not None, third
+    # Emptying the region of the old and of the new note gives the same bytes: every byte
+    # outside the region is the user's, unchanged.
+    empty = [RegionContent("r", "")]
+    assert splice_regions(new, empty, force=True)[0] == splice_regions(data, empty, force=True)[0]
+
+
 # -- YAML: alias bombs and huge front matter --------------------------------------------------
 
 
@@ -153,6 +201,20 @@ HOSTILE_NOTES = {
 @pytest.fixture
 def vault(example_copy: Path) -> Path:
     return example_copy
+
+
+def test_yaml_bombs_and_huge_front_matter_are_diagnostics(vault: Path) -> None:
+    for name, text in HOSTILE_NOTES.items():
+        (vault / name).write_text(text, encoding="utf-8")
+    code, output = cli("sync", str(vault))
+    assert code == 0, output
+    status = (vault / "Dashboards/Status.md").read_text(encoding="utf-8")
+    for name in HOSTILE_NOTES:
+        assert f"[[{name[:-3]}]]" in status, f"{name}'s task is missing from the dashboard"
+    code, doctor = cli("doctor", "--vault", str(vault))
+    for name in ("Bomb.md", "Merge bomb.md", "Self reference.md", "Python tag.md"):
+        assert f"{name}" in doctor and "properties" in doctor, name
+    assert not (vault / "pwned").exists() and not Path("pwned").exists()
 
 
 # -- templates from the vault --------------------------------------------------------------
@@ -234,6 +296,28 @@ def test_a_template_linked_inside_the_vault_is_fine(vault: Path) -> None:
 
 
 # -- dashboard targets that would leave the vault ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["../escaped.md", "/tmp/escaped.md", "Out/escaped.md", "Linked.md", "Linked.md#r"],
+)
+def test_targets_leaving_the_vault_write_nothing_anywhere(vault: Path, target: str) -> None:
+    outside = vault.parent / "outside"
+    outside.mkdir()
+    (outside / "note.md").write_text("%% vaultkit:begin r %%\n%% vaultkit:end r %%\n")
+    (vault / "Out").symlink_to(outside, target_is_directory=True)
+    (vault / "Linked.md").symlink_to(outside / "note.md")
+    config = vault / ".vaultkit/config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + f'\n[dashboards.links]\ntarget = "{target}"\n'
+    )
+    before, before_outside = snapshot(vault), snapshot(outside)
+    code, output = cli("sync", str(vault))
+    assert code == 2
+    assert ".vaultkit/config.toml:" in output and "dashboards.links.target" in output
+    assert snapshot(vault) == before and snapshot(outside) == before_outside
+    assert not Path("/tmp/escaped.md").exists() and not (vault.parent / "escaped.md").exists()
 
 
 # -- file names Obsidian's links cannot hold ----------------------------------------------------
