@@ -356,3 +356,24 @@ def test_hostile_file_names_give_working_links_and_intact_tables(vault: Path) ->
     # vaultkit knows every path in NFC, whatever form the file system holds.
     assert {unicodedata.normalize("NFC", f"Odd/{name}") for name in NAMES} <= reached
     assert not note.tasks and not note.tags
+
+
+def test_targets_find_notes_whose_names_are_in_another_unicode_form(vault: Path) -> None:
+    config = vault / ".vaultkit/config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[dashboards.links]\ntarget = "Übersicht.md#links"\n'
+        + '[dashboards.habits]\ntarget = "Größe/Gewohnheiten.md"\n'
+    )
+    # As a vault synced from a Mac holds them: the names decomposed (NFD).
+    nfd = unicodedata.normalize("NFD", "Übersicht.md")
+    (vault / nfd).write_text("# Overview\n%% vaultkit:begin links %%\n%% vaultkit:end links %%\n")
+    assert cli("sync", str(vault))[0] == 0
+    assert "Orphan" in (vault / nfd).read_text(encoding="utf-8")
+    folder = unicodedata.normalize("NFD", "Größe")
+    (vault / "Größe").rename(vault / folder)
+    before = snapshot(vault)
+    code, output = cli("sync", str(vault))
+    assert code == 0, output
+    assert snapshot(vault) == before, "a second, identical-looking note was written"
+    assert [p.name for p in vault.iterdir() if p.name.startswith("Gr")] == [folder]

@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -432,8 +433,27 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def on_disk(path: Path) -> Path:
+    """``path``, or the existing file or folder whose name differs from it only in Unicode form.
+
+    Targets are NFC, but a vault synced from a Mac may hold NFD names, and Linux file systems
+    tell the two apart: writing the NFC name would put a second, identical-looking note beside
+    the user's (and conflict on every Mac it syncs back to).
+    """
+    if os.path.lexists(path) or path.parent == path:
+        return path
+    parent = on_disk(path.parent)
+    wanted = unicodedata.normalize("NFC", path.name)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            if unicodedata.normalize("NFC", entry.name) == wanted:
+                return parent / entry.name
+    return parent / path.name
+
+
 def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = False) -> Planned:
     """Plan the update of ``regions`` inside the existing note at ``path``."""
+    path = on_disk(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -531,8 +551,9 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
     line-ending style (so git's autocrlf never makes it churn). A file at ``path`` without
     the header is the user's own note: CONFLICT, even with ``force``.
     """
+    path = on_disk(path)
     body = _to_lf(text).encode("utf-8")
-    name = re.sub(r"[\s%]+", " ", path.stem).strip() or "file"
+    name = re.sub(r"[\s%]+", " ", unicodedata.normalize("NFC", path.stem)).strip() or "file"
     try:
         old = path.read_bytes()
     except FileNotFoundError:
