@@ -694,14 +694,72 @@ def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
             os.close(fd)
         # Checked as late as possible: the window for an editor's save to slip in is now only
         # the instant between this read and the rename.
-        if _read_or_none(target) != old:
-            raise _ChangedMeanwhileError
-        os.replace(temp, target)
+        watch = _open_to_watch(target, old)
+        try:
+            current = _read_or_none(target) if watch is None else _read_fd(watch)
+            if current != old or (watch is not None and not _still_at(watch, target)):
+                raise _ChangedMeanwhileError
+            os.replace(temp, target)
+            if watch is not None and (late := _read_fd(watch)) != old:
+                # An editor that saves in place (Obsidian does) had the note open across the
+                # rename: its save went into the file just unlinked. Put the save back.
+                _put_back(target, late, new, mode)
+                raise _ChangedMeanwhileError
+        finally:
+            if watch is not None:
+                os.close(watch)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
     _fsync_dir(folder)
+
+
+def _open_to_watch(target: Path, old: bytes | None) -> int | None:
+    """A descriptor on the note about to be replaced, to see writes that land in it meanwhile.
+
+    POSIX only: Windows cannot rename over a file that is open.
+    """
+    if old is None or os.name != "posix":
+        return None
+    try:
+        return os.open(target, os.O_RDONLY)
+    except FileNotFoundError:
+        raise _ChangedMeanwhileError from None
+
+
+def _still_at(fd: int, target: Path) -> bool:
+    """Whether ``target`` is still the file open as ``fd`` (no editor renamed a save over it)."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(target))
+    except FileNotFoundError:
+        return False
+
+
+def _read_fd(fd: int) -> bytes:
+    data = bytearray()
+    while chunk := os.pread(fd, 1 << 20, len(data)):
+        data += chunk
+    return bytes(data)
+
+
+def _put_back(target: Path, saved: bytes, ours: bytes, mode: int | None) -> None:
+    """Replace vaultkit's bytes at ``target`` with the user's ``saved`` ones, atomically."""
+    if _read_or_none(target) != ours:
+        return  # saved again since: that newer save holds the user's text
+    temp = target.parent / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    try:
+        with open(temp, "xb") as handle:
+            if mode is not None:
+                os.chmod(temp, mode)
+            handle.write(saved)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> Planned:
