@@ -724,3 +724,72 @@ def test_apply_does_nothing_without_bytes_to_write(
 
 def test_temp_files_are_hidden_from_obsidian() -> None:
     assert writeback.TEMP_SUFFIX == ".vaultkit-tmp"
+
+
+def test_temp_files_left_by_a_crash_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "Note.md"
+    path.write_bytes(note(BEGIN.decode(), END.decode()))
+    # What a vaultkit killed between writing its temp file and renaming it leaves behind.
+    stale = tmp_path / ".Note.0a1b2c3d.vaultkit-tmp"
+    stale.write_bytes(b"half")
+    other = tmp_path / ".Note.md.0a1b2c3d.vaultkit-tmp"  # another note's: not ours to delete
+    other.write_bytes(b"half")
+    assert apply(plan_regions(path, region("x")), vault=tmp_path).status is WriteStatus.WRITTEN
+    assert temp_files(tmp_path) == [other]
+
+
+def test_an_in_place_save_racing_the_rename_is_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "Note.md"
+    path.write_bytes(note(BEGIN.decode(), END.decode()))
+    planned = plan_regions(path, region("x"))
+    saved = note("typed in Obsidian", BEGIN.decode(), END.decode())
+    real_replace = os.replace
+    raced: list[bool] = []
+
+    def obsidian_saves_across_the_rename(src: str, dst: str) -> None:
+        # Obsidian saves in place: it opened the note just before vaultkit's rename and
+        # writes just after, into the file the rename has unlinked.
+        if raced:
+            real_replace(src, dst)
+            return
+        raced.append(True)
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+        real_replace(src, dst)
+        os.write(fd, saved)
+        os.close(fd)
+
+    monkeypatch.setattr(os, "replace", obsidian_saves_across_the_rename)
+    done = apply(planned, vault=tmp_path)
+    monkeypatch.undo()
+    assert done.status is WriteStatus.CONFLICT and done.message == CHANGED_MESSAGE
+    assert path.read_bytes() == saved
+    assert temp_files(tmp_path) == []
+
+
+def test_a_save_renamed_over_the_note_before_the_check_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "Note.md"
+    original = note(BEGIN.decode(), END.decode())
+    path.write_bytes(original)
+    planned = plan_regions(path, region("x"))
+    real_fstat = os.fstat
+    raced: list[bool] = []
+
+    def editor_renames_a_save_over_the_note(fd: int) -> os.stat_result:
+        # A temp-file-and-rename save lands just after vaultkit opened the note to check it:
+        # the descriptor still shows the old bytes, the path holds the new note.
+        if not raced and real_fstat(fd).st_size == len(original):
+            raced.append(True)
+            swap = tmp_path / ".Note.md.swp"
+            swap.write_bytes(b"saved by rename\n")
+            os.replace(swap, path)
+        return real_fstat(fd)
+
+    monkeypatch.setattr(os, "fstat", editor_renames_a_save_over_the_note)
+    done = apply(planned, vault=tmp_path)
+    monkeypatch.undo()
+    assert raced and done.status is WriteStatus.CONFLICT
+    assert path.read_bytes() == b"saved by rename\n"

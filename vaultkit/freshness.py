@@ -27,6 +27,7 @@ import jinja2
 from jinja2 import meta
 
 from vaultkit.config import Config, Dashboard
+from vaultkit.errors import VaultkitError
 from vaultkit.index import FAMILIES, INDEX_VERSION
 
 CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
@@ -78,9 +79,15 @@ def template_info(
         if current in seen:
             continue
         seen.add(current)
-        source, _, _ = env.loader.get_source(env, current)
-        sources.append(f"{current}\0{source}")
-        used, referenced = _analyse(env, source, analyses)
+        try:
+            source, _, _ = env.loader.get_source(env, current)
+            sources.append(f"{current}\0{source}")
+            used, referenced = _analyse(env, source, analyses)
+        except (jinja2.TemplateError, VaultkitError):
+            # Missing, unreadable or broken: rendering will say so, naming file and line.
+            sources.append(f"{current}\0\0unreadable")
+            names = None
+            continue
         if names is not None:
             names |= used
         for ref in referenced:

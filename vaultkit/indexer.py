@@ -62,6 +62,8 @@ class IndexReport:
     rebuilt: bool = False
     skipped: int = 0
     seconds: float = 0.0
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    """(path, reason) of notes that could not be read this time."""
 
     @property
     def changed(self) -> bool:
@@ -75,6 +77,8 @@ class _Parsed:
     rows: NoteRows | None
     """The note's index rows; None when the content hash matched the index (only the mtime
     moved)."""
+    unreadable: str | None = None
+    """Why the note could not be read, when it could not."""
 
 
 def content_digest(data: bytes) -> str:
@@ -105,7 +109,7 @@ def _read_and_parse(source: SourceFile, known_digest: str | None) -> _Parsed:
                 ),
             ),
         )
-        return _Parsed(source, "", note_rows(note, source.mtime_ns))
+        return _Parsed(source, "", note_rows(note, source.mtime_ns), note.diagnostics[0].message)
     digest = content_digest(data)
     if digest == known_digest:
         return _Parsed(source, digest, None)
@@ -306,11 +310,18 @@ def update_index(
             delete_notes(connection, removed_notes)
         for item in _parse_all(work, progress=progress) if work else ():
             source = item.source
+            if item.unreadable is not None:
+                report.unreadable.append((source.path, item.unreadable))
+                if source.path in known:
+                    # Unreadable for now (permissions, a sync service's lock): its last good
+                    # parse stays, and so does its old stat, so a later change is read again.
+                    continue
             connection.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
                 (
                     source.path,
-                    source.size,
+                    # -1: never "unchanged", so a note unreadable now is read again next time.
+                    source.size if item.digest else -1,
                     source.mtime_ns,
                     item.digest,
                     1,

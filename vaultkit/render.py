@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -64,6 +65,26 @@ def cell(value: Any) -> str:
     return "<br>".join(part.strip() for part in text.splitlines()) if "\n" in text else text
 
 
+_NOT_IN_WIKILINKS = re.compile(r"[|#^\[\]\r\n]|%%")
+"""What a wikilink target cannot hold (Obsidian's help: ``# | ^ : %% [[ ]]`` "may not work";
+the colon is left out: it is common in file names and not a delimiter of the link)."""
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|^%~=$-])")
+
+
+def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> str:
+    """``[Name](Name.md)`` with the path URL-encoded: reaches a note whose name no wikilink can.
+
+    Without this, a note named ``A | B.md`` became ``[[A | B]]``: a link to "A " and, in a
+    table, an extra column; a name with a line break split a table row in two.
+    """
+    url = quote(posix.as_posix(), safe="/")
+    if section:
+        url += "#" + quote(section.split(" > ")[-1], safe="")
+    shown = " ".join((alias if alias is not None else posix.stem).split())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", shown)
+    return f"[{escaped}]({url})"
+
+
 class _Linker:
     """Writes wikilinks the way Obsidian's "shortest path" setting does."""
 
@@ -84,6 +105,8 @@ class _Linker:
 
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
         posix = PurePosixPath(path)
+        if _NOT_IN_WIKILINKS.search(path):
+            return _markdown_link(posix, section, alias)
         unique = self.counts.get(posix.name.casefold(), 0) <= 1
         target = posix.stem if unique else str(posix.with_suffix(""))
         if section:
@@ -136,6 +159,30 @@ def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(cache_dir))
 
 
+class _VaultLoader(jinja2.FileSystemLoader):
+    """The vault's own templates, none of which may be a link to a file outside the vault.
+
+    Otherwise a shared vault could carry ``links.md.j2 -> ~/.ssh/id_rsa`` and sync would copy
+    the key into a dashboard (design section 8, items 6 and 7).
+    """
+
+    def __init__(self, folder: Path, vault: Path) -> None:
+        super().__init__(str(folder))
+        self.vault = vault.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.vault):
+            raise RenderError(
+                f"template '{template}' links to a file outside the vault, which vaultkit "
+                "never reads; replace the link with a copy of the template",
+                path=(VAULT_TEMPLATES / template).as_posix(),
+            )
+        return source, filename, uptodate
+
+
 def make_environment(
     vault: Path,
     note_paths: Iterable[str] | Callable[[], Iterable[str]],
@@ -152,7 +199,7 @@ def make_environment(
     loaders: list[jinja2.BaseLoader] = []
     override = vault / VAULT_TEMPLATES
     if override.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(override)))
+        loaders.append(_VaultLoader(override, vault))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -193,6 +240,13 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
         template = env.get_template(template_name)
         text = template.render(**context)
     except jinja2.TemplateNotFound as exc:
+        if exc.name != template_name:
+            raise RenderError(
+                f"the template includes or imports '{exc.name}', which is not a file in "
+                f"{VAULT_TEMPLATES} or a built-in; fix the name",
+                path=template_name,
+                line=_template_line(exc),
+            ) from None
         raise RenderError(
             f"template '{exc.name}' not found in {VAULT_TEMPLATES} or the built-ins; "
             "check the dashboard's 'template' setting"
@@ -208,7 +262,16 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
             f"the template tried something the sandbox forbids ({exc})",
             path=template_name,
         ) from None
-    except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (
+        jinja2.UndefinedError,
+        TypeError,
+        ValueError,
+        LookupError,
+        AttributeError,
+        # range() past the sandbox's limit, 1/0, a macro calling itself: a template bug too.
+        ArithmeticError,
+        RecursionError,
+    ) as exc:
         raise RenderError(
             f"the template failed: {exc}", path=template_name, line=_template_line(exc)
         ) from None

@@ -253,6 +253,16 @@ def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str
             out.append(
                 "".join(difflib.unified_diff(old, new, f"a/{where}", f"b/{where}")).rstrip("\n")
             )
+    for path, reason in report.index.unreadable:
+        out.append(
+            f"{'unreadable':<12} {path}: {reason} (the dashboards keep what was last read from it)"
+        )
+    if report.index.skipped:
+        # Sync-service conflict copies hold the user's text too: never silently ignored.
+        out.append(
+            f"{'skipped':<12} {report.index.skipped} file(s) left out of the dashboards "
+            "(sync-service conflict copies, iCloud placeholders, …); 'vaultkit doctor' lists them"
+        )
     written = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
     parsed = len(report.index.parsed)
     out.append(

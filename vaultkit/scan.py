@@ -243,12 +243,15 @@ def scan_paths(
     vault of any size. A path that is absent, hidden, excluded or otherwise not scanned is
     left out of the result (the caller treats it as gone from the index). Returns None when
     it cannot be sure to agree with a full walk (a symbolic link on the way, a name stored
-    in another Unicode form): the caller then scans the whole vault.
+    in another Unicode form): the caller then scans the whole vault. Raises ``OSError`` when
+    the vault folder itself cannot be read, as :func:`scan_vault` does.
     """
+    root = os.path.abspath(vault)
+    if not stat.S_ISDIR(os.stat(root).st_mode):  # as scan_vault: a vault that is gone raises
+        raise NotADirectoryError(errno.ENOTDIR, "The vault is not a folder", root)
     settings, warnings = read_obsidian_settings(vault, config_dir)
     ignore = _compile_filters(settings.ignore_filters)
     extra = _compile_filters(tuple(extra_excludes))
-    root = os.path.abspath(vault)
     real_root = os.path.realpath(root)
     files: list[SourceFile] = []
     excluded: list[SourceFile] = []

@@ -266,16 +266,24 @@ def _run_sync(
     chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
     scan = None
     only: list[str] | None = None
-    if changed is not None:
-        # The targets too: the index must know what vaultkit itself last wrote there.
-        only = sorted({*changed, *(d.target_path for d in config.dashboards)})
-        scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-        index_file = chosen_index or index_location(vault)
-        if scan is None or not _all_indexed(index_file, [f.path for f in scan.files]):
-            # A new name may be a rename whose old name only a walk finds gone.
-            scan, only = None, None
-    if scan is None:
-        scan = scan_vault(vault, extra_excludes=config.vault.excludes)
+    try:
+        if changed is not None:
+            # The targets too: the index must know what vaultkit itself last wrote there.
+            only = sorted({*changed, *(d.target_path for d in config.dashboards)})
+            scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
+            index_file = chosen_index or index_location(vault)
+            if scan is None or not _all_indexed(index_file, [f.path for f in scan.files]):
+                # A new name may be a rename whose old name only a walk finds gone.
+                scan, only = None, None
+        if scan is None:
+            scan = scan_vault(vault, extra_excludes=config.vault.excludes)
+    except OSError as exc:
+        # The vault folder itself is gone or unlistable: renamed or moved while a watcher ran.
+        raise VaultkitError(
+            f"the vault folder cannot be read ({exc.strerror}); if it was moved or renamed, "
+            "run vaultkit on its new location",
+            path=str(vault),
+        ) from None
     connection, index_report = update_index(
         vault, index_path=chosen_index, progress=progress, scan=scan, only=only
     )

@@ -155,6 +155,7 @@ def describe(report: SyncReport, vault: Path) -> str:
         parts.append(f"{_plural(len(removed), 'note')} removed ({_names(removed)})")
     if not parts:
         parts.append("no note changed")
+    parts += [f"unreadable: {path}: {reason}" for path, reason in report.index.unreadable]
     written = [
         r.path.relative_to(vault).as_posix()
         for r in report.results
@@ -226,6 +227,9 @@ class _Watcher:
             report = run_sync(self.vault, lock=False, config=config, changed=changed)
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
+            return
+        except VaultkitError as exc:  # the message already says what is wrong and what to do
+            self.log(f"{label} failed: {exc}")
             return
         except Exception as exc:  # one bad sync must not stop the watcher
             self.log(f"{label} failed: {type(exc).__name__}: {exc}")

@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -432,8 +433,27 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def on_disk(path: Path) -> Path:
+    """``path``, or the existing file or folder whose name differs from it only in Unicode form.
+
+    Targets are NFC, but a vault synced from a Mac may hold NFD names, and Linux file systems
+    tell the two apart: writing the NFC name would put a second, identical-looking note beside
+    the user's (and conflict on every Mac it syncs back to).
+    """
+    if os.path.lexists(path) or path.parent == path:
+        return path
+    parent = on_disk(path.parent)
+    wanted = unicodedata.normalize("NFC", path.name)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            if unicodedata.normalize("NFC", entry.name) == wanted:
+                return parent / entry.name
+    return parent / path.name
+
+
 def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = False) -> Planned:
     """Plan the update of ``regions`` inside the existing note at ``path``."""
+    path = on_disk(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -531,8 +551,9 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
     line-ending style (so git's autocrlf never makes it churn). A file at ``path`` without
     the header is the user's own note: CONFLICT, even with ``force``.
     """
+    path = on_disk(path)
     body = _to_lf(text).encode("utf-8")
-    name = re.sub(r"[\s%]+", " ", path.stem).strip() or "file"
+    name = re.sub(r"[\s%]+", " ", unicodedata.normalize("NFC", path.stem)).strip() or "file"
     try:
         old = path.read_bytes()
     except FileNotFoundError:
@@ -635,6 +656,20 @@ def _backup(old: bytes, target: Path, root: Path, backup_dir: Path) -> Path:
     return dest
 
 
+def _remove_stale_temps(target: Path) -> None:
+    """Delete temp files a killed vaultkit left beside ``target``.
+
+    Callers hold the vault's writer lock, so no other vaultkit is writing one right now; left
+    alone, they would pile up with every crash and travel to every device by sync services.
+    """
+    stale = re.compile(re.escape(f".{target.stem[:40]}.") + r"[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
     """Write ``new`` to a temp file beside ``target`` and rename it over ``target``."""
     folder = target.parent
@@ -643,6 +678,7 @@ def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
         mode = None
     else:
         mode = stat.S_IMODE(os.stat(target).st_mode)
+    _remove_stale_temps(target)
     temp = folder / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
     # 0o666 lets the umask decide a new file's permissions, as any editor's save would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -658,14 +694,72 @@ def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
             os.close(fd)
         # Checked as late as possible: the window for an editor's save to slip in is now only
         # the instant between this read and the rename.
-        if _read_or_none(target) != old:
-            raise _ChangedMeanwhileError
-        os.replace(temp, target)
+        watch = _open_to_watch(target, old)
+        try:
+            current = _read_or_none(target) if watch is None else _read_fd(watch)
+            if current != old or (watch is not None and not _still_at(watch, target)):
+                raise _ChangedMeanwhileError
+            os.replace(temp, target)
+            if watch is not None and (late := _read_fd(watch)) != old:
+                # An editor that saves in place (Obsidian does) had the note open across the
+                # rename: its save went into the file just unlinked. Put the save back.
+                _put_back(target, late, new, mode)
+                raise _ChangedMeanwhileError
+        finally:
+            if watch is not None:
+                os.close(watch)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
     _fsync_dir(folder)
+
+
+def _open_to_watch(target: Path, old: bytes | None) -> int | None:
+    """A descriptor on the note about to be replaced, to see writes that land in it meanwhile.
+
+    POSIX only: Windows cannot rename over a file that is open.
+    """
+    if old is None or os.name != "posix":
+        return None
+    try:
+        return os.open(target, os.O_RDONLY)
+    except FileNotFoundError:
+        raise _ChangedMeanwhileError from None
+
+
+def _still_at(fd: int, target: Path) -> bool:
+    """Whether ``target`` is still the file open as ``fd`` (no editor renamed a save over it)."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(target))
+    except FileNotFoundError:
+        return False
+
+
+def _read_fd(fd: int) -> bytes:
+    data = bytearray()
+    while chunk := os.pread(fd, 1 << 20, len(data)):
+        data += chunk
+    return bytes(data)
+
+
+def _put_back(target: Path, saved: bytes, ours: bytes, mode: int | None) -> None:
+    """Replace vaultkit's bytes at ``target`` with the user's ``saved`` ones, atomically."""
+    if _read_or_none(target) != ours:
+        return  # saved again since: that newer save holds the user's text
+    temp = target.parent / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    try:
+        with open(temp, "xb") as handle:
+            if mode is not None:
+                os.chmod(temp, mode)
+            handle.write(saved)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> Planned:

@@ -1,0 +1,111 @@
+"""A synthetic vault with many generated regions, for the crash and concurrency tests.
+
+Every note under ``Notes/`` holds a few tasks and one ``tasks`` region that a custom dashboard
+fills with that note's own tasks, so ticking a task changes exactly the region of its note
+(and the whole-file Status dashboard). The notes vary in the ways that break naive writers:
+CRLF endings, a BOM, no final newline, a region inside a callout, unusual permissions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from vaultkit.writeback import TEMP_SUFFIX
+
+REGION_TEMPLATE = """\
+{% for t in tasks if t.note == dashboard.target %}
+- {{ t.text }} ({{ t.status }})
+{% endfor %}
+"""
+
+Snapshot = dict[str, bytes]
+
+
+def note_path(number: int) -> str:
+    return f"Notes/N{number:03d}.md"
+
+
+def _note_bytes(number: int, tasks: int) -> bytes:
+    callout = number % 6 == 5
+    prefix = "> " if callout else ""
+    lines = [f"# Note {number}", "", "Some prose the user wrote, which vaultkit must keep."]
+    lines += [f"- [ ] task {number}.{j} [[N{(number + j) % 7:03d}]]" for j in range(tasks)]
+    lines += [""]
+    if callout:
+        lines += ["> [!summary] Generated"]
+    lines += [f"{prefix}%% vaultkit:begin tasks %%", f"{prefix}%% vaultkit:end tasks %%"]
+    lines += ["", f"Trailing words of note {number}."]
+    eol = "\r\n" if number % 5 == 1 else "\n"
+    text = eol.join(lines) + ("" if number % 4 == 3 else eol)
+    bom = b"\xef\xbb\xbf" if number % 7 == 2 else b""
+    return bom + text.encode("utf-8")
+
+
+def make_region_vault(vault: Path, *, notes: int = 30, tasks: int = 4) -> list[str]:
+    """Write the vault (regions still empty); returns the region notes' relative paths."""
+    (vault / ".obsidian").mkdir(parents=True)
+    templates = vault / ".vaultkit" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "region.md.j2").write_text(REGION_TEMPLATE, encoding="utf-8")
+    config = [
+        "[vault]",
+        'today = "2026-11-22"',
+        f"max_files_written = {notes + 10}",
+        "max_growth = 100.0",
+        "debounce_ms = 100",
+        "[dashboards.topics]\nenabled = false",
+        "[dashboards.resources]\nenabled = false",
+        "[dashboards.habits]\nenabled = false",
+    ]
+    paths = []
+    for number in range(notes):
+        rel = note_path(number)
+        path = vault / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_note_bytes(number, tasks))
+        if number % 9 == 4:
+            path.chmod(0o640)
+        config += [f"[dashboards.n{number:03d}]", f'target = "{rel}#tasks"']
+        config += ['template = "region.md.j2"']
+        paths.append(rel)
+    (vault / ".vaultkit" / "config.toml").write_text("\n".join(config) + "\n", encoding="utf-8")
+    return paths
+
+
+def tick_first_open_task(vault: Path, rel: str) -> None:
+    """The user ticks a task: one byte outside the region changes (an edit in place)."""
+    path = vault / rel
+    data = path.read_bytes()
+    assert b"- [ ] task" in data
+    path.write_bytes(data.replace(b"- [ ] task", b"- [x] task", 1))
+
+
+def snapshot(vault: Path) -> Snapshot:
+    """Every file of the vault (vaultkit's own temp files included) by relative path."""
+    return {
+        p.relative_to(vault).as_posix(): p.read_bytes()
+        for p in sorted(vault.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def is_temp_file(rel: str) -> bool:
+    """vaultkit's temp file: a dot file Obsidian never lists as a note."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def restore(vault: Path, source: Path) -> None:
+    """Make ``vault`` a copy of ``source`` again, modification times included."""
+    if vault.exists():
+        shutil.rmtree(vault)
+    shutil.copytree(source, vault)
+
+
+def copy_index(source: Path, target: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copy2(source, target)
+    os.utime(target)
