@@ -16,7 +16,14 @@ from typing import Any
 
 from vaultkit.config import Config, daily_note_date
 from vaultkit.progress import CADENCES, Progress
-from vaultkit.queries import EXCLUDED_NOTES, HIDDEN_NOTES, TASK_COLUMNS, task_from_row
+from vaultkit.queries import (
+    EXCLUDED_NOTES,
+    HIDDEN_NOTES,
+    TASK_COLUMNS,
+    broken_row,
+    task_from_row,
+    unresolved_row,
+)
 from vaultkit.rows import Rows
 
 DUE_SOON_DAYS = 7
@@ -402,32 +409,6 @@ def _habits(connection: sqlite3.Connection, config: Config, today: dt.date) -> d
 _INTERNAL = "kind IN ('wikilink', 'embed', 'markdown')"
 
 
-def _unresolved_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    note, line, kind, target, fragment, raw, alias_of, embed = row
-    return {
-        "note": note,
-        "line": line,
-        "kind": kind,
-        "target": target,
-        "fragment": fragment,
-        "raw": raw,
-        "alias_of": alias_of,
-        "embed": bool(embed),
-    }
-
-
-def _broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    note, line, resolved, fragment, raw, anchor = row
-    return {
-        "note": note,
-        "line": line,
-        "target": resolved,
-        "fragment": fragment,
-        "raw": raw,
-        "problem": anchor,
-    }
-
-
 def _links(connection: sqlite3.Connection) -> dict[str, Any]:
     """Link health, as ``vaultkit links --json`` reports it, with lazily read lists."""
     counts = dict(
@@ -446,7 +427,7 @@ def _links(connection: sqlite3.Connection) -> dict[str, Any]:
             unresolved_columns,
             unresolved + extra,
             order="note, line",
-            convert=_unresolved_row,
+            convert=unresolved_row,
         )
 
     orphans = Rows(
@@ -478,7 +459,7 @@ def _links(connection: sqlite3.Connection) -> dict[str, Any]:
             "note, line, resolved, fragment, raw, anchor",
             f"FROM links WHERE anchor LIKE 'broken%' AND {_VISIBLE}",
             order="note, line",
-            convert=_broken_row,
+            convert=broken_row,
         ),
         "orphans": orphans,
     }

@@ -120,6 +120,32 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
     return result
 
 
+def unresolved_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, line, kind, target, fragment, raw, alias_of, embed = row
+    return {
+        "note": note,
+        "line": line,
+        "kind": kind,
+        "target": target,
+        "fragment": fragment,
+        "raw": raw,
+        "alias_of": alias_of,
+        "embed": bool(embed),
+    }
+
+
+def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, line, resolved, fragment, raw, anchor = row
+    return {
+        "note": note,
+        "line": line,
+        "target": resolved,
+        "fragment": fragment,
+        "raw": raw,
+        "problem": anchor,
+    }
+
+
 def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
     """Resolved, unresolved and broken links, and orphan notes."""
     counts = dict(
@@ -131,32 +157,16 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
         ).fetchall()
     )
     unresolved = [
-        {
-            "note": note,
-            "line": line,
-            "kind": kind,
-            "target": target,
-            "fragment": fragment,
-            "raw": raw,
-            "alias_of": alias_of,
-            "embed": bool(embed),
-        }
-        for note, line, kind, target, fragment, raw, alias_of, embed in connection.execute(
+        unresolved_row(row)
+        for row in connection.execute(
             "SELECT note, line, kind, target, fragment, raw, alias_of, embed FROM links "
             "WHERE kind IN ('wikilink', 'embed', 'markdown') AND resolved IS NULL "
             f"AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
     ]
     broken_anchors = [
-        {
-            "note": note,
-            "line": line,
-            "target": resolved,
-            "fragment": fragment,
-            "raw": raw,
-            "problem": anchor,
-        }
-        for note, line, resolved, fragment, raw, anchor in connection.execute(
+        broken_row(row)
+        for row in connection.execute(
             "SELECT note, line, resolved, fragment, raw, anchor FROM links "
             f"WHERE anchor LIKE 'broken%' AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
