@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
@@ -22,6 +23,7 @@ from vaultkit.errors import VaultkitError
 
 if TYPE_CHECKING:
     from vaultkit.indexer import IndexReport
+    from vaultkit.outcome import SyncOutcome
 
 EXIT_OK = 0
 EXIT_FOUND_PROBLEMS = 1
@@ -339,22 +341,43 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.sync import run_sync
     from vaultkit.vault import vault_root
 
     vault = vault_root(args.vault_dir)
     index_path = Path(args.index).expanduser() if args.index else None
     dry_run = args.dry_run or args.check
-    report = run_sync(vault, dry_run=dry_run, force=args.force, index_path=index_path)
-    from vaultkit.report import describe_sync, sync_json
+    probe = None
+    if not args.force:
+        # Nothing changed since a sync found every dashboard current: say so from the index's
+        # stamp, before the pipeline (parser, Jinja, lock) is even imported.
+        from vaultkit.lock import index_location
+        from vaultkit.stamp import unchanged, unchanged_outcome
+
+        started = time.perf_counter()
+        probe, hit = unchanged(vault, index_path or index_location(vault))
+        if hit is not None:
+            return _print_sync(
+                unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
+            )
+    from vaultkit.report import sync_outcome
+    from vaultkit.sync import run_sync
+
+    report = run_sync(vault, dry_run=dry_run, force=args.force, index_path=index_path, probe=probe)
+    return _print_sync(sync_outcome(report, vault), args, out)
+
+
+def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.outcome import as_json, describe
 
     if args.json:
-        _dump_json(sync_json(report, vault), out)
+        _dump_json(as_json(outcome), out)
     else:
-        out.write(describe_sync(report, vault, diff=args.diff))
+        out.write(describe(outcome, diff=args.diff))
+    problems = any(item.status in ("conflict", "error") for item in outcome.files)
+    stale = any(item.status in ("written", "created") for item in outcome.files)
     if args.check:
-        return EXIT_FOUND_PROBLEMS if report.stale or report.problems else EXIT_OK
-    return EXIT_FOUND_PROBLEMS if report.problems else EXIT_OK
+        return EXIT_FOUND_PROBLEMS if stale or problems else EXIT_OK
+    return EXIT_FOUND_PROBLEMS if problems else EXIT_OK
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:

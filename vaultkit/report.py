@@ -6,10 +6,11 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.writeback import Planned, WriteStatus
+from vaultkit.outcome import FileOutcome, SyncOutcome, as_json, describe
 
 if TYPE_CHECKING:
     from vaultkit.sync import SyncReport
+    from vaultkit.writeback import Planned
 
 from vaultkit.model import Link, Note, TaskStatus
 
@@ -217,79 +218,36 @@ def describe_doctor(found: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _sync_items(report: SyncReport) -> list[Planned]:
-    return report.planned if report.dry_run else report.results
+def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
+    """The report as ``vaultkit.outcome`` words it."""
+    items: list[Planned] = report.planned if report.dry_run else report.results
+    return SyncOutcome(
+        dry_run=report.dry_run,
+        dashboards=report.dashboards,
+        rendered=report.rendered,
+        files=[
+            FileOutcome(
+                item.path.relative_to(vault).as_posix(),
+                item.status.value,
+                item.message,
+                item.line,
+                item.old,
+                item.new,
+            )
+            for item in items
+        ],
+        parsed=report.index.parsed,
+        removed=report.index.removed,
+        unreadable=report.index.unreadable,
+        skipped=report.index.skipped,
+        seconds=report.seconds,
+    )
 
 
 def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str:
     """One line per dashboard file, then a summary; diffs on request."""
-    out: list[str] = []
-    verbs = {
-        WriteStatus.WRITTEN: "would write" if report.dry_run else "wrote",
-        WriteStatus.CREATED: "would create" if report.dry_run else "created",
-        WriteStatus.UNCHANGED: "unchanged",
-        WriteStatus.CONFLICT: "conflict",
-        WriteStatus.ERROR: "error",
-    }
-    for item in _sync_items(report):
-        where = item.path.relative_to(vault).as_posix()
-        if item.line:
-            where += f":{item.line}"
-        message = f": {item.message}" if item.message else ""
-        out.append(f"{verbs[item.status]:<12} {where}{message}")
-        if (
-            diff
-            and item.new is not None
-            and item.status
-            in (
-                WriteStatus.WRITTEN,
-                WriteStatus.CREATED,
-            )
-        ):
-            import difflib
-
-            old = (item.old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
-            new = item.new.decode("utf-8", errors="replace").splitlines(keepends=True)
-            out.append(
-                "".join(difflib.unified_diff(old, new, f"a/{where}", f"b/{where}")).rstrip("\n")
-            )
-    for path, reason in report.index.unreadable:
-        out.append(
-            f"{'unreadable':<12} {path}: {reason} (the dashboards keep what was last read from it)"
-        )
-    if report.index.skipped:
-        # Sync-service conflict copies hold the user's text too: never silently ignored.
-        out.append(
-            f"{'skipped':<12} {report.index.skipped} file(s) left out of the dashboards "
-            "(sync-service conflict copies, iCloud placeholders, …); 'vaultkit doctor' lists them"
-        )
-    written = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
-    parsed = len(report.index.parsed)
-    out.append(
-        f"{len(report.dashboards)} dashboards ({len(report.rendered)} rendered): {written} "
-        f"{'to write' if report.dry_run else 'written'}, "
-        f"{report.count(WriteStatus.UNCHANGED)} unchanged, "
-        f"{report.count(WriteStatus.CONFLICT)} conflicts, {report.count(WriteStatus.ERROR)} "
-        f"errors; {parsed} notes parsed; {report.seconds:.2f} s"
-    )
-    return "\n".join(out) + "\n"
+    return describe(sync_outcome(report, vault), diff=diff)
 
 
 def sync_json(report: SyncReport, vault: Path) -> dict[str, Any]:
-    return {
-        "dry_run": report.dry_run,
-        "dashboards": report.dashboards,
-        "rendered": report.rendered,
-        "files": [
-            {
-                "path": item.path.relative_to(vault).as_posix(),
-                "status": item.status.value,
-                "message": item.message,
-                "line": item.line,
-            }
-            for item in _sync_items(report)
-        ],
-        "parsed": report.index.parsed,
-        "removed": report.index.removed,
-        "seconds": round(report.seconds, 3),
-    }
+    return as_json(sync_outcome(report, vault))

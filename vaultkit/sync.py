@@ -40,6 +40,7 @@ from vaultkit.lock import index_location, vault_lock
 from vaultkit.queries import HIDDEN_NOTES
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
+from vaultkit.stamp import STAMP_KEY, Probe, Stamp, unchanged
 from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
 
 TODAY_ENV = "VAULTKIT_TODAY"
@@ -159,11 +160,16 @@ def run_sync(
     lock_timeout: float = LOCK_TIMEOUT,
     config: Config | None = None,
     changed: Sequence[str] | None = None,
+    probe: Probe | None = None,
 ) -> SyncReport:
     """Index the vault, render every dashboard, write back what changed.
 
     ``changed`` (vault-relative paths) says only those files changed since the last sync,
     so the vault is not walked: the hook knows which note was saved.
+
+    A full sync first compares the vault with the index's stamp (``vaultkit.stamp``) and, when
+    nothing changed since a sync that found every dashboard current, reports that at once.
+    ``probe`` is a probe already taken (and found not to match) by the caller.
 
     With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
@@ -171,6 +177,14 @@ def run_sync(
     hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
     keeps the last good one while the user is mid-edit).
     """
+    started = time.perf_counter()
+    if changed is None and not force and probe is None:
+        index_file = index_path or (
+            Path(config.vault.index) if config and config.vault.index else index_location(vault)
+        )
+        probe, hit = unchanged(vault, index_file)
+        if hit is not None:
+            return _unchanged_report(vault, index_file, hit, dry_run=dry_run, started=started)
     guard = vault_lock(vault, "sync", timeout=lock_timeout) if lock else nullcontext()
     with guard:
         return _run_sync(
@@ -181,7 +195,23 @@ def run_sync(
             progress=progress,
             config=config,
             changed=changed,
+            probe=probe if changed is None and not force else None,
         )
+
+
+def _unchanged_report(
+    vault: Path, index_file: Path, hit: Stamp, *, dry_run: bool, started: float
+) -> SyncReport:
+    """The report of a sync the stamp showed to have nothing to do."""
+    items = [Planned(vault / target, None, None, WriteStatus.UNCHANGED) for target in hit.targets]
+    return SyncReport(
+        index=IndexReport(index_path=index_file, skipped=hit.skipped),
+        planned=items,
+        results=[] if dry_run else list(items),
+        dashboards=list(hit.dashboards),
+        seconds=time.perf_counter() - started,
+        dry_run=dry_run,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +287,7 @@ def _run_sync(
     progress: bool | None,
     config: Config | None = None,
     changed: Sequence[str] | None = None,
+    probe: Probe | None = None,
 ) -> SyncReport:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
@@ -323,9 +354,23 @@ def _run_sync(
     backup_dir = vault / BACKUP_DIR if force else None
     for item in report.planned:
         report.results.append(_write(vault, rendered, item, force=force, backup_dir=backup_dir))
-    _record_synced(
-        index_report.index_path, scan_started_ns, _render_records(vault, fresh, report.results)
-    )
+    records = _render_records(vault, fresh, report.results)
+    if (
+        probe is not None
+        and probe.recordable
+        and not index_report.unreadable
+        and all(item.status is WriteStatus.UNCHANGED for item in report.results)
+    ):
+        # Everything was current: the next sync that sees the vault as this probe saw it
+        # (before the scan, so any later change shows) can say so from the stamp alone.
+        stamp = Stamp(
+            probe.digest,
+            tuple(report.dashboards),
+            tuple(item.path.relative_to(vault).as_posix() for item in report.results),
+            index_report.skipped,
+        )
+        records.append((STAMP_KEY, stamp.to_json()))
+    _record_synced(index_report.index_path, scan_started_ns, records)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,0 +1,253 @@
+"""The sync stamp (``vaultkit.stamp``): a sync that finds nothing changed says so from one walk,
+and no change to any input of a sync, however quiet, is mistaken for "nothing changed".
+
+The stamp is only recorded for entries modified well before the walk ("racy" ones may change
+again within their timestamp), so these tests age the vault's timestamps by an hour first, as
+a vault that has sat still looks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from vaultkit.lock import index_location, vault_lock
+from vaultkit.stamp import STAMP_KEY, probe, unchanged
+from vaultkit.sync import run_sync
+from vaultkit.writeback import WriteStatus
+
+AN_HOUR_NS = 3600 * 1_000_000_000
+
+
+def age(vault: Path) -> None:
+    """Move every timestamp in the vault an hour back, as if it had sat still since."""
+    then = time.time_ns() - AN_HOUR_NS
+    for folder, _, files in os.walk(vault):
+        for name in files:
+            os.utime(os.path.join(folder, name), ns=(then, then))
+
+
+def quietly(change: Callable[[Path], object]) -> Callable[[Path], None]:
+    """``change`` applied so that every file it touches keeps its size and mtime."""
+
+    def apply(path: Path) -> None:
+        before = path.stat()
+        change(path)
+        assert path.stat().st_size == before.st_size
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    return apply
+
+
+def settle(vault: Path) -> None:
+    """Sync until the vault is current and the stamp recorded."""
+    run_sync(vault, progress=False)
+    age(vault)
+    run_sync(vault, progress=False)
+    assert hit(vault), "a sync of a still vault should have recorded its stamp"
+
+
+def hit(vault: Path) -> bool:
+    return unchanged(vault, index_location(vault))[1] is not None
+
+
+def dashboards(vault: Path) -> dict[str, bytes]:
+    found = {p.name: p.read_bytes() for p in (vault / "Dashboards").glob("*.md")}
+    found["Plan.md"] = (vault / "Plan.md").read_bytes()
+    return found
+
+
+def scratch(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """What a sync with an empty index writes for a copy of the vault."""
+    fresh = tmp_path / "scratch"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(vault, fresh)
+    cache = tmp_path / "scratch-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    with monkeypatch.context() as patch:
+        patch.setenv("VAULTKIT_CACHE_DIR", str(cache))
+        run_sync(fresh.resolve(), progress=False)
+    return dashboards(fresh)
+
+
+def test_a_still_vault_is_reported_current_from_the_stamp(example_copy: Path) -> None:
+    settle(example_copy)
+    before = dashboards(example_copy)
+    report = run_sync(example_copy, progress=False)
+    assert report.rendered == [] and report.index.parsed == []
+    assert {item.status for item in report.results} == {WriteStatus.UNCHANGED}
+    assert len(report.results) == len({item.path for item in report.results}) == 5
+    assert dashboards(example_copy) == before
+
+
+def test_fresh_files_are_not_vouched_for(example_copy: Path) -> None:
+    (example_copy / "Errands.md").write_text("- [ ] post a letter\n", "utf-8")
+    run_sync(example_copy, progress=False)
+    run_sync(example_copy, progress=False)
+    # Written a moment ago: a later write in the same timestamp tick could go unseen.
+    assert not hit(example_copy)
+    current = probe(example_copy)
+    assert current is not None and not current.recordable
+
+
+def test_a_watcher_holding_the_vault_is_not_bypassed(example_copy: Path) -> None:
+    settle(example_copy)
+    with vault_lock(example_copy, "watch"):
+        # Our own process holds it here, so the lock lets this sync through; what matters
+        # is that the shortcut defers to whoever holds the lock.
+        assert not hit(example_copy)
+
+
+def _edit_note(path: Path) -> None:
+    text = path.read_text("utf-8")
+    swapped = (
+        text.replace("- [ ]", "- [x]", 1) if "- [ ]" in text else text.replace("- [x]", "- [ ]", 1)
+    )
+    path.write_text(swapped, "utf-8")
+
+
+def _edit_template(vault: Path) -> None:
+    templates = vault / ".vaultkit" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "habits.md.j2").write_text("Habits: {{ habits.habits | length }}\n", "utf-8")
+
+
+QUIET_CHANGES: dict[str, Callable[[Path], object]] = {
+    "a task ticked": lambda vault: _edit_note(vault / "Plan.md"),
+    "a new note": lambda vault: (vault / "Errands.md").write_text("- [ ] post a letter\n", "utf-8"),
+    "a note deleted": lambda vault: (vault / "Inbox.md").unlink(),
+    "a note renamed": lambda vault: (vault / "Topics" / "Rust.md").rename(
+        vault / "Topics" / "Rust lang.md"
+    ),
+    "a template added": _edit_template,
+    "the config edited, size and mtime kept": lambda vault: quietly(
+        lambda path: path.write_text(
+            path.read_text("utf-8").replace('"Gym" = 75', '"Gym" = 50'), "utf-8"
+        )
+    )(vault / ".vaultkit" / "config.toml"),
+    "Obsidian's excluded files changed": lambda vault: (
+        vault / ".obsidian" / "app.json"
+    ).write_text('{"userIgnoreFilters": ["Archive/"]}', "utf-8"),
+    "a dashboard edited by hand": lambda vault: (vault / "Dashboards" / "Status.md").write_text(
+        "hand-written\n", "utf-8"
+    ),
+    "a dashboard deleted": lambda vault: (vault / "Dashboards" / "Habits.md").unlink(),
+}
+
+
+REPAIRABLE = sorted(set(QUIET_CHANGES) - {"a dashboard edited by hand"})
+"""The changes a plain sync brings the dashboards back from (a hand edit is a conflict)."""
+
+
+@pytest.mark.parametrize("change", sorted(QUIET_CHANGES))
+def test_no_change_passes_for_nothing_changed(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    settle(example_copy)
+    QUIET_CHANGES[change](example_copy)
+    assert not hit(example_copy)
+    run_sync(example_copy, progress=False)
+    if change != "a dashboard edited by hand":  # that one is a conflict, kept as the user left it
+        assert dashboards(example_copy) == scratch(example_copy, tmp_path, monkeypatch)
+
+
+def test_a_rewrite_that_keeps_size_and_mtime_is_a_change(example_copy: Path) -> None:
+    # The index itself trusts size and mtime (as git does); the stamp is stricter, through
+    # ctime, which no tool can set back.
+    settle(example_copy)
+    before = probe(example_copy)
+    quietly(_edit_note)(example_copy / "Plan.md")
+    after = probe(example_copy)
+    assert before is not None and after is not None and before.digest != after.digest
+    assert not hit(example_copy)
+
+
+def test_a_new_day_is_a_change(example_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settle(example_copy)
+    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-23")
+    assert not hit(example_copy)
+
+
+def test_an_icloud_placeholder_is_a_change(example_copy: Path) -> None:
+    settle(example_copy)
+    (example_copy / ".Someday.md.icloud").write_bytes(b"bplist00")
+    assert not hit(example_copy)
+
+
+def test_a_symlink_in_the_vault_turns_the_shortcut_off(example_copy: Path) -> None:
+    (example_copy / "Linked.md").symlink_to(example_copy / "Inbox.md")
+    run_sync(example_copy, progress=False)
+    age(example_copy)
+    run_sync(example_copy, progress=False)
+    assert probe(example_copy) is None
+    assert not hit(example_copy)
+
+
+@hypothesis_settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(sorted(REPAIRABLE)), min_size=1, max_size=3, unique=True))
+def test_any_sequence_of_quiet_changes_syncs_as_from_scratch(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: list[str]
+) -> None:
+    vault = tmp_path / f"seq-{os.getpid()}-{time.monotonic_ns()}"
+    shutil.copytree(example_copy, vault)
+    vault = vault.resolve()
+    settle(vault)
+    for change in changes:
+        QUIET_CHANGES[change](vault)
+        age(vault)
+        report = run_sync(vault, progress=False)
+        assert not report.problems
+        expected = scratch(vault, tmp_path, monkeypatch)
+        assert dashboards(vault) == expected
+        # Settled again: the stamp is recorded, and what it vouches for is still right.
+        age(vault)
+        run_sync(vault, progress=False)
+        assert hit(vault)
+        assert dashboards(vault) == expected
+
+
+def test_the_command_prints_the_same_report_either_way(example_copy: Path) -> None:
+    def sync(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "vaultkit", "sync", str(example_copy), *extra],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    settle(example_copy)
+
+    def forget_stamp() -> None:
+        with closing(sqlite3.connect(index_location(example_copy))) as index, index:
+            index.execute("DELETE FROM meta WHERE key = ?", (STAMP_KEY,))
+
+    forget_stamp()
+    slow = sync()
+    forget_stamp()
+    slow_json = sync("--json")
+    assert hit(example_copy)
+    fast, fast_json = sync(), sync("--json")
+    assert fast.returncode == slow.returncode == 0
+    assert fast.stdout.splitlines()[:-1] == slow.stdout.splitlines()[:-1]
+    assert (
+        fast.stdout.splitlines()[-1].rsplit(";", 1)[0]
+        == (slow.stdout.splitlines()[-1].rsplit(";", 1)[0])
+    )
+    slow_data, fast_data = json.loads(slow_json.stdout), json.loads(fast_json.stdout)
+    slow_data.pop("seconds"), fast_data.pop("seconds")
+    assert fast_data == slow_data
+    check = sync("--check")
+    assert check.returncode == 0 and check.stdout.startswith("unchanged")

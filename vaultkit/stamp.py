@@ -1,0 +1,248 @@
+"""The sync stamp: how ``vaultkit sync`` knows, from one walk, that nothing changed.
+
+This module owns the stamp: a digest of everything a full sync reads, kept in the index's
+``meta`` table by a full sync that found every dashboard current, together with what that
+sync reported. The next sync walks the vault once, digests what it sees the same way, and if
+the digest is the stamp's, the dashboards are current and the report is the stamp's: no
+config, no template, no index table is read, and no parser, Jinja or lock is imported. That
+is the "warm sync with nothing changed" budget (design section 11: at most twice the cost of
+walking and stat-ing the vault), with process start included.
+
+The digest covers every input a sync's outcome depends on, so that a stale stamp can only
+fail to match, never match wrongly:
+
+* every entry of every folder of the vault that Obsidian shows, dot-files included (iCloud
+  placeholders are dot-files): name, type, size, mtime, ctime and inode. ctime moves on any
+  write and no tool can set it back, so a write that keeps size and mtime still shows;
+* ``.vaultkit/`` whole (config, the user's templates) and Obsidian's ``app.json`` and
+  ``daily-notes.json``;
+* the vault's path, today's date (or ``VAULTKIT_TODAY``), vaultkit's version and the size and
+  mtime of its own code and built-in templates (an upgrade or an edit in a checkout).
+
+Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
+(the scan's rules for those are involved), a folder that cannot be listed, and, when
+recording, an entry modified so recently that a later write could keep its mtime ("racy",
+as git calls it: see ``vaultkit.indexer.RACY_SLACK_NS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+import time
+from array import array
+from contextlib import closing
+from pathlib import Path
+from typing import NamedTuple
+
+from vaultkit import __version__
+from vaultkit.lock import lock_holder
+from vaultkit.outcome import FileOutcome, SyncOutcome
+
+STAMP_KEY = "sync_stamp"
+"""Index ``meta`` key holding the stamp as JSON."""
+TODAY_ENV = "VAULTKIT_TODAY"
+RACY_SLACK_NS = 2_000_000_000
+"""Entries modified less than this before the walk are too fresh to vouch for (the indexer's
+slack, for file systems with coarse timestamps)."""
+_VAULTKIT_DIR = ".vaultkit"
+_OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+class Probe(NamedTuple):
+    """One walk's digest of the sync's inputs."""
+
+    digest: str
+    recordable: bool
+    """False when some entry is too fresh to vouch for: the digest may be compared, not kept."""
+
+
+class Stamp(NamedTuple):
+    """What the last sync that found everything current reported."""
+
+    digest: str
+    dashboards: tuple[str, ...]
+    """Every enabled dashboard, by name."""
+    targets: tuple[str, ...]
+    """Their target files, vault-relative, once each, in the order sync reports them."""
+    skipped: int
+    """Files the scan left out (conflict copies, placeholders): reported on every sync."""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "digest": self.digest,
+                "dashboards": list(self.dashboards),
+                "targets": list(self.targets),
+                "skipped": self.skipped,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Stamp | None:
+        try:
+            data = json.loads(text)
+            return cls(
+                str(data["digest"]),
+                tuple(str(name) for name in data["dashboards"]),
+                tuple(str(target) for target in data["targets"]),
+                int(data["skipped"]),
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+class _UnsureError(Exception):
+    """The walk met something the digest cannot vouch for."""
+
+
+def today_key() -> str:
+    """The date part of the digest: ``VAULTKIT_TODAY`` as given, else the calendar date.
+
+    A date pinned in the config is covered by the config file's own entry; the calendar date
+    is then still part of the key, which only costs a full sync once a day.
+    """
+    return os.environ.get(TODAY_ENV) or dt.date.today().isoformat()
+
+
+def probe(vault: Path) -> Probe | None:
+    """Digest the sync's inputs as they are now; None when the walk cannot vouch for them."""
+    started_ns = time.time_ns()
+    names: list[str] = [str(vault), today_key(), __version__]
+    numbers = array("q")
+    fresh_after = started_ns - RACY_SLACK_NS
+    try:
+        newest = _walk(str(vault), names, numbers, vault_folders=True)
+        newest = max(newest, _walk(os.path.join(vault, _VAULTKIT_DIR), names, numbers))
+        for name in _OBSIDIAN_FILES:
+            newest = max(newest, _stat_file(os.path.join(vault, name), names, numbers))
+        _code(names, numbers)
+    except (_UnsureError, OSError):
+        return None
+    digest = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"))
+    digest.update(numbers.tobytes())
+    return Probe(digest.hexdigest(), recordable=newest < fresh_after)
+
+
+def _walk(root: str, names: list[str], numbers: array[int], *, vault_folders: bool = False) -> int:
+    """Add every entry under ``root`` to the digest; returns the newest mtime seen.
+
+    With ``vault_folders``, dot-folders are not entered (Obsidian hides them; the ones that
+    matter are added on their own). A missing ``root`` is an entry too (a config created
+    later must change the digest).
+    """
+    newest = 0
+    stack = [root]
+    add_name, add_numbers = names.append, numbers.extend
+    while stack:
+        folder = stack.pop()
+        add_name(folder)
+        try:
+            listing = os.scandir(folder)
+        except FileNotFoundError:
+            if folder == root and not vault_folders:
+                add_name("-")
+                continue
+            raise
+        with listing:
+            for entry in listing:
+                name = entry.name
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
+                if stat.S_ISLNK(mode):
+                    raise _UnsureError(entry.path)
+                if stat.S_ISDIR(mode):
+                    if vault_folders and name[:1] == ".":
+                        # Obsidian's own folder changes as the user clicks around; what
+                        # vaultkit reads in there is added file by file.
+                        add_name(name)
+                        continue
+                    stack.append(entry.path)
+                elif info.st_mtime_ns > newest:
+                    newest = info.st_mtime_ns
+                add_name(name)
+                add_numbers((mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return newest
+
+
+def _stat_file(path: str, names: list[str], numbers: array[int]) -> int:
+    names.append(path)
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        names.append("-")
+        return 0
+    if stat.S_ISLNK(info.st_mode):
+        raise _UnsureError(path)
+    numbers.extend((info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return info.st_mtime_ns
+
+
+def _code(names: list[str], numbers: array[int]) -> None:
+    """vaultkit's own code and built-in templates: what renders the dashboards."""
+    folders = (_PACKAGE, _PACKAGE / "parse", _PACKAGE / "templates", _PACKAGE.parent / "templates")
+    for folder in folders:
+        try:
+            listing = os.scandir(folder)
+        except OSError:
+            continue
+        with listing:
+            for entry in listing:
+                if entry.name.endswith((".py", ".j2")):
+                    info = entry.stat()
+                    names.append(entry.path)
+                    numbers.extend((info.st_size, info.st_mtime_ns))
+
+
+def stored(index_path: Path) -> Stamp | None:
+    """The stamp kept in the index, if the index exists and holds one."""
+    if not index_path.is_file():
+        return None
+    try:
+        with closing(
+            sqlite3.connect(f"{index_path.as_uri()}?mode=ro", uri=True, timeout=1)
+        ) as connection:
+            row = connection.execute(
+                "SELECT value FROM meta WHERE key = ?", (STAMP_KEY,)
+            ).fetchone()
+    except (sqlite3.Error, ValueError):
+        return None
+    return Stamp.from_json(row[0]) if row else None
+
+
+def unchanged(vault: Path, index_path: Path) -> tuple[Probe | None, Stamp | None]:
+    """Probe the vault and compare with the index's stamp.
+
+    Returns the probe (to be recorded by the sync that follows a miss) and the stamp when it
+    matches: then every dashboard is current and the stamp says what to report.
+    """
+    current = probe(vault)
+    if current is None:
+        return None, None
+    kept = stored(index_path)
+    if kept is None or kept.digest != current.digest:
+        return current, None
+    if lock_holder(vault) is not None:
+        # Another vaultkit is writing (a watcher, most likely): let the lock say so.
+        return current, None
+    return current, kept
+
+
+def unchanged_outcome(hit: Stamp, dry_run: bool, seconds: float) -> SyncOutcome:
+    """The report of a sync the stamp showed to have nothing to do."""
+    return SyncOutcome(
+        dry_run=dry_run,
+        dashboards=list(hit.dashboards),
+        rendered=[],
+        files=[FileOutcome(target, "unchanged") for target in hit.targets],
+        parsed=[],
+        removed=[],
+        unreadable=[],
+        skipped=hit.skipped,
+        seconds=seconds,
+    )
