@@ -51,6 +51,11 @@ BODIES = [
     "- [x] done 📅 2026-01-02 [[sub/Alpha]]\n- [ ] blocked ⛔ x1\n- [ ] root 🆔 x1\n",
     "---\naliases: [Gee]\n---\n[[Gee]] [[Ünïcode]] [[Missing#Nope]]\n",
     "",
+    # Same links, headings and block ids as a body above, other tasks or aliases: the
+    # indexer keeps such a note's link rows as they were resolved.
+    "# Alpha\n- [x] task [[Beta]] #one\n",
+    "- [x] done 📅 2026-01-02 [[sub/Alpha]]\n- [ ] blocked ⛔ x1\n- [x] root 🆔 x1\n",
+    "---\naliases: [Other]\n---\n[[Gee]] [[Ünïcode]] [[Missing#Nope]]\n",
 ]
 OPS = st.lists(
     st.tuples(

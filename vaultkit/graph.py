@@ -90,17 +90,23 @@ def refresh_graph(
 ) -> None:
     """Recompute link resolution and task dependency states (inside a transaction).
 
-    ``changed_notes`` names the notes whose content changed while the set of files stayed
-    the same; None (a file was added, removed or renamed, or the index is new) resolves
-    every link. ``dependencies=False`` says no task with an id or a dependency changed, so
-    the blocked states stand; ``aliases=False`` that no note's aliases changed, so the
-    alias hints of unresolved links elsewhere stand.
+    ``changed_notes`` names the notes whose links, headings or block ids changed while the
+    set of files stayed the same (it may be empty); None (a file was added, removed or
+    renamed, or the index is new) resolves every link. ``dependencies=False`` says no task
+    with an id or a dependency changed, so the blocked states stand; ``aliases=False`` that
+    no note's aliases changed, so the alias hints of unresolved links elsewhere stand.
     """
-    alias_map = {
-        path: json.loads(raw)
-        for path, raw in connection.execute("SELECT path, aliases FROM notes WHERE aliases != '[]'")
-    }
-    alias_index = AliasIndex(alias_map)
+    if changed_notes is not None and not changed_notes and not aliases:
+        alias_index = AliasIndex({})  # unused: no link is resolved and no hint is redone
+    else:
+        alias_index = AliasIndex(
+            {
+                path: json.loads(raw)
+                for path, raw in connection.execute(
+                    "SELECT path, aliases FROM notes WHERE aliases != '[]'"
+                )
+            }
+        )
     kinds = f"kind IN {INTERNAL_KINDS!r}"
     if changed_notes is None:
         resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))

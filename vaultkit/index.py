@@ -14,7 +14,7 @@ import hashlib
 import json
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,13 +262,20 @@ def bulk_load(connection: sqlite3.Connection) -> Iterator[None]:
         connection.execute(statement)
 
 
-def delete_notes(connection: sqlite3.Connection, paths: Iterable[str]) -> None:
-    """Remove every row of the given notes (inside a transaction)."""
+LINK_TABLES = frozenset({"links", "headings", "block_ids"})
+"""The rows the links digest covers: what link resolution reads and writes."""
+
+
+def delete_notes(
+    connection: sqlite3.Connection, paths: Iterable[str], *, keep: Collection[str] = ()
+) -> None:
+    """Remove every row of the given notes (inside a transaction), but those in ``keep``."""
     rows = [(path,) for path in paths]
     if not rows:
         return
     for table in NOTE_TABLES:
-        connection.executemany(f"DELETE FROM {table} WHERE note = ?", rows)
+        if table not in keep:
+            connection.executemany(f"DELETE FROM {table} WHERE note = ?", rows)
     connection.executemany("DELETE FROM notes WHERE path = ?", rows)
 
 
@@ -291,6 +298,8 @@ def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int
 FAMILIES = ("tasks", "links", "resources", "meta")
 """What a dashboard can depend on; each has a digest per note and a generation counter
 (``meta`` key ``generation:<family>``) that moves whenever some note's digest changes."""
+LINKS_FAMILY = FAMILIES.index("links")
+"""Where the links digest sits in :attr:`NoteRows.digests`."""
 
 
 def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
@@ -508,10 +517,14 @@ class NoteRows:
     """Whether some task has a Tasks-plugin id or dependency."""
 
 
-def insert_note_rows(connection: sqlite3.Connection, rows: NoteRows) -> None:
-    """Insert one note's rows (its old rows must have been deleted)."""
+def insert_note_rows(
+    connection: sqlite3.Connection, rows: NoteRows, *, keep: Collection[str] = ()
+) -> None:
+    """Insert one note's rows (its old rows must have been deleted), but those of the tables
+    in ``keep`` (kept by :func:`delete_notes`)."""
     for statement, values in rows.inserts:
-        if values:
+        # "INSERT INTO <table> VALUES ..."
+        if values and statement.split(" ", 3)[2] not in keep:
             connection.executemany(statement, values)
 
 

@@ -25,6 +25,8 @@ from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
 from vaultkit.index import (
     FAMILIES,
+    LINK_TABLES,
+    LINKS_FAMILY,
     NoteRows,
     bulk_load,
     bump_generations,
@@ -304,6 +306,7 @@ def update_index(
     # and SQLite work overlaps with parsing in the worker processes.
     changed_families: set[str] = set()
     dependencies_moved = aliases_moved = False
+    relinked: list[str] = []  # known notes whose links, headings or block ids changed
     with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
         if removed:
             connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
@@ -355,8 +358,19 @@ def update_index(
                 or _has_dependencies(connection, source.path)
             )
             aliases_moved = aliases_moved or _aliases(connection, source.path) != rows.aliases
-            delete_notes(connection, [source.path])
-            insert_note_rows(connection, rows)
+            # Same links, headings and block ids (a task ticked, a paragraph reworded): their
+            # rows stay as they are, resolved, and the graph need not look at this note.
+            keep = (
+                LINK_TABLES
+                if old_digests is not None
+                and was_generated == rows.generated
+                and old_digests[LINKS_FAMILY] == rows.digests[LINKS_FAMILY]
+                else frozenset()
+            )
+            delete_notes(connection, [source.path], keep=keep)
+            insert_note_rows(connection, rows, keep=keep)
+            if not keep:
+                relinked.append(source.path)
             if old_digests is None or was_generated != rows.generated:
                 changed_families.update(FAMILIES)
             elif not was_generated:
@@ -382,10 +396,10 @@ def update_index(
         new_notes = any(path not in known for path in report.parsed)
         if rebuilt or removed or new_attachments or new_notes:
             refresh_graph(connection)
-        elif report.parsed:
+        elif relinked or dependencies_moved or aliases_moved:
             refresh_graph(
                 connection,
-                report.parsed,
+                relinked,
                 dependencies=dependencies_moved,
                 aliases=aliases_moved,
             )
