@@ -219,7 +219,7 @@ def test_the_hook_module_imports_no_parser_or_templates() -> None:
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     assert "vaultkit.hook" in imported
-    for heavy in ("markdown_it", "jinja2", "vaultkit.parse", "vaultkit.sync", "filelock"):
+    for heavy in ("markdown_it", "jinja2", "vaultkit.parse", "vaultkit.sync", "logging"):
         assert heavy not in imported, f"{heavy} is imported on the hook's fast path"
 
 

@@ -251,3 +251,18 @@ def test_the_command_prints_the_same_report_either_way(example_copy: Path) -> No
     assert fast_data == slow_data
     check = sync("--check")
     assert check.returncode == 0 and check.stdout.startswith("unchanged")
+
+
+def test_a_sync_answered_by_the_stamp_loads_no_pipeline(example_copy: Path) -> None:
+    settle(example_copy)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "vaultkit", "sync", str(example_copy)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "vaultkit.stamp" in imported
+    for heavy in ("markdown_it", "jinja2", "yaml", "vaultkit.config", "vaultkit.sync", "logging"):
+        assert heavy not in imported, f"{heavy} is imported although nothing changed"
+    assert result.stdout.splitlines()[-1].startswith("5 dashboards (0 rendered): 0 written")

@@ -12,9 +12,7 @@ reading daily-note dates from file names in Obsidian's moment.js format.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
-import logging
 import math
 import re
 import tomllib
@@ -24,11 +22,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _logger() -> logging.Logger:
+    # Imported when first needed: logging costs the hook's start-up ~10 ms.
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 CONFIG_PATH = Path(".vaultkit/config.toml")
 """Where the config lives, relative to the vault root."""
@@ -463,10 +471,12 @@ def _obsidian_daily_notes(vault: Path) -> DailyNotes:
     except FileNotFoundError:
         return DailyNotes()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        logger.warning("could not read %s (%s); using the default daily-note settings", shown, exc)
+        _logger().warning(
+            "could not read %s (%s); using the default daily-note settings", shown, exc
+        )
         return DailyNotes()
     if not isinstance(data, dict):
-        logger.warning("%s does not hold a JSON object; using the defaults", shown)
+        _logger().warning("%s does not hold a JSON object; using the defaults", shown)
         return DailyNotes()
     folder = data.get("folder")
     fmt = data.get("format")
@@ -477,7 +487,7 @@ def _obsidian_daily_notes(vault: Path) -> DailyNotes:
         fmt = DEFAULT_DAILY_FORMAT
     problem = _format_problem(fmt)
     if problem:
-        logger.warning("%s: daily-note format %s; no daily notes will be found", shown, problem)
+        _logger().warning("%s: daily-note format %s; no daily notes will be found", shown, problem)
     return DailyNotes(folder=_nfc(folder.strip().strip("/")), format=fmt)
 
 
@@ -509,6 +519,8 @@ class _Reader:
         for name in table:
             if name in names:
                 continue
+            import difflib
+
             close = difflib.get_close_matches(name, names, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(names)}"
             self.add((*key, name), f"unknown key ({hint})")

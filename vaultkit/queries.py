@@ -10,11 +10,13 @@ import sqlite3
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.errors import VaultkitError
-from vaultkit.export import GraphEdge, GraphNode
 from vaultkit.progress import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from vaultkit.export import GraphEdge, GraphNode
 
 EXCLUDED_NOTES = "SELECT path FROM files WHERE excluded = 1"
 HIDDEN_NOTES = EXCLUDED_NOTES + " UNION SELECT path FROM notes WHERE generated = 1"
@@ -202,6 +204,8 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
 
 def graph_data(connection: sqlite3.Connection) -> tuple[list[GraphNode], list[GraphEdge]]:
     """Notes, linked attachments and ghost nodes, with link/embed edges between them."""
+    from vaultkit.export import GraphEdge, GraphNode
+
     progress = {
         note: (total, done)
         for note, total, done in connection.execute(

@@ -21,6 +21,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from vaultkit.errors import VaultkitError
+from vaultkit.resolve import file_name_key
 
 VAULT_TEMPLATES = Path(".vaultkit/templates")
 _LIVE_CHECKBOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+)\[(.)\]", re.MULTILINE)
@@ -85,29 +86,38 @@ def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> str
     return f"[{escaped}]({url})"
 
 
+def _none(_: str) -> int:
+    return 0
+
+
 class _Linker:
-    """Writes wikilinks the way Obsidian's "shortest path" setting does."""
+    """Writes wikilinks the way Obsidian's "shortest path" setting does.
 
-    def __init__(self, paths: Iterable[str] | Callable[[], Iterable[str]]) -> None:
-        self._paths = paths
-        self._counts: dict[str, int] | None = None
+    ``notes`` is every visible note's path, or a function giving how many visible notes have
+    a given file-name key (:func:`vaultkit.resolve.file_name_key`): the sync asks the index
+    for just the names its dashboards link to instead of listing the whole vault.
+    """
 
-    @property
-    def counts(self) -> dict[str, int]:
-        # Counted on first use: a sync that renders nothing never lists the vault's notes.
-        if self._counts is None:
-            counts: dict[str, int] = {}
-            for path in self._paths() if callable(self._paths) else self._paths:
-                name = path.rsplit("/", 1)[-1].casefold()
-                counts[name] = counts.get(name, 0) + 1
-            self._counts = counts
-        return self._counts
+    def __init__(self, notes: Iterable[str] | Callable[[str], int]) -> None:
+        self._counts: dict[str, int] = {}
+        if callable(notes):
+            self._lookup = notes
+        else:
+            for path in notes:
+                key = file_name_key(path)
+                self._counts[key] = self._counts.get(key, 0) + 1
+            self._lookup = _none
+
+    def _count(self, key: str) -> int:
+        if key not in self._counts:
+            self._counts[key] = self._lookup(key)
+        return self._counts[key]
 
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
         posix = PurePosixPath(path)
         if _NOT_IN_WIKILINKS.search(path):
             return _markdown_link(posix, section, alias)
-        unique = self.counts.get(posix.name.casefold(), 0) <= 1
+        unique = self._count(file_name_key(posix.name)) <= 1
         target = posix.stem if unique else str(posix.with_suffix(""))
         if section:
             # Obsidian's heading links use the innermost heading of the path.
@@ -185,16 +195,16 @@ class _VaultLoader(jinja2.FileSystemLoader):
 
 def make_environment(
     vault: Path,
-    note_paths: Iterable[str] | Callable[[], Iterable[str]],
+    notes: Iterable[str] | Callable[[str], int],
     today: dt.date | None = None,
     *,
     cache_dir: Path | None = None,
 ) -> jinja2.Environment:
     """The sandboxed environment dashboards render in.
 
-    ``note_paths`` (or a function returning them, called only if a template writes a
-    wikilink) decide the shortest form of each link. ``cache_dir`` keeps compiled templates
-    between runs, which spares the hook compiling them on every save.
+    ``notes`` (every visible note's path, or a function counting the visible notes with a
+    given file-name key) decide the shortest form of each link. ``cache_dir`` keeps
+    compiled templates between runs, which spares the hook compiling them on every save.
     """
     loaders: list[jinja2.BaseLoader] = []
     override = vault / VAULT_TEMPLATES
@@ -214,7 +224,7 @@ def make_environment(
         progress_bar=progress_bar,
         pct=pct,
         cell=cell,
-        wikilink=_Linker(note_paths),
+        wikilink=_Linker(notes),
         code=_escape_code,
         **_date_helpers(today or dt.date.today()),
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import json
-import logging
 import os
 import re
 import stat
@@ -25,9 +24,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _logger() -> logging.Logger:
+    # Imported when first needed: logging costs the hook's start-up ~10 ms.
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 DEFAULT_CONFIG_DIR = ".obsidian"
 """Obsidian's config folder unless the user overrides it (the override is per device)."""
@@ -356,7 +364,7 @@ def _compile_js_regex(source: str) -> re.Pattern[str] | None:
         # re.ASCII: in a JavaScript regex without the u flag, \w and \d are ASCII only.
         return re.compile(source, re.ASCII)
     except (re.error, OverflowError, RecursionError) as exc:
-        logger.debug("ignoring invalid exclude regex /%s/: %s", source, exc)
+        _logger().debug("ignoring invalid exclude regex /%s/: %s", source, exc)
         return None
 
 
@@ -440,7 +448,7 @@ class _Walker:
             identity = (folder_stat.st_dev, folder_stat.st_ino)
             if identity in self.visited:
                 # A symlink back to a folder already listed (or a loop): its files are known.
-                logger.debug("not listing %s twice (symlink to a folder already seen)", folder)
+                _logger().debug("not listing %s twice (symlink to a folder already seen)", folder)
                 return
             self.visited.add(identity)
             with os.scandir(folder.abs_path) as listing:

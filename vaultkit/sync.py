@@ -37,7 +37,6 @@ from vaultkit.freshness import (
 from vaultkit.index import generations as index_generations
 from vaultkit.indexer import IndexReport, content_digest, update_index
 from vaultkit.lock import index_location, vault_lock
-from vaultkit.queries import HIDDEN_NOTES
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.stamp import STAMP_KEY, Probe, Stamp, unchanged
@@ -49,7 +48,12 @@ SYNCED_AT_KEY = "synced_at_ns"
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
 BACKUP_DIR = Path(".vaultkit/backups")
-VISIBLE_NOTE_PATHS = f"SELECT path FROM notes WHERE path NOT IN ({HIDDEN_NOTES}) ORDER BY path"
+VISIBLE_NOTES_NAMED = (
+    "SELECT count(*) FROM files JOIN notes ON notes.path = files.path "
+    "WHERE files.name_key = ? AND files.excluded = 0 AND notes.generated = 0"
+)
+"""How many notes shown in the dashboards have a given file name (``files.name_key``): a
+dashboard's wikilink needs the folder only when the name is not unique."""
 MAX_RETRIES = 3
 
 
@@ -325,7 +329,7 @@ def _run_sync(
         connection.execute("BEGIN")
         env = make_environment(
             vault,
-            lambda: [row[0] for row in connection.execute(VISIBLE_NOTE_PATHS)],
+            lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
             cache_dir=index_report.index_path.parent / "templates-compiled",
         )
