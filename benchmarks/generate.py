@@ -20,7 +20,9 @@ What a vault holds:
   inline and nested tags, external links and bare URLs, embeds of the attachments;
 * wikilinks between the generated notes: most resolve, about 3% do not (ghost notes and
   hand-typed aliases), some point at headings that exist and a few at headings that don't;
-* a few very long notes (about 0.2% of notes, ~200 KB each).
+* a few very long notes (about 0.2% of notes, ~200 KB each);
+* topic notes for the Topics dashboard (about 1%: ``#topic``, a ``timeline`` property,
+  ``## Pros`` and ``## Cons`` bullet lists).
 
 Determinism: the same seed and note count give byte-identical files. Every note is drawn
 from its own ``random.Random`` seeded from (seed, note number), so a note's content, and the
@@ -47,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["GeneratedVault", "generate_vault", "main"]
+__all__ = ["GENERATOR_VERSION", "GeneratedVault", "generate_vault", "main"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,10 @@ _TAGS = (
     "dev/db", "writing", "inbox", "someday", "status/active", "status/paused", "status/done",
     "q/2021", "lang/es", "lang/de", "health/sleep", "finance/tax",
 )
+_TOPIC_EVERY = 97
+GENERATOR_VERSION = 2
+"""Bumped whenever the same seed and count give other files (cached vaults are keyed by it).
+2: topic notes."""
 _STATUSES = ("active", "paused", "done", "idea", "archived", "in progress", "waiting")
 _CALLOUTS = (
     "note", "note", "tip", "info", "warning", "todo", "question", "example", "quote", "abstract",
@@ -871,9 +877,17 @@ class _Note:
 
     # -- whole notes ---------------------------------------------------------------------
 
+    @property
+    def topic(self) -> bool:
+        """About 1% of notes with front matter are topics (``#topic``, the Topics dashboard):
+        chosen by number, so no other note's random draws move."""
+        return self.plan.frontmatter and self.i % _TOPIC_EVERY == 0
+
     def frontmatter(self) -> None:
         r, plan = self.r, self.plan
         tags = r.sample(_TAGS, r.randint(1, 4))
+        if self.topic:
+            tags.append("topic")
         lines = ["---"]
         if r.random() < 0.3:
             lines.append(f"tags: [{', '.join(tags)}]")
@@ -891,8 +905,16 @@ class _Note:
             lines.append(f"source: {self.v.url(r)[0]}")
         if r.random() < 0.1:
             lines.append(f'related: "{self.hidden_link()}"')
+        if self.topic:
+            lines.append(f"timeline: {r.randint(2024, 2027)}-Q{r.randint(1, 4)}")
         lines.append("---")
         self.block(lines)
+
+    def pros_and_cons(self) -> None:
+        """A topic's ``## Pros`` and ``## Cons`` bullets: columns of the comparison table."""
+        for title in ("Pros", "Cons"):
+            self.block([f"## {title}"])
+            self.block([f"- {self.phrase()}" for _ in range(self.r.randint(1, 4))])
 
     def intro(self) -> None:
         r, plan = self.r, self.plan
@@ -921,6 +943,8 @@ class _Note:
             for sub in subs:
                 self.block([f"### {sub}"])
                 self.fill(title, share // parts)
+        if self.topic:
+            self.pros_and_cons()
         return self.text()
 
     def long(self) -> str:

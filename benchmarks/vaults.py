@@ -1,7 +1,7 @@
 """The benchmark's vaults: generated once per (seed, notes), cached, and copied per run.
 
-This module owns the work directory. A generated vault lives in ``WORK/seed{S}-n{N}/`` with
-its counts beside it in ``WORK/seed{S}-n{N}.json`` (written last, so a vault without its
+This module owns the work directory. A generated vault lives in ``WORK/seed{S}-n{N}-v{V}/`` with
+its counts beside it in ``WORK/seed{S}-n{N}-v{V}.json`` (written last, so a vault without its
 JSON is an interrupted generation and is made again). vaultkit writes dashboards into the
 vault it syncs, so its measurements run on a throw-away copy (:func:`working_copy`); the
 floors and the peer only read, and use the cached vault itself.
@@ -14,7 +14,7 @@ import json
 import shutil
 from pathlib import Path
 
-from benchmarks.generate import GeneratedVault, generate_vault
+from benchmarks.generate import GENERATOR_VERSION, GeneratedVault, generate_vault
 
 __all__ = ["DEFAULT_WORK_DIR", "cached_vault", "working_copy"]
 
@@ -25,7 +25,7 @@ DEFAULT_WORK_DIR = Path(__file__).resolve().parent / ".vaults"
 def cached_vault(work_dir: Path, notes: int, seed: int) -> tuple[Path, GeneratedVault, bool]:
     """The generated vault for ``(seed, notes)``, its counts, and whether it was made now."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    name = f"seed{seed}-n{notes}"
+    name = f"seed{seed}-n{notes}-v{GENERATOR_VERSION}"
     vault = work_dir / name
     stats_file = work_dir / f"{name}.json"
     if vault.is_dir() and stats_file.is_file():

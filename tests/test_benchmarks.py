@@ -102,8 +102,8 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     assert data["machine"]["cores"] >= 1
     # The copy vaultkit wrote into is gone; the generated vault stays cached, untouched.
     work = tmp_path / "work"
-    assert sorted(p.name for p in work.iterdir()) == ["seed1-n30", "seed1-n30.json"]
-    assert not (work / "seed1-n30" / "Dashboards").exists()
+    assert sorted(p.name for p in work.iterdir()) == ["seed1-n30-v2", "seed1-n30-v2.json"]
+    assert not (work / "seed1-n30-v2" / "Dashboards").exists()
 
 
 def test_tree_rss_without_psutil(monkeypatch: pytest.MonkeyPatch) -> None:

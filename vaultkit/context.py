@@ -133,10 +133,6 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
 
 def _topics(connection: sqlite3.Connection, config: Config) -> list[dict[str, Any]]:
     settings = config.topics
-    notes = connection.execute(
-        "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns FROM notes n "
-        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) ORDER BY n.path"
-    )
     wanted_tag = settings.tag.lstrip("#").casefold()
     folder = settings.folder.strip("/")
     topics: list[dict[str, Any]] = []
@@ -144,6 +140,31 @@ def _topics(connection: sqlite3.Connection, config: Config) -> list[dict[str, An
     # JSON is decoded: a note whose casefolded tags text lacks the tag cannot carry it.
     property_needle = json.dumps(settings.property, ensure_ascii=False)
     tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
+    # The same tests, looser, run in SQLite first, so only candidates reach Python: LIKE
+    # ignores ASCII case only, so a tag with other letters is not pre-filtered there.
+    maybe: list[str] = []
+    params: list[Any] = []
+    if folder:
+        maybe.append("n.folder = ? OR substr(n.folder, 1, ?) = ?")
+        params += [folder, len(folder) + 1, folder + "/"]
+    if wanted_tag:
+        if tag_needle.isascii():
+            maybe.append("n.tags LIKE ? ESCAPE '!'")
+            escaped = tag_needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+            params.append(f"%{escaped}%")
+        else:
+            maybe.append("1")
+    if settings.property:
+        maybe.append("instr(n.properties, ?) > 0")
+        params.append(property_needle)
+    if not maybe:
+        return []
+    notes = connection.execute(
+        "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns FROM notes n "
+        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)}) "
+        "ORDER BY n.path",
+        params,
+    )
     for path, title, note_folder, properties_json, tags_json, mtime_ns in notes:
         matches = bool(folder) and (note_folder == folder or note_folder.startswith(folder + "/"))
         if not matches and wanted_tag and tag_needle in tags_json.casefold():
