@@ -60,8 +60,10 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
     The counts come from ``task_sections`` (a few rows per note); the lists are
     :class:`~vaultkit.rows.Rows`, read only as far as a template looks.
     """
-    done, total, open_count = connection.execute(
-        "SELECT coalesce(sum(done), 0), coalesce(sum(total), 0), coalesce(sum(open), 0) "
+    # One pass over task_sections gives the totals and the lengths of both progress lists.
+    done, total, open_count, note_count, section_count = connection.execute(
+        "SELECT coalesce(sum(done), 0), coalesce(sum(total), 0), coalesce(sum(open), 0), "
+        "count(DISTINCT CASE WHEN total > 0 THEN note END), coalesce(sum(total > 0), 0) "
         f"FROM task_sections WHERE {_VISIBLE}"
     ).fetchone()
     today_iso = today.isoformat()
@@ -92,6 +94,7 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
             f"FROM task_sections WHERE {_VISIBLE} GROUP BY note HAVING sum(total) > 0",
             order="note",
             convert=_progress_row,
+            count=note_count,
         ),
         "sections": Rows(
             connection,
@@ -99,6 +102,7 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
             f"FROM task_sections WHERE total > 0 AND {_VISIBLE}",
             order="note, section",
             convert=_section_row,
+            count=section_count,
         ),
         "cadences": [
             {
@@ -360,7 +364,10 @@ def _habits(connection: sqlite3.Connection, config: Config, today: dt.date) -> d
     folder = daily.folder.strip("/")
     start = today - dt.timedelta(days=settings.window_days - 1)
     days: dict[dt.date, str] = {}
-    for (path,) in connection.execute("SELECT path FROM notes ORDER BY path"):
+    # The folder's notes are one range of the primary key ("Daily/" up to "Daily0").
+    in_folder = "WHERE path > ? AND path < ?" if folder else ""
+    bounds = (folder + "/", folder + "0") if folder else ()
+    for (path,) in connection.execute(f"SELECT path FROM notes {in_folder} ORDER BY path", bounds):
         if folder and not path.startswith(folder + "/"):
             continue
         name = path[len(folder) + 1 : -3] if folder else path[:-3]

@@ -23,7 +23,8 @@ class Rows(Sequence[Any]):
     """The rows of ``SELECT {columns} {body} ORDER BY {order}``, each passed to ``convert``.
 
     ``body`` is the FROM/WHERE (and GROUP BY) part. Results are cached: a template that
-    counts, then slices, then loops pays for each query once.
+    counts, then slices, then loops pays for each query once. ``count``, when the caller
+    already knows it (from an aggregate it ran anyway), spares the count query.
     """
 
     __slots__ = (
@@ -47,6 +48,7 @@ class Rows(Sequence[Any]):
         *,
         order: str,
         convert: Convert = tuple,
+        count: int | None = None,
     ) -> None:
         self._connection = connection
         self._columns = columns
@@ -54,7 +56,7 @@ class Rows(Sequence[Any]):
         self._params = tuple(params)
         self._order = order
         self._convert = convert
-        self._count: int | None = None
+        self._count = count
         self._all: list[Any] | None = None
         self._slices: dict[tuple[int, int], list[Any]] = {}
 
@@ -67,7 +69,14 @@ class Rows(Sequence[Any]):
         if self._all is not None:
             return len(self._all)
         if self._count is None:
-            sql = f"SELECT count(*) FROM (SELECT {self._columns} {self._body})"
+            grouped = " GROUP BY " in self._body or "DISTINCT" in self._columns
+            # A plain FROM/WHERE is counted as it stands: SQLite can then count from an
+            # index alone instead of producing every row's columns for the outer count.
+            sql = (
+                f"SELECT count(*) FROM (SELECT {self._columns} {self._body})"
+                if grouped
+                else f"SELECT count(*) {self._body}"
+            )
             self._count = int(self._connection.execute(sql, self._params).fetchone()[0])
         return self._count
 
