@@ -69,6 +69,49 @@ def test_a_task_change_renders_only_what_reads_tasks(
     assert outputs(example_copy) == scratch_outputs(example_copy, tmp_path, monkeypatch)
 
 
+def test_a_task_outside_topics_and_daily_notes_leaves_topics_and_habits_alone(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered(example_copy)
+    rendered(example_copy)
+    toggle_first_task(example_copy / "Inbox.md")
+    again = rendered(example_copy)
+    assert "status" in again
+    assert "topics" not in again and "habits" not in again
+    assert outputs(example_copy) == scratch_outputs(example_copy, tmp_path, monkeypatch)
+
+
+def test_a_habit_ticked_in_a_daily_note_renders_the_habits(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered(example_copy)
+    rendered(example_copy)
+    before = (example_copy / "Dashboards" / "Habits.md").read_bytes()
+    toggle_first_task(example_copy / "Daily" / "2026-11-21.md")
+    again = rendered(example_copy)
+    assert "habits" in again and "topics" not in again
+    assert (example_copy / "Dashboards" / "Habits.md").read_bytes() != before
+    assert outputs(example_copy) == scratch_outputs(example_copy, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("change", ["tag added", "tag removed", "topic task ticked"])
+def test_what_makes_a_note_a_topic_renders_the_topics(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    rendered(example_copy)
+    rendered(example_copy)
+    if change == "tag added":
+        inbox = example_copy / "Inbox.md"
+        inbox.write_text("---\ntags: [topic]\n---\n" + inbox.read_text("utf-8"), "utf-8")
+    elif change == "tag removed":
+        rust = example_copy / "Topics" / "Rust.md"
+        rust.write_text(rust.read_text("utf-8").replace("tags: [topic]", "tags: []"), "utf-8")
+    else:
+        toggle_first_task(example_copy / "Topics" / "Rust.md")
+    assert "topics" in rendered(example_copy)
+    assert outputs(example_copy) == scratch_outputs(example_copy, tmp_path, monkeypatch)
+
+
 def test_a_new_link_renders_link_health(
     example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,6 +187,16 @@ def test_an_icloud_placeholder_is_a_change(example_copy: Path) -> None:
     assert not hit(example_copy)
 
 
+def test_a_linked_obsidian_folder_keeps_the_shortcut(example_copy: Path, tmp_path: Path) -> None:
+    # Sharing one .obsidian folder between vaults through a link is common practice.
+    shared = tmp_path / "shared-obsidian"
+    (example_copy / ".obsidian").rename(shared)
+    (example_copy / ".obsidian").symlink_to(shared, target_is_directory=True)
+    settle(example_copy)
+    (shared / "app.json").write_text('{"userIgnoreFilters": ["Archive/"]}', "utf-8")
+    assert not hit(example_copy)
+
+
 def test_a_symlink_in_the_vault_turns_the_shortcut_off(example_copy: Path) -> None:
     (example_copy / "Linked.md").symlink_to(example_copy / "Inbox.md")
     run_sync(example_copy, progress=False)

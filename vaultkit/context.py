@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from vaultkit.config import Config, daily_note_date
+from vaultkit.config import Config, TopicSettings, daily_note_date
 from vaultkit.progress import CADENCES, Progress
 from vaultkit.queries import (
     EXCLUDED_NOTES,
@@ -135,16 +135,49 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
     }
 
 
+def is_topic(settings: TopicSettings, folder: str, tags_json: str, properties_json: str) -> bool:
+    """Whether a note (its ``notes`` row's folder, tags and properties) is a topic."""
+    wanted_folder = settings.folder.strip("/")
+    if wanted_folder and (folder == wanted_folder or folder.startswith(wanted_folder + "/")):
+        return True
+    wanted_tag = settings.tag.lstrip("#").casefold()
+    # Substring tests on the stored JSON rule out most notes before any JSON is decoded: a
+    # note whose casefolded tags text lacks the tag cannot carry it.
+    tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
+    if wanted_tag and tag_needle in tags_json.casefold():
+        tags = [t.casefold() for t in json.loads(tags_json)]
+        if any(t == wanted_tag or t.startswith(wanted_tag + "/") for t in tags):
+            return True
+    needle = json.dumps(settings.property, ensure_ascii=False)
+    if settings.property and needle in properties_json:
+        return bool(json.loads(properties_json).get(settings.property))
+    return False
+
+
+def note_is_topic(connection: sqlite3.Connection, config: Config, path: str) -> bool:
+    row = connection.execute(
+        "SELECT folder, tags, properties FROM notes WHERE path = ?", (path,)
+    ).fetchone()
+    return row is not None and is_topic(config.topics, *row)
+
+
+def daily_note_day(config: Config, path: str) -> dt.date | None:
+    """The day of a daily note (by its path, as Obsidian's daily notes name them), or None."""
+    folder = config.daily_notes.folder.strip("/")
+    if folder and not path.startswith(folder + "/"):
+        return None
+    name = path[len(folder) + 1 : -3] if folder else path[:-3]
+    return daily_note_date(name, config.daily_notes.format)
+
+
 def _topics(connection: sqlite3.Connection, config: Config) -> list[dict[str, Any]]:
     settings = config.topics
     wanted_tag = settings.tag.lstrip("#").casefold()
     folder = settings.folder.strip("/")
     topics: list[dict[str, Any]] = []
-    # Substring tests on the stored JSON rule out most notes of a large vault before any
-    # JSON is decoded: a note whose casefolded tags text lacks the tag cannot carry it.
     property_needle = json.dumps(settings.property, ensure_ascii=False)
     tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
-    # The same tests, looser, run in SQLite first, so only candidates reach Python: LIKE
+    # is_topic's tests, looser, run in SQLite first, so only candidates reach Python: LIKE
     # ignores ASCII case only, so a tag with other letters is not pre-filtered there.
     maybe: list[str] = []
     params: list[Any] = []
@@ -170,18 +203,9 @@ def _topics(connection: sqlite3.Connection, config: Config) -> list[dict[str, An
         params,
     )
     for path, title, note_folder, properties_json, tags_json, mtime_ns in notes:
-        matches = bool(folder) and (note_folder == folder or note_folder.startswith(folder + "/"))
-        if not matches and wanted_tag and tag_needle in tags_json.casefold():
-            tags = [t.casefold() for t in json.loads(tags_json)]
-            matches = any(t == wanted_tag or t.startswith(wanted_tag + "/") for t in tags)
-        properties: dict[str, Any] | None = None
-        if not matches and settings.property and property_needle in properties_json:
-            properties = json.loads(properties_json)
-            matches = bool(properties.get(settings.property))
-        if not matches:
+        if not is_topic(settings, note_folder, tags_json, properties_json):
             continue
-        if properties is None:
-            properties = json.loads(properties_json)
+        properties = json.loads(properties_json)
         lists: dict[str, list[str]] = defaultdict(list)
         for section, text, depth in connection.execute(
             "SELECT section, text, depth FROM list_items WHERE note = ? ORDER BY line", (path,)
@@ -368,10 +392,7 @@ def _habits(connection: sqlite3.Connection, config: Config, today: dt.date) -> d
     in_folder = "WHERE path > ? AND path < ?" if folder else ""
     bounds = (folder + "/", folder + "0") if folder else ()
     for (path,) in connection.execute(f"SELECT path FROM notes {in_folder} ORDER BY path", bounds):
-        if folder and not path.startswith(folder + "/"):
-            continue
-        name = path[len(folder) + 1 : -3] if folder else path[:-3]
-        day = daily_note_date(name, daily.format)
+        day = daily_note_day(config, path)
         if day is not None and start <= day <= today:
             days[day] = path
     per_habit: dict[str, dict[dt.date, bool]] = defaultdict(dict)

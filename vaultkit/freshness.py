@@ -28,7 +28,7 @@ from jinja2 import meta
 
 from vaultkit.config import Config, Dashboard
 from vaultkit.errors import VaultkitError
-from vaultkit.index import FAMILIES, INDEX_VERSION
+from vaultkit.index import ALL_FAMILIES, INDEX_VERSION
 
 CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
     "today": frozenset(),
@@ -39,10 +39,10 @@ CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
     "notes": frozenset({"meta"}),
     "tasks": frozenset({"tasks"}),
     "status": frozenset({"tasks"}),
-    "habits": frozenset({"tasks"}),
+    "habits": frozenset({"daily"}),
     "links": frozenset({"links"}),
     "resources": frozenset({"resources"}),
-    "topics": frozenset({"meta", "tasks", "resources"}),
+    "topics": frozenset({"topics"}),
 }
 """Context name -> the index families its value is computed from (see vaultkit.context)."""
 
@@ -118,7 +118,7 @@ def _analyse(
 def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str]:
     """The index families a template's output depends on."""
     if info.names is None:
-        return frozenset(FAMILIES)
+        return frozenset(ALL_FAMILIES)
     helpers = set(env_globals)
     wanted: set[str] = set()
     for name in info.names:
@@ -126,7 +126,7 @@ def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str
             continue
         families = CONTEXT_FAMILIES.get(name)
         if families is None:
-            return frozenset(FAMILIES)
+            return frozenset(ALL_FAMILIES)
         wanted |= families
     return frozenset(wanted)
 

@@ -298,6 +298,11 @@ def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int
 FAMILIES = ("tasks", "links", "resources", "meta")
 """What a dashboard can depend on; each has a digest per note and a generation counter
 (``meta`` key ``generation:<family>``) that moves whenever some note's digest changes."""
+SCOPED_FAMILIES = ("topics", "daily")
+"""Narrower families, for dashboards that read a few notes of the vault: the topic notes, and
+the daily notes. Which notes those are depends on the config, so the indexer's caller says
+which of them a change moves (``scopes`` of :func:`vaultkit.indexer.update_index`)."""
+ALL_FAMILIES = FAMILIES + SCOPED_FAMILIES
 LINKS_FAMILY = FAMILIES.index("links")
 """Where the links digest sits in :attr:`NoteRows.digests`."""
 
@@ -547,4 +552,4 @@ def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) ->
 def generations(connection: sqlite3.Connection) -> dict[str, str]:
     """Each family's generation counter ("0" before its first change)."""
     stored = dict(connection.execute("SELECT key, value FROM meta WHERE key LIKE 'generation:%'"))
-    return {family: stored.get(f"generation:{family}", "0") for family in FAMILIES}
+    return {family: stored.get(f"generation:{family}", "0") for family in ALL_FAMILIES}

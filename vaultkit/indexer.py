@@ -15,18 +15,19 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
 from vaultkit.index import (
+    ALL_FAMILIES,
     FAMILIES,
     LINK_TABLES,
     LINKS_FAMILY,
+    SCOPED_FAMILIES,
     NoteRows,
     bulk_load,
     bump_generations,
@@ -42,12 +43,14 @@ from vaultkit.index import (
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
 
-if TYPE_CHECKING:
-    pass
-
 RACY_SLACK_NS = 2_000_000_000
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""
+
+Scopes = Callable[[sqlite3.Connection, str, frozenset[str]], Collection[str]]
+"""(connection, note path, families its change moved) -> scoped families it moves too. The
+families are those of ``vaultkit.index.FAMILIES`` whose digest moved, plus ``mtime`` when the
+file's mtime moved (the ``meta`` family carries that for every note: a topic's "modified")."""
 
 
 @dataclass(slots=True)
@@ -193,8 +196,13 @@ def update_index(
     progress: bool | None = None,
     scan: ScanResult | None = None,
     only: Collection[str] | None = None,
+    scopes: Scopes | None = None,
 ) -> tuple[sqlite3.Connection, IndexReport]:
     """Bring the vault's index up to date; returns an open connection and a report.
+
+    ``scopes`` says which of :data:`vaultkit.index.SCOPED_FAMILIES` a changed note moves,
+    given the connection (holding the note's new rows), its path and the families its change
+    moved; without it every scoped family moves with any change.
 
     With ``only`` (vault-relative paths, and ``scan`` the result of
     :func:`vaultkit.scan.scan_paths` for them), just those files are brought up to date:
@@ -305,6 +313,16 @@ def update_index(
     # Results are stored as they arrive, so memory stays flat however many notes changed
     # and SQLite work overlaps with parsing in the worker processes.
     changed_families: set[str] = set()
+
+    def note_changed(path: str, families: set[str], mtime_moved: bool) -> set[str]:
+        """The families one known note's change moves, scoped ones included."""
+        moved = families | {"meta"} if mtime_moved else set(families)
+        if scopes is None:
+            return moved | set(SCOPED_FAMILIES)
+        told = families | {"mtime"} if mtime_moved else families
+        scoped = scopes(connection, path, frozenset(told))
+        return moved | {family for family in SCOPED_FAMILIES if family in scoped}
+
     dependencies_moved = aliases_moved = False
     relinked: list[str] = []  # known notes whose links, headings or block ids changed
     with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
@@ -341,13 +359,14 @@ def update_index(
                 old = known.get(source.path)
                 moved = old is None or old[2] != source.mtime_ns
                 if moved and not _is_generated(connection, source.path):
-                    changed_families.add("meta")  # a topic's "modified" can be its mtime
+                    # A topic's "modified" can be its mtime.
+                    changed_families |= note_changed(source.path, set(), mtime_moved=True)
                 continue
             rows = item.rows
             if source.path not in known:
                 # New to the index: nothing to compare with or to delete.
                 insert_note_rows(connection, rows)
-                changed_families.update(FAMILIES)
+                changed_families.update(ALL_FAMILIES)
                 report.parsed.append(source.path)
                 continue
             old_digests = note_digests(connection, source.path)
@@ -372,20 +391,21 @@ def update_index(
             if not keep:
                 relinked.append(source.path)
             if old_digests is None or was_generated != rows.generated:
-                changed_families.update(FAMILIES)
+                changed_families.update(ALL_FAMILIES)
             elif not was_generated:
-                old = known[source.path]
-                if old[2] != source.mtime_ns:
-                    changed_families.add("meta")  # a topic's "modified" can be its mtime
                 # vaultkit's own dashboards are hidden from every view: rewriting them must
                 # not make the next sync render again.
-                changed_families.update(
+                moved_families = {
                     family
                     for family, old_digest, new_digest in zip(
                         FAMILIES, old_digests, rows.digests, strict=True
                     )
                     if old_digest != new_digest
-                )
+                }
+                # A topic's "modified" can be its mtime.
+                mtime_moved = known[source.path][2] != source.mtime_ns
+                if moved_families or mtime_moved:
+                    changed_families |= note_changed(source.path, moved_families, mtime_moved)
             report.parsed.append(source.path)
         connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", file_rows)
         connection.executemany("UPDATE files SET excluded = ? WHERE path = ?", exclusion_changes)
@@ -405,7 +425,7 @@ def update_index(
             )
         if rebuilt or removed or new_attachments or new_notes or exclusion_changes:
             # The set of visible files moved: every view can change.
-            changed_families.update(FAMILIES)
+            changed_families.update(ALL_FAMILIES)
         if changed_families:
             bump_generations(connection, changed_families)
         # A partial update leaves the scan time alone: files it did not look at may still

@@ -154,14 +154,15 @@ def _walk(root: str, names: list[str], numbers: array[int], *, vault_folders: bo
                 name = entry.name
                 info = entry.stat(follow_symlinks=False)
                 mode = info.st_mode
+                if vault_folders and name[:1] == "." and (stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                    # Hidden from Obsidian, and its own folder changes as the user clicks
+                    # around (often a link, shared between vaults): what vaultkit reads in
+                    # there is added file by file.
+                    add_name(name)
+                    continue
                 if stat.S_ISLNK(mode):
                     raise _UnsureError(entry.path)
                 if stat.S_ISDIR(mode):
-                    if vault_folders and name[:1] == ".":
-                        # Obsidian's own folder changes as the user clicks around; what
-                        # vaultkit reads in there is added file by file.
-                        add_name(name)
-                        continue
                     stack.append(entry.path)
                 elif info.st_mtime_ns > newest:
                     newest = info.st_mtime_ns

@@ -22,7 +22,7 @@ import jinja2
 
 from vaultkit import __version__
 from vaultkit.config import Config, Dashboard, load_config
-from vaultkit.context import CONTEXT_NAMES, build_context
+from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.errors import VaultkitError
 from vaultkit.freshness import (
     ANALYSIS_KEY,
@@ -35,7 +35,7 @@ from vaultkit.freshness import (
     template_info,
 )
 from vaultkit.index import generations as index_generations
-from vaultkit.indexer import IndexReport, content_digest, update_index
+from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
 from vaultkit.lock import index_location, vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
@@ -320,7 +320,12 @@ def _run_sync(
             path=str(vault),
         ) from None
     connection, index_report = update_index(
-        vault, index_path=chosen_index, progress=progress, scan=scan, only=only
+        vault,
+        index_path=chosen_index,
+        progress=progress,
+        scan=scan,
+        only=only,
+        scopes=_scopes(config),
     )
     rendered: list[tuple[Dashboard, str]] = []
     try:
@@ -377,6 +382,25 @@ def _run_sync(
     _record_synced(index_report.index_path, scan_started_ns, records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _scopes(config: Config) -> Scopes:
+    """Which scoped families (``vaultkit.index.SCOPED_FAMILIES``) a changed note moves."""
+
+    def scopes(connection: sqlite3.Connection, path: str, families: frozenset[str]) -> set[str]:
+        moved: set[str] = set()
+        # The habits read the tasks of daily notes, and a daily note is one by its path.
+        if "tasks" in families and daily_note_day(config, path) is not None:
+            moved.add("daily")
+        # A topic reads its note's metadata, tasks, resources and mtime; a metadata change
+        # can make a note a topic or stop it being one, so it counts whatever the note is now.
+        if "meta" in families or (
+            families & {"tasks", "resources", "mtime"} and note_is_topic(connection, config, path)
+        ):
+            moved.add("topics")
+        return moved
+
+    return scopes
 
 
 def _render_records(
