@@ -20,7 +20,7 @@ def fields_of(line: TaskLine) -> dict[str, object]:
     default = TaskFields()
     return {
         name: getattr(line.fields, name)
-        for name in TaskFields.__slots__
+        for name in TaskFields._fields
         if getattr(line.fields, name) != getattr(default, name)
     }
 

@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, MutableMapping
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -53,8 +54,7 @@ ANALYSIS_KEY = "template:"
 the analysis of a template source per source hash."""
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateInfo:
+class TemplateInfo(NamedTuple):
     names: frozenset[str] | None
     """Context names the template (and what it includes) reads; None: cannot tell."""
     digest: str

@@ -16,9 +16,8 @@ import pickle
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.lock import index_location
 from vaultkit.versions import PARSER_VERSION
@@ -507,8 +506,7 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class NoteRows:
+class NoteRows(NamedTuple):
     """What :func:`note_rows` builds for one note."""
 
     path: str

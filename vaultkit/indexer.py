@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
@@ -75,8 +76,7 @@ class IndexReport:
         return bool(self.parsed or self.removed or self.rebuilt)
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
+class _Parsed(NamedTuple):
     source: SourceFile
     digest: str
     rows: NoteRows | None

@@ -2,15 +2,18 @@
 
 Every element carries its 1-based source line (blocks also their last line) and its
 ``section``: the heading path above it, outermost first (``("Status", "Daily")``).
-The model is plain frozen dataclasses so that later stages (index, graph, render) can
-rely on it without touching markdown-it.
+The model is plain immutable records so that later stages (index, graph, render) can rely
+on it without touching markdown-it: named tuples, because the parser makes hundreds of
+thousands of them on a cold sync and the hook imports this module on every save (a frozen
+dataclass costs ~2 ms to define and a slower ``__init__``; a named tuple a fifth of that).
+Only :class:`Note`, one per note and holding a dict, stays a frozen dataclass.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 Section = tuple[str, ...]
 """Heading path above an element, outermost first; empty before the first heading."""
@@ -27,8 +30,7 @@ class Severity(StrEnum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """Something in the note that vaultkit could not read as the user probably meant."""
 
     line: int
@@ -38,8 +40,7 @@ class Diagnostic:
     severity: Severity = Severity.WARNING
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     line: int
     level: int
     text: str
@@ -69,8 +70,7 @@ class Priority(StrEnum):
     LOWEST = "lowest"
 
 
-@dataclass(frozen=True, slots=True)
-class TaskFields:
+class TaskFields(NamedTuple):
     """Tasks-plugin fields read from the end of a task line (emoji or Dataview form)."""
 
     due: str | None = None
@@ -86,8 +86,7 @@ class TaskFields:
     depends_on: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     line: int
     section: Section
     status_char: str
@@ -103,7 +102,7 @@ class Task:
     """Line of the nearest enclosing task, if any."""
     depth: int
     """Number of enclosing list items (0 for a top-level item)."""
-    fields: TaskFields = field(default_factory=TaskFields)
+    fields: TaskFields = TaskFields()
     tags: tuple[str, ...] = ()
     block_id: str | None = None
     struck: bool = False
@@ -124,8 +123,7 @@ class LinkKind(StrEnum):
     """A bare or ``<angle>`` URL."""
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     kind: LinkKind
     target: str
     """File part of the target, decoded, without fragment ('' for a same-note link)."""
@@ -148,8 +146,7 @@ class Link:
         return self.kind in (LinkKind.WIKILINK, LinkKind.EMBED) and self.target == ""
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """One place where an external resource is linked."""
 
     line: int
@@ -159,8 +156,7 @@ class Mention:
     task_line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+class Resource(NamedTuple):
     """An external URL; the same URL linked several times is one resource."""
 
     url: str
@@ -170,8 +166,7 @@ class Resource:
     mentions: tuple[Mention, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(NamedTuple):
     name: str
     """Without ``#``, as written (Obsidian compares tags case-insensitively)."""
     line: int
@@ -180,8 +175,7 @@ class Tag:
     section: Section = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Callout:
+class Callout(NamedTuple):
     line: int
     end_line: int
     section: Section
@@ -198,8 +192,7 @@ class Callout:
     in_list: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
+class ListItem(NamedTuple):
     """A bullet or numbered item that is not a task (e.g. the Pros of a topic)."""
 
     line: int
@@ -209,21 +202,18 @@ class ListItem:
     depth: int
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     text: str
     """Cell text without markup; ``<br>`` becomes a newline."""
     links: tuple[Link, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TableRow:
+class TableRow(NamedTuple):
     line: int
     cells: tuple[Cell, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(NamedTuple):
     line: int
     end_line: int
     section: Section
@@ -232,15 +222,13 @@ class Table:
     callout_line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Highlight:
+class Highlight(NamedTuple):
     line: int
     text: str
     section: Section = ()
 
 
-@dataclass(frozen=True, slots=True)
-class InlineField:
+class InlineField(NamedTuple):
     """A Dataview field: ``key:: value`` on its own line, ``[key:: value]`` or ``(key:: value)``."""
 
     line: int
@@ -250,15 +238,13 @@ class InlineField:
     section: Section = ()
 
 
-@dataclass(frozen=True, slots=True)
-class BlockId:
+class BlockId(NamedTuple):
     line: int
     id: str
     section: Section = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A source range that vaultkit hides: a comment, a math span, a generated region."""
 
     line: int

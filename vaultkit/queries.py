@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.errors import VaultkitError
 from vaultkit.progress import OPEN_STATUSES
@@ -24,8 +23,7 @@ HIDDEN_NOTES = EXCLUDED_NOTES + " UNION SELECT path FROM notes WHERE generated =
 files", and vaultkit's own generated dashboards (which must never count themselves)."""
 
 
-@dataclass(frozen=True, slots=True)
-class TaskFilter:
+class TaskFilter(NamedTuple):
     state: str | None = None
     """``open`` (not done, not cancelled), ``done``, or None for every task."""
     due_before: dt.date | None = None

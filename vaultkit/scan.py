@@ -20,7 +20,6 @@ import re
 import stat
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -91,8 +90,7 @@ class SourceFile(NamedTuple):
         return Path(self.disk_path)
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A file or folder the scan left out, with the reason the user should hear."""
 
     path: str
@@ -103,8 +101,7 @@ class Skipped:
     """One sentence for the user, naming the path."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScanResult:
+class ScanResult(NamedTuple):
     """Everything one walk of the vault found."""
 
     files: tuple[SourceFile, ...]
@@ -127,8 +124,7 @@ class ScanResult:
         return tuple(f for f in self.files if not f.is_note)
 
 
-@dataclass(frozen=True, slots=True)
-class ObsidianSettings:
+class ObsidianSettings(NamedTuple):
     """The few vault settings from ``app.json`` that decide what vaultkit sees."""
 
     config_dir: str
@@ -308,8 +304,7 @@ def scan_paths(
 # --- filters -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Filters:
+class _Filters(NamedTuple):
     prefixes: tuple[tuple[str, bool], ...]
     """(prefix without trailing slash, folder only) pairs."""
     regexes: tuple[re.Pattern[str], ...]
@@ -371,8 +366,7 @@ def _compile_js_regex(source: str) -> re.Pattern[str] | None:
 # --- the walk ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Dir:
+class _Dir(NamedTuple):
     abs_path: Path
     raw: str
     """Vault-relative path from the names on disk, before NFC."""

@@ -7,15 +7,14 @@ diagnostic naming the line, so one broken note never stops a run.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from vaultkit.model import Diagnostic, Severity
 
 _BINARY_SNIFF_BYTES = 8192
 
 
-@dataclass(frozen=True, slots=True)
-class DecodedText:
+class DecodedText(NamedTuple):
     text: str
     """Text with line endings normalised to ``\\n`` and without BOM."""
     has_bom: bool

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -28,8 +27,7 @@ _LIST_KEYS = {"tags": "tags", "aliases": "aliases", "cssclasses": "cssclasses"}
 _SINGULAR_KEYS = {"tag": "tags", "alias": "aliases", "cssclass": "cssclasses"}
 
 
-@dataclass(frozen=True, slots=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     properties: dict[str, PropertyValue]
     tags: tuple[str, ...]
     aliases: tuple[str, ...]

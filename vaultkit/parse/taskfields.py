@@ -31,15 +31,14 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from vaultkit.model import Priority, TaskFields, TaskStatus
 
 __all__ = ["TaskLine", "dependency_states", "parse_task_line", "status_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class TaskLine:
+class TaskLine(NamedTuple):
     """What one task line holds once its Tasks-plugin fields are read."""
 
     description: str
@@ -59,8 +58,7 @@ class TaskLine:
 _Kind = Literal["date", "priority", "recurrence", "on_completion", "id", "depends_on"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
+class _Field(NamedTuple):
     name: str
     """Attribute of TaskFields."""
     label: str
