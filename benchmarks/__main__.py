@@ -132,7 +132,9 @@ def _measure_size(
         result.cold, cache = measure_cold(copy, run_dir, today, cold_runs, result.notes)
         env = child_env(cache, today)
         warm_check(copy, env, result.notes)
-        result.warm_command, result.walk_command = measure_warm_cli(copy, env, runs, result.notes)
+        result.warm_command, result.walk_command, result.warm_full = measure_warm_cli(
+            copy, env, runs, result.notes
+        )
         result.warm_inprocess, result.walk_inprocess = measure_warm_inprocess(
             copy, env, runs, result.notes
         )

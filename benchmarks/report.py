@@ -60,6 +60,8 @@ class SizeResult:
     cold: list[ColdRun] = field(default_factory=list)
     warm_command: Stage = field(default_factory=Stage)
     warm_inprocess: Stage = field(default_factory=Stage)
+    warm_full: Stage = field(default_factory=Stage)
+    """The command with the sync stamp withheld: the whole pipeline, finding nothing to do."""
     hook: Stage = field(default_factory=Stage)
     hook_unchanged: Stage = field(default_factory=Stage)
     watch: Stage = field(default_factory=Stage)
@@ -158,6 +160,20 @@ def budget_lines(result: SizeResult) -> list[Line]:
             ratio,
         )
     )
+    if result.warm_full.samples:
+        full = result.warm_full.median
+        lines.append(
+            Line(
+                "warm sync, command, stamp withheld (full pipeline, nothing to do)",
+                fmt_seconds(full),
+                f"walk+stat, `python -c` {fmt_seconds(result.walk_command.median)}",
+                f"{_ratio(full, result.walk_command.median):.2f}×",
+                "—",
+                _verdict(None),
+                "warm_full",
+                _ratio(full, result.walk_command.median),
+            )
+        )
     warm_in = result.warm_inprocess.median
     ratio = _ratio(warm_in, result.walk_inprocess.median)
     lines.append(
@@ -436,6 +452,7 @@ def to_json(results: list[SizeResult], machine: dict[str, Any], options: dict[st
                     "cold_sync": r.cold_stage.to_json(),
                     "warm_sync_command": r.warm_command.to_json(),
                     "warm_sync_inprocess": r.warm_inprocess.to_json(),
+                    "warm_sync_command_stamp_withheld": r.warm_full.to_json(),
                     "hook_changed": r.hook.to_json(),
                     "hook_unchanged": r.hook_unchanged.to_json(),
                     "watch_latency": r.watch.to_json(),

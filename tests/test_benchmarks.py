@@ -83,7 +83,8 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     )
     assert status == 0
     table = capsys.readouterr().out
-    for figure in ("cold sync", "warm sync, command", "warm sync, in-process", "hook", "watch"):
+    figures = ("cold sync", "warm sync, command", "stamp withheld", "warm sync, in-process", "hook")
+    for figure in (*figures, "watch"):
         assert figure in table
     data = json.loads(out_json.read_text(encoding="utf-8"))
     (size,) = data["sizes"]
@@ -92,6 +93,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     assert {b["key"] for b in size["budgets"]} == {
         "cold",
         "warm_command",
+        "warm_full",
         "warm_inprocess",
         "hook",
         "watch_over_debounce",
