@@ -346,7 +346,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     vault = vault_root(args.vault_dir)
     index_path = Path(args.index).expanduser() if args.index else None
     dry_run = args.dry_run or args.check
-    probe = None
+    probe, probed = None, False
     if not args.force:
         # Nothing changed since a sync found every dashboard current: say so from the index's
         # stamp, before the pipeline (parser, Jinja, lock) is even imported.
@@ -355,6 +355,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
 
         started = time.perf_counter()
         probe, hit = unchanged(vault, index_path or index_location(vault))
+        probed = True
         if hit is not None:
             return _print_sync(
                 unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
@@ -362,7 +363,14 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.report import sync_outcome
     from vaultkit.sync import run_sync
 
-    report = run_sync(vault, dry_run=dry_run, force=args.force, index_path=index_path, probe=probe)
+    report = run_sync(
+        vault,
+        dry_run=dry_run,
+        force=args.force,
+        index_path=index_path,
+        probe=probe,
+        probed=probed,
+    )
     return _print_sync(sync_outcome(report, vault), args, out)
 
 

@@ -165,6 +165,7 @@ def run_sync(
     config: Config | None = None,
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
+    probed: bool = False,
 ) -> SyncReport:
     """Index the vault, render every dashboard, write back what changed.
 
@@ -173,7 +174,8 @@ def run_sync(
 
     A full sync first compares the vault with the index's stamp (``vaultkit.stamp``) and, when
     nothing changed since a sync that found every dashboard current, reports that at once.
-    ``probe`` is a probe already taken (and found not to match) by the caller.
+    ``probed`` says the caller already compared (and found no match): ``probe`` is what it
+    took, None when the vault could not be vouched for.
 
     With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
@@ -182,7 +184,7 @@ def run_sync(
     keeps the last good one while the user is mid-edit).
     """
     started = time.perf_counter()
-    if changed is None and not force and probe is None:
+    if changed is None and not force and not probed:
         index_file = index_path or (
             Path(config.vault.index) if config and config.vault.index else index_location(vault)
         )
