@@ -283,7 +283,8 @@ _RESOURCE_STATUS = (
     "WHEN max(task_status IS NOT NULL) THEN 'cancelled' ELSE 'link' END"
 )
 # One row per URL: the first mention (by note, then line) gives the text, domain, note and
-# section it is listed under; the status sums up the tasks that mention it.
+# section it is listed under; the status sums up the tasks that mention it. This SQL is the
+# definition; _resource_urls computes the same rows faster (tests hold the two together).
 _RESOURCE_URLS = f"""
     SELECT url, domain, text, note, section, status, mentions FROM (
         SELECT url, domain, text, note, section,

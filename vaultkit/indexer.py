@@ -43,8 +43,8 @@ from vaultkit.index import (
 )
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
+from vaultkit.stamp import RACY_SLACK_NS
 
-RACY_SLACK_NS = 2_000_000_000
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""
 

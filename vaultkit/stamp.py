@@ -22,7 +22,7 @@ fail to match, never match wrongly:
 Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
 (the scan's rules for those are involved), a folder that cannot be listed, and, when
 recording, an entry modified so recently that a later write could keep its mtime ("racy",
-as git calls it: see ``vaultkit.indexer.RACY_SLACK_NS``).
+as git calls it: see :data:`RACY_SLACK_NS`).
 """
 
 from __future__ import annotations
@@ -46,9 +46,12 @@ from vaultkit.outcome import FileOutcome, SyncOutcome
 STAMP_KEY = "sync_stamp"
 """Index ``meta`` key holding the stamp as JSON."""
 TODAY_ENV = "VAULTKIT_TODAY"
+"""Pins the run's date (``vaultkit.sync.today_for_run``); part of the digest."""
 RACY_SLACK_NS = 2_000_000_000
-"""Entries modified less than this before the walk are too fresh to vouch for (the indexer's
-slack, for file systems with coarse timestamps)."""
+"""A file modified this close to a scan may change again within the same timestamp tick on
+file systems with coarse timestamps ("racy", as git calls it): the indexer hashes such files
+again, and the stamp does not vouch for them. Defined here, not in the indexer, so that this
+module stays light."""
 _VAULTKIT_DIR = ".vaultkit"
 _OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")
 _PACKAGE = Path(__file__).resolve().parent

@@ -39,10 +39,9 @@ from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
 from vaultkit.lock import index_location, vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
-from vaultkit.stamp import STAMP_KEY, Probe, Stamp, unchanged
+from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
 
-TODAY_ENV = "VAULTKIT_TODAY"
 SYNCED_AT_KEY = "synced_at_ns"
 """Index ``meta`` key read by the hook's fast path (``vaultkit.hook``)."""
 LOCK_TIMEOUT = 10.0
