@@ -1,20 +1,38 @@
-"""The reading list's per-URL rows (``vaultkit.context._resource_urls``) are exactly what the
-SQL definition ``_RESOURCE_URLS`` gives: first mention by note then line, status summed up
-over the tasks that mention the URL, mention count."""
+"""The reading list's per-URL table (``resource_urls`` in the index) always holds exactly what
+its SQL definition (``vaultkit.resource_urls.DEFINITION``) gives for the mentions the index
+holds: after a cold start, and after every kind of edit that the indexer applies
+incrementally (reading-list entries added, ticked, dropped, moved; notes added, deleted,
+renamed, turned into a dashboard and back; Obsidian's "Excluded files" changed)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from benchmarks.generate import generate_vault
-from vaultkit.context import _RESOURCE_URLS, _resource_urls
 from vaultkit.indexer import update_index
+from vaultkit.parse import GENERATED_FILE_MARKER
+from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh
+
+
+def _table(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return sorted(connection.execute("SELECT * FROM resource_urls").fetchall())
+
+
+def _defined(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return sorted(connection.execute(DEFINITION).fetchall())
 
 
 @pytest.mark.parametrize("source", ["example", "generated"])
-def test_grouping_in_python_matches_the_sql_definition(
+def test_a_cold_index_holds_the_defined_rows(
     example_copy: Path, tmp_path: Path, source: str
 ) -> None:
     vault = example_copy
@@ -23,11 +41,115 @@ def test_grouping_in_python_matches_the_sql_definition(
         generate_vault(vault, 300, seed=3)
     connection, _ = update_index(vault, index_path=tmp_path / "index.sqlite3", progress=False)
     try:
-        expected = sorted(connection.execute(_RESOURCE_URLS).fetchall())
+        expected = _defined(connection)
         assert expected, "the vault should mention some URLs"
-        assert sorted(_resource_urls(connection)) == expected
+        assert _table(connection) == expected
         statuses = {row[5] for row in expected}
         if source == "generated":
             assert {"open", "done", "link"} <= statuses
     finally:
         connection.close()
+
+
+def test_refreshing_many_urls_regroups_the_whole_table(example_copy: Path, tmp_path: Path) -> None:
+    connection, _ = update_index(example_copy, index_path=tmp_path / "i.sqlite3", progress=False)
+    try:
+        expected = _table(connection)
+        connection.execute("DELETE FROM resource_urls")
+        refresh(connection, {f"https://example.org/{n}" for n in range(REBUILD_ABOVE + 1)})
+        assert _table(connection) == expected
+    finally:
+        connection.close()
+
+
+_URLS = [f"https://{host}/{page}" for host in ("a.example", "b.example") for page in "xyz"]
+_MARKS = [" ", "x", "-", "/", None]  # None: a plain link in a bullet, not a task
+_NAMES = ["Reading.md", "Inbox.md", "Projects/Plan.md", "Archive/Old.md"]
+_lines = st.lists(
+    st.tuples(st.sampled_from(_MARKS), st.sampled_from(_URLS), st.sampled_from(["", "Guide"])),
+    max_size=4,
+)
+
+
+def _body(lines: list[tuple[str | None, str, str]], heading: str) -> str:
+    out = [f"# {heading}", ""]
+    for mark, url, text in lines:
+        link = f"[{text or 'link'}]({url})"
+        out.append(f"- {link}" if mark is None else f"- [{mark}] Read {link}")
+    return "\n".join(out) + "\n"
+
+
+class ReadingListEdits(RuleBasedStateMachine):
+    """Random edits to a small vault, each followed by an incremental index update."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Path(tempfile.mkdtemp(prefix="vk-urls-"))
+        self.vault = self.root / "vault"
+        (self.vault / ".obsidian").mkdir(parents=True)
+        (self.vault / "Reading.md").write_text(
+            _body([(" ", _URLS[0], "First")], "Reading"), encoding="utf-8"
+        )
+        self.index = self.root / "index.sqlite3"
+        self.connection: sqlite3.Connection | None = None
+        self._update()
+
+    def _update(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection, _ = update_index(self.vault, index_path=self.index, progress=False)
+
+    @rule(name=st.sampled_from(_NAMES), lines=_lines, heading=st.sampled_from(["A", "B"]))
+    def write_note(self, name: str, lines: list[tuple[str | None, str, str]], heading: str) -> None:
+        path = self.vault / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_body(lines, heading), encoding="utf-8")
+        self._update()
+
+    @rule(name=st.sampled_from(_NAMES))
+    def delete_note(self, name: str) -> None:
+        (self.vault / name).unlink(missing_ok=True)
+        self._update()
+
+    @rule(source=st.sampled_from(_NAMES), renamed=st.sampled_from(_NAMES))
+    def rename_note(self, source: str, renamed: str) -> None:
+        if source != renamed and (self.vault / source).exists():
+            (self.vault / renamed).parent.mkdir(parents=True, exist_ok=True)
+            (self.vault / source).replace(self.vault / renamed)
+            self._update()
+
+    @rule(name=st.sampled_from(_NAMES), lines=_lines)
+    def make_dashboard(self, name: str, lines: list[tuple[str | None, str, str]]) -> None:
+        # A file vaultkit generated is hidden from every view, links and all.
+        path = self.vault / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"{GENERATED_FILE_MARKER}Resources %%\n" + _body(lines, "Dashboard"), encoding="utf-8"
+        )
+        self._update()
+
+    @rule(folders=st.lists(st.sampled_from(["Archive/", "Projects/", *_NAMES[:2]]), max_size=2))
+    def exclude(self, folders: list[str]) -> None:
+        (self.vault / ".obsidian" / "app.json").write_text(
+            json.dumps({"userIgnoreFilters": folders}), encoding="utf-8"
+        )
+        self._update()
+
+    @invariant()
+    def table_matches_its_definition(self) -> None:
+        assert self.connection is not None
+        assert _table(self.connection) == _defined(self.connection)
+
+    def teardown(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+ReadingListEdits.TestCase.settings = settings(
+    max_examples=60,
+    stateful_step_count=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_reading_list_edits_keep_the_table_defined = ReadingListEdits.TestCase

@@ -277,116 +277,50 @@ def topic_value(topic: dict[str, Any], column: str) -> Any:
     return topic["lists"].get(lowered)
 
 
-_RESOURCE_STATUS = (
-    "CASE WHEN max(task_status = 'done') THEN 'done' "
-    "WHEN max(task_status IN ('todo', 'in_progress', 'other')) THEN 'open' "
-    "WHEN max(task_status IS NOT NULL) THEN 'cancelled' ELSE 'link' END"
-)
-# One row per URL: the first mention (by note, then line) gives the text, domain, note and
-# section it is listed under; the status sums up the tasks that mention it. This SQL is the
-# definition; _resource_urls computes the same rows faster (tests hold the two together).
-_RESOURCE_URLS = f"""
-    SELECT url, domain, text, note, section, status, mentions FROM (
-        SELECT url, domain, text, note, section,
-               row_number() OVER (PARTITION BY url ORDER BY note, line) AS first
-        FROM resources WHERE {_VISIBLE}
-    ) JOIN (
-        SELECT url AS status_url, {_RESOURCE_STATUS} AS status, count(*) AS mentions
-        FROM resources WHERE {_VISIBLE} GROUP BY url
-    ) ON status_url = url
-    WHERE first = 1
-"""
+def _resource(connection: sqlite3.Connection, row: tuple[Any, ...]) -> dict[str, Any]:
+    url, domain, text, _, _, status, mentions = row
+    return {
+        "url": url,
+        "domain": domain,
+        "text": text,
+        "status": status,
+        # Read only if a template looks at them; their number is known already.
+        "mentions": Rows(
+            connection,
+            "note, line, section, task_status",
+            f"FROM resources WHERE url = ? AND {_VISIBLE}",
+            (url,),
+            order="note, line",
+            convert=_mention,
+            count=mentions,
+        ),
+    }
 
 
-class _Resource(dict[str, Any]):
-    """A resource; its list of mentions is read from the index when a template asks."""
-
-    def __init__(self, connection: sqlite3.Connection, row: tuple[Any, ...]) -> None:
-        url, domain, text, note, section, status, mentions = row
-        super().__init__(url=url, domain=domain, text=text, status=status)
-        self._connection = connection
-        self._mention_count = mentions
-        self._first = (note, section)
-
-    def __getitem__(self, key: str) -> Any:
-        if key == "mentions" and not super().__contains__(key):
-            self["mentions"] = [
-                {"note": note, "line": line, "section": section, "task_status": task_status}
-                for note, line, section, task_status in self._connection.execute(
-                    "SELECT note, line, section, task_status FROM resources "
-                    f"WHERE url = ? AND {_VISIBLE} ORDER BY note, line",
-                    (self["url"],),
-                )
-            ]
-        return super().__getitem__(key)
-
-    def __contains__(self, key: object) -> bool:
-        return key == "mentions" or super().__contains__(key)
-
-
-_OPEN_TASK = frozenset({"todo", "in_progress", "other"})
-
-
-def _resource_urls(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
-    """One row per URL, as :data:`_RESOURCE_URLS` defines it, grouped in one pass in Python.
-
-    SQLite needs a window function and a join for this (0.9 s for the 67,000 mentions of a
-    10,000-note vault on the benchmark machine); one scan and a dict take a fifth of that.
-    """
-    found: dict[str, list[Any]] = {}
-    for url, domain, text, note, section, line, task_status in connection.execute(
-        f"SELECT url, domain, text, note, section, line, task_status FROM resources "
-        f"WHERE {_VISIBLE}"
-    ):
-        entry = found.get(url)
-        if entry is None:
-            # [first (note, line), domain, text, note, section, done, open, task, mentions]
-            entry = found[url] = [(note, line), domain, text, note, section, 0, 0, 0, 0]
-        elif (note, line) < entry[0]:
-            entry[0:5] = [(note, line), domain, text, note, section]
-        if task_status is not None:
-            entry[7] = 1
-            if task_status == "done":
-                entry[5] = 1
-            elif task_status in _OPEN_TASK:
-                entry[6] = 1
-        entry[8] += 1
-    return [
-        (
-            url,
-            domain,
-            text,
-            note,
-            section,
-            "done" if done else "open" if is_open else "cancelled" if task else "link",
-            mentions,
-        )
-        for url, (_, domain, text, note, section, done, is_open, task, mentions) in found.items()
-    ]
+def _mention(row: tuple[Any, ...]) -> dict[str, Any]:
+    note, line, section, task_status = row
+    return {"note": note, "line": line, "section": section, "task_status": task_status}
 
 
 def _resources(connection: sqlite3.Connection) -> dict[str, Any]:
-    """The reading list: every external link once, with its status and where it is kept."""
-    connection.execute("DROP TABLE IF EXISTS temp.resource_urls")
-    connection.execute(
-        "CREATE TEMP TABLE resource_urls (url, domain, text, note, section, status, mentions)"
-    )
-    connection.executemany(
-        "INSERT INTO resource_urls VALUES (?,?,?,?,?,?,?)", _resource_urls(connection)
-    )
-    connection.execute("CREATE INDEX temp.resource_urls_order ON resource_urls(domain, url)")
-    connection.execute(
-        "CREATE INDEX temp.resource_urls_section ON resource_urls(note, section, domain, url)"
-    )
+    """The reading list: every external link once, with its status and where it is kept.
 
-    def resource(row: tuple[Any, ...]) -> _Resource:
-        return _Resource(connection, row)
+    The rows come from the index's ``resource_urls`` (see :mod:`vaultkit.resource_urls`).
+    """
+
+    def resource(row: tuple[Any, ...]) -> dict[str, Any]:
+        return _resource(connection, row)
 
     columns = "url, domain, text, note, section, status, mentions"
     counts = dict(connection.execute("SELECT status, count(*) FROM resource_urls GROUP BY status"))
     return {
         "all": Rows(
-            connection, columns, "FROM resource_urls", order="domain, url", convert=resource
+            connection,
+            columns,
+            "FROM resource_urls",
+            order="domain, url",
+            convert=resource,
+            count=sum(counts.values()),
         ),
         "by_domain": Rows(
             connection,

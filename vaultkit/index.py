@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from vaultkit.model import Note
 from vaultkit.progress import OPEN_STATUSES, cadence_of
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -71,6 +71,10 @@ CREATE TABLE links (
 CREATE TABLE resources (
     note TEXT NOT NULL, url TEXT NOT NULL, domain TEXT NOT NULL, text TEXT NOT NULL,
     line INTEGER NOT NULL, section TEXT NOT NULL, task_status TEXT, task_line INTEGER
+);
+CREATE TABLE resource_urls (
+    url TEXT PRIMARY KEY, domain TEXT NOT NULL, text TEXT NOT NULL, note TEXT NOT NULL,
+    section TEXT NOT NULL, status TEXT NOT NULL, mentions INTEGER NOT NULL
 );
 CREATE TABLE callouts (
     note TEXT NOT NULL, line INTEGER NOT NULL, end_line INTEGER NOT NULL, section TEXT NOT NULL,
@@ -120,6 +124,8 @@ CREATE INDEX links_note ON links(note);
 CREATE INDEX links_resolved ON links(resolved);
 CREATE INDEX resources_note ON resources(note);
 CREATE INDEX resources_url ON resources(url);
+CREATE INDEX resource_urls_order ON resource_urls(domain, url);
+CREATE INDEX resource_urls_section ON resource_urls(note, section, domain, url);
 CREATE INDEX callouts_note ON callouts(note);
 CREATE INDEX md_tables_note ON md_tables(note);
 CREATE INDEX cells_note ON cells(note);

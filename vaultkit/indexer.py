@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from vaultkit import resource_urls
 from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
 from vaultkit.index import (
@@ -44,6 +45,8 @@ from vaultkit.index import (
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
 from vaultkit.stamp import RACY_SLACK_NS
+
+_RESOURCES = FAMILIES.index("resources")
 
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""
@@ -325,8 +328,13 @@ def update_index(
 
     dependencies_moved = aliases_moved = False
     relinked: list[str] = []  # known notes whose links, headings or block ids changed
+    # URLs whose reading-list row may have moved: those that changed notes mention now or
+    # mentioned before (unused on a cold start, which groups every URL once at the end).
+    regroup: set[str] = set()
     with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
         if removed:
+            for note_path in removed_notes:
+                regroup |= resource_urls.visible_urls(connection, note_path)
             connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
             delete_notes(connection, removed_notes)
         for item in _parse_all(work, progress=progress) if work else ():
@@ -366,6 +374,8 @@ def update_index(
             if source.path not in known:
                 # New to the index: nothing to compare with or to delete.
                 insert_note_rows(connection, rows)
+                if not rebuilt:
+                    regroup |= resource_urls.visible_urls(connection, source.path)
                 changed_families.update(ALL_FAMILIES)
                 report.parsed.append(source.path)
                 continue
@@ -386,8 +396,17 @@ def update_index(
                 and old_digests[LINKS_FAMILY] == rows.digests[LINKS_FAMILY]
                 else frozenset()
             )
+            resources_moved = (
+                old_digests is None
+                or was_generated != rows.generated
+                or old_digests[_RESOURCES] != rows.digests[_RESOURCES]
+            )
+            if resources_moved:
+                regroup |= resource_urls.visible_urls(connection, source.path)
             delete_notes(connection, [source.path], keep=keep)
             insert_note_rows(connection, rows, keep=keep)
+            if resources_moved:
+                regroup |= resource_urls.visible_urls(connection, source.path)
             if not keep:
                 relinked.append(source.path)
             if old_digests is None or was_generated != rows.generated:
@@ -426,6 +445,10 @@ def update_index(
         if rebuilt or removed or new_attachments or new_notes or exclusion_changes:
             # The set of visible files moved: every view can change.
             changed_families.update(ALL_FAMILIES)
+        if rebuilt or exclusion_changes:
+            resource_urls.rebuild(connection)
+        elif regroup:
+            resource_urls.refresh(connection, regroup)
         if changed_families:
             bump_generations(connection, changed_families)
         # A partial update leaves the scan time alone: files it did not look at may still
