@@ -141,6 +141,9 @@ def _measure_size(
         toggle = find_task(copy, env)
         _say(f"  ticking {toggle.path.relative_to(copy)}:{toggle.line + 1}")
         result.hook, result.hook_unchanged = measure_hook(copy, env, toggle, runs, result.notes)
+        reading = find_task(copy, env, reading_list=True)
+        _say(f"  ticking reading-list entry {reading.path.relative_to(copy)}:{reading.line + 1}")
+        result.hook_reading, _ = measure_hook(copy, env, reading, runs, result.notes)
         # A slow vaultkit on a big vault must not be mistaken for a watcher that never syncs.
         timeout = max(WATCH_TIMEOUT, 20 * result.warm_command.median)
         result.watch = measure_watch(

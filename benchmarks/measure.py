@@ -274,12 +274,20 @@ def _candidate_lines(path: Path) -> list[int]:
     return found
 
 
-def find_task(copy: Path, env: dict[str, str]) -> TaskToggle:
-    """A task in a regular note that vaultkit itself lists (asked through ``vaultkit tasks``)."""
+def _is_reading(line: bytes) -> bool:
+    """Whether a task line mentions a web page (a markdown link, or a bare URL)."""
+    return b"://" in line
+
+
+def find_task(copy: Path, env: dict[str, str], *, reading_list: bool = False) -> TaskToggle:
+    """A task in a regular note that vaultkit itself lists (asked through ``vaultkit tasks``):
+    with ``reading_list``, one that links an external URL (a reading-list entry, whose tick
+    also moves the Resources dashboard); else one that links none (Status alone moves)."""
     vaultkit = vaultkit_command()
     for folder in ("Projects", "Areas", "Resources", "Meetings", "Archive"):
         for path in sorted((copy / folder).rglob("*.md")):
-            lines = _candidate_lines(path)
+            text = path.read_bytes().split(b"\n")
+            lines = [at for at in _candidate_lines(path) if _is_reading(text[at]) == reading_list]
             if not lines:
                 continue
             rel = path.relative_to(copy).as_posix()
@@ -292,7 +300,8 @@ def find_task(copy: Path, env: dict[str, str]) -> TaskToggle:
             for line in lines:
                 if line in listed:
                     return TaskToggle(path, line)
-    raise RuntimeError("no task found to tick in the generated vault")
+    kind = "reading-list task" if reading_list else "task without external links"
+    raise RuntimeError(f"no {kind} found to tick in the generated vault")
 
 
 def measure_hook(

@@ -84,6 +84,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     assert status == 0
     table = capsys.readouterr().out
     figures = ("cold sync", "warm sync, command", "stamp withheld", "warm sync, in-process", "hook")
+    figures += ("reading-list entry",)
     for figure in (*figures, "watch"):
         assert figure in table
     data = json.loads(out_json.read_text(encoding="utf-8"))
@@ -96,6 +97,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
         "warm_full",
         "warm_inprocess",
         "hook",
+        "hook_reading",
         "watch_over_debounce",
         "rss_mb",
     }
