@@ -232,6 +232,8 @@ SECRET = "do-not-copy-me-7d1f"
         ("{{ dashboard.__class__.__mro__[1].__subclasses__() }}", "sandbox forbids"),
         ("{{ '{0.__class__.__base__}'.format(1) }}", "sandbox forbids"),
         ("{{ topic_columns.append(1) }}", "sandbox forbids"),
+        ("{{ status.update({}) }}", "sandbox forbids"),
+        ("{{ status.overall.__class__ }}", "sandbox forbids"),
         ("{{ (1).__class__ }}", "sandbox forbids"),
         ("{% include '/etc/passwd' %}", "includes or imports"),
         ("{% include '../config.toml' %}", "includes or imports"),

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import math
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -195,11 +194,16 @@ def load_config(vault: Path) -> Config:
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError("is not UTF-8 text", path=_SHOWN, line=bad_line) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = _toml_error(str(exc), text)
-        raise ConfigError(f"invalid TOML: {message}", path=_SHOWN, line=line) from None
+    if not text.strip():
+        data: dict[str, object] = {}  # no file (the usual case): spare the hook tomllib's import
+    else:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            message, line = _toml_error(str(exc), text)
+            raise ConfigError(f"invalid TOML: {message}", path=_SHOWN, line=line) from None
     reader = _Reader(_KeyLines(text))
     config = _build(reader, data, daily, vault)
     reader.raise_if_any()
@@ -769,6 +773,8 @@ def _split_key(dotted: str) -> tuple[str, ...]:
     for part in re.findall(_KEY_PART, dotted):
         if part.startswith('"'):
             # Let tomllib undo the escapes, so the key matches what it returned exactly.
+            import tomllib
+
             value = tomllib.loads(f"k = {part}")["k"]
             parts.append(value if isinstance(value, str) else part)
         elif part.startswith("'"):

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import re
 import secrets
 import stat
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,7 +31,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+
+def _debug(message: str, *args: object) -> None:
+    # Only a program that set up logging can show a debug line, and it has imported logging
+    # to do so; the hook, which never does, is spared the ~8 ms that importing it costs.
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(__name__).debug(message, *args)
+
 
 BOM = b"\xef\xbb\xbf"
 CHANGED_MESSAGE = "changed while vaultkit was writing; run again"
@@ -639,7 +646,7 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     except OSError as exc:
         # Some file systems refuse to fsync a folder; the rename has happened regardless.
-        log.debug("could not fsync folder %s: %s", folder, exc)
+        _debug("could not fsync folder %s: %s", folder, exc)
     finally:
         os.close(fd)
 
@@ -799,7 +806,7 @@ def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> P
                     f"{_reason(exc)}; nothing was written",
                     line=None,
                 )
-            log.debug("backed up %s to %s", target, saved)
+            _debug("backed up %s to %s", target, saved)
         _atomic_write(target, planned.new, planned.old)
     except _ChangedMeanwhileError:
         return changed
@@ -811,5 +818,5 @@ def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> P
             message=f"could not write {target.name}: {_reason(exc)}; the file is unchanged",
             line=None,
         )
-    log.debug("wrote %s (%s)", target, planned.status)
+    _debug("wrote %s (%s)", target, planned.status)
     return planned
