@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from benchmarks.generate import generate_vault
 from vaultkit.indexer import update_index
 from vaultkit.parse import GENERATED_FILE_MARKER
-from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh
+from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
 
 
 def _table(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
@@ -29,6 +29,15 @@ def _table(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
 
 def _defined(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
     return sorted(connection.execute(DEFINITION).fetchall())
+
+
+def _counted(rows: list[tuple[object, ...]]) -> dict[str, int]:
+    """The totals the dashboard headline shows, counted from defined rows."""
+    counted = {status: 0 for status in ("open", "done", "cancelled", "link")}
+    for row in rows:
+        counted[str(row[5])] += 1
+    counted["places"] = len({(row[3], row[4]) for row in rows})
+    return counted
 
 
 @pytest.mark.parametrize("source", ["example", "generated"])
@@ -44,6 +53,7 @@ def test_a_cold_index_holds_the_defined_rows(
         expected = _defined(connection)
         assert expected, "the vault should mention some URLs"
         assert _table(connection) == expected
+        assert totals(connection) == _counted(expected)
         statuses = {row[5] for row in expected}
         if source == "generated":
             assert {"open", "done", "link"} <= statuses
@@ -56,8 +66,10 @@ def test_refreshing_many_urls_regroups_the_whole_table(example_copy: Path, tmp_p
     try:
         expected = _table(connection)
         connection.execute("DELETE FROM resource_urls")
+        connection.execute("DELETE FROM meta WHERE key = 'resource_totals'")
         refresh(connection, {f"https://example.org/{n}" for n in range(REBUILD_ABOVE + 1)})
         assert _table(connection) == expected
+        assert totals(connection) == _counted(expected)
     finally:
         connection.close()
 
@@ -138,7 +150,9 @@ class ReadingListEdits(RuleBasedStateMachine):
     @invariant()
     def table_matches_its_definition(self) -> None:
         assert self.connection is not None
-        assert _table(self.connection) == _defined(self.connection)
+        defined = _defined(self.connection)
+        assert _table(self.connection) == defined
+        assert totals(self.connection) == _counted(defined)
 
     def teardown(self) -> None:
         if self.connection is not None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from vaultkit.model import Note
 from vaultkit.progress import OPEN_STATUSES, cadence_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"

@@ -2,7 +2,9 @@
 
 One row per external URL mentioned in a visible note: the first mention (by note, then line)
 gives its text, domain, note and section; the status sums up the tasks that mention it; the
-mention count counts them all. :data:`DEFINITION` is the SQL that defines the rows.
+mention count counts them all. :data:`DEFINITION` is the SQL that defines the rows. Beside
+the table, the ``meta`` key ``resource_totals`` holds what the dashboard's headline counts:
+URLs per status, and the (note, section) places they are listed under (:func:`totals`).
 
 Computing the table means grouping every mention of the vault (67,000 of them in a
 10,000-note benchmark vault, ~0.6 s), which a save that ticks one reading-list entry must not
@@ -13,7 +15,9 @@ notes mention, or mentioned before, are grouped again from their own mentions.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -48,6 +52,9 @@ _CHUNK = 500
 """URLs per statement: well under SQLite's limit on bound parameters."""
 REBUILD_ABOVE = 5_000
 """Past this many URLs to refresh, one pass over every mention costs less."""
+STATUSES = ("open", "done", "cancelled", "link")
+_TOTALS_KEY = "resource_totals"
+_PLACES = "places"
 
 
 def group(mentions: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -86,6 +93,40 @@ def rebuild(connection: sqlite3.Connection) -> None:
     """Fill the table anew from every visible mention (inside the caller's transaction)."""
     connection.execute("DELETE FROM resource_urls")
     connection.executemany(_INSERT, group(connection.execute(f"{_MENTIONS} WHERE {_VISIBLE}")))
+    counted: dict[str, int] = dict(
+        connection.execute("SELECT status, count(*) FROM resource_urls GROUP BY status")
+    )
+    counted[_PLACES] = connection.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT note, section FROM resource_urls)"
+    ).fetchone()[0]
+    _store_totals(connection, counted)
+
+
+def totals(connection: sqlite3.Connection) -> dict[str, int]:
+    """URLs per status (:data:`STATUSES`) and ``places``: distinct (note, section) pairs."""
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (_TOTALS_KEY,)).fetchone()
+    stored = json.loads(row[0]) if row is not None else {}
+    return {key: int(stored.get(key, 0)) for key in (*STATUSES, _PLACES)}
+
+
+def _store_totals(connection: sqlite3.Connection, counted: dict[str, int]) -> None:
+    connection.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+        (_TOTALS_KEY, json.dumps({k: counted.get(k, 0) for k in (*STATUSES, _PLACES)})),
+    )
+
+
+def _listed(
+    connection: sqlite3.Connection, places: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The places some URL of the table is listed under, of those given."""
+    return {
+        place
+        for place in places
+        if connection.execute(
+            "SELECT 1 FROM resource_urls WHERE note = ? AND section = ? LIMIT 1", place
+        ).fetchone()
+    }
 
 
 def visible_urls(connection: sqlite3.Connection, path: str) -> set[str]:
@@ -104,12 +145,29 @@ def refresh(connection: sqlite3.Connection, urls: Collection[str]) -> None:
     if len(urls) > REBUILD_ABOVE:
         rebuild(connection)
         return
+    # The totals move by what leaves and what comes in; a place counts while any URL is
+    # listed under it, so the places touched are looked up before and after.
+    moved: Counter[str] = Counter()
+    before: set[tuple[str, str]] = set()
+    touched: set[tuple[str, str]] = set()
     ordered = sorted(urls)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
+        old = connection.execute(
+            f"SELECT status, note, section FROM resource_urls WHERE url IN ({marks})", chunk
+        ).fetchall()
+        new = group(connection.execute(f"{_MENTIONS} WHERE url IN ({marks}) AND {_VISIBLE}", chunk))
+        places = {(note, section) for _, note, section in old}
+        places |= {(row[3], row[4]) for row in new}
+        before |= _listed(connection, places - touched)
+        touched |= places
+        moved.subtract(status for status, _, _ in old)
+        moved.update(row[5] for row in new)
         connection.execute(f"DELETE FROM resource_urls WHERE url IN ({marks})", chunk)
-        connection.executemany(
-            _INSERT,
-            group(connection.execute(f"{_MENTIONS} WHERE url IN ({marks}) AND {_VISIBLE}", chunk)),
-        )
+        connection.executemany(_INSERT, new)
+    counted = totals(connection)
+    for status, change in moved.items():
+        counted[status] += change
+    counted[_PLACES] += len(_listed(connection, touched)) - len(before)
+    _store_totals(connection, counted)
