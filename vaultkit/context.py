@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from vaultkit import resource_urls
+from vaultkit import resource_urls, task_totals
 from vaultkit.config import Config, TopicSettings, daily_note_date
 from vaultkit.progress import CADENCES, Progress
 from vaultkit.queries import (
@@ -34,7 +34,13 @@ _VISIBLE = f"note NOT IN ({HIDDEN_NOTES})"
 _OPEN = "status IN ('todo', 'in_progress', 'other')"
 
 
-def _tasks(connection: sqlite3.Connection, where: str, params: Sequence[Any], order: str) -> Rows:
+def _tasks(
+    connection: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any],
+    order: str,
+    count: int | None = None,
+) -> Rows:
     return Rows(
         connection,
         TASK_COLUMNS,
@@ -42,6 +48,7 @@ def _tasks(connection: sqlite3.Connection, where: str, params: Sequence[Any], or
         params,
         order=order,
         convert=task_from_row,
+        count=count,
     )
 
 
@@ -58,27 +65,24 @@ def _section_row(row: tuple[Any, ...]) -> dict[str, Any]:
 def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
     """Progress and the task lists of the Status dashboard, summed and sliced in SQLite.
 
-    The counts come from ``task_sections`` (a few rows per note); the lists are
-    :class:`~vaultkit.rows.Rows`, read only as far as a template looks.
+    The sums and list lengths are kept by the indexer (:mod:`vaultkit.task_totals`); the
+    lists are :class:`~vaultkit.rows.Rows`, read only as far as a template looks.
     """
-    # One pass over task_sections gives the totals and the lengths of both progress lists.
-    done, total, open_count, note_count, section_count = connection.execute(
-        "SELECT coalesce(sum(done), 0), coalesce(sum(total), 0), coalesce(sum(open), 0), "
-        "count(DISTINCT CASE WHEN total > 0 THEN note END), coalesce(sum(total > 0), 0) "
-        f"FROM task_sections WHERE {_VISIBLE}"
-    ).fetchone()
+    # The sums are kept by the indexer (vaultkit.task_totals): the lists are all that is read.
+    kept = task_totals.totals(connection)
+    done, total, open_count = kept.get("done", 0), kept.get("total", 0), kept.get("open", 0)
     today_iso = today.isoformat()
     soon_iso = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
     recent_iso = (today - dt.timedelta(days=RECENT_DAYS)).isoformat()
     by_due = "t.due, t.note, t.line"
     by_line = "t.note, t.line"
-    cadences = dict(
-        (cadence, Progress(cadence_done, cadence_total))
-        for cadence, cadence_done, cadence_total in connection.execute(
-            "SELECT cadence, sum(done), sum(total) FROM task_sections "
-            f"WHERE cadence IS NOT NULL AND {_VISIBLE} GROUP BY cadence"
+    cadences = {
+        cadence: Progress(
+            kept.get(f"cadence_done:{cadence}", 0), kept.get(f"cadence_total:{cadence}", 0)
         )
-    )
+        for cadence in CADENCES
+        if kept.get(f"cadence_sections:{cadence}")
+    }
     completed_days = [
         day
         for (day,) in connection.execute(
@@ -95,7 +99,7 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
             f"FROM task_sections WHERE {_VISIBLE} GROUP BY note HAVING sum(total) > 0",
             order="note",
             convert=_progress_row,
-            count=note_count,
+            count=kept.get("notes", 0),
         ),
         "sections": Rows(
             connection,
@@ -103,7 +107,7 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
             f"FROM task_sections WHERE total > 0 AND {_VISIBLE}",
             order="note, section",
             convert=_section_row,
-            count=section_count,
+            count=kept.get("sections", 0),
         ),
         "cadences": [
             {
@@ -115,13 +119,18 @@ def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
             if cadence in cadences
         ],
         "overdue": _tasks(
-            connection, f"t.due IS NOT NULL AND t.due < ? AND t.{_OPEN}", (today_iso,), by_due
+            connection,
+            f"t.due IS NOT NULL AND t.due < ? AND t.{_OPEN}",
+            (today_iso,),
+            by_due,
+            count=task_totals.open_due(connection, None, today_iso),
         ),
         "due_soon": _tasks(
             connection,
             f"t.due IS NOT NULL AND t.due BETWEEN ? AND ? AND t.{_OPEN}",
             (today_iso, soon_iso),
             by_due,
+            count=task_totals.open_due(connection, today_iso, soon_iso),
         ),
         "ready": _tasks(connection, f"t.blocked = 0 AND t.{_OPEN}", (), by_line),
         "blocked": _tasks(connection, f"t.blocked = 1 AND t.{_OPEN}", (), by_line),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from vaultkit.model import Note
 from vaultkit.progress import OPEN_STATUSES, cadence_of
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -76,6 +76,8 @@ CREATE TABLE resource_urls (
     url TEXT PRIMARY KEY, domain TEXT NOT NULL, text TEXT NOT NULL, note TEXT NOT NULL,
     section TEXT NOT NULL, status TEXT NOT NULL, mentions INTEGER NOT NULL
 );
+CREATE TABLE task_totals (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE task_due_open (due TEXT PRIMARY KEY, open INTEGER NOT NULL);
 CREATE TABLE callouts (
     note TEXT NOT NULL, line INTEGER NOT NULL, end_line INTEGER NOT NULL, section TEXT NOT NULL,
     type TEXT NOT NULL, raw_type TEXT NOT NULL, fold TEXT NOT NULL, title TEXT NOT NULL,

@@ -15,13 +15,14 @@ import os
 import sqlite3
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit import resource_urls
+from vaultkit import resource_urls, task_totals
 from vaultkit.errors import VaultkitError
 from vaultkit.graph import refresh_graph
 from vaultkit.index import (
@@ -47,6 +48,7 @@ from vaultkit.scan import ScanResult, SourceFile, scan_vault
 from vaultkit.stamp import RACY_SLACK_NS
 
 _RESOURCES = FAMILIES.index("resources")
+_TASKS = FAMILIES.index("tasks")
 
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""
@@ -331,10 +333,13 @@ def update_index(
     # URLs whose reading-list row may have moved: those that changed notes mention now or
     # mentioned before (unused on a cold start, which groups every URL once at the end).
     regroup: set[str] = set()
+    # How the kept task sums move: changed notes' sums after their update minus before.
+    task_change: Counter[str] = Counter()
     with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
         if removed:
             for note_path in removed_notes:
                 regroup |= resource_urls.visible_urls(connection, note_path)
+                task_change.subtract(task_totals.note_sums(connection, note_path))
             connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
             delete_notes(connection, removed_notes)
         for item in _parse_all(work, progress=progress) if work else ():
@@ -376,6 +381,7 @@ def update_index(
                 insert_note_rows(connection, rows)
                 if not rebuilt:
                     regroup |= resource_urls.visible_urls(connection, source.path)
+                    task_change.update(task_totals.note_sums(connection, source.path))
                 changed_families.update(ALL_FAMILIES)
                 report.parsed.append(source.path)
                 continue
@@ -401,12 +407,21 @@ def update_index(
                 or was_generated != rows.generated
                 or old_digests[_RESOURCES] != rows.digests[_RESOURCES]
             )
+            tasks_moved = (
+                old_digests is None
+                or was_generated != rows.generated
+                or old_digests[_TASKS] != rows.digests[_TASKS]
+            )
             if resources_moved:
                 regroup |= resource_urls.visible_urls(connection, source.path)
+            if tasks_moved:
+                task_change.subtract(task_totals.note_sums(connection, source.path))
             delete_notes(connection, [source.path], keep=keep)
             insert_note_rows(connection, rows, keep=keep)
             if resources_moved:
                 regroup |= resource_urls.visible_urls(connection, source.path)
+            if tasks_moved:
+                task_change.update(task_totals.note_sums(connection, source.path))
             if not keep:
                 relinked.append(source.path)
             if old_digests is None or was_generated != rows.generated:
@@ -447,8 +462,12 @@ def update_index(
             changed_families.update(ALL_FAMILIES)
         if rebuilt or exclusion_changes:
             resource_urls.rebuild(connection)
-        elif regroup:
-            resource_urls.refresh(connection, regroup)
+            task_totals.rebuild(connection)
+        else:
+            if regroup:
+                resource_urls.refresh(connection, regroup)
+            if task_change:
+                task_totals.move(connection, task_change)
         if changed_families:
             bump_generations(connection, changed_families)
         # A partial update leaves the scan time alone: files it did not look at may still

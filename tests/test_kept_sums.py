@@ -1,8 +1,10 @@
-"""The reading list's per-URL table (``resource_urls`` in the index) always holds exactly what
-its SQL definition (``vaultkit.resource_urls.DEFINITION``) gives for the mentions the index
-holds: after a cold start, and after every kind of edit that the indexer applies
-incrementally (reading-list entries added, ticked, dropped, moved; notes added, deleted,
-renamed, turned into a dashboard and back; Obsidian's "Excluded files" changed)."""
+"""What the indexer keeps summed for the dashboards always equals what its definition gives
+for the rows the index holds: the reading list's per-URL table and its headline counts
+(``vaultkit.resource_urls.DEFINITION``), and the Status sums (``vaultkit.task_totals.sums``).
+That holds after a cold start, and after every kind of edit the indexer applies incrementally
+(reading-list entries and tasks added, ticked, dropped, moved, given due dates or put under
+a cadence; notes added, deleted, renamed, turned into a dashboard and back; Obsidian's
+"Excluded files" changed)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from benchmarks.generate import generate_vault
+from vaultkit import task_totals
 from vaultkit.indexer import update_index
 from vaultkit.parse import GENERATED_FILE_MARKER
 from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
@@ -54,6 +57,8 @@ def test_a_cold_index_holds_the_defined_rows(
         assert expected, "the vault should mention some URLs"
         assert _table(connection) == expected
         assert totals(connection) == _counted(expected)
+        kept = task_totals.kept(connection)
+        assert kept["total"] > 0 and kept == task_totals.sums(connection, task_totals.VISIBLE)
         statuses = {row[5] for row in expected}
         if source == "generated":
             assert {"open", "done", "link"} <= statuses
@@ -77,30 +82,41 @@ def test_refreshing_many_urls_regroups_the_whole_table(example_copy: Path, tmp_p
 _URLS = [f"https://{host}/{page}" for host in ("a.example", "b.example") for page in "xyz"]
 _MARKS = [" ", "x", "-", "/", None]  # None: a plain link in a bullet, not a task
 _NAMES = ["Reading.md", "Inbox.md", "Projects/Plan.md", "Archive/Old.md"]
+_DUES = [None, "2026-11-01", "2026-11-22", "2026-11-25"]
+_HEADINGS = ["Reading", "Daily", "Weekly"]
+Line = tuple[str | None, str, str, str | None]
 _lines = st.lists(
-    st.tuples(st.sampled_from(_MARKS), st.sampled_from(_URLS), st.sampled_from(["", "Guide"])),
+    st.tuples(
+        st.sampled_from(_MARKS),
+        st.sampled_from(_URLS),
+        st.sampled_from(["", "Guide"]),
+        st.sampled_from(_DUES),
+    ),
     max_size=4,
 )
 
 
-def _body(lines: list[tuple[str | None, str, str]], heading: str) -> str:
+def _body(lines: list[Line], heading: str) -> str:
     out = [f"# {heading}", ""]
-    for mark, url, text in lines:
+    for mark, url, text, due in lines:
         link = f"[{text or 'link'}]({url})"
-        out.append(f"- {link}" if mark is None else f"- [{mark}] Read {link}")
+        if mark is None:
+            out.append(f"- {link}")
+        else:
+            out.append(f"- [{mark}] Read {link}" + (f" \N{CALENDAR} {due}" if due else ""))
     return "\n".join(out) + "\n"
 
 
-class ReadingListEdits(RuleBasedStateMachine):
+class VaultEdits(RuleBasedStateMachine):
     """Random edits to a small vault, each followed by an incremental index update."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.root = Path(tempfile.mkdtemp(prefix="vk-urls-"))
+        self.root = Path(tempfile.mkdtemp(prefix="vk-sums-"))
         self.vault = self.root / "vault"
         (self.vault / ".obsidian").mkdir(parents=True)
         (self.vault / "Reading.md").write_text(
-            _body([(" ", _URLS[0], "First")], "Reading"), encoding="utf-8"
+            _body([(" ", _URLS[0], "First", "2026-11-01")], "Daily"), encoding="utf-8"
         )
         self.index = self.root / "index.sqlite3"
         self.connection: sqlite3.Connection | None = None
@@ -111,8 +127,8 @@ class ReadingListEdits(RuleBasedStateMachine):
             self.connection.close()
         self.connection, _ = update_index(self.vault, index_path=self.index, progress=False)
 
-    @rule(name=st.sampled_from(_NAMES), lines=_lines, heading=st.sampled_from(["A", "B"]))
-    def write_note(self, name: str, lines: list[tuple[str | None, str, str]], heading: str) -> None:
+    @rule(name=st.sampled_from(_NAMES), lines=_lines, heading=st.sampled_from(_HEADINGS))
+    def write_note(self, name: str, lines: list[Line], heading: str) -> None:
         path = self.vault / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_body(lines, heading), encoding="utf-8")
@@ -131,7 +147,7 @@ class ReadingListEdits(RuleBasedStateMachine):
             self._update()
 
     @rule(name=st.sampled_from(_NAMES), lines=_lines)
-    def make_dashboard(self, name: str, lines: list[tuple[str | None, str, str]]) -> None:
+    def make_dashboard(self, name: str, lines: list[Line]) -> None:
         # A file vaultkit generated is hidden from every view, links and all.
         path = self.vault / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,16 +170,23 @@ class ReadingListEdits(RuleBasedStateMachine):
         assert _table(self.connection) == defined
         assert totals(self.connection) == _counted(defined)
 
+    @invariant()
+    def task_sums_match_their_definition(self) -> None:
+        assert self.connection is not None
+        kept = task_totals.kept(self.connection)
+        assert kept == task_totals.sums(self.connection, task_totals.VISIBLE)
+        assert all(count > 0 for count in kept.values())
+
     def teardown(self) -> None:
         if self.connection is not None:
             self.connection.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-ReadingListEdits.TestCase.settings = settings(
+VaultEdits.TestCase.settings = settings(
     max_examples=60,
     stateful_step_count=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-test_reading_list_edits_keep_the_table_defined = ReadingListEdits.TestCase
+test_edits_keep_every_kept_sum_defined = VaultEdits.TestCase
