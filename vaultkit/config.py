@@ -17,11 +17,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
@@ -87,8 +87,7 @@ class VaultSettings:
     and reproducible fixtures; the VAULTKIT_TODAY environment variable overrides it."""
 
 
-@dataclass(frozen=True, slots=True)
-class TopicSettings:
+class TopicSettings(NamedTuple):
     """Which notes are topics, and the columns of the topic comparison table."""
 
     tag: str = "topic"
@@ -112,13 +111,12 @@ class TopicSettings:
     """Column the rows are sorted by; a leading ``-`` sorts descending."""
 
 
-@dataclass(frozen=True, slots=True)
-class HabitSettings:
+class HabitSettings(NamedTuple):
     """How the habits dashboard reads daily notes."""
 
     window_days: int = 14
     """Length of the rolling window, in days, ending today."""
-    targets: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    targets: Mapping[str, float] = MappingProxyType({})
     """Habit text → target percentage (0–100); read-only."""
     default_target: float = 75.0
     """Target percentage for a habit not listed in :attr:`targets`."""
@@ -126,8 +124,7 @@ class HabitSettings:
     """Heading that holds the habit checkboxes in a daily note; ``""`` = anywhere."""
 
 
-@dataclass(frozen=True, slots=True)
-class DailyNotes:
+class DailyNotes(NamedTuple):
     """Where daily notes live and how they are named (Obsidian's Daily notes settings)."""
 
     folder: str = ""
@@ -136,8 +133,7 @@ class DailyNotes:
     """moment.js format of a daily note's path below :attr:`folder`, without ``.md``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
+class Dashboard(NamedTuple):
     """One generated dashboard and where it goes."""
 
     name: str
@@ -159,19 +155,18 @@ def _default_dashboards() -> tuple[Dashboard, ...]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """Everything configurable about one vault; ``Config()`` is the default."""
 
-    vault: VaultSettings = field(default_factory=VaultSettings)
+    vault: VaultSettings = VaultSettings()
     """``[vault]``: excludes, index location, guard rails, watch timing."""
-    topics: TopicSettings = field(default_factory=TopicSettings)
+    topics: TopicSettings = TopicSettings()
     """``[topics]``: topic selection and comparison-table columns."""
-    habits: HabitSettings = field(default_factory=HabitSettings)
+    habits: HabitSettings = HabitSettings()
     """``[habits]``: window and targets."""
-    daily_notes: DailyNotes = field(default_factory=DailyNotes)
+    daily_notes: DailyNotes = DailyNotes()
     """``[daily_notes]``: Obsidian's settings unless the config overrides them."""
-    dashboards: tuple[Dashboard, ...] = field(default_factory=_default_dashboards)
+    dashboards: tuple[Dashboard, ...] = _default_dashboards()
     """Built-ins in a fixed order, then custom dashboards in file order."""
 
 
@@ -976,8 +971,7 @@ _SUPPORTED: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Format:
+class _Format(NamedTuple):
     pattern: re.Pattern[str] | None
     fields: tuple[str, ...]
     """What group ``g<i>`` of :attr:`pattern` sets."""

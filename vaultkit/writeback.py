@@ -26,10 +26,10 @@ import stat
 import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 
 def _debug(message: str, *args: object) -> None:
@@ -56,8 +56,7 @@ class WriteStatus(StrEnum):
     CREATED = "created"
 
 
-@dataclass(frozen=True, slots=True)
-class RegionContent:
+class RegionContent(NamedTuple):
     """Generated text for one named region of a note."""
 
     name: str
@@ -66,8 +65,7 @@ class RegionContent:
     """Generated markdown, ``\\n`` line endings, no markers."""
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(NamedTuple):
     """One file's planned write: what it holds now, what it should hold, and why."""
 
     path: Path
@@ -121,8 +119,7 @@ def _to_lf(text: str) -> str:
 # -- lines and fences --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
     content: bytes
     """The line without its ending."""
     eol: bytes
@@ -195,8 +192,7 @@ _END = re.compile(
 _NAME = re.compile(r"[^\s%]+")
 
 
-@dataclass(frozen=True, slots=True)
-class _Region:
+class _Region(NamedTuple):
     name: bytes
     begin: int
     """0-based index of the begin marker line."""
@@ -779,16 +775,15 @@ def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> P
     if planned.new is None or planned.status is WriteStatus.ERROR or planned.new == planned.old:
         return planned
     target, root = _confine(planned.path, vault)
-    changed = replace(
-        planned, new=None, status=WriteStatus.CONFLICT, message=CHANGED_MESSAGE, line=None
+    changed = planned._replace(
+        new=None, status=WriteStatus.CONFLICT, message=CHANGED_MESSAGE, line=None
     )
     try:
         if _read_or_none(target) != planned.old:
             return changed
         if planned.old is not None and not os.access(target, os.W_OK):
             # A read-only note is the user saying "do not touch"; rename would bypass it.
-            return replace(
-                planned,
+            return planned._replace(
                 new=None,
                 status=WriteStatus.ERROR,
                 message=f"{target.name} is read-only; vaultkit leaves it alone",
@@ -798,8 +793,7 @@ def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> P
             try:
                 saved = _backup(planned.old, target, root, backup_dir)
             except OSError as exc:
-                return replace(
-                    planned,
+                return planned._replace(
                     new=None,
                     status=WriteStatus.ERROR,
                     message=f"could not save a backup of {target.name} in {backup_dir}: "
@@ -811,8 +805,7 @@ def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> P
     except _ChangedMeanwhileError:
         return changed
     except OSError as exc:
-        return replace(
-            planned,
+        return planned._replace(
             new=None,
             status=WriteStatus.ERROR,
             message=f"could not write {target.name}: {_reason(exc)}; the file is unchanged",
