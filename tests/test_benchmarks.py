@@ -83,8 +83,14 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     )
     assert status == 0
     table = capsys.readouterr().out
-    figures = ("cold sync", "warm sync, command", "stamp withheld", "warm sync, in-process", "hook")
-    figures += ("reading-list entry",)
+    figures = [
+        "cold sync",
+        "warm sync, command",
+        "stamp withheld",
+        "warm sync, in-process",
+        "hook",
+        "reading-list entry",
+    ]
     for figure in (*figures, "watch"):
         assert figure in table
     data = json.loads(out_json.read_text(encoding="utf-8"))
