@@ -7,21 +7,18 @@ nothing the user feeds in produces a traceback.
 
 from __future__ import annotations
 
-import argparse
-import os
-import sqlite3
 import sys
 import time
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from vaultkit import __version__
 from vaultkit.errors import VaultkitError
 
 if TYPE_CHECKING:
-    import datetime as dt
+    import argparse
+    import sqlite3
 
     from vaultkit.indexer import IndexReport
     from vaultkit.outcome import SyncOutcome
@@ -29,225 +26,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FOUND_PROBLEMS = 1
 EXIT_USAGE = 2
-
-
-def _terminal_columns() -> int:
-    """What ``shutil.get_terminal_size()`` answers: ``$COLUMNS``, else the terminal, else 80."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns > 0:
-        return columns
-    stdout = sys.__stdout__
-    try:
-        return os.get_terminal_size(stdout.fileno()).columns or 80 if stdout else 80
-    except (AttributeError, ValueError, OSError):
-        return 80
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout, sized without importing shutil: argparse builds a formatter
-    for every option it adds, and shutil brings bz2 and lzma, ~5 ms of every command."""
-
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        super().__init__(
-            prog,
-            indent_increment,
-            max_help_position,
-            width if width is not None else _terminal_columns() - 2,
-        )
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"vaultkit: {message}\n")
-        raise SystemExit(EXIT_USAGE)
-
-
-def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="vaultkit",
-        description="Keep an Obsidian vault's derived views (progress, tables, reading "
-        "lists) current as plain markdown.",
-    )
-    parser.add_argument("--version", action="version", version=f"vaultkit {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
-
-    inspect = commands.add_parser(
-        "inspect",
-        help="show what vaultkit reads from one note",
-        description="Print the parsed model of one note: properties, headings, tasks, "
-        "callouts, links, resources, tables and diagnostics. Example: "
-        "vaultkit inspect Status.md --vault ~/Notes --json",
-    )
-    inspect.add_argument(
-        "note", metavar="NOTE", help="the note: a file path, a vault path or a note name"
-    )
-    inspect.add_argument(
-        "--vault", metavar="DIR", help="the vault folder (default: found above the note)"
-    )
-    inspect.add_argument(
-        "--json", action="store_true", help="print the documented JSON form instead"
-    )
-
-    sync = commands.add_parser(
-        "sync",
-        help="render the dashboards and write back what changed",
-        description="Bring the index up to date, render every dashboard and write the ones "
-        "that changed, atomically, never touching text outside vaultkit's regions. "
-        "Example: vaultkit sync ~/Notes --check",
-    )
-    sync.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
-    sync.add_argument(
-        "--dry-run", action="store_true", help="show what would change, write nothing"
-    )
-    sync.add_argument("--diff", action="store_true", help="print a diff of every change")
-    sync.add_argument(
-        "--check",
-        action="store_true",
-        help="exit 1 if any dashboard is stale or in conflict; write nothing",
-    )
-    sync.add_argument(
-        "--force",
-        action="store_true",
-        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first)",
-    )
-    sync.add_argument("--index", metavar="FILE", help="the index file")
-    sync.add_argument("--json", action="store_true", help="print a JSON summary")
-
-    init = commands.add_parser(
-        "init",
-        help="write a commented .vaultkit/config.toml",
-        description="Write .vaultkit/config.toml with every setting at its default, each "
-        "explained; never overwrites an existing file. Example: vaultkit init ~/Notes",
-    )
-    init.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
-
-    watch = commands.add_parser(
-        "watch",
-        help="keep the dashboards current while you write",
-        description="Sync once, then watch the vault and sync again whenever notes change "
-        "(debounced), until stopped with Ctrl-C or SIGTERM. Example: vaultkit watch ~/Notes "
-        "--log-file ~/vaultkit.log",
-    )
-    watch.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
-    watch.add_argument(
-        "--debounce", metavar="MS", type=int, help="quiet time before a sync (default: config)"
-    )
-    watch.add_argument(
-        "--polling", action="store_true", help="poll instead of OS events (network drives)"
-    )
-    watch.add_argument("--log-file", metavar="F", help="also append the log lines to F")
-
-    hook = commands.add_parser(
-        "hook",
-        help="fast incremental sync for Obsidian's Shell commands plugin",
-        description="Sync after one changed file; silent when there is nothing to do. Meant "
-        "for the Shell commands plugin: vaultkit hook {{vault_path}} --file "
-        "{{event_file_path:absolute}}",
-    )
-    hook.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
-    hook.add_argument("--file", metavar="PATH", help="the file that changed")
-
-    def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
-        command.add_argument(
-            "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
-        )
-        command.add_argument(
-            "--index",
-            metavar="FILE",
-            help="the index file (default: in the user cache folder; VAULTKIT_CACHE_DIR "
-            "overrides the folder)",
-        )
-        if json_flag:
-            command.add_argument("--json", action="store_true", help="print JSON")
-
-    tasks = commands.add_parser(
-        "tasks",
-        help="list tasks from the index",
-        description="List the vault's tasks, filtered. Example: vaultkit tasks --open "
-        "--due-before 2026-12-01 --tag work",
-    )
-    state = tasks.add_mutually_exclusive_group()
-    state.add_argument(
-        "--open", dest="state", action="store_const", const="open", help="only open tasks"
-    )
-    state.add_argument(
-        "--done", dest="state", action="store_const", const="done", help="only done tasks"
-    )
-    tasks.add_argument(
-        "--due-before", metavar="DATE", type=_date, help="only tasks due before DATE (YYYY-MM-DD)"
-    )
-    tasks.add_argument("--tag", metavar="T", help="only tasks tagged T (or in a note tagged T)")
-    tasks.add_argument("--note", metavar="GLOB", help="only notes whose path matches GLOB")
-    tasks.add_argument("--section", metavar="S", help="only tasks under a heading named S")
-    vault_options(tasks)
-
-    links = commands.add_parser(
-        "links",
-        help="report link health",
-        description="Report unresolved links, broken heading/block anchors and orphan notes. "
-        "Exit status 1 when --broken finds any. Example: vaultkit links --broken",
-    )
-    links.add_argument(
-        "--broken", action="store_true", help="unresolved links and broken anchors (exit 1 if any)"
-    )
-    links.add_argument("--orphans", action="store_true", help="notes with no links in or out")
-    links.add_argument("--unresolved", action="store_true", help="links to missing notes")
-    vault_options(links)
-
-    graph = commands.add_parser(
-        "graph",
-        help="export the link graph",
-        description="Print the vault's link graph. json is networkx node-link data; "
-        "graphml loads in Gephi and networkx. Example: vaultkit graph --format mermaid",
-    )
-    graph.add_argument("--format", choices=("json", "graphml", "dot", "mermaid"), default="json")
-    vault_options(graph, json_flag=False)
-
-    query = commands.add_parser(
-        "query",
-        help="run read-only SQL over the index",
-        description="Run one read-only SQL statement over the index (schema: "
-        'docs/index-schema.md). Example: vaultkit query "SELECT tag, count(*) FROM tags '
-        'GROUP BY tag"',
-    )
-    query.add_argument("sql", metavar="SQL")
-    query.add_argument("--csv", action="store_true", help="print CSV")
-    vault_options(query)
-
-    doctor = commands.add_parser(
-        "doctor",
-        help="check the vault and the index",
-        description="Check the Obsidian settings, notes that parse with diagnostics, broken "
-        "links and the index. Exit status 1 when it finds errors. Example: vaultkit doctor",
-    )
-    vault_options(doctor)
-    return parser
-
-
-def _date(text: str) -> dt.date:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD"
-        ) from None
 
 
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
@@ -481,9 +259,58 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
+    """What the parser would make of ``sync [VAULT]`` and ``hook [VAULT] [--file PATH]``,
+    the commands that run on every save; None for any other command line.
+
+    Obsidian's Shell commands plugin and a user's ``vaultkit sync`` use just these shapes, and
+    building the parser (``vaultkit.cli_args``) for them cost as much as the whole answer
+    when nothing changed. Anything else (options, ``--``, a path that starts with ``-``) goes
+    to the parser; a test holds this function to the parser's answers.
+    """
+    from types import SimpleNamespace
+
+    if not arguments or any(arg.startswith("-") for arg in arguments[:1]):
+        return None
+    command, rest = arguments[0], list(arguments[1:])
+    if command == "sync":
+        if len(rest) > 1 or any(arg.startswith("-") for arg in rest):
+            return None
+        found = SimpleNamespace(
+            command="sync",
+            vault_dir=rest[0] if rest else None,
+            dry_run=False,
+            diff=False,
+            check=False,
+            force=False,
+            index=None,
+            json=False,
+        )
+        return cast("argparse.Namespace", found)
+    if command == "hook":
+        vault_dir = file = None
+        while rest:
+            arg = rest.pop(0)
+            if arg == "--file" and file is None and rest and not rest[0].startswith("-"):
+                file = rest.pop(0)
+            elif not arg.startswith("-") and vault_dir is None:
+                vault_dir = arg
+            else:
+                return None
+        return cast(
+            "argparse.Namespace", SimpleNamespace(command="hook", vault_dir=vault_dir, file=file)
+        )
+    return None
+
+
 def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     """Run one command; returns the exit status."""
-    args = _build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = quick_args(arguments)
+    if args is None:
+        from vaultkit.cli_args import build_parser
+
+        args = build_parser().parse_args(arguments)
     try:
         handler = {
             "inspect": _inspect,

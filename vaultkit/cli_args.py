@@ -1,0 +1,238 @@
+"""The command line's grammar: the argparse parser of every ``vaultkit`` command.
+
+Imported only when a command line needs it: ``vaultkit.cli`` answers the two it hears most
+(``sync`` and ``hook``, see ``vaultkit.cli.quick_args``) without building the parser, whose
+argparse, gettext and locale imports cost every call ~10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from vaultkit import __version__
+from vaultkit.cli import EXIT_USAGE
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+
+def _terminal_columns() -> int:
+    """What ``shutil.get_terminal_size()`` answers: ``$COLUMNS``, else the terminal, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80 if stdout else 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without importing shutil: argparse builds a formatter
+    for every option it adds, and shutil brings bz2 and lzma, ~5 ms of every command."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(
+            prog,
+            indent_increment,
+            max_help_position,
+            width if width is not None else _terminal_columns() - 2,
+        )
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"vaultkit: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="vaultkit",
+        description="Keep an Obsidian vault's derived views (progress, tables, reading "
+        "lists) current as plain markdown.",
+    )
+    parser.add_argument("--version", action="version", version=f"vaultkit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="show what vaultkit reads from one note",
+        description="Print the parsed model of one note: properties, headings, tasks, "
+        "callouts, links, resources, tables and diagnostics. Example: "
+        "vaultkit inspect Status.md --vault ~/Notes --json",
+    )
+    inspect.add_argument(
+        "note", metavar="NOTE", help="the note: a file path, a vault path or a note name"
+    )
+    inspect.add_argument(
+        "--vault", metavar="DIR", help="the vault folder (default: found above the note)"
+    )
+    inspect.add_argument(
+        "--json", action="store_true", help="print the documented JSON form instead"
+    )
+
+    sync = commands.add_parser(
+        "sync",
+        help="render the dashboards and write back what changed",
+        description="Bring the index up to date, render every dashboard and write the ones "
+        "that changed, atomically, never touching text outside vaultkit's regions. "
+        "Example: vaultkit sync ~/Notes --check",
+    )
+    sync.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    sync.add_argument(
+        "--dry-run", action="store_true", help="show what would change, write nothing"
+    )
+    sync.add_argument("--diff", action="store_true", help="print a diff of every change")
+    sync.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if any dashboard is stale or in conflict; write nothing",
+    )
+    sync.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first)",
+    )
+    sync.add_argument("--index", metavar="FILE", help="the index file")
+    sync.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    init = commands.add_parser(
+        "init",
+        help="write a commented .vaultkit/config.toml",
+        description="Write .vaultkit/config.toml with every setting at its default, each "
+        "explained; never overwrites an existing file. Example: vaultkit init ~/Notes",
+    )
+    init.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+
+    watch = commands.add_parser(
+        "watch",
+        help="keep the dashboards current while you write",
+        description="Sync once, then watch the vault and sync again whenever notes change "
+        "(debounced), until stopped with Ctrl-C or SIGTERM. Example: vaultkit watch ~/Notes "
+        "--log-file ~/vaultkit.log",
+    )
+    watch.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    watch.add_argument(
+        "--debounce", metavar="MS", type=int, help="quiet time before a sync (default: config)"
+    )
+    watch.add_argument(
+        "--polling", action="store_true", help="poll instead of OS events (network drives)"
+    )
+    watch.add_argument("--log-file", metavar="F", help="also append the log lines to F")
+
+    hook = commands.add_parser(
+        "hook",
+        help="fast incremental sync for Obsidian's Shell commands plugin",
+        description="Sync after one changed file; silent when there is nothing to do. Meant "
+        "for the Shell commands plugin: vaultkit hook {{vault_path}} --file "
+        "{{event_file_path:absolute}}",
+    )
+    hook.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    hook.add_argument("--file", metavar="PATH", help="the file that changed")
+
+    def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+        command.add_argument(
+            "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
+        )
+        command.add_argument(
+            "--index",
+            metavar="FILE",
+            help="the index file (default: in the user cache folder; VAULTKIT_CACHE_DIR "
+            "overrides the folder)",
+        )
+        if json_flag:
+            command.add_argument("--json", action="store_true", help="print JSON")
+
+    tasks = commands.add_parser(
+        "tasks",
+        help="list tasks from the index",
+        description="List the vault's tasks, filtered. Example: vaultkit tasks --open "
+        "--due-before 2026-12-01 --tag work",
+    )
+    state = tasks.add_mutually_exclusive_group()
+    state.add_argument(
+        "--open", dest="state", action="store_const", const="open", help="only open tasks"
+    )
+    state.add_argument(
+        "--done", dest="state", action="store_const", const="done", help="only done tasks"
+    )
+    tasks.add_argument(
+        "--due-before", metavar="DATE", type=_date, help="only tasks due before DATE (YYYY-MM-DD)"
+    )
+    tasks.add_argument("--tag", metavar="T", help="only tasks tagged T (or in a note tagged T)")
+    tasks.add_argument("--note", metavar="GLOB", help="only notes whose path matches GLOB")
+    tasks.add_argument("--section", metavar="S", help="only tasks under a heading named S")
+    vault_options(tasks)
+
+    links = commands.add_parser(
+        "links",
+        help="report link health",
+        description="Report unresolved links, broken heading/block anchors and orphan notes. "
+        "Exit status 1 when --broken finds any. Example: vaultkit links --broken",
+    )
+    links.add_argument(
+        "--broken", action="store_true", help="unresolved links and broken anchors (exit 1 if any)"
+    )
+    links.add_argument("--orphans", action="store_true", help="notes with no links in or out")
+    links.add_argument("--unresolved", action="store_true", help="links to missing notes")
+    vault_options(links)
+
+    graph = commands.add_parser(
+        "graph",
+        help="export the link graph",
+        description="Print the vault's link graph. json is networkx node-link data; "
+        "graphml loads in Gephi and networkx. Example: vaultkit graph --format mermaid",
+    )
+    graph.add_argument("--format", choices=("json", "graphml", "dot", "mermaid"), default="json")
+    vault_options(graph, json_flag=False)
+
+    query = commands.add_parser(
+        "query",
+        help="run read-only SQL over the index",
+        description="Run one read-only SQL statement over the index (schema: "
+        'docs/index-schema.md). Example: vaultkit query "SELECT tag, count(*) FROM tags '
+        'GROUP BY tag"',
+    )
+    query.add_argument("sql", metavar="SQL")
+    query.add_argument("--csv", action="store_true", help="print CSV")
+    vault_options(query)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the vault and the index",
+        description="Check the Obsidian settings, notes that parse with diagnostics, broken "
+        "links and the index. Exit status 1 when it finds errors. Example: vaultkit doctor",
+    )
+    vault_options(doctor)
+    return parser
+
+
+def _date(text: str) -> dt.date:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
