@@ -270,7 +270,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     """
     from types import SimpleNamespace
 
-    if not arguments or any(arg.startswith("-") for arg in arguments[:1]):
+    if not arguments or arguments[0].startswith("-"):
         return None
     command, rest = arguments[0], list(arguments[1:])
     if command == "sync":

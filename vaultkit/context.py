@@ -21,6 +21,7 @@ from vaultkit.queries import (
     EXCLUDED_NOTES,
     HIDDEN_NOTES,
     TASK_COLUMNS,
+    VISIBLE_ROWS,
     broken_row,
     task_from_row,
     unresolved_row,
@@ -30,7 +31,7 @@ from vaultkit.rows import Rows
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7
 
-_VISIBLE = f"note NOT IN ({HIDDEN_NOTES})"
+_VISIBLE = VISIBLE_ROWS
 _OPEN = "status IN ('todo', 'in_progress', 'other')"
 
 

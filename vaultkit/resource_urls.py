@@ -21,9 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from vaultkit.queries import HIDDEN_NOTES
-
-_VISIBLE = f"note NOT IN ({HIDDEN_NOTES})"
+from vaultkit.queries import VISIBLE_ROWS as _VISIBLE
 
 _STATUS = (
     "CASE WHEN max(task_status = 'done') THEN 'done' "

@@ -23,9 +23,9 @@ import sqlite3
 from collections import Counter
 
 from vaultkit.progress import OPEN_STATUSES
-from vaultkit.queries import HIDDEN_NOTES
+from vaultkit.queries import VISIBLE_ROWS
 
-VISIBLE = f"note NOT IN ({HIDDEN_NOTES})"
+VISIBLE = VISIBLE_ROWS
 """The ``where`` of :func:`sums` for the whole vault: notes no dashboard hides."""
 _OPEN = "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 _DUE = "due:"
@@ -70,15 +70,11 @@ def rebuild(connection: sqlite3.Connection) -> None:
     """Sum every visible note anew (inside the caller's transaction)."""
     connection.execute("DELETE FROM task_totals")
     connection.execute("DELETE FROM task_due_open")
-    _add(connection, sums(connection, VISIBLE))
+    move(connection, sums(connection, VISIBLE))
 
 
 def move(connection: sqlite3.Connection, change: Counter[str]) -> None:
     """Add ``change`` (new sums minus old ones of the notes that changed) to the kept sums."""
-    _add(connection, change)
-
-
-def _add(connection: sqlite3.Connection, change: Counter[str]) -> None:
     totals = [(key, value) for key, value in change.items() if value and not key.startswith(_DUE)]
     dues = [
         (key[len(_DUE) :], value) for key, value in change.items() if value and key.startswith(_DUE)
