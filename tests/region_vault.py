@@ -43,7 +43,22 @@ def _note_bytes(number: int, tasks: int) -> bytes:
     return bom + text.encode("utf-8")
 
 
-def make_region_vault(vault: Path, *, notes: int = 30, tasks: int = 4) -> list[str]:
+def disable_quiet_period(vault: Path) -> None:
+    """Set ``quiet_seconds = 0`` in the vault's config, for tests that write into notes they
+    have just created (a fresh file's ctime is now, so the quiet period would defer it)."""
+    config = vault / ".vaultkit" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    if "[vault]" in text:
+        text = text.replace("[vault]", "[vault]\nquiet_seconds = 0", 1)
+    else:
+        text = "[vault]\nquiet_seconds = 0\n" + text
+    config.write_text(text, encoding="utf-8")
+
+
+def make_region_vault(
+    vault: Path, *, notes: int = 30, tasks: int = 4, quiet_seconds: float = 0.0
+) -> list[str]:
     """Write the vault (regions still empty); returns the region notes' relative paths."""
     (vault / ".obsidian").mkdir(parents=True)
     templates = vault / ".vaultkit" / "templates"
@@ -55,6 +70,7 @@ def make_region_vault(vault: Path, *, notes: int = 30, tasks: int = 4) -> list[s
         f"max_files_written = {notes + 10}",
         "max_growth = 100.0",
         "debounce_ms = 100",
+        f"quiet_seconds = {quiet_seconds}",
         "[dashboards.topics]\nenabled = false",
         "[dashboards.resources]\nenabled = false",
         "[dashboards.habits]\nenabled = false",

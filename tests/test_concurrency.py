@@ -1,23 +1,30 @@
-"""Concurrency (design section 8, item 4): another process edits notes while vaultkit watches.
+"""Concurrency (design 8.4, 8.10, 8.11): saves of every kind while vaultkit writes the same notes.
 
-The other process (``tests/obsidian_editor.py``) adds task lines to notes that hold regions,
-saving the way Obsidian does (in place) and the way editors and sync services do (temp file
-and rename), while ``vaultkit watch`` keeps rewriting those very regions. At the end every
-line the other process added is still in its note, and every region is current.
+Two editor processes (``tests/obsidian_editor.py``) each add task lines to their own half of
+the notes that hold regions, saving in place, slowly in place, by temp file and rename, and
+after a truncation, while vaultkit keeps rewriting those very regions: once as a real
+``vaultkit watch`` process, once as a process running ``sync`` in a loop. At the end every line
+of every save is in its note (or in a conflict copy vaultkit announced), no temp file is left,
+and every region is current. The deterministic counterpart, each save at each step of the write,
+is ``tests/test_interleavings.py``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tests.region_vault import is_temp_file, make_region_vault, snapshot
-from tests.test_watch import Running, wait_until
+from tests.test_cli import vaultkit_executable
+from tests.test_watch import wait_until
 from vaultkit.parse import parse_note
 from vaultkit.sync import run_sync
 from vaultkit.writeback import RegionContent, WriteStatus, splice_regions
@@ -26,7 +33,12 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("VAULTKIT_CONCURRENCY_SEED", "7"))
-EDITS = int(os.environ.get("VAULTKIT_CONCURRENCY_EDITS", "250"))
+SAVES = int(os.environ.get("VAULTKIT_CONCURRENCY_SAVES", "1600"))
+"""Saves per scenario (two scenarios, two editors each): 3,200 in all by default."""
+QUIET_SECONDS = 0.3
+"""Longer than any pause inside one save (obsidian_editor.PAUSE_INSIDE_A_SAVE, with room for
+an editor process that the busy machine does not schedule for a while), shorter than the
+pauses between saves: vaultkit writes between saves, and races the next one."""
 
 
 def region_is_current(vault: Path, rel: str) -> bool:
@@ -42,63 +54,113 @@ def region_is_current(vault: Path, rel: str) -> bool:
 @pytest.fixture
 def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
-    return (tmp_path / "vault").resolve()
+    vault = (tmp_path / "vault").resolve()
+    notes = make_region_vault(vault, notes=12, quiet_seconds=QUIET_SECONDS)
+    time.sleep(2 * QUIET_SECONDS)  # the notes were just written
+    assert not run_sync(vault, progress=False).problems
+    assert all(region_is_current(vault, rel) for rel in notes)
+    return vault
 
 
-def test_edits_by_another_process_survive_a_watching_vaultkit(vault: Path) -> None:
-    notes = make_region_vault(vault, notes=12)
-    running = Running(vault)
-    running.thread.start()
-    try:
-        wait_until(lambda: len(running.reports) >= 1, timeout=30)
-        assert all(region_is_current(vault, rel) for rel in notes)
-        editor = subprocess.run(
+def notes_of(vault: Path) -> list[str]:
+    return sorted(p.relative_to(vault).as_posix() for p in (vault / "Notes").glob("*.md"))
+
+
+def edit_concurrently(vault: Path, seed: int) -> list[list[str]]:
+    """Two editor processes, each on its own half of the notes; the saves both made."""
+    notes = notes_of(vault)
+    editors = [
+        subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "tests.obsidian_editor",
                 str(vault),
-                str(SEED),
-                str(EDITS),
-                *notes,
+                str(seed + half),
+                str(SAVES // 2),
+                *notes[half::2],
             ],
             cwd=REPO,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=300,
-            check=False,
         )
-        assert editor.returncode == 0, editor.stderr
-        made: list[list[str]] = json.loads(editor.stdout)
-        # The watcher catches up with the last saves on its own.
-        wait_until(lambda: all(region_is_current(vault, rel) for rel in notes), timeout=30)
-    finally:
-        running.stop.set()
-        running.thread.join(timeout=10)
-    assert not running.thread.is_alive() and running.result == [0]
+        for half in (0, 1)
+    ]
+    made: list[list[str]] = []
+    for editor in editors:
+        out, err = editor.communicate(timeout=600)
+        assert editor.returncode == 0, err
+        made += json.loads(out)
+    return made
 
+
+def check_every_save_kept(vault: Path, made: list[list[str]], label: str, extra: str) -> None:
     files = snapshot(vault)
-    lost = [(rel, line) for rel, line in made if line.encode() not in files[rel]]
-    assert lost == [], f"{len(lost)} of {len(made)} edits lost"
-    assert not [rel for rel in files if is_temp_file(rel)]
-    writes = sum(
-        r.status is WriteStatus.WRITTEN and r.path.name.startswith("N")
-        for report in running.reports
-        for r in report.results
-    )
-    retried = sum(
-        "changed while vaultkit" in r.message or "kept changing" in r.message
-        for report in running.reports
-        for r in report.results
-    )
-    refused = sum(
-        r.status is WriteStatus.ERROR for report in running.reports for r in report.results
-    )
-    report = run_sync(vault, dry_run=True, progress=False)
-    assert not report.stale and not report.problems
+    copies = {rel: data for rel, data in files.items() if "conflicted copy" in rel}
+    lost = [
+        (rel, line)
+        for rel, line, _ in made
+        if line.encode() not in files[rel]
+        and not any(line.encode() in data for data in copies.values())
+    ]
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(Counter(k for _, _, k in made).items()))
     print(
-        f"\nconcurrency (seed {SEED}): {len(made)} edits made by the other process, "
-        f"{len(made) - len(lost)} kept; {len(running.reports)} watcher syncs wrote {writes} "
-        f"regions; {retried} writes gave way to a save; {refused} notes left alone "
-        "because they were read mid-save"
+        f"\n{label} (seed {SEED}): {len(made)} saves ({kinds}), "
+        f"{len(made) - len(lost)} kept, {len(copies)} conflict copies; {extra}"
+    )
+    assert lost == [], f"{len(lost)} of {len(made)} saves lost, e.g. {lost[:3]}"
+    assert not [rel for rel in files if is_temp_file(rel)]
+    notes = notes_of(vault)
+    wait_until(lambda: all(region_is_current(vault, rel) for rel in notes), timeout=30)
+
+
+def test_saves_of_every_kind_survive_a_watching_vaultkit(vault: Path, tmp_path: Path) -> None:
+    log = tmp_path / "watch.log"
+    watcher = subprocess.Popen(
+        [vaultkit_executable(), "watch", str(vault), "--debounce", "20", "--log-file", str(log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: log.exists() and "watching" in log.read_text(), timeout=30)
+        made = edit_concurrently(vault, SEED)
+        # The watcher catches up with the last saves on its own, once the notes are quiet.
+        wait_until(
+            lambda: all(region_is_current(vault, rel) for rel in notes_of(vault)), timeout=30
+        )
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=20) == 0
+    text = log.read_text(encoding="utf-8")
+    syncs = text.count(": ") - text.count("watching")
+    check_every_save_kept(
+        vault,
+        made,
+        "watch",
+        f"{text.count('wrote ')} watcher syncs wrote, {text.count('deferred: ')} deferrals "
+        f"logged in {syncs} log lines",
+    )
+
+
+def test_saves_of_every_kind_survive_a_sync_loop(vault: Path, tmp_path: Path) -> None:
+    stop = tmp_path / "stop"
+    loop = subprocess.Popen(
+        [sys.executable, "-m", "tests.sync_loop", str(vault), str(stop)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        made = edit_concurrently(vault, SEED + 100)
+    finally:
+        stop.touch()
+        out, err = loop.communicate(timeout=120)
+    assert loop.returncode == 0, err
+    counts = json.loads(out)
+    report = run_sync(vault, progress=False)  # the notes are quiet now: catch up
+    assert not report.problems
+    check_every_save_kept(
+        vault, made, "sync loop", ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     )

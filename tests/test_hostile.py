@@ -17,7 +17,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.region_vault import snapshot
+from tests.region_vault import disable_quiet_period, snapshot
 from vaultkit.cli import run
 from vaultkit.parse import parse_note
 from vaultkit.resolve import LinkResolver
@@ -367,6 +367,7 @@ def test_targets_find_notes_whose_names_are_in_another_unicode_form(vault: Path)
         + '\n[dashboards.links]\ntarget = "Übersicht.md#links"\n'
         + '[dashboards.habits]\ntarget = "Größe/Gewohnheiten.md"\n'
     )
+    disable_quiet_period(vault)  # the note below is created just before the sync
     # As a vault synced from a Mac holds them: the names decomposed (NFD).
     nfd = unicodedata.normalize("NFD", "Übersicht.md")
     (vault / nfd).write_text("# Overview\n%% vaultkit:begin links %%\n%% vaultkit:end links %%\n")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.region_vault import disable_quiet_period
 from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
 
 TODAY = "2026-11-22"
@@ -125,7 +126,9 @@ def test_check_and_dry_run(vault: Path) -> None:
 def test_region_in_a_note_keeps_every_other_byte(vault: Path) -> None:
     (vault / ".vaultkit").mkdir()
     (vault / ".vaultkit" / "config.toml").write_text(
-        '[dashboards.topics]\ntarget = "Plan.md#topics"\n', encoding="utf-8"
+        # No quiet period: the note is written to just before each sync, as if by hand.
+        '[vault]\nquiet_seconds = 0\n[dashboards.topics]\ntarget = "Plan.md#topics"\n',
+        encoding="utf-8",
     )
     plan = vault / "Plan.md"
     original = plan.read_bytes().replace(b"\n", b"\r\n")
@@ -265,6 +268,7 @@ def test_example_vault_dashboards_are_the_golden_output(tmp_path: Path) -> None:
     begin = text.index("%% vaultkit:begin topics %%")
     end = text.index("%% vaultkit:end topics")
     plan.write_text(text[:begin] + "%% vaultkit:begin topics %%\n" + text[end:], encoding="utf-8")
+    disable_quiet_period(copy)  # Plan.md was just emptied: fill it at once
     assert sync(copy).returncode == 0
     for name in ("Status.md", "Resources.md", "Habits.md", "Link health.md"):
         golden = (EXAMPLE_VAULT / "Dashboards" / name).read_bytes()

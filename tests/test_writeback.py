@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit import writeback
+from vaultkit import checked_write, writeback
 from vaultkit.writeback import (
     CHANGED_MESSAGE,
     Planned,
@@ -616,9 +616,12 @@ def test_read_only_note_is_left_alone(tmp_path: Path, monkeypatch: pytest.Monkey
     assert path.read_bytes() == planned.old
 
 
-@pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
+@pytest.mark.parametrize(
+    ("module", "failing"),
+    [(checked_write, "exchange"), (os, "fsync"), (os, "write"), (os, "fchmod")],
+)
 def test_os_failure_leaves_original_and_no_temp_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: object, failing: str
 ) -> None:
     path = tmp_path / "Note.md"
     original = note(BEGIN.decode(), END.decode())
@@ -628,7 +631,7 @@ def test_os_failure_leaves_original_and_no_temp_file(
     def disk_full(*args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(os, failing, disk_full)
+    monkeypatch.setattr(module, failing, disk_full)
     done = apply(planned, vault=tmp_path)
     monkeypatch.undo()
     assert done.status is WriteStatus.ERROR
@@ -643,7 +646,7 @@ def test_failure_creating_a_new_file_leaves_nothing(
     def disk_full(*args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(os, "replace", disk_full)
+    monkeypatch.setattr(checked_write, "rename_new", disk_full)
     done = apply(plan_file(tmp_path / "New.md", "x\n"), vault=tmp_path)
     assert done.status is WriteStatus.ERROR
     assert list(tmp_path.iterdir()) == []
@@ -657,14 +660,13 @@ def test_symlink_leaving_the_vault_is_refused(tmp_path: Path) -> None:
     link = vault / "Link.md"
     link.symlink_to(outside)
     planned = plan_regions(link, region("x"))
-    with pytest.raises(ValueError, match="outside the vault"):
-        apply(planned, vault=vault)
+    done = apply(planned, vault=vault)
+    assert done.status is WriteStatus.ERROR and "outside the vault" in done.message
     assert outside.read_bytes() == note(BEGIN.decode(), END.decode())
     (vault / "dir").symlink_to(tmp_path)
-    with pytest.raises(ValueError):
-        apply(plan_file(vault / "dir" / "x.md", "x"), vault=vault)
-    with pytest.raises(ValueError):
-        apply(plan_file(Path("../escape.md"), "x"), vault=vault)
+    for planned in (plan_file(vault / "dir" / "x.md", "x"), plan_file(Path("../escape.md"), "x")):
+        done = apply(planned, vault=vault)
+        assert done.status is WriteStatus.ERROR and "outside the vault" in done.message
     assert not (tmp_path / "x.md").exists() and not (tmp_path / "escape.md").exists()
 
 
@@ -726,46 +728,27 @@ def test_temp_files_are_hidden_from_obsidian() -> None:
     assert writeback.TEMP_SUFFIX == ".vaultkit-tmp"
 
 
-def test_temp_files_left_by_a_crash_are_removed_by_the_next_write(tmp_path: Path) -> None:
+def test_temp_files_left_by_a_crash_are_cleared_and_the_users_text_kept(tmp_path: Path) -> None:
     path = tmp_path / "Note.md"
-    path.write_bytes(note(BEGIN.decode(), END.decode()))
-    # What a vaultkit killed between writing its temp file and renaming it leaves behind.
-    stale = tmp_path / ".Note.0a1b2c3d.vaultkit-tmp"
-    stale.write_bytes(b"half")
+    original = note("mine", BEGIN.decode(), END.decode())
+    path.write_bytes(original)
+    # What a vaultkit killed mid-write leaves: its own new bytes before the exchange, or the
+    # note it displaced after it. Both differ from the note only inside the region.
+    ours = tmp_path / ".Note.0a1b2c3d.vaultkit-tmp"
+    ours.write_bytes(note("mine", BEGIN.decode(), "old output", end_marker("old output\n")))
+    displaced = tmp_path / ".Note.1a1b2c3d.vaultkit-tmp"
+    displaced.write_bytes(original)
+    # A displaced note holding a save the note lacks is the user's text: never deleted.
+    typed = note("mine", "typed just before the crash", BEGIN.decode(), END.decode())
+    (tmp_path / ".Note.2a1b2c3d.vaultkit-tmp").write_bytes(typed)
     other = tmp_path / ".Note.md.0a1b2c3d.vaultkit-tmp"  # another note's: not ours to delete
     other.write_bytes(b"half")
-    assert apply(plan_regions(path, region("x")), vault=tmp_path).status is WriteStatus.WRITTEN
+    done = apply(plan_regions(path, region("x")), vault=tmp_path)
+    assert done.status is WriteStatus.WRITTEN
+    assert "vaultkit's conflicted copy" in done.message
     assert temp_files(tmp_path) == [other]
-
-
-def test_an_in_place_save_racing_the_rename_is_put_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "Note.md"
-    path.write_bytes(note(BEGIN.decode(), END.decode()))
-    planned = plan_regions(path, region("x"))
-    saved = note("typed in Obsidian", BEGIN.decode(), END.decode())
-    real_replace = os.replace
-    raced: list[bool] = []
-
-    def obsidian_saves_across_the_rename(src: str, dst: str) -> None:
-        # Obsidian saves in place: it opened the note just before vaultkit's rename and
-        # writes just after, into the file the rename has unlinked.
-        if raced:
-            real_replace(src, dst)
-            return
-        raced.append(True)
-        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-        real_replace(src, dst)
-        os.write(fd, saved)
-        os.close(fd)
-
-    monkeypatch.setattr(os, "replace", obsidian_saves_across_the_rename)
-    done = apply(planned, vault=tmp_path)
-    monkeypatch.undo()
-    assert done.status is WriteStatus.CONFLICT and done.message == CHANGED_MESSAGE
-    assert path.read_bytes() == saved
-    assert temp_files(tmp_path) == []
+    [copy] = [p for p in tmp_path.iterdir() if "conflicted copy" in p.name]
+    assert copy.read_bytes() == typed and copy.name in done.message
 
 
 def test_a_save_renamed_over_the_note_before_the_check_wins(

@@ -21,8 +21,13 @@ fast path imports no parser, no markdown-it and no Jinja: it reads the index wit
 in read-only mode. ``vaultkit.sync`` and the lock are imported only once a sync is needed.
 
 Region targets (a region inside a note of the user's, e.g. ``Plan.md#topics``) are not
-skipped: the user writes in those notes too. vaultkit's own write into one costs at most one
-extra sync, which writes nothing (contract item 2), so that cannot loop either.
+skipped: the user writes in those notes too. A sync does not write into such a note while it
+is being edited (the quiet period, design 8.10): the hook then waits, holding no lock, until
+the note has been quiet long enough, and syncs again, unless the note was saved again
+meanwhile, in which case the hook call of that newer save takes over. The Shell commands
+plugin runs the hook in the background, so the wait costs the user nothing. vaultkit's own
+write into such a note costs at most one extra sync, which writes nothing (contract item 2),
+so that cannot loop either.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ EXIT_BUG = 70
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
+MAX_QUIET_WAITS = 5
+"""How many times the hook waits for a note being edited to become quiet before it leaves the
+rest to the next sync (design 8.10); each wait ends early if a newer save supersedes it."""
 
 SYNCED_AT_KEY = "synced_at_ns"
 """Index ``meta`` key: when the last completed sync started scanning (written by sync)."""
@@ -225,24 +233,49 @@ def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) ->
     from vaultkit.lock import VaultBusyError, vault_lock
     from vaultkit.sync import run_sync
 
+    reports: list[SyncReport] = []
     try:
-        with vault_lock(vault, "hook", timeout=HOOK_LOCK_TIMEOUT):
-            if changed is not None:
-                rel, file_path, config = changed
-                # We may have queued behind another hook whose sync already took this change.
-                if _unchanged(_index_path(vault, config), file_path, rel):
-                    return EXIT_OK
-            report = run_sync(
-                vault, lock=False, progress=False, changed=[changed[0]] if changed else None
-            )
+        for attempt in range(MAX_QUIET_WAITS + 1):
+            with vault_lock(vault, "hook", timeout=HOOK_LOCK_TIMEOUT):
+                if changed is not None and not attempt:
+                    rel, file_path, config = changed
+                    # We may have queued behind another hook whose sync already took this.
+                    if _unchanged(_index_path(vault, config), file_path, rel):
+                        return EXIT_OK
+                report = run_sync(
+                    vault, lock=False, progress=False, changed=[changed[0]] if changed else None
+                )
+            reports.append(report)
+            if not report.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(report):
+                break
     except VaultBusyError as exc:
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return EXIT_OK  # the watcher handles it; see the module docstring
         raise
-    return _report(vault, report, changed[0] if changed else None, err)
+    return _report(vault, reports, changed[0] if changed else None, err)
 
 
-def _report(vault: Path, report: SyncReport, rel: str | None, err: TextIO) -> int:
+def _state(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _wait_for_quiet(report: SyncReport) -> bool:
+    """Sleep (holding no lock) until the deferred notes are quiet; False if one was saved
+    again meanwhile, so that save's own hook call takes over from this one."""
+    import time
+
+    before = {item.path: _state(item.path) for item in report.deferred}
+    until = max(item.retry_at or 0.0 for item in report.deferred)
+    time.sleep(max(0.0, until - time.time()))
+    return all(_state(path) == state for path, state in before.items())
+
+
+def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO) -> int:
+    """One line for what the syncs wrote, one per problem of the last one."""
     from vaultkit.writeback import WriteStatus
 
     def shown(path: Path) -> str:
@@ -251,15 +284,18 @@ def _report(vault: Path, report: SyncReport, rel: str | None, err: TextIO) -> in
         except ValueError:
             return str(path)
 
+    report = reports[-1]
     written = [
         shown(p.path)
-        for p in report.results
+        for r in reports
+        for p in r.results
         if p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
     ]
     problems = [p for p in report.results if p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR)]
     if written:
         cause = f"{rel} changed → " if rel else ""
-        err.write(f"vaultkit: {cause}wrote {', '.join(written)} ({report.seconds:.2f} s)\n")
+        seconds = sum(r.seconds for r in reports)
+        err.write(f"vaultkit: {cause}wrote {', '.join(dict.fromkeys(written))} ({seconds:.2f} s)\n")
     for item in problems:
         where = shown(item.path) + (f":{item.line}" if item.line else "")
         err.write(f"vaultkit: {where}: {_one_line(item.message)}\n")

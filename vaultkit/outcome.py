@@ -16,7 +16,8 @@ class FileOutcome(NamedTuple):
     path: str
     """Vault-relative, with ``/``."""
     status: str
-    """A ``vaultkit.writeback.WriteStatus`` value: unchanged, written, created, conflict, error."""
+    """A ``vaultkit.writeback.WriteStatus`` value: unchanged, written, created, conflict, error,
+    deferred."""
     message: str = ""
     line: int | None = None
     old: bytes | None = None
@@ -45,6 +46,7 @@ def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
         "unchanged": "unchanged",
         "conflict": "conflict",
         "error": "error",
+        "deferred": "deferred",
     }
     for item in outcome.files:
         where = f"{item.path}:{item.line}" if item.line else item.path
@@ -75,7 +77,9 @@ def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
     out.append(
         f"{len(outcome.dashboards)} dashboards ({len(outcome.rendered)} rendered): "
         f"{count('written', 'created')} {'to write' if outcome.dry_run else 'written'}, "
-        f"{count('unchanged')} unchanged, {count('conflict')} conflicts, {count('error')} "
+        f"{count('unchanged')} unchanged, "
+        + (f"{count('deferred')} deferred, " if count("deferred") else "")
+        + f"{count('conflict')} conflicts, {count('error')} "
         f"errors; {len(outcome.parsed)} notes parsed; {outcome.seconds:.2f} s"
     )
     return "\n".join(out) + "\n"

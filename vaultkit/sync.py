@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
+from vaultkit.checked_write import Seen, quiet_left
 from vaultkit.config import Config, Dashboard, load_config
 from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.errors import VaultkitError
@@ -40,7 +41,15 @@ from vaultkit.lock import index_location, vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
-from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
+from vaultkit.writeback import (
+    CHANGED_MESSAGE,
+    Planned,
+    RegionContent,
+    WriteStatus,
+    apply,
+    plan_file,
+    plan_regions,
+)
 
 SYNCED_AT_KEY = "synced_at_ns"
 """Index ``meta`` key read by the hook's fast path (``vaultkit.hook``)."""
@@ -54,6 +63,9 @@ VISIBLE_NOTES_NAMED = (
 """How many notes shown in the dashboards have a given file name (``files.name_key``): a
 dashboard's wikilink needs the folder only when the name is not unique."""
 MAX_RETRIES = 3
+WROTE_KEY = "wrote:"
+"""Index ``meta`` key prefix: the state (device, inode, size, mtime) of a note holding regions
+right after vaultkit wrote it, so that vaultkit's own write does not start the quiet period."""
 
 
 class GuardRailError(VaultkitError):
@@ -80,6 +92,12 @@ class SyncReport:
     def stale(self) -> bool:
         """Something would be written (used by --check)."""
         return any(p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) for p in self.planned)
+
+    @property
+    def deferred(self) -> list[Planned]:
+        """Notes not written yet because they were being edited (design 8.10)."""
+        items = self.planned if self.dry_run else self.results
+        return [p for p in items if p.status is WriteStatus.DEFERRED]
 
     @property
     def problems(self) -> bool:
@@ -340,6 +358,12 @@ def _run_sync(
             cache_dir=index_report.index_path.parent / "templates-compiled",
         )
         fresh = _freshness(connection, env, config, today, force=force)
+        own_writes = dict(
+            connection.execute(
+                "SELECT substr(key, ?), value FROM meta WHERE key LIKE ?",
+                (len(WROTE_KEY) + 1, WROTE_KEY + "%"),
+            ).fetchall()
+        )
         if fresh.stale:
             wanted = {name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES}
             context = build_context(connection, config, today, vault.name, wanted)
@@ -362,8 +386,18 @@ def _run_sync(
         return report
 
     backup_dir = vault / BACKUP_DIR if force else None
+    quiet = config.vault.quiet_seconds
     for item in report.planned:
-        report.results.append(_write(vault, rendered, item, force=force, backup_dir=backup_dir))
+        report.results.append(
+            _write(
+                vault,
+                rendered,
+                item,
+                force=force,
+                backup_dir=backup_dir,
+                quiet=0.0 if _own_write(vault, item, own_writes) else quiet,
+            )
+        )
     records = _render_records(vault, fresh, report.results)
     if (
         probe is not None
@@ -421,6 +455,10 @@ def _render_records(
             records.append((RENDER_KEY + dashboard.name, fresh.keys[dashboard.name]))
     for target, data in done.items():
         records.append((TARGET_KEY + target, content_digest(data)))
+    for result in results:
+        if result.note and result.status is WriteStatus.WRITTEN and result.seen is not None:
+            target = result.path.relative_to(vault).as_posix()
+            records.append((WROTE_KEY + target, _identity(result.seen)))
     records += [(ANALYSIS_KEY + source, analysis) for source, analysis in fresh.analyses.items()]
     return records
 
@@ -463,6 +501,19 @@ def _record_synced(
         )
 
 
+def _identity(seen: Seen) -> str:
+    return f"{seen.dev}:{seen.ino}:{seen.size}:{seen.mtime_ns}"
+
+
+def _own_write(vault: Path, planned: Planned, own_writes: dict[str, str]) -> bool:
+    """Whether the note is exactly as vaultkit's last write left it: its recent change is
+    vaultkit's own, which must not hold back the next update of its regions."""
+    if not planned.note or planned.seen is None:
+        return False
+    target = planned.path.relative_to(vault).as_posix()
+    return own_writes.get(target) == _identity(planned.seen)
+
+
 def _write(
     vault: Path,
     rendered: list[tuple[Dashboard, str]],
@@ -470,25 +521,55 @@ def _write(
     *,
     force: bool,
     backup_dir: Path | None,
+    quiet: float,
 ) -> Planned:
-    """Apply one planned write; when the file changed under us, plan again and retry."""
+    """Apply one planned write; when the file changed under us, plan again and retry.
+
+    A note of the user's that cannot be written because of how it read (no region, a hand
+    edit inside one) is planned again if it changed since, and DEFERRED rather than reported
+    if it changed within the quiet period: it may have been a save caught half-way, or the
+    user still typing.
+    """
     current = planned
     for _ in range(MAX_RETRIES):
+        if (
+            current.note
+            and current.seen is not None
+            and current.status in (WriteStatus.ERROR, WriteStatus.CONFLICT)
+        ):
+            try:
+                now = os.stat(current.path)
+            except OSError:
+                return current
+            if not current.seen.same_file(now):
+                current = _replan(vault, rendered, planned.path, force=force)
+                continue
+            if (left := quiet_left(now, quiet)) > 0:
+                return current._replace(
+                    new=None,
+                    status=WriteStatus.DEFERRED,
+                    message=f"{current.path.name} is being edited; vaultkit looks at it again "
+                    f"once it has been left alone for {quiet:g} s",
+                    line=None,
+                    retry_at=time.time() + left,
+                )
+            return current
         if current.status not in (WriteStatus.WRITTEN, WriteStatus.CREATED):
             return current
-        outcome = apply(current, vault=vault, backup_dir=backup_dir)
-        if outcome.status is not WriteStatus.CONFLICT:
+        outcome = apply(current, vault=vault, backup_dir=backup_dir, quiet_seconds=quiet)
+        if outcome.status is not WriteStatus.CONFLICT or outcome.message != CHANGED_MESSAGE:
             return outcome
         # The file changed between planning and writing (Obsidian saved it): plan again
         # from what is on disk now instead of overwriting the user's save.
         current = _replan(vault, rendered, planned.path, force=force)
-    return Planned(
-        path=planned.path,
-        old=None,
+    # Saved again and again while vaultkit tried: the user is at work in it.
+    return planned._replace(
         new=None,
-        status=WriteStatus.CONFLICT,
-        message=f"kept changing while vaultkit tried to write it {MAX_RETRIES} times; "
-        "run sync again when it is quiet",
+        status=WriteStatus.DEFERRED,
+        message=f"kept changing while vaultkit tried to write it {MAX_RETRIES} times; it is "
+        "updated once it has been left alone",
+        line=None,
+        retry_at=time.time() + quiet,
     )
 
 

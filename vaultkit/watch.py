@@ -9,8 +9,9 @@ the index's stat+hash) decides *what* changed, so events are only hints (field l
 
 The shape follows mkdocs' livereload: the observer's callback only records paths and
 notifies a :class:`threading.Condition`; one worker loop (the caller's thread) waits for a
-quiet period and runs the sync. Not done yet: design 8.9's quiet period for notes the user
-modified in the last few seconds (dashboards live in dedicated files by default).
+quiet period and runs the sync. A note the user modified in the last few seconds is not
+written into (design 8.10): the sync reports it deferred, and the loop syncs again once it is
+quiet.
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ def describe(report: SyncReport, vault: Path) -> str:
     ]
     parts.append(f"wrote {', '.join(written)}" if written else "nothing to write")
     for r in report.results:
-        if r.status in (WriteStatus.CONFLICT, WriteStatus.ERROR):
+        if r.status in (WriteStatus.CONFLICT, WriteStatus.ERROR, WriteStatus.DEFERRED):
             parts.append(f"{r.status.value}: {r.path.relative_to(vault).as_posix()}: {r.message}")
     parts.append(f"{report.seconds:.2f} s")
     return "; ".join(parts)
@@ -192,6 +193,13 @@ class _Watcher:
         self.good_config: Config | None = None
         """The last config that loaded; used while the file on disk is broken."""
         self.last_sync = time.monotonic()
+        self.deferred: set[str] = set()
+        """Notes the last sync did not write because the user was editing them (design 8.10)."""
+        self.retry_at: float | None = None
+        """When (``time.time()``) the first of them will have been quiet long enough."""
+
+    def retry_due(self) -> bool:
+        return self.retry_at is not None and time.time() >= self.retry_at
 
     def is_echo(self, rel: str) -> bool:
         """The file still holds exactly what vaultkit wrote: the event is our own write."""
@@ -238,10 +246,16 @@ class _Watcher:
             return
         finally:
             self.last_sync = time.monotonic()
+        # Every sync plans every stale dashboard again, so it retries what was deferred before.
+        self.deferred, self.retry_at = set(), None
         for item in report.results:
+            rel = item.path.relative_to(self.vault).as_posix()
             if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and item.new is not None:
-                rel = item.path.relative_to(self.vault).as_posix()
                 self.written[rel] = _digest(item.new)
+            elif item.status is WriteStatus.DEFERRED:
+                self.deferred.add(rel)
+                at = item.retry_at if item.retry_at is not None else time.time()
+                self.retry_at = at if self.retry_at is None else min(self.retry_at, at)
         wrote = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
         if not (quiet_if_nothing and not report.index.changed and not wrote):
             self.log(f"{label}: {describe(report, self.vault)}")
@@ -251,7 +265,8 @@ class _Watcher:
     def wait_for_burst(self, debounce: float, stop: threading.Event) -> set[str] | None:
         """Block until events settle (trailing window) and return their paths.
 
-        None when it is time for a reconcile or ``stop`` was set.
+        None when it is time for a reconcile or a deferred write (:meth:`retry_due`), or
+        ``stop`` was set.
         """
         cond = self.changes.cond
         with cond:
@@ -267,6 +282,8 @@ class _Watcher:
                         return burst
                 else:
                     remaining = self.last_sync + RECONCILE_SECONDS - now
+                    if self.retry_at is not None:
+                        remaining = min(remaining, self.retry_at - time.time())
                     if remaining <= 0:
                         return None
                 cond.wait(min(remaining, WAIT_SLICE))
@@ -278,7 +295,12 @@ class _Watcher:
             if stop.is_set():
                 break
             if burst is None:
-                self.sync("reconcile", quiet_if_nothing=True)
+                if self.retry_due():
+                    # The notes are quiet now; they are unchanged in the index, so the sync
+                    # only plans their stale regions again.
+                    self.sync("quiet again", changed=sorted(self.deferred))
+                else:
+                    self.sync("reconcile", quiet_if_nothing=True)
                 continue
             # Hashing here, not in the observer's thread, keeps the callback trivial.
             real = sorted(p for p in burst if not self.is_echo(p))

@@ -21,15 +21,27 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
-import stat
 import sys
+import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
+
+from vaultkit import checked_write
+from vaultkit.checked_write import TEMP_SUFFIX as TEMP_SUFFIX
+from vaultkit.checked_write import (
+    BeingWrittenError,
+    ChangedError,
+    DeferredError,
+    KeptCopyError,
+    MetadataError,
+    NotRegularFileError,
+    Seen,
+    read_stable,
+)
 
 
 def _debug(message: str, *args: object) -> None:
@@ -42,8 +54,6 @@ def _debug(message: str, *args: object) -> None:
 
 BOM = b"\xef\xbb\xbf"
 CHANGED_MESSAGE = "changed while vaultkit was writing; run again"
-TEMP_SUFFIX = ".vaultkit-tmp"
-"""Temp files are dot files with this suffix: Obsidian ignores dot files, never indexes one."""
 
 
 class WriteStatus(StrEnum):
@@ -54,6 +64,8 @@ class WriteStatus(StrEnum):
     CONFLICT = "conflict"
     ERROR = "error"
     CREATED = "created"
+    DEFERRED = "deferred"
+    """Not written yet: the note is being edited (design 8.10); written once it is quiet."""
 
 
 class RegionContent(NamedTuple):
@@ -79,6 +91,12 @@ class Planned(NamedTuple):
     """For CONFLICT and ERROR: one sentence saying what is wrong and what to do."""
     line: int | None = None
     """1-based line the message refers to, when there is one."""
+    seen: Seen | None = None
+    """The file as it was read while planning (identity, size, times, owner)."""
+    note: bool = False
+    """A note of the user's holding regions, not a generated file: the quiet period applies."""
+    retry_at: float | None = None
+    """For DEFERRED: when (seconds since the epoch) the note will have been quiet long enough."""
 
 
 Outcome = tuple[WriteStatus, str, int | None]
@@ -457,20 +475,19 @@ def on_disk(path: Path) -> Path:
 def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = False) -> Planned:
     """Plan the update of ``regions`` inside the existing note at ``path``."""
     path = on_disk(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    read = _read_for_plan(path, note=True)
+    if isinstance(read, Planned):
+        return read
+    if read is None:
         return Planned(
             path,
             None,
             None,
             WriteStatus.ERROR,
             f"{path.name} does not exist; create the note and add the region markers to it",
+            note=True,
         )
-    except OSError as exc:
-        return Planned(
-            path, None, None, WriteStatus.ERROR, f"could not read {path.name}: {_reason(exc)}"
-        )
+    data, seen = read
     new, outcomes = splice_regions(data, regions, force=force)
     if new is None:
         return Planned(
@@ -480,6 +497,8 @@ def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = 
             WriteStatus.ERROR,
             "; ".join(message for _, message, _ in outcomes),
             outcomes[0][2] if outcomes else None,
+            seen,
+            True,
         )
     changed = new != data
     conflicts = [outcome for outcome in outcomes if outcome[0] is WriteStatus.CONFLICT]
@@ -493,13 +512,71 @@ def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = 
         else WriteStatus.UNCHANGED
     )
     reported = conflicts or [o for o in outcomes if o[0] is WriteStatus.WRITTEN and o[1]]
-    return Planned(
-        path,
-        data,
-        new if changed else None,
-        status,
-        "; ".join(message for _, message, _ in reported),
-        reported[0][2] if reported else None,
+    return _unless_hard_linked(
+        Planned(
+            path,
+            data,
+            new if changed else None,
+            status,
+            "; ".join(message for _, message, _ in reported),
+            reported[0][2] if reported else None,
+            seen,
+            True,
+        )
+    )
+
+
+def _read_for_plan(path: Path, *, note: bool) -> tuple[bytes, Seen] | Planned | None:
+    """The file's bytes and state; None if it does not exist; a Planned ERROR or DEFERRED
+    when it cannot be planned from now."""
+    try:
+        data, seen = read_stable(path)
+    except FileNotFoundError:
+        return None
+    except BeingWrittenError:
+        return Planned(
+            path,
+            None,
+            None,
+            WriteStatus.DEFERRED,
+            f"{path.name} is being written right now; vaultkit writes into it once it is quiet",
+            note=note,
+            retry_at=time.time(),
+        )
+    except NotRegularFileError as exc:
+        return Planned(
+            path,
+            None,
+            None,
+            WriteStatus.ERROR,
+            f"{path.name} is not a note ({exc.strerror}); vaultkit neither reads nor replaces "
+            "it, so remove it or choose another target",
+            note=note,
+        )
+    except OSError as exc:
+        return Planned(
+            path,
+            None,
+            None,
+            WriteStatus.ERROR,
+            f"could not read {path.name}: {_reason(exc)}",
+            note=note,
+        )
+    return data, seen
+
+
+def _unless_hard_linked(planned: Planned) -> Planned:
+    """``planned``, or an ERROR when writing it would cut a hard-linked file off its links."""
+    seen = planned.seen
+    if planned.new is None or seen is None or seen.nlink <= 1:
+        return planned
+    return planned._replace(
+        new=None,
+        status=WriteStatus.ERROR,
+        message=f"{planned.path.name} has {seen.nlink} hard links, and replacing it would cut "
+        "it off from the others; vaultkit leaves it alone, so make it a single file (or a "
+        "symlink) or choose another target",
+        line=None,
     )
 
 
@@ -557,19 +634,17 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
     path = on_disk(path)
     body = _to_lf(text).encode("utf-8")
     name = re.sub(r"[\s%]+", " ", unicodedata.normalize("NFC", path.stem)).strip() or "file"
-    try:
-        old = path.read_bytes()
-    except FileNotFoundError:
+    read = _read_for_plan(path, note=False)
+    if isinstance(read, Planned):
+        return read
+    if read is None:
         return Planned(path, None, _generated_bytes(body, name, b"\n"), WriteStatus.CREATED)
-    except OSError as exc:
-        return Planned(
-            path, None, None, WriteStatus.ERROR, f"could not read {path.name}: {_reason(exc)}"
-        )
+    old, seen = read
     bom = BOM if old.startswith(BOM) else b""
     rest = old[len(bom) :]
     new = bom + _generated_bytes(body, name, _eol_style(_split_lines(rest), b"\n"))
     if new == old:
-        return Planned(path, old, None, WriteStatus.UNCHANGED)
+        return Planned(path, old, None, WriteStatus.UNCHANGED, seen=seen)
     generated = _read_generated(rest)
     if generated is None:
         return Planned(
@@ -581,6 +656,7 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
             "'%% vaultkit:file' header line), so vaultkit will not overwrite it; choose "
             "another target or move the note",
             1,
+            seen,
         )
     stored, content = generated
     content = content.replace(b"\r\n", b"\n")
@@ -594,18 +670,22 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
                 f"{path.name} was edited by hand since vaultkit generated it; vaultkit left it "
                 "as is, so move your text to another note or use --force to overwrite it",
                 1,
+                seen,
             )
-        return Planned(
-            path, old, new, WriteStatus.WRITTEN, f"{path.name} was edited by hand; overwritten"
+        return _unless_hard_linked(
+            Planned(
+                path,
+                old,
+                new,
+                WriteStatus.WRITTEN,
+                f"{path.name} was edited by hand; overwritten",
+                seen=seen,
+            )
         )
-    return Planned(path, old, new, WriteStatus.WRITTEN)
+    return _unless_hard_linked(Planned(path, old, new, WriteStatus.WRITTEN, seen=seen))
 
 
 # -- writing ---------------------------------------------------------------------------------
-
-
-class _ChangedMeanwhileError(Exception):
-    """The target's bytes are no longer those vaultkit planned from."""
 
 
 def _confine(path: Path, vault: Path) -> tuple[Path, Path]:
@@ -614,7 +694,7 @@ def _confine(path: Path, vault: Path) -> tuple[Path, Path]:
         root = vault.resolve()
         target = (path if path.is_absolute() else vault / path).resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
-        raise ValueError(f"cannot resolve {path}: {exc}") from exc
+        raise ValueError(f"cannot resolve {path}: {_reason_any(exc)}") from exc
     if target == root or not target.is_relative_to(root):
         raise ValueError(
             f"{path} leads outside the vault {vault} once symlinks are resolved; "
@@ -623,28 +703,10 @@ def _confine(path: Path, vault: Path) -> tuple[Path, Path]:
     return target, root
 
 
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable (POSIX); Windows cannot open a folder for fsync."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        # Some file systems refuse to fsync a folder; the rename has happened regardless.
-        _debug("could not fsync folder %s: %s", folder, exc)
-    finally:
-        os.close(fd)
+def _reason_any(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return _reason(exc)
+    return "a symlink loop" if "loop" in str(exc).lower() else str(exc)
 
 
 def _backup(old: bytes, target: Path, root: Path, backup_dir: Path) -> Path:
@@ -659,157 +721,138 @@ def _backup(old: bytes, target: Path, root: Path, backup_dir: Path) -> Path:
     return dest
 
 
-def _remove_stale_temps(target: Path) -> None:
-    """Delete temp files a killed vaultkit left beside ``target``.
-
-    Callers hold the vault's writer lock, so no other vaultkit is writing one right now; left
-    alone, they would pile up with every crash and travel to every device by sync services.
-    """
-    stale = re.compile(re.escape(f".{target.stem[:40]}.") + r"[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(target.parent):
-            if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def _atomic_write(target: Path, new: bytes, old: bytes | None) -> None:
-    """Write ``new`` to a temp file beside ``target`` and rename it over ``target``."""
-    folder = target.parent
-    if old is None:
-        folder.mkdir(parents=True, exist_ok=True)
-        mode = None
-    else:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    _remove_stale_temps(target)
-    temp = folder / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
-    # 0o666 lets the umask decide a new file's permissions, as any editor's save would.
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        try:
-            if mode is not None:
-                os.chmod(temp, mode)
-            view = memoryview(new)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        # Checked as late as possible: the window for an editor's save to slip in is now only
-        # the instant between this read and the rename.
-        watch = _open_to_watch(target, old)
-        try:
-            current = _read_or_none(target) if watch is None else _read_fd(watch)
-            if current != old or (watch is not None and not _still_at(watch, target)):
-                raise _ChangedMeanwhileError
-            os.replace(temp, target)
-            if watch is not None and (late := _read_fd(watch)) != old:
-                # An editor that saves in place (Obsidian does) had the note open across the
-                # rename: its save went into the file just unlinked. Put the save back.
-                _put_back(target, late, new, mode)
-                raise _ChangedMeanwhileError
-        finally:
-            if watch is not None:
-                os.close(watch)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(folder)
-
-
-def _open_to_watch(target: Path, old: bytes | None) -> int | None:
-    """A descriptor on the note about to be replaced, to see writes that land in it meanwhile.
-
-    POSIX only: Windows cannot rename over a file that is open.
-    """
-    if old is None or os.name != "posix":
+def _outside_regions(data: bytes) -> bytes | None:
+    """The note's bytes with every region's content left out (None: markers are broken)."""
+    lines = _split_lines(data[len(BOM) :] if data.startswith(BOM) else data)
+    found, problems = _scan_regions(lines)
+    if problems:
         return None
-    try:
-        return os.open(target, os.O_RDONLY)
-    except FileNotFoundError:
-        raise _ChangedMeanwhileError from None
+    inside = {i for region in found.values() for i in range(region.begin + 1, region.end)}
+    return b"\n".join(
+        line.content
+        for i, line in enumerate(lines)
+        if i not in inside and not _END.fullmatch(line.content)
+    )
 
 
-def _still_at(fd: int, target: Path) -> bool:
-    """Whether ``target`` is still the file open as ``fd`` (no editor renamed a save over it)."""
-    try:
-        return os.path.samestat(os.fstat(fd), os.stat(target))
-    except FileNotFoundError:
-        return False
+def _disposable(planned: Planned) -> Callable[[bytes], bool]:
+    """Whether a temp file left by a crash beside ``planned.path`` holds nothing of the user's.
+
+    It holds either vaultkit's output or the note it displaced: disposable when it differs
+    from the note as planned from only inside vaultkit's regions (or is a generated file).
+    """
+    if not planned.note:
+        return lambda data: (
+            _read_generated(data[len(BOM) :] if data.startswith(BOM) else data) is not None
+        )
+    ours = _outside_regions(planned.old or b"")
+    return lambda data: ours is not None and _outside_regions(data) == ours
 
 
-def _read_fd(fd: int) -> bytes:
-    data = bytearray()
-    while chunk := os.pread(fd, 1 << 20, len(data)):
-        data += chunk
-    return bytes(data)
+def _with(
+    planned: Planned, status: WriteStatus, message: str, retry_at: float | None = None
+) -> Planned:
+    return planned._replace(new=None, status=status, message=message, line=None, retry_at=retry_at)
 
 
-def _put_back(target: Path, saved: bytes, ours: bytes, mode: int | None) -> None:
-    """Replace vaultkit's bytes at ``target`` with the user's ``saved`` ones, atomically."""
-    if _read_or_none(target) != ours:
-        return  # saved again since: that newer save holds the user's text
-    temp = target.parent / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
-    try:
-        with open(temp, "xb") as handle:
-            if mode is not None:
-                os.chmod(temp, mode)
-            handle.write(saved)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+def apply(
+    planned: Planned,
+    *,
+    vault: Path,
+    backup_dir: Path | None = None,
+    quiet_seconds: float = 0.0,
+) -> Planned:
+    """Write ``planned.new``, unless the file is no longer what it was planned from.
 
-
-def apply(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> Planned:
-    """Write ``planned.new`` atomically, unless the file changed since it was planned.
-
-    Returns the plan as carried out: its own status on success, CONFLICT if the file changed
-    meanwhile (nothing written; plan again), ERROR with the reason on any OS failure (the file
-    untouched, no temp file left). Raises ValueError if the target leaves the vault.
+    Returns the plan as carried out: its own status on success (``seen`` then describes the
+    file as written); CONFLICT with
+    :data:`CHANGED_MESSAGE` if a save got in first (nothing written: plan again); DEFERRED if
+    ``planned`` is a note of the user's that changed less than ``quiet_seconds`` ago
+    (``retry_at`` says when to try again); CONFLICT naming the copy if a save had to be kept
+    as a conflict copy; ERROR with the reason for anything else (the file untouched, no temp
+    file left), including a target that leads outside the vault.
     """
     if planned.new is None or planned.status is WriteStatus.ERROR or planned.new == planned.old:
         return planned
-    target, root = _confine(planned.path, vault)
-    changed = planned._replace(
-        new=None, status=WriteStatus.CONFLICT, message=CHANGED_MESSAGE, line=None
-    )
     try:
-        if _read_or_none(target) != planned.old:
-            return changed
-        if planned.old is not None and not os.access(target, os.W_OK):
-            # A read-only note is the user saying "do not touch"; rename would bypass it.
-            return planned._replace(
-                new=None,
-                status=WriteStatus.ERROR,
-                message=f"{target.name} is read-only; vaultkit leaves it alone",
-                line=None,
-            )
-        if backup_dir is not None and planned.old is not None:
-            try:
-                saved = _backup(planned.old, target, root, backup_dir)
-            except OSError as exc:
-                return planned._replace(
-                    new=None,
-                    status=WriteStatus.ERROR,
-                    message=f"could not save a backup of {target.name} in {backup_dir}: "
-                    f"{_reason(exc)}; nothing was written",
-                    line=None,
+        target, root = _confine(planned.path, vault)
+    except ValueError as exc:
+        return _with(planned, WriteStatus.ERROR, str(exc))
+    changed = _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
+    kept: list[Path] = []
+    try:
+        kept = checked_write.remove_stale_temps(target, _disposable(planned))
+        if planned.old is None:
+            if os.path.lexists(target):
+                return changed
+            written = checked_write.create_new(target, planned.new)
+        else:
+            data, seen = read_stable(target)
+            if data != planned.old:
+                return changed
+            quiet = quiet_seconds if planned.note else 0.0
+            if (left := checked_write.quiet_left(seen, quiet)) > 0:
+                raise DeferredError(time.time() + left, quiet - left)
+            if not os.access(target, os.W_OK):
+                # A read-only note is the user saying "do not touch"; rename would bypass it.
+                return _with(
+                    planned,
+                    WriteStatus.ERROR,
+                    f"{target.name} is read-only; vaultkit leaves it alone",
                 )
-            _debug("backed up %s to %s", target, saved)
-        _atomic_write(target, planned.new, planned.old)
-    except _ChangedMeanwhileError:
+            if seen.nlink > 1:
+                return _unless_hard_linked(planned._replace(seen=seen))
+            if backup_dir is not None:
+                try:
+                    saved = _backup(planned.old, target, root, backup_dir)
+                except OSError as exc:
+                    return _with(
+                        planned,
+                        WriteStatus.ERROR,
+                        f"could not save a backup of {target.name} in {backup_dir}: "
+                        f"{_reason(exc)}; nothing was written",
+                    )
+                _debug("backed up %s to %s", target, saved)
+            written = checked_write.replace_checked(
+                target, planned.new, planned.old, seen, quiet=quiet
+            )
+    except (ChangedError, BeingWrittenError, FileNotFoundError):
         return changed
+    except DeferredError as exc:
+        return _with(
+            planned,
+            WriteStatus.DEFERRED,
+            f"{target.name} was changed {max(exc.age, 0):.1f} s ago; vaultkit updates its "
+            f"regions once it has been left alone for {quiet_seconds:g} s",
+            retry_at=exc.retry_at,
+        )
+    except KeptCopyError as exc:
+        return _with(
+            planned,
+            WriteStatus.CONFLICT,
+            f"a save landed while vaultkit wrote {target.name}; it is kept as "
+            f"'{exc.copy.name}' beside the note, so merge it into the note and delete it",
+        )
+    except MetadataError as exc:
+        return _with(planned, WriteStatus.ERROR, str(exc))
+    except NotRegularFileError as exc:
+        return _with(
+            planned,
+            WriteStatus.ERROR,
+            f"{target.name} is not a note ({exc.strerror}); vaultkit neither reads nor replaces it",
+        )
     except OSError as exc:
-        return planned._replace(
-            new=None,
-            status=WriteStatus.ERROR,
-            message=f"could not write {target.name}: {_reason(exc)}; the file is unchanged",
-            line=None,
+        return _with(
+            planned,
+            WriteStatus.ERROR,
+            f"could not write {target.name}: {_reason(exc)}; the file is unchanged",
         )
     _debug("wrote %s (%s)", target, planned.status)
-    return planned
+    done = planned._replace(seen=Seen.of(written))
+    if kept:
+        names = ", ".join(f"'{copy.name}'" for copy in kept)
+        return done._replace(
+            message=f"an interrupted earlier write left text of yours, kept as {names}; "
+            "merge it into the note and delete it"
+        )
+    return done
