@@ -27,16 +27,20 @@ def note_path(number: int) -> str:
     return f"Notes/N{number:03d}.md"
 
 
-def _note_bytes(number: int, tasks: int) -> bytes:
+def _note_bytes(number: int, tasks: int, region_first: bool) -> bytes:
     callout = number % 6 == 5
     prefix = "> " if callout else ""
-    lines = [f"# Note {number}", "", "Some prose the user wrote, which vaultkit must keep."]
+    region = ["> [!summary] Generated"] if callout else []
+    region += [f"{prefix}%% vaultkit:begin tasks %%", f"{prefix}%% vaultkit:end tasks %%", ""]
+    lines = [f"# Note {number}", ""]
+    if region_first:
+        lines += region
+    lines += ["Some prose the user wrote, which vaultkit must keep."]
     lines += [f"- [ ] task {number}.{j} [[N{(number + j) % 7:03d}]]" for j in range(tasks)]
     lines += [""]
-    if callout:
-        lines += ["> [!summary] Generated"]
-    lines += [f"{prefix}%% vaultkit:begin tasks %%", f"{prefix}%% vaultkit:end tasks %%"]
-    lines += ["", f"Trailing words of note {number}."]
+    if not region_first:
+        lines += region
+    lines += [f"Trailing words of note {number}."]
     eol = "\r\n" if number % 5 == 1 else "\n"
     text = eol.join(lines) + ("" if number % 4 == 3 else eol)
     bom = b"\xef\xbb\xbf" if number % 7 == 2 else b""
@@ -59,7 +63,10 @@ def disable_quiet_period(vault: Path) -> None:
 def make_region_vault(
     vault: Path, *, notes: int = 30, tasks: int = 4, quiet_seconds: float = 0.0
 ) -> list[str]:
-    """Write the vault (regions still empty); returns the region notes' relative paths."""
+    """Write the vault (regions still empty); returns the region notes' relative paths.
+
+    Every other note has its region right under its title, the rest near the end: a save
+    caught half-way then holds the whole region, or none of it."""
     (vault / ".obsidian").mkdir(parents=True)
     templates = vault / ".vaultkit" / "templates"
     templates.mkdir(parents=True)
@@ -80,7 +87,7 @@ def make_region_vault(
         rel = note_path(number)
         path = vault / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_note_bytes(number, tasks))
+        path.write_bytes(_note_bytes(number, tasks, region_first=number % 2 == 0))
         if number % 9 == 4:
             path.chmod(0o640)
         config += [f"[dashboards.n{number:03d}]", f'target = "{rel}#tasks"']

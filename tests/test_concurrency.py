@@ -33,8 +33,8 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("VAULTKIT_CONCURRENCY_SEED", "7"))
-SAVES = int(os.environ.get("VAULTKIT_CONCURRENCY_SAVES", "1600"))
-"""Saves per scenario (two scenarios, two editors each): 3,200 in all by default."""
+SAVES = int(os.environ.get("VAULTKIT_CONCURRENCY_SAVES", "1500"))
+"""Saves per scenario (two scenarios, two editors each): 3,000 in all by default."""
 QUIET_SECONDS = 0.3
 """Longer than any pause inside one save (obsidian_editor.PAUSE_INSIDE_A_SAVE, with room for
 an editor process that the busy machine does not schedule for a while), shorter than the
@@ -159,8 +159,9 @@ def test_saves_of_every_kind_survive_a_sync_loop(vault: Path, tmp_path: Path) ->
         out, err = loop.communicate(timeout=120)
     assert loop.returncode == 0, err
     counts = json.loads(out)
+    time.sleep(2 * QUIET_SECONDS)  # the last saves were just made
     report = run_sync(vault, progress=False)  # the notes are quiet now: catch up
-    assert not report.problems
+    assert not report.problems and not report.deferred
     check_every_save_kept(
         vault, made, "sync loop", ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     )
