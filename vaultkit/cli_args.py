@@ -111,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--force",
         action="store_true",
-        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first)",
+        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first; "
+        "refused if that folder leads out of the vault)",
     )
     sync.add_argument("--index", metavar="FILE", help="the index file")
     sync.add_argument("--json", action="store_true", help="print a JSON summary")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
+from vaultkit.vault import leads_outside
 
 if TYPE_CHECKING:
     import logging
@@ -794,8 +795,18 @@ def _toml_error(message: str, text: str) -> tuple[str, int | None]:
 
 
 def init_config(vault: Path) -> Path:
-    """Write the commented default config into the vault; never replace an existing one."""
+    """Write the commented default config into the vault; never replace an existing one.
+
+    Refused when ``.vaultkit`` leads outside the vault (a symbolic link): nothing is created.
+    """
     path = vault / CONFIG_PATH
+    found = leads_outside(vault, CONFIG_PATH.parent.as_posix())
+    if found is not None:
+        raise VaultkitError(
+            f"leads outside the vault (to {found[1]}), so init wrote nothing; replace the link "
+            "with a real folder and run vaultkit init again",
+            path=str(found[0]),
+        )
     try:
         path.parent.mkdir(exist_ok=True)
     except OSError as exc:
