@@ -8,15 +8,20 @@ block (opening a FIFO) runs the real CLI in a subprocess with a timeout.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.test_cli import vaultkit_executable
-from tests.test_watch import tick_leetcode
+from tests.test_watch import DEBOUNCE_MS, Running, tick_leetcode, totals, wait_until
+from vaultkit.errors import VaultkitError
 from vaultkit.sync import run_sync
+from vaultkit.watch import run_watch
 
 TIMEOUT = 20
 """Seconds any subprocess may take: a hang fails the test instead of stalling the suite."""
@@ -140,3 +145,164 @@ def test_init_refuses_a_vaultkit_folder_leading_out_of_the_vault(
     (example_copy / ".vaultkit").unlink()
     assert cli("init", str(example_copy)).returncode == 0
     assert (example_copy / ".vaultkit" / "config.toml").is_file()
+
+
+# --- 2. watch --log-file inside the vault ---------------------------------------------------
+
+
+def _watch_in_thread(
+    vault: Path, **options: object
+) -> tuple[threading.Thread, threading.Event, list[object]]:
+    """run_watch in a thread; ``outcome`` gets its return value or the exception it raised."""
+    stop = threading.Event()
+    outcome: list[object] = []
+
+    def target() -> None:
+        try:
+            outcome.append(
+                run_watch(vault, debounce_ms=DEBOUNCE_MS, stop=stop, **options)  # type: ignore[arg-type]
+            )
+        except Exception as exc:  # handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, stop, outcome
+
+
+@pytest.mark.parametrize("rel", ["watch.log", ".vaultkit/watch.log", "Logs/new/watch.log"])
+def test_a_log_file_inside_the_vault_is_refused_at_start(synced: Path, rel: str) -> None:
+    log = synced / rel
+    before = tree(synced)
+    thread, stop, outcome = _watch_in_thread(synced, log_file=log)
+    # Before the fix the watcher ran, its log lines re-triggering it: stop it whatever happens.
+    thread.join(timeout=5)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], VaultkitError), outcome
+    assert outcome[0].exit_code == 2
+    assert str(outcome[0]).startswith(f"{log}: is inside the vault")
+    assert tree(synced) == before  # no log, no folder for it, no dashboard written
+
+
+def test_cli_refuses_a_log_file_inside_the_vault_even_through_a_link(
+    synced: Path, tmp_path: Path
+) -> None:
+    inside = cli("watch", str(synced), "--log-file", str(synced / "watch.log"))
+    assert inside.returncode == 2, inside.stderr
+    assert inside.stderr.startswith(f"vaultkit: {synced / 'watch.log'}: is inside the vault")
+    assert "put the log outside the vault" in inside.stderr
+    assert "Traceback" not in inside.stderr
+    # A folder outside the vault that is a link into it is the vault too.
+    link = tmp_path / "logs"
+    link.symlink_to(synced / "Topics", target_is_directory=True)
+    linked = cli("watch", str(synced), "--log-file", str(link / "watch.log"))
+    assert linked.returncode == 2, linked.stderr
+    assert not (synced / "Topics" / "watch.log").exists()
+    # A log that cannot be opened is one line too, not a traceback.
+    (tmp_path / "a-file").write_text("")
+    blocked = cli("watch", str(synced), "--log-file", str(tmp_path / "a-file" / "watch.log"))
+    assert blocked.returncode == 2
+    assert "cannot be opened for writing" in blocked.stderr
+    assert "Traceback" not in blocked.stderr
+
+
+def test_a_log_outside_reached_through_a_linked_folder_does_not_retrigger(
+    synced: Path, tmp_path: Path
+) -> None:
+    # The polling observer follows the vault's symlinked folder to the log: each line the
+    # watcher logs there is a change it sees. It must not sync (and log) again because of it.
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (synced / "Logs").symlink_to(logs, target_is_directory=True)
+    running = Running(synced, polling=True)
+    running.log = logs / "watch.log"
+    running.thread = threading.Thread(
+        target=lambda: running.result.append(
+            run_watch(
+                synced,
+                debounce_ms=DEBOUNCE_MS,
+                log_file=running.log,
+                stop=running.stop,
+                on_sync=running._record,
+                polling=True,
+            )
+        ),
+        daemon=True,
+    )
+    running.thread.start()
+    try:
+        wait_until(lambda: len(running.reports) >= 1, timeout=20)
+        time.sleep(3.5)  # three polls: each would have seen the log grow
+        assert len(running.reports) == 1, running.log.read_text(encoding="utf-8")
+        # Still awake for real changes.
+        tick_leetcode(synced)
+        wait_until(lambda: len(running.reports) >= 2)
+    finally:
+        running.finish()
+    logged = running.log.read_text(encoding="utf-8")
+    assert len(re.findall(r"\d initial sync: ", logged)) == 1
+    assert len(re.findall(r"\d sync: ", logged)) == 1, logged
+
+
+# --- 3. a watched vault that is moved away ---------------------------------------------------
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_a_moved_vault_is_not_replaced_by_a_new_folder_at_its_path(
+    synced: Path, monkeypatch: pytest.MonkeyPatch, polling: bool
+) -> None:
+    import vaultkit.watch
+
+    monkeypatch.setattr(vaultkit.watch, "RECONCILE_SECONDS", 0.5)  # look again, often
+    running = Running(synced, polling=polling)
+    running.thread.start()
+    try:
+        wait_until(lambda: len(running.reports) >= 1, timeout=20)
+        done, _ = totals(synced)
+        moved = synced.with_name("moved vault")
+        synced.rename(moved)
+        synced.mkdir()  # e.g. a sync client putting the folder back, empty
+        # Edits in the moved vault still reach the native observer (inotify follows it).
+        tick_leetcode(moved)
+        (moved / "New note.md").write_text("- [ ] a task\n", encoding="utf-8")
+        time.sleep(2.5)  # reconciles and events come and go: none may write
+        assert tree(synced) == []
+        logged = running.log.read_text(encoding="utf-8")
+        assert logged.count("is no longer the vault folder") == 1, logged
+        assert "start vaultkit watch on its new location" in logged
+        assert running.thread.is_alive()
+        # The same folder back at its path: watched and synced again, without a restart.
+        synced.rmdir()
+        moved.rename(synced)
+        wait_until(lambda: "the vault folder is back" in running.log.read_text("utf-8"))
+        wait_until(lambda: totals(synced)[0] == done + 1)  # the tick made while away
+        (synced / "Status.md").write_text(
+            (synced / "Status.md").read_text("utf-8") + "\n- [x] after the move\n",
+            encoding="utf-8",
+        )
+        wait_until(lambda: totals(synced)[0] == done + 2)
+    finally:
+        running.finish()
+
+
+def test_a_vault_that_lost_its_obsidian_folder_is_not_written(
+    synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same folder (device and inode), but no longer a vault: e.g. emptied by a sync client.
+    import vaultkit.watch
+
+    monkeypatch.setattr(vaultkit.watch, "RECONCILE_SECONDS", 0.5)
+    running = Running(synced)
+    running.thread.start()
+    try:
+        wait_until(lambda: len(running.reports) >= 1, timeout=20)
+        shutil.rmtree(synced / ".obsidian")
+        shutil.rmtree(synced / "Dashboards")
+        tick_leetcode(synced)
+        time.sleep(2.5)
+        assert not (synced / "Dashboards").exists()
+        assert "is no longer the vault folder" in running.log.read_text("utf-8")
+    finally:
+        running.finish()

@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         "watch",
         help="keep the dashboards current while you write",
         description="Sync once, then watch the vault and sync again whenever notes change "
-        "(debounced), until stopped with Ctrl-C or SIGTERM. Example: vaultkit watch ~/Notes "
-        "--log-file ~/vaultkit.log",
+        "(debounced), until stopped with Ctrl-C or SIGTERM. If the vault folder is moved or "
+        "replaced, it writes nothing until that folder is back. Example: vaultkit watch "
+        "~/Notes --log-file ~/vaultkit.log",
     )
     watch.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
     watch.add_argument(
@@ -139,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--polling", action="store_true", help="poll instead of OS events (network drives)"
     )
-    watch.add_argument("--log-file", metavar="F", help="also append the log lines to F")
+    watch.add_argument(
+        "--log-file",
+        metavar="F",
+        help="also append the log lines to F, which must be outside the vault",
+    )
 
     hook = commands.add_parser(
         "hook",
