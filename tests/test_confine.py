@@ -8,8 +8,11 @@ block (opening a FIFO) runs the real CLI in a subprocess with a timeout.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -306,3 +309,67 @@ def test_a_vault_that_lost_its_obsidian_folder_is_not_written(
         assert "is no longer the vault folder" in running.log.read_text("utf-8")
     finally:
         running.finish()
+
+
+# --- 4. the hook and sync never open what is not a regular file ------------------------------
+
+
+def snapshot(vault: Path) -> dict[str, int]:
+    return {
+        p.relative_to(vault).as_posix(): p.lstat().st_mtime_ns
+        for p in vault.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _special(vault: Path, kind: str, stack: contextlib.ExitStack) -> Path:
+    """A ``.md`` name in the vault that is not a regular file."""
+    path = vault / f"{kind}.md"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        server = stack.enter_context(socket.socket(socket.AF_UNIX))
+        server.bind(str(path))
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # reading it never ends
+    elif kind == "folder":
+        path.mkdir()
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and Unix sockets")
+@pytest.mark.parametrize("kind", ["fifo", "socket", "device", "folder"])
+@pytest.mark.parametrize("form", ["absolute", "relative"])
+def test_the_hook_never_opens_what_is_not_a_regular_file(
+    synced: Path, kind: str, form: str
+) -> None:
+    with contextlib.ExitStack() as stack:
+        path = _special(synced, kind, stack)
+        before = snapshot(synced)
+        given = str(path) if form == "absolute" else path.name
+        result = cli("hook", str(synced), "--file", given, cwd=synced)
+        # Not a note: silent, exit 0, like a picture or a file in .obsidian/.
+        assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+        assert snapshot(synced) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_sync_and_the_full_hook_skip_a_fifo_named_like_a_note(synced: Path) -> None:
+    os.mkfifo(synced / "Topics" / "pipe.md")
+    (synced / "zero.md").symlink_to("/dev/zero")
+    tick_leetcode(synced)
+    result = cli("sync", str(synced))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "wrote        Dashboards/Status.md" in result.stdout
+    assert "skipped      2 file(s)" in result.stdout
+    tick_leetcode_back = (
+        (synced / "Status.md")
+        .read_text("utf-8")
+        .replace("- [x] One Leetcode medium", "- [ ] One Leetcode medium")
+    )
+    (synced / "Status.md").write_text(tick_leetcode_back, encoding="utf-8")
+    hooked = cli("hook", str(synced))
+    assert hooked.returncode == 0, hooked.stderr
+    assert "wrote Dashboards/Status.md" in hooked.stderr
+    doctor = cli("doctor", "--vault", str(synced))
+    assert "Topics/pipe.md: 'Topics/pipe.md' is not a regular file" in doctor.stdout

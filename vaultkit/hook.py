@@ -7,6 +7,9 @@ vaultkit's own writes, so the hook is called often and must return at once, sile
 with exit 0, when there is nothing to do:
 
 * the file is not a note, or lies in a dot-folder (``.obsidian/``, ``.trash/``, ``.vaultkit/``);
+* the path is not a regular file: a folder, FIFO, socket or device named like a note is never
+  opened (opening a FIFO blocks for ever, reading a device may never end), as the scan leaves
+  those out of the vault;
 * the file is vaultkit's own output (a whole-file dashboard target, or a file whose header line
   is ``%% vaultkit:file``): this is what keeps the hook from triggering itself in a loop;
 * the file is excluded (Obsidian's "Excluded files" or the config's excludes);
@@ -31,6 +34,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import stat
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -107,6 +111,13 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
         return EXIT_OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
         return EXIT_OK
+    try:
+        found = os.stat(file_path)
+    except OSError:
+        pass  # gone (a deletion to sync) or unreadable: the sync sees which
+    else:
+        if not stat.S_ISREG(found.st_mode):
+            return EXIT_OK  # not a note, and never to be opened; see the module docstring
     config = load_config(vault)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
         return EXIT_OK
@@ -158,9 +169,10 @@ def _is_generated(path: Path) -> bool:
     """Whether the file carries vaultkit's ``%% vaultkit:file`` header (line 1, or right
     after a leading front matter block, where vaultkit puts it then)."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
+        head = _read_regular(path, 8192)
     except OSError:
+        return False
+    if head is None:
         return False
     if _HEADER.match(head):
         return True
@@ -170,6 +182,28 @@ def _is_generated(path: Path) -> bool:
             if lines[at].rstrip(b" \t\r") == b"---":
                 return bool(_HEADER.match(lines[at + 1]))
     return False
+
+
+def _read_regular(path: Path, limit: int = -1) -> bytes | None:
+    """The bytes of ``path`` (at most ``limit``), or None when it is not a regular file.
+
+    Opened without blocking and checked on the open descriptor: a FIFO put at the path since
+    it was stat-ed would block an ordinary open for ever.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = bytearray()
+        while limit < 0 or len(data) < limit:
+            chunk = os.read(fd, 1 << 20 if limit < 0 else limit - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return bytes(data)
+    finally:
+        os.close(fd)
 
 
 def _index_path(vault: Path, config: Config) -> Path:
@@ -213,8 +247,10 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     if stat.st_mtime_ns >= int(synced[0]):
         return False
     try:
-        data = file_path.read_bytes()
+        data = _read_regular(file_path)
     except OSError:
+        return False
+    if data is None:
         return False
     # The same digest as the indexer's: the content itself, not only size and mtime, which
     # can stay put across a quick second save on a coarse-timestamp file system.
