@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -373,3 +374,73 @@ def test_sync_and_the_full_hook_skip_a_fifo_named_like_a_note(synced: Path) -> N
     assert "wrote Dashboards/Status.md" in hooked.stderr
     doctor = cli("doctor", "--vault", str(synced))
     assert "Topics/pipe.md: 'Topics/pipe.md' is not a regular file" in doctor.stdout
+
+
+# --- 5. a file name that is not UTF-8 ---------------------------------------------------------
+
+
+def _bytes_cli(*args: bytes, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [os.fsencode(vaultkit_executable()), *args],
+        cwd=cwd,
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture
+def latin1_names(synced: Path) -> tuple[bytes, list[bytes]]:
+    """A note and a folder named in Latin-1 (as an old archive unpacks them)."""
+    if sys.platform in ("darwin", "win32"):
+        pytest.skip("the file system only stores valid Unicode names")
+    vault = os.fsencode(synced)
+    notes = [vault + b"/caf\xe9.md", vault + b"/Dossi\xe9r/Note.md"]
+    try:
+        os.mkdir(vault + b"/Dossi\xe9r")
+        for note in notes:
+            with open(note, "wb") as handle:
+                handle.write(b"- [ ] a task in a Latin-1 named note\n")
+    except OSError:
+        pytest.skip("cannot create a non-UTF-8 name here")
+    return vault, notes
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("form", ["absolute", "relative"])
+def test_the_hook_names_a_non_utf8_note_readably_and_skips_it_as_sync_does(
+    latin1_names: tuple[bytes, list[bytes]], which: int, form: str
+) -> None:
+    vault, notes = latin1_names
+    note = notes[which]
+    given = note if form == "absolute" else note[len(vault) + 1 :]
+    before = snapshot(Path(os.fsdecode(vault)))
+    result = _bytes_cli(b"hook", vault, b"--file", given, cwd=Path(os.fsdecode(vault)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b""
+    shown = note[len(vault) + 1 :].decode("utf-8", "backslashreplace")
+    assert result.stderr.decode("ascii") == (
+        f"vaultkit: {shown}: the name is not valid UTF-8, so this note is left out of the "
+        "dashboards (as vaultkit sync does); rename it\n"
+    )
+    assert snapshot(Path(os.fsdecode(vault))) == before
+    # vaultkit sync agrees: the note is skipped, named the same way by doctor.
+    synced = _bytes_cli(b"sync", vault)
+    assert synced.returncode == 0, synced.stderr
+    assert b"skipped      2 file(s)" in synced.stdout
+    doctor = _bytes_cli(b"doctor", b"--vault", vault)
+    shown_skip = shown if which == 0 else shown.split("/")[0]
+    assert f"  {shown_skip}: The name of '{shown_skip}' is not valid UTF-8".encode() in (
+        doctor.stdout
+    )
+
+
+def test_the_hook_names_a_non_utf8_path_outside_the_vault_readably(
+    latin1_names: tuple[bytes, list[bytes]], tmp_path: Path
+) -> None:
+    vault, _ = latin1_names
+    outside = os.fsencode(tmp_path) + b"/ailleurs-\xe9.md"
+    result = _bytes_cli(b"hook", vault, b"--file", outside)
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"vaultkit: " + os.fsencode(tmp_path) + b"/ailleurs-\\xe9.md: ")
+    assert b"Traceback" not in result.stderr

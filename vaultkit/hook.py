@@ -19,6 +19,10 @@ with exit 0, when there is nothing to do:
   stays out of its way. It says nothing rather than "the watcher is on it": that notice
   would pop up on every autosave, which is exactly the noise the hook must not make.
 
+A note whose name is not valid UTF-8 is left out, as the scan leaves it out of every sync
+(nothing downstream can store the name); that one case says so on stderr, the name written
+with ``\\xNN`` escapes, because the user has to rename the note.
+
 Start-up is part of the budget (design section 11: under 0.5 s with process start), so the
 fast path imports no parser, no markdown-it and no Jinja: it reads the index with ``sqlite3``
 in read-only mode. ``vaultkit.sync`` and the lock are imported only once a sync is needed.
@@ -42,7 +46,7 @@ from typing import TYPE_CHECKING, TextIO
 from vaultkit.config import Config, load_config
 from vaultkit.errors import VaultkitError
 from vaultkit.lock import index_location
-from vaultkit.scan import is_excluded, read_obsidian_settings
+from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
 
 if TYPE_CHECKING:
@@ -111,6 +115,14 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
         return EXIT_OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
         return EXIT_OK
+    if readable(rel) != rel:
+        # Bytes that are not UTF-8 in its name: the scan leaves such a note out (no later
+        # stage can store the name), so the hook does too, and says so: the user must rename.
+        err.write(
+            f"vaultkit: {readable(rel)}: the name is not valid UTF-8, so this note is left out "
+            "of the dashboards (as vaultkit sync does); rename it\n"
+        )
+        return EXIT_OK
     try:
         found = os.stat(file_path)
     except OSError:
@@ -146,9 +158,9 @@ def _locate(vault: Path, text: str) -> tuple[Path, str]:
         rel = _relative(vault, path)
         if rel is None:
             raise VaultkitError(
-                f"is outside the vault {vault}; pass the vault folder first, "
+                f"is outside the vault {readable(str(vault))}; pass the vault folder first, "
                 "e.g. vaultkit hook {{vault_path}} --file {{file_path:absolute}}",
-                path=text,
+                path=readable(text),
             )
         return path, unicodedata.normalize("NFC", rel)
     raise AssertionError("unreachable")

@@ -514,7 +514,7 @@ class _Walker:
             nfc_name = unicodedata.normalize("NFC", name)
         else:
             if not name.startswith("."):
-                shown = _join(folder.path, name.encode("utf-8", "backslashreplace").decode())
+                shown = _join(folder.path, readable(name))
                 self._skip(
                     shown,
                     SkipReason.UNREADABLE,
@@ -696,6 +696,17 @@ def _is_utf8(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def readable(text: str) -> str:
+    """``text`` fit to print and store: the bytes of a name that is not UTF-8 (which
+    ``os.fsdecode`` keeps as lone surrogates) written as ``\\xNN`` escapes."""
+    if _is_utf8(text):
+        return text
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # a lone surrogate that did not come from undecodable bytes
+        return text.encode("utf-8", "backslashreplace").decode("ascii")
 
 
 def _join(folder: str, name: str) -> str:
