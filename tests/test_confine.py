@@ -274,8 +274,8 @@ def test_a_moved_vault_is_not_replaced_by_a_new_folder_at_its_path(
         time.sleep(2.5)  # reconciles and events come and go: none may write
         assert tree(synced) == []
         logged = running.log.read_text(encoding="utf-8")
-        assert logged.count("is no longer the vault folder") == 1, logged
-        assert "start vaultkit watch on its new location" in logged
+        assert logged.count(f"{synced}: is no longer the vault folder") == 1, logged
+        assert "stop this watcher and run vaultkit on its new location" in logged
         assert running.thread.is_alive()
         # The same folder back at its path: watched and synced again, without a restart.
         synced.rmdir()

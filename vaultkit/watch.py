@@ -215,11 +215,12 @@ _Identity = tuple[int, int, bool]
 """A vault folder's (device, inode, holds ``.obsidian/``)."""
 
 
-def _identity(vault: Path) -> _Identity | None:
+def _identity(vault: Path) -> _Identity | str:
+    """The folder's identity, or why it cannot be had (e.g. ``No such file or directory``)."""
     try:
         found = os.stat(vault)
-    except OSError:
-        return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
     return found.st_dev, found.st_ino, os.path.isdir(os.path.join(vault, CONFIG_DIR))
 
 
@@ -243,6 +244,7 @@ class _Watcher:
         """The last config that loaded; used while the file on disk is broken."""
         self.last_sync = time.monotonic()
         self.identity = _identity(vault)
+        # (Gone already: no folder will ever match, so nothing is written anywhere.)
         """The vault folder this watcher started on; it writes into no other."""
         self.away = False
         """The folder at the vault's path is not :attr:`identity` (moved, replaced, …)."""
@@ -262,19 +264,24 @@ class _Watcher:
         (None: it is, and it has just come back, so everything must be looked at again)."""
         now, start = _identity(self.vault), self.identity
         same = (
-            now is not None
-            and start is not None
+            not isinstance(now, str)
+            and not isinstance(start, str)
             and now[:2] == start[:2]
             and (now[2] or not start[2])
         )
         if not same:
             if not self.away:
                 self.away = True
+                what = (
+                    f"the vault folder cannot be read ({now})"
+                    if isinstance(now, str)
+                    else "is no longer the vault folder this watcher started on (moved, "
+                    "renamed, replaced or unmounted)"
+                )
                 self.log(
-                    f"{label}: {self.vault} is no longer the vault folder this watcher started "
-                    "on (moved, renamed, replaced or unmounted), so nothing is written there "
-                    "until that folder is back; to watch the vault where it is now, stop this "
-                    "watcher and start vaultkit watch on its new location"
+                    f"{label}: {self.vault}: {what}, so nothing is written there until that "
+                    "folder is back; if it was moved or renamed, stop this watcher and run "
+                    "vaultkit on its new location"
                 )
             return False
         if self.away:
