@@ -9,6 +9,8 @@ block (opening a FIFO) runs the real CLI in a subprocess with a timeout.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import re
 import shutil
@@ -18,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -444,3 +447,57 @@ def test_the_hook_names_a_non_utf8_path_outside_the_vault_readably(
     assert result.returncode == 2
     assert result.stderr.startswith(b"vaultkit: " + os.fsencode(tmp_path) + b"/ailleurs-\\xe9.md: ")
     assert b"Traceback" not in result.stderr
+
+
+# --- 6. a folder that cannot be listed --------------------------------------------------------
+
+
+def _unlistable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make ``os.scandir`` refuse folders named ``name``, as chmod 000 would.
+
+    Simulated: these tests run as root here, and root lists any folder whatever its mode.
+    """
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.path.basename(os.fspath(path)) == name:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unlistable_folder_is_named_as_such_not_as_a_conflict_copy(
+    synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultkit.cli import run
+
+    (synced / "Status.sync-conflict-20261122-101500-ABCDEF1.md").write_text("x", "utf-8")
+    _unlistable(monkeypatch, "Topics")
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["sync", str(synced)], out, err)
+    assert code == 0, err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert (
+        "unreadable   Topics/: cannot list this folder (Permission denied), so nothing in it "
+        "is in the dashboards; check the folder's permissions"
+    ) in lines
+    # The conflict copy is still counted apart, and the folder is not among them.
+    assert any(line.startswith("skipped      1 file(s) left out") for line in lines), lines
+    # Only the folder that cannot be listed: nothing to say about conflict copies.
+    (synced / "Status.sync-conflict-20261122-101500-ABCDEF1.md").unlink()
+    out = io.StringIO()
+    assert run(["sync", str(synced)], out, err) == 0
+    assert "Topics/: cannot list this folder" in out.getvalue()
+    assert "conflict copies" not in out.getvalue()
+
+
+def test_the_watcher_logs_an_unlistable_folder_by_name(
+    synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultkit.watch import describe
+
+    _unlistable(monkeypatch, "Daily")
+    report = run_sync(synced)
+    assert report.unlistable == [("Daily", "Permission denied")]
+    assert "cannot list folder Daily/ (Permission denied)" in describe(report, synced)

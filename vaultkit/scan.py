@@ -99,6 +99,8 @@ class Skipped(NamedTuple):
     """A :class:`SkipReason` value, e.g. ``sync-conflict``."""
     message: str
     """One sentence for the user, naming the path."""
+    cannot_list: str = ""
+    """For a folder the walk could not list, why (e.g. ``Permission denied``); else empty."""
 
 
 class ScanResult(NamedTuple):
@@ -455,6 +457,7 @@ class _Walker:
                 SkipReason.UNREADABLE,
                 f"Could not read the folder '{folder.path}' ({_os_reason(exc)}), so nothing "
                 "in it was scanned.",
+                cannot_list=_os_reason(exc),
             )
             return
         names = _LazyNames(entries)
@@ -648,8 +651,8 @@ class _Walker:
             f"Could not read '{path}' ({_os_reason(exc)}), so it was skipped.",
         )
 
-    def _skip(self, path: str, reason: SkipReason, message: str) -> None:
-        self.skipped.append(Skipped(path=path, reason=reason.value, message=message))
+    def _skip(self, path: str, reason: SkipReason, message: str, cannot_list: str = "") -> None:
+        self.skipped.append(Skipped(path, reason.value, message, cannot_list))
 
 
 # --- small helpers -------------------------------------------------------------------------

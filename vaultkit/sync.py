@@ -76,6 +76,8 @@ class SyncReport:
     """The dashboards rendered this run; the others were current (``vaultkit.freshness``)."""
     seconds: float = 0.0
     dry_run: bool = False
+    unlistable: list[tuple[str, str]] = field(default_factory=list)
+    """(folder, why) of the folders the walk could not list: nothing in them was read."""
 
     def count(self, *statuses: WriteStatus) -> int:
         items = self.planned if self.dry_run else self.results
@@ -395,6 +397,7 @@ def _run_sync(
         dashboards=[d.name for d in config.dashboards if d.enabled],
         rendered=[d.name for d, _ in rendered],
         dry_run=dry_run,
+        unlistable=[(s.path, s.cannot_list) for s in scan.skipped if s.cannot_list],
     )
     report.planned = _plan(vault, rendered, force=force) + [
         Planned(vault / target, None, None, WriteStatus.UNCHANGED)

@@ -194,6 +194,7 @@ def describe(report: SyncReport, vault: Path) -> str:
     if not parts:
         parts.append("no note changed")
     parts += [f"unreadable: {path}: {reason}" for path, reason in report.index.unreadable]
+    parts += [f"cannot list folder {path}/ ({reason})" for path, reason in report.unlistable]
     written = [
         r.path.relative_to(vault).as_posix()
         for r in report.results
