@@ -379,6 +379,34 @@ def test_sync_and_the_full_hook_skip_a_fifo_named_like_a_note(synced: Path) -> N
     assert "Topics/pipe.md: 'Topics/pipe.md' is not a regular file" in doctor.stdout
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize(
+    "rel", [".vaultkit/config.toml", ".obsidian/app.json", ".obsidian/daily-notes.json"]
+)
+def test_a_fifo_in_place_of_a_settings_file_hangs_nothing(synced: Path, rel: str) -> None:
+    (synced / rel).unlink(missing_ok=True)
+    os.mkfifo(synced / rel)
+    tick_leetcode(synced)
+    result = cli("sync", str(synced))
+    assert "Traceback" not in result.stderr
+    if rel == ".vaultkit/config.toml":
+        # The config is vaultkit's own: it must be readable, so this is an error to fix.
+        assert result.returncode == 2
+        assert result.stderr == (
+            "vaultkit: .vaultkit/config.toml: cannot be read: not a regular file\n"
+        )
+    else:
+        # Obsidian's settings are read leniently: their defaults are used.
+        assert result.returncode == 0, result.stderr
+        assert "wrote        Dashboards/Status.md" in result.stdout
+    hooked = cli("hook", str(synced), "--file", str(synced / "Status.md"))
+    assert hooked.returncode == result.returncode
+    assert "Traceback" not in hooked.stderr
+    if rel == ".obsidian/app.json":
+        doctor = cli("doctor", "--vault", str(synced))
+        assert "Could not read .obsidian/app.json (not a regular file)" in doctor.stdout
+
+
 # --- 5. a file name that is not UTF-8 ---------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.files import read_regular
 from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
 from vaultkit.vault import leads_outside
 
@@ -179,7 +180,7 @@ def load_config(vault: Path) -> Config:
     daily = _obsidian_daily_notes(vault)
     path = vault / CONFIG_PATH
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
@@ -467,7 +468,7 @@ def _obsidian_daily_notes(vault: Path) -> DailyNotes:
     path = vault / DEFAULT_CONFIG_DIR / "daily-notes.json"
     shown = f"{DEFAULT_CONFIG_DIR}/daily-notes.json"
     try:
-        data: object = json.loads(path.read_bytes().decode("utf-8-sig") or "{}")
+        data: object = json.loads(read_regular(path).decode("utf-8-sig") or "{}")
     except FileNotFoundError:
         return DailyNotes()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

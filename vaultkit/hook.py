@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config import Config, load_config
 from vaultkit.errors import VaultkitError
+from vaultkit.files import read_regular
 from vaultkit.lock import index_location
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
@@ -181,10 +182,8 @@ def _is_generated(path: Path) -> bool:
     """Whether the file carries vaultkit's ``%% vaultkit:file`` header (line 1, or right
     after a leading front matter block, where vaultkit puts it then)."""
     try:
-        head = _read_regular(path, 8192)
+        head = read_regular(path, 8192)
     except OSError:
-        return False
-    if head is None:
         return False
     if _HEADER.match(head):
         return True
@@ -194,28 +193,6 @@ def _is_generated(path: Path) -> bool:
             if lines[at].rstrip(b" \t\r") == b"---":
                 return bool(_HEADER.match(lines[at + 1]))
     return False
-
-
-def _read_regular(path: Path, limit: int = -1) -> bytes | None:
-    """The bytes of ``path`` (at most ``limit``), or None when it is not a regular file.
-
-    Opened without blocking and checked on the open descriptor: a FIFO put at the path since
-    it was stat-ed would block an ordinary open for ever.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        data = bytearray()
-        while limit < 0 or len(data) < limit:
-            chunk = os.read(fd, 1 << 20 if limit < 0 else limit - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return bytes(data)
-    finally:
-        os.close(fd)
 
 
 def _index_path(vault: Path, config: Config) -> Path:
@@ -259,10 +236,9 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     if stat.st_mtime_ns >= int(synced[0]):
         return False
     try:
-        data = _read_regular(file_path)
+        # Not blocking: a FIFO put at the path since it was stat-ed is refused, not waited on.
+        data = read_regular(file_path)
     except OSError:
-        return False
-    if data is None:
         return False
     # The same digest as the indexer's: the content itself, not only size and mtime, which
     # can stay put across a quick second save on a coarse-timestamp file system.

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from vaultkit.files import read_regular
+
 if TYPE_CHECKING:
     import logging
 
@@ -150,7 +152,7 @@ def read_obsidian_settings(
     defaults = ObsidianSettings(config_dir=config_dir, ignore_filters=(), attachment_folder=None)
     shown = f"{config_dir}/app.json"
     try:
-        raw = (vault / config_dir / "app.json").read_bytes()
+        raw = read_regular(vault / config_dir / "app.json")
     except (FileNotFoundError, NotADirectoryError):
         return defaults, []
     except OSError as exc:
