@@ -154,7 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         "{{event_file_path:absolute}}",
     )
     hook.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
-    hook.add_argument("--file", metavar="PATH", help="the file that changed")
+    hook.add_argument(
+        "--file",
+        metavar="PATH",
+        help="the file that changed (ignored, never opened, unless a regular .md file)",
+    )
 
     def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
         command.add_argument(
