@@ -366,12 +366,12 @@ def test_sync_and_the_full_hook_skip_a_fifo_named_like_a_note(synced: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     assert "wrote        Dashboards/Status.md" in result.stdout
     assert "skipped      2 file(s)" in result.stdout
-    tick_leetcode_back = (
+    unticked = (
         (synced / "Status.md")
         .read_text("utf-8")
         .replace("- [x] One Leetcode medium", "- [ ] One Leetcode medium")
     )
-    (synced / "Status.md").write_text(tick_leetcode_back, encoding="utf-8")
+    (synced / "Status.md").write_text(unticked, encoding="utf-8")
     hooked = cli("hook", str(synced))
     assert hooked.returncode == 0, hooked.stderr
     assert "wrote Dashboards/Status.md" in hooked.stderr
