@@ -111,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--force",
         action="store_true",
-        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first)",
+        help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first; "
+        "refused if that folder leads out of the vault)",
     )
     sync.add_argument("--index", metavar="FILE", help="the index file")
     sync.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -128,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         "watch",
         help="keep the dashboards current while you write",
         description="Sync once, then watch the vault and sync again whenever notes change "
-        "(debounced), until stopped with Ctrl-C or SIGTERM. Example: vaultkit watch ~/Notes "
-        "--log-file ~/vaultkit.log",
+        "(debounced), until stopped with Ctrl-C or SIGTERM. If the vault folder is moved or "
+        "replaced, it writes nothing until that folder is back. Example: vaultkit watch "
+        "~/Notes --log-file ~/vaultkit.log",
     )
     watch.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
     watch.add_argument(
@@ -138,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--polling", action="store_true", help="poll instead of OS events (network drives)"
     )
-    watch.add_argument("--log-file", metavar="F", help="also append the log lines to F")
+    watch.add_argument(
+        "--log-file",
+        metavar="F",
+        help="also append the log lines to F, which must be outside the vault",
+    )
 
     hook = commands.add_parser(
         "hook",
@@ -148,7 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
         "{{event_file_path:absolute}}",
     )
     hook.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
-    hook.add_argument("--file", metavar="PATH", help="the file that changed")
+    hook.add_argument(
+        "--file",
+        metavar="PATH",
+        help="the file that changed (ignored, never opened, unless a regular .md file)",
+    )
 
     def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
         command.add_argument(

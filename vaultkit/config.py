@@ -24,7 +24,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.files import read_regular
 from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
+from vaultkit.vault import leads_outside
 
 if TYPE_CHECKING:
     import logging
@@ -178,7 +180,7 @@ def load_config(vault: Path) -> Config:
     daily = _obsidian_daily_notes(vault)
     path = vault / CONFIG_PATH
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
@@ -466,7 +468,7 @@ def _obsidian_daily_notes(vault: Path) -> DailyNotes:
     path = vault / DEFAULT_CONFIG_DIR / "daily-notes.json"
     shown = f"{DEFAULT_CONFIG_DIR}/daily-notes.json"
     try:
-        data: object = json.loads(path.read_bytes().decode("utf-8-sig") or "{}")
+        data: object = json.loads(read_regular(path).decode("utf-8-sig") or "{}")
     except FileNotFoundError:
         return DailyNotes()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -794,8 +796,18 @@ def _toml_error(message: str, text: str) -> tuple[str, int | None]:
 
 
 def init_config(vault: Path) -> Path:
-    """Write the commented default config into the vault; never replace an existing one."""
+    """Write the commented default config into the vault; never replace an existing one.
+
+    Refused when ``.vaultkit`` leads outside the vault (a symbolic link): nothing is created.
+    """
     path = vault / CONFIG_PATH
+    found = leads_outside(vault, CONFIG_PATH.parent.as_posix())
+    if found is not None:
+        raise VaultkitError(
+            f"leads outside the vault (to {found[1]}), so init wrote nothing; replace the link "
+            "with a real folder and run vaultkit init again",
+            path=str(found[0]),
+        )
     try:
         path.parent.mkdir(exist_ok=True)
     except OSError as exc:

@@ -7,6 +7,9 @@ vaultkit's own writes, so the hook is called often and must return at once, sile
 with exit 0, when there is nothing to do:
 
 * the file is not a note, or lies in a dot-folder (``.obsidian/``, ``.trash/``, ``.vaultkit/``);
+* the path is not a regular file: a folder, FIFO, socket or device named like a note is never
+  opened (opening a FIFO blocks for ever, reading a device may never end), as the scan leaves
+  those out of the vault;
 * the file is vaultkit's own output (a whole-file dashboard target, or a file whose header line
   is ``%% vaultkit:file``): this is what keeps the hook from triggering itself in a loop;
 * the file is excluded (Obsidian's "Excluded files" or the config's excludes);
@@ -15,6 +18,10 @@ with exit 0, when there is nothing to do:
 * a ``vaultkit watch`` holds the vault: the watcher keeps the dashboards current, so the hook
   stays out of its way. It says nothing rather than "the watcher is on it": that notice
   would pop up on every autosave, which is exactly the noise the hook must not make.
+
+A note whose name is not valid UTF-8 is left out, as the scan leaves it out of every sync
+(nothing downstream can store the name); that one case says so on stderr, the name written
+with ``\\xNN`` escapes, because the user has to rename the note.
 
 Start-up is part of the budget (design section 11: under 0.5 s with process start), so the
 fast path imports no parser, no markdown-it and no Jinja: it reads the index with ``sqlite3``
@@ -36,14 +43,16 @@ import hashlib
 import os
 import re
 import sqlite3
+import stat
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config import Config, load_config
 from vaultkit.errors import VaultkitError
+from vaultkit.files import read_regular
 from vaultkit.lock import index_location
-from vaultkit.scan import is_excluded, read_obsidian_settings
+from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
 
 if TYPE_CHECKING:
@@ -115,6 +124,21 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
         return EXIT_OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
         return EXIT_OK
+    if readable(rel) != rel:
+        # Bytes that are not UTF-8 in its name: the scan leaves such a note out (no later
+        # stage can store the name), so the hook does too, and says so: the user must rename.
+        err.write(
+            f"vaultkit: {readable(rel)}: the name is not valid UTF-8, so this note is left out "
+            "of the dashboards (as vaultkit sync does); rename it\n"
+        )
+        return EXIT_OK
+    try:
+        found = os.stat(file_path)
+    except OSError:
+        pass  # gone (a deletion to sync) or unreadable: the sync sees which
+    else:
+        if not stat.S_ISREG(found.st_mode):
+            return EXIT_OK  # not a note, and never to be opened; see the module docstring
     config = load_config(vault)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
         return EXIT_OK
@@ -143,9 +167,9 @@ def _locate(vault: Path, text: str) -> tuple[Path, str]:
         rel = _relative(vault, path)
         if rel is None:
             raise VaultkitError(
-                f"is outside the vault {vault}; pass the vault folder first, "
+                f"is outside the vault {readable(str(vault))}; pass the vault folder first, "
                 "e.g. vaultkit hook {{vault_path}} --file {{file_path:absolute}}",
-                path=text,
+                path=readable(text),
             )
         return path, unicodedata.normalize("NFC", rel)
     raise AssertionError("unreachable")
@@ -166,8 +190,7 @@ def _is_generated(path: Path) -> bool:
     """Whether the file carries vaultkit's ``%% vaultkit:file`` header (line 1, or right
     after a leading front matter block, where vaultkit puts it then)."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
+        head = read_regular(path, 8192)
     except OSError:
         return False
     if _HEADER.match(head):
@@ -221,7 +244,8 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     if stat.st_mtime_ns >= int(synced[0]):
         return False
     try:
-        data = file_path.read_bytes()
+        # Not blocking: a FIFO put at the path since it was stat-ed is refused, not waited on.
+        data = read_regular(file_path)
     except OSError:
         return False
     # The same digest as the indexer's: the content itself, not only size and mtime, which

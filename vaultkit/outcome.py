@@ -34,7 +34,10 @@ class SyncOutcome(NamedTuple):
     removed: list[str]
     unreadable: list[tuple[str, str]]
     skipped: int
+    """How many files and folders the scan left out, :attr:`unlistable` included."""
     seconds: float
+    unlistable: tuple[tuple[str, str], ...] = ()
+    """(folder, why) of the folders the scan could not list."""
 
 
 def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
@@ -64,11 +67,17 @@ def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
         out.append(
             f"{'unreadable':<12} {path}: {reason} (the dashboards keep what was last read from it)"
         )
-    if outcome.skipped:
+    for path, reason in outcome.unlistable:
+        out.append(
+            f"{'unreadable':<12} {path}/: cannot list this folder ({reason}), so nothing in it "
+            "is in the dashboards; check the folder's permissions"
+        )
+    if outcome.skipped > len(outcome.unlistable):
         # Sync-service conflict copies hold the user's text too: never silently ignored.
         out.append(
-            f"{'skipped':<12} {outcome.skipped} file(s) left out of the dashboards "
-            "(sync-service conflict copies, iCloud placeholders, …); 'vaultkit doctor' lists them"
+            f"{'skipped':<12} {outcome.skipped - len(outcome.unlistable)} file(s) left out of "
+            "the dashboards (sync-service conflict copies, iCloud placeholders, …); "
+            "'vaultkit doctor' lists them"
         )
 
     def count(*statuses: str) -> int:

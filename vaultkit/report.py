@@ -241,6 +241,7 @@ def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
         unreadable=report.index.unreadable,
         skipped=report.index.skipped,
         seconds=report.seconds,
+        unlistable=tuple(report.unlistable),
     )
 
 

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from vaultkit.files import read_regular
+
 if TYPE_CHECKING:
     import logging
 
@@ -99,6 +101,8 @@ class Skipped(NamedTuple):
     """A :class:`SkipReason` value, e.g. ``sync-conflict``."""
     message: str
     """One sentence for the user, naming the path."""
+    cannot_list: str = ""
+    """For a folder the walk could not list, why (e.g. ``Permission denied``); else empty."""
 
 
 class ScanResult(NamedTuple):
@@ -148,7 +152,7 @@ def read_obsidian_settings(
     defaults = ObsidianSettings(config_dir=config_dir, ignore_filters=(), attachment_folder=None)
     shown = f"{config_dir}/app.json"
     try:
-        raw = (vault / config_dir / "app.json").read_bytes()
+        raw = read_regular(vault / config_dir / "app.json")
     except (FileNotFoundError, NotADirectoryError):
         return defaults, []
     except OSError as exc:
@@ -455,6 +459,7 @@ class _Walker:
                 SkipReason.UNREADABLE,
                 f"Could not read the folder '{folder.path}' ({_os_reason(exc)}), so nothing "
                 "in it was scanned.",
+                cannot_list=_os_reason(exc),
             )
             return
         names = _LazyNames(entries)
@@ -514,7 +519,7 @@ class _Walker:
             nfc_name = unicodedata.normalize("NFC", name)
         else:
             if not name.startswith("."):
-                shown = _join(folder.path, name.encode("utf-8", "backslashreplace").decode())
+                shown = _join(folder.path, readable(name))
                 self._skip(
                     shown,
                     SkipReason.UNREADABLE,
@@ -648,8 +653,8 @@ class _Walker:
             f"Could not read '{path}' ({_os_reason(exc)}), so it was skipped.",
         )
 
-    def _skip(self, path: str, reason: SkipReason, message: str) -> None:
-        self.skipped.append(Skipped(path=path, reason=reason.value, message=message))
+    def _skip(self, path: str, reason: SkipReason, message: str, cannot_list: str = "") -> None:
+        self.skipped.append(Skipped(path, reason.value, message, cannot_list))
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -696,6 +701,17 @@ def _is_utf8(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def readable(text: str) -> str:
+    """``text`` fit to print and store: the bytes of a name that is not UTF-8 (which
+    ``os.fsdecode`` keeps as lone surrogates) written as ``\\xNN`` escapes."""
+    if _is_utf8(text):
+        return text
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # a lone surrogate that did not come from undecodable bytes
+        return text.encode("utf-8", "backslashreplace").decode("ascii")
 
 
 def _join(folder: str, name: str) -> str:

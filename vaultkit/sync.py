@@ -41,6 +41,7 @@ from vaultkit.lock import index_location, vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
+from vaultkit.vault import leads_outside
 from vaultkit.writeback import (
     CHANGED_MESSAGE,
     Planned,
@@ -72,6 +73,10 @@ class GuardRailError(VaultkitError):
     """The run would write too much; nothing was written."""
 
 
+class BackupOutsideError(VaultkitError):
+    """``--force`` would save its backups outside the vault; nothing was written."""
+
+
 @dataclass(slots=True)
 class SyncReport:
     index: IndexReport
@@ -83,6 +88,8 @@ class SyncReport:
     """The dashboards rendered this run; the others were current (``vaultkit.freshness``)."""
     seconds: float = 0.0
     dry_run: bool = False
+    unlistable: list[tuple[str, str]] = field(default_factory=list)
+    """(folder, why) of the folders the walk could not list: nothing in them was read."""
 
     def count(self, *statuses: WriteStatus) -> int:
         items = self.planned if self.dry_run else self.results
@@ -168,6 +175,42 @@ def _check_guard_rails(vault: Path, config: Config, planned: list[Planned]) -> N
                 "expected, raise max_growth in .vaultkit/config.toml",
                 path=item.path.relative_to(vault).as_posix(),
             )
+
+
+def _check_backup_folder(vault: Path, rel: str) -> None:
+    """Refuse ``--force`` when a backup would land outside the vault (design 8.6).
+
+    ``.vaultkit/``, its ``backups/`` or a folder under it may be a symbolic link leading out of
+    the vault; ``vaultkit.writeback`` would follow it. Checked before anything is written.
+    """
+    found = leads_outside(vault, rel)
+    if found is not None:
+        path, real = found
+        raise BackupOutsideError(
+            f"leads outside the vault (to {real}), where --force would save its backups, so "
+            "nothing was written; make it a real folder inside the vault, or sync without --force",
+            path=str(path),
+        )
+
+
+def _check_backup_folders(vault: Path, planned: list[Planned]) -> None:
+    """:func:`_check_backup_folder` for the folder of each backup this run would save.
+
+    ``vaultkit.writeback`` backs up every existing file it overwrites, at the target's path
+    (symlinks resolved) under :data:`BACKUP_DIR`.
+    """
+    root = Path(os.path.realpath(vault))
+    folders: set[str] = set()
+    for item in planned:
+        if item.status not in (WriteStatus.WRITTEN, WriteStatus.CREATED) or item.old is None:
+            continue
+        try:
+            relative = Path(os.path.realpath(item.path)).relative_to(root)
+        except ValueError:
+            continue  # a target outside the vault: the write itself is refused
+        folders.add((BACKUP_DIR / relative.parent).as_posix())
+    for folder in sorted(folders):
+        _check_backup_folder(vault, folder)
 
 
 def run_sync(
@@ -314,6 +357,9 @@ def _run_sync(
 ) -> SyncReport:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
+    if force:
+        # Before anything is written, the index included: a refused run leaves no trace.
+        _check_backup_folder(vault, BACKUP_DIR.as_posix())
     if config is None:
         config = load_config(vault)
     today = today_for_run(config)
@@ -375,12 +421,15 @@ def _run_sync(
         dashboards=[d.name for d in config.dashboards if d.enabled],
         rendered=[d.name for d, _ in rendered],
         dry_run=dry_run,
+        unlistable=[(s.path, s.cannot_list) for s in scan.skipped if s.cannot_list],
     )
     report.planned = _plan(vault, rendered, force=force) + [
         Planned(vault / target, None, None, WriteStatus.UNCHANGED)
         for target in dict.fromkeys(d.target_path for d in fresh.current)
     ]
     _check_guard_rails(vault, config, report.planned)
+    if force:
+        _check_backup_folders(vault, report.planned)
     if dry_run:
         report.seconds = time.perf_counter() - started
         return report

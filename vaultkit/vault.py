@@ -44,6 +44,29 @@ def vault_root(explicit: str | None, hint: Path | None = None) -> Path:
     )
 
 
+def leads_outside(vault: Path, rel: str) -> tuple[Path, str] | None:
+    """The first existing path on the way from ``vault`` to its vault-relative ``rel`` (a
+    POSIX path) that leads outside the vault once symbolic links are resolved, with where it
+    leads; None when each one that exists stays inside.
+
+    For the folders vaultkit creates and writes into (``.vaultkit/``, its backups): a part
+    that does not exist yet will be made as a real folder inside its (checked) parent.
+    """
+    root = os.path.realpath(vault)
+    inside = root.rstrip(os.sep) + os.sep
+    current = os.path.abspath(vault)
+    for part in rel.split("/"):
+        if part in ("", "."):
+            continue
+        current = os.path.join(current, part)
+        if not os.path.lexists(current):
+            return None
+        real = os.path.realpath(current)
+        if real != root and not real.startswith(inside):
+            return Path(current), real
+    return None
+
+
 def relative_posix(vault: Path, path: Path) -> str:
     """Vault-relative POSIX form of ``path``, NFC-normalised."""
     relative = path.resolve().relative_to(vault)

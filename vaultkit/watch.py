@@ -7,6 +7,19 @@ filter that keeps the watcher from reacting to its own writes, the periodic reco
 the one-line-per-sync log. It decides *when* to sync; :func:`vaultkit.sync.run_sync` (and
 the index's stat+hash) decides *what* changed, so events are only hints (field lessons B11).
 
+Two guards keep the watcher from writing where it should not (issue 13):
+
+* ``--log-file`` inside the vault is refused at start: every line logged would be a change
+  to watch, so the watcher would trigger itself for ever, and sync services would copy a
+  file that changes all the time. A log outside the vault that is still reachable through it
+  (a symlinked folder, followed by the polling observer) is ignored by the worker.
+* The vault is the folder found at start, identified by device and inode (and, if it had
+  one, its ``.obsidian/`` folder). When the folder at the path is no longer that one (moved,
+  renamed, replaced, unmounted), the watcher logs one line and writes nothing until the
+  same folder is back; it keeps running rather than exiting, because the service files we
+  ship restart a watcher that fails, and a restarted one would take whatever folder now
+  sits at the path for the vault.
+
 The shape follows mkdocs' livereload: the observer's callback only records paths and
 notifies a :class:`threading.Condition`; one worker loop (the caller's thread) waits for a
 quiet period and runs the sync. A note the user modified in the last few seconds is not
@@ -39,6 +52,7 @@ from vaultkit.config import Config, VaultSettings, load_config
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.lock import VaultBusyError, vault_lock
 from vaultkit.sync import SyncReport, run_sync
+from vaultkit.vault import CONFIG_DIR
 from vaultkit.writeback import TEMP_SUFFIX, WriteStatus
 
 DEBUG_ENV = "VAULTKIT_DEBUG"
@@ -116,14 +130,38 @@ class _Changes(FileSystemEventHandler):
             self.cond.notify_all()
 
 
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def check_log_file(vault: Path, log_file: Path) -> None:
+    """Refuse a log file inside the vault (as given, or once symlinks are resolved)."""
+    if _inside(os.path.abspath(log_file), os.path.abspath(vault)) or _inside(
+        os.path.realpath(log_file), os.path.realpath(vault)
+    ):
+        raise VaultkitError(
+            "is inside the vault, where each line logged would be a change for the watcher "
+            "to sync and for sync services to copy; put the log outside the vault, e.g. "
+            "--log-file ~/vaultkit-watch.log",
+            path=str(log_file),
+        )
+
+
 class _Log:
     """One line per event worth telling: stderr, and the log file if given."""
 
     def __init__(self, log_file: Path | None) -> None:
         self.file: IO[str] | None = None
         if log_file is not None:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            self.file = log_file.open("a", encoding="utf-8", buffering=1)
+            try:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                self.file = log_file.open("a", encoding="utf-8", buffering=1)
+            except OSError as exc:
+                raise VaultkitError(
+                    f"cannot be opened for writing ({exc.strerror or exc}); give a log file "
+                    "in a folder you can write to",
+                    path=str(log_file),
+                ) from None
 
     def __call__(self, text: str) -> None:
         line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {text}\n"
@@ -157,6 +195,7 @@ def describe(report: SyncReport, vault: Path) -> str:
     if not parts:
         parts.append("no note changed")
     parts += [f"unreadable: {path}: {reason}" for path, reason in report.index.unreadable]
+    parts += [f"cannot list folder {path}/ ({reason})" for path, reason in report.unlistable]
     written = [
         r.path.relative_to(vault).as_posix()
         for r in report.results
@@ -172,6 +211,19 @@ def describe(report: SyncReport, vault: Path) -> str:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
+
+
+_Identity = tuple[int, int, bool]
+"""A vault folder's (device, inode, holds ``.obsidian/``)."""
+
+
+def _identity(vault: Path) -> _Identity | str:
+    """The folder's identity, or why it cannot be had (e.g. ``No such file or directory``)."""
+    try:
+        found = os.stat(vault)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return found.st_dev, found.st_ino, os.path.isdir(os.path.join(vault, CONFIG_DIR))
 
 
 class _Watcher:
@@ -197,9 +249,57 @@ class _Watcher:
         """Notes the last sync did not write because the user was editing them (design 8.10)."""
         self.retry_at: float | None = None
         """When (``time.time()``) the first of them will have been quiet long enough."""
+        self.identity = _identity(vault)
+        # (Gone already: no folder will ever match, so nothing is written anywhere.)
+        """The vault folder this watcher started on; it writes into no other."""
+        self.away = False
+        """The folder at the vault's path is not :attr:`identity` (moved, replaced, …)."""
+        self.on_back: Callable[[], None] | None = None
+        """Called when the vault is back at its path (the observer may have stopped)."""
+        self.log_file: tuple[str, str] | None = None
+        """(name, resolved path) of ``--log-file``: its changes are never news."""
 
     def retry_due(self) -> bool:
         return self.retry_at is not None and time.time() >= self.retry_at
+
+    def is_log(self, rel: str) -> bool:
+        """The log file, reached through a symlinked folder of the vault (polling follows)."""
+        if self.log_file is None or rel.rsplit("/", 1)[-1] != self.log_file[0]:
+            return False
+        return os.path.realpath(self.vault / rel) == self.log_file[1]
+
+    def vault_here(self, label: str) -> bool | None:
+        """Whether the folder at the vault's path is still the vault this watcher started on
+        (None: it is, and it has just come back, so everything must be looked at again)."""
+        now, start = _identity(self.vault), self.identity
+        same = (
+            not isinstance(now, str)
+            and not isinstance(start, str)
+            and now[:2] == start[:2]
+            and (now[2] or not start[2])
+        )
+        if not same:
+            if not self.away:
+                self.away = True
+                what = (
+                    f"the vault folder cannot be read ({now})"
+                    if isinstance(now, str)
+                    else "is no longer the vault folder this watcher started on (moved, "
+                    "renamed, replaced or unmounted)"
+                )
+                self.log(
+                    f"{label}: {self.vault}: {what}, so nothing is written there until that "
+                    "folder is back; if it was moved or renamed, stop this watcher and run "
+                    "vaultkit on its new location"
+                )
+            return False
+        if self.away:
+            self.away = False
+            self.log(f"{label}: the vault folder is back at {self.vault}; watching it again")
+            if self.on_back is not None:
+                self.on_back()
+            return None
+        return True
 
     def is_echo(self, rel: str) -> bool:
         """The file still holds exactly what vaultkit wrote: the event is our own write."""
@@ -219,6 +319,13 @@ class _Watcher:
         ``changed``: the notes the events named, when they are all the news (see
         :func:`_notes_only`); the sync then looks at those instead of walking the vault.
         """
+        here = self.vault_here(label)
+        if here is False:
+            self.last_sync = time.monotonic()  # look again at the next reconcile
+            self.deferred, self.retry_at = set(), None  # it retries everything once back
+            return
+        if here is None:
+            changed = None  # events were dropped while it was away: walk the vault
         try:
             config = load_config(self.vault)
             self.good_config = config
@@ -303,7 +410,7 @@ class _Watcher:
                     self.sync("reconcile", quiet_if_nothing=True)
                 continue
             # Hashing here, not in the observer's thread, keeps the callback trivial.
-            real = sorted(p for p in burst if not self.is_echo(p))
+            real = sorted(p for p in burst if not self.is_echo(p) and not self.is_log(p))
             if real:
                 self.sync("sync", changed=real if _notes_only(real) else None)
 
@@ -393,15 +500,34 @@ def run_watch(
     stop: threading.Event | None = None,
     on_sync: Callable[[SyncReport], None] | None = None,
 ) -> int:
-    """Sync, then sync again after every burst of changes until ``stop`` or a signal; 0."""
+    """Sync, then sync again after every burst of changes until ``stop`` or a signal; 0.
+
+    Raises :class:`~vaultkit.errors.VaultkitError` at start for a ``log_file`` inside the
+    vault (see the module docstring) or one that cannot be opened.
+    """
     vault = vault.resolve()
+    if log_file is not None:
+        check_log_file(vault, log_file)
     stop = stop if stop is not None else threading.Event()
     debounce = _debounce_ms(vault, debounce_ms) / 1000
     with _only_watcher(vault), vault_lock(vault, "watch"):
         log = _Log(log_file)
         changes = _Changes(vault)
         watcher = _Watcher(vault, changes, log, on_sync)
+        if log_file is not None:
+            watcher.log_file = (log_file.name, os.path.realpath(log_file))
         observer: BaseObserver | None = None
+
+        def restart_observer() -> None:
+            # Gone from its path, the folder may have stopped the observer (watchdog stops
+            # when the watched folder is deleted, and polling when it is missing).
+            nonlocal observer
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=5)
+            observer = _start_observer(vault, changes, polling=polling, log=log)
+
+        watcher.on_back = restart_observer
         try:
             with _signals_set(stop):
                 # Observe before the initial sync: nothing saved meanwhile is missed, and
