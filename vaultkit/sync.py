@@ -36,10 +36,11 @@ from vaultkit.freshness import (
 )
 from vaultkit.index import generations as index_generations
 from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
-from vaultkit.lock import index_location, vault_lock
+from vaultkit.lock import vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
+from vaultkit.vaultpaths import IndexPath, resolve_index
 from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
 
 SYNCED_AT_KEY = "synced_at_ns"
@@ -157,7 +158,7 @@ def run_sync(
     *,
     dry_run: bool = False,
     force: bool = False,
-    index_path: Path | None = None,
+    index_path: Path | IndexPath | None = None,
     progress: bool | None = None,
     lock: bool = True,
     lock_timeout: float = LOCK_TIMEOUT,
@@ -181,22 +182,30 @@ def run_sync(
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
     hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
     keeps the last good one while the user is mid-edit).
+
+    ``index_path`` is ``--index`` (a path) or where the caller found the index to be
+    (:func:`vaultkit.vaultpaths.resolve_index`); None: the config's ``[vault] index``, else
+    the cache folder.
     """
     started = time.perf_counter()
-    if changed is None and not force and not probed:
-        index_file = index_path or (
-            Path(config.vault.index) if config and config.vault.index else index_location(vault)
+    location = (
+        index_path
+        if isinstance(index_path, IndexPath)
+        else resolve_index(
+            vault, override=index_path, configured=config.vault.index if config else None
         )
-        probe, hit = unchanged(vault, index_file)
+    )
+    if changed is None and not force and not probed:
+        probe, hit = unchanged(vault, location.path)
         if hit is not None:
-            return _unchanged_report(vault, index_file, hit, dry_run=dry_run, started=started)
+            return _unchanged_report(vault, location.path, hit, dry_run=dry_run, started=started)
     guard = vault_lock(vault, "sync", timeout=lock_timeout) if lock else nullcontext()
     with guard:
         return _run_sync(
             vault,
             dry_run=dry_run,
             force=force,
-            index_path=index_path,
+            index=location,
             progress=progress,
             config=config,
             changed=changed,
@@ -288,7 +297,7 @@ def _run_sync(
     *,
     dry_run: bool,
     force: bool,
-    index_path: Path | None,
+    index: IndexPath,
     progress: bool | None,
     config: Config | None = None,
     changed: Sequence[str] | None = None,
@@ -299,7 +308,6 @@ def _run_sync(
     if config is None:
         config = load_config(vault)
     today = today_for_run(config)
-    chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
     scan = None
     only: list[str] | None = None
     try:
@@ -307,8 +315,7 @@ def _run_sync(
             # The targets too: the index must know what vaultkit itself last wrote there.
             only = sorted({*changed, *(d.target_path for d in config.dashboards)})
             scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-            index_file = chosen_index or index_location(vault)
-            if scan is None or not _all_indexed(index_file, [f.path for f in scan.files]):
+            if scan is None or not _all_indexed(index.path, [f.path for f in scan.files]):
                 # A new name may be a rename whose old name only a walk finds gone.
                 scan, only = None, None
         if scan is None:
@@ -322,7 +329,7 @@ def _run_sync(
         ) from None
     connection, index_report = update_index(
         vault,
-        index_path=chosen_index,
+        index_path=index,
         progress=progress,
         scan=scan,
         only=only,
