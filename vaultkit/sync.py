@@ -199,7 +199,12 @@ def run_sync(
         probe, hit = unchanged(vault, location.path)
         if hit is not None:
             return _unchanged_report(vault, location.path, hit, dry_run=dry_run, started=started)
-    guard = vault_lock(vault, "sync", timeout=lock_timeout) if lock else nullcontext()
+    guard = (
+        # A dry run writes nothing into the vault, not even the lock file (vaultkit.lock).
+        vault_lock(vault, "sync", timeout=lock_timeout, writes=not dry_run)
+        if lock
+        else nullcontext()
+    )
     with guard:
         return _run_sync(
             vault,
