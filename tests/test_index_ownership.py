@@ -297,6 +297,28 @@ def test_the_config_error_names_the_line(vault: Path) -> None:
         load_config(vault)
 
 
+def test_compiled_templates_stay_in_the_cache_folder(vault: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "my folder"
+    elsewhere.mkdir()
+    set_index(vault, str(elsewhere / "vault.sqlite3"))
+    assert run("sync", str(vault)).returncode == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["vault.sqlite3"]
+    assert any((tmp_path / "cache" / "templates-compiled").iterdir())
+
+
+def test_a_compiled_template_file_that_is_not_jinjas_is_kept(vault: Path, tmp_path: Path) -> None:
+    assert run("sync", str(vault)).returncode == 0
+    compiled = sorted((tmp_path / "cache" / "templates-compiled").iterdir())
+    assert compiled
+    for path in compiled:
+        path.write_bytes(b"not jinja's")
+    # Another vault with the same templates: they are compiled again and dumped.
+    other = tmp_path / "other"
+    shutil.copytree(vault, other)
+    assert run("sync", str(other), "--force").returncode == 0
+    assert all(path.read_bytes() == b"not jinja's" for path in compiled)
+
+
 # --- what is rebuilt ---------------------------------------------------------------------------
 
 

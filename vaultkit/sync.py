@@ -40,7 +40,7 @@ from vaultkit.lock import vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
-from vaultkit.vaultpaths import IndexPath, resolve_index
+from vaultkit.vaultpaths import IndexPath, resolve_index, templates_cache
 from vaultkit.writeback import Planned, RegionContent, WriteStatus, apply, plan_file, plan_regions
 
 SYNCED_AT_KEY = "synced_at_ns"
@@ -349,7 +349,7 @@ def _run_sync(
             vault,
             lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
-            cache_dir=index_report.index_path.parent / "templates-compiled",
+            cache_dir=templates_cache(),
         )
         fresh = _freshness(connection, env, config, today, force=force)
         if fresh.stale:
