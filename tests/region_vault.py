@@ -105,12 +105,17 @@ def tick_first_open_task(vault: Path, rel: str) -> None:
     path.write_bytes(data.replace(b"- [ ] task", b"- [x] task", 1))
 
 
+LOCK = ".vaultkit/lock"
+"""The vault's writer lock: created empty by the first writer and never written again."""
+
+
 def snapshot(vault: Path) -> Snapshot:
-    """Every file of the vault (vaultkit's own temp files included) by relative path."""
+    """Every file of the vault (vaultkit's own temp files included) by relative path, but the
+    vault lock."""
     return {
-        p.relative_to(vault).as_posix(): p.read_bytes()
+        rel: p.read_bytes()
         for p in sorted(vault.rglob("*"))
-        if p.is_file() and not p.is_symlink()
+        if p.is_file() and not p.is_symlink() and (rel := p.relative_to(vault).as_posix()) != LOCK
     }
 
 

@@ -179,12 +179,21 @@ def test_doctor_reports_problems(vault: Path) -> None:
 
 def test_corrupt_index_is_rebuilt_by_the_cli(vault: Path) -> None:
     assert run(vault, "tasks").returncode == 0
-    (vault.parent / "index.sqlite3").write_bytes(b"garbage" * 1000)
+    index = vault.parent / "index.sqlite3"
+    # Damaged after its header, which still marks it as vaultkit's: rebuilt.
+    index.write_bytes(index.read_bytes()[:100] + b"garbage" * 1000)
     for suffix in ("-wal", "-shm"):
-        Path(str(vault.parent / "index.sqlite3") + suffix).unlink(missing_ok=True)
+        Path(str(index) + suffix).unlink(missing_ok=True)
     result = run(vault, "tasks", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)
+    # Nothing left to show it was vaultkit's: --index names a place of the user's, where
+    # vaultkit deletes nothing it cannot prove to be its own (design section 8 item 12).
+    index.write_bytes(b"garbage" * 1000)
+    result = run(vault, "tasks", "--json")
+    assert result.returncode == 2
+    assert "is not a vaultkit index" in result.stderr
+    assert index.read_bytes() == b"garbage" * 1000
 
 
 def test_excluded_files_are_hidden_from_views_but_resolve(vault: Path) -> None:

@@ -11,10 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.index import NOTE_TABLES, SCHEMA_VERSION
+from vaultkit.index import NOTE_TABLES, SCHEMA_VERSION, default_index_path
 from vaultkit.indexer import update_index
 
 TABLES = ("files", "notes", *NOTE_TABLES)
@@ -133,20 +134,25 @@ def test_warm_update_parses_nothing(tmp_path: Path) -> None:
     assert not third.changed
 
 
-def test_corrupt_and_old_indexes_are_rebuilt_silently(tmp_path: Path) -> None:
+def test_corrupt_and_old_indexes_are_rebuilt_silently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
     vault = tmp_path / "v"
     (vault / ".obsidian").mkdir(parents=True)
     (vault / "A.md").write_text("- [ ] one\n")
-    index = tmp_path / "i.sqlite3"
+    # A damaged file at the default location, in vaultkit's own cache folder.
+    index = default_index_path(vault)
+    index.parent.mkdir(parents=True)
     index.write_bytes(b"this is not a database" * 100)
-    connection, report = update_index(vault, index_path=index, progress=False)
-    assert report.rebuilt
+    connection, report = update_index(vault, progress=False)
+    assert report.rebuilt and report.index_path == index
     assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
     connection.execute(
         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (f"{SCHEMA_VERSION - 1}.1",)
     )
     connection.close()
-    connection, report = update_index(vault, index_path=index, progress=False)
+    connection, report = update_index(vault, progress=False)
     assert report.rebuilt
     assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
     connection.close()

@@ -25,9 +25,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.region_vault import disable_quiet_period
-from vaultkit.lock import index_location, vault_lock
+from vaultkit.lock import vault_lock
 from vaultkit.stamp import STAMP_KEY, probe, unchanged
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import default_index_path as index_location
 from vaultkit.writeback import WriteStatus
 
 AN_HOUR_NS = 3600 * 1_000_000_000

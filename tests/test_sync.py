@@ -57,10 +57,11 @@ def sync(vault: Path, *args: str, cwd: Path | None = None) -> subprocess.Complet
 
 
 def snapshot(vault: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of the vault but the writer lock (created empty once, never written)."""
     return {
-        p.relative_to(vault).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        rel: (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(vault.rglob("*"))
-        if p.is_file()
+        if p.is_file() and (rel := p.relative_to(vault).as_posix()) != ".vaultkit/lock"
     }
 
 
@@ -114,6 +115,8 @@ def test_check_and_dry_run(vault: Path) -> None:
     assert sync(vault, "--dry-run").returncode == 0
     assert snapshot(vault) == before
     assert sync(vault, "--check").returncode == 1
+    # Not even the writer lock: a dry run creates nothing in the vault.
+    assert not (vault / ".vaultkit" / "lock").exists()
     assert sync(vault).returncode == 0
     assert sync(vault, "--check").returncode == 0
     (vault / "Status.md").write_text(

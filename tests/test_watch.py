@@ -135,6 +135,11 @@ def test_ignored_paths() -> None:
     assert not is_ignored(".obsidian/app.json")
     assert not is_ignored(".vaultkit/config.toml")
     assert not is_ignored(".vaultkit/templates/status.md.j2")
+    assert not is_ignored(".vaultkit")
+    # vaultkit's own writing there: the vault lock, and an index the config keeps there.
+    assert is_ignored(".vaultkit/lock")
+    assert is_ignored(".vaultkit/index.sqlite3")
+    assert is_ignored(".vaultkit/index.sqlite3-wal")
     assert not is_ignored("Topics/Rust.md")
 
 

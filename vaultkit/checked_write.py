@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit.exchange import ExchangeUnsupportedError, exchange, rename_new
+from vaultkit.files import NotRegularFileError
 
 TEMP_SUFFIX = ".vaultkit-tmp"
 """Temp files are dot files with this suffix: Obsidian ignores dot files, never indexes one."""
@@ -108,10 +109,6 @@ class Seen(NamedTuple):
             st.st_size,
             st.st_mtime_ns,
         )
-
-
-class NotRegularFileError(OSError):
-    """The path names a FIFO, device, socket or folder: vaultkit never reads or replaces it."""
 
 
 class BeingWrittenError(Exception):

@@ -31,10 +31,11 @@ EXIT_USAGE = 2
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
     from vaultkit.indexer import update_index
     from vaultkit.vault import vault_root
+    from vaultkit.vaultpaths import resolve_index
 
     vault = vault_root(args.vault)
-    index_path = Path(args.index).expanduser() if args.index else None
-    connection, report = update_index(vault, index_path=index_path)
+    location = resolve_index(vault, override=args.index)
+    connection, report = update_index(vault, index_path=location)
     return vault, connection, report
 
 
@@ -163,19 +164,21 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.vault import vault_root
+    from vaultkit.vaultpaths import resolve_index
 
     vault = vault_root(args.vault_dir)
-    index_path = Path(args.index).expanduser() if args.index else None
+    # The one decision of where the index lives (--index, the config's, the cache folder's),
+    # made before the fast path below so that it reads the same index as the full sync.
+    location = resolve_index(vault, override=args.index)
     dry_run = args.dry_run or args.check
     probe, probed = None, False
     if not args.force:
         # Nothing changed since a sync found every dashboard current: say so from the index's
         # stamp, before the pipeline (parser, Jinja, lock) is even imported.
-        from vaultkit.lock import index_location
         from vaultkit.stamp import unchanged, unchanged_outcome
 
         started = time.perf_counter()
-        probe, hit = unchanged(vault, index_path or index_location(vault))
+        probe, hit = unchanged(vault, location.path)
         probed = True
         if hit is not None:
             return _print_sync(
@@ -188,7 +191,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
         vault,
         dry_run=dry_run,
         force=args.force,
-        index_path=index_path,
+        index_path=location,
         probe=probe,
         probed=probed,
     )

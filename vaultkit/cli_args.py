@@ -114,7 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="overwrite regions edited by hand (a backup goes to .vaultkit/backups/ first; "
         "refused if that folder leads out of the vault)",
     )
-    sync.add_argument("--index", metavar="FILE", help="the index file")
+    sync.add_argument(
+        "--index",
+        metavar="FILE",
+        help="the index file (default: [vault] index in .vaultkit/config.toml, else the user "
+        "cache folder)",
+    )
     sync.add_argument("--json", action="store_true", help="print a JSON summary")
 
     init = commands.add_parser(
@@ -167,8 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--index",
             metavar="FILE",
-            help="the index file (default: in the user cache folder; VAULTKIT_CACHE_DIR "
-            "overrides the folder)",
+            help="the index file (default: [vault] index in .vaultkit/config.toml, else in the "
+            "user cache folder; VAULTKIT_CACHE_DIR overrides the folder)",
         )
         if json_flag:
             command.add_argument("--json", action="store_true", help="print JSON")

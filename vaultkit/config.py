@@ -75,7 +75,9 @@ class VaultSettings:
     excludes: tuple[str, ...] = ()
     """Extra ignores on top of Obsidian's "Excluded files": path prefixes or ``/regex/``."""
     index: str = ""
-    """Path of the index file; ``""`` = the user cache folder (outside the vault)."""
+    """Path of the index file as written (``~`` allowed; a relative path is relative to
+    ``.vaultkit/``, and a path in the vault outside ``.vaultkit/`` is refused: see
+    :mod:`vaultkit.vaultpaths`); ``""`` = the user cache folder (outside the vault)."""
     max_files_written: int = 50
     """A run that would write more files than this stops before writing any."""
     max_growth: float = 5.0
@@ -210,7 +212,7 @@ def load_config(vault: Path) -> Config:
 def _build(reader: _Reader, data: dict[str, object], daily: DailyNotes, vault: Path) -> Config:
     reader.known(data, (), ("vault", "topics", "habits", "daily_notes", "dashboards"))
     return Config(
-        vault=_vault_settings(reader, reader.table(data, ("vault",))),
+        vault=_vault_settings(reader, reader.table(data, ("vault",)), vault),
         topics=_topic_settings(reader, reader.table(data, ("topics",))),
         habits=_habit_settings(reader, reader.table(data, ("habits",))),
         daily_notes=_daily_notes(reader, reader.table(data, ("daily_notes",)), daily),
@@ -218,7 +220,22 @@ def _build(reader: _Reader, data: dict[str, object], daily: DailyNotes, vault: P
     )
 
 
-def _vault_settings(r: _Reader, table: dict[str, object]) -> VaultSettings:
+def _index_setting(r: _Reader, table: dict[str, object], vault: Path) -> str:
+    """``[vault] index``, checked by the rules of :mod:`vaultkit.vaultpaths` (a shared vault's
+    config must not point vaultkit at a note, or anywhere in the vault outside .vaultkit/)."""
+    text = r.text(table, ("vault", "index"), "")
+    if text:
+        from vaultkit.vaultpaths import configured_index
+
+        try:
+            configured_index(vault, text)
+        except VaultkitError as exc:
+            r.add(("vault", "index"), str(exc))
+            return ""
+    return text
+
+
+def _vault_settings(r: _Reader, table: dict[str, object], vault: Path) -> VaultSettings:
     d = VaultSettings()
     r.known(table, ("vault",), VaultSettings.__match_args__)
     excludes = r.texts(table, ("vault", "excludes"), d.excludes)
@@ -237,7 +254,7 @@ def _vault_settings(r: _Reader, table: dict[str, object]) -> VaultSettings:
             r.add(key, f"{_show(entry)} is not a valid regular expression")
     return VaultSettings(
         excludes=excludes,
-        index=r.text(table, ("vault", "index"), d.index),
+        index=_index_setting(r, table, vault),
         max_files_written=r.integer(
             table, ("vault", "max_files_written"), d.max_files_written, minimum=1
         ),
@@ -843,7 +860,9 @@ _DEFAULT_TEXT = """\
 # syntax: a path prefix such as "Archive/" or a regular expression written "/.../".
 excludes = []
 # The index file (a cache of the parsed vault). "" = the user cache folder, outside the vault,
-# so sync services never copy it.
+# so sync services never copy it. "~" is your home folder; a relative path is relative to
+# this .vaultkit/ folder (e.g. "index.sqlite3"); a path in the vault outside .vaultkit/ is
+# refused. vaultkit only ever replaces a file there that is its own index.
 index = ""
 # Guard rail: a run that would write more files than this stops before writing any.
 max_files_written = 50

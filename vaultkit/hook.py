@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, TextIO
 from vaultkit.config import Config, load_config
 from vaultkit.errors import VaultkitError
 from vaultkit.files import read_regular
-from vaultkit.lock import index_location
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
+from vaultkit.vaultpaths import resolve_index
 
 if TYPE_CHECKING:
     from vaultkit.sync import SyncReport
@@ -204,8 +204,8 @@ def _is_generated(path: Path) -> bool:
 
 
 def _index_path(vault: Path, config: Config) -> Path:
-    # Mirrors run_sync: the config's index location, else the user cache folder.
-    return Path(config.vault.index) if config.vault.index else index_location(vault)
+    # The same decision as run_sync's: the config's index location, else the cache folder.
+    return resolve_index(vault, configured=config.vault.index).path
 
 
 def _unchanged(index: Path, file_path: Path, rel: str) -> bool:

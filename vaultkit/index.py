@@ -1,10 +1,17 @@
 """The on-disk index: one SQLite file per vault holding every parsed note.
 
 The index lets a sync re-parse only the notes that changed. It lives in the user's cache
-folder (never inside the vault, so sync services do not copy it) unless a path is given.
-Every update runs in one transaction in WAL mode, so a process killed mid-update leaves
-the previous, consistent index; a file that is corrupt or of another schema version is
-deleted and rebuilt without bothering the user. The schema is documented in
+folder (never inside the vault, so sync services do not copy it) unless a path is given
+(where: :mod:`vaultkit.vaultpaths`). Every update runs in one transaction in WAL mode, so a
+process killed mid-update leaves the previous, consistent index; an index of another schema
+version, or a damaged one, is deleted and rebuilt without bothering the user.
+
+The index is only ever vaultkit's (design section 8 item 12): every index vaultkit creates
+carries :data:`APPLICATION_ID` in its header, and a file is deleted or rebuilt only when it is
+provably vaultkit's (:func:`index_owner`). Another program's database, a note, or an
+unrecognisable file at a configured location is an error (exit 2) and stays as it was; only at
+the default location, in vaultkit's own cache folder, is an unrecognisable (damaged) file
+rebuilt silently, as design section 6 promises. The schema is documented in
 ``docs/index-schema.md`` because ``vaultkit query`` exposes it.
 """
 
@@ -12,14 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import re
 import sqlite3
+import stat
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from vaultkit.lock import index_location
+from vaultkit import vaultpaths
+from vaultkit.errors import VaultkitError
 from vaultkit.versions import PARSER_VERSION
 
 if TYPE_CHECKING:
@@ -27,6 +38,11 @@ if TYPE_CHECKING:
 from vaultkit.progress import OPEN_STATUSES, cadence_of
 
 SCHEMA_VERSION = 7
+APPLICATION_ID = 0x564B6978
+"""``PRAGMA application_id`` of every index vaultkit creates (the bytes ``VKix``): the mark by
+which vaultkit knows, from the file's header alone, that a file is its own to rebuild
+(``file(1)`` shows it too). Indexes of earlier versions carry no mark; :func:`index_owner`
+recognises those by their ``meta`` table and marks them when it opens them."""
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -158,16 +174,120 @@ NOTE_TABLES = (
 
 def default_index_path(vault: Path) -> Path:
     """``<user cache>/vaultkit/<vault name>-<hash of its path>.sqlite3``."""
-    # The location lives in vaultkit.lock, which the hook's fast path imports without
+    # The location lives in vaultkit.vaultpaths, which the hook's fast path imports without
     # paying for the parser that this module imports.
-    return index_location(vault)
+    return vaultpaths.default_index_path(vault)
 
 
-def remove_index(path: Path) -> None:
-    """Delete an index file and its WAL companions."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
+class NotAnIndexError(VaultkitError):
+    """A file at the index path that vaultkit cannot prove to be its index: left alone."""
+
+
+_SQLITE_MAGIC = b"SQLite format 3\0"
+_COMPANIONS = ("-wal", "-shm", "-journal")
+_LEGACY_VERSION = re.compile(r"\d+(\.\d+)*")
+# SQLite result codes (the low byte of an extended code) that mean "this file is damaged":
+# only those may lead to a rebuild; any other failure (read-only, busy, full disk, I/O) is
+# reported and the file kept.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_SQLITE_READONLY = 8
+
+
+def index_owner(path: Path) -> str:
+    """Whose file is at the index path, judged without letting SQLite write to it.
+
+    ``"absent"``; ``"empty"`` (0 bytes); ``"ours"``: a SQLite file whose header carries
+    :data:`APPLICATION_ID` (bytes 68-71, big-endian), or one of an earlier vaultkit (no
+    application id; a ``meta`` table whose ``schema_version`` is a version number, beside
+    ``files`` and ``notes`` tables); ``"foreign"``: a SQLite database that is provably
+    another program's (another application id, or readable tables without vaultkit's mark);
+    ``"unknown"``: anything else: not SQLite at all, truncated, damaged, or an empty database.
+    Something that is not a regular file (a folder, a FIFO, a device) raises
+    :class:`vaultkit.vaultpaths.IndexPathError` before it is opened.
+    """
+    vaultpaths.check_index_file(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(100)
+    except FileNotFoundError:
+        return "absent"
+    if not head:
+        return "empty"
+    if len(head) < 100 or not head.startswith(_SQLITE_MAGIC):
+        return "unknown"
+    application_id = int.from_bytes(head[68:72], "big")
+    if application_id == APPLICATION_ID:
+        return "ours"
+    if application_id:
+        return "foreign"
+    # Written before vaultkit marked its indexes: look for its meta row. immutable=1: SQLite
+    # reads the main file only, and neither locks it nor creates or touches its WAL files.
+    # (Tables an earlier vaultkit left in a WAL only, by crashing in its very first run, are
+    # not seen: that file is "unknown", rebuilt only at the default location.)
+    return _legacy_owner(f"{path.resolve().as_uri()}?mode=ro&immutable=1")
+
+
+def _legacy_owner(uri: str) -> str:
+    try:
+        with closing(sqlite3.connect(uri, uri=True, timeout=1)) as connection:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if not tables:
+                return "unknown"
+            if not {"meta", "files", "notes"} <= tables:
+                return "foreign"
+            row = connection.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+    except sqlite3.Error:
+        return "unknown"
+    if row is not None and isinstance(row[0], str) and _LEGACY_VERSION.fullmatch(row[0]):
+        return "ours"
+    return "foreign"
+
+
+def _refuse(path: Path, owner: str) -> NotAnIndexError:
+    if owner == "foreign":
+        what, hint = "is another program's database, not a vaultkit index", ""
+    else:
+        what = "is not a vaultkit index (not a SQLite file vaultkit wrote, or damaged)"
+        hint = ", or delete it yourself if it is a damaged index of vaultkit's"
+    return NotAnIndexError(
+        f"{what}, and vaultkit never deletes or overwrites it; point [vault] index in "
+        f".vaultkit/config.toml (or --index) at another file{hint}",
+        path=str(path),
+    )
+
+
+def remove_index(path: Path, *, default: bool = False) -> None:
+    """Delete an index file and its WAL and journal companions, when it is vaultkit's.
+
+    Only a file :func:`index_owner` proves to be vaultkit's (or an empty one) is deleted,
+    and its companions only with it; at the ``default`` location in vaultkit's own cache
+    folder, an unrecognisable (damaged) file too. Anything else raises
+    :class:`NotAnIndexError` and is left as it was.
+    """
+    owner = index_owner(path)
+    if owner == "absent":
+        return
+    if not (owner in ("ours", "empty") or (default and owner == "unknown")):
+        raise _refuse(path, owner)
+    # The companions first: a journal left beside a deleted file could be replayed into
+    # the next index of that name.
+    for suffix in (*_COMPANIONS, ""):
+        companion = Path(str(path) + suffix)
+        try:
+            mode = os.lstat(companion).st_mode
+        except FileNotFoundError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            raise NotAnIndexError(
+                "is not a file, so vaultkit leaves it alone; move it away", path=str(companion)
+            )
         with suppress(FileNotFoundError):
-            Path(str(path) + suffix).unlink()
+            companion.unlink()
 
 
 def _configure(connection: sqlite3.Connection) -> None:
@@ -180,47 +300,146 @@ def _configure(connection: sqlite3.Connection) -> None:
 def _schema_ok(connection: sqlite3.Connection) -> bool:
     try:
         row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.DatabaseError:
-        return False
+    except sqlite3.DatabaseError as exc:
+        if _damaged(exc):
+            raise
+        if "no such table" in str(exc):
+            return False
+        raise
     return row is not None and row[0] == INDEX_VERSION
 
 
-def open_index(path: Path) -> tuple[sqlite3.Connection, bool]:
+def _damaged(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # no code (older Python): judge by the message
+        text = str(exc)
+        return "malformed" in text or "not a database" in text
+    return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _writable(path: Path) -> None:
+    """Raise a clear error when the index (or its folder, where SQLite keeps the WAL) cannot
+    be written: SQLite would open it read-only and fail on the first write."""
+    for suffix in ("", *_COMPANIONS):
+        file = Path(str(path) + suffix)
+        if file.exists() and not os.access(file, os.W_OK):
+            raise VaultkitError(
+                f"the index{' journal' if suffix else ''} file is read-only; make it writable "
+                "(chmod u+w) or point [vault] index in .vaultkit/config.toml (or --index) at "
+                "another file",
+                path=str(file),
+            )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise VaultkitError(
+            "the index's folder is read-only, and SQLite keeps the index's journal beside it; "
+            "make it writable or point [vault] index in .vaultkit/config.toml (or --index) "
+            "into another folder",
+            path=str(path.parent),
+        )
+
+
+def index_failure(path: Path, exc: sqlite3.Error) -> VaultkitError | None:
+    """The clear error for a write refused because the index is read-only; None for others."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code != _SQLITE_READONLY and "readonly" not in str(exc):
+        return None
+    return VaultkitError(
+        "the index cannot be written (a read-only file, journal, folder or file system); make "
+        "it writable or point [vault] index in .vaultkit/config.toml (or --index) elsewhere",
+        path=str(path),
+    )
+
+
+def _failed(path: Path, exc: sqlite3.Error) -> VaultkitError:
+    return index_failure(path, exc) or VaultkitError(
+        f"the index cannot be opened ({exc}); it was left as it is. Try again, or point "
+        "[vault] index in .vaultkit/config.toml (or --index) at another file",
+        path=str(path),
+    )
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    # The mark goes first, in rollback-journal mode: it is in the file's header from the
+    # first committed byte on, so a file this function began is always recognised as ours.
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    _configure(connection)
+    with transaction(connection):
+        # Another vaultkit may have created the same new index a moment ago.
+        if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(
+            "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,)
+        )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(path, isolation_level=None, timeout=10)
+    except sqlite3.Error as exc:
+        raise _failed(path, exc) from None
+
+
+def _reopen(path: Path) -> sqlite3.Connection | None:
+    """A connection to the index at ``path`` (vaultkit's) when it is of this schema version;
+    None when it is of another or damaged (a rebuild is due)."""
+    connection = _connect(path)
+    try:
+        _configure(connection)
+        if _schema_ok(connection):
+            if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                # An index of an earlier vaultkit, of this very schema: mark it in place.
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            return connection
+    except sqlite3.Error as exc:
+        connection.close()
+        if not _damaged(exc):
+            raise _failed(path, exc) from None
+        return None
+    connection.close()
+    return None
+
+
+def open_index(path: Path, *, default: bool = False) -> tuple[sqlite3.Connection, bool]:
     """Open (or create) the index; returns (connection, rebuilt).
 
-    A file that is not a readable vaultkit index of this schema version is deleted and
-    created anew: the index is a cache, so rebuilding it is always safe.
+    The index is a cache, so a vaultkit index of another schema version, or a damaged one,
+    is deleted and created anew. What is deleted is only ever vaultkit's (see
+    :func:`remove_index`): a file at the path that is not provably a vaultkit index raises
+    :class:`NotAnIndexError` (exit 2) and is left untouched — unless ``default`` (the cache
+    folder location, vaultkit's own) and the file is merely unrecognisable, i.e. damaged.
+    A read-only index raises a clear :class:`VaultkitError` instead of being replaced.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rebuilt = False
-    for attempt in range(2):
-        try:
-            connection = sqlite3.connect(path, isolation_level=None, timeout=10)
-            _configure(connection)
-            if _schema_ok(connection):
-                return connection, rebuilt
-            has_tables = connection.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            ).fetchone()[0]
-            if has_tables:
-                raise sqlite3.DatabaseError("old or foreign schema")
-            with transaction(connection):
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
-                connection.execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (INDEX_VERSION,),
-                )
-            return connection, True
-        except sqlite3.DatabaseError:
-            if attempt:
-                raise
-            with suppress(sqlite3.Error):
-                connection.close()
-            remove_index(path)
-            rebuilt = True
-    raise AssertionError("unreachable")
+    vaultpaths.check_index_file(path)
+    owner = index_owner(path)
+    if owner == "foreign" or (owner == "unknown" and not default):
+        raise _refuse(path, owner)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VaultkitError(
+            f"the index's folder cannot be created ({exc.strerror}); point [vault] index in "
+            ".vaultkit/config.toml (or --index) elsewhere, or set VAULTKIT_CACHE_DIR",
+            path=str(path.parent),
+        ) from None
+    _writable(path)
+    if owner == "ours":
+        connection = _reopen(path)
+        if connection is not None:
+            return connection, False
+    if owner in ("ours", "unknown"):
+        remove_index(path, default=default)
+    connection = _connect(path)
+    try:
+        _create(connection)
+        if not _schema_ok(connection):
+            raise sqlite3.DatabaseError("another program wrote into the new index")
+    except sqlite3.Error as exc:
+        connection.close()
+        raise _failed(path, exc) from None
+    return connection, True
 
 
 @contextmanager

@@ -34,8 +34,8 @@ from vaultkit.index import (
     NoteRows,
     bulk_load,
     bump_generations,
-    default_index_path,
     delete_notes,
+    index_failure,
     insert_note_rows,
     note_digests,
     note_rows,
@@ -46,6 +46,7 @@ from vaultkit.index import (
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
 from vaultkit.stamp import RACY_SLACK_NS
+from vaultkit.vaultpaths import IndexPath, resolve_index
 
 _RESOURCES = FAMILIES.index("resources")
 _TASKS = FAMILIES.index("tasks")
@@ -197,7 +198,7 @@ def _is_generated(connection: sqlite3.Connection, path: str) -> bool:
 def update_index(
     vault: Path,
     *,
-    index_path: Path | None = None,
+    index_path: Path | IndexPath | None = None,
     progress: bool | None = None,
     scan: ScanResult | None = None,
     only: Collection[str] | None = None,
@@ -212,25 +213,53 @@ def update_index(
     With ``only`` (vault-relative paths, and ``scan`` the result of
     :func:`vaultkit.scan.scan_paths` for them), just those files are brought up to date:
     the hook's "this note was saved". Everything else keeps what the index holds.
+
+    ``index_path``: where the index lives, as :func:`vaultkit.vaultpaths.resolve_index`
+    decided; a plain path is taken as ``--index`` (the same rules apply); None is the
+    vault's own choice (its config, else the cache folder).
     """
+    location = (
+        index_path
+        if isinstance(index_path, IndexPath)
+        else resolve_index(vault, override=index_path)
+    )
+    try:
+        return _update_index(vault, location, progress, scan, only, scopes)
+    except sqlite3.OperationalError as exc:
+        # open_index checked that the index can be written; this is the backstop for what
+        # changes under a run (a companion file or the file system turned read-only).
+        failure = index_failure(location.path, exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def _update_index(
+    vault: Path,
+    location: IndexPath,
+    progress: bool | None,
+    scan: ScanResult | None,
+    only: Collection[str] | None,
+    scopes: Scopes | None,
+) -> tuple[sqlite3.Connection, IndexReport]:
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
-    path = index_path or default_index_path(vault)
+    path = location.path
     try:
-        connection, rebuilt = open_index(path)
+        connection, rebuilt = open_index(path, default=location.default)
+        owner = connection.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
+        if owner is not None and owner[0] != str(vault):
+            # An index file given for another vault (--index reused): start it afresh rather
+            # than mixing two vaults' notes.
+            connection.close()
+            remove_index(path, default=location.default)
+            connection, rebuilt = open_index(path, default=location.default)
     except (OSError, sqlite3.Error) as exc:
         raise VaultkitError(
             f"the index cannot be opened or created ({exc}); pass another location "
             "with --index or set VAULTKIT_CACHE_DIR",
             path=str(path),
         ) from None
-    owner = connection.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
-    if owner is not None and owner[0] != str(vault):
-        # An index file given for another vault (--index reused): start it afresh rather
-        # than mixing two vaults' notes.
-        connection.close()
-        remove_index(path)
-        connection, rebuilt = open_index(path)
     report = IndexReport(index_path=path, rebuilt=rebuilt)
     try:
         result = scan if scan is not None else scan_vault(vault)

@@ -4,12 +4,22 @@ This module owns the vault lock (design section 9). It is an OS-level file lock 
 on POSIX, ``msvcrt.locking`` on Windows), so a crashed holder releases it with its process
 and no stale lock can wedge the vault. It is written here rather than taken from the
 ``filelock`` library, which does the same two calls but costs the hook ~25 ms of imports
-on every autosave (design section 11 gives the hook 0.5 s in all). The lock file lives
-beside the index in the user's cache folder, never inside the vault: sync services would
-copy it between machines, and Obsidian would see it change.
+on every autosave (design section 11 gives the hook 0.5 s in all).
 
-While held, a small JSON sidecar (``<stem>.lock.json``) records the holder's pid and purpose
-(``sync``, ``watch``, ``hook``), so whoever is refused can say who holds the vault.
+The lock file belongs to the vault: ``<vault>/.vaultkit/lock`` (:func:`vaultkit.vaultpaths.
+lock_file`), so that every vaultkit finds the same file whatever its cache folder
+(``VAULTKIT_CACHE_DIR``) or ``--index``. It is created empty once and never written again:
+taking an OS lock changes neither its bytes nor its times, so sync services and Obsidian see
+no churn. vaultkit never deletes it. A ``.vaultkit`` that is a link leading out of the vault is
+refused. A dry run (``--check``, ``--dry-run``) writes nothing into the vault, the lock
+included: it takes the lock when the file exists and runs without it otherwise (a vault that
+never had a writer, or a read-only one).
+
+While held, a small JSON record (``<cache folder>/<vault name>-<hash>.lock.json``) names the
+holder's pid and purpose (``sync``, ``watch``, ``hook``), so whoever is refused can say who
+holds the vault. It is written on every run, so it stays out of the vault, in the holder's
+cache folder: a vaultkit with another cache folder is still refused by the lock, but cannot
+name the holder ("pid unknown").
 
 The lock is re-entrant within one process: ``vaultkit watch`` holds it for its whole life
 and may call :func:`vaultkit.sync.run_sync` (which takes it again) without deadlocking on
@@ -19,9 +29,10 @@ itself. It therefore does not serialise threads of one process; callers own that
 from __future__ import annotations
 
 import _thread
+import errno
 import json
 import os
-import re
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -29,21 +40,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from vaultkit.errors import VaultkitError
-
-try:
-    # The builtin SHA-256: hashlib would load OpenSSL (~5 ms of every command) for one hash.
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # CPython 3.12 renamed it; anything else has hashlib
-    try:
-        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
-    except ImportError:
-        from hashlib import sha256 as _sha256  # type: ignore[assignment, unused-ignore]
-
-CACHE_ENV = "VAULTKIT_CACHE_DIR"
+from vaultkit.vaultpaths import default_index_path, lock_file
 
 _held: dict[str, int] = {}
 """Lock files this process holds → nesting depth (for re-entry)."""
 _held_guard = _thread.allocate_lock()  # threading's import costs the CLI ~4 ms
+_READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+"""Why a lock file may not be creatable in a vault that can still be read."""
 
 
 class VaultBusyError(VaultkitError):
@@ -65,39 +68,14 @@ class VaultBusyError(VaultkitError):
         self.holder = holder
 
 
-def index_location(vault: Path) -> Path:
-    """Where the vault's index lives by default (see :func:`vaultkit.index.default_index_path`).
-
-    It is defined here, not in ``vaultkit.index``, because that module imports the parser and
-    the hook's fast path must not pay for markdown-it on every autosave.
-    """
-    base = os.environ.get(CACHE_ENV)
-    if base:
-        folder = Path(base)
-    else:
-        import platformdirs
-
-        folder = Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
-    resolved = vault.resolve()
-    digest = _sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-") or "vault"
-    return folder / f"{name}-{digest}.sqlite3"
-
-
 def lock_path(vault: Path) -> Path:
-    """The vault's lock file: ``<index stem>.lock`` next to the default index.
-
-    It follows the default index even when the config moves the index elsewhere: the lock
-    guards the vault's dashboards, so every vaultkit must find the same file whatever
-    ``--index`` it was given.
-    """
-    index = index_location(vault)
-    return index.with_name(f"{index.stem}.lock")
+    """The vault's lock file: ``<vault>/.vaultkit/lock``."""
+    return lock_file(vault)
 
 
 def _holder_path(vault: Path) -> Path:
-    lock = lock_path(vault)
-    return lock.with_name(lock.name + ".json")
+    index = default_index_path(vault)
+    return index.with_name(f"{index.stem}.lock.json")
 
 
 def _alive(pid: int) -> bool:
@@ -137,10 +115,45 @@ def lock_holder(vault: Path) -> dict[str, object] | None:
 
 
 def _record_holder(path: Path, purpose: str) -> None:
-    # Written to a temp file and renamed, so a reader never sees half a record.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written to a temp file and renamed, so a reader never sees half a record. The temp
+    # file's name is this process's own; O_NOFOLLOW: never write through a link there.
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps({"pid": os.getpid(), "purpose": purpose}), encoding="utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(temp, flags, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps({"pid": os.getpid(), "purpose": purpose}))
     os.replace(temp, path)
+
+
+def _forget_holder(path: Path) -> None:
+    """Delete the holder record, if it is the one this process wrote (and a plain file)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("pid") == os.getpid():
+        with suppress(OSError):
+            path.unlink()
+
+
+class LockUnavailableError(VaultkitError):
+    """The lock (or its folder) cannot be created or opened: a read-only vault, permissions,
+    or something that is not vaultkit's at its name."""
+
+    def __init__(self, path: Path, exc: OSError, what: str) -> None:
+        if exc.errno == errno.ELOOP:
+            reason = "it is a link; vaultkit's lock must be a plain file: delete the link"
+        elif exc.errno == errno.EISDIR:
+            reason = "it is not a plain file; move it away, vaultkit creates its lock itself"
+        elif exc.errno in _READ_ONLY:
+            reason = f"{exc.strerror}; vaultkit needs a writable vault to update it"
+        else:
+            reason = exc.strerror or str(exc)
+        super().__init__(f"the vault's lock {what} ({reason})", path=str(path))
+        self.errno = exc.errno
 
 
 class _OsLock:
@@ -150,12 +163,31 @@ class _OsLock:
     """Seconds between tries while waiting: the OS offers no portable blocking wait with a
     timeout."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
+        self.create = create
         self.fd: int | None = None
 
+    def _open(self) -> int:
+        # O_NOFOLLOW: a link planted at the lock's name is not followed out of the vault.
+        # O_NONBLOCK: opening a FIFO planted there does not hang (it is refused below).
+        extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        if self.create:
+            extra |= os.O_CREAT
+        try:
+            fd = os.open(self.path, os.O_RDWR | extra, 0o644)
+        except OSError as exc:
+            if exc.errno not in _READ_ONLY or not self.path.exists():
+                raise
+            # A read-only vault whose lock exists: a read-only descriptor locks as well.
+            fd = os.open(self.path, os.O_RDONLY | extra)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(self.path))
+        return fd
+
     def _try(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open()
         try:
             if sys.platform == "win32":
                 import msvcrt
@@ -198,13 +230,38 @@ class _OsLock:
             os.close(fd)
 
 
+def _take(lock: _OsLock, vault: Path, timeout: float) -> None:
+    try:
+        if lock.create:
+            lock.path.parent.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise LockUnavailableError(lock.path.parent, exc, "folder cannot be created") from None
+    try:
+        if lock.acquire(0):
+            return
+        holder = lock_holder(vault)
+        if timeout == 0 or (holder is not None and holder["purpose"] == "watch"):
+            raise VaultBusyError(vault, holder)
+        if not lock.acquire(timeout):
+            raise VaultBusyError(vault, lock_holder(vault))
+    except OSError as exc:
+        raise LockUnavailableError(lock.path, exc, "cannot be opened") from None
+
+
 @contextmanager
-def vault_lock(vault: Path, purpose: str, *, timeout: float = 0) -> Iterator[None]:
+def vault_lock(
+    vault: Path, purpose: str, *, timeout: float = 0, writes: bool = True
+) -> Iterator[None]:
     """Hold the vault's writer lock for the ``with`` block.
 
     ``timeout`` is how long to wait for another holder: 0 tries once, a negative value waits
     for ever. A ``watch`` holder keeps the vault until it is stopped, so waiting for it is
     pointless: that refusal is immediate. Raises :class:`VaultBusyError` naming the holder.
+
+    ``writes=False`` is for runs that write nothing into the vault (``--check``,
+    ``--dry-run``): they never create ``.vaultkit/`` or the lock file. When the lock exists
+    they take it (so another vaultkit at work still refuses them); when it does not exist, or
+    cannot be opened (a read-only vault), they run without it.
     """
     path = lock_path(vault)
     key = str(path)
@@ -222,28 +279,18 @@ def vault_lock(vault: Path, purpose: str, *, timeout: float = 0) -> Iterator[Non
                 _held[key] -= 1
         return
 
+    lock = _OsLock(path, create=writes)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise VaultkitError(
-            f"the lock folder cannot be created ({exc.strerror}); set VAULTKIT_CACHE_DIR "
-            "to a writable folder",
-            path=str(path.parent),
-        ) from None
-    lock = _OsLock(path)
-    try:
-        if not lock.acquire(0):
-            holder = lock_holder(vault)
-            if timeout == 0 or (holder is not None and holder["purpose"] == "watch"):
-                raise VaultBusyError(vault, holder)
-            if not lock.acquire(timeout):
-                raise VaultBusyError(vault, lock_holder(vault))
-    except OSError as exc:
-        raise VaultkitError(
-            f"the lock file cannot be opened ({exc.strerror}); set VAULTKIT_CACHE_DIR "
-            "to a writable folder",
-            path=str(path),
-        ) from None
+        _take(lock, vault, timeout)
+    except LockUnavailableError as exc:
+        if writes or exc.errno not in (*_READ_ONLY, errno.ENOENT):
+            raise
+        unlocked = True
+    else:
+        unlocked = False
+    if unlocked:
+        yield  # a dry run without a lock file to take: it writes nothing to guard
+        return
     holder_file = _holder_path(vault)
     try:
         with _held_guard:
@@ -256,6 +303,5 @@ def vault_lock(vault: Path, purpose: str, *, timeout: float = 0) -> Iterator[Non
             del _held[key]
         # The record goes before the lock is released: a record without a lock is
         # harmless (its pid is checked), a new holder's record deleted by us would not be.
-        with suppress(OSError):
-            holder_file.unlink()
+        _forget_holder(holder_file)
         lock.release()

@@ -10,13 +10,17 @@ template error names the template and its line.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from jinja2.bccache import Bucket, bc_magic
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from vaultkit.errors import VaultkitError
@@ -162,6 +166,32 @@ def _escape_code(text: str) -> str:
     return "`" + str(text).replace("`", "'") + "`"
 
 
+class _OwnBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled-template files, which replace only what is Jinja's own.
+
+    Jinja renames a new ``__jinja2_<hash>.cache`` over the old one; this cache first checks
+    that the file there is a plain file starting with Jinja's bytecode mark, and keeps
+    anything else but an empty file (design section 8 item 12: vaultkit replaces only its own
+    files). The folder is vaultkit's own (:func:`vaultkit.vaultpaths.templates_cache`). Writing
+    is only a speed-up, so it never fails a render either.
+    """
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        target = self._get_cache_filename(bucket)
+        try:
+            if not stat.S_ISREG(os.lstat(target).st_mode):
+                return
+            with open(target, "rb") as handle:
+                if handle.read(len(bc_magic)) not in (bc_magic, b""):
+                    return
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
     if cache_dir is None:
         return None
@@ -169,7 +199,7 @@ def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # only a speed-up: render without it
-    return jinja2.FileSystemBytecodeCache(str(cache_dir))
+    return _OwnBytecodeCache(str(cache_dir))
 
 
 class _VaultLoader(jinja2.FileSystemLoader):

@@ -14,8 +14,9 @@ fail to match, never match wrongly:
 * every entry of every folder of the vault that Obsidian shows, dot-files included (iCloud
   placeholders are dot-files): name, type, size, mtime, ctime and inode. ctime moves on any
   write and no tool can set it back, so a write that keeps size and mtime still shows;
-* ``.vaultkit/`` whole (config, the user's templates) and Obsidian's ``app.json`` and
-  ``daily-notes.json``;
+* what a sync reads in ``.vaultkit/`` (the config and the user's templates; not the lock,
+  backups or an index kept there, which vaultkit itself writes) and Obsidian's ``app.json``
+  and ``daily-notes.json``;
 * the vault's path, today's date (or ``VAULTKIT_TODAY``), vaultkit's version and the size and
   mtime of its own code and built-in templates (an upgrade or an edit in a checkout).
 
@@ -51,7 +52,8 @@ RACY_SLACK_NS = 2_000_000_000
 file systems with coarse timestamps ("racy", as git calls it): the indexer hashes such files
 again, and the stamp does not vouch for them. Defined here, not in the indexer, so that this
 module stays light."""
-_VAULTKIT_DIR = ".vaultkit"
+_VAULTKIT_CONFIG = ".vaultkit/config.toml"
+_VAULTKIT_TEMPLATES = ".vaultkit/templates"
 _OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -125,7 +127,11 @@ def probe(vault: Path) -> Probe | None:
     fresh_after = started_ns - RACY_SLACK_NS
     try:
         newest = _walk(str(vault), names, numbers, vault_folders=True)
-        newest = max(newest, _walk(os.path.join(vault, _VAULTKIT_DIR), names, numbers))
+        newest = max(newest, _stat_file(os.path.join(vault, _VAULTKIT_CONFIG), names, numbers))
+        templates = os.path.join(vault, _VAULTKIT_TEMPLATES)
+        if os.path.islink(templates):
+            raise _UnsureError(templates)
+        newest = max(newest, _walk(templates, names, numbers))
         for name in _OBSIDIAN_FILES:
             newest = max(newest, _stat_file(os.path.join(vault, name), names, numbers))
         _code(names, numbers)

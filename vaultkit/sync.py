@@ -37,17 +37,19 @@ from vaultkit.freshness import (
 )
 from vaultkit.index import generations as index_generations
 from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
-from vaultkit.lock import index_location, vault_lock
+from vaultkit.lock import vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
 from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.vault import leads_outside
+from vaultkit.vaultpaths import IndexPath, resolve_index, templates_cache
 from vaultkit.writeback import (
     CHANGED_MESSAGE,
     Planned,
     RegionContent,
     WriteStatus,
     apply,
+    clear_leftovers,
     plan_file,
     plan_regions,
 )
@@ -218,7 +220,7 @@ def run_sync(
     *,
     dry_run: bool = False,
     force: bool = False,
-    index_path: Path | None = None,
+    index_path: Path | IndexPath | None = None,
     progress: bool | None = None,
     lock: bool = True,
     lock_timeout: float = LOCK_TIMEOUT,
@@ -242,22 +244,35 @@ def run_sync(
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
     hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
     keeps the last good one while the user is mid-edit).
+
+    ``index_path`` is ``--index`` (a path) or where the caller found the index to be
+    (:func:`vaultkit.vaultpaths.resolve_index`); None: the config's ``[vault] index``, else
+    the cache folder.
     """
     started = time.perf_counter()
-    if changed is None and not force and not probed:
-        index_file = index_path or (
-            Path(config.vault.index) if config and config.vault.index else index_location(vault)
+    location = (
+        index_path
+        if isinstance(index_path, IndexPath)
+        else resolve_index(
+            vault, override=index_path, configured=config.vault.index if config else None
         )
-        probe, hit = unchanged(vault, index_file)
+    )
+    if changed is None and not force and not probed:
+        probe, hit = unchanged(vault, location.path)
         if hit is not None:
-            return _unchanged_report(vault, index_file, hit, dry_run=dry_run, started=started)
-    guard = vault_lock(vault, "sync", timeout=lock_timeout) if lock else nullcontext()
+            return _unchanged_report(vault, location.path, hit, dry_run=dry_run, started=started)
+    guard = (
+        # A dry run writes nothing into the vault, not even the lock file (vaultkit.lock).
+        vault_lock(vault, "sync", timeout=lock_timeout, writes=not dry_run)
+        if lock
+        else nullcontext()
+    )
     with guard:
         return _run_sync(
             vault,
             dry_run=dry_run,
             force=force,
-            index_path=index_path,
+            index=location,
             progress=progress,
             config=config,
             changed=changed,
@@ -349,7 +364,7 @@ def _run_sync(
     *,
     dry_run: bool,
     force: bool,
-    index_path: Path | None,
+    index: IndexPath,
     progress: bool | None,
     config: Config | None = None,
     changed: Sequence[str] | None = None,
@@ -363,7 +378,6 @@ def _run_sync(
     if config is None:
         config = load_config(vault)
     today = today_for_run(config)
-    chosen_index = index_path or (Path(config.vault.index) if config.vault.index else None)
     scan = None
     only: list[str] | None = None
     try:
@@ -371,8 +385,7 @@ def _run_sync(
             # The targets too: the index must know what vaultkit itself last wrote there.
             only = sorted({*changed, *(d.target_path for d in config.dashboards)})
             scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-            index_file = chosen_index or index_location(vault)
-            if scan is None or not _all_indexed(index_file, [f.path for f in scan.files]):
+            if scan is None or not _all_indexed(index.path, [f.path for f in scan.files]):
                 # A new name may be a rename whose old name only a walk finds gone.
                 scan, only = None, None
         if scan is None:
@@ -386,7 +399,7 @@ def _run_sync(
         ) from None
     connection, index_report = update_index(
         vault,
-        index_path=chosen_index,
+        index_path=index,
         progress=progress,
         scan=scan,
         only=only,
@@ -401,7 +414,7 @@ def _run_sync(
             vault,
             lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
-            cache_dir=index_report.index_path.parent / "templates-compiled",
+            cache_dir=templates_cache(),
         )
         fresh = _freshness(connection, env, config, today, force=force)
         own_writes = dict(
@@ -579,6 +592,8 @@ def _write(
     if it changed within the quiet period: it may have been a save caught half-way, or the
     user still typing.
     """
+    if planned.status is WriteStatus.UNCHANGED:
+        return clear_leftovers(planned)
     current = planned
     for _ in range(MAX_RETRIES):
         if (

@@ -71,6 +71,10 @@ IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git"})
 # settings vaultkit reads (excluded files, daily-note format), so they still count.
 OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})
 BACKUPS = ".vaultkit/backups/"
+VAULTKIT_READ = frozenset({".vaultkit", ".vaultkit/config.toml", ".vaultkit/templates"})
+"""What a sync reads in .vaultkit/ (with the templates folder's files). The rest is vaultkit's
+own writing: the lock (.vaultkit/lock), backups, and an index the config keeps there, whose
+every update would otherwise wake the watcher again."""
 # Open/close-without-write events say nothing about content.
 IGNORED_EVENT_TYPES = frozenset({"opened", "closed_no_write"})
 
@@ -86,6 +90,10 @@ def is_ignored(rel: str) -> bool:
     if rel in OBSIDIAN_SETTINGS:
         return False
     if rel.split("/", 1)[0] in IGNORED_DIRS or rel.startswith(BACKUPS):
+        return True
+    if rel.startswith(".vaultkit/") and not (
+        rel in VAULTKIT_READ or rel.startswith(".vaultkit/templates/")
+    ):
         return True
     name = rel.rsplit("/", 1)[-1]
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)

@@ -38,10 +38,10 @@ from vaultkit.checked_write import (
     DeferredError,
     KeptCopyError,
     MetadataError,
-    NotRegularFileError,
     Seen,
     read_stable,
 )
+from vaultkit.files import NotRegularFileError
 
 
 def _debug(message: str, *args: object) -> None:
@@ -749,6 +749,28 @@ def _disposable(planned: Planned) -> Callable[[bytes], bool]:
     return lambda data: ours is not None and _outside_regions(data) == ours
 
 
+def clear_leftovers(planned: Planned) -> Planned:
+    """Clear the temp files a killed vaultkit left beside a file that needs no write now.
+
+    A kill between the exchange and its clean-up leaves the displaced note under a temp name
+    while the note itself is already current, so no write comes along to clear it. Like
+    :func:`apply`, it deletes only what holds nothing of the user's; the rest is kept as a
+    conflict copy, named in the returned plan's message.
+    """
+    if planned.old is None or planned.status is not WriteStatus.UNCHANGED:
+        return planned
+    kept = checked_write.remove_stale_temps(planned.path, _disposable(planned))
+    return planned._replace(message=_kept_message(kept)) if kept else planned
+
+
+def _kept_message(kept: list[Path]) -> str:
+    names = ", ".join(f"'{copy.name}'" for copy in kept)
+    return (
+        f"an interrupted earlier write left text of yours, kept as {names}; merge it into the "
+        "note and delete it"
+    )
+
+
 def _with(
     planned: Planned, status: WriteStatus, message: str, retry_at: float | None = None
 ) -> Planned:
@@ -849,10 +871,4 @@ def apply(
         )
     _debug("wrote %s (%s)", target, planned.status)
     done = planned._replace(seen=Seen.of(written))
-    if kept:
-        names = ", ".join(f"'{copy.name}'" for copy in kept)
-        return done._replace(
-            message=f"an interrupted earlier write left text of yours, kept as {names}; "
-            "merge it into the note and delete it"
-        )
-    return done
+    return done._replace(message=_kept_message(kept)) if kept else done

@@ -1,0 +1,284 @@
+"""Where vaultkit keeps its own files for a vault, and the rules that keep them its own.
+
+This module is the one home of three decisions (design sections 6, 8 item 12 and 9):
+
+* **the index**: ``--index FILE`` on the command line, else ``[vault] index`` in
+  ``.vaultkit/config.toml``, else ``<user cache folder>/vaultkit/<vault name>-<hash>.sqlite3``
+  (:func:`resolve_index`);
+* **the writer lock**: ``<vault>/.vaultkit/lock``, where every vaultkit finds it whatever its
+  cache folder (:func:`lock_file`);
+* **the compiled templates**: ``<user cache folder>/vaultkit/templates-compiled/``
+  (:func:`templates_cache`), never beside a configured index.
+
+The rules for an index path (``config.toml`` travels with a shared vault, so its index key is
+untrusted input):
+
+1. A config value has ``~`` expanded; a relative one is relative to ``<vault>/.vaultkit/``
+   (not to the current folder, which changes with whoever runs vaultkit).
+2. ``--index`` has ``~`` expanded and is relative to the current folder, as a command line is.
+3. Either one, once symbolic links are resolved, must not lie in the vault outside
+   ``.vaultkit/``, nor be one of vaultkit's other files there (``config.toml``, ``lock``,
+   ``templates/``, ``backups/``): the index would replace a note. For the config this is a
+   configuration error naming the key (and its line when ``vaultkit.config`` checks it).
+4. Whatever is at the path must be a regular file or nothing: a folder, a FIFO or a device
+   (``/dev/null``) is an error, whoever named it.
+
+Whether a regular file there is vaultkit's index, and so may be rebuilt, is decided by
+:func:`vaultkit.index.index_owner`, which needs ``sqlite3``. This module imports nothing heavy:
+the hook's fast path and the warm-sync shortcut use it on every call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+from typing import NamedTuple
+
+from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.files import read_regular
+
+try:
+    # The builtin SHA-256: hashlib would load OpenSSL (~5 ms of every command) for one hash.
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # CPython 3.12 renamed it; anything else has hashlib
+    try:
+        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:
+        from hashlib import sha256 as _sha256  # type: ignore[assignment, unused-ignore]
+
+CACHE_ENV = "VAULTKIT_CACHE_DIR"
+"""A folder that replaces the user cache folder (for the default index and compiled templates)."""
+VAULTKIT_DIR = ".vaultkit"
+"""vaultkit's folder in the vault: config, templates, backups and the lock."""
+LOCK_NAME = "lock"
+"""The lock file's name in :data:`VAULTKIT_DIR`."""
+RESERVED = frozenset({"config.toml", LOCK_NAME, "templates", "backups"})
+"""vaultkit's other files in :data:`VAULTKIT_DIR`, where an index may not go."""
+_CONFIG_SHOWN = f"{VAULTKIT_DIR}/config.toml"
+
+
+class IndexPath(NamedTuple):
+    """Where one vault's index lives."""
+
+    path: Path
+    default: bool
+    """True for the default location, in vaultkit's own cache folder: a file there that is not
+    recognisably another program's is rebuilt silently (design section 6). At a location the
+    user chose, only a file that is provably vaultkit's index is ever deleted or rebuilt."""
+
+
+class IndexPathError(VaultkitError):
+    """An index path that breaks the rules of this module (exit 2)."""
+
+
+def cache_folder() -> Path:
+    """``VAULTKIT_CACHE_DIR``, else the user cache folder's ``vaultkit`` folder."""
+    base = os.environ.get(CACHE_ENV)
+    if base:
+        return Path(base).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
+
+
+def default_index_path(vault: Path) -> Path:
+    """``<cache folder>/<vault name>-<12 hex digits of its path's SHA-256>.sqlite3``."""
+    resolved = vault.resolve()
+    digest = _sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-") or "vault"
+    return cache_folder() / f"{name}-{digest}.sqlite3"
+
+
+def templates_cache() -> Path:
+    """The compiled templates' folder: in vaultkit's cache folder, whatever the index."""
+    return cache_folder() / "templates-compiled"
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it.
+
+    Both are real paths (symbolic links resolved). Besides the names, the folders above
+    ``path`` are compared with ``folder`` by device and inode, which also catches a path
+    spelt in another case on a case-insensitive file system.
+    """
+    if Path(path).is_relative_to(folder):
+        return True
+    try:
+        target = os.stat(folder)
+    except OSError:
+        return False
+    current = path
+    while True:
+        try:
+            if os.path.samestat(os.stat(current), target):
+                return True
+        except OSError:
+            pass
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
+def vaultkit_folder(vault: Path) -> Path:
+    """``<vault>/.vaultkit`` (which may not exist yet), refused when it is not a folder or is
+    a symbolic link leading out of the vault: vaultkit's lock and a relative index go in
+    there, and vaultkit writes nothing outside the vault that the vault can choose."""
+    folder = vault / VAULTKIT_DIR
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    except OSError as exc:
+        raise VaultkitError(
+            f"cannot be read ({exc.strerror}); check its permissions", path=str(folder)
+        ) from None
+    if stat.S_ISLNK(info.st_mode):
+        real = os.path.realpath(folder)
+        if not _inside(real, os.path.realpath(vault)):
+            raise VaultkitError(
+                f"leads outside the vault (to {real}), a link where vaultkit keeps its lock, "
+                "index and backups; vaultkit never writes outside the vault, so nothing was "
+                "written: replace the link with a real folder",
+                path=str(folder),
+            )
+        if os.path.isdir(real):
+            return folder
+    elif stat.S_ISDIR(info.st_mode):
+        return folder
+    raise VaultkitError(
+        "is not a folder; vaultkit keeps its settings and lock in this folder: move the file away",
+        path=str(folder),
+    )
+
+
+def lock_file(vault: Path) -> Path:
+    """The vault's writer lock: ``<vault>/.vaultkit/lock`` (see :mod:`vaultkit.lock`)."""
+    return vaultkit_folder(vault) / LOCK_NAME
+
+
+def _checked(vault: Path, path: Path, shown: str) -> Path:
+    """``path`` with its links resolved, refused when it lies in the vault outside
+    ``.vaultkit/`` or on one of vaultkit's own files there (rule 3). ``shown``: the path as
+    the user wrote it, for the message."""
+    real = os.path.realpath(path)
+    vault_real = os.path.realpath(vault)
+    if _inside(real, vault_real):
+        own = os.path.join(vault_real, VAULTKIT_DIR)
+        if not _inside(real, own) or os.path.realpath(own) == real:
+            raise IndexPathError(
+                f"{shown!r} lies in the vault, outside {VAULTKIT_DIR}/, where the index "
+                "would replace a note of yours; give a path in .vaultkit/ or outside the vault"
+            )
+        part = _first_part(real, os.path.realpath(own))
+        if part in RESERVED:
+            raise IndexPathError(
+                f"{shown!r} is vaultkit's own {VAULTKIT_DIR}/{part}, not a place for the "
+                "index; give another file name"
+            )
+    return Path(real)
+
+
+def _first_part(path: str, folder: str) -> str | None:
+    try:
+        parts = Path(path).relative_to(folder).parts
+    except ValueError:
+        return None
+    return parts[0] if parts else None
+
+
+def configured_index(vault: Path, value: str) -> Path:
+    """The index file a ``[vault] index`` value names (rules 1 and 3), links resolved.
+
+    Raises :class:`IndexPathError` (or a :class:`VaultkitError` about ``.vaultkit``) with a
+    message that does not name the config: :mod:`vaultkit.config` adds the key and line.
+    """
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = vaultkit_folder(vault) / path
+    return _checked(vault, path, value)
+
+
+def check_index_file(path: Path) -> None:
+    """Rule 4: what is at ``path`` is a regular file or nothing."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        kind = "path through a file"
+    except OSError as exc:
+        raise IndexPathError(
+            f"the index cannot be read ({exc.strerror}); check its permissions", path=str(path)
+        ) from None
+    else:
+        if stat.S_ISREG(info.st_mode):
+            return
+        if stat.S_ISDIR(info.st_mode):
+            kind = "folder"
+        elif stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            kind = "device"
+        elif stat.S_ISFIFO(info.st_mode):
+            kind = "named pipe"
+        else:
+            kind = "special file"
+    raise IndexPathError(
+        f"is a {kind}, not an index file, and vaultkit leaves it alone; point [vault] index "
+        f"in {_CONFIG_SHOWN} (or --index) at a file path",
+        path=str(path),
+    )
+
+
+_UNSET_INDEX = re.compile(rb"""[ \t]*(?:#.*|index[ \t]*=[ \t]*(?:""|'')[ \t]*(?:#.*)?)\r?""")
+"""A line where "index" appears but sets nothing: a comment, or ``index = ""`` (as written by
+``vaultkit init``)."""
+
+
+def _configured_value(vault: Path) -> str:
+    """The config's ``[vault] index``, without importing the config module (and its TOML
+    parser, ~20 ms of the warm-sync shortcut) for a config that does not set it."""
+    try:
+        raw = read_regular(vault / VAULTKIT_DIR / "config.toml")
+    except OSError:
+        raw = b""  # none; an unreadable one is reported by the command's own load_config
+    if b"index" not in raw or all(
+        _UNSET_INDEX.fullmatch(line) for line in raw.split(b"\n") if b"index" in line
+    ):
+        return ""
+    from vaultkit.config import load_config
+
+    return load_config(vault).vault.index
+
+
+def resolve_index(
+    vault: Path, *, override: str | Path | None = None, configured: str | None = None
+) -> IndexPath:
+    """Where ``vault``'s index lives: ``override`` (``--index``), else the config's value
+    (``configured``; None reads it from the vault's config), else the cache folder.
+
+    Raises :class:`IndexPathError` or :class:`ConfigError` (exit 2) when the path breaks a
+    rule of this module.
+    """
+    default = default_index_path(vault)
+    if override is not None and str(override):
+        given = Path(override).expanduser()
+        try:
+            path = _checked(
+                vault, given if given.is_absolute() else Path.cwd() / given, str(override)
+            )
+        except IndexPathError as exc:
+            raise IndexPathError(f"--index: {exc.message}") from None
+    else:
+        value = _configured_value(vault) if configured is None else configured
+        if value:
+            try:
+                path = configured_index(vault, value)
+            except VaultkitError as exc:
+                # load_config names the line; this only guards callers that built a Config.
+                raise ConfigError(f"key 'vault.index': {exc}", path=_CONFIG_SHOWN) from None
+        else:
+            path = default
+    check_index_file(path)
+    return IndexPath(path, path == default)
