@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
+from vaultkit.bounds import RenderLimits
 from vaultkit.config import Config, Dashboard, load_config
 from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.errors import VaultkitError
@@ -338,6 +339,7 @@ def _run_sync(
             lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
             cache_dir=index_report.index_path.parent / "templates-compiled",
+            limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
         )
         fresh = _freshness(connection, env, config, today, force=force)
         if fresh.stale:
