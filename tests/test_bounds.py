@@ -176,22 +176,19 @@ def test_a_template_that_never_ends_is_stopped_at_its_timeout(tmp_path: Path) ->
 
 
 def test_the_watchdog_never_fires_after_a_render_has_ended(tmp_path: Path) -> None:
-    # Renders that end just before, at, or after their limit: whatever happens, the stop
-    # exception never surfaces outside render_template, now or later.
+    # Renders that end just before, at, or after their limit (1 to 40 ms): whichever way
+    # each goes, the stop exception never surfaces outside render_template, then or later.
     loop = "{% for i in range(300) %}{{ i }}{% endfor %}"
-    outcomes = set()
-    for n in range(150):
-        limits = RenderLimits(timeout=0.0005 * (n % 10 + 1), max_output=1_000_000)
+    for n in range(120):
+        limits = RenderLimits(timeout=0.001 * (n % 40 + 1), max_output=1_000_000)
         try:
             render(tmp_path, loop, limits)
-            outcomes.add("rendered")
-        except RenderError:
-            outcomes.add("stopped")
+        except RenderError as exc:
+            assert "template_timeout" in str(exc)
     deadline = time.perf_counter() + 0.3
     while time.perf_counter() < deadline:  # Python code in which a stray exception would land
         sum(range(100))
-    time.sleep(0.05)
-    assert "rendered" in outcomes
+    time.sleep(0.1)
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -438,5 +435,6 @@ def test_hostile_config_values_are_one_line_exit_2_for_sync_and_hook(
     for code, output in ((sync_code, sync_output), (hook_code, err.getvalue())):
         assert code == 2, output
         assert output.startswith("vaultkit: .vaultkit/config.toml:5: "), output
+        assert "unknown key" not in output
         assert len(output.strip().splitlines()) == 1 and "Traceback" not in output
     assert snapshot(vault) == before
