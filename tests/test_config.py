@@ -408,6 +408,132 @@ def test_a_config_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
     assert problems(tmp_path) == [".vaultkit/config.toml:2: is not UTF-8 text"]
 
 
+# --- huge, deep and non-finite values (issue 13: no tracebacks) -------------------------------
+
+DIGITS_5000 = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[vault]\nmax_growth = 1e400\n",
+            ":2: key 'vault.max_growth': expected a number of at most 1000000, got inf",
+        ),
+        (
+            "[vault]\nmax_growth = inf\n",
+            ":2: key 'vault.max_growth': expected a number of at most 1000000, got inf",
+        ),
+        (
+            "[vault]\nmax_growth = nan\n",
+            ":2: key 'vault.max_growth': expected a number of at least 1, got nan",
+        ),
+        (
+            "[vault]\nmax_files_written = 99999999999999999999999\n",
+            ":2: key 'vault.max_files_written': expected an integer of at most 1000000, "
+            "got a 23-digit integer",
+        ),
+        (
+            "[vault]\nquiet_seconds = 1e300\n",
+            ":2: key 'vault.quiet_seconds': expected a number of at most 86400, got 1e+300",
+        ),
+        (
+            "[vault]\ndebounce_ms = 9223372036854775807\n",
+            ":2: key 'vault.debounce_ms': expected an integer of at most 3600000, "
+            "got 9223372036854775807",
+        ),
+        (
+            "[habits]\nwindow_days = 100000000\n",
+            ":2: key 'habits.window_days': expected an integer of at most 36525, got 100000000",
+        ),
+        (
+            "[vault]\ntemplate_timeout = nan\n",
+            ":2: key 'vault.template_timeout': expected a number of at least 0.1, got nan",
+        ),
+        (
+            "[vault]\ntemplate_timeout = 0\n",
+            ":2: key 'vault.template_timeout': expected a number of at least 0.1, got 0",
+        ),
+        (
+            "[vault]\ntemplate_timeout = 1e9\n",
+            ":2: key 'vault.template_timeout': expected a number of at most 3600, got 1000000000.0",
+        ),
+        (
+            "[vault]\nmax_output = 10\n",
+            ":2: key 'vault.max_output': expected an integer of at least 1024, got 10",
+        ),
+        (
+            f"[vault]\nmax_output = {10**30}\n",
+            ":2: key 'vault.max_output': expected an integer of at most 1073741824, "
+            "got a 31-digit integer",
+        ),
+        (
+            "[vault]\ngrowth_allowance = -1\n",
+            ":2: key 'vault.growth_allowance': expected an integer of at least 0, got -1",
+        ),
+        (
+            f"[vault]\nmax_files_written = {DIGITS_5000}\n",
+            ":2: has a number with thousands of digits; no vaultkit setting needs one",
+        ),
+        (
+            "# deep\n[vault]\nexcludes = " + "[" * 10_000 + "]" * 10_000 + "\n",
+            ":3: has arrays or tables nested too deeply (more than 50 levels); "
+            "no vaultkit setting nests",
+        ),
+        (
+            "[habits]\ntargets = " + "{a=" * 10_000 + "1" + "}" * 10_000 + "\n",
+            ":2: has arrays or tables nested too deeply (more than 50 levels); "
+            "no vaultkit setting nests",
+        ),
+        (
+            '[topics]\ntag = "' + "x" * 100_000 + '"\n',
+            ":2: key 'topics.tag': is 100000 characters long, more than the 4096 a setting "
+            "may hold",
+        ),
+        (
+            '[vault]\nexcludes = ["a/", "' + "x" * 5000 + '"]\n',
+            ":2: key 'vault.excludes[1]': is 5000 characters long, more than the 4096 a "
+            "setting may hold",
+        ),
+        (
+            "[topics]\ncolumns = [" + ", ".join(f'"c{n}"' for n in range(5000)) + "]\n",
+            ":2: key 'topics.columns': has 5000 entries, more than the 1000 allowed",
+        ),
+        (
+            '[vault]\nindex = "/tmp/' + "x" * 300 + '/index.sqlite"\n',
+            ":2: key 'vault.index': has a file or folder name longer than 255 bytes",
+        ),
+    ],
+)
+def test_huge_deep_and_non_finite_values_are_one_line_errors(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    write_config(tmp_path, text)
+    assert problems(tmp_path) == [".vaultkit/config.toml" + expected]
+
+
+def test_a_huge_config_file_is_refused_unread(tmp_path: Path) -> None:
+    write_config(tmp_path, '[vault]\nindex = "' + "x" * 10_000_000 + '"\n')
+    [message] = problems(tmp_path)
+    assert message.startswith(".vaultkit/config.toml: is larger than 1 MiB")
+
+
+def test_the_render_bounds_and_growth_allowance_are_read(tmp_path: Path) -> None:
+    write_config(
+        tmp_path,
+        "[vault]\ntemplate_timeout = 2.5\nmax_output = 1_000_000\ngrowth_allowance = 0\n",
+    )
+    settings = load_config(tmp_path).vault
+    assert (settings.template_timeout, settings.max_output, settings.growth_allowance) == (
+        2.5,
+        1_000_000,
+        0,
+    )
+    assert VaultSettings().template_timeout == 30.0
+    assert VaultSettings().max_output == 64 * 1024 * 1024
+    assert VaultSettings().growth_allowance == 1024 * 1024
+
+
 # --- dashboards and their targets -----------------------------------------------------------
 
 

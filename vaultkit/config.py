@@ -64,6 +64,28 @@ DEFAULT_DAILY_FORMAT = "YYYY-MM-DD"
 _NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 """Dashboard and region names: they end up in file names and ``%% vaultkit:… %%`` markers."""
 
+MIB = 1024 * 1024
+DEFAULT_TEMPLATE_TIMEOUT = 30.0
+"""Seconds one template may take to render. The built-in templates take about 0.3 s at
+10,000 notes when every note is a topic (the one table without a row limit), so about 3 s at
+100,000 notes; the lock is held no longer than this when a template hangs."""
+DEFAULT_MAX_OUTPUT = 64 * MIB
+"""Bytes one template may produce; also the largest string, and an eighth of it the longest
+list, a template may build. The topic table of 100,000 topic notes is about 22 MB."""
+DEFAULT_GROWTH_ALLOWANCE = 1 * MIB
+"""Bytes any existing file may grow to whatever ``max_growth`` says (small notes, a region
+added to a short note). Every built-in dashboard but a topic table of thousands of rows
+stays well below it."""
+
+MAX_CONFIG_BYTES = 1 * MIB
+"""A config larger than this is refused unread: the commented default is about 6 KB."""
+MAX_TEXT = 4096
+"""Longest string value (the longest path most systems accept)."""
+MAX_ENTRIES = 1000
+"""Most entries in one array or table (excludes, columns, habit targets, dashboards)."""
+_MAX_NESTING = 50
+"""Brackets nested deeper than this are reported as such when tomllib gives up."""
+
 
 # --- the schema ------------------------------------------------------------------------------
 
@@ -81,7 +103,14 @@ class VaultSettings:
     max_files_written: int = 50
     """A run that would write more files than this stops before writing any."""
     max_growth: float = 5.0
-    """Refuse to grow a file (over 1 KB) by more than this factor."""
+    """Refuse to grow an existing file by more than this factor (but see growth_allowance)."""
+    growth_allowance: int = DEFAULT_GROWTH_ALLOWANCE
+    """Any existing file may grow to this many bytes whatever its factor; a new file may be
+    as large as ``max_output``."""
+    template_timeout: float = DEFAULT_TEMPLATE_TIMEOUT
+    """Seconds one template's render may take before it is stopped (nothing written)."""
+    max_output: int = DEFAULT_MAX_OUTPUT
+    """Bytes one template's render may produce before it is stopped (nothing written)."""
     quiet_seconds: float = 5.0
     """Watch mode: do not write into a note modified in the last this many seconds."""
     debounce_ms: int = 500
@@ -182,11 +211,17 @@ def load_config(vault: Path) -> Config:
     daily = _obsidian_daily_notes(vault)
     path = vault / CONFIG_PATH
     try:
-        raw = read_regular(path)
+        raw = read_regular(path, MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
         raise ConfigError(f"cannot be read: {exc.strerror or exc}", path=_SHOWN) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"is larger than {MAX_CONFIG_BYTES // MIB} MiB, which no vaultkit config needs "
+            "(the commented default is about 6 KB); check what the file holds",
+            path=_SHOWN,
+        )
     try:
         # utf-8-sig: Windows editors like to add a BOM, which TOML itself does not allow.
         text = raw.decode("utf-8-sig")
@@ -203,6 +238,20 @@ def load_config(vault: Path) -> Config:
         except tomllib.TOMLDecodeError as exc:
             message, line = _toml_error(str(exc), text)
             raise ConfigError(f"invalid TOML: {message}", path=_SHOWN, line=line) from None
+        except RecursionError:
+            raise ConfigError(
+                f"has arrays or tables nested too deeply (more than {_MAX_NESTING} levels); "
+                "no vaultkit setting nests",
+                path=_SHOWN,
+                line=_deep_line(text),
+            ) from None
+        except ValueError:
+            # Python refuses to read integers of more than 4300 digits (tomllib lets it raise).
+            raise ConfigError(
+                "has a number with thousands of digits; no vaultkit setting needs one",
+                path=_SHOWN,
+                line=_long_number_line(text),
+            ) from None
     reader = _Reader(_KeyLines(text))
     config = _build(reader, data, daily, vault)
     reader.raise_if_any()
@@ -224,6 +273,10 @@ def _index_setting(r: _Reader, table: dict[str, object], vault: Path) -> str:
     """``[vault] index``, checked by the rules of :mod:`vaultkit.vaultpaths` (a shared vault's
     config must not point vaultkit at a note, or anywhere in the vault outside .vaultkit/)."""
     text = r.text(table, ("vault", "index"), "")
+    # Longer names than file systems take would fail only when the index is opened.
+    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in re.split(r"[/\\]", text)):
+        r.add(("vault", "index"), "has a file or folder name longer than 255 bytes")
+        return ""
     if text:
         from vaultkit.vaultpaths import configured_index
 
@@ -256,11 +309,38 @@ def _vault_settings(r: _Reader, table: dict[str, object], vault: Path) -> VaultS
         excludes=excludes,
         index=_index_setting(r, table, vault),
         max_files_written=r.integer(
-            table, ("vault", "max_files_written"), d.max_files_written, minimum=1
+            table,
+            ("vault", "max_files_written"),
+            d.max_files_written,
+            minimum=1,
+            at_most=1_000_000,
         ),
-        max_growth=r.number(table, ("vault", "max_growth"), d.max_growth, minimum=1.0),
-        quiet_seconds=r.number(table, ("vault", "quiet_seconds"), d.quiet_seconds, minimum=0.0),
-        debounce_ms=r.integer(table, ("vault", "debounce_ms"), d.debounce_ms, minimum=0),
+        max_growth=r.number(
+            table, ("vault", "max_growth"), d.max_growth, minimum=1.0, at_most=1_000_000
+        ),
+        growth_allowance=r.integer(
+            table,
+            ("vault", "growth_allowance"),
+            d.growth_allowance,
+            minimum=0,
+            at_most=1024 * MIB,
+        ),
+        template_timeout=r.number(
+            table,
+            ("vault", "template_timeout"),
+            d.template_timeout,
+            minimum=0.1,
+            at_most=3600,
+        ),
+        max_output=r.integer(
+            table, ("vault", "max_output"), d.max_output, minimum=1024, at_most=1024 * MIB
+        ),
+        quiet_seconds=r.number(
+            table, ("vault", "quiet_seconds"), d.quiet_seconds, minimum=0.0, at_most=86_400
+        ),
+        debounce_ms=r.integer(
+            table, ("vault", "debounce_ms"), d.debounce_ms, minimum=0, at_most=3_600_000
+        ),
         today=_today_setting(r, table),
     )
 
@@ -326,7 +406,9 @@ def _habit_settings(r: _Reader, table: dict[str, object]) -> HabitSettings:
         if value >= 0:
             targets[habit] = value
     return HabitSettings(
-        window_days=r.integer(table, ("habits", "window_days"), d.window_days, minimum=1),
+        window_days=r.integer(
+            table, ("habits", "window_days"), d.window_days, minimum=1, at_most=36_525
+        ),
         targets=MappingProxyType(targets),
         default_target=r.number(
             table, ("habits", "default_target"), d.default_target, minimum=0.0, maximum=100.0
@@ -555,6 +637,9 @@ class _Reader:
         if not isinstance(value, dict):
             self.add(key, f"expected a table, got {_show(value)}")
             return {}
+        if len(value) > MAX_ENTRIES:
+            self.add(key, f"has {len(value)} entries, more than the {MAX_ENTRIES} allowed")
+            return {}
         return value
 
     def text(self, table: Mapping[str, object], key: _Key, default: str) -> str:
@@ -563,6 +648,9 @@ class _Reader:
             return default
         if not isinstance(value, str):
             self.add(key, f"expected a string, got {_show(value)}")
+            return default
+        if len(value) > MAX_TEXT:
+            self.add(key, _too_long(value))
             return default
         return value
 
@@ -575,7 +663,15 @@ class _Reader:
             return default
         return value
 
-    def integer(self, table: Mapping[str, object], key: _Key, default: int, *, minimum: int) -> int:
+    def integer(
+        self,
+        table: Mapping[str, object],
+        key: _Key,
+        default: int,
+        *,
+        minimum: int,
+        at_most: int,
+    ) -> int:
         value = self._get(table, key)
         if value is None:
             return default
@@ -584,7 +680,10 @@ class _Reader:
             self.add(key, f"expected an integer, got {_show(value)}")
             return default
         if value < minimum:
-            self.add(key, f"expected an integer of at least {minimum}, got {value}")
+            self.add(key, f"expected an integer of at least {minimum}, got {_show(value)}")
+            return default
+        if value > at_most:
+            self.add(key, f"expected an integer of at most {at_most}, got {_show(value)}")
             return default
         return value
 
@@ -596,7 +695,13 @@ class _Reader:
         *,
         minimum: float,
         maximum: float = math.inf,
+        at_most: float = math.inf,
     ) -> float:
+        """A number within ``minimum``..``maximum`` (said so), and not above ``at_most``.
+
+        ``at_most`` is a sanity ceiling for settings with no natural maximum: it keeps
+        ``inf`` (``1e400`` in TOML) and absurd values from reaching timers and arithmetic.
+        """
         value = self._get(table, key)
         if value is None:
             return default
@@ -609,6 +714,9 @@ class _Reader:
                 bounds = f"of at least {minimum:g}"
             self.add(key, f"expected a number {bounds}, got {_show(value)}")
             return default
+        if value > at_most:
+            self.add(key, f"expected a number of at most {_num(at_most)}, got {_show(value)}")
+            return default
         return float(value)
 
     def texts(
@@ -620,20 +728,33 @@ class _Reader:
         if not isinstance(value, list):
             self.add(key, f"expected an array of strings, got {_show(value)}")
             return default
+        if len(value) > MAX_ENTRIES:
+            self.add(key, f"has {len(value)} entries, more than the {MAX_ENTRIES} allowed")
+            return default
         items: list[str] = []
         for number, item in enumerate(value):
-            if isinstance(item, str):
-                items.append(item)
-            else:
+            if not isinstance(item, str):
                 self.add((*key, number), f"expected a string, got {_show(item)}")
+            elif len(item) > MAX_TEXT:
+                self.add((*key, number), _too_long(item))
+            else:
+                items.append(item)
         return tuple(items)
 
 
 def _strings(value: object) -> list[tuple[int, str]]:
     """The strings of a TOML array with their positions (others are reported by texts())."""
-    if not isinstance(value, list):
+    if not isinstance(value, list) or len(value) > MAX_ENTRIES:
         return []
-    return [(number, item) for number, item in enumerate(value) if isinstance(item, str)]
+    return [
+        (number, item)
+        for number, item in enumerate(value)
+        if isinstance(item, str) and len(item) <= MAX_TEXT
+    ]
+
+
+def _too_long(text: str) -> str:
+    return f"is {len(text)} characters long, more than the {MAX_TEXT} a setting may hold"
 
 
 def _show(value: object) -> str:
@@ -661,6 +782,9 @@ def _show(value: object) -> str:
 def _num(value: float) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, int) and abs(value) >= 10**20:
+        digits = len(str(abs(value)))  # tomllib reads at most 4300 digits: str() can too
+        return f"a {digits}-digit integer"
     return repr(value)
 
 
@@ -741,6 +865,8 @@ class _ValueSkipper:
 
     def __init__(self) -> None:
         self.depth = 0
+        self.deepest = 0
+        """The deepest nesting seen so far."""
         self.quote: str | None = None
 
     @property
@@ -777,9 +903,28 @@ class _ValueSkipper:
             else:
                 if char in "[{":
                     self.depth += 1
+                    self.deepest = max(self.deepest, self.depth)
                 elif char in "]}":
                     self.depth -= 1
                 i += 1
+
+
+def _deep_line(text: str) -> int | None:
+    """The line where brackets first nest deeper than :data:`_MAX_NESTING`."""
+    value = _ValueSkipper()
+    for number, line in enumerate(text.splitlines(), start=1):
+        value.feed(line, 0)
+        if value.deepest > _MAX_NESTING:
+            return number
+    return None
+
+
+def _long_number_line(text: str) -> int | None:
+    """The line of the first run of more digits than Python reads as one integer."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.search(r"[0-9_]{4301}", line):
+            return number
+    return None
 
 
 def _split_key(dotted: str) -> tuple[str, ...]:
@@ -866,8 +1011,17 @@ excludes = []
 index = ""
 # Guard rail: a run that would write more files than this stops before writing any.
 max_files_written = 50
-# Guard rail: refuse to grow a file by more than this factor (only files over 1 KB).
+# Guard rail: a run that would grow a file by more than this factor stops before writing...
 max_growth = 5.0
+# ...except that any file may grow to this many bytes (1 MiB): small notes, a region in a
+# short note. A new file may be as large as max_output.
+growth_allowance = 1_048_576
+# Bounds on each template's render; past either, the sync stops, names the template and
+# writes nothing. Seconds (the built-in templates need about 3 s at 100,000 notes):
+template_timeout = 30.0
+# Bytes of output (64 MiB); also the longest string a template may build, and an eighth of
+# it the longest list. A render may use about 16 times this in memory (at least 256 MiB).
+max_output = 67_108_864
 # Watch mode: do not write into a note modified in the last this many seconds.
 quiet_seconds = 5
 # Watch mode: wait this many milliseconds after the last change before syncing.

@@ -83,8 +83,9 @@ def template_info(
             source, _, _ = env.loader.get_source(env, current)
             sources.append(f"{current}\0{source}")
             used, referenced = _analyse(env, source, analyses)
-        except (jinja2.TemplateError, VaultkitError):
-            # Missing, unreadable or broken: rendering will say so, naming file and line.
+        except (jinja2.TemplateError, VaultkitError, RecursionError, MemoryError):
+            # Missing, unreadable, broken or nested too deeply to parse: rendering will say
+            # so, naming file and line.
             sources.append(f"{current}\0\0unreadable")
             names = None
             continue

@@ -21,8 +21,21 @@ from urllib.parse import quote
 
 import jinja2
 from jinja2.bccache import Bucket, bc_magic
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.loaders import split_template_path
 
+from vaultkit.bounds import (
+    BYTECODE_PATTERN,
+    MAX_TEMPLATE_BYTES,
+    BoundedSandbox,
+    LimitError,
+    OutOfMemory,
+    OutputLimitError,
+    Overrun,
+    RenderLimits,
+    overrun_place,
+    render_bounded,
+    watched,
+)
 from vaultkit.errors import VaultkitError
 from vaultkit.progress import Progress
 from vaultkit.resolve import file_name_key
@@ -199,7 +212,7 @@ def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # only a speed-up: render without it
-    return _OwnBytecodeCache(str(cache_dir))
+    return _OwnBytecodeCache(str(cache_dir), BYTECODE_PATTERN)
 
 
 class _VaultLoader(jinja2.FileSystemLoader):
@@ -216,22 +229,48 @@ class _VaultLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        if not Path(filename).resolve().is_relative_to(self.vault):
+        shown = (VAULT_TEMPLATES / template).as_posix()
+        path = Path(self.searchpath[0], *split_template_path(template))
+        if path.is_file():
+            # Checked before reading: a link out of the vault is never read, nor a huge file.
+            self._check_inside(path, template)
+            size = path.stat().st_size
+            if size > MAX_TEMPLATE_BYTES:
+                raise RenderError(
+                    f"the template is {size:,} bytes, more than the {MAX_TEMPLATE_BYTES:,} "
+                    "vaultkit reads; a dashboard template is a few kilobytes",
+                    path=shown,
+                )
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raw = path.read_bytes()
+            try:
+                raw.decode("utf-8")
+                line = None
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+            raise RenderError(
+                "the template is not UTF-8 text; save it as UTF-8", path=shown, line=line
+            ) from None
+        self._check_inside(Path(filename), template)
+        return source, filename, uptodate
+
+    def _check_inside(self, path: Path, template: str) -> None:
+        if not path.resolve().is_relative_to(self.vault):
             raise RenderError(
                 f"template '{template}' links to a file outside the vault, which vaultkit "
                 "never reads; replace the link with a copy of the template",
                 path=(VAULT_TEMPLATES / template).as_posix(),
             )
-        return source, filename, uptodate
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 _PROGRESS_FIELDS = frozenset({"done", "total", "pct"})
 
 
-class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, with a quicker ``row.key`` for the records the dashboards read most."""
+class _Environment(BoundedSandbox):
+    """The bounded sandbox, with a quicker ``row.key`` for the records dashboards read most."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Both shortcuts give what the sandbox gives, without its checks (which these cannot
@@ -254,12 +293,14 @@ def make_environment(
     today: dt.date | None = None,
     *,
     cache_dir: Path | None = None,
+    limits: RenderLimits | None = None,
 ) -> jinja2.Environment:
     """The sandboxed environment dashboards render in.
 
     ``notes`` (every visible note's path, or a function counting the visible notes with a
     given file-name key) decide the shortest form of each link. ``cache_dir`` keeps
     compiled templates between runs, which spares the hook compiling them on every save.
+    ``limits`` bound each render (``[vault] template_timeout`` and ``max_output``).
     """
     loaders: list[jinja2.BaseLoader] = []
     override = vault / VAULT_TEMPLATES
@@ -274,6 +315,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         bytecode_cache=_bytecode_cache(cache_dir),
+        limits=limits,
     )
     env.filters.update(
         progress_bar=progress_bar,
@@ -300,10 +342,45 @@ def _box_symbol(status: str) -> str:
 
 
 def render_template(env: jinja2.Environment, template_name: str, context: Mapping[str, Any]) -> str:
-    """Render one dashboard; errors name the template file and line."""
-    try:
+    """Render one dashboard; errors name the template file and line.
+
+    The render is bounded (:mod:`vaultkit.bounds`): past ``template_timeout`` seconds, past
+    ``max_output`` bytes of output, or asking for a huge value, it stops with a RenderError.
+    """
+    limits = env.limits if isinstance(env, BoundedSandbox) else RenderLimits()
+
+    def render() -> str:
         template = env.get_template(template_name)
-        text = template.render(**context)
+        return render_bounded(template, context, limits.max_output)
+
+    try:
+        text = watched(limits, render)
+    except Overrun as exc:
+        name, line = overrun_place(exc)
+        if isinstance(exc, OutOfMemory):
+            what = f"used more than {limits.memory // (1024 * 1024):,} MiB of memory"
+            fix = "or raise max_output (a render may use 16 times it, at least 256 MiB)"
+        else:
+            what = f"ran for more than template_timeout = {limits.timeout:g} s"
+            fix = "(does a loop never end?), or raise template_timeout"
+        raise RenderError(
+            f"the template {what} and was stopped; nothing was written. Fix the template "
+            f"{fix} in .vaultkit/config.toml",
+            path=name or template_name,
+            line=line,
+        ) from None
+    except LimitError as exc:
+        fix = f", or raise {exc.setting} in .vaultkit/config.toml" if exc.setting else ""
+        raise RenderError(
+            f"the template was stopped: {exc}; nothing was written. Fix the template{fix}",
+            path=template_name,
+            line=None if isinstance(exc, OutputLimitError) else _template_line(exc),
+        ) from None
+    except MemoryError:
+        raise RenderError(
+            "the template ran out of memory and was stopped; nothing was written",
+            path=template_name,
+        ) from None
     except jinja2.TemplateNotFound as exc:
         if exc.name != template_name:
             raise RenderError(

@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
+from vaultkit.bounds import RenderLimits
 from vaultkit.checked_write import Seen, quiet_left
 from vaultkit.config import Config, Dashboard, load_config
 from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
@@ -69,6 +70,9 @@ MAX_RETRIES = 3
 WROTE_KEY = "wrote:"
 """Index ``meta`` key prefix: the state (device, inode, size, mtime) of a note holding regions
 right after vaultkit wrote it, so that vaultkit's own write does not start the quiet period."""
+NEW_FILE_HEADER_ROOM = 4096
+"""Bytes a new generated file may hold on top of ``max_output``: its ``%% vaultkit:file``
+header line."""
 
 
 class GuardRailError(VaultkitError):
@@ -167,14 +171,29 @@ def _check_guard_rails(vault: Path, config: Config, planned: list[Planned]) -> N
             "nothing was written. Check the dashboard targets, or raise the limit in "
             ".vaultkit/config.toml"
         )
+    settings = config.vault
     for item in writes:
-        old_size = len(item.old or b"")
         new_size = len(item.new or b"")
-        if old_size > 1024 and new_size > config.vault.max_growth * old_size:
+        if item.old is None:
+            # A new file holds nothing of the user's: it may be as large as a render may be
+            # (plus vaultkit's header line).
+            if new_size > settings.max_output + NEW_FILE_HEADER_ROOM:
+                raise GuardRailError(
+                    f"this run would create a file of {new_size:,} bytes, more than "
+                    f"max_output = {settings.max_output:,}; nothing was written. If that is "
+                    "expected, raise max_output in .vaultkit/config.toml",
+                    path=item.path.relative_to(vault).as_posix(),
+                )
+            continue
+        old_size = len(item.old)
+        # Any file may reach growth_allowance bytes (a factor says nothing about a 99-byte
+        # note); past that, it may grow by max_growth times.
+        if new_size > max(settings.max_growth * old_size, settings.growth_allowance):
             raise GuardRailError(
-                f"this run would grow the file from {old_size} to {new_size} bytes, more than "
-                f"max_growth = {config.vault.max_growth}x; nothing was written. If that is "
-                "expected, raise max_growth in .vaultkit/config.toml",
+                f"this run would grow the file from {old_size:,} to {new_size:,} bytes, more "
+                f"than max_growth = {settings.max_growth:g}x (and past growth_allowance = "
+                f"{settings.growth_allowance:,} bytes); nothing was written. If that is "
+                "expected, raise max_growth or growth_allowance in .vaultkit/config.toml",
                 path=item.path.relative_to(vault).as_posix(),
             )
 
@@ -415,6 +434,7 @@ def _run_sync(
             lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
             cache_dir=templates_cache(),
+            limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
         )
         fresh = _freshness(connection, env, config, today, force=force)
         own_writes = dict(
