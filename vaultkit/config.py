@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -515,8 +516,9 @@ def _check_targets(r: _Reader, dashboards: Sequence[Dashboard], vault: Path) -> 
         if not dashboard.enabled:
             continue
         key = ("dashboards", dashboard.name, "target")
-        # Following symlinks of the existing folders is what a write would do.
-        resolved = (root / dashboard.target_path).resolve()
+        # Following symlinks of the existing folders is what a write would do. realpath, not
+        # resolve(): a symlink loop at the target is the write's to report, not a crash here.
+        resolved = Path(os.path.realpath(root / dashboard.target_path))
         if not resolved.is_relative_to(root):
             r.add(key, f"{_show(_target(dashboard))} leads out of the vault (to {resolved})")
             continue
