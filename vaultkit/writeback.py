@@ -800,10 +800,23 @@ def apply(
         target, root = _confine(planned.path, vault)
     except ValueError as exc:
         return _with(planned, WriteStatus.ERROR, str(exc))
-    changed = _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
-    kept: list[Path] = []
     try:
         kept = checked_write.remove_stale_temps(target, _disposable(planned))
+    except OSError as exc:
+        return _with(planned, WriteStatus.ERROR, f"could not write {target.name}: {_reason(exc)}")
+    result = _apply(planned, target, root, backup_dir, quiet_seconds)
+    if kept and result.message != CHANGED_MESSAGE:  # a retry must still see CHANGED_MESSAGE
+        message = "; ".join(part for part in (result.message, _kept_message(kept)) if part)
+        return result._replace(message=message)
+    return result
+
+
+def _apply(
+    planned: Planned, target: Path, root: Path, backup_dir: Path | None, quiet_seconds: float
+) -> Planned:
+    assert planned.new is not None
+    changed = _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
+    try:
         if planned.old is None:
             if os.path.lexists(target):
                 return changed
@@ -870,5 +883,4 @@ def apply(
             f"could not write {target.name}: {_reason(exc)}; the file is unchanged",
         )
     _debug("wrote %s (%s)", target, planned.status)
-    done = planned._replace(seen=Seen.of(written))
-    return done._replace(message=_kept_message(kept)) if kept else done
+    return planned._replace(seen=Seen.of(written))
