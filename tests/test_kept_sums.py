@@ -22,7 +22,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from benchmarks.generate import generate_vault
 from vaultkit import task_totals
 from vaultkit.indexer import update_index
-from vaultkit.parse import GENERATED_FILE_MARKER
 from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
 
 
@@ -152,7 +151,7 @@ class VaultEdits(RuleBasedStateMachine):
         path = self.vault / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            f"{GENERATED_FILE_MARKER}Resources %%\n" + _body(lines, "Dashboard"), encoding="utf-8"
+            "%% vaultkit:file Resources 0badc0de %%\n" + _body(lines, "Dashboard"), encoding="utf-8"
         )
         self._update()
 

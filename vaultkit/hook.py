@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, TextIO
 from vaultkit.config import Config, load_config
 from vaultkit.errors import VaultkitError
 from vaultkit.files import read_regular
+from vaultkit.markers import FILE_HEADER_BYTES
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import resolve_index
@@ -72,8 +73,6 @@ rest to the next sync (design 8.10); each wait ends early if a newer save supers
 
 SYNCED_AT_KEY = "synced_at_ns"
 """Index ``meta`` key: when the last completed sync started scanning (written by sync)."""
-
-_HEADER = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t]*%%[ \t]*vaultkit:file[ \t]")
 
 
 def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err: TextIO) -> int:
@@ -193,14 +192,11 @@ def _is_generated(path: Path) -> bool:
         head = read_regular(path, 8192)
     except OSError:
         return False
-    if _HEADER.match(head):
-        return True
-    lines = head.split(b"\n")
-    if lines and lines[0].lstrip(b"\xef\xbb\xbf").rstrip(b" \t\r") == b"---":
-        for at in range(1, len(lines) - 1):
-            if lines[at].rstrip(b" \t\r") == b"---":
-                return bool(_HEADER.match(lines[at + 1]))
-    return False
+    lines = [line.rstrip(b"\r") for line in head.removeprefix(b"\xef\xbb\xbf").split(b"\n")]
+    at = 0
+    if lines[0].rstrip(b" \t") == b"---":
+        at = next((i + 1 for i in range(1, len(lines)) if lines[i].rstrip(b" \t") == b"---"), 0)
+    return at < len(lines) and FILE_HEADER_BYTES.fullmatch(lines[at]) is not None
 
 
 def _index_path(vault: Path, config: Config) -> Path:

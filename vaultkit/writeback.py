@@ -18,7 +18,6 @@ separators or even bytes that are not valid UTF-8 comes back byte-identical outs
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import sys
@@ -30,7 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit import checked_write
+from vaultkit import checked_write, markers
 from vaultkit.checked_write import TEMP_SUFFIX as TEMP_SUFFIX
 from vaultkit.checked_write import (
     BeingWrittenError,
@@ -42,6 +41,7 @@ from vaultkit.checked_write import (
     read_stable,
 )
 from vaultkit.files import NotRegularFileError
+from vaultkit.parse.regions import scan as scan_regions
 
 
 def _debug(message: str, *args: object) -> None:
@@ -105,17 +105,9 @@ Outcome = tuple[WriteStatus, str, int | None]
 # -- hashes and text normalisation ---------------------------------------------------------
 
 
-_CRS_BEFORE_LF = re.compile(r"\r+\n")
-
-
-def _hash_bytes(data: bytes) -> str:
-    # CRLF is folded so that a sync tool or git converting line endings is not a "hand edit".
-    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()[:8]
-
-
-def region_hash(text: str) -> str:
-    """First 8 hex digits of the SHA-256 of ``text`` (UTF-8, line endings normalised to LF)."""
-    return _hash_bytes(text.encode("utf-8"))
+_CRS_BEFORE_LF = re.compile(r"\r+\n|\r")
+_hash_bytes = markers.hash_bytes
+region_hash = markers.region_hash
 
 
 def normalise_region_text(text: str) -> str:
@@ -129,8 +121,9 @@ def normalise_region_text(text: str) -> str:
 
 
 def _to_lf(text: str) -> str:
-    # Every CR just before a line end goes too: on disk it would read back as part of a CRLF,
-    # and the text would no longer match its hash.
+    # A CR is a line end of its own (as to Obsidian and markdown), and every CR just before a
+    # line end goes with it: on disk it would read back as part of a CRLF, and the text would
+    # no longer match its hash.
     return _CRS_BEFORE_LF.sub("\n", text)
 
 
@@ -144,18 +137,19 @@ class _Line(NamedTuple):
     """``\\r\\n``, ``\\n``, or empty for a last line without final newline."""
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 def _split_lines(body: bytes) -> list[_Line]:
-    # Only LF ends a line: Obsidian (CodeMirror) and git agree, and bytes.splitlines() would
-    # also split on a lone CR, which must stay part of the line it is in.
-    parts = body.split(b"\n")
+    # CRLF, CR and LF each end a line, as they do for Obsidian (CodeMirror) and markdown-it,
+    # so that these lines are the parser's (vaultkit.parse.regions counts the same way).
     lines: list[_Line] = []
-    for part in parts[:-1]:
-        if part.endswith(b"\r"):
-            lines.append(_Line(part[:-1], b"\r\n"))
-        else:
-            lines.append(_Line(part, b"\n"))
-    if parts[-1]:
-        lines.append(_Line(parts[-1], b""))
+    start = 0
+    for end in _LINE_END.finditer(body):
+        lines.append(_Line(body[start : end.start()], end[0]))
+        start = end.end()
+    if start < len(body):
+        lines.append(_Line(body[start:], b""))
     return lines
 
 
@@ -168,46 +162,7 @@ def _eol_style(lines: Sequence[_Line], fallback: bytes) -> bytes:
     return fallback or b"\n"
 
 
-_FENCE = re.compile(rb"(`{3,}|~{3,})(.*)", re.DOTALL)
-
-
-class _Fences:
-    """Line-by-line tracking of ``` and ~~~ fenced code blocks (also inside quotes/callouts)."""
-
-    __slots__ = ("opening",)
-
-    def __init__(self) -> None:
-        self.opening: bytes | None = None
-
-    def inside(self, content: bytes) -> bool:
-        """Advance past one line; True if it is a fence line or lies inside a fenced block."""
-        # Quote markers and indentation are stripped so that a fence inside a callout counts.
-        match = _FENCE.match(content.lstrip(b" \t>"))
-        if self.opening is None:
-            # CommonMark: a backtick fence's info string cannot hold a backtick (```x``` is
-            # inline code, not a fence).
-            if match and not (match[1][:1] == b"`" and b"`" in match[2]):
-                self.opening = match[1]
-                return True
-            return False
-        if (
-            match
-            and match[1][:1] == self.opening[:1]
-            and len(match[1]) >= len(self.opening)
-            and not match[2].strip()
-        ):
-            self.opening = None
-        return True
-
-
 # -- markers ---------------------------------------------------------------------------------
-
-_MARKERISH = re.compile(rb"[ \t>]*%%[ \t]*vaultkit:(?:begin|end)\b")
-_BEGIN = re.compile(rb"([ \t>]*)%%[ \t]*vaultkit:begin[ \t]+([^\s%]+)[ \t]*%%[ \t]*")
-_END = re.compile(
-    rb"([ \t>]*)%%[ \t]*vaultkit:end[ \t]+([^\s%]+)(?:[ \t]+([0-9a-f]{8}))?[ \t]*%%[ \t]*"
-)
-_NAME = re.compile(r"[^\s%]+")
 
 
 class _Region(NamedTuple):
@@ -222,99 +177,51 @@ class _Region(NamedTuple):
     stored_hash: str | None
 
 
-def _shown(name: bytes) -> str:
-    return name.decode("utf-8", "replace")
-
-
-def _scan_regions(lines: Sequence[_Line]) -> tuple[dict[bytes, _Region], list[tuple[str, int]]]:
-    """Every well-formed region of a note, plus (message, line) for each marker problem."""
-    regions: dict[bytes, _Region] = {}
-    problems: list[tuple[str, int]] = []
-    first_begin: dict[bytes, int] = {}
-    fences = _Fences()
-    open_region: tuple[bytes, int, bytes] | None = None  # name, index, prefix
-    for index, line in enumerate(lines):
-        if fences.inside(line.content) or not _MARKERISH.match(line.content):
-            continue
-        number = index + 1
-        begin = _BEGIN.fullmatch(line.content)
-        end = None if begin else _END.fullmatch(line.content)
-        if begin:
-            name = begin[2]
-            if open_region is not None:
-                problems.append(
-                    (
-                        f"region '{_shown(name)}' begins on line {number} inside region "
-                        f"'{_shown(open_region[0])}' (begun on line {open_region[1] + 1}); "
-                        "regions cannot nest, so move one of them",
-                        number,
-                    )
-                )
-                continue
-            if name in first_begin:
-                problems.append(
-                    (
-                        f"region '{_shown(name)}' appears twice (lines {first_begin[name]} and "
-                        f"{number}); delete one pair of markers",
-                        number,
-                    )
-                )
-            first_begin.setdefault(name, number)
-            open_region = (name, index, begin[1])
-        elif end:
-            name = end[2]
-            if open_region is None or open_region[0] != name:
-                after = (
-                    ""
-                    if open_region is None
-                    else f" (region '{_shown(open_region[0])}' is open since line "
-                    f"{open_region[1] + 1})"
-                )
-                problems.append(
-                    (
-                        f"the end marker of region '{_shown(name)}' on line {number} has no "
-                        f"matching begin marker before it{after}; fix or delete it",
-                        number,
-                    )
-                )
-                continue
-            if name not in regions:
-                regions[name] = _Region(
-                    name, open_region[1], index, open_region[2], end[1], _str_or_none(end[3])
-                )
-            open_region = None
-        else:
-            problems.append(
-                (
-                    f"line {number} looks like a vaultkit marker but is not one; write "
-                    "'%% vaultkit:begin NAME %%' or '%% vaultkit:end NAME %%' alone on the line",
-                    number,
-                )
-            )
-    if open_region is not None:
-        problems.append(
-            (
-                f"region '{_shown(open_region[0])}' begun on line {open_region[1] + 1} has no "
-                "end marker (or a code fence inside it is never closed); add "
-                f"'%% vaultkit:end {_shown(open_region[0])} %%' where it should end",
-                open_region[1] + 1,
-            )
+def _scan_regions(data: bytes) -> tuple[list[_Region], list[tuple[str, int]]]:
+    """Every well-formed region of a note (as the parser finds them, :mod:`vaultkit.parse.
+    regions`), plus (message, line) for each marker problem."""
+    found, problems = scan_regions(data)
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    lines = _split_lines(body)
+    regions = [
+        _Region(
+            region.name.encode("utf-8", "surrogateescape"),
+            region.begin - 1,
+            region.end - 1,
+            _prefix(lines, region.begin - 1),
+            _prefix(lines, region.end - 1),
+            region.stored_hash,
         )
-    return regions, problems
+        for region in found
+    ]
+    return regions, [(problem.message, problem.line) for problem in problems]
 
 
-def _str_or_none(value: bytes | None) -> str | None:
-    return None if value is None else value.decode("ascii")
+def _prefix(lines: Sequence[_Line], index: int) -> bytes:
+    match = markers.MARKER_LINE_BYTES.fullmatch(lines[index].content)
+    assert match is not None, "a marker line the parser found must be one on disk"
+    return match[1]
 
 
-def _breaks_markers(text: bytes) -> str | None:
-    """Why generated text would corrupt the markers around it, or None if it is safe."""
-    fences = _Fences()
-    for number, content in enumerate(text.split(b"\n")[:-1], start=1):
-        if not fences.inside(content) and _MARKERISH.match(content):
-            return f"its line {number} is a vaultkit marker"
-    # An unclosed fence would hide the end marker from the next run.
-    return "it leaves a code fence open" if fences.opening is not None else None
+def _breaks_markers(text: bytes, prefix: bytes) -> str | None:
+    """Why generated text would corrupt the markers around it, or None if it is safe.
+
+    The text is tried between a pair of markers on its own: it is safe if that still reads
+    as exactly one region holding exactly it.
+    """
+    begin, end = prefix + b"%% vaultkit:begin probe %%\n", prefix + b"%% vaultkit:end probe %%\n"
+    probe = b"".join([begin, *_render(text, prefix, b"\n"), end])
+    found, problems = scan_regions(probe)
+    last = text.count(b"\n") + 2
+    inside = [problem.line for problem in problems if 1 < problem.line < last]
+    if inside:
+        return f"its line {inside[0] - 1} is a vaultkit marker"
+    if problems or len(found) != 1 or found[0].end != last:
+        return (
+            "it leaves a code fence open (or a comment or an HTML block), which would hide "
+            "the end marker"
+        )
+    return None
 
 
 # -- splicing --------------------------------------------------------------------------------
@@ -357,7 +264,7 @@ def splice_regions(
     """
     wanted: dict[bytes, tuple[str, bytes]] = {}
     for request in regions:
-        if not _NAME.fullmatch(request.name):
+        if not markers.NAME.fullmatch(request.name):
             raise ValueError(f"region name {request.name!r} cannot be written into a marker")
         key = request.name.encode("utf-8")
         if key in wanted:
@@ -366,7 +273,9 @@ def splice_regions(
 
     bom = BOM if data.startswith(BOM) else b""
     lines = _split_lines(data[len(bom) :])
-    found, problems = _scan_regions(lines)
+    scanned, problems = _scan_regions(data)
+    # The first pair of a name counts; a second is a problem reported above.
+    found = {region.name: region for region in reversed(scanned)}
     if problems:
         return None, [(WriteStatus.ERROR, message, line) for message, line in problems]
     errors: list[Outcome] = []
@@ -380,7 +289,7 @@ def splice_regions(
                     None,
                 )
             )
-        elif reason := _breaks_markers(text):
+        elif reason := _breaks_markers(text, found[key].prefix):
             errors.append(
                 (
                     WriteStatus.ERROR,
@@ -580,7 +489,7 @@ def _unless_hard_linked(planned: Planned) -> Planned:
     )
 
 
-_HEADER = re.compile(rb"%%[ \t]*vaultkit:file[ \t]+(.+?)[ \t]+([0-9a-f]{8})[ \t]*%%[ \t]*")
+_HEADER = markers.FILE_HEADER_BYTES
 
 
 def _frontmatter_end(lines: Sequence[_Line]) -> int | None:
@@ -724,15 +633,12 @@ def _backup(old: bytes, target: Path, root: Path, backup_dir: Path) -> Path:
 def _outside_regions(data: bytes) -> bytes | None:
     """The note's bytes with every region's content left out (None: markers are broken)."""
     lines = _split_lines(data[len(BOM) :] if data.startswith(BOM) else data)
-    found, problems = _scan_regions(lines)
+    found, problems = _scan_regions(data)
     if problems:
         return None
-    inside = {i for region in found.values() for i in range(region.begin + 1, region.end)}
-    return b"\n".join(
-        line.content
-        for i, line in enumerate(lines)
-        if i not in inside and not _END.fullmatch(line.content)
-    )
+    # The end markers go too: they carry the hash of what was inside.
+    inside = {i for region in found for i in range(region.begin + 1, region.end + 1)}
+    return b"\n".join(line.content for i, line in enumerate(lines) if i not in inside)
 
 
 def _disposable(planned: Planned) -> Callable[[bytes], bool]:

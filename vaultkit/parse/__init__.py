@@ -15,13 +15,10 @@ from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
 from vaultkit.parse.markdown import build_parser
+from vaultkit.parse.regions import MAX_NOTE_BYTES, body_of, generated_name
 from vaultkit.versions import PARSER_VERSION
 
-GENERATED_FILE_MARKER = "%% vaultkit:file "
 """Bumped whenever parse output changes for the same bytes; the index re-parses then."""
-
-MAX_NOTE_BYTES = 8 * 1024 * 1024
-"""Notes larger than this have only their properties read (a diagnostic says so)."""
 
 __all__ = ["MAX_NOTE_BYTES", "PARSER_VERSION", "parse_note"]
 
@@ -77,17 +74,12 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
         )
         return _properties_only(base, front, line_count, diagnostics)
 
-    body = text
-    if front.body_start:
-        body = (
-            text.split("\n", front.body_start)[-1] if text.count("\n") >= front.body_start else ""
-        )
+    body = body_of(text, front.body_start)
     body_lines = body.count("\n") + 1
-    if body.startswith(GENERATED_FILE_MARKER):
+    name = generated_name(body)
+    if name is not None:
         # A dashboard vaultkit wrote: its content is never the user's, so there is nothing to
         # read, and a big dashboard would otherwise be parsed again after every sync.
-        header = body[len(GENERATED_FILE_MARKER) :].split("\n", 1)[0]
-        name = header.rstrip(" %").rsplit(" ", 1)[0]
         start = front.body_start + 1
         span = Span(start, max(start, line_count), "generated-file", name.strip())
         return Note(
@@ -102,7 +94,7 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
         )
     try:
         tokens = build_parser().parse(body)
-        found = extract(tokens, front.body_start, body_lines)
+        found = extract(tokens, front.body_start, body_lines, body)
     except RecursionError:
         diagnostics.append(
             Diagnostic(
