@@ -56,9 +56,6 @@ BUILTIN_DASHBOARDS: Mapping[str, str] = MappingProxyType(
 )
 """Built-in dashboard name → default target, in the order dashboards are listed."""
 
-COMPUTED_COLUMNS = ("progress", "resources", "modified", "tasks")
-"""Topic-table columns vaultkit computes instead of reading a property or section."""
-
 DEFAULT_DAILY_FORMAT = "YYYY-MM-DD"
 """Obsidian's daily-note name format when its settings leave it empty."""
 

@@ -758,13 +758,6 @@ def insert_note_rows(
             connection.executemany(statement, values)
 
 
-def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tuple[str, ...]:
-    """Insert one parsed note's rows; returns its family digests."""
-    rows = note_rows(note, mtime_ns)
-    insert_note_rows(connection, rows)
-    return rows.digests
-
-
 def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) -> None:
     """Record that the given families changed (inside the indexer's transaction)."""
     connection.executemany(

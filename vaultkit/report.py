@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.outcome import FileOutcome, SyncOutcome, as_json, describe
+from vaultkit.outcome import FileOutcome, SyncOutcome
 
 if TYPE_CHECKING:
     from vaultkit.sync import SyncReport
@@ -243,12 +243,3 @@ def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
         seconds=report.seconds,
         unlistable=tuple(report.unlistable),
     )
-
-
-def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str:
-    """One line per dashboard file, then a summary; diffs on request."""
-    return describe(sync_outcome(report, vault), diff=diff)
-
-
-def sync_json(report: SyncReport, vault: Path) -> dict[str, Any]:
-    return as_json(sync_outcome(report, vault))
