@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from vaultkit.errors import VaultkitError
+from vaultkit.errors import ExitStatus, VaultkitError
 
 if TYPE_CHECKING:
     import argparse
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
 
     from vaultkit.indexer import IndexReport
     from vaultkit.outcome import SyncOutcome
-
-EXIT_OK = 0
-EXIT_FOUND_PROBLEMS = 1
-EXIT_USAGE = 2
 
 
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
@@ -57,11 +53,11 @@ def _tasks(args: argparse.Namespace, out: TextIO) -> int:
         )
     if args.json:
         _dump_json(found, out)
-        return EXIT_OK
+        return ExitStatus.OK
     from vaultkit.report import describe_tasks
 
     out.write(describe_tasks(found))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _links(args: argparse.Namespace, out: TextIO) -> int:
@@ -93,8 +89,8 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
             )
         )
     if args.broken and (found["unresolved_count"] or found["broken_anchor_count"]):
-        return EXIT_FOUND_PROBLEMS
-    return EXIT_OK
+        return ExitStatus.PROBLEMS
+    return ExitStatus.OK
 
 
 def _graph(args: argparse.Namespace, out: TextIO) -> int:
@@ -112,7 +108,7 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
         out.write(export.to_dot(nodes, edges))
     else:
         out.write(export.to_mermaid(nodes, edges))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _query(args: argparse.Namespace, out: TextIO) -> int:
@@ -133,7 +129,7 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.report import describe_rows
 
         out.write(describe_rows(columns, rows))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
@@ -159,7 +155,9 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.report import describe_doctor
 
         out.write(describe_doctor(found))
-    return EXIT_OK if healthy and not errors and not settings_warnings else EXIT_FOUND_PROBLEMS
+    return (
+        ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
+    )
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
@@ -208,8 +206,8 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
     problems = any(item.status in ("conflict", "error") for item in outcome.files)
     stale = any(item.status in ("written", "created") for item in outcome.files)
     if args.check:
-        return EXIT_FOUND_PROBLEMS if stale or problems else EXIT_OK
-    return EXIT_FOUND_PROBLEMS if problems else EXIT_OK
+        return ExitStatus.PROBLEMS if stale or problems else ExitStatus.OK
+    return ExitStatus.PROBLEMS if problems else ExitStatus.OK
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:
@@ -235,7 +233,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     vault = vault_root(args.vault_dir)
     path = init_config(vault)
     out.write(f"wrote {path}\n")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
@@ -259,7 +257,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.report import describe_note
 
         out.write(describe_note(note))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
@@ -333,7 +331,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         err.write(f"vaultkit: {exc}\n")
         return exc.exit_code
     err.write(f"vaultkit: unknown command {args.command!r}\n")
-    return EXIT_USAGE
+    return ExitStatus.ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -342,11 +340,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         sys.stderr.write("vaultkit: interrupted\n")
-        return 130
+        return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
         sys.stderr.close()
-        return EXIT_OK
+        return ExitStatus.OK
 
 
 __all__ = ["main", "run"]

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config import Config, load_config
-from vaultkit.errors import VaultkitError
+from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
@@ -57,12 +57,6 @@ from vaultkit.vaultpaths import resolve_index
 
 if TYPE_CHECKING:
     from vaultkit.sync import SyncReport
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_ERROR = 2
-EXIT_BUG = 70
-"""Anything but 0, 1 and 2 means a bug (design section 2); 70 is sysexits' EX_SOFTWARE."""
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
@@ -90,13 +84,13 @@ def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err
         return exc.exit_code
     except (OSError, sqlite3.Error) as exc:
         err.write(f"vaultkit: {_one_line(str(exc))}\n")
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     except Exception as exc:  # a bug: still one line, the plugin's notice is no place for it
         err.write(
             f"vaultkit: internal error ({type(exc).__name__}: {_one_line(str(exc))}); "
             "run 'vaultkit sync' in a terminal for details\n"
         )
-        return EXIT_BUG
+        return ExitStatus.BUG
 
 
 def _one_line(text: str) -> str:
@@ -121,9 +115,9 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
 
     # Cheapest checks first: these need nothing but the path.
     if not rel.lower().endswith(".md"):
-        return EXIT_OK
+        return ExitStatus.OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
-        return EXIT_OK
+        return ExitStatus.OK
     if readable(rel) != rel:
         # Bytes that are not UTF-8 in its name: the scan leaves such a note out (no later
         # stage can store the name), so the hook does too, and says so: the user must rename.
@@ -131,24 +125,24 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
             f"vaultkit: {readable(rel)}: the name is not valid UTF-8, so this note is left out "
             "of the dashboards (as vaultkit sync does); rename it\n"
         )
-        return EXIT_OK
+        return ExitStatus.OK
     try:
         found = os.stat(file_path)
     except OSError:
         pass  # gone (a deletion to sync) or unreadable: the sync sees which
     else:
         if not stat.S_ISREG(found.st_mode):
-            return EXIT_OK  # not a note, and never to be opened; see the module docstring
+            return ExitStatus.OK  # not a note, and never to be opened; see the module docstring
     config = load_config(vault)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
-        return EXIT_OK
+        return ExitStatus.OK
     if _is_generated(file_path):
-        return EXIT_OK
+        return ExitStatus.OK
     settings, _ = read_obsidian_settings(vault)
     if is_excluded(rel, settings.ignore_filters) or is_excluded(rel, config.vault.excludes):
-        return EXIT_OK
+        return ExitStatus.OK
     if _unchanged(_index_path(vault, config), file_path, rel):
-        return EXIT_OK
+        return ExitStatus.OK
     return _sync(vault, (rel, file_path, config), err)
 
 
@@ -265,7 +259,7 @@ def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) ->
                     rel, file_path, config = changed
                     # We may have queued behind another hook whose sync already took this.
                     if _unchanged(_index_path(vault, config), file_path, rel):
-                        return EXIT_OK
+                        return ExitStatus.OK
                 report = run_sync(
                     vault, lock=False, progress=False, changed=[changed[0]] if changed else None
                 )
@@ -274,7 +268,7 @@ def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) ->
                 break
     except VaultBusyError as exc:
         if exc.holder is not None and exc.holder["purpose"] == "watch":
-            return EXIT_OK  # the watcher handles it; see the module docstring
+            return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
     return _report(vault, reports, changed[0] if changed else None, err)
 
@@ -323,4 +317,4 @@ def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO
     for item in problems:
         where = shown(item.path) + (f":{item.line}" if item.line else "")
         err.write(f"vaultkit: {where}: {_one_line(item.message)}\n")
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    return ExitStatus.PROBLEMS if problems else ExitStatus.OK

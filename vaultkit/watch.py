@@ -49,7 +49,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from vaultkit.config import Config, VaultSettings, load_config
-from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.lock import VaultBusyError, vault_lock
 from vaultkit.sync import SyncReport, run_sync
 from vaultkit.vault import CONFIG_DIR
@@ -551,4 +551,4 @@ def run_watch(
                 observer.join(timeout=5)
             log("stopped")
             log.close()
-    return 0
+    return ExitStatus.OK
