@@ -19,7 +19,7 @@ import pytest
 import vaultkit.sync
 from tests.test_cli import EXAMPLE_VAULT
 from tests.test_lock import Holder
-from vaultkit.hook import SYNCED_AT_KEY, run_hook
+from vaultkit.hook import run_hook
 from vaultkit.lock import VaultBusyError
 from vaultkit.sync import run_sync
 
@@ -58,10 +58,6 @@ def edit(vault: Path, rel: str = "Status.md") -> None:
     path = vault / rel
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n- [ ] Call the plumber 📅 2026-11-25\n")
-
-
-def test_synced_at_key_agrees_with_sync() -> None:
-    assert SYNCED_AT_KEY == vaultkit.sync.SYNCED_AT_KEY
 
 
 @pytest.mark.usefixtures("no_sync")

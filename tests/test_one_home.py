@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ SURFACES = ("cli.py", "cli_args.py", "hook.py", "watch.py")
 STATUS_NUMBERS = frozenset({0, 1, 2, 70, 130})
 
 
+@cache
 def _modules() -> dict[str, ast.Module]:
     return {
         path.relative_to(PACKAGE).as_posix(): ast.parse(path.read_text("utf-8"))
@@ -98,3 +100,57 @@ def test_the_argument_parser_does_not_import_the_cli() -> None:
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
     assert "vaultkit.cli" not in imported
+
+
+def _meta_keys() -> dict[str, str]:
+    """Name -> value of every key in ``vaultkit.index_meta``."""
+    tree = _modules()["index_meta.py"]
+    return {
+        node.targets[0].id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id.endswith("_KEY")
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    }
+
+
+def test_index_meta_holds_the_keys_the_pipeline_shares() -> None:
+    keys = _meta_keys()
+    for name in ("SYNCED_AT_KEY", "STAMP_KEY", "RENDER_KEY", "TARGET_KEY", "WROTE_KEY"):
+        assert name in keys
+
+
+@pytest.mark.parametrize("name", ["RACY_SLACK_NS", "SYNCED_AT_KEY", "STAMP_KEY", "WROTE_KEY"])
+def test_a_meta_name_is_defined_once(name: str) -> None:
+    assert _definitions()[name] == ["index_meta.py"]
+
+
+def test_every_meta_key_is_defined_only_in_index_meta() -> None:
+    definitions = _definitions()
+    elsewhere = {
+        name: modules
+        for name, modules in definitions.items()
+        if name in _meta_keys() and modules != ["index_meta.py"]
+    }
+    assert elsewhere == {}
+
+
+def test_no_meta_key_is_spelt_out_elsewhere() -> None:
+    """Not in SQL (``WHERE key = 'vault'``, ``LIKE 'rendered:%'``), nor a prefix key as a bare
+    string (``f"generation:{family}"``). A whole key as a bare string may be something else:
+    ``"vault"`` is the config's table, ``"schema_version"`` a field of ``vaultkit doctor``."""
+    keys = set(_meta_keys().values())
+    spelt = []
+    for module, tree in _modules().items():
+        if module == "index_meta.py":
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            for key in keys:
+                quoted = f"'{key}'" in node.value or f"'{key}%'" in node.value
+                if quoted or (key.endswith(":") and node.value == key):
+                    spelt.append(f"{module}:{node.lineno}: {key}")
+    assert spelt == []

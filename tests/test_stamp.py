@@ -25,8 +25,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.region_vault import disable_quiet_period
+from vaultkit.index_meta import STAMP_KEY
 from vaultkit.lock import vault_lock
-from vaultkit.stamp import STAMP_KEY, probe, unchanged
+from vaultkit.stamp import probe, unchanged
 from vaultkit.sync import run_sync
 from vaultkit.vaultpaths import default_index_path as index_location
 from vaultkit.writeback import WriteStatus

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, TextIO
 from vaultkit.config import Config, load_config
 from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
+from vaultkit.index_meta import SYNCED_AT_KEY
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import resolve_index
@@ -63,9 +64,6 @@ HOOK_LOCK_TIMEOUT = 10.0
 MAX_QUIET_WAITS = 5
 """How many times the hook waits for a note being edited to become quiet before it leaves the
 rest to the next sync (design 8.10); each wait ends early if a newer save supersedes it."""
-
-SYNCED_AT_KEY = "synced_at_ns"
-"""Index ``meta`` key: when the last completed sync started scanning (written by sync)."""
 
 _HEADER = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t]*%%[ \t]*vaultkit:file[ \t]")
 

@@ -43,9 +43,9 @@ from vaultkit.index import (
     remove_index,
     transaction,
 )
+from vaultkit.index_meta import RACY_SLACK_NS, SCANNED_AT_KEY, VAULT_KEY
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
-from vaultkit.stamp import RACY_SLACK_NS
 from vaultkit.vaultpaths import IndexPath, resolve_index
 
 _RESOURCES = FAMILIES.index("resources")
@@ -247,7 +247,7 @@ def _update_index(
     path = location.path
     try:
         connection, rebuilt = open_index(path, default=location.default)
-        owner = connection.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
+        owner = connection.execute("SELECT value FROM meta WHERE key = ?", (VAULT_KEY,)).fetchone()
         if owner is not None and owner[0] != str(vault):
             # An index file given for another vault (--index reused): start it afresh rather
             # than mixing two vaults' notes.
@@ -285,7 +285,7 @@ def _update_index(
         ]
     known: dict[str, tuple[str, int, int, int, int]] = {row[0]: row for row in known_rows}
     previous_scan = connection.execute(
-        "SELECT value FROM meta WHERE key = 'scanned_at_ns'"
+        "SELECT value FROM meta WHERE key = ?", (SCANNED_AT_KEY,)
     ).fetchone()
     # A file written in the same clock tick as the previous scan may have changed again
     # without its size or mtime moving ("racy" entries, as git calls them): such files
@@ -503,8 +503,8 @@ def _update_index(
         # be "racy" against the last full scan.
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [("vault", str(vault))]
-            + ([("scanned_at_ns", str(scanned_at_ns))] if only is None else []),
+            [(VAULT_KEY, str(vault))]
+            + ([(SCANNED_AT_KEY, str(scanned_at_ns))] if only is None else []),
         )
 
     if only is None:

@@ -23,7 +23,7 @@ fail to match, never match wrongly:
 Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
 (the scan's rules for those are involved), a folder that cannot be listed, and, when
 recording, an entry modified so recently that a later write could keep its mtime ("racy",
-as git calls it: see :data:`RACY_SLACK_NS`).
+as git calls it: see :data:`vaultkit.index_meta.RACY_SLACK_NS`).
 """
 
 from __future__ import annotations
@@ -40,18 +40,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit import __version__
+from vaultkit.index_meta import RACY_SLACK_NS, STAMP_KEY
 from vaultkit.lock import lock_holder
 from vaultkit.outcome import FileOutcome, SyncOutcome
 
-STAMP_KEY = "sync_stamp"
-"""Index ``meta`` key holding the stamp as JSON."""
 TODAY_ENV = "VAULTKIT_TODAY"
 """Pins the run's date (``vaultkit.sync.today_for_run``); part of the digest."""
-RACY_SLACK_NS = 2_000_000_000
-"""A file modified this close to a scan may change again within the same timestamp tick on
-file systems with coarse timestamps ("racy", as git calls it): the indexer hashes such files
-again, and the stamp does not vouch for them. Defined here, not in the indexer, so that this
-module stays light."""
 _VAULTKIT_CONFIG = ".vaultkit/config.toml"
 _VAULTKIT_TEMPLATES = ".vaultkit/templates"
 _OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")

@@ -27,9 +27,6 @@ from vaultkit.config import Config, Dashboard, load_config
 from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.errors import VaultkitError
 from vaultkit.freshness import (
-    ANALYSIS_KEY,
-    RENDER_KEY,
-    TARGET_KEY,
     families_of,
     indexed_hashes,
     render_key,
@@ -37,11 +34,19 @@ from vaultkit.freshness import (
     template_info,
 )
 from vaultkit.index import generations as index_generations
+from vaultkit.index_meta import (
+    ANALYSIS_KEY,
+    RENDER_KEY,
+    STAMP_KEY,
+    SYNCED_AT_KEY,
+    TARGET_KEY,
+    WROTE_KEY,
+)
 from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
 from vaultkit.lock import vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
-from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
+from vaultkit.stamp import TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.vault import leads_outside
 from vaultkit.vaultpaths import IndexPath, resolve_index, templates_cache
 from vaultkit.writeback import (
@@ -55,8 +60,6 @@ from vaultkit.writeback import (
     plan_regions,
 )
 
-SYNCED_AT_KEY = "synced_at_ns"
-"""Index ``meta`` key read by the hook's fast path (``vaultkit.hook``)."""
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
 BACKUP_DIR = Path(".vaultkit/backups")
@@ -67,9 +70,6 @@ VISIBLE_NOTES_NAMED = (
 """How many notes shown in the dashboards have a given file name (``files.name_key``): a
 dashboard's wikilink needs the folder only when the name is not unique."""
 MAX_RETRIES = 3
-WROTE_KEY = "wrote:"
-"""Index ``meta`` key prefix: the state (device, inode, size, mtime) of a note holding regions
-right after vaultkit wrote it, so that vaultkit's own write does not start the quiet period."""
 NEW_FILE_HEADER_ROOM = 4096
 """Bytes a new generated file may hold on top of ``max_output``: its ``%% vaultkit:file``
 header line."""
