@@ -138,7 +138,7 @@ def test_saves_of_every_kind_survive_a_watching_vaultkit(vault: Path, tmp_path: 
         vault,
         made,
         "watch",
-        f"{text.count('wrote ')} watcher syncs wrote, {text.count('deferred: ')} deferrals "
+        f"{text.count('wrote ')} watcher syncs wrote, {text.count('; deferred ')} deferrals "
         f"logged in {syncs} log lines",
     )
 

@@ -525,9 +525,11 @@ def test_an_unlistable_folder_is_named_as_such_not_as_a_conflict_copy(
 def test_the_watcher_logs_an_unlistable_folder_by_name(
     synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vaultkit.watch import describe
+    from vaultkit.outcome import log_line, sync_outcome
 
     _unlistable(monkeypatch, "Daily")
     report = run_sync(synced)
     assert report.unlistable == [("Daily", "Permission denied")]
-    assert "cannot list folder Daily/ (Permission denied)" in describe(report, synced)
+    assert "; unreadable Daily/: cannot list this folder (Permission denied), " in log_line(
+        sync_outcome(report, synced)
+    )

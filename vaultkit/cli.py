@@ -182,7 +182,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
             return _print_sync(
                 unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
             )
-    from vaultkit.report import sync_outcome
+    from vaultkit.outcome import sync_outcome
     from vaultkit.sync import run_sync
 
     report = run_sync(
@@ -203,11 +203,9 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
         _dump_json(as_json(outcome), out)
     else:
         out.write(describe(outcome, diff=args.diff))
-    problems = any(item.status in ("conflict", "error") for item in outcome.files)
-    stale = any(item.status in ("written", "created") for item in outcome.files)
     if args.check:
-        return ExitStatus.PROBLEMS if stale or problems else ExitStatus.OK
-    return ExitStatus.PROBLEMS if problems else ExitStatus.OK
+        return ExitStatus.PROBLEMS if outcome.written or outcome.problems else ExitStatus.OK
+    return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:

@@ -52,6 +52,7 @@ from vaultkit.config import Config, load_config
 from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
 from vaultkit.index_meta import SYNCED_AT_KEY
+from vaultkit.outcome import notice, one_line, sync_outcome
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import resolve_index
@@ -78,21 +79,17 @@ def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err
     try:
         return _run(vault, file, err)
     except VaultkitError as exc:
-        err.write(f"vaultkit: {_one_line(str(exc))}\n")
+        err.write(f"vaultkit: {one_line(str(exc))}\n")
         return exc.exit_code
     except (OSError, sqlite3.Error) as exc:
-        err.write(f"vaultkit: {_one_line(str(exc))}\n")
+        err.write(f"vaultkit: {one_line(str(exc))}\n")
         return ExitStatus.ERROR
     except Exception as exc:  # a bug: still one line, the plugin's notice is no place for it
         err.write(
-            f"vaultkit: internal error ({type(exc).__name__}: {_one_line(str(exc))}); "
+            f"vaultkit: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
             "run 'vaultkit sync' in a terminal for details\n"
         )
         return ExitStatus.BUG
-
-
-def _one_line(text: str) -> str:
-    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def _unquote(value: str) -> str:
@@ -291,28 +288,9 @@ def _wait_for_quiet(report: SyncReport) -> bool:
 
 
 def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO) -> int:
-    """One line for what the syncs wrote, one per problem of the last one."""
-    from vaultkit.writeback import WriteStatus
-
-    def shown(path: Path) -> str:
-        try:
-            return path.relative_to(vault).as_posix()
-        except ValueError:
-            return str(path)
-
-    report = reports[-1]
-    written = [
-        shown(p.path)
-        for r in reports
-        for p in r.results
-        if p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
-    ]
-    problems = [p for p in report.results if p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR)]
-    if written:
-        cause = f"{rel} changed → " if rel else ""
-        seconds = sum(r.seconds for r in reports)
-        err.write(f"vaultkit: {cause}wrote {', '.join(dict.fromkeys(written))} ({seconds:.2f} s)\n")
-    for item in problems:
-        where = shown(item.path) + (f":{item.line}" if item.line else "")
-        err.write(f"vaultkit: {where}: {_one_line(item.message)}\n")
-    return ExitStatus.PROBLEMS if problems else ExitStatus.OK
+    """The notice (:func:`vaultkit.outcome.notice`): one line for what the syncs wrote, one per
+    problem of the last one."""
+    outcomes = [sync_outcome(report, vault) for report in reports]
+    for line in notice(outcomes, rel):
+        err.write(f"vaultkit: {line}\n")
+    return ExitStatus.PROBLEMS if outcomes[-1].problems else ExitStatus.OK

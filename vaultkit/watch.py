@@ -51,6 +51,7 @@ from watchdog.observers.polling import PollingObserver
 from vaultkit.config import Config, VaultSettings, load_config
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.lock import VaultBusyError, vault_lock
+from vaultkit.outcome import log_line, sync_outcome
 from vaultkit.sync import SyncReport, run_sync
 from vaultkit.vault import CONFIG_DIR
 from vaultkit.writeback import TEMP_SUFFIX, WriteStatus
@@ -181,40 +182,6 @@ class _Log:
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
-
-
-def _names(paths: list[str], limit: int = 3) -> str:
-    shown = [p.rsplit("/", 1)[-1] for p in paths[:limit]]
-    return ", ".join(shown) + (", …" if len(paths) > limit else "")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def describe(report: SyncReport, vault: Path) -> str:
-    """The log line's body: what changed, what was written, problems, how long."""
-    parts = []
-    parsed, removed = report.index.parsed, report.index.removed
-    if parsed:
-        parts.append(f"{_plural(len(parsed), 'note')} changed ({_names(parsed)})")
-    if removed:
-        parts.append(f"{_plural(len(removed), 'note')} removed ({_names(removed)})")
-    if not parts:
-        parts.append("no note changed")
-    parts += [f"unreadable: {path}: {reason}" for path, reason in report.index.unreadable]
-    parts += [f"cannot list folder {path}/ ({reason})" for path, reason in report.unlistable]
-    written = [
-        r.path.relative_to(vault).as_posix()
-        for r in report.results
-        if r.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
-    ]
-    parts.append(f"wrote {', '.join(written)}" if written else "nothing to write")
-    for r in report.results:
-        if r.status in (WriteStatus.CONFLICT, WriteStatus.ERROR, WriteStatus.DEFERRED):
-            parts.append(f"{r.status.value}: {r.path.relative_to(vault).as_posix()}: {r.message}")
-    parts.append(f"{report.seconds:.2f} s")
-    return "; ".join(parts)
 
 
 def _digest(data: bytes) -> bytes:
@@ -373,7 +340,7 @@ class _Watcher:
                 self.retry_at = at if self.retry_at is None else min(self.retry_at, at)
         wrote = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
         if not (quiet_if_nothing and not report.index.changed and not wrote):
-            self.log(f"{label}: {describe(report, self.vault)}")
+            self.log(f"{label}: {log_line(sync_outcome(report, self.vault))}")
         if self.on_sync is not None:
             self.on_sync(report)
 
