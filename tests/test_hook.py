@@ -22,11 +22,12 @@ from tests.test_lock import Holder
 from vaultkit.hook import run_hook
 from vaultkit.lock import VaultBusyError
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 
 
 @pytest.fixture
 def vault(example_copy: Path) -> Path:
-    run_sync(example_copy)  # the index and dashboards as a first sync leaves them
+    run_sync(VaultPaths(example_copy))  # the index and dashboards as a first sync leaves them
     return example_copy
 
 
@@ -158,7 +159,9 @@ def test_a_read_command_refreshing_the_index_does_not_hide_a_change(vault: Path)
     from vaultkit.indexer import update_index
 
     edit(vault)
-    connection, _ = update_index(vault)  # what `vaultkit tasks` does: index only, no render
+    connection, _ = update_index(
+        VaultPaths(vault)
+    )  # what `vaultkit tasks` does: index only, no render
     connection.close()
     code, _, err = hook(str(vault), "Status.md")
     assert (code, err.startswith("vaultkit: Status.md changed")) == (0, True)
@@ -199,7 +202,7 @@ def test_a_running_watcher_keeps_the_hook_out(
     assert hook(str(vault), "Status.md") == (0, "", "")
     assert snapshot(vault) == before
     with pytest.raises(VaultBusyError, match=f"watch, pid {holder.pid}"):
-        run_sync(vault, lock_timeout=0.2)
+        run_sync(VaultPaths(vault), lock_timeout=0.2)
     holder.stop()
     code, _, err = hook(str(vault), "Status.md")
     assert (code, err.startswith("vaultkit: Status.md changed")) == (0, True)

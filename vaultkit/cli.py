@@ -27,12 +27,11 @@ if TYPE_CHECKING:
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
     from vaultkit.indexer import update_index
     from vaultkit.vault import vault_root
-    from vaultkit.vaultpaths import resolve_index
+    from vaultkit.vaultpaths import VaultPaths
 
-    vault = vault_root(args.vault)
-    location = resolve_index(vault, override=args.index)
-    connection, report = update_index(vault, index_path=location)
-    return vault, connection, report
+    paths = VaultPaths(vault_root(args.vault), index=args.index)
+    connection, report = update_index(paths)
+    return paths.root, connection, report
 
 
 def _dump_json(data: object, out: TextIO) -> None:
@@ -162,12 +161,11 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.vault import vault_root
-    from vaultkit.vaultpaths import resolve_index
+    from vaultkit.vaultpaths import VaultPaths
 
-    vault = vault_root(args.vault_dir)
-    # The one decision of where the index lives (--index, the config's, the cache folder's),
-    # made before the fast path below so that it reads the same index as the full sync.
-    location = resolve_index(vault, override=args.index)
+    # The vault's paths (--index, else the config's, else the cache folder's), decided once
+    # for the fast path below and the full sync alike, so both read the same index.
+    paths = VaultPaths(vault_root(args.vault_dir), index=args.index)
     dry_run = args.dry_run or args.check
     probe, probed = None, False
     if not args.force:
@@ -176,7 +174,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.stamp import unchanged, unchanged_outcome
 
         started = time.perf_counter()
-        probe, hit = unchanged(vault, location.path)
+        probe, hit = unchanged(paths)
         probed = True
         if hit is not None:
             return _print_sync(
@@ -185,15 +183,8 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.outcome import sync_outcome
     from vaultkit.sync import run_sync
 
-    report = run_sync(
-        vault,
-        dry_run=dry_run,
-        force=args.force,
-        index_path=location,
-        probe=probe,
-        probed=probed,
-    )
-    return _print_sync(sync_outcome(report, vault), args, out)
+    report = run_sync(paths, dry_run=dry_run, force=args.force, probe=probe, probed=probed)
+    return _print_sync(sync_outcome(report, paths.root), args, out)
 
 
 def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> int:

@@ -48,14 +48,14 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from vaultkit.config import Config, load_config
+from vaultkit.config import load_config
 from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
 from vaultkit.index_meta import SYNCED_AT_KEY
 from vaultkit.outcome import notice, one_line, sync_outcome
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
-from vaultkit.vaultpaths import resolve_index
+from vaultkit.vaultpaths import VaultPaths
 
 if TYPE_CHECKING:
     from vaultkit.sync import SyncReport
@@ -105,7 +105,7 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     hint = Path(file_text).expanduser() if file_text and Path(file_text).is_absolute() else None
     vault = vault_root(_unquote(str(vault_arg)) if vault_arg is not None else None, hint)
     if file_text is None:
-        return _sync(vault, None, err)
+        return _sync(VaultPaths(vault), None, err)
     file_path, rel = _locate(vault, file_text)
 
     # Cheapest checks first: these need nothing but the path.
@@ -136,9 +136,11 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     settings, _ = read_obsidian_settings(vault)
     if is_excluded(rel, settings.ignore_filters) or is_excluded(rel, config.vault.excludes):
         return ExitStatus.OK
-    if _unchanged(_index_path(vault, config), file_path, rel):
+    # The one decision of where the index lives, for the fast path and the sync alike.
+    paths = VaultPaths(vault, configured=config.vault.index)
+    if _unchanged(paths.index.path, file_path, rel):
         return ExitStatus.OK
-    return _sync(vault, (rel, file_path, config), err)
+    return _sync(paths, (rel, file_path), err)
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:
@@ -192,11 +194,6 @@ def _is_generated(path: Path) -> bool:
     return False
 
 
-def _index_path(vault: Path, config: Config) -> Path:
-    # The same decision as run_sync's: the config's index location, else the cache folder.
-    return resolve_index(vault, configured=config.vault.index).path
-
-
 def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     """Whether the last sync already saw this exact note (or its absence)."""
     try:
@@ -242,21 +239,21 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     return bool(hashlib.blake2b(data, digest_size=16).hexdigest() == digest)
 
 
-def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) -> int:
+def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> int:
     from vaultkit.lock import VaultBusyError, vault_lock
     from vaultkit.sync import run_sync
 
     reports: list[SyncReport] = []
     try:
         for attempt in range(MAX_QUIET_WAITS + 1):
-            with vault_lock(vault, "hook", timeout=HOOK_LOCK_TIMEOUT):
+            with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT):
                 if changed is not None and not attempt:
-                    rel, file_path, config = changed
+                    rel, file_path = changed
                     # We may have queued behind another hook whose sync already took this.
-                    if _unchanged(_index_path(vault, config), file_path, rel):
+                    if _unchanged(paths.index.path, file_path, rel):
                         return ExitStatus.OK
                 report = run_sync(
-                    vault, lock=False, progress=False, changed=[changed[0]] if changed else None
+                    paths, lock=False, progress=False, changed=[changed[0]] if changed else None
                 )
             reports.append(report)
             if not report.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(report):
@@ -265,7 +262,7 @@ def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) ->
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    return _report(vault, reports, changed[0] if changed else None, err)
+    return _report(paths.root, reports, changed[0] if changed else None, err)
 
 
 def _state(path: Path) -> tuple[int, int, int, int] | None:

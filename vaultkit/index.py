@@ -173,13 +173,6 @@ NOTE_TABLES = (
 )
 
 
-def default_index_path(vault: Path) -> Path:
-    """``<user cache>/vaultkit/<vault name>-<hash of its path>.sqlite3``."""
-    # The location lives in vaultkit.vaultpaths, which the hook's fast path imports without
-    # paying for the parser that this module imports.
-    return vaultpaths.default_index_path(vault)
-
-
 class NotAnIndexError(VaultkitError):
     """A file at the index path that vaultkit cannot prove to be its index: left alone."""
 

@@ -54,6 +54,13 @@ from vaultkit.lock import VaultBusyError, vault_lock
 from vaultkit.outcome import log_line, sync_outcome
 from vaultkit.sync import SyncReport, run_sync
 from vaultkit.vault import CONFIG_DIR
+from vaultkit.vaultpaths import (
+    BACKUPS_PATH,
+    CONFIG_PATH,
+    TEMPLATES_PATH,
+    VAULTKIT_DIR,
+    VaultPaths,
+)
 from vaultkit.writeback import TEMP_SUFFIX, WriteStatus
 
 DEBUG_ENV = "VAULTKIT_DEBUG"
@@ -71,8 +78,8 @@ IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git"})
 # Obsidian rewrites .obsidian/workspace.json on every click, but these two files are
 # settings vaultkit reads (excluded files, daily-note format), so they still count.
 OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})
-BACKUPS = ".vaultkit/backups/"
-VAULTKIT_READ = frozenset({".vaultkit", ".vaultkit/config.toml", ".vaultkit/templates"})
+BACKUPS = BACKUPS_PATH.as_posix() + "/"
+VAULTKIT_READ = frozenset({VAULTKIT_DIR, CONFIG_PATH.as_posix(), TEMPLATES_PATH.as_posix()})
 """What a sync reads in .vaultkit/ (with the templates folder's files). The rest is vaultkit's
 own writing: the lock (.vaultkit/lock), backups, and an index the config keeps there, whose
 every update would otherwise wake the watcher again."""
@@ -92,8 +99,8 @@ def is_ignored(rel: str) -> bool:
         return False
     if rel.split("/", 1)[0] in IGNORED_DIRS or rel.startswith(BACKUPS):
         return True
-    if rel.startswith(".vaultkit/") and not (
-        rel in VAULTKIT_READ or rel.startswith(".vaultkit/templates/")
+    if rel.startswith(VAULTKIT_DIR + "/") and not (
+        rel in VAULTKIT_READ or rel.startswith(TEMPLATES_PATH.as_posix() + "/")
     ):
         return True
     name = rel.rsplit("/", 1)[-1]
@@ -206,12 +213,14 @@ class _Watcher:
 
     def __init__(
         self,
-        vault: Path,
+        paths: VaultPaths,
         changes: _Changes,
         log: _Log,
         on_sync: Callable[[SyncReport], None] | None,
     ) -> None:
-        self.vault = vault
+        self.paths = paths
+        """The vault's paths, for the config in use (see :meth:`sync`)."""
+        self.vault = paths.root
         self.changes = changes
         self.log = log
         self.on_sync = on_sync
@@ -224,7 +233,7 @@ class _Watcher:
         """Notes the last sync did not write because the user was editing them (design 8.10)."""
         self.retry_at: float | None = None
         """When (``time.time()``) the first of them will have been quiet long enough."""
-        self.identity = _identity(vault)
+        self.identity = _identity(self.vault)
         # (Gone already: no folder will ever match, so nothing is written anywhere.)
         """The vault folder this watcher started on; it writes into no other."""
         self.away = False
@@ -312,9 +321,11 @@ class _Watcher:
                 return
             self.log(f"{label}: config error, keeping the last good config: {exc}")
             config = self.good_config
+        # The paths stay those decided at start unless the user moves the index in the config.
+        self.paths = self.paths.with_index_setting(config.vault.index)
         try:
             # This process already holds the vault lock for the watcher's life.
-            report = run_sync(self.vault, lock=False, config=config, changed=changed)
+            report = run_sync(self.paths, lock=False, config=config, changed=changed)
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
@@ -485,10 +496,12 @@ def run_watch(
         check_log_file(vault, log_file)
     stop = stop if stop is not None else threading.Event()
     debounce = _debounce_ms(vault, debounce_ms) / 1000
-    with _only_watcher(vault), vault_lock(vault, "watch"):
+    # The index is decided at the first sync, from the config that sync uses.
+    paths = VaultPaths(vault)
+    with _only_watcher(vault), vault_lock(paths, "watch"):
         log = _Log(log_file)
         changes = _Changes(vault)
-        watcher = _Watcher(vault, changes, log, on_sync)
+        watcher = _Watcher(paths, changes, log, on_sync)
         if log_file is not None:
             watcher.log_file = (log_file.name, os.path.realpath(log_file))
         observer: BaseObserver | None = None
