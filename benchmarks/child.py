@@ -7,9 +7,9 @@ figures.
 
 * ``floors``: :func:`benchmarks.floors.read_all` and :func:`benchmarks.floors.parse_all`,
   each repeated, every repetition timed;
-* ``warm``: ``vaultkit.sync.run_sync(vault)`` and :func:`benchmarks.floors.walk_stat`, one
-  untimed warm-up each, then alternately timed (alternating spreads the noise of a shared
-  machine over both);
+* ``warm``: ``vaultkit.sync.run_sync(VaultPaths(vault))`` and
+  :func:`benchmarks.floors.walk_stat`, one untimed warm-up each, then alternately timed
+  (alternating spreads the noise of a shared machine over both);
 * ``peer``: obsidiantools building its graph, once (see :mod:`benchmarks.peer`).
 """
 
@@ -54,16 +54,18 @@ def _floors(vault: Path, runs: int, parse_runs: int) -> dict[str, Any]:
 
 def _warm(vault: Path, runs: int) -> dict[str, Any]:
     from vaultkit.sync import run_sync
+    from vaultkit.vaultpaths import VaultPaths
 
     root = str(vault)
-    run_sync(vault, progress=False)
+    run_sync(VaultPaths(vault), progress=False)
     files = walk_stat(root)
     sync_seconds: list[float] = []
     walk_seconds: list[float] = []
     parsed = written = 0
     for _ in range(runs):
         started = time.perf_counter()
-        report = run_sync(vault, progress=False)
+        # The record is built in the timed call, as each command builds it.
+        report = run_sync(VaultPaths(vault), progress=False)
         sync_seconds.append(time.perf_counter() - started)
         parsed += len(report.index.parsed)
         written += sum(1 for item in report.results if item.status.value in ("written", "created"))

@@ -12,13 +12,14 @@ from collections import Counter
 from pathlib import Path
 
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 
 
 def main(argv: list[str]) -> int:
     vault, stop = Path(argv[0]), Path(argv[1])
     counts: Counter[str] = Counter()
     while not stop.exists():
-        report = run_sync(vault, progress=False)
+        report = run_sync(VaultPaths(vault), progress=False)
         counts["syncs"] += 1
         for result in report.results:
             counts[result.status.value] += 1

@@ -20,6 +20,7 @@ from vaultkit.cli import run
 from vaultkit.hook import run_hook
 from vaultkit.lock import lock_holder
 from vaultkit.render import RenderError, make_environment, render_template
+from vaultkit.vaultpaths import VaultPaths
 
 SMALL = RenderLimits(timeout=10.0, max_output=1_000_000)
 HANG = (
@@ -32,7 +33,8 @@ def render(vault: Path, text: str, limits: RenderLimits = SMALL, **context: Any)
     templates = vault / ".vaultkit/templates"
     templates.mkdir(parents=True, exist_ok=True)
     (templates / "t.md.j2").write_text(text, encoding="utf-8")
-    return render_template(make_environment(vault, [], limits=limits), "t.md.j2", context)
+    env = make_environment(vault, [], templates=templates, limits=limits)
+    return render_template(env, "t.md.j2", context)
 
 
 def cli(*argv: str) -> tuple[int, str]:
@@ -326,7 +328,7 @@ def test_a_hanging_template_stops_in_time_releases_the_lock_and_writes_nothing(
 
     started = time.monotonic()
     first = _start("sync", str(vault))
-    while lock_holder(vault) is None and first.poll() is None:
+    while lock_holder(VaultPaths(vault)) is None and first.poll() is None:
         time.sleep(0.02)
     # A second sync queues behind the first: it gets the lock once the first has been
     # stopped, and then meets the same hang.
@@ -342,7 +344,7 @@ def test_a_hanging_template_stops_in_time_releases_the_lock_and_writes_nothing(
         assert "template_timeout = 2 s" in err and "Traceback" not in err
     assert first_seconds < 2 + 8, first_seconds
     assert second_seconds < 2 * 2 + 10, second_seconds  # never "busy": it waits 10 s at most
-    assert lock_holder(vault) is None
+    assert lock_holder(VaultPaths(vault)) is None
     assert snapshot(vault) == before
 
     # The hook meets the same bound, in one line.
@@ -380,7 +382,7 @@ def test_a_render_error_in_process_releases_the_lock(vault: Path) -> None:
     before = snapshot(vault)
     code, output = cli("sync", str(vault))
     assert code == 2 and "template_timeout = 0.5 s" in output
-    assert lock_holder(vault) is None
+    assert lock_holder(VaultPaths(vault)) is None
     assert snapshot(vault) == before
 
 

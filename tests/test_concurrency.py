@@ -27,6 +27,7 @@ from tests.test_cli import vaultkit_executable
 from tests.test_watch import wait_until
 from vaultkit.parse import parse_note
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback import RegionContent, WriteStatus, splice_regions
 
 pytestmark = pytest.mark.slow
@@ -57,7 +58,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     vault = (tmp_path / "vault").resolve()
     notes = make_region_vault(vault, notes=12, quiet_seconds=QUIET_SECONDS)
     time.sleep(2 * QUIET_SECONDS)  # the notes were just written
-    assert not run_sync(vault, progress=False).problems
+    assert not run_sync(VaultPaths(vault), progress=False).problems
     assert all(region_is_current(vault, rel) for rel in notes)
     return vault
 
@@ -138,7 +139,7 @@ def test_saves_of_every_kind_survive_a_watching_vaultkit(vault: Path, tmp_path: 
         vault,
         made,
         "watch",
-        f"{text.count('wrote ')} watcher syncs wrote, {text.count('deferred: ')} deferrals "
+        f"{text.count('wrote ')} watcher syncs wrote, {text.count('; deferred ')} deferrals "
         f"logged in {syncs} log lines",
     )
 
@@ -160,7 +161,7 @@ def test_saves_of_every_kind_survive_a_sync_loop(vault: Path, tmp_path: Path) ->
     assert loop.returncode == 0, err
     counts = json.loads(out)
     time.sleep(2 * QUIET_SECONDS)  # the last saves were just made
-    report = run_sync(vault, progress=False)  # the notes are quiet now: catch up
+    report = run_sync(VaultPaths(vault), progress=False)  # the notes are quiet now: catch up
     assert not report.problems and not report.deferred
     check_every_save_kept(
         vault, made, "sync loop", ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

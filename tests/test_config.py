@@ -15,7 +15,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultkit.config import (
-    CONFIG_PATH,
     Config,
     DailyNotes,
     Dashboard,
@@ -28,6 +27,7 @@ from vaultkit.config import (
     load_config,
 )
 from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.vaultpaths import CONFIG_PATH
 
 
 def write_config(vault: Path, text: str) -> Path:

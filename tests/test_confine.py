@@ -29,6 +29,7 @@ from tests.test_cli import vaultkit_executable
 from tests.test_watch import DEBOUNCE_MS, Running, tick_leetcode, totals, wait_until
 from vaultkit.errors import VaultkitError
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.watch import run_watch
 
 TIMEOUT = 20
@@ -72,7 +73,7 @@ def edit_region_by_hand(vault: Path) -> None:
 @pytest.fixture
 def synced(example_copy: Path) -> Path:
     disable_quiet_period(example_copy)  # Plan.md is edited by hand just before --force
-    run_sync(example_copy)
+    run_sync(VaultPaths(example_copy))
     return example_copy
 
 
@@ -125,7 +126,7 @@ def test_force_refuses_a_backup_folder_leading_out_of_the_vault(
 
 def test_force_without_links_still_backs_up(synced: Path) -> None:
     edit_region_by_hand(synced)
-    report = run_sync(synced, force=True)
+    report = run_sync(VaultPaths(synced), force=True)
     assert not report.problems
     backups = synced / ".vaultkit" / "backups"
     assert {p.name.split(".")[0] for p in backups.rglob("*.bak")} == {"Plan", "Status"}
@@ -525,9 +526,11 @@ def test_an_unlistable_folder_is_named_as_such_not_as_a_conflict_copy(
 def test_the_watcher_logs_an_unlistable_folder_by_name(
     synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vaultkit.watch import describe
+    from vaultkit.outcome import log_line, sync_outcome
 
     _unlistable(monkeypatch, "Daily")
-    report = run_sync(synced)
+    report = run_sync(VaultPaths(synced))
     assert report.unlistable == [("Daily", "Permission denied")]
-    assert "cannot list folder Daily/ (Permission denied)" in describe(report, synced)
+    assert "; unreadable Daily/: cannot list this folder (Permission denied), " in log_line(
+        sync_outcome(report, synced)
+    )

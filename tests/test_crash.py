@@ -39,6 +39,7 @@ from tests.region_vault import (
 )
 from tests.test_cli import vaultkit_executable
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback import WriteStatus
 
 pytestmark = [
@@ -91,7 +92,7 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scene:
     vault = tmp_path / "vault"
     index = tmp_path / "index.sqlite3"
     notes = make_region_vault(vault, notes=30)
-    first = run_sync(vault, index_path=index, progress=False)
+    first = run_sync(VaultPaths(vault, index=index), progress=False)
     assert not first.problems
     index_copy = tmp_path / "index-after-first-sync.sqlite3"
     copy_index(index, index_copy)
@@ -101,7 +102,7 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scene:
     pre_copy = tmp_path / "pre"
     restore(pre_copy, vault)
     pre = snapshot(vault)
-    report = run_sync(vault, index_path=index, progress=False)
+    report = run_sync(VaultPaths(vault, index=index), progress=False)
     assert not report.problems
     new = snapshot(vault)
     changed = [rel for rel in new if new[rel] != pre.get(rel)]
@@ -134,7 +135,7 @@ def check_after_kill(scene: Scene, before: Snapshot) -> tuple[str, Snapshot]:
 
 def recover(scene: Scene, tally: Tally) -> None:
     """The next, uninterrupted sync finishes the job and reports no problem."""
-    report = run_sync(scene.vault, index_path=scene.index, progress=False)
+    report = run_sync(VaultPaths(scene.vault, index=scene.index), progress=False)
     assert not report.problems, [(r.path, r.message) for r in report.results]
     after = snapshot(scene.vault)
     assert after == visible(scene.new), "wrong result, or a crashed run's temp file survived"
@@ -146,7 +147,7 @@ def fork_sync(scene: Scene) -> int:
     if pid == 0:  # pragma: no cover - the child; coverage never sees it exit
         code = 0
         try:
-            run_sync(scene.vault, index_path=scene.index, progress=False)
+            run_sync(VaultPaths(scene.vault, index=scene.index), progress=False)
         except BaseException:
             code = 3
         finally:
@@ -201,7 +202,7 @@ def test_sigkill_at_random_instants_never_leaves_a_mixed_file(scene: Scene) -> N
         tally.temps_left += len([rel for rel in snapshot(scene.vault) if is_temp_file(rel)])
         recover(scene, tally)
     # Once recovered, a further sync has nothing to do.
-    again = run_sync(scene.vault, index_path=scene.index, progress=False)
+    again = run_sync(VaultPaths(scene.vault, index=scene.index), progress=False)
     assert again.count(WriteStatus.WRITTEN, WriteStatus.CREATED) == 0
     print(
         f"\ncrash test (seed {SEED}): {tally.total()} kills of a forked run_sync over a "

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback import WriteStatus
 
 DASHBOARDS = ("Status.md", "Resources.md", "Habits.md", "Link health.md")
 
 
 def rendered(vault: Path, **kwargs: object) -> set[str]:
-    report = run_sync(vault, progress=False, **kwargs)  # type: ignore[arg-type]
+    report = run_sync(VaultPaths(vault), progress=False, **kwargs)  # type: ignore[arg-type]
     assert not report.problems, report.results
     return set(report.rendered)
 
@@ -36,7 +37,7 @@ def scratch_outputs(
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "fresh-cache"))
     shutil.rmtree(tmp_path / "fresh-cache", ignore_errors=True)
     try:
-        run_sync(fresh.resolve(), progress=False)
+        run_sync(VaultPaths(fresh.resolve()), progress=False)
     finally:
         monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
     return outputs(fresh)
@@ -53,7 +54,7 @@ def toggle_first_task(note: Path) -> None:
 def test_nothing_changed_renders_nothing(example_copy: Path) -> None:
     rendered(example_copy)
     assert rendered(example_copy) == set()
-    report = run_sync(example_copy, progress=False)
+    report = run_sync(VaultPaths(example_copy), progress=False)
     assert {p.status for p in report.results} == {WriteStatus.UNCHANGED}
 
 
@@ -129,7 +130,7 @@ def test_a_hand_edited_dashboard_is_noticed(example_copy: Path) -> None:
     rendered(example_copy)
     status = example_copy / "Dashboards" / "Status.md"
     status.write_text(status.read_text(encoding="utf-8") + "my own line\n", encoding="utf-8")
-    report = run_sync(example_copy, progress=False)
+    report = run_sync(VaultPaths(example_copy), progress=False)
     assert "status" in report.rendered
     by_path = {p.path.name: p.status for p in report.results}
     assert by_path["Status.md"] is WriteStatus.CONFLICT
@@ -176,7 +177,7 @@ def test_hook_style_sync_of_one_note_matches_a_full_sync(
 ) -> None:
     rendered(example_copy)
     toggle_first_task(example_copy / "Topics" / "Rust.md")
-    report = run_sync(example_copy, progress=False, changed=["Topics/Rust.md"])
+    report = run_sync(VaultPaths(example_copy), progress=False, changed=["Topics/Rust.md"])
     assert report.index.parsed == ["Topics/Rust.md"]
     assert outputs(example_copy) == scratch_outputs(example_copy, tmp_path, monkeypatch)
 
@@ -186,6 +187,6 @@ def test_hook_style_sync_of_a_renamed_note_walks_the_vault(
 ) -> None:
     rendered(example_copy)
     (example_copy / "Topics" / "Rust.md").rename(example_copy / "Topics" / "Rust language.md")
-    report = run_sync(example_copy, progress=False, changed=["Topics/Rust language.md"])
+    report = run_sync(VaultPaths(example_copy), progress=False, changed=["Topics/Rust language.md"])
     assert "Topics/Rust.md" in report.index.removed
     assert outputs(example_copy) == scratch_outputs(example_copy, tmp_path, monkeypatch)

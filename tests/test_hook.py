@@ -19,14 +19,15 @@ import pytest
 import vaultkit.sync
 from tests.test_cli import EXAMPLE_VAULT
 from tests.test_lock import Holder
-from vaultkit.hook import SYNCED_AT_KEY, run_hook
+from vaultkit.hook import run_hook
 from vaultkit.lock import VaultBusyError
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 
 
 @pytest.fixture
 def vault(example_copy: Path) -> Path:
-    run_sync(example_copy)  # the index and dashboards as a first sync leaves them
+    run_sync(VaultPaths(example_copy))  # the index and dashboards as a first sync leaves them
     return example_copy
 
 
@@ -58,10 +59,6 @@ def edit(vault: Path, rel: str = "Status.md") -> None:
     path = vault / rel
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n- [ ] Call the plumber 📅 2026-11-25\n")
-
-
-def test_synced_at_key_agrees_with_sync() -> None:
-    assert SYNCED_AT_KEY == vaultkit.sync.SYNCED_AT_KEY
 
 
 @pytest.mark.usefixtures("no_sync")
@@ -162,7 +159,9 @@ def test_a_read_command_refreshing_the_index_does_not_hide_a_change(vault: Path)
     from vaultkit.indexer import update_index
 
     edit(vault)
-    connection, _ = update_index(vault)  # what `vaultkit tasks` does: index only, no render
+    connection, _ = update_index(
+        VaultPaths(vault)
+    )  # what `vaultkit tasks` does: index only, no render
     connection.close()
     code, _, err = hook(str(vault), "Status.md")
     assert (code, err.startswith("vaultkit: Status.md changed")) == (0, True)
@@ -203,7 +202,7 @@ def test_a_running_watcher_keeps_the_hook_out(
     assert hook(str(vault), "Status.md") == (0, "", "")
     assert snapshot(vault) == before
     with pytest.raises(VaultBusyError, match=f"watch, pid {holder.pid}"):
-        run_sync(vault, lock_timeout=0.2)
+        run_sync(VaultPaths(vault), lock_timeout=0.2)
     holder.stop()
     code, _, err = hook(str(vault), "Status.md")
     assert (code, err.startswith("vaultkit: Status.md changed")) == (0, True)

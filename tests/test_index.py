@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.index import NOTE_TABLES, SCHEMA_VERSION, default_index_path
+from vaultkit.index import NOTE_TABLES, SCHEMA_VERSION
 from vaultkit.indexer import update_index
+from vaultkit.vaultpaths import VaultPaths, default_index_path
 
 TABLES = ("files", "notes", *NOTE_TABLES)
 
@@ -35,7 +36,7 @@ def dump(index: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def index_now(vault: Path, index: Path) -> None:
-    connection, _ = update_index(vault, index_path=index, progress=False)
+    connection, _ = update_index(VaultPaths(vault, index=index), progress=False)
     connection.close()
 
 
@@ -119,16 +120,16 @@ def test_warm_update_parses_nothing(tmp_path: Path) -> None:
     for number in range(5):
         (vault / f"N{number}.md").write_text(f"[[N{number + 1}]]\n")
     index = tmp_path / "i.sqlite3"
-    connection, first = update_index(vault, index_path=index, progress=False)
+    connection, first = update_index(VaultPaths(vault, index=index), progress=False)
     connection.close()
     assert len(first.parsed) == 5 and first.rebuilt
     time.sleep(0.01)
     # Make the files old enough that they are not "racy" for the next update.
     for path in vault.glob("*.md"):
         os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
-    connection, _ = update_index(vault, index_path=index, progress=False)
+    connection, _ = update_index(VaultPaths(vault, index=index), progress=False)
     connection.close()
-    connection, third = update_index(vault, index_path=index, progress=False)
+    connection, third = update_index(VaultPaths(vault, index=index), progress=False)
     connection.close()
     assert third.parsed == [] and third.removed == [] and third.touched == 0
     assert not third.changed
@@ -145,14 +146,14 @@ def test_corrupt_and_old_indexes_are_rebuilt_silently(
     index = default_index_path(vault)
     index.parent.mkdir(parents=True)
     index.write_bytes(b"this is not a database" * 100)
-    connection, report = update_index(vault, progress=False)
+    connection, report = update_index(VaultPaths(vault), progress=False)
     assert report.rebuilt and report.index_path == index
     assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
     connection.execute(
         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (f"{SCHEMA_VERSION - 1}.1",)
     )
     connection.close()
-    connection, report = update_index(vault, progress=False)
+    connection, report = update_index(VaultPaths(vault), progress=False)
     assert report.rebuilt
     assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
     connection.close()

@@ -25,7 +25,7 @@ from vaultkit.config import load_config
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.index import APPLICATION_ID, NotAnIndexError, index_owner, open_index, remove_index
 from vaultkit.indexer import update_index
-from vaultkit.vaultpaths import default_index_path, resolve_index
+from vaultkit.vaultpaths import VaultPaths, default_index_path, resolve_index
 
 
 @pytest.fixture
@@ -286,7 +286,7 @@ def test_tilde_in_the_index_key_is_the_home_folder(
     location = resolve_index(vault)
     assert location.path == home / "indexes" / "vault.sqlite3"
     assert not location.default
-    connection, report = update_index(vault, progress=False)
+    connection, report = update_index(VaultPaths(vault), progress=False)
     connection.close()
     assert report.index_path == home / "indexes" / "vault.sqlite3"
     assert index_owner(report.index_path) == "ours"
@@ -356,11 +356,11 @@ def test_an_old_schema_vaultkit_index_is_still_rebuilt_silently(vault: Path) -> 
 
 def test_an_unmarked_index_of_this_schema_is_kept_and_marked(vault: Path, tmp_path: Path) -> None:
     index = tmp_path / "i.sqlite3"
-    connection, report = update_index(vault, index_path=index, progress=False)
+    connection, report = update_index(VaultPaths(vault, index=index), progress=False)
     connection.close()
     assert report.rebuilt
     _unmark(index)
-    connection, report = update_index(vault, index_path=index, progress=False)
+    connection, report = update_index(VaultPaths(vault, index=index), progress=False)
     assert not report.rebuilt
     assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     connection.close()
@@ -380,11 +380,11 @@ def test_a_damaged_vaultkit_index_at_a_configured_location_is_rebuilt(
     vault: Path, tmp_path: Path
 ) -> None:
     index = tmp_path / "i.sqlite3"
-    update_index(vault, index_path=index, progress=False)[0].close()
+    update_index(VaultPaths(vault, index=index), progress=False)[0].close()
     data = bytearray(index.read_bytes())
     data[100:] = b"\xff" * (len(data) - 100)  # the header (and its mark) survives
     index.write_bytes(bytes(data))
-    connection, report = update_index(vault, index_path=index, progress=False)
+    connection, report = update_index(VaultPaths(vault, index=index), progress=False)
     assert report.rebuilt
     assert connection.execute("SELECT count(*) FROM notes").fetchone()[0] > 0
     connection.close()
@@ -394,14 +394,14 @@ def test_a_corrupt_file_at_a_configured_location_is_kept(vault: Path, tmp_path: 
     index = tmp_path / "i.sqlite3"
     index.write_bytes(b"\0" * 8192)
     with pytest.raises(NotAnIndexError):
-        update_index(vault, index_path=index, progress=False)
+        update_index(VaultPaths(vault, index=index), progress=False)
     assert index.read_bytes() == b"\0" * 8192
 
 
 def test_an_empty_file_becomes_the_index(vault: Path, tmp_path: Path) -> None:
     index = tmp_path / "i.sqlite3"
     index.touch()
-    connection, report = update_index(vault, index_path=index, progress=False)
+    connection, report = update_index(VaultPaths(vault, index=index), progress=False)
     connection.close()
     assert report.rebuilt and index_owner(index) == "ours"
 
@@ -471,7 +471,7 @@ def test_a_write_refused_mid_run_is_a_clear_error(
 
     monkeypatch.setattr(vaultkit.indexer, "_update_index", refuse)
     with pytest.raises(VaultkitError, match="the index cannot be written") as caught:
-        update_index(vault, index_path=tmp_path / "i.sqlite3", progress=False)
+        update_index(VaultPaths(vault, index=tmp_path / "i.sqlite3"), progress=False)
     assert caught.value.exit_code == 2
 
 

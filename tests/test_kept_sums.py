@@ -23,6 +23,7 @@ from benchmarks.generate import generate_vault
 from vaultkit import task_totals
 from vaultkit.indexer import update_index
 from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
+from vaultkit.vaultpaths import VaultPaths
 
 
 def _table(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
@@ -50,7 +51,9 @@ def test_a_cold_index_holds_the_defined_rows(
     if source == "generated":
         vault = tmp_path / "generated"
         generate_vault(vault, 300, seed=3)
-    connection, _ = update_index(vault, index_path=tmp_path / "index.sqlite3", progress=False)
+    connection, _ = update_index(
+        VaultPaths(vault, index=tmp_path / "index.sqlite3"), progress=False
+    )
     try:
         expected = _defined(connection)
         assert expected, "the vault should mention some URLs"
@@ -66,7 +69,9 @@ def test_a_cold_index_holds_the_defined_rows(
 
 
 def test_refreshing_many_urls_regroups_the_whole_table(example_copy: Path, tmp_path: Path) -> None:
-    connection, _ = update_index(example_copy, index_path=tmp_path / "i.sqlite3", progress=False)
+    connection, _ = update_index(
+        VaultPaths(example_copy, index=tmp_path / "i.sqlite3"), progress=False
+    )
     try:
         expected = _table(connection)
         connection.execute("DELETE FROM resource_urls")
@@ -124,7 +129,7 @@ class VaultEdits(RuleBasedStateMachine):
     def _update(self) -> None:
         if self.connection is not None:
             self.connection.close()
-        self.connection, _ = update_index(self.vault, index_path=self.index, progress=False)
+        self.connection, _ = update_index(VaultPaths(self.vault, index=self.index), progress=False)
 
     @rule(name=st.sampled_from(_NAMES), lines=_lines, heading=st.sampled_from(_HEADINGS))
     def write_note(self, name: str, lines: list[Line], heading: str) -> None:

@@ -13,21 +13,16 @@ from pathlib import Path
 import pytest
 
 from vaultkit.errors import VaultkitError
-from vaultkit.index import default_index_path
-from vaultkit.lock import (
-    VaultBusyError,
-    _holder_path,
-    lock_holder,
-    lock_path,
-    vault_lock,
-)
+from vaultkit.lock import VaultBusyError, lock_holder, vault_lock
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths, default_index_path
 
 HOLDER_SCRIPT = """
 import sys, time
 from pathlib import Path
 from vaultkit.lock import vault_lock
-with vault_lock(Path(sys.argv[1]), sys.argv[2]):
+from vaultkit.vaultpaths import VaultPaths
+with vault_lock(VaultPaths(Path(sys.argv[1])), sys.argv[2]):
     Path(sys.argv[3]).write_text("ready")
     time.sleep(120)
 """
@@ -81,13 +76,13 @@ def hold(vault: Path, tmp_path: Path) -> Iterator[Callable[[str], Holder]]:
 
 
 def test_the_lock_lives_in_the_vault_and_is_never_rewritten(vault: Path) -> None:
-    lock = lock_path(vault)
+    lock = VaultPaths(vault).lock_file
     assert lock == vault / ".vaultkit" / "lock"
-    with vault_lock(vault, "sync"):
-        assert lock_holder(vault) == {"pid": os.getpid(), "purpose": "sync"}
+    with vault_lock(VaultPaths(vault), "sync"):
+        assert lock_holder(VaultPaths(vault)) == {"pid": os.getpid(), "purpose": "sync"}
         assert lock.read_bytes() == b""
     first = lock.stat()
-    with vault_lock(vault, "watch"):
+    with vault_lock(VaultPaths(vault), "watch"):
         pass
     after = lock.stat()
     # Taking the lock again changes nothing a sync service or Obsidian could see.
@@ -97,7 +92,7 @@ def test_the_lock_lives_in_the_vault_and_is_never_rewritten(vault: Path) -> None
         first.st_ctime_ns,
         first.st_ino,
     )
-    assert lock_holder(vault) is None
+    assert lock_holder(VaultPaths(vault)) is None
     # The holder record, written on every run, stays out of the vault.
     assert [p.relative_to(vault).as_posix() for p in vault.rglob("*lock*")] == [".vaultkit/lock"]
 
@@ -114,44 +109,44 @@ def test_the_default_index_is_in_the_user_cache_folder(
 
 
 def test_the_lock_is_reentrant_within_one_process(vault: Path) -> None:
-    with vault_lock(vault, "watch"), vault_lock(vault, "sync"):
-        assert lock_holder(vault) == {"pid": os.getpid(), "purpose": "watch"}
-        run_sync(vault)  # takes the lock again: must not deadlock on itself
-    with vault_lock(vault, "sync", timeout=0):
+    with vault_lock(VaultPaths(vault), "watch"), vault_lock(VaultPaths(vault), "sync"):
+        assert lock_holder(VaultPaths(vault)) == {"pid": os.getpid(), "purpose": "watch"}
+        run_sync(VaultPaths(vault))  # takes the lock again: must not deadlock on itself
+    with vault_lock(VaultPaths(vault), "sync", timeout=0):
         pass
 
 
 def test_unreadable_or_stale_holder_records_are_ignored(vault: Path) -> None:
-    record = _holder_path(vault)
+    record = VaultPaths(vault).holder_file
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text("{not json", encoding="utf-8")
-    assert lock_holder(vault) is None
+    assert lock_holder(VaultPaths(vault)) is None
     record.write_text(json.dumps({"pid": "12", "purpose": "sync"}), encoding="utf-8")
-    assert lock_holder(vault) is None
+    assert lock_holder(VaultPaths(vault)) is None
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     record.write_text(json.dumps({"pid": dead.pid, "purpose": "sync"}), encoding="utf-8")
-    assert lock_holder(vault) is None
+    assert lock_holder(VaultPaths(vault)) is None
     # A stale record does not stop anyone: the OS lock is the truth.
-    with vault_lock(vault, "sync"):
-        assert lock_holder(vault) == {"pid": os.getpid(), "purpose": "sync"}
+    with vault_lock(VaultPaths(vault), "sync"):
+        assert lock_holder(VaultPaths(vault)) == {"pid": os.getpid(), "purpose": "sync"}
 
 
 def test_a_second_sync_waits_then_names_the_holder(
     vault: Path, hold: Callable[[str], Holder]
 ) -> None:
     holder = hold("sync")
-    assert lock_holder(vault) == {"pid": holder.pid, "purpose": "sync"}
+    assert lock_holder(VaultPaths(vault)) == {"pid": holder.pid, "purpose": "sync"}
     started = time.monotonic()
     with pytest.raises(VaultBusyError) as caught:
-        run_sync(vault, lock_timeout=0.5)
+        run_sync(VaultPaths(vault), lock_timeout=0.5)
     assert time.monotonic() - started >= 0.5
     message = str(caught.value)
     assert f"(sync, pid {holder.pid})" in message
     assert "the vault is being updated by another vaultkit" in message
     assert caught.value.exit_code == 2
     holder.stop()
-    run_sync(vault, lock_timeout=0.5)  # free again once the holder has gone
+    run_sync(VaultPaths(vault), lock_timeout=0.5)  # free again once the holder has gone
 
 
 def test_a_watcher_refuses_other_writers_at_once(
@@ -160,12 +155,12 @@ def test_a_watcher_refuses_other_writers_at_once(
     holder = hold("watch")
     started = time.monotonic()
     with pytest.raises(VaultBusyError) as caught:
-        run_sync(vault, lock_timeout=30)
+        run_sync(VaultPaths(vault), lock_timeout=30)
     # Waiting for a watcher is pointless: it holds the vault until it is stopped.
     assert time.monotonic() - started < 10
     assert f"(watch, pid {holder.pid})" in str(caught.value)
     assert caught.value.holder == {"pid": holder.pid, "purpose": "watch"}
-    with pytest.raises(VaultBusyError), vault_lock(vault, "watch"):
+    with pytest.raises(VaultBusyError), vault_lock(VaultPaths(vault), "watch"):
         pass
 
 
@@ -173,7 +168,7 @@ def test_sync_without_the_lock_is_for_callers_holding_it(
     vault: Path, hold: Callable[[str], Holder]
 ) -> None:
     hold("sync")
-    run_sync(vault, lock=False)
+    run_sync(VaultPaths(vault), lock=False)
 
 
 def _wait_for_watcher(log: Path, process: subprocess.Popen[bytes]) -> None:
@@ -216,14 +211,14 @@ def test_two_watchers_with_different_cache_folders_are_one_writer(
         # record, kept in the first one's cache folder, so the holder is unnamed).
         monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache-b"))
         with pytest.raises(VaultBusyError, match="pid unknown"):
-            run_sync(vault, lock_timeout=0.3)
-        with pytest.raises(VaultBusyError), vault_lock(vault, "sync"):
+            run_sync(VaultPaths(vault), lock_timeout=0.3)
+        with pytest.raises(VaultBusyError), vault_lock(VaultPaths(vault), "sync"):
             pass
     finally:
         first.terminate()
         first.wait(timeout=30)
     assert not (tmp_path / "cache-b").exists() or not list((tmp_path / "cache-b").glob("*.json"))
-    with vault_lock(vault, "sync"):  # free once the watcher has stopped
+    with vault_lock(VaultPaths(vault), "sync"):  # free once the watcher has stopped
         pass
 
 
@@ -232,7 +227,7 @@ def test_the_lock_is_the_same_whatever_the_index(
 ) -> None:
     holder = hold("sync")
     with pytest.raises(VaultBusyError, match=f"sync, pid {holder.pid}"):
-        run_sync(vault, index_path=tmp_path / "elsewhere.sqlite3", lock_timeout=0.3)
+        run_sync(VaultPaths(vault, index=tmp_path / "elsewhere.sqlite3"), lock_timeout=0.3)
 
 
 def test_a_lock_that_is_not_a_plain_file_is_refused(vault: Path, tmp_path: Path) -> None:
@@ -241,13 +236,13 @@ def test_a_lock_that_is_not_a_plain_file_is_refused(vault: Path, tmp_path: Path)
     target.write_text("keep me", "utf-8")
     lock.symlink_to(target)
     with pytest.raises(VaultkitError, match="is a link") as caught:
-        run_sync(vault)
+        run_sync(VaultPaths(vault))
     assert caught.value.exit_code == 2
     assert target.read_text("utf-8") == "keep me"
     lock.unlink()
     lock.mkdir()
     with pytest.raises(VaultkitError, match="not a plain file"):
-        run_sync(vault)
+        run_sync(VaultPaths(vault))
 
 
 def test_a_vaultkit_folder_leading_out_of_the_vault_holds_no_lock(
@@ -257,7 +252,7 @@ def test_a_vaultkit_folder_leading_out_of_the_vault_holds_no_lock(
     (vault / ".vaultkit").rename(outside)
     (vault / ".vaultkit").symlink_to(outside, target_is_directory=True)
     with pytest.raises(VaultkitError, match="leads outside the vault"):
-        run_sync(vault)
+        run_sync(VaultPaths(vault))
     assert not (outside / "lock").exists()
 
 

@@ -25,9 +25,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.region_vault import disable_quiet_period
+from vaultkit.index_meta import STAMP_KEY
 from vaultkit.lock import vault_lock
-from vaultkit.stamp import STAMP_KEY, probe, unchanged
+from vaultkit.stamp import probe, unchanged
 from vaultkit.sync import run_sync
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.vaultpaths import default_index_path as index_location
 from vaultkit.writeback import WriteStatus
 
@@ -56,14 +58,14 @@ def quietly(change: Callable[[Path], object]) -> Callable[[Path], None]:
 
 def settle(vault: Path) -> None:
     """Sync until the vault is current and the stamp recorded."""
-    run_sync(vault, progress=False)
+    run_sync(VaultPaths(vault), progress=False)
     age(vault)
-    run_sync(vault, progress=False)
+    run_sync(VaultPaths(vault), progress=False)
     assert hit(vault), "a sync of a still vault should have recorded its stamp"
 
 
 def hit(vault: Path) -> bool:
-    return unchanged(vault, index_location(vault))[1] is not None
+    return unchanged(VaultPaths(vault))[1] is not None
 
 
 def dashboards(vault: Path) -> dict[str, bytes]:
@@ -81,14 +83,14 @@ def scratch(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
     shutil.rmtree(cache, ignore_errors=True)
     with monkeypatch.context() as patch:
         patch.setenv("VAULTKIT_CACHE_DIR", str(cache))
-        run_sync(fresh.resolve(), progress=False)
+        run_sync(VaultPaths(fresh.resolve()), progress=False)
     return dashboards(fresh)
 
 
 def test_a_still_vault_is_reported_current_from_the_stamp(example_copy: Path) -> None:
     settle(example_copy)
     before = dashboards(example_copy)
-    report = run_sync(example_copy, progress=False)
+    report = run_sync(VaultPaths(example_copy), progress=False)
     assert report.rendered == [] and report.index.parsed == []
     assert {item.status for item in report.results} == {WriteStatus.UNCHANGED}
     assert len(report.results) == len({item.path for item in report.results}) == 5
@@ -97,17 +99,17 @@ def test_a_still_vault_is_reported_current_from_the_stamp(example_copy: Path) ->
 
 def test_fresh_files_are_not_vouched_for(example_copy: Path) -> None:
     (example_copy / "Errands.md").write_text("- [ ] post a letter\n", "utf-8")
-    run_sync(example_copy, progress=False)
-    run_sync(example_copy, progress=False)
+    run_sync(VaultPaths(example_copy), progress=False)
+    run_sync(VaultPaths(example_copy), progress=False)
     # Written a moment ago: a later write in the same timestamp tick could go unseen.
     assert not hit(example_copy)
-    current = probe(example_copy)
+    current = probe(VaultPaths(example_copy))
     assert current is not None and not current.recordable
 
 
 def test_a_watcher_holding_the_vault_is_not_bypassed(example_copy: Path) -> None:
     settle(example_copy)
-    with vault_lock(example_copy, "watch"):
+    with vault_lock(VaultPaths(example_copy), "watch"):
         # Our own process holds it here, so the lock lets this sync through; what matters
         # is that the shortcut defers to whoever holds the lock.
         assert not hit(example_copy)
@@ -161,7 +163,7 @@ def test_no_change_passes_for_nothing_changed(
     settle(example_copy)
     QUIET_CHANGES[change](example_copy)
     assert not hit(example_copy)
-    run_sync(example_copy, progress=False)
+    run_sync(VaultPaths(example_copy), progress=False)
     if change != "a dashboard edited by hand":  # that one is a conflict, kept as the user left it
         assert dashboards(example_copy) == scratch(example_copy, tmp_path, monkeypatch)
 
@@ -170,9 +172,9 @@ def test_a_rewrite_that_keeps_size_and_mtime_is_a_change(example_copy: Path) -> 
     # The index itself trusts size and mtime (as git does); the stamp is stricter, through
     # ctime, which no tool can set back.
     settle(example_copy)
-    before = probe(example_copy)
+    before = probe(VaultPaths(example_copy))
     quietly(_edit_note)(example_copy / "Plan.md")
-    after = probe(example_copy)
+    after = probe(VaultPaths(example_copy))
     assert before is not None and after is not None and before.digest != after.digest
     assert not hit(example_copy)
 
@@ -201,10 +203,10 @@ def test_a_linked_obsidian_folder_keeps_the_shortcut(example_copy: Path, tmp_pat
 
 def test_a_symlink_in_the_vault_turns_the_shortcut_off(example_copy: Path) -> None:
     (example_copy / "Linked.md").symlink_to(example_copy / "Inbox.md")
-    run_sync(example_copy, progress=False)
+    run_sync(VaultPaths(example_copy), progress=False)
     age(example_copy)
-    run_sync(example_copy, progress=False)
-    assert probe(example_copy) is None
+    run_sync(VaultPaths(example_copy), progress=False)
+    assert probe(VaultPaths(example_copy)) is None
     assert not hit(example_copy)
 
 
@@ -221,13 +223,13 @@ def test_any_sequence_of_quiet_changes_syncs_as_from_scratch(
     for change in changes:
         QUIET_CHANGES[change](vault)
         age(vault)
-        report = run_sync(vault, progress=False)
+        report = run_sync(VaultPaths(vault), progress=False)
         assert not report.problems
         expected = scratch(vault, tmp_path, monkeypatch)
         assert dashboards(vault) == expected
         # Settled again: the stamp is recorded, and what it vouches for is still right.
         age(vault)
-        run_sync(vault, progress=False)
+        run_sync(VaultPaths(vault), progress=False)
         assert hit(vault)
         assert dashboards(vault) == expected
 

@@ -142,7 +142,7 @@ def test_the_watcher_writes_a_deferred_note_once_it_is_quiet(vault: Path) -> Non
         wait_until(lambda: len(running.reports) >= 1, timeout=20)
         type_in_plan(vault, "Typed while watching.")
         add_rust_task(vault)
-        wait_until(lambda: "deferred: Plan.md" in running.log.read_text(), timeout=20)
+        wait_until(lambda: "deferred Plan.md" in running.log.read_text(), timeout=20)
         wait_until(lambda: "quiet again" in running.log.read_text(), timeout=20)
         wait_until(lambda: "wrote Plan.md" in running.log.read_text(), timeout=20)
     finally:

@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from vaultkit.errors import VaultkitError
+from vaultkit.errors import ExitStatus, VaultkitError
 
 if TYPE_CHECKING:
     import argparse
@@ -23,20 +23,15 @@ if TYPE_CHECKING:
     from vaultkit.indexer import IndexReport
     from vaultkit.outcome import SyncOutcome
 
-EXIT_OK = 0
-EXIT_FOUND_PROBLEMS = 1
-EXIT_USAGE = 2
-
 
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
     from vaultkit.indexer import update_index
     from vaultkit.vault import vault_root
-    from vaultkit.vaultpaths import resolve_index
+    from vaultkit.vaultpaths import VaultPaths
 
-    vault = vault_root(args.vault)
-    location = resolve_index(vault, override=args.index)
-    connection, report = update_index(vault, index_path=location)
-    return vault, connection, report
+    paths = VaultPaths(vault_root(args.vault), index=args.index)
+    connection, report = update_index(paths)
+    return paths.root, connection, report
 
 
 def _dump_json(data: object, out: TextIO) -> None:
@@ -57,11 +52,11 @@ def _tasks(args: argparse.Namespace, out: TextIO) -> int:
         )
     if args.json:
         _dump_json(found, out)
-        return EXIT_OK
+        return ExitStatus.OK
     from vaultkit.report import describe_tasks
 
     out.write(describe_tasks(found))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _links(args: argparse.Namespace, out: TextIO) -> int:
@@ -93,8 +88,8 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
             )
         )
     if args.broken and (found["unresolved_count"] or found["broken_anchor_count"]):
-        return EXIT_FOUND_PROBLEMS
-    return EXIT_OK
+        return ExitStatus.PROBLEMS
+    return ExitStatus.OK
 
 
 def _graph(args: argparse.Namespace, out: TextIO) -> int:
@@ -112,7 +107,7 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
         out.write(export.to_dot(nodes, edges))
     else:
         out.write(export.to_mermaid(nodes, edges))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _query(args: argparse.Namespace, out: TextIO) -> int:
@@ -133,7 +128,7 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.report import describe_rows
 
         out.write(describe_rows(columns, rows))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
@@ -159,17 +154,18 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.report import describe_doctor
 
         out.write(describe_doctor(found))
-    return EXIT_OK if healthy and not errors and not settings_warnings else EXIT_FOUND_PROBLEMS
+    return (
+        ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
+    )
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.vault import vault_root
-    from vaultkit.vaultpaths import resolve_index
+    from vaultkit.vaultpaths import VaultPaths
 
-    vault = vault_root(args.vault_dir)
-    # The one decision of where the index lives (--index, the config's, the cache folder's),
-    # made before the fast path below so that it reads the same index as the full sync.
-    location = resolve_index(vault, override=args.index)
+    # The vault's paths (--index, else the config's, else the cache folder's), decided once
+    # for the fast path below and the full sync alike, so both read the same index.
+    paths = VaultPaths(vault_root(args.vault_dir), index=args.index)
     dry_run = args.dry_run or args.check
     probe, probed = None, False
     if not args.force:
@@ -178,24 +174,17 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.stamp import unchanged, unchanged_outcome
 
         started = time.perf_counter()
-        probe, hit = unchanged(vault, location.path)
+        probe, hit = unchanged(paths)
         probed = True
         if hit is not None:
             return _print_sync(
                 unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
             )
-    from vaultkit.report import sync_outcome
+    from vaultkit.outcome import sync_outcome
     from vaultkit.sync import run_sync
 
-    report = run_sync(
-        vault,
-        dry_run=dry_run,
-        force=args.force,
-        index_path=location,
-        probe=probe,
-        probed=probed,
-    )
-    return _print_sync(sync_outcome(report, vault), args, out)
+    report = run_sync(paths, dry_run=dry_run, force=args.force, probe=probe, probed=probed)
+    return _print_sync(sync_outcome(report, paths.root), args, out)
 
 
 def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> int:
@@ -205,11 +194,9 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
         _dump_json(as_json(outcome), out)
     else:
         out.write(describe(outcome, diff=args.diff))
-    problems = any(item.status in ("conflict", "error") for item in outcome.files)
-    stale = any(item.status in ("written", "created") for item in outcome.files)
     if args.check:
-        return EXIT_FOUND_PROBLEMS if stale or problems else EXIT_OK
-    return EXIT_FOUND_PROBLEMS if problems else EXIT_OK
+        return ExitStatus.PROBLEMS if outcome.written or outcome.problems else ExitStatus.OK
+    return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:
@@ -235,7 +222,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     vault = vault_root(args.vault_dir)
     path = init_config(vault)
     out.write(f"wrote {path}\n")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
@@ -259,7 +246,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
         from vaultkit.report import describe_note
 
         out.write(describe_note(note))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
@@ -333,7 +320,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         err.write(f"vaultkit: {exc}\n")
         return exc.exit_code
     err.write(f"vaultkit: unknown command {args.command!r}\n")
-    return EXIT_USAGE
+    return ExitStatus.ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -342,11 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
         sys.stderr.write("vaultkit: interrupted\n")
-        return 130
+        return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
         sys.stderr.close()
-        return EXIT_OK
+        return ExitStatus.OK
 
 
 __all__ = ["main", "run"]

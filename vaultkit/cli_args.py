@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from vaultkit import __version__
-from vaultkit.cli import EXIT_USAGE
+from vaultkit.errors import ExitStatus
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -61,7 +61,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"vaultkit: {message}\n")
-        raise SystemExit(EXIT_USAGE)
+        raise SystemExit(ExitStatus.ERROR)
 
 
 def build_parser() -> argparse.ArgumentParser:

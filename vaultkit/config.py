@@ -28,6 +28,7 @@ from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.files import read_regular
 from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
 from vaultkit.vault import leads_outside
+from vaultkit.vaultpaths import CONFIG_PATH, configured_index
 
 if TYPE_CHECKING:
     import logging
@@ -39,9 +40,6 @@ def _logger() -> logging.Logger:
 
     return logging.getLogger(__name__)
 
-
-CONFIG_PATH = Path(".vaultkit/config.toml")
-"""Where the config lives, relative to the vault root."""
 
 _SHOWN = CONFIG_PATH.as_posix()
 
@@ -55,9 +53,6 @@ BUILTIN_DASHBOARDS: Mapping[str, str] = MappingProxyType(
     }
 )
 """Built-in dashboard name → default target, in the order dashboards are listed."""
-
-COMPUTED_COLUMNS = ("progress", "resources", "modified", "tasks")
-"""Topic-table columns vaultkit computes instead of reading a property or section."""
 
 DEFAULT_DAILY_FORMAT = "YYYY-MM-DD"
 """Obsidian's daily-note name format when its settings leave it empty."""
@@ -279,8 +274,6 @@ def _index_setting(r: _Reader, table: dict[str, object], vault: Path) -> str:
         r.add(("vault", "index"), "has a file or folder name longer than 255 bytes")
         return ""
     if text:
-        from vaultkit.vaultpaths import configured_index
-
         try:
             configured_index(vault, text)
         except VaultkitError as exc:

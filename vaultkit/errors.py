@@ -1,12 +1,32 @@
-"""vaultkit's exceptions: one root, so the CLI can turn any of them into a clear message."""
+"""vaultkit's exceptions and exit statuses: one root exception, so that every surface (the
+command line, the hook, the watcher) can turn any of them into one clear message, and one table
+of what each exit status means (design section 2)."""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What a ``vaultkit`` process tells its caller (design section 2)."""
+
+    OK = 0
+    PROBLEMS = 1
+    """``--check`` found stale or conflicting output, or a command found problems (a conflict
+    or an error for some file, broken links under ``links --broken``, an unhealthy index)."""
+    ERROR = 2
+    """A usage or configuration error, or any other the message tells the user how to fix:
+    every :class:`VaultkitError`."""
+    BUG = 70
+    """A bug of vaultkit's: sysexits' ``EX_SOFTWARE`` (the hook reports one in a line)."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
 class VaultkitError(Exception):
     """A problem the user can fix; the message says which file (and line) and what to do."""
 
-    exit_code = 2
+    exit_code = ExitStatus.ERROR
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
         super().__init__(message)

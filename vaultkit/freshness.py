@@ -30,6 +30,7 @@ from jinja2 import meta
 from vaultkit.config import Config, Dashboard
 from vaultkit.errors import VaultkitError
 from vaultkit.index import ALL_FAMILIES, INDEX_VERSION
+from vaultkit.index_meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
 
 CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
     "today": frozenset(),
@@ -46,12 +47,6 @@ CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
     "topics": frozenset({"topics"}),
 }
 """Context name -> the index families its value is computed from (see vaultkit.context)."""
-
-RENDER_KEY = "rendered:"
-TARGET_KEY = "written:"
-ANALYSIS_KEY = "template:"
-"""``meta`` key prefixes: render key per dashboard, content hash written per target, and
-the analysis of a template source per source hash."""
 
 
 class TemplateInfo(NamedTuple):
@@ -173,8 +168,8 @@ def stored_state(connection: sqlite3.Connection) -> StoredState:
         (ANALYSIS_KEY, state.analyses),
     )
     for key, value in connection.execute(
-        "SELECT key, value FROM meta WHERE key LIKE 'rendered:%' OR key LIKE 'written:%' "
-        "OR key LIKE 'template:%'"
+        "SELECT key, value FROM meta WHERE key LIKE ? OR key LIKE ? OR key LIKE ?",
+        [prefix + "%" for prefix, _ in prefixes],
     ):
         for prefix, found in prefixes:
             if key.startswith(prefix):

@@ -48,31 +48,24 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from vaultkit.config import Config, load_config
-from vaultkit.errors import VaultkitError
+from vaultkit.config import load_config
+from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
+from vaultkit.index_meta import SYNCED_AT_KEY
 from vaultkit.markers import FILE_HEADER_BYTES
+from vaultkit.outcome import notice, one_line, sync_outcome
 from vaultkit.scan import is_excluded, read_obsidian_settings, readable
 from vaultkit.vault import vault_root
-from vaultkit.vaultpaths import resolve_index
+from vaultkit.vaultpaths import VaultPaths
 
 if TYPE_CHECKING:
     from vaultkit.sync import SyncReport
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_ERROR = 2
-EXIT_BUG = 70
-"""Anything but 0, 1 and 2 means a bug (design section 2); 70 is sysexits' EX_SOFTWARE."""
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
 MAX_QUIET_WAITS = 5
 """How many times the hook waits for a note being edited to become quiet before it leaves the
 rest to the next sync (design 8.10); each wait ends early if a newer save supersedes it."""
-
-SYNCED_AT_KEY = "synced_at_ns"
-"""Index ``meta`` key: when the last completed sync started scanning (written by sync)."""
 
 
 def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err: TextIO) -> int:
@@ -85,21 +78,17 @@ def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err
     try:
         return _run(vault, file, err)
     except VaultkitError as exc:
-        err.write(f"vaultkit: {_one_line(str(exc))}\n")
+        err.write(f"vaultkit: {one_line(str(exc))}\n")
         return exc.exit_code
     except (OSError, sqlite3.Error) as exc:
-        err.write(f"vaultkit: {_one_line(str(exc))}\n")
-        return EXIT_ERROR
+        err.write(f"vaultkit: {one_line(str(exc))}\n")
+        return ExitStatus.ERROR
     except Exception as exc:  # a bug: still one line, the plugin's notice is no place for it
         err.write(
-            f"vaultkit: internal error ({type(exc).__name__}: {_one_line(str(exc))}); "
+            f"vaultkit: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
             "run 'vaultkit sync' in a terminal for details\n"
         )
-        return EXIT_BUG
-
-
-def _one_line(text: str) -> str:
-    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+        return ExitStatus.BUG
 
 
 def _unquote(value: str) -> str:
@@ -115,14 +104,14 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     hint = Path(file_text).expanduser() if file_text and Path(file_text).is_absolute() else None
     vault = vault_root(_unquote(str(vault_arg)) if vault_arg is not None else None, hint)
     if file_text is None:
-        return _sync(vault, None, err)
+        return _sync(VaultPaths(vault), None, err)
     file_path, rel = _locate(vault, file_text)
 
     # Cheapest checks first: these need nothing but the path.
     if not rel.lower().endswith(".md"):
-        return EXIT_OK
+        return ExitStatus.OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
-        return EXIT_OK
+        return ExitStatus.OK
     if readable(rel) != rel:
         # Bytes that are not UTF-8 in its name: the scan leaves such a note out (no later
         # stage can store the name), so the hook does too, and says so: the user must rename.
@@ -130,25 +119,27 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
             f"vaultkit: {readable(rel)}: the name is not valid UTF-8, so this note is left out "
             "of the dashboards (as vaultkit sync does); rename it\n"
         )
-        return EXIT_OK
+        return ExitStatus.OK
     try:
         found = os.stat(file_path)
     except OSError:
         pass  # gone (a deletion to sync) or unreadable: the sync sees which
     else:
         if not stat.S_ISREG(found.st_mode):
-            return EXIT_OK  # not a note, and never to be opened; see the module docstring
+            return ExitStatus.OK  # not a note, and never to be opened; see the module docstring
     config = load_config(vault)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
-        return EXIT_OK
+        return ExitStatus.OK
     if _is_generated(file_path):
-        return EXIT_OK
+        return ExitStatus.OK
     settings, _ = read_obsidian_settings(vault)
     if is_excluded(rel, settings.ignore_filters) or is_excluded(rel, config.vault.excludes):
-        return EXIT_OK
-    if _unchanged(_index_path(vault, config), file_path, rel):
-        return EXIT_OK
-    return _sync(vault, (rel, file_path, config), err)
+        return ExitStatus.OK
+    # The one decision of where the index lives, for the fast path and the sync alike.
+    paths = VaultPaths(vault, configured=config.vault.index)
+    if _unchanged(paths.index.path, file_path, rel):
+        return ExitStatus.OK
+    return _sync(paths, (rel, file_path), err)
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:
@@ -199,11 +190,6 @@ def _is_generated(path: Path) -> bool:
     return at < len(lines) and FILE_HEADER_BYTES.fullmatch(lines[at]) is not None
 
 
-def _index_path(vault: Path, config: Config) -> Path:
-    # The same decision as run_sync's: the config's index location, else the cache folder.
-    return resolve_index(vault, configured=config.vault.index).path
-
-
 def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     """Whether the last sync already saw this exact note (or its absence)."""
     try:
@@ -249,30 +235,30 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     return bool(hashlib.blake2b(data, digest_size=16).hexdigest() == digest)
 
 
-def _sync(vault: Path, changed: tuple[str, Path, Config] | None, err: TextIO) -> int:
+def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> int:
     from vaultkit.lock import VaultBusyError, vault_lock
     from vaultkit.sync import run_sync
 
     reports: list[SyncReport] = []
     try:
         for attempt in range(MAX_QUIET_WAITS + 1):
-            with vault_lock(vault, "hook", timeout=HOOK_LOCK_TIMEOUT):
+            with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT):
                 if changed is not None and not attempt:
-                    rel, file_path, config = changed
+                    rel, file_path = changed
                     # We may have queued behind another hook whose sync already took this.
-                    if _unchanged(_index_path(vault, config), file_path, rel):
-                        return EXIT_OK
+                    if _unchanged(paths.index.path, file_path, rel):
+                        return ExitStatus.OK
                 report = run_sync(
-                    vault, lock=False, progress=False, changed=[changed[0]] if changed else None
+                    paths, lock=False, progress=False, changed=[changed[0]] if changed else None
                 )
             reports.append(report)
             if not report.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(report):
                 break
     except VaultBusyError as exc:
         if exc.holder is not None and exc.holder["purpose"] == "watch":
-            return EXIT_OK  # the watcher handles it; see the module docstring
+            return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    return _report(vault, reports, changed[0] if changed else None, err)
+    return _report(paths.root, reports, changed[0] if changed else None, err)
 
 
 def _state(path: Path) -> tuple[int, int, int, int] | None:
@@ -295,28 +281,9 @@ def _wait_for_quiet(report: SyncReport) -> bool:
 
 
 def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO) -> int:
-    """One line for what the syncs wrote, one per problem of the last one."""
-    from vaultkit.writeback import WriteStatus
-
-    def shown(path: Path) -> str:
-        try:
-            return path.relative_to(vault).as_posix()
-        except ValueError:
-            return str(path)
-
-    report = reports[-1]
-    written = [
-        shown(p.path)
-        for r in reports
-        for p in r.results
-        if p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
-    ]
-    problems = [p for p in report.results if p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR)]
-    if written:
-        cause = f"{rel} changed → " if rel else ""
-        seconds = sum(r.seconds for r in reports)
-        err.write(f"vaultkit: {cause}wrote {', '.join(dict.fromkeys(written))} ({seconds:.2f} s)\n")
-    for item in problems:
-        where = shown(item.path) + (f":{item.line}" if item.line else "")
-        err.write(f"vaultkit: {where}: {_one_line(item.message)}\n")
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    """The notice (:func:`vaultkit.outcome.notice`): one line for what the syncs wrote, one per
+    problem of the last one."""
+    outcomes = [sync_outcome(report, vault) for report in reports]
+    for line in notice(outcomes, rel):
+        err.write(f"vaultkit: {line}\n")
+    return ExitStatus.PROBLEMS if outcomes[-1].problems else ExitStatus.OK

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit import vaultpaths
 from vaultkit.errors import VaultkitError
+from vaultkit.index_meta import GENERATION_KEY, SCHEMA_VERSION_KEY
 from vaultkit.versions import PARSER_VERSION
 
 if TYPE_CHECKING:
@@ -172,13 +173,6 @@ NOTE_TABLES = (
 )
 
 
-def default_index_path(vault: Path) -> Path:
-    """``<user cache>/vaultkit/<vault name>-<hash of its path>.sqlite3``."""
-    # The location lives in vaultkit.vaultpaths, which the hook's fast path imports without
-    # paying for the parser that this module imports.
-    return vaultpaths.default_index_path(vault)
-
-
 class NotAnIndexError(VaultkitError):
     """A file at the index path that vaultkit cannot prove to be its index: left alone."""
 
@@ -239,7 +233,7 @@ def _legacy_owner(uri: str) -> str:
             if not {"meta", "files", "notes"} <= tables:
                 return "foreign"
             row = connection.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
+                "SELECT value FROM meta WHERE key = ?", (SCHEMA_VERSION_KEY,)
             ).fetchone()
     except sqlite3.Error:
         return "unknown"
@@ -299,7 +293,9 @@ def _configure(connection: sqlite3.Connection) -> None:
 
 def _schema_ok(connection: sqlite3.Connection) -> bool:
     try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (SCHEMA_VERSION_KEY,)
+        ).fetchone()
     except sqlite3.DatabaseError as exc:
         if _damaged(exc):
             raise
@@ -371,7 +367,7 @@ def _create(connection: sqlite3.Connection) -> None:
             if statement.strip():
                 connection.execute(statement)
         connection.execute(
-            "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,)
+            "INSERT INTO meta(key, value) VALUES (?, ?)", (SCHEMA_VERSION_KEY, INDEX_VERSION)
         )
 
 
@@ -758,23 +754,18 @@ def insert_note_rows(
             connection.executemany(statement, values)
 
 
-def store_note(connection: sqlite3.Connection, note: Note, mtime_ns: int) -> tuple[str, ...]:
-    """Insert one parsed note's rows; returns its family digests."""
-    rows = note_rows(note, mtime_ns)
-    insert_note_rows(connection, rows)
-    return rows.digests
-
-
 def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) -> None:
     """Record that the given families changed (inside the indexer's transaction)."""
     connection.executemany(
         "INSERT INTO meta(key, value) VALUES (?, '1') "
         "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-        [(f"generation:{family}",) for family in sorted(set(families))],
+        [(GENERATION_KEY + family,) for family in sorted(set(families))],
     )
 
 
 def generations(connection: sqlite3.Connection) -> dict[str, str]:
     """Each family's generation counter ("0" before its first change)."""
-    stored = dict(connection.execute("SELECT key, value FROM meta WHERE key LIKE 'generation:%'"))
-    return {family: stored.get(f"generation:{family}", "0") for family in ALL_FAMILIES}
+    stored = dict(
+        connection.execute("SELECT key, value FROM meta WHERE key LIKE ?", (GENERATION_KEY + "%",))
+    )
+    return {family: stored.get(GENERATION_KEY + family, "0") for family in ALL_FAMILIES}

@@ -43,10 +43,10 @@ from vaultkit.index import (
     remove_index,
     transaction,
 )
+from vaultkit.index_meta import RACY_SLACK_NS, SCANNED_AT_KEY, VAULT_KEY
 from vaultkit.resolve import file_name_key
 from vaultkit.scan import ScanResult, SourceFile, scan_vault
-from vaultkit.stamp import RACY_SLACK_NS
-from vaultkit.vaultpaths import IndexPath, resolve_index
+from vaultkit.vaultpaths import IndexPath, VaultPaths
 
 _RESOURCES = FAMILIES.index("resources")
 _TASKS = FAMILIES.index("tasks")
@@ -196,9 +196,8 @@ def _is_generated(connection: sqlite3.Connection, path: str) -> bool:
 
 
 def update_index(
-    vault: Path,
+    paths: VaultPaths,
     *,
-    index_path: Path | IndexPath | None = None,
     progress: bool | None = None,
     scan: ScanResult | None = None,
     only: Collection[str] | None = None,
@@ -214,17 +213,12 @@ def update_index(
     :func:`vaultkit.scan.scan_paths` for them), just those files are brought up to date:
     the hook's "this note was saved". Everything else keeps what the index holds.
 
-    ``index_path``: where the index lives, as :func:`vaultkit.vaultpaths.resolve_index`
-    decided; a plain path is taken as ``--index`` (the same rules apply); None is the
-    vault's own choice (its config, else the cache folder).
+    The vault and where its index lives come from ``paths``
+    (:class:`vaultkit.vaultpaths.VaultPaths`).
     """
-    location = (
-        index_path
-        if isinstance(index_path, IndexPath)
-        else resolve_index(vault, override=index_path)
-    )
+    location = paths.index
     try:
-        return _update_index(vault, location, progress, scan, only, scopes)
+        return _update_index(paths.root, location, progress, scan, only, scopes)
     except sqlite3.OperationalError as exc:
         # open_index checked that the index can be written; this is the backstop for what
         # changes under a run (a companion file or the file system turned read-only).
@@ -247,7 +241,7 @@ def _update_index(
     path = location.path
     try:
         connection, rebuilt = open_index(path, default=location.default)
-        owner = connection.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
+        owner = connection.execute("SELECT value FROM meta WHERE key = ?", (VAULT_KEY,)).fetchone()
         if owner is not None and owner[0] != str(vault):
             # An index file given for another vault (--index reused): start it afresh rather
             # than mixing two vaults' notes.
@@ -285,7 +279,7 @@ def _update_index(
         ]
     known: dict[str, tuple[str, int, int, int, int]] = {row[0]: row for row in known_rows}
     previous_scan = connection.execute(
-        "SELECT value FROM meta WHERE key = 'scanned_at_ns'"
+        "SELECT value FROM meta WHERE key = ?", (SCANNED_AT_KEY,)
     ).fetchone()
     # A file written in the same clock tick as the previous scan may have changed again
     # without its size or mtime moving ("racy" entries, as git calls them): such files
@@ -503,8 +497,8 @@ def _update_index(
         # be "racy" against the last full scan.
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [("vault", str(vault))]
-            + ([("scanned_at_ns", str(scanned_at_ns))] if only is None else []),
+            [(VAULT_KEY, str(vault))]
+            + ([(SCANNED_AT_KEY, str(scanned_at_ns))] if only is None else []),
         )
 
     if only is None:

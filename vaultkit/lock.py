@@ -6,8 +6,8 @@ and no stale lock can wedge the vault. It is written here rather than taken from
 ``filelock`` library, which does the same two calls but costs the hook ~25 ms of imports
 on every autosave (design section 11 gives the hook 0.5 s in all).
 
-The lock file belongs to the vault: ``<vault>/.vaultkit/lock`` (:func:`vaultkit.vaultpaths.
-lock_file`), so that every vaultkit finds the same file whatever its cache folder
+The lock file belongs to the vault: ``<vault>/.vaultkit/lock`` (:attr:`vaultkit.vaultpaths.
+VaultPaths.lock_file`), so that every vaultkit finds the same file whatever its cache folder
 (``VAULTKIT_CACHE_DIR``) or ``--index``. It is created empty once and never written again:
 taking an OS lock changes neither its bytes nor its times, so sync services and Obsidian see
 no churn. vaultkit never deletes it. A ``.vaultkit`` that is a link leading out of the vault is
@@ -15,7 +15,7 @@ refused. A dry run (``--check``, ``--dry-run``) writes nothing into the vault, t
 included: it takes the lock when the file exists and runs without it otherwise (a vault that
 never had a writer, or a read-only one).
 
-While held, a small JSON record (``<cache folder>/<vault name>-<hash>.lock.json``) names the
+While held, a small JSON record (:attr:`vaultkit.vaultpaths.VaultPaths.holder_file`) names the
 holder's pid and purpose (``sync``, ``watch``, ``hook``), so whoever is refused can say who
 holds the vault. It is written on every run, so it stays out of the vault, in the holder's
 cache folder: a vaultkit with another cache folder is still refused by the lock, but cannot
@@ -40,7 +40,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from vaultkit.errors import VaultkitError
-from vaultkit.vaultpaths import default_index_path, lock_file
+from vaultkit.vaultpaths import VaultPaths
 
 _held: dict[str, int] = {}
 """Lock files this process holds → nesting depth (for re-entry)."""
@@ -68,16 +68,6 @@ class VaultBusyError(VaultkitError):
         self.holder = holder
 
 
-def lock_path(vault: Path) -> Path:
-    """The vault's lock file: ``<vault>/.vaultkit/lock``."""
-    return lock_file(vault)
-
-
-def _holder_path(vault: Path) -> Path:
-    index = default_index_path(vault)
-    return index.with_name(f"{index.stem}.lock.json")
-
-
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -94,14 +84,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def lock_holder(vault: Path) -> dict[str, object] | None:
+def lock_holder(paths: VaultPaths) -> dict[str, object] | None:
     """``{"pid": …, "purpose": …}`` of the process holding the vault, if known.
 
     None when nobody recorded holding it, the record cannot be read, or its process is gone
     (a crash releases the OS lock but leaves the record behind).
     """
     try:
-        data = json.loads(_holder_path(vault).read_text(encoding="utf-8"))
+        data = json.loads(paths.holder_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
@@ -230,7 +220,7 @@ class _OsLock:
             os.close(fd)
 
 
-def _take(lock: _OsLock, vault: Path, timeout: float) -> None:
+def _take(lock: _OsLock, paths: VaultPaths, timeout: float) -> None:
     try:
         if lock.create:
             lock.path.parent.mkdir(exist_ok=True)
@@ -239,18 +229,18 @@ def _take(lock: _OsLock, vault: Path, timeout: float) -> None:
     try:
         if lock.acquire(0):
             return
-        holder = lock_holder(vault)
+        holder = lock_holder(paths)
         if timeout == 0 or (holder is not None and holder["purpose"] == "watch"):
-            raise VaultBusyError(vault, holder)
+            raise VaultBusyError(paths.root, holder)
         if not lock.acquire(timeout):
-            raise VaultBusyError(vault, lock_holder(vault))
+            raise VaultBusyError(paths.root, lock_holder(paths))
     except OSError as exc:
         raise LockUnavailableError(lock.path, exc, "cannot be opened") from None
 
 
 @contextmanager
 def vault_lock(
-    vault: Path, purpose: str, *, timeout: float = 0, writes: bool = True
+    paths: VaultPaths, purpose: str, *, timeout: float = 0, writes: bool = True
 ) -> Iterator[None]:
     """Hold the vault's writer lock for the ``with`` block.
 
@@ -263,7 +253,7 @@ def vault_lock(
     they take it (so another vaultkit at work still refuses them); when it does not exist, or
     cannot be opened (a read-only vault), they run without it.
     """
-    path = lock_path(vault)
+    path = paths.checked_lock_file()
     key = str(path)
     with _held_guard:
         if key in _held:
@@ -281,7 +271,7 @@ def vault_lock(
 
     lock = _OsLock(path, create=writes)
     try:
-        _take(lock, vault, timeout)
+        _take(lock, paths, timeout)
     except LockUnavailableError as exc:
         if writes or exc.errno not in (*_READ_ONLY, errno.ENOENT):
             raise
@@ -291,7 +281,7 @@ def vault_lock(
     if unlocked:
         yield  # a dry run without a lock file to take: it writes nothing to guard
         return
-    holder_file = _holder_path(vault)
+    holder_file = paths.holder_file
     try:
         with _held_guard:
             _held[key] = 0

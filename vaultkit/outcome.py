@@ -1,13 +1,26 @@
-"""What ``vaultkit sync`` tells the user: its report as text lines and as JSON.
+"""What a sync tells the user: its report as text and as JSON, on every surface.
 
-This module owns the report's wording and JSON shape. It imports nothing of the pipeline, so
-the nothing-changed shortcut (``vaultkit.stamp``) can print the very same report without
-loading the parser, Jinja or the writer.
+This module owns the report's wording and JSON shape: ``vaultkit sync``'s listing
+(:func:`describe`), the hook's notice (:func:`notice`) and the watcher's log line
+(:func:`log_line`) word one file's outcome the same way (:func:`file_line`: "<status> <path>
+[:<line>][: <message>]") and what was written the same way (:func:`wrote`). It imports
+nothing of the pipeline, so the nothing-changed shortcut (``vaultkit.stamp``) and the hook
+can word a sync without loading the parser, Jinja or the writer.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from vaultkit.sync import SyncReport
+
+WRITTEN = frozenset({"written", "created"})
+"""The statuses of a file vaultkit wrote (or, in a dry run, would write)."""
+PROBLEMS = frozenset({"conflict", "error"})
+"""The statuses that make a sync exit 1 (design section 2)."""
 
 
 class FileOutcome(NamedTuple):
@@ -39,45 +52,138 @@ class SyncOutcome(NamedTuple):
     unlistable: tuple[tuple[str, str], ...] = ()
     """(folder, why) of the folders the scan could not list."""
 
+    @property
+    def written(self) -> list[str]:
+        """The files written (or to be written), once each, in order."""
+        return list(dict.fromkeys(item.path for item in self.files if item.status in WRITTEN))
+
+    @property
+    def problems(self) -> list[FileOutcome]:
+        """The files in conflict or in error."""
+        return [item for item in self.files if item.status in PROBLEMS]
+
+
+def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
+    """A sync's report, with vault-relative paths: what every surface words."""
+    items = report.planned if report.dry_run else report.results
+    return SyncOutcome(
+        dry_run=report.dry_run,
+        dashboards=report.dashboards,
+        rendered=report.rendered,
+        files=[
+            FileOutcome(
+                _shown(item.path, vault),
+                item.status.value,
+                item.message,
+                item.line,
+                item.old,
+                item.new,
+            )
+            for item in items
+        ],
+        parsed=report.index.parsed,
+        removed=report.index.removed,
+        unreadable=report.index.unreadable,
+        skipped=report.index.skipped,
+        seconds=report.seconds,
+        unlistable=tuple(report.unlistable),
+    )
+
+
+def _shown(path: Path, vault: Path) -> str:
+    try:
+        return path.relative_to(vault).as_posix()
+    except ValueError:
+        return str(path)
+
+
+_VERBS = {
+    "written": ("wrote", "would write"),
+    "created": ("created", "would create"),
+}
+"""Statuses worded otherwise than by their name: (done, in a dry run)."""
+_WIDTH = 12
+"""The status column of :func:`describe`'s listing."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: its lines, stripped, joined by "; "."""
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def status_word(status: str, *, dry_run: bool = False) -> str:
+    """How a status reads: "wrote", "would write", "conflict", …"""
+    verbs = _VERBS.get(status)
+    return status if verbs is None else verbs[dry_run]
+
+
+def _line(status: str, where: str, message: str, width: int) -> str:
+    return f"{status:<{width}} {where}" + (f": {one_line(message)}" if message else "")
+
+
+def where(item: FileOutcome) -> str:
+    """ "<path>:<line>", or the path alone when no line is at fault."""
+    return f"{item.path}:{item.line}" if item.line else item.path
+
+
+def file_line(item: FileOutcome, *, dry_run: bool = False, width: int = 0) -> str:
+    """One file's outcome: "<status> <path>[:<line>][: <message>]", the status padded to
+    ``width`` (the listing's column)."""
+    return _line(status_word(item.status, dry_run=dry_run), where(item), item.message, width)
+
+
+def _unreadable_lines(outcome: SyncOutcome, width: int) -> list[str]:
+    """The notes that could not be read and the folders that could not be listed."""
+    return [
+        _line(
+            "unreadable", path, f"{reason} (the dashboards keep what was last read from it)", width
+        )
+        for path, reason in outcome.unreadable
+    ] + [
+        _line(
+            "unreadable",
+            f"{path}/",
+            f"cannot list this folder ({reason}), so nothing in it is in the dashboards; "
+            "check the folder's permissions",
+            width,
+        )
+        for path, reason in outcome.unlistable
+    ]
+
+
+def wrote(paths: Iterable[str]) -> str:
+    """What was written: "wrote <path>, <path>" (each once), or "nothing to write"."""
+    shown = list(dict.fromkeys(paths))
+    return f"wrote {', '.join(shown)}" if shown else "nothing to write"
+
 
 def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
-    """One line per dashboard file, then a summary; diffs on request."""
+    """``vaultkit sync``'s listing: one line per dashboard file, then a summary; diffs on
+    request."""
     out: list[str] = []
-    verbs = {
-        "written": "would write" if outcome.dry_run else "wrote",
-        "created": "would create" if outcome.dry_run else "created",
-        "unchanged": "unchanged",
-        "conflict": "conflict",
-        "error": "error",
-        "deferred": "deferred",
-    }
     for item in outcome.files:
-        where = f"{item.path}:{item.line}" if item.line else item.path
-        message = f": {item.message}" if item.message else ""
-        out.append(f"{verbs[item.status]:<12} {where}{message}")
-        if diff and item.new is not None and item.status in ("written", "created"):
+        out.append(file_line(item, dry_run=outcome.dry_run, width=_WIDTH))
+        if diff and item.new is not None and item.status in WRITTEN:
             import difflib
 
+            shown = where(item)
             old = (item.old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
             new = item.new.decode("utf-8", errors="replace").splitlines(keepends=True)
             out.append(
-                "".join(difflib.unified_diff(old, new, f"a/{where}", f"b/{where}")).rstrip("\n")
+                "".join(difflib.unified_diff(old, new, f"a/{shown}", f"b/{shown}")).rstrip("\n")
             )
-    for path, reason in outcome.unreadable:
-        out.append(
-            f"{'unreadable':<12} {path}: {reason} (the dashboards keep what was last read from it)"
-        )
-    for path, reason in outcome.unlistable:
-        out.append(
-            f"{'unreadable':<12} {path}/: cannot list this folder ({reason}), so nothing in it "
-            "is in the dashboards; check the folder's permissions"
-        )
+    out += _unreadable_lines(outcome, _WIDTH)
     if outcome.skipped > len(outcome.unlistable):
         # Sync-service conflict copies hold the user's text too: never silently ignored.
+        left_out = outcome.skipped - len(outcome.unlistable)
         out.append(
-            f"{'skipped':<12} {outcome.skipped - len(outcome.unlistable)} file(s) left out of "
-            "the dashboards (sync-service conflict copies, iCloud placeholders, …); "
-            "'vaultkit doctor' lists them"
+            _line(
+                "skipped",
+                f"{left_out} file(s) left out of the dashboards (sync-service conflict copies, "
+                "iCloud placeholders, …); 'vaultkit doctor' lists them",
+                "",
+                _WIDTH,
+            )
         )
 
     def count(*statuses: str) -> int:
@@ -92,6 +198,45 @@ def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
         f"errors; {len(outcome.parsed)} notes parsed; {outcome.seconds:.2f} s"
     )
     return "\n".join(out) + "\n"
+
+
+def _names(paths: list[str], limit: int = 3) -> str:
+    shown = [p.rsplit("/", 1)[-1] for p in paths[:limit]]
+    return ", ".join(shown) + (", …" if len(paths) > limit else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def log_line(outcome: SyncOutcome) -> str:
+    """The watcher's log line: what changed, what was written, what went wrong, how long."""
+    parts = []
+    if outcome.parsed:
+        parts.append(f"{_plural(len(outcome.parsed), 'note')} changed ({_names(outcome.parsed)})")
+    if outcome.removed:
+        parts.append(f"{_plural(len(outcome.removed), 'note')} removed ({_names(outcome.removed)})")
+    if not parts:
+        parts.append("no note changed")
+    parts += _unreadable_lines(outcome, 0)
+    parts.append(wrote(outcome.written))
+    parts += [file_line(item) for item in outcome.files if item.status in PROBLEMS | {"deferred"}]
+    parts.append(f"{outcome.seconds:.2f} s")
+    return "; ".join(parts)
+
+
+def notice(outcomes: list[SyncOutcome], changed: str | None) -> list[str]:
+    """The hook's lines for the plugin's notice: what the syncs wrote (after the note whose
+    save started them), then one line per problem of the last one; none when nothing was
+    written and nothing went wrong."""
+    lines = []
+    written = [path for outcome in outcomes for path in outcome.written]
+    if written:
+        cause = f"{changed} changed → " if changed else ""
+        seconds = sum(outcome.seconds for outcome in outcomes)
+        lines.append(f"{cause}{wrote(written)} ({seconds:.2f} s)")
+    lines += [file_line(item) for item in outcomes[-1].problems]
+    return lines
 
 
 def as_json(outcome: SyncOutcome) -> dict[str, Any]:

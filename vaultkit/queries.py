@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.errors import VaultkitError
+from vaultkit.index_meta import SCHEMA_VERSION_KEY
 from vaultkit.progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
@@ -304,7 +305,9 @@ def skipped_files(connection: sqlite3.Connection) -> list[dict[str, str]]:
 
 def index_health(connection: sqlite3.Connection, index_path: Path) -> dict[str, Any]:
     integrity = connection.execute("PRAGMA quick_check").fetchone()[0]
-    version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = connection.execute(
+        "SELECT value FROM meta WHERE key = ?", (SCHEMA_VERSION_KEY,)
+    ).fetchone()
     return {
         "path": str(index_path),
         "size_bytes": index_path.stat().st_size if index_path.exists() else 0,

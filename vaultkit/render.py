@@ -39,8 +39,8 @@ from vaultkit.bounds import (
 from vaultkit.errors import VaultkitError
 from vaultkit.progress import Progress
 from vaultkit.resolve import file_name_key
+from vaultkit.vaultpaths import TEMPLATES_PATH
 
-VAULT_TEMPLATES = Path(".vaultkit/templates")
 _LIVE_CHECKBOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+)\[(.)\]", re.MULTILINE)
 
 
@@ -185,8 +185,8 @@ class _OwnBytecodeCache(jinja2.FileSystemBytecodeCache):
     Jinja renames a new ``__jinja2_<hash>.cache`` over the old one; this cache first checks
     that the file there is a plain file starting with Jinja's bytecode mark, and keeps
     anything else but an empty file (design section 8 item 12: vaultkit replaces only its own
-    files). The folder is vaultkit's own (:func:`vaultkit.vaultpaths.templates_cache`). Writing
-    is only a speed-up, so it never fails a render either.
+    files). The folder is vaultkit's own (:attr:`vaultkit.vaultpaths.VaultPaths.
+    templates_cache`). Writing is only a speed-up, so it never fails a render either.
     """
 
     def dump_bytecode(self, bucket: Bucket) -> None:
@@ -229,7 +229,7 @@ class _VaultLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        shown = (VAULT_TEMPLATES / template).as_posix()
+        shown = (TEMPLATES_PATH / template).as_posix()
         path = Path(self.searchpath[0], *split_template_path(template))
         if path.is_file():
             # Checked before reading: a link out of the vault is never read, nor a huge file.
@@ -261,7 +261,7 @@ class _VaultLoader(jinja2.FileSystemLoader):
             raise RenderError(
                 f"template '{template}' links to a file outside the vault, which vaultkit "
                 "never reads; replace the link with a copy of the template",
-                path=(VAULT_TEMPLATES / template).as_posix(),
+                path=(TEMPLATES_PATH / template).as_posix(),
             )
 
 
@@ -292,20 +292,22 @@ def make_environment(
     notes: Iterable[str] | Callable[[str], int],
     today: dt.date | None = None,
     *,
+    templates: Path | None = None,
     cache_dir: Path | None = None,
     limits: RenderLimits | None = None,
 ) -> jinja2.Environment:
     """The sandboxed environment dashboards render in.
 
     ``notes`` (every visible note's path, or a function counting the visible notes with a
-    given file-name key) decide the shortest form of each link. ``cache_dir`` keeps
-    compiled templates between runs, which spares the hook compiling them on every save.
-    ``limits`` bound each render (``[vault] template_timeout`` and ``max_output``).
+    given file-name key) decide the shortest form of each link. ``templates`` is the vault's
+    own templates folder (:attr:`vaultkit.vaultpaths.VaultPaths.templates`), whose files
+    override the built-ins; None: the built-ins only. ``cache_dir`` keeps compiled templates
+    between runs, which spares the hook compiling them on every save. ``limits`` bound each
+    render (``[vault] template_timeout`` and ``max_output``).
     """
     loaders: list[jinja2.BaseLoader] = []
-    override = vault / VAULT_TEMPLATES
-    if override.is_dir():
-        loaders.append(_VaultLoader(override, vault))
+    if templates is not None and templates.is_dir():
+        loaders.append(_VaultLoader(templates, vault))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
     env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -385,12 +387,12 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
         if exc.name != template_name:
             raise RenderError(
                 f"the template includes or imports '{exc.name}', which is not a file in "
-                f"{VAULT_TEMPLATES} or a built-in; fix the name",
+                f"{TEMPLATES_PATH} or a built-in; fix the name",
                 path=template_name,
                 line=_template_line(exc),
             ) from None
         raise RenderError(
-            f"template '{exc.name}' not found in {VAULT_TEMPLATES} or the built-ins; "
+            f"template '{exc.name}' not found in {TEMPLATES_PATH} or the built-ins; "
             "check the dashboard's 'template' setting"
         ) from None
     except jinja2.TemplateSyntaxError as exc:

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from vaultkit.outcome import FileOutcome, SyncOutcome, as_json, describe
-
-if TYPE_CHECKING:
-    from vaultkit.sync import SyncReport
-    from vaultkit.writeback import Planned
+from typing import Any
 
 from vaultkit.model import Link, Note, TaskStatus
 
@@ -216,39 +209,3 @@ def describe_doctor(found: dict[str, Any]) -> str:
         out.append(f"Skipped files: {len(found['skipped'])}")
         out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
     return "\n".join(out) + "\n"
-
-
-def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
-    """The report as ``vaultkit.outcome`` words it."""
-    items: list[Planned] = report.planned if report.dry_run else report.results
-    return SyncOutcome(
-        dry_run=report.dry_run,
-        dashboards=report.dashboards,
-        rendered=report.rendered,
-        files=[
-            FileOutcome(
-                item.path.relative_to(vault).as_posix(),
-                item.status.value,
-                item.message,
-                item.line,
-                item.old,
-                item.new,
-            )
-            for item in items
-        ],
-        parsed=report.index.parsed,
-        removed=report.index.removed,
-        unreadable=report.index.unreadable,
-        skipped=report.index.skipped,
-        seconds=report.seconds,
-        unlistable=tuple(report.unlistable),
-    )
-
-
-def describe_sync(report: SyncReport, vault: Path, *, diff: bool = False) -> str:
-    """One line per dashboard file, then a summary; diffs on request."""
-    return describe(sync_outcome(report, vault), diff=diff)
-
-
-def sync_json(report: SyncReport, vault: Path) -> dict[str, Any]:
-    return as_json(sync_outcome(report, vault))

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from vaultkit.index_meta import RESOURCE_TOTALS_KEY
 from vaultkit.queries import VISIBLE_ROWS as _VISIBLE
 
 _STATUS = (
@@ -51,7 +52,6 @@ _CHUNK = 500
 REBUILD_ABOVE = 5_000
 """Past this many URLs to refresh, one pass over every mention costs less."""
 STATUSES = ("open", "done", "cancelled", "link")
-_TOTALS_KEY = "resource_totals"
 _PLACES = "places"
 
 
@@ -102,7 +102,9 @@ def rebuild(connection: sqlite3.Connection) -> None:
 
 def totals(connection: sqlite3.Connection) -> dict[str, int]:
     """URLs per status (:data:`STATUSES`) and ``places``: distinct (note, section) pairs."""
-    row = connection.execute("SELECT value FROM meta WHERE key = ?", (_TOTALS_KEY,)).fetchone()
+    row = connection.execute(
+        "SELECT value FROM meta WHERE key = ?", (RESOURCE_TOTALS_KEY,)
+    ).fetchone()
     stored = json.loads(row[0]) if row is not None else {}
     return {key: int(stored.get(key, 0)) for key in (*STATUSES, _PLACES)}
 
@@ -110,7 +112,7 @@ def totals(connection: sqlite3.Connection) -> dict[str, int]:
 def _store_totals(connection: sqlite3.Connection, counted: dict[str, int]) -> None:
     connection.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-        (_TOTALS_KEY, json.dumps({k: counted.get(k, 0) for k in (*STATUSES, _PLACES)})),
+        (RESOURCE_TOTALS_KEY, json.dumps({k: counted.get(k, 0) for k in (*STATUSES, _PLACES)})),
     )
 
 

@@ -23,7 +23,7 @@ fail to match, never match wrongly:
 Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
 (the scan's rules for those are involved), a folder that cannot be listed, and, when
 recording, an entry modified so recently that a later write could keep its mtime ("racy",
-as git calls it: see :data:`RACY_SLACK_NS`).
+as git calls it: see :data:`vaultkit.index_meta.RACY_SLACK_NS`).
 """
 
 from __future__ import annotations
@@ -40,20 +40,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit import __version__
+from vaultkit.index_meta import RACY_SLACK_NS, STAMP_KEY
 from vaultkit.lock import lock_holder
 from vaultkit.outcome import FileOutcome, SyncOutcome
+from vaultkit.vaultpaths import VaultPaths
 
-STAMP_KEY = "sync_stamp"
-"""Index ``meta`` key holding the stamp as JSON."""
 TODAY_ENV = "VAULTKIT_TODAY"
 """Pins the run's date (``vaultkit.sync.today_for_run``); part of the digest."""
-RACY_SLACK_NS = 2_000_000_000
-"""A file modified this close to a scan may change again within the same timestamp tick on
-file systems with coarse timestamps ("racy", as git calls it): the indexer hashes such files
-again, and the stamp does not vouch for them. Defined here, not in the indexer, so that this
-module stays light."""
-_VAULTKIT_CONFIG = ".vaultkit/config.toml"
-_VAULTKIT_TEMPLATES = ".vaultkit/templates"
 _OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -119,16 +112,17 @@ def today_key() -> str:
     return os.environ.get(TODAY_ENV) or time.strftime("%Y-%m-%d")
 
 
-def probe(vault: Path) -> Probe | None:
+def probe(paths: VaultPaths) -> Probe | None:
     """Digest the sync's inputs as they are now; None when the walk cannot vouch for them."""
     started_ns = time.time_ns()
+    vault = paths.root
     names: list[str] = [str(vault), today_key(), __version__]
     numbers = array("q")
     fresh_after = started_ns - RACY_SLACK_NS
     try:
         newest = _walk(str(vault), names, numbers, vault_folders=True)
-        newest = max(newest, _stat_file(os.path.join(vault, _VAULTKIT_CONFIG), names, numbers))
-        templates = os.path.join(vault, _VAULTKIT_TEMPLATES)
+        newest = max(newest, _stat_file(str(paths.config_file), names, numbers))
+        templates = str(paths.templates)
         if os.path.islink(templates):
             raise _UnsureError(templates)
         newest = max(newest, _walk(templates, names, numbers))
@@ -230,19 +224,19 @@ def stored(index_path: Path) -> Stamp | None:
     return Stamp.from_json(row[0]) if row else None
 
 
-def unchanged(vault: Path, index_path: Path) -> tuple[Probe | None, Stamp | None]:
+def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
     """Probe the vault and compare with the index's stamp.
 
     Returns the probe (to be recorded by the sync that follows a miss) and the stamp when it
     matches: then every dashboard is current and the stamp says what to report.
     """
-    current = probe(vault)
+    current = probe(paths)
     if current is None:
         return None, None
-    kept = stored(index_path)
+    kept = stored(paths.index.path)
     if kept is None or kept.digest != current.digest:
         return current, None
-    if lock_holder(vault) is not None:
+    if lock_holder(paths) is not None:
         # Another vaultkit is writing (a watcher, most likely): let the lock say so.
         return current, None
     return current, kept

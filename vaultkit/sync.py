@@ -27,9 +27,6 @@ from vaultkit.config import Config, Dashboard, load_config
 from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.errors import VaultkitError
 from vaultkit.freshness import (
-    ANALYSIS_KEY,
-    RENDER_KEY,
-    TARGET_KEY,
     families_of,
     indexed_hashes,
     render_key,
@@ -37,13 +34,21 @@ from vaultkit.freshness import (
     template_info,
 )
 from vaultkit.index import generations as index_generations
+from vaultkit.index_meta import (
+    ANALYSIS_KEY,
+    RENDER_KEY,
+    STAMP_KEY,
+    SYNCED_AT_KEY,
+    TARGET_KEY,
+    WROTE_KEY,
+)
 from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
 from vaultkit.lock import vault_lock
 from vaultkit.render import make_environment, render_template
 from vaultkit.scan import scan_paths, scan_vault
-from vaultkit.stamp import STAMP_KEY, TODAY_ENV, Probe, Stamp, unchanged
+from vaultkit.stamp import TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.vault import leads_outside
-from vaultkit.vaultpaths import IndexPath, resolve_index, templates_cache
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback import (
     CHANGED_MESSAGE,
     Planned,
@@ -55,11 +60,8 @@ from vaultkit.writeback import (
     plan_regions,
 )
 
-SYNCED_AT_KEY = "synced_at_ns"
-"""Index ``meta`` key read by the hook's fast path (``vaultkit.hook``)."""
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
-BACKUP_DIR = Path(".vaultkit/backups")
 VISIBLE_NOTES_NAMED = (
     "SELECT count(*) FROM files JOIN notes ON notes.path = files.path "
     "WHERE files.name_key = ? AND files.excluded = 0 AND notes.generated = 0"
@@ -67,9 +69,6 @@ VISIBLE_NOTES_NAMED = (
 """How many notes shown in the dashboards have a given file name (``files.name_key``): a
 dashboard's wikilink needs the folder only when the name is not unique."""
 MAX_RETRIES = 3
-WROTE_KEY = "wrote:"
-"""Index ``meta`` key prefix: the state (device, inode, size, mtime) of a note holding regions
-right after vaultkit wrote it, so that vaultkit's own write does not start the quiet period."""
 NEW_FILE_HEADER_ROOM = 4096
 """Bytes a new generated file may hold on top of ``max_output``: its ``%% vaultkit:file``
 header line."""
@@ -198,13 +197,13 @@ def _check_guard_rails(vault: Path, config: Config, planned: list[Planned]) -> N
             )
 
 
-def _check_backup_folder(vault: Path, rel: str) -> None:
+def _check_backup_folder(vault: Path, folder: Path) -> None:
     """Refuse ``--force`` when a backup would land outside the vault (design 8.6).
 
     ``.vaultkit/``, its ``backups/`` or a folder under it may be a symbolic link leading out of
     the vault; ``vaultkit.writeback`` would follow it. Checked before anything is written.
     """
-    found = leads_outside(vault, rel)
+    found = leads_outside(vault, folder.relative_to(vault).as_posix())
     if found is not None:
         path, real = found
         raise BackupOutsideError(
@@ -214,14 +213,15 @@ def _check_backup_folder(vault: Path, rel: str) -> None:
         )
 
 
-def _check_backup_folders(vault: Path, planned: list[Planned]) -> None:
+def _check_backup_folders(paths: VaultPaths, planned: list[Planned]) -> None:
     """:func:`_check_backup_folder` for the folder of each backup this run would save.
 
     ``vaultkit.writeback`` backs up every existing file it overwrites, at the target's path
-    (symlinks resolved) under :data:`BACKUP_DIR`.
+    (symlinks resolved) under :attr:`VaultPaths.backups`.
     """
+    vault = paths.root
     root = Path(os.path.realpath(vault))
-    folders: set[str] = set()
+    folders: set[Path] = set()
     for item in planned:
         if item.status not in (WriteStatus.WRITTEN, WriteStatus.CREATED) or item.old is None:
             continue
@@ -229,17 +229,16 @@ def _check_backup_folders(vault: Path, planned: list[Planned]) -> None:
             relative = Path(os.path.realpath(item.path)).relative_to(root)
         except ValueError:
             continue  # a target outside the vault: the write itself is refused
-        folders.add((BACKUP_DIR / relative.parent).as_posix())
+        folders.add(paths.backups / relative.parent)
     for folder in sorted(folders):
         _check_backup_folder(vault, folder)
 
 
 def run_sync(
-    vault: Path,
+    paths: VaultPaths,
     *,
     dry_run: bool = False,
     force: bool = False,
-    index_path: Path | IndexPath | None = None,
     progress: bool | None = None,
     lock: bool = True,
     lock_timeout: float = LOCK_TIMEOUT,
@@ -262,36 +261,31 @@ def run_sync(
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
     hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
-    keeps the last good one while the user is mid-edit).
+    keeps the last good one while the user is mid-edit); ``paths`` must have been built for its
+    ``[vault] index`` (:meth:`VaultPaths.with_index_setting`).
 
-    ``index_path`` is ``--index`` (a path) or where the caller found the index to be
-    (:func:`vaultkit.vaultpaths.resolve_index`); None: the config's ``[vault] index``, else
-    the cache folder.
+    Where the vault's index, lock, backups and templates are comes from ``paths``, built by
+    the caller (:class:`vaultkit.vaultpaths.VaultPaths`).
     """
     started = time.perf_counter()
-    location = (
-        index_path
-        if isinstance(index_path, IndexPath)
-        else resolve_index(
-            vault, override=index_path, configured=config.vault.index if config else None
-        )
-    )
+    location = paths.index  # first: a bad index location is refused before anything else
     if changed is None and not force and not probed:
-        probe, hit = unchanged(vault, location.path)
+        probe, hit = unchanged(paths)
         if hit is not None:
-            return _unchanged_report(vault, location.path, hit, dry_run=dry_run, started=started)
+            return _unchanged_report(
+                paths.root, location.path, hit, dry_run=dry_run, started=started
+            )
     guard = (
         # A dry run writes nothing into the vault, not even the lock file (vaultkit.lock).
-        vault_lock(vault, "sync", timeout=lock_timeout, writes=not dry_run)
+        vault_lock(paths, "sync", timeout=lock_timeout, writes=not dry_run)
         if lock
         else nullcontext()
     )
     with guard:
         return _run_sync(
-            vault,
+            paths,
             dry_run=dry_run,
             force=force,
-            index=location,
             progress=progress,
             config=config,
             changed=changed,
@@ -379,11 +373,10 @@ def _freshness(
 
 
 def _run_sync(
-    vault: Path,
+    paths: VaultPaths,
     *,
     dry_run: bool,
     force: bool,
-    index: IndexPath,
     progress: bool | None,
     config: Config | None = None,
     changed: Sequence[str] | None = None,
@@ -391,9 +384,10 @@ def _run_sync(
 ) -> SyncReport:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
+    vault = paths.root
     if force:
         # Before anything is written, the index included: a refused run leaves no trace.
-        _check_backup_folder(vault, BACKUP_DIR.as_posix())
+        _check_backup_folder(vault, paths.backups)
     if config is None:
         config = load_config(vault)
     today = today_for_run(config)
@@ -404,7 +398,7 @@ def _run_sync(
             # The targets too: the index must know what vaultkit itself last wrote there.
             only = sorted({*changed, *(d.target_path for d in config.dashboards)})
             scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-            if scan is None or not _all_indexed(index.path, [f.path for f in scan.files]):
+            if scan is None or not _all_indexed(paths.index.path, [f.path for f in scan.files]):
                 # A new name may be a rename whose old name only a walk finds gone.
                 scan, only = None, None
         if scan is None:
@@ -417,8 +411,7 @@ def _run_sync(
             path=str(vault),
         ) from None
     connection, index_report = update_index(
-        vault,
-        index_path=index,
+        paths,
         progress=progress,
         scan=scan,
         only=only,
@@ -433,7 +426,8 @@ def _run_sync(
             vault,
             lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
-            cache_dir=templates_cache(),
+            templates=paths.templates,
+            cache_dir=paths.templates_cache,
             limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
         )
         fresh = _freshness(connection, env, config, today, force=force)
@@ -462,12 +456,12 @@ def _run_sync(
     ]
     _check_guard_rails(vault, config, report.planned)
     if force:
-        _check_backup_folders(vault, report.planned)
+        _check_backup_folders(paths, report.planned)
     if dry_run:
         report.seconds = time.perf_counter() - started
         return report
 
-    backup_dir = vault / BACKUP_DIR if force else None
+    backup_dir = paths.backups if force else None
     quiet = config.vault.quiet_seconds
     for item in report.planned:
         report.results.append(

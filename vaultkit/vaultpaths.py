@@ -1,14 +1,18 @@
 """Where vaultkit keeps its own files for a vault, and the rules that keep them its own.
 
+Every entry point (each command, the hook, the watcher) builds one :class:`VaultPaths` record
+and passes it down: the sync, the indexer, the lock, the stamp and the
+write-back's backups take their paths from it and decide none themselves.
+
 This module is the one home of three decisions (design sections 6, 8 item 12 and 9):
 
 * **the index**: ``--index FILE`` on the command line, else ``[vault] index`` in
   ``.vaultkit/config.toml``, else ``<user cache folder>/vaultkit/<vault name>-<hash>.sqlite3``
   (:func:`resolve_index`);
 * **the writer lock**: ``<vault>/.vaultkit/lock``, where every vaultkit finds it whatever its
-  cache folder (:func:`lock_file`);
+  cache folder (:attr:`VaultPaths.lock_file`);
 * **the compiled templates**: ``<user cache folder>/vaultkit/templates-compiled/``
-  (:func:`templates_cache`), never beside a configured index.
+  (:attr:`VaultPaths.templates_cache`), never beside a configured index.
 
 The rules for an index path (``config.toml`` travels with a shared vault, so its index key is
 untrusted input):
@@ -52,11 +56,17 @@ CACHE_ENV = "VAULTKIT_CACHE_DIR"
 """A folder that replaces the user cache folder (for the default index and compiled templates)."""
 VAULTKIT_DIR = ".vaultkit"
 """vaultkit's folder in the vault: config, templates, backups and the lock."""
-LOCK_NAME = "lock"
-"""The lock file's name in :data:`VAULTKIT_DIR`."""
-RESERVED = frozenset({"config.toml", LOCK_NAME, "templates", "backups"})
+CONFIG_PATH = Path(VAULTKIT_DIR, "config.toml")
+"""The config file, relative to the vault."""
+TEMPLATES_PATH = Path(VAULTKIT_DIR, "templates")
+"""The user's templates, relative to the vault (same-named files override the built-ins)."""
+BACKUPS_PATH = Path(VAULTKIT_DIR, "backups")
+"""Where ``--force`` saves what it overwrites, relative to the vault."""
+LOCK_PATH = Path(VAULTKIT_DIR, "lock")
+"""The writer lock, relative to the vault (see :mod:`vaultkit.lock`)."""
+RESERVED = frozenset(p.name for p in (CONFIG_PATH, TEMPLATES_PATH, BACKUPS_PATH, LOCK_PATH))
 """vaultkit's other files in :data:`VAULTKIT_DIR`, where an index may not go."""
-_CONFIG_SHOWN = f"{VAULTKIT_DIR}/config.toml"
+_CONFIG_SHOWN = CONFIG_PATH.as_posix()
 
 
 class IndexPath(NamedTuple):
@@ -89,11 +99,6 @@ def default_index_path(vault: Path) -> Path:
     digest = _sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-") or "vault"
     return cache_folder() / f"{name}-{digest}.sqlite3"
-
-
-def templates_cache() -> Path:
-    """The compiled templates' folder: in vaultkit's cache folder, whatever the index."""
-    return cache_folder() / "templates-compiled"
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -152,11 +157,6 @@ def vaultkit_folder(vault: Path) -> Path:
         "is not a folder; vaultkit keeps its settings and lock in this folder: move the file away",
         path=str(folder),
     )
-
-
-def lock_file(vault: Path) -> Path:
-    """The vault's writer lock: ``<vault>/.vaultkit/lock`` (see :mod:`vaultkit.lock`)."""
-    return vaultkit_folder(vault) / LOCK_NAME
 
 
 def _checked(vault: Path, path: Path, shown: str) -> Path:
@@ -240,7 +240,7 @@ def _configured_value(vault: Path) -> str:
     """The config's ``[vault] index``, without importing the config module (and its TOML
     parser, ~20 ms of the warm-sync shortcut) for a config that does not set it."""
     try:
-        raw = read_regular(vault / VAULTKIT_DIR / "config.toml")
+        raw = read_regular(vault / CONFIG_PATH)
     except OSError:
         raw = b""  # none; an unreadable one is reported by the command's own load_config
     if b"index" not in raw or all(
@@ -282,3 +282,104 @@ def resolve_index(
             path = default
     check_index_file(path)
     return IndexPath(path, path == default)
+
+
+class VaultPaths:
+    """Where vaultkit keeps one vault's files: built once per command, at its entry point, and
+    passed to everything that reads or writes them. Read-only.
+
+    ``index`` is ``--index`` (it overrides the config), ``configured`` the config's
+    ``[vault] index`` when the caller has loaded the config (None: read it from
+    :attr:`config_file` when the index is first asked for).
+
+    A hand-written class, not a dataclass: the ``dataclasses`` import (with ``inspect``) would
+    cost the warm-sync shortcut and the hook ~5 ms of the few they take.
+    """
+
+    __slots__ = (
+        "_index",
+        "backups",
+        "config_file",
+        "holder_file",
+        "index_option",
+        "index_setting",
+        "lock_file",
+        "root",
+        "templates",
+        "templates_cache",
+    )
+
+    root: Path
+    """The vault folder."""
+    config_file: Path
+    """``<vault>/.vaultkit/config.toml``."""
+    templates: Path
+    """``<vault>/.vaultkit/templates``: the user's templates."""
+    backups: Path
+    """``<vault>/.vaultkit/backups``: where ``--force`` saves what it overwrites."""
+    lock_file: Path
+    """``<vault>/.vaultkit/lock``, where every vaultkit finds it whatever its cache folder; take
+    it through :meth:`checked_lock_file`."""
+    holder_file: Path
+    """``<cache folder>/<vault name>-<hash>.lock.json``: who holds the lock. Rewritten on every
+    run, so kept out of the vault, beside the default index whatever the configured one."""
+    templates_cache: Path
+    """``<cache folder>/templates-compiled``: compiled templates, never beside a configured
+    index."""
+    index_option: str | Path | None
+    """``--index``, if given."""
+    index_setting: str | None
+    """The config's ``[vault] index`` this record was built for; None: the config file's."""
+    _index: IndexPath | None
+
+    def __init__(
+        self, root: Path, *, index: str | Path | None = None, configured: str | None = None
+    ) -> None:
+        default = default_index_path(root)
+        for name, value in (
+            ("root", root),
+            ("config_file", root / CONFIG_PATH),
+            ("templates", root / TEMPLATES_PATH),
+            ("backups", root / BACKUPS_PATH),
+            ("lock_file", root / LOCK_PATH),
+            ("holder_file", default.with_name(f"{default.stem}.lock.json")),
+            ("templates_cache", default.parent / "templates-compiled"),
+            ("index_option", index),
+            ("index_setting", configured),
+            ("_index", None),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"VaultPaths is read-only: {name} cannot be set")
+
+    def __repr__(self) -> str:
+        options = f"index={self.index_option!r}, configured={self.index_setting!r}"
+        return f"VaultPaths({self.root!r}, {options})"
+
+    @property
+    def index(self) -> IndexPath:
+        """Where the index lives (:func:`resolve_index`), decided the first time it is asked
+        for, and only then: a sync asks at its start; the watcher takes the vault's lock before
+        its config can be trusted. Raises as :func:`resolve_index` does."""
+        if self._index is None:
+            found = resolve_index(
+                self.root, override=self.index_option, configured=self.index_setting
+            )
+            object.__setattr__(self, "_index", found)
+            return found
+        return self._index
+
+    def with_index_setting(self, setting: str) -> VaultPaths:
+        """The record for a config whose ``[vault] index`` is ``setting``: this one if it was
+        built for that value (its index decided once), else a new one (the watcher's user
+        edited the key)."""
+        if setting == self.index_setting:
+            return self
+        return VaultPaths(self.root, index=self.index_option, configured=setting)
+
+    def checked_lock_file(self) -> Path:
+        """:attr:`lock_file`, once ``.vaultkit`` is known to be a folder of the vault's own
+        (:func:`vaultkit_folder`): the lock is created there."""
+        vaultkit_folder(self.root)
+        return self.lock_file

@@ -49,10 +49,18 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from vaultkit.config import Config, VaultSettings, load_config
-from vaultkit.errors import ConfigError, VaultkitError
+from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.lock import VaultBusyError, vault_lock
+from vaultkit.outcome import log_line, sync_outcome
 from vaultkit.sync import SyncReport, run_sync
 from vaultkit.vault import CONFIG_DIR
+from vaultkit.vaultpaths import (
+    BACKUPS_PATH,
+    CONFIG_PATH,
+    TEMPLATES_PATH,
+    VAULTKIT_DIR,
+    VaultPaths,
+)
 from vaultkit.writeback import TEMP_SUFFIX, WriteStatus
 
 DEBUG_ENV = "VAULTKIT_DEBUG"
@@ -70,8 +78,8 @@ IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git"})
 # Obsidian rewrites .obsidian/workspace.json on every click, but these two files are
 # settings vaultkit reads (excluded files, daily-note format), so they still count.
 OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})
-BACKUPS = ".vaultkit/backups/"
-VAULTKIT_READ = frozenset({".vaultkit", ".vaultkit/config.toml", ".vaultkit/templates"})
+BACKUPS = BACKUPS_PATH.as_posix() + "/"
+VAULTKIT_READ = frozenset({VAULTKIT_DIR, CONFIG_PATH.as_posix(), TEMPLATES_PATH.as_posix()})
 """What a sync reads in .vaultkit/ (with the templates folder's files). The rest is vaultkit's
 own writing: the lock (.vaultkit/lock), backups, and an index the config keeps there, whose
 every update would otherwise wake the watcher again."""
@@ -91,8 +99,8 @@ def is_ignored(rel: str) -> bool:
         return False
     if rel.split("/", 1)[0] in IGNORED_DIRS or rel.startswith(BACKUPS):
         return True
-    if rel.startswith(".vaultkit/") and not (
-        rel in VAULTKIT_READ or rel.startswith(".vaultkit/templates/")
+    if rel.startswith(VAULTKIT_DIR + "/") and not (
+        rel in VAULTKIT_READ or rel.startswith(TEMPLATES_PATH.as_posix() + "/")
     ):
         return True
     name = rel.rsplit("/", 1)[-1]
@@ -183,40 +191,6 @@ class _Log:
             self.file.close()
 
 
-def _names(paths: list[str], limit: int = 3) -> str:
-    shown = [p.rsplit("/", 1)[-1] for p in paths[:limit]]
-    return ", ".join(shown) + (", …" if len(paths) > limit else "")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def describe(report: SyncReport, vault: Path) -> str:
-    """The log line's body: what changed, what was written, problems, how long."""
-    parts = []
-    parsed, removed = report.index.parsed, report.index.removed
-    if parsed:
-        parts.append(f"{_plural(len(parsed), 'note')} changed ({_names(parsed)})")
-    if removed:
-        parts.append(f"{_plural(len(removed), 'note')} removed ({_names(removed)})")
-    if not parts:
-        parts.append("no note changed")
-    parts += [f"unreadable: {path}: {reason}" for path, reason in report.index.unreadable]
-    parts += [f"cannot list folder {path}/ ({reason})" for path, reason in report.unlistable]
-    written = [
-        r.path.relative_to(vault).as_posix()
-        for r in report.results
-        if r.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
-    ]
-    parts.append(f"wrote {', '.join(written)}" if written else "nothing to write")
-    for r in report.results:
-        if r.status in (WriteStatus.CONFLICT, WriteStatus.ERROR, WriteStatus.DEFERRED):
-            parts.append(f"{r.status.value}: {r.path.relative_to(vault).as_posix()}: {r.message}")
-    parts.append(f"{report.seconds:.2f} s")
-    return "; ".join(parts)
-
-
 def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
@@ -239,12 +213,14 @@ class _Watcher:
 
     def __init__(
         self,
-        vault: Path,
+        paths: VaultPaths,
         changes: _Changes,
         log: _Log,
         on_sync: Callable[[SyncReport], None] | None,
     ) -> None:
-        self.vault = vault
+        self.paths = paths
+        """The vault's paths, for the config in use (see :meth:`sync`)."""
+        self.vault = paths.root
         self.changes = changes
         self.log = log
         self.on_sync = on_sync
@@ -257,7 +233,7 @@ class _Watcher:
         """Notes the last sync did not write because the user was editing them (design 8.10)."""
         self.retry_at: float | None = None
         """When (``time.time()``) the first of them will have been quiet long enough."""
-        self.identity = _identity(vault)
+        self.identity = _identity(self.vault)
         # (Gone already: no folder will ever match, so nothing is written anywhere.)
         """The vault folder this watcher started on; it writes into no other."""
         self.away = False
@@ -345,9 +321,11 @@ class _Watcher:
                 return
             self.log(f"{label}: config error, keeping the last good config: {exc}")
             config = self.good_config
+        # The paths stay those decided at start unless the user moves the index in the config.
+        self.paths = self.paths.with_index_setting(config.vault.index)
         try:
             # This process already holds the vault lock for the watcher's life.
-            report = run_sync(self.vault, lock=False, config=config, changed=changed)
+            report = run_sync(self.paths, lock=False, config=config, changed=changed)
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
@@ -373,7 +351,7 @@ class _Watcher:
                 self.retry_at = at if self.retry_at is None else min(self.retry_at, at)
         wrote = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
         if not (quiet_if_nothing and not report.index.changed and not wrote):
-            self.log(f"{label}: {describe(report, self.vault)}")
+            self.log(f"{label}: {log_line(sync_outcome(report, self.vault))}")
         if self.on_sync is not None:
             self.on_sync(report)
 
@@ -518,10 +496,12 @@ def run_watch(
         check_log_file(vault, log_file)
     stop = stop if stop is not None else threading.Event()
     debounce = _debounce_ms(vault, debounce_ms) / 1000
-    with _only_watcher(vault), vault_lock(vault, "watch"):
+    # The index is decided at the first sync, from the config that sync uses.
+    paths = VaultPaths(vault)
+    with _only_watcher(vault), vault_lock(paths, "watch"):
         log = _Log(log_file)
         changes = _Changes(vault)
-        watcher = _Watcher(vault, changes, log, on_sync)
+        watcher = _Watcher(paths, changes, log, on_sync)
         if log_file is not None:
             watcher.log_file = (log_file.name, os.path.realpath(log_file))
         observer: BaseObserver | None = None
@@ -551,4 +531,4 @@ def run_watch(
                 observer.join(timeout=5)
             log("stopped")
             log.close()
-    return 0
+    return ExitStatus.OK
