@@ -7,7 +7,7 @@ figures.
 
 * ``floors``: :func:`benchmarks.floors.read_all` and :func:`benchmarks.floors.parse_all`,
   each repeated, every repetition timed;
-* ``warm``: ``vaultkit.sync.run_sync(VaultPaths(vault))`` and
+* ``warm``: ``vaultkit.sync.run.run_sync(VaultPaths(vault))`` and
   :func:`benchmarks.floors.walk_stat`, one untimed warm-up each, then alternately timed
   (alternating spreads the noise of a shared machine over both);
 * ``peer``: obsidiantools building its graph, once (see :mod:`benchmarks.peer`).
@@ -53,7 +53,7 @@ def _floors(vault: Path, runs: int, parse_runs: int) -> dict[str, Any]:
 
 
 def _warm(vault: Path, runs: int) -> dict[str, Any]:
-    from vaultkit.sync import run_sync
+    from vaultkit.sync.run import run_sync
     from vaultkit.vaultpaths import VaultPaths
 
     root = str(vault)

@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from benchmarks.floors import WALK_SCRIPT
 from benchmarks.procs import Tracked, run_tracked
-from vaultkit.index_meta import STAMP_KEY
+from vaultkit.index.meta import STAMP_KEY
 
 __all__ = [
     "REPO_ROOT",
@@ -176,7 +176,7 @@ def warm_check(copy: Path, env: dict[str, str], notes: list[str]) -> dict[str, A
 
 STILL_SECONDS = 2.2
 """How long the vault sits still before the warm figures: vaultkit does not vouch for files
-written within the last 2 s (``vaultkit.index_meta.RACY_SLACK_NS``), and a warm sync in real use
+written within the last 2 s (``vaultkit.index.meta.RACY_SLACK_NS``), and a warm sync in real use
 comes long after the last save, not right after the cold sync wrote the dashboards."""
 
 

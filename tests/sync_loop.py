@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from vaultkit.sync import run_sync
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 
 

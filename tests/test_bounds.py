@@ -15,11 +15,11 @@ import pytest
 
 from tests.region_vault import snapshot
 from tests.test_cli import vaultkit_executable
-from vaultkit.bounds import RenderLimits
-from vaultkit.cli import run
-from vaultkit.hook import run_hook
-from vaultkit.lock import lock_holder
-from vaultkit.render import RenderError, make_environment, render_template
+from vaultkit.cli.main import run
+from vaultkit.dashboards.bounds import RenderLimits
+from vaultkit.dashboards.render import RenderError, make_environment, render_template
+from vaultkit.live.hook import run_hook
+from vaultkit.sync.lock import lock_holder
 from vaultkit.vaultpaths import VaultPaths
 
 SMALL = RenderLimits(timeout=10.0, max_output=1_000_000)
@@ -238,7 +238,7 @@ def test_a_memory_error_through_the_cli_is_one_line_exit_2(
     def greedy(*args: object, **kwargs: object) -> str:
         raise MemoryError
 
-    monkeypatch.setattr("vaultkit.render.render_bounded", greedy)
+    monkeypatch.setattr("vaultkit.dashboards.render.render_bounded", greedy)
     before = snapshot(vault)
     code, output = cli("sync", str(vault), "--force")
     assert code == 2

@@ -1,4 +1,4 @@
-"""The command lines ``vaultkit.cli`` answers without building the parser (``sync [VAULT]``,
+"""The command lines ``vaultkit.cli.main`` answers without building the parser (``sync [VAULT]``,
 ``hook [VAULT] [--file PATH]``) mean exactly what the parser makes of them."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.cli import quick_args
-from vaultkit.cli_args import build_parser
+from vaultkit.cli.args import build_parser
+from vaultkit.cli.main import quick_args
 
 
 def _parsed(argv: list[str]) -> dict[str, object]:

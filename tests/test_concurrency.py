@@ -26,9 +26,9 @@ from tests.region_vault import is_temp_file, make_region_vault, snapshot
 from tests.test_cli import vaultkit_executable
 from tests.test_watch import wait_until
 from vaultkit.parse import parse_note
-from vaultkit.sync import run_sync
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback import RegionContent, WriteStatus, splice_regions
+from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
 
 pytestmark = pytest.mark.slow
 

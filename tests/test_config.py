@@ -1,4 +1,4 @@
-"""Tests for vaultkit.config: defaults, layering, validation messages, targets, init, dates."""
+"""Tests for vaultkit.config.load: defaults, layering, validation messages, targets, init, dates."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.config import (
+from vaultkit.config.load import (
     Config,
     DailyNotes,
     Dashboard,
@@ -167,7 +167,7 @@ def test_broken_obsidian_daily_settings_fall_back_to_defaults(
     tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_daily_settings(tmp_path, content)
-    with caplog.at_level(logging.WARNING, logger="vaultkit.config"):
+    with caplog.at_level(logging.WARNING, logger="vaultkit.config.load"):
         assert load_config(tmp_path).daily_notes == DailyNotes()
     if content.startswith(("{not", "[")):
         assert "daily-notes.json" in caplog.text
@@ -177,7 +177,7 @@ def test_an_unreadable_obsidian_daily_format_is_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_daily_settings(tmp_path, {"format": "gggg-[W]ww"})
-    with caplog.at_level(logging.WARNING, logger="vaultkit.config"):
+    with caplog.at_level(logging.WARNING, logger="vaultkit.config.load"):
         config = load_config(tmp_path)
     assert config.daily_notes.format == "gggg-[W]ww"
     assert "no daily notes will be found" in caplog.text

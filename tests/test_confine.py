@@ -28,9 +28,9 @@ from tests.region_vault import disable_quiet_period
 from tests.test_cli import vaultkit_executable
 from tests.test_watch import DEBOUNCE_MS, Running, tick_leetcode, totals, wait_until
 from vaultkit.errors import VaultkitError
-from vaultkit.sync import run_sync
+from vaultkit.live.watch import run_watch
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.watch import run_watch
 
 TIMEOUT = 20
 """Seconds any subprocess may take: a hang fails the test instead of stalling the suite."""
@@ -263,9 +263,9 @@ def test_a_log_outside_reached_through_a_linked_folder_does_not_retrigger(
 def test_a_moved_vault_is_not_replaced_by_a_new_folder_at_its_path(
     synced: Path, monkeypatch: pytest.MonkeyPatch, polling: bool
 ) -> None:
-    import vaultkit.watch
+    import vaultkit.live.watch
 
-    monkeypatch.setattr(vaultkit.watch, "RECONCILE_SECONDS", 0.5)  # look again, often
+    monkeypatch.setattr(vaultkit.live.watch, "RECONCILE_SECONDS", 0.5)  # look again, often
     running = Running(synced, polling=polling)
     running.thread.start()
     try:
@@ -301,9 +301,9 @@ def test_a_vault_that_lost_its_obsidian_folder_is_not_written(
     synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Same folder (device and inode), but no longer a vault: e.g. emptied by a sync client.
-    import vaultkit.watch
+    import vaultkit.live.watch
 
-    monkeypatch.setattr(vaultkit.watch, "RECONCILE_SECONDS", 0.5)
+    monkeypatch.setattr(vaultkit.live.watch, "RECONCILE_SECONDS", 0.5)
     running = Running(synced)
     running.thread.start()
     try:
@@ -501,7 +501,7 @@ def _unlistable(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 def test_an_unlistable_folder_is_named_as_such_not_as_a_conflict_copy(
     synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vaultkit.cli import run
+    from vaultkit.cli.main import run
 
     (synced / "Status.sync-conflict-20261122-101500-ABCDEF1.md").write_text("x", "utf-8")
     _unlistable(monkeypatch, "Topics")
@@ -526,7 +526,7 @@ def test_an_unlistable_folder_is_named_as_such_not_as_a_conflict_copy(
 def test_the_watcher_logs_an_unlistable_folder_by_name(
     synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vaultkit.outcome import log_line, sync_outcome
+    from vaultkit.sync.outcome import log_line, sync_outcome
 
     _unlistable(monkeypatch, "Daily")
     report = run_sync(VaultPaths(synced))

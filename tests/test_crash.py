@@ -38,9 +38,9 @@ from tests.region_vault import (
     tick_first_open_task,
 )
 from tests.test_cli import vaultkit_executable
-from vaultkit.sync import run_sync
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback import WriteStatus
+from vaultkit.writeback.plan import WriteStatus
 
 pytestmark = [
     pytest.mark.slow,

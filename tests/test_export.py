@@ -1,4 +1,4 @@
-"""Tests for vaultkit.export: the JSON and GraphML forms load into networkx with every
+"""Tests for vaultkit.graph.export: the JSON and GraphML forms load into networkx with every
 attribute intact, the DOT and Mermaid forms match golden text and escape whatever a note
 name can hold, every format handles the empty graph, and malformed graphs are refused."""
 
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.export import (
+from vaultkit.graph.export import (
     EDGE_KINDS,
     NODE_KINDS,
     GraphEdge,

@@ -18,9 +18,9 @@ import pytest
 
 from tests.region_vault import disable_quiet_period, is_temp_file, snapshot
 from tests.test_watch import Running, wait_until
-from vaultkit.cli import run
-from vaultkit.sync import SyncReport
-from vaultkit.writeback import WriteStatus
+from vaultkit.cli.main import run
+from vaultkit.sync.run import SyncReport
+from vaultkit.writeback.plan import WriteStatus
 
 ENOSPC = os.strerror(errno.ENOSPC)
 DONE = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")

@@ -1,4 +1,4 @@
-"""A sync renders only the dashboards whose inputs changed (``vaultkit.freshness``), and
+"""A sync renders only the dashboards whose inputs changed (``vaultkit.sync.freshness``), and
 skipping one never leaves it stale: the output is always what a from-scratch sync writes."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.sync import run_sync
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback import WriteStatus
+from vaultkit.writeback.plan import WriteStatus
 
 DASHBOARDS = ("Status.md", "Resources.md", "Habits.md", "Link health.md")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from vaultkit.model import LinkKind, Note
+from vaultkit.obsidian.resolve import AnchorStatus, LinkResolver, anchor_status
 from vaultkit.parse import parse_note
-from vaultkit.resolve import AnchorStatus, LinkResolver, anchor_status
 
 # ``benchmarks`` is a folder of the repository, not part of the installed package.
 _ROOT = str(Path(__file__).resolve().parents[1])

@@ -1,4 +1,4 @@
-"""``vaultkit hook``, the Shell commands plugin's fast path (``vaultkit.hook``).
+"""``vaultkit hook``, the Shell commands plugin's fast path (``vaultkit.live.hook``).
 
 Called directly on a copy of the example vault: silent and writing nothing when there is
 nothing to do, one line when it wrote, and out of the way of a running watcher.
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-import vaultkit.sync
+import vaultkit.sync.run
 from tests.test_cli import EXAMPLE_VAULT
 from tests.test_lock import Holder
-from vaultkit.hook import run_hook
-from vaultkit.lock import VaultBusyError
-from vaultkit.sync import run_sync
+from vaultkit.live.hook import run_hook
+from vaultkit.sync.lock import VaultBusyError
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 
 
@@ -38,7 +38,7 @@ def no_sync(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the hook ran a sync where it had nothing to do")
 
-    monkeypatch.setattr(vaultkit.sync, "run_sync", refuse)
+    monkeypatch.setattr(vaultkit.sync.run, "run_sync", refuse)
 
 
 def hook(vault: str | None, file: str | None) -> tuple[int, str, str]:
@@ -156,7 +156,7 @@ def test_without_a_file_it_syncs_and_is_silent_when_nothing_changed(vault: Path)
 
 
 def test_a_read_command_refreshing_the_index_does_not_hide_a_change(vault: Path) -> None:
-    from vaultkit.indexer import update_index
+    from vaultkit.index.update import update_index
 
     edit(vault)
     connection, _ = update_index(
@@ -210,23 +210,23 @@ def test_a_running_watcher_keeps_the_hook_out(
 
 def test_the_hook_module_imports_no_parser_or_templates() -> None:
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import vaultkit.hook"],
+        [sys.executable, "-X", "importtime", "-c", "import vaultkit.live.hook"],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         check=True,
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
-    assert "vaultkit.hook" in imported
-    for heavy in ("markdown_it", "jinja2", "vaultkit.parse", "vaultkit.sync", "logging"):
+    assert "vaultkit.live.hook" in imported
+    for heavy in ("markdown_it", "jinja2", "vaultkit.parse", "vaultkit.sync.run", "logging"):
         assert heavy not in imported, f"{heavy} is imported on the hook's fast path"
 
 
 def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
     code = (
-        "import sys; from vaultkit.hook import run_hook; "
+        "import sys; from vaultkit.live.hook import run_hook; "
         f"rc = run_hook({str(vault)!r}, 'Status.md', sys.stdout, sys.stderr); "
-        "heavy = [m for m in ('markdown_it', 'jinja2', 'vaultkit.parse', 'vaultkit.sync') "
+        "heavy = [m for m in ('markdown_it', 'jinja2', 'vaultkit.parse', 'vaultkit.sync.run') "
         "if m in sys.modules]; print(rc, heavy)"
     )
     result = subprocess.run(

@@ -18,10 +18,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tests.region_vault import disable_quiet_period, snapshot
-from vaultkit.cli import run
+from vaultkit.cli.main import run
+from vaultkit.obsidian.resolve import LinkResolver
 from vaultkit.parse import parse_note
-from vaultkit.resolve import LinkResolver
-from vaultkit.writeback import RegionContent, WriteStatus, splice_regions
+from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.index import NOTE_TABLES, SCHEMA_VERSION
-from vaultkit.indexer import update_index
+from vaultkit.index.store import NOTE_TABLES, SCHEMA_VERSION
+from vaultkit.index.update import update_index
 from vaultkit.vaultpaths import VaultPaths, default_index_path
 
 TABLES = ("files", "notes", *NOTE_TABLES)

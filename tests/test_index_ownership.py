@@ -1,7 +1,7 @@
 """The index is only ever vaultkit's (issue 13; design sections 6 and 8 item 12).
 
 Where the index lives is decided in one place (``vaultkit.vaultpaths``), and a file is deleted
-or rebuilt only when it is provably vaultkit's index (``vaultkit.index.index_owner``). Most
+or rebuilt only when it is provably vaultkit's index (``vaultkit.index.store.index_owner``). Most
 tests run the installed ``vaultkit`` script on a temporary vault, as a user would, and check
 that whatever the config or ``--index`` pointed at is byte for byte as it was.
 """
@@ -21,10 +21,16 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
-from vaultkit.config import load_config
+from vaultkit.config.load import load_config
 from vaultkit.errors import ConfigError, VaultkitError
-from vaultkit.index import APPLICATION_ID, NotAnIndexError, index_owner, open_index, remove_index
-from vaultkit.indexer import update_index
+from vaultkit.index.store import (
+    APPLICATION_ID,
+    NotAnIndexError,
+    index_owner,
+    open_index,
+    remove_index,
+)
+from vaultkit.index.update import update_index
 from vaultkit.vaultpaths import VaultPaths, default_index_path, resolve_index
 
 
@@ -271,7 +277,7 @@ def test_a_relative_index_lands_in_vaultkit_folder_and_every_command_uses_it(
     )
     assert shortcut.returncode == 0, shortcut.stderr
     imported = {line.split("|")[-1].strip() for line in shortcut.stderr.splitlines()}
-    assert "vaultkit.sync" not in imported and "jinja2" not in imported
+    assert "vaultkit.sync.run" not in imported and "jinja2" not in imported
     assert "0 notes parsed" in shortcut.stdout
     assert not default_index_path(vault).exists()
 
@@ -464,12 +470,12 @@ def test_a_write_refused_mid_run_is_a_clear_error(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The file system turning read-only under a run: the backstop behind open_index's checks.
-    import vaultkit.indexer
+    import vaultkit.index.update
 
     def refuse(*args: object) -> object:
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(vaultkit.indexer, "_update_index", refuse)
+    monkeypatch.setattr(vaultkit.index.update, "_update_index", refuse)
     with pytest.raises(VaultkitError, match="the index cannot be written") as caught:
         update_index(VaultPaths(vault, index=tmp_path / "i.sqlite3"), progress=False)
     assert caught.value.exit_code == 2
@@ -478,12 +484,12 @@ def test_a_write_refused_mid_run_is_a_clear_error(
 def test_a_config_that_leaves_the_index_unset_costs_the_shortcut_no_config_import(
     vault: Path,
 ) -> None:
-    from vaultkit.config import default_config_text
+    from vaultkit.config.load import default_config_text
 
     (vault / ".vaultkit" / "config.toml").write_text(default_config_text(), "utf-8")
     script = (
         "import sys; from pathlib import Path; from vaultkit.vaultpaths import resolve_index; "
-        f"print(resolve_index(Path({str(vault)!r})).default, 'vaultkit.config' in sys.modules)"
+        f"print(resolve_index(Path({str(vault)!r})).default, 'vaultkit.config.load' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False

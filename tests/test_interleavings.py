@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import checked_write, exchange
-from vaultkit.writeback import (
+from vaultkit.writeback import checked as checked_write
+from vaultkit.writeback import exchange as exchange
+from vaultkit.writeback.plan import (
     CHANGED_MESSAGE,
     Planned,
     RegionContent,

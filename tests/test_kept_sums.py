@@ -1,6 +1,7 @@
 """What the indexer keeps summed for the dashboards always equals what its definition gives
 for the rows the index holds: the reading list's per-URL table and its headline counts
-(``vaultkit.resource_urls.DEFINITION``), and the Status sums (``vaultkit.task_totals.sums``).
+(``vaultkit.index.resource_urls.DEFINITION``), and the Status sums
+(``vaultkit.index.task_totals.sums``).
 That holds after a cold start, and after every kind of edit the indexer applies incrementally
 (reading-list entries and tasks added, ticked, dropped, moved, given due dates or put under
 a cadence; notes added, deleted, renamed, turned into a dashboard and back; Obsidian's
@@ -20,9 +21,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from benchmarks.generate import generate_vault
-from vaultkit import task_totals
-from vaultkit.indexer import update_index
-from vaultkit.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
+from vaultkit.index import task_totals as task_totals
+from vaultkit.index.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
+from vaultkit.index.update import update_index
 from vaultkit.vaultpaths import VaultPaths
 
 

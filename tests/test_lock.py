@@ -1,4 +1,4 @@
-"""The vault lock: one vaultkit writer per vault, across processes (``vaultkit.lock``)."""
+"""The vault lock: one vaultkit writer per vault, across processes (``vaultkit.sync.lock``)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from vaultkit.errors import VaultkitError
-from vaultkit.lock import VaultBusyError, lock_holder, vault_lock
-from vaultkit.sync import run_sync
+from vaultkit.sync.lock import VaultBusyError, lock_holder, vault_lock
+from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths, default_index_path
 
 HOLDER_SCRIPT = """
 import sys, time
 from pathlib import Path
-from vaultkit.lock import vault_lock
+from vaultkit.sync.lock import vault_lock
 from vaultkit.vaultpaths import VaultPaths
 with vault_lock(VaultPaths(Path(sys.argv[1])), sys.argv[2]):
     Path(sys.argv[3]).write_text("ready")

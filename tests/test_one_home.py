@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "vaultkit"
-SURFACES = ("cli.py", "cli_args.py", "hook.py", "watch.py")
+SURFACES = ("cli/main.py", "cli/args.py", "live/hook.py", "live/watch.py")
 """The modules that turn a run into an exit status."""
 STATUS_NUMBERS = frozenset({0, 1, 2, 70, 130})
 
@@ -92,19 +92,19 @@ def test_the_exit_statuses_are_the_designs() -> None:
 
 def test_the_argument_parser_does_not_import_the_cli() -> None:
     """``cli`` imports ``cli_args``; the other way round was a cycle."""
-    tree = _modules()["cli_args.py"]
+    tree = _modules()["cli/args.py"]
     imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module)
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
-    assert "vaultkit.cli" not in imported
+    assert "vaultkit.cli.main" not in imported
 
 
 def _meta_keys() -> dict[str, str]:
-    """Name -> value of every key in ``vaultkit.index_meta``."""
-    tree = _modules()["index_meta.py"]
+    """Name -> value of every key in ``vaultkit.index.meta``."""
+    tree = _modules()["index/meta.py"]
     return {
         node.targets[0].id: node.value.value
         for node in tree.body
@@ -124,7 +124,7 @@ def test_index_meta_holds_the_keys_the_pipeline_shares() -> None:
 
 @pytest.mark.parametrize("name", ["RACY_SLACK_NS", "SYNCED_AT_KEY", "STAMP_KEY", "WROTE_KEY"])
 def test_a_meta_name_is_defined_once(name: str) -> None:
-    assert _definitions()[name] == ["index_meta.py"]
+    assert _definitions()[name] == ["index/meta.py"]
 
 
 def test_every_meta_key_is_defined_only_in_index_meta() -> None:
@@ -132,7 +132,7 @@ def test_every_meta_key_is_defined_only_in_index_meta() -> None:
     elsewhere = {
         name: modules
         for name, modules in definitions.items()
-        if name in _meta_keys() and modules != ["index_meta.py"]
+        if name in _meta_keys() and modules != ["index/meta.py"]
     }
     assert elsewhere == {}
 
@@ -144,7 +144,7 @@ def test_no_meta_key_is_spelt_out_elsewhere() -> None:
     keys = set(_meta_keys().values())
     spelt = []
     for module, tree in _modules().items():
-        if module == "index_meta.py":
+        if module == "index/meta.py":
             continue
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):

@@ -1,4 +1,4 @@
-"""A sync's result is worded in one place, ``vaultkit.outcome``, whichever surface tells it:
+"""A sync's result is worded in one place, ``vaultkit.sync.outcome``, whichever surface tells it:
 the listing of ``vaultkit sync``, the hook's notice and the watcher's log line (issue 14,
 defect 3). One file's outcome reads "<status> <path>[:<line>][: <message>]" everywhere (the
 listing pads the status to a column), and what was written reads "wrote <path>, <path>"."""
@@ -13,8 +13,8 @@ import pytest
 from tests.region_vault import disable_quiet_period
 from tests.test_faults import edit_topic, sync
 from tests.test_watch import Running, wait_until
-from vaultkit.hook import run_hook
-from vaultkit.outcome import FileOutcome, SyncOutcome, describe, file_line, log_line, wrote
+from vaultkit.live.hook import run_hook
+from vaultkit.sync.outcome import FileOutcome, SyncOutcome, describe, file_line, log_line, wrote
 
 BEGIN = "%% vaultkit:begin topics %%"
 

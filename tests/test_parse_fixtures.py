@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from vaultkit.jsonform import note_json
+from vaultkit.cli.jsonform import note_json
 from vaultkit.parse import parse_note
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"

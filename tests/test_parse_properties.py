@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.jsonform import note_json
+from vaultkit.cli.jsonform import note_json
 from vaultkit.model import Note
 from vaultkit.parse import parse_note
 

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit import markers, writeback
+from vaultkit import markers
 from vaultkit.parse import parse_note
-from vaultkit.writeback import RegionContent, WriteStatus, splice_regions
+from vaultkit.writeback import plan as writeback
+from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
 
 LINES = [
     "%% vaultkit:begin a %%",

@@ -10,8 +10,8 @@ import pytest
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from vaultkit.dashboards.render import make_environment
 from vaultkit.progress import Progress
-from vaultkit.render import make_environment
 
 
 def _same(ours: Any, theirs: Any) -> bool:

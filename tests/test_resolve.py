@@ -1,4 +1,4 @@
-"""Tests for vaultkit.resolve: Obsidian's link resolution, heading/block anchors, alias hints.
+"""Tests for vaultkit.obsidian.resolve: Obsidian's link resolution, anchors, alias hints.
 
 Each rule of design section 5 has a fixture here. Rules that are observed rather than
 documented (the tie-break, the loose heading match) name their source next to the test.
@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.parse import parse_note
-from vaultkit.resolve import (
+from vaultkit.obsidian.resolve import (
     AliasIndex,
     AnchorStatus,
     LinkResolver,
@@ -22,6 +21,7 @@ from vaultkit.resolve import (
     find_heading,
     normalize_heading,
 )
+from vaultkit.parse import parse_note
 
 
 def nfd(text: str) -> str:

@@ -1,4 +1,5 @@
-"""``vaultkit.rows.Rows``: a lazy SQL-backed sequence must behave like the list it stands for."""
+"""``vaultkit.dashboards.rows.Rows``: a lazy SQL-backed sequence behaves like the list it stands
+for."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.rows import Rows
+from vaultkit.dashboards.rows import Rows
 
 
 @pytest.fixture

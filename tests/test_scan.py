@@ -1,4 +1,4 @@
-"""Tests for vaultkit.scan: real small vaults built on disk under tmp_path."""
+"""Tests for vaultkit.scan.walk: real small vaults built on disk under tmp_path."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.scan import (
+from vaultkit.scan.walk import (
     ObsidianSettings,
     ScanResult,
     SkipReason,

@@ -1,5 +1,5 @@
-"""The sync stamp (``vaultkit.stamp``): a sync that finds nothing changed says so from one walk,
-and no change to any input of a sync, however quiet, is mistaken for "nothing changed".
+"""The sync stamp (``vaultkit.sync.stamp``): a sync that finds nothing changed says so from one
+walk, and no change to any input of a sync, however quiet, is mistaken for "nothing changed".
 
 The stamp is only recorded for entries modified well before the walk ("racy" ones may change
 again within their timestamp), so these tests age the vault's timestamps by an hour first, as
@@ -25,13 +25,13 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.region_vault import disable_quiet_period
-from vaultkit.index_meta import STAMP_KEY
-from vaultkit.lock import vault_lock
-from vaultkit.stamp import probe, unchanged
-from vaultkit.sync import run_sync
+from vaultkit.index.meta import STAMP_KEY
+from vaultkit.sync.lock import vault_lock
+from vaultkit.sync.run import run_sync
+from vaultkit.sync.stamp import probe, unchanged
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.vaultpaths import default_index_path as index_location
-from vaultkit.writeback import WriteStatus
+from vaultkit.writeback.plan import WriteStatus
 
 AN_HOUR_NS = 3600 * 1_000_000_000
 
@@ -277,7 +277,14 @@ def test_a_sync_answered_by_the_stamp_loads_no_pipeline(example_copy: Path) -> N
         check=True,
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
-    assert "vaultkit.stamp" in imported
-    for heavy in ("markdown_it", "jinja2", "yaml", "vaultkit.config", "vaultkit.sync", "logging"):
+    assert "vaultkit.sync.stamp" in imported
+    for heavy in (
+        "markdown_it",
+        "jinja2",
+        "yaml",
+        "vaultkit.config.load",
+        "vaultkit.sync.run",
+        "logging",
+    ):
         assert heavy not in imported, f"{heavy} is imported although nothing changed"
     assert result.stdout.splitlines()[-1].startswith("5 dashboards (0 rendered): 0 written")

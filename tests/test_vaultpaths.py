@@ -42,9 +42,9 @@ def vault(example_copy: Path) -> Path:
 @pytest.fixture
 def resolutions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
     """Every index location decided, in order, wherever ``resolve_index`` was imported."""
-    import vaultkit.hook
-    import vaultkit.indexer
-    import vaultkit.sync
+    import vaultkit.index.update
+    import vaultkit.live.hook
+    import vaultkit.sync.run
     import vaultkit.vaultpaths
 
     original = vaultkit.vaultpaths.resolve_index
@@ -107,8 +107,8 @@ def test_every_command_decides_the_index_once_and_uses_the_configured_one(
 
 
 def test_the_watcher_decides_the_index_once(vault: Path, resolutions: list[Path]) -> None:
-    from vaultkit.sync import SyncReport
-    from vaultkit.watch import run_watch
+    from vaultkit.live.watch import run_watch
+    from vaultkit.sync.run import SyncReport
 
     reports: list[SyncReport] = []
     stop = threading.Event()
@@ -129,7 +129,7 @@ def test_the_watcher_decides_the_index_once(vault: Path, resolutions: list[Path]
 
 
 def test_the_hook_for_an_unchanged_note_decides_once(vault: Path, resolutions: list[Path]) -> None:
-    from vaultkit.hook import run_hook
+    from vaultkit.live.hook import run_hook
 
     assert cli("sync", str(vault))[0] == 0
     resolutions.clear()

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.lock import VaultBusyError
-from vaultkit.sync import SyncReport
-from vaultkit.watch import _Changes, is_ignored, run_watch
-from vaultkit.writeback import WriteStatus
+from vaultkit.live.watch import _Changes, is_ignored, run_watch
+from vaultkit.sync.lock import VaultBusyError
+from vaultkit.sync.run import SyncReport
+from vaultkit.writeback.plan import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 DEBOUNCE_MS = 150
@@ -256,7 +256,7 @@ def test_polling_mode(vault: Path, watching: Callable[..., Running]) -> None:
 def test_falls_back_to_polling_when_native_events_fail(
     vault: Path, watching: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vaultkit.watch
+    import vaultkit.live.watch
 
     class Refused:
         """An observer the OS refuses, as inotify does past its watch limit."""
@@ -270,7 +270,7 @@ def test_falls_back_to_polling_when_native_events_fail(
         def stop(self) -> None:
             pass
 
-    monkeypatch.setattr(vaultkit.watch, "Observer", Refused)
+    monkeypatch.setattr(vaultkit.live.watch, "Observer", Refused)
     running = watching()
     assert "falling back to polling" in running.log.read_text(encoding="utf-8")
     before = len(running.reports)
@@ -299,7 +299,7 @@ def test_handler_follows_moves_and_skips_noise(vault: Path) -> None:
 
 
 def _cli_has_watch() -> bool:
-    from vaultkit import cli
+    from vaultkit.cli import main as cli
 
     return hasattr(cli, "_watch")
 

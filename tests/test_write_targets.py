@@ -24,9 +24,9 @@ import pytest
 from tests.region_vault import disable_quiet_period
 from tests.test_cli import vaultkit_executable
 from tests.test_watch import Running, wait_until
-from vaultkit import sync as sync_module
-from vaultkit.cli import run
-from vaultkit.writeback import Planned
+from vaultkit.cli.main import run
+from vaultkit.sync import run as sync_module
+from vaultkit.writeback.plan import Planned
 
 TIMEOUT = 30
 

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from vaultkit import checked_write, writeback
 from vaultkit.parse.regions import scan as scan_regions
-from vaultkit.writeback import (
+from vaultkit.writeback import checked as checked_write
+from vaultkit.writeback import plan as writeback
+from vaultkit.writeback.plan import (
     CHANGED_MESSAGE,
     Planned,
     RegionContent,

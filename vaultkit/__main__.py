@@ -2,6 +2,6 @@
 
 import sys
 
-from vaultkit.cli import main
+from vaultkit.cli.main import main
 
 sys.exit(main())

@@ -23,13 +23,13 @@ untrusted input):
 3. Either one, once symbolic links are resolved, must not lie in the vault outside
    ``.vaultkit/``, nor be one of vaultkit's other files there (``config.toml``, ``lock``,
    ``templates/``, ``backups/``): the index would replace a note. For the config this is a
-   configuration error naming the key (and its line when ``vaultkit.config`` checks it).
+   configuration error naming the key (and its line when ``vaultkit.config.load`` checks it).
 4. Whatever is at the path must be a regular file or nothing: a folder, a FIFO or a device
    (``/dev/null``) is an error, whoever named it.
 
 Whether a regular file there is vaultkit's index, and so may be rebuilt, is decided by
-:func:`vaultkit.index.index_owner`, which needs ``sqlite3``. This module imports nothing heavy:
-the hook's fast path and the warm-sync shortcut use it on every call.
+:func:`vaultkit.index.store.index_owner`, which needs ``sqlite3``. This module imports nothing
+heavy: the hook's fast path and the warm-sync shortcut use it on every call.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ TEMPLATES_PATH = Path(VAULTKIT_DIR, "templates")
 BACKUPS_PATH = Path(VAULTKIT_DIR, "backups")
 """Where ``--force`` saves what it overwrites, relative to the vault."""
 LOCK_PATH = Path(VAULTKIT_DIR, "lock")
-"""The writer lock, relative to the vault (see :mod:`vaultkit.lock`)."""
+"""The writer lock, relative to the vault (see :mod:`vaultkit.sync.lock`)."""
 RESERVED = frozenset(p.name for p in (CONFIG_PATH, TEMPLATES_PATH, BACKUPS_PATH, LOCK_PATH))
 """vaultkit's other files in :data:`VAULTKIT_DIR`, where an index may not go."""
 _CONFIG_SHOWN = CONFIG_PATH.as_posix()
@@ -193,7 +193,7 @@ def configured_index(vault: Path, value: str) -> Path:
     """The index file a ``[vault] index`` value names (rules 1 and 3), links resolved.
 
     Raises :class:`IndexPathError` (or a :class:`VaultkitError` about ``.vaultkit``) with a
-    message that does not name the config: :mod:`vaultkit.config` adds the key and line.
+    message that does not name the config: :mod:`vaultkit.config.load` adds the key and line.
     """
     path = Path(value).expanduser()
     if not path.is_absolute():
@@ -237,19 +237,45 @@ _UNSET_INDEX = re.compile(rb"""[ \t]*(?:#.*|index[ \t]*=[ \t]*(?:""|'')[ \t]*(?:
 
 
 def _configured_value(vault: Path) -> str:
-    """The config's ``[vault] index``, without importing the config module (and its TOML
-    parser, ~20 ms of the warm-sync shortcut) for a config that does not set it."""
+    """The config's ``[vault] index``, read without the config module (which sits above this
+    one, and costs the warm-sync shortcut ~20 ms) and without even a TOML parser for a config
+    that does not set it. A config that cannot be read, or an index that is not a string,
+    counts as unset here: the command's own ``load_config`` reports it, with its line."""
     try:
         raw = read_regular(vault / CONFIG_PATH)
     except OSError:
-        raw = b""  # none; an unreadable one is reported by the command's own load_config
+        return ""
     if b"index" not in raw or all(
         _UNSET_INDEX.fullmatch(line) for line in raw.split(b"\n") if b"index" in line
     ):
         return ""
-    from vaultkit.config import load_config
+    import tomllib
 
-    return load_config(vault).vault.index
+    try:
+        table = tomllib.loads(raw.decode("utf-8")).get("vault", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return ""
+    value = table.get("index", "") if isinstance(table, dict) else ""
+    return value if isinstance(value, str) else ""
+
+
+_TABLE = re.compile(r"[ \t]*\[[ \t]*([^\]]*?)[ \t]*\][ \t]*(?:#.*)?")
+_INDEX_KEY = re.compile(r"[ \t]*index[ \t]*=")
+
+
+def _index_line(vault: Path) -> int | None:
+    """The line of ``index =`` in the config's ``[vault]`` table, for the error message."""
+    try:
+        lines = read_regular(vault / CONFIG_PATH).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    table = ""
+    for number, line in enumerate(lines, start=1):
+        if header := _TABLE.fullmatch(line):
+            table = header[1]
+        elif table == "vault" and _INDEX_KEY.match(line):
+            return number
+    return None
 
 
 def resolve_index(
@@ -276,8 +302,9 @@ def resolve_index(
             try:
                 path = configured_index(vault, value)
             except VaultkitError as exc:
-                # load_config names the line; this only guards callers that built a Config.
-                raise ConfigError(f"key 'vault.index': {exc}", path=_CONFIG_SHOWN) from None
+                raise ConfigError(
+                    f"key 'vault.index': {exc}", path=_CONFIG_SHOWN, line=_index_line(vault)
+                ) from None
         else:
             path = default
     check_index_file(path)

@@ -21,8 +21,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from vaultkit.index_meta import RESOURCE_TOTALS_KEY
-from vaultkit.queries import VISIBLE_ROWS as _VISIBLE
+from vaultkit.index.meta import RESOURCE_TOTALS_KEY
+from vaultkit.index.queries import VISIBLE_ROWS as _VISIBLE
 
 _STATUS = (
     "CASE WHEN max(task_status = 'done') THEN 'done' "

@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
+from vaultkit.index.queries import VISIBLE_ROWS
 from vaultkit.progress import OPEN_STATUSES
-from vaultkit.queries import VISIBLE_ROWS
 
 VISIBLE = VISIBLE_ROWS
 """The ``where`` of :func:`sums` for the whole vault: notes no dashboard hides."""

@@ -23,7 +23,7 @@ fail to match, never match wrongly:
 Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
 (the scan's rules for those are involved), a folder that cannot be listed, and, when
 recording, an entry modified so recently that a later write could keep its mtime ("racy",
-as git calls it: see :data:`vaultkit.index_meta.RACY_SLACK_NS`).
+as git calls it: see :data:`vaultkit.index.meta.RACY_SLACK_NS`).
 """
 
 from __future__ import annotations
@@ -40,15 +40,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit import __version__
-from vaultkit.index_meta import RACY_SLACK_NS, STAMP_KEY
-from vaultkit.lock import lock_holder
-from vaultkit.outcome import FileOutcome, SyncOutcome
+from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
+from vaultkit.sync.lock import lock_holder
+from vaultkit.sync.outcome import FileOutcome, SyncOutcome
 from vaultkit.vaultpaths import VaultPaths
 
 TODAY_ENV = "VAULTKIT_TODAY"
-"""Pins the run's date (``vaultkit.sync.today_for_run``); part of the digest."""
+"""Pins the run's date (``vaultkit.sync.run.today_for_run``); part of the digest."""
 _OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 class Probe(NamedTuple):
@@ -194,7 +194,11 @@ def _stat_file(path: str, names: list[str], numbers: array[int]) -> int:
 
 def _code(names: list[str], numbers: array[int]) -> None:
     """vaultkit's own code and built-in templates: what renders the dashboards."""
-    folders = (_PACKAGE, _PACKAGE / "parse", _PACKAGE / "templates", _PACKAGE.parent / "templates")
+    # Every stage folder of the package (a new one needs no entry here), and the built-in
+    # templates of a source checkout.
+    with os.scandir(_PACKAGE) as listing:
+        stages = sorted(e.path for e in listing if e.is_dir() and not e.name.startswith("__"))
+    folders = (str(_PACKAGE), *stages, str(_PACKAGE.parent / "templates"))
     for folder in folders:
         try:
             listing = os.scandir(folder)

@@ -12,27 +12,28 @@ with these keys before anything heavy is loaded.
 from __future__ import annotations
 
 SCHEMA_VERSION_KEY = "schema_version"
-"""The index's schema version (``vaultkit.index.INDEX_VERSION``); another one means rebuild."""
+"""The index's schema version (``vaultkit.index.store.INDEX_VERSION``); another means a
+rebuild."""
 VAULT_KEY = "vault"
 """The vault folder the index was filled from: an index given for another vault starts afresh."""
 SCANNED_AT_KEY = "scanned_at_ns"
 """When the last full scan started (``time.time_ns()``): a file modified within
 :data:`RACY_SLACK_NS` of it is hashed again by the next update."""
 SYNCED_AT_KEY = "synced_at_ns"
-"""When the last completed sync started scanning (written by ``vaultkit.sync``): the hook's
+"""When the last completed sync started scanning (written by ``vaultkit.sync.run``): the hook's
 fast path trusts "this note is as the index holds it" only for notes modified before."""
 RACY_SLACK_NS = 2_000_000_000
 """A file modified this close to a scan may change again within the same timestamp tick on
 file systems with coarse timestamps ("racy", as git calls it): the indexer hashes such files
 again, and the stamp does not vouch for them."""
 STAMP_KEY = "sync_stamp"
-"""The sync stamp as JSON (``vaultkit.stamp``)."""
+"""The sync stamp as JSON (``vaultkit.sync.stamp``)."""
 GENERATION_KEY = "generation:"
-"""Prefix: per family of ``vaultkit.index.FAMILIES``, a counter that moves with its rows."""
+"""Prefix: per family of ``vaultkit.index.store.FAMILIES``, a counter that moves with its rows."""
 RESOURCE_TOTALS_KEY = "resource_totals"
-"""The reading list's headline counts as JSON (``vaultkit.resource_urls``)."""
+"""The reading list's headline counts as JSON (``vaultkit.index.resource_urls``)."""
 RENDER_KEY = "rendered:"
-"""Prefix: per dashboard, the render key of its last write (``vaultkit.freshness``)."""
+"""Prefix: per dashboard, the render key of its last write (``vaultkit.sync.freshness``)."""
 TARGET_KEY = "written:"
 """Prefix: per target file, the content hash it held after vaultkit's last write."""
 ANALYSIS_KEY = "template:"

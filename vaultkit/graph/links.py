@@ -17,7 +17,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
-from vaultkit.resolve import (
+from vaultkit.obsidian.resolve import (
     AliasIndex,
     AnchorStatus,
     LinkResolver,

@@ -23,7 +23,7 @@ import jinja2
 from jinja2.bccache import Bucket, bc_magic
 from jinja2.loaders import split_template_path
 
-from vaultkit.bounds import (
+from vaultkit.dashboards.bounds import (
     BYTECODE_PATTERN,
     MAX_TEMPLATE_BYTES,
     BoundedSandbox,
@@ -37,8 +37,8 @@ from vaultkit.bounds import (
     watched,
 )
 from vaultkit.errors import VaultkitError
+from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.progress import Progress
-from vaultkit.resolve import file_name_key
 from vaultkit.vaultpaths import TEMPLATES_PATH
 
 _LIVE_CHECKBOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+)\[(.)\]", re.MULTILINE)
@@ -52,9 +52,9 @@ def builtin_templates_dir() -> Path:
     """The built-in templates: inside the installed package, or the source checkout."""
     # Jinja's FileSystemLoader needs a real folder, so the installed package's own folder
     # is used directly (importlib.resources would cost the hook's start-up ~4 ms).
-    here = Path(__file__).resolve().parent
-    packaged = here / "templates"
-    return packaged if packaged.is_dir() else here.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:
@@ -109,7 +109,7 @@ class _Linker:
     """Writes wikilinks the way Obsidian's "shortest path" setting does.
 
     ``notes`` is every visible note's path, or a function giving how many visible notes have
-    a given file-name key (:func:`vaultkit.resolve.file_name_key`): the sync asks the index
+    a given file-name key (:func:`vaultkit.obsidian.resolve.file_name_key`): the sync asks the index
     for just the names its dashboards link to instead of listing the whole vault.
     """
 
@@ -327,7 +327,7 @@ def make_environment(
         code=_escape_code,
         **_date_helpers(today or dt.date.today()),
     )
-    from vaultkit.context import topic_value
+    from vaultkit.dashboards.context import topic_value
 
     env.globals.update(progress_bar=progress_bar, pct=pct, topic_value=topic_value)
     return env
@@ -346,8 +346,9 @@ def _box_symbol(status: str) -> str:
 def render_template(env: jinja2.Environment, template_name: str, context: Mapping[str, Any]) -> str:
     """Render one dashboard; errors name the template file and line.
 
-    The render is bounded (:mod:`vaultkit.bounds`): past ``template_timeout`` seconds, past
-    ``max_output`` bytes of output, or asking for a huge value, it stops with a RenderError.
+    The render is bounded (:mod:`vaultkit.dashboards.bounds`): past ``template_timeout``
+    seconds, past ``max_output`` bytes of output, or asking for a huge value, it stops with a
+    RenderError.
     """
     limits = env.limits if isinstance(env, BoundedSandbox) else RenderLimits()
 

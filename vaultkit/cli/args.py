@@ -1,7 +1,7 @@
 """The command line's grammar: the argparse parser of every ``vaultkit`` command.
 
-Imported only when a command line needs it: ``vaultkit.cli`` answers the two it hears most
-(``sync`` and ``hook``, see ``vaultkit.cli.quick_args``) without building the parser, whose
+Imported only when a command line needs it: ``vaultkit.cli.main`` answers the two it hears most
+(``sync`` and ``hook``, see ``vaultkit.cli.main.quick_args``) without building the parser, whose
 argparse, gettext and locale imports cost every call ~10 ms.
 """
 

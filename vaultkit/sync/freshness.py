@@ -3,7 +3,7 @@
 A dashboard's bytes are a pure function of its template, the config, today's date and the
 parts of the index its template reads. Each part is a *family* of the index (tasks, links,
 resources, note metadata) with a generation counter the indexer moves when some note's rows
-of that family change (``vaultkit.index.FAMILIES``). The template's families come from the
+of that family change (``vaultkit.index.store.FAMILIES``). The template's families come from the
 context names it uses (``jinja2.meta``). The *render key* hashes all of that; a dashboard
 whose key matches the one stored at its last write, and whose target file still holds the
 bytes written then (the index's content hash says so), is current and is not rendered.
@@ -27,10 +27,10 @@ from typing import NamedTuple
 import jinja2
 from jinja2 import meta
 
-from vaultkit.config import Config, Dashboard
+from vaultkit.config.load import Config, Dashboard
 from vaultkit.errors import VaultkitError
-from vaultkit.index import ALL_FAMILIES, INDEX_VERSION
-from vaultkit.index_meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
+from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
+from vaultkit.index.store import ALL_FAMILIES, INDEX_VERSION
 
 CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
     "today": frozenset(),
@@ -46,7 +46,8 @@ CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
     "resources": frozenset({"resources"}),
     "topics": frozenset({"topics"}),
 }
-"""Context name -> the index families its value is computed from (see vaultkit.context)."""
+"""Context name -> the index families its value is computed from (see
+vaultkit.dashboards.context)."""
 
 
 class TemplateInfo(NamedTuple):

@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from vaultkit import resource_urls, task_totals
-from vaultkit.config import Config, TopicSettings, daily_note_date
-from vaultkit.progress import CADENCES, Progress
-from vaultkit.queries import (
+from vaultkit.config.load import Config, TopicSettings, daily_note_date
+from vaultkit.dashboards.rows import Rows
+from vaultkit.index import resource_urls as resource_urls
+from vaultkit.index import task_totals as task_totals
+from vaultkit.index.queries import (
     EXCLUDED_NOTES,
     HIDDEN_NOTES,
     TASK_COLUMNS,
@@ -26,7 +27,7 @@ from vaultkit.queries import (
     task_from_row,
     unresolved_row,
 )
-from vaultkit.rows import Rows
+from vaultkit.progress import CADENCES, Progress
 
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7
@@ -66,10 +67,10 @@ def _section_row(row: tuple[Any, ...]) -> dict[str, Any]:
 def _status(connection: sqlite3.Connection, today: dt.date) -> dict[str, Any]:
     """Progress and the task lists of the Status dashboard, summed and sliced in SQLite.
 
-    The sums and list lengths are kept by the indexer (:mod:`vaultkit.task_totals`); the
-    lists are :class:`~vaultkit.rows.Rows`, read only as far as a template looks.
+    The sums and list lengths are kept by the indexer (:mod:`vaultkit.index.task_totals`); the
+    lists are :class:`~vaultkit.dashboards.rows.Rows`, read only as far as a template looks.
     """
-    # The sums are kept by the indexer (vaultkit.task_totals): the lists are all that is read.
+    # The sums are kept by the indexer (vaultkit.index.task_totals): the lists are all that is read.
     kept = task_totals.totals(connection)
     done, total, open_count = kept.get("done", 0), kept.get("total", 0), kept.get("open", 0)
     today_iso = today.isoformat()
@@ -316,7 +317,7 @@ def _mention(row: tuple[Any, ...]) -> dict[str, Any]:
 def _resources(connection: sqlite3.Connection) -> dict[str, Any]:
     """The reading list: every external link once, with its status and where it is kept.
 
-    The rows come from the index's ``resource_urls`` (see :mod:`vaultkit.resource_urls`).
+    The rows come from the index's ``resource_urls`` (see :mod:`vaultkit.index.resource_urls`).
     """
 
     def resource(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -533,7 +534,7 @@ def build_context(
     """Everything the dashboard templates may use; see docs/templates.md.
 
     Only the ``wanted`` names are computed (the templates being rendered say which). Large
-    lists are :class:`~vaultkit.rows.Rows` read from ``connection`` while the templates
+    lists are :class:`~vaultkit.dashboards.rows.Rows` read from ``connection`` while the templates
     render, so the connection must stay open (in one read transaction, for a consistent
     view) until rendering is done.
     """

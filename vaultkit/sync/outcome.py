@@ -4,7 +4,7 @@ This module owns the report's wording and JSON shape: ``vaultkit sync``'s listin
 (:func:`describe`), the hook's notice (:func:`notice`) and the watcher's log line
 (:func:`log_line`) word one file's outcome the same way (:func:`file_line`: "<status> <path>
 [:<line>][: <message>]") and what was written the same way (:func:`wrote`). It imports
-nothing of the pipeline, so the nothing-changed shortcut (``vaultkit.stamp``) and the hook
+nothing of the pipeline, so the nothing-changed shortcut (``vaultkit.sync.stamp``) and the hook
 can word a sync without loading the parser, Jinja or the writer.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from vaultkit.sync import SyncReport
+    from vaultkit.sync.run import SyncReport
 
 WRITTEN = frozenset({"written", "created"})
 """The statuses of a file vaultkit wrote (or, in a dry run, would write)."""
@@ -29,8 +29,8 @@ class FileOutcome(NamedTuple):
     path: str
     """Vault-relative, with ``/``."""
     status: str
-    """A ``vaultkit.writeback.WriteStatus`` value: unchanged, written, created, conflict, error,
-    deferred."""
+    """A ``vaultkit.writeback.plan.WriteStatus`` value: unchanged, written, created, conflict,
+    error, deferred."""
     message: str = ""
     line: int | None = None
     old: bytes | None = None

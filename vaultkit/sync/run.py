@@ -21,20 +21,12 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
-from vaultkit.bounds import RenderLimits
-from vaultkit.checked_write import Seen, quiet_left
-from vaultkit.config import Config, Dashboard, load_config
-from vaultkit.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
+from vaultkit.config.load import Config, Dashboard, load_config
+from vaultkit.dashboards.bounds import RenderLimits
+from vaultkit.dashboards.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
+from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
-from vaultkit.freshness import (
-    families_of,
-    indexed_hashes,
-    render_key,
-    stored_state,
-    template_info,
-)
-from vaultkit.index import generations as index_generations
-from vaultkit.index_meta import (
+from vaultkit.index.meta import (
     ANALYSIS_KEY,
     RENDER_KEY,
     STAMP_KEY,
@@ -42,14 +34,22 @@ from vaultkit.index_meta import (
     TARGET_KEY,
     WROTE_KEY,
 )
-from vaultkit.indexer import IndexReport, Scopes, content_digest, update_index
-from vaultkit.lock import vault_lock
-from vaultkit.render import make_environment, render_template
-from vaultkit.scan import scan_paths, scan_vault
-from vaultkit.stamp import TODAY_ENV, Probe, Stamp, unchanged
+from vaultkit.index.store import generations as index_generations
+from vaultkit.index.update import IndexReport, Scopes, content_digest, update_index
+from vaultkit.scan.walk import scan_paths, scan_vault
+from vaultkit.sync.freshness import (
+    families_of,
+    indexed_hashes,
+    render_key,
+    stored_state,
+    template_info,
+)
+from vaultkit.sync.lock import vault_lock
+from vaultkit.sync.stamp import TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.vault import leads_outside
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback import (
+from vaultkit.writeback.checked import Seen, quiet_left
+from vaultkit.writeback.plan import (
     CHANGED_MESSAGE,
     Planned,
     RegionContent,
@@ -90,7 +90,7 @@ class SyncReport:
     dashboards: list[str] = field(default_factory=list)
     """Every enabled dashboard."""
     rendered: list[str] = field(default_factory=list)
-    """The dashboards rendered this run; the others were current (``vaultkit.freshness``)."""
+    """The dashboards rendered this run; the others were current (``vaultkit.sync.freshness``)."""
     seconds: float = 0.0
     dry_run: bool = False
     unlistable: list[tuple[str, str]] = field(default_factory=list)
@@ -201,7 +201,7 @@ def _check_backup_folder(vault: Path, folder: Path) -> None:
     """Refuse ``--force`` when a backup would land outside the vault (design 8.6).
 
     ``.vaultkit/``, its ``backups/`` or a folder under it may be a symbolic link leading out of
-    the vault; ``vaultkit.writeback`` would follow it. Checked before anything is written.
+    the vault; ``vaultkit.writeback.plan`` would follow it. Checked before anything is written.
     """
     found = leads_outside(vault, folder.relative_to(vault).as_posix())
     if found is not None:
@@ -216,7 +216,7 @@ def _check_backup_folder(vault: Path, folder: Path) -> None:
 def _check_backup_folders(paths: VaultPaths, planned: list[Planned]) -> None:
     """:func:`_check_backup_folder` for the folder of each backup this run would save.
 
-    ``vaultkit.writeback`` backs up every existing file it overwrites, at the target's path
+    ``vaultkit.writeback.plan`` backs up every existing file it overwrites, at the target's path
     (symlinks resolved) under :attr:`VaultPaths.backups`.
     """
     vault = paths.root
@@ -252,13 +252,13 @@ def run_sync(
     ``changed`` (vault-relative paths) says only those files changed since the last sync,
     so the vault is not walked: the hook knows which note was saved.
 
-    A full sync first compares the vault with the index's stamp (``vaultkit.stamp``) and, when
+    A full sync first compares the vault with the index's stamp (``vaultkit.sync.stamp``) and, when
     nothing changed since a sync that found every dashboard current, reports that at once.
     ``probed`` says the caller already compared (and found no match): ``probe`` is what it
     took, None when the vault could not be vouched for.
 
     With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
-    ``lock_timeout`` seconds for another holder (:class:`vaultkit.lock.VaultBusyError` after
+    ``lock_timeout`` seconds for another holder (:class:`vaultkit.sync.lock.VaultBusyError` after
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
     hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
     keeps the last good one while the user is mid-edit); ``paths`` must have been built for its
@@ -276,7 +276,7 @@ def run_sync(
                 paths.root, location.path, hit, dry_run=dry_run, started=started
             )
     guard = (
-        # A dry run writes nothing into the vault, not even the lock file (vaultkit.lock).
+        # A dry run writes nothing into the vault, not even the lock file (vaultkit.sync.lock).
         vault_lock(paths, "sync", timeout=lock_timeout, writes=not dry_run)
         if lock
         else nullcontext()
@@ -496,7 +496,7 @@ def _run_sync(
 
 
 def _scopes(config: Config) -> Scopes:
-    """Which scoped families (``vaultkit.index.SCOPED_FAMILIES``) a changed note moves."""
+    """Which scoped families (``vaultkit.index.store.SCOPED_FAMILIES``) a changed note moves."""
 
     def scopes(connection: sqlite3.Connection, path: str, families: frozenset[str]) -> set[str]:
         moved: set[str] = set()
@@ -563,7 +563,7 @@ def _record_synced(
 
     The hook's fast path trusts "this note is as the index holds it" only for notes modified
     before that moment: the read commands refresh the index without rendering dashboards.
-    ``records`` are the render keys and written hashes of ``vaultkit.freshness``.
+    ``records`` are the render keys and written hashes of ``vaultkit.sync.freshness``.
     """
     # The marker only spares the hook a sync; losing it is harmless, so never fail for it.
     with (

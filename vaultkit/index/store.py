@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit import vaultpaths
 from vaultkit.errors import VaultkitError
-from vaultkit.index_meta import GENERATION_KEY, SCHEMA_VERSION_KEY
+from vaultkit.index.meta import GENERATION_KEY, SCHEMA_VERSION_KEY
 from vaultkit.versions import PARSER_VERSION
 
 if TYPE_CHECKING:
@@ -523,7 +523,7 @@ FAMILIES = ("tasks", "links", "resources", "meta")
 SCOPED_FAMILIES = ("topics", "daily")
 """Narrower families, for dashboards that read a few notes of the vault: the topic notes, and
 the daily notes. Which notes those are depends on the config, so the indexer's caller says
-which of them a change moves (``scopes`` of :func:`vaultkit.indexer.update_index`)."""
+which of them a change moves (``scopes`` of :func:`vaultkit.index.update.update_index`)."""
 ALL_FAMILIES = FAMILIES + SCOPED_FAMILIES
 LINKS_FAMILY = FAMILIES.index("links")
 """Where the links digest sits in :attr:`NoteRows.digests`."""

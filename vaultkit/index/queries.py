@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.errors import VaultkitError
-from vaultkit.index_meta import SCHEMA_VERSION_KEY
+from vaultkit.index.meta import SCHEMA_VERSION_KEY
 from vaultkit.progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
-    from vaultkit.export import GraphEdge, GraphNode
+    from vaultkit.graph.export import GraphEdge, GraphNode
 
 EXCLUDED_NOTES = "SELECT path FROM files WHERE excluded = 1"
 HIDDEN_NOTES = EXCLUDED_NOTES + " UNION SELECT path FROM notes WHERE generated = 1"
@@ -205,7 +205,7 @@ def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
 
 def graph_data(connection: sqlite3.Connection) -> tuple[list[GraphNode], list[GraphEdge]]:
     """Notes, linked attachments and ghost nodes, with link/embed edges between them."""
-    from vaultkit.export import GraphEdge, GraphNode
+    from vaultkit.graph.export import GraphEdge, GraphNode
 
     progress = {
         note: (total, done)

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit import resource_urls, task_totals
 from vaultkit.errors import VaultkitError
-from vaultkit.graph import refresh_graph
-from vaultkit.index import (
+from vaultkit.graph.links import refresh_graph
+from vaultkit.index import resource_urls as resource_urls
+from vaultkit.index import task_totals as task_totals
+from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY, VAULT_KEY
+from vaultkit.index.store import (
     ALL_FAMILIES,
     FAMILIES,
     LINK_TABLES,
@@ -43,9 +45,8 @@ from vaultkit.index import (
     remove_index,
     transaction,
 )
-from vaultkit.index_meta import RACY_SLACK_NS, SCANNED_AT_KEY, VAULT_KEY
-from vaultkit.resolve import file_name_key
-from vaultkit.scan import ScanResult, SourceFile, scan_vault
+from vaultkit.obsidian.resolve import file_name_key
+from vaultkit.scan.walk import ScanResult, SourceFile, scan_vault
 from vaultkit.vaultpaths import IndexPath, VaultPaths
 
 _RESOURCES = FAMILIES.index("resources")
@@ -56,7 +57,7 @@ POOL_THRESHOLD = 64
 
 Scopes = Callable[[sqlite3.Connection, str, frozenset[str]], Collection[str]]
 """(connection, note path, families its change moved) -> scoped families it moves too. The
-families are those of ``vaultkit.index.FAMILIES`` whose digest moved, plus ``mtime`` when the
+families are those of ``vaultkit.index.store.FAMILIES`` whose digest moved, plus ``mtime`` when the
 file's mtime moved (the ``meta`` family carries that for every note: a topic's "modified")."""
 
 
@@ -205,12 +206,12 @@ def update_index(
 ) -> tuple[sqlite3.Connection, IndexReport]:
     """Bring the vault's index up to date; returns an open connection and a report.
 
-    ``scopes`` says which of :data:`vaultkit.index.SCOPED_FAMILIES` a changed note moves,
+    ``scopes`` says which of :data:`vaultkit.index.store.SCOPED_FAMILIES` a changed note moves,
     given the connection (holding the note's new rows), its path and the families its change
     moved; without it every scoped family moves with any change.
 
     With ``only`` (vault-relative paths, and ``scan`` the result of
-    :func:`vaultkit.scan.scan_paths` for them), just those files are brought up to date:
+    :func:`vaultkit.scan.walk.scan_paths` for them), just those files are brought up to date:
     the hook's "this note was saved". Everything else keeps what the index holds.
 
     The vault and where its index lives come from ``paths``

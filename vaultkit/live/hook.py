@@ -25,7 +25,7 @@ with ``\\xNN`` escapes, because the user has to rename the note.
 
 Start-up is part of the budget (design section 11: under 0.5 s with process start), so the
 fast path imports no parser, no markdown-it and no Jinja: it reads the index with ``sqlite3``
-in read-only mode. ``vaultkit.sync`` and the lock are imported only once a sync is needed.
+in read-only mode. ``vaultkit.sync.run`` and the lock are imported only once a sync is needed.
 
 Region targets (a region inside a note of the user's, e.g. ``Plan.md#topics``) are not
 skipped: the user writes in those notes too. A sync does not write into such a note while it
@@ -48,18 +48,18 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from vaultkit.config import load_config
+from vaultkit.config.load import load_config
 from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
-from vaultkit.index_meta import SYNCED_AT_KEY
+from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.markers import FILE_HEADER_BYTES
-from vaultkit.outcome import notice, one_line, sync_outcome
-from vaultkit.scan import is_excluded, read_obsidian_settings, readable
+from vaultkit.scan.walk import is_excluded, read_obsidian_settings, readable
+from vaultkit.sync.outcome import notice, one_line, sync_outcome
 from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import VaultPaths
 
 if TYPE_CHECKING:
-    from vaultkit.sync import SyncReport
+    from vaultkit.sync.run import SyncReport
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
@@ -236,8 +236,8 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
 
 
 def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> int:
-    from vaultkit.lock import VaultBusyError, vault_lock
-    from vaultkit.sync import run_sync
+    from vaultkit.sync.lock import VaultBusyError, vault_lock
+    from vaultkit.sync.run import run_sync
 
     reports: list[SyncReport] = []
     try:
@@ -281,7 +281,7 @@ def _wait_for_quiet(report: SyncReport) -> bool:
 
 
 def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO) -> int:
-    """The notice (:func:`vaultkit.outcome.notice`): one line for what the syncs wrote, one per
+    """The notice (:func:`vaultkit.sync.outcome.notice`): one line for what the syncs wrote, one per
     problem of the last one."""
     outcomes = [sync_outcome(report, vault) for report in reports]
     for line in notice(outcomes, rel):

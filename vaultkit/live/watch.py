@@ -4,7 +4,7 @@ This module owns the watch loop: the vault lock held for the watcher's life, a w
 observer (native, or polling), the filter that turns raw file events into "something may
 have changed", the debounce that coalesces a burst into one incremental sync, the echo
 filter that keeps the watcher from reacting to its own writes, the periodic reconcile, and
-the one-line-per-sync log. It decides *when* to sync; :func:`vaultkit.sync.run_sync` (and
+the one-line-per-sync log. It decides *when* to sync; :func:`vaultkit.sync.run.run_sync` (and
 the index's stat+hash) decides *what* changed, so events are only hints (field lessons B11).
 
 Two guards keep the watcher from writing where it should not (issue 13):
@@ -48,11 +48,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit.config import Config, VaultSettings, load_config
+from vaultkit.config.load import Config, VaultSettings, load_config
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
-from vaultkit.lock import VaultBusyError, vault_lock
-from vaultkit.outcome import log_line, sync_outcome
-from vaultkit.sync import SyncReport, run_sync
+from vaultkit.sync.lock import VaultBusyError, vault_lock
+from vaultkit.sync.outcome import log_line, sync_outcome
+from vaultkit.sync.run import SyncReport, run_sync
 from vaultkit.vault import CONFIG_DIR
 from vaultkit.vaultpaths import (
     BACKUPS_PATH,
@@ -61,7 +61,7 @@ from vaultkit.vaultpaths import (
     VAULTKIT_DIR,
     VaultPaths,
 )
-from vaultkit.writeback import TEMP_SUFFIX, WriteStatus
+from vaultkit.writeback.plan import TEMP_SUFFIX, WriteStatus
 
 DEBUG_ENV = "VAULTKIT_DEBUG"
 RECONCILE_SECONDS = 60.0

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
-    from vaultkit.indexer import IndexReport
-    from vaultkit.outcome import SyncOutcome
+    from vaultkit.index.update import IndexReport
+    from vaultkit.sync.outcome import SyncOutcome
 
 
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
-    from vaultkit.indexer import update_index
+    from vaultkit.index.update import update_index
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
@@ -42,7 +42,7 @@ def _dump_json(data: object, out: TextIO) -> None:
 
 
 def _tasks(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.queries import TaskFilter, list_tasks
+    from vaultkit.index.queries import TaskFilter, list_tasks
 
     _, connection, _ = _open_index(args)
     with closing(connection):
@@ -53,14 +53,14 @@ def _tasks(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         _dump_json(found, out)
         return ExitStatus.OK
-    from vaultkit.report import describe_tasks
+    from vaultkit.cli.text import describe_tasks
 
     out.write(describe_tasks(found))
     return ExitStatus.OK
 
 
 def _links(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.queries import link_report
+    from vaultkit.index.queries import link_report
 
     _, connection, _ = _open_index(args)
     with closing(connection):
@@ -77,7 +77,7 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
                 data.pop("orphans")
         _dump_json(data, out)
     else:
-        from vaultkit.report import describe_links
+        from vaultkit.cli.text import describe_links
 
         out.write(
             describe_links(
@@ -93,8 +93,8 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _graph(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit import export
-    from vaultkit.queries import graph_data
+    from vaultkit.graph import export as export
+    from vaultkit.index.queries import graph_data
 
     _, connection, _ = _open_index(args)
     with closing(connection):
@@ -111,7 +111,7 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _query(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.queries import run_query
+    from vaultkit.index.queries import run_query
 
     _, connection, report = _open_index(args)
     connection.close()
@@ -125,15 +125,15 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
         writer.writerow(columns)
         writer.writerows(rows)
     else:
-        from vaultkit.report import describe_rows
+        from vaultkit.cli.text import describe_rows
 
         out.write(describe_rows(columns, rows))
     return ExitStatus.OK
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.queries import diagnostics_by_note, index_health, link_report, skipped_files
-    from vaultkit.scan import read_obsidian_settings
+    from vaultkit.index.queries import diagnostics_by_note, index_health, link_report, skipped_files
+    from vaultkit.scan.walk import read_obsidian_settings
 
     vault, connection, report = _open_index(args)
     _, settings_warnings = read_obsidian_settings(vault)
@@ -151,7 +151,7 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         _dump_json(found, out)
     else:
-        from vaultkit.report import describe_doctor
+        from vaultkit.cli.text import describe_doctor
 
         out.write(describe_doctor(found))
     return (
@@ -171,7 +171,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     if not args.force:
         # Nothing changed since a sync found every dashboard current: say so from the index's
         # stamp, before the pipeline (parser, Jinja, lock) is even imported.
-        from vaultkit.stamp import unchanged, unchanged_outcome
+        from vaultkit.sync.stamp import unchanged, unchanged_outcome
 
         started = time.perf_counter()
         probe, hit = unchanged(paths)
@@ -180,15 +180,15 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
             return _print_sync(
                 unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
             )
-    from vaultkit.outcome import sync_outcome
-    from vaultkit.sync import run_sync
+    from vaultkit.sync.outcome import sync_outcome
+    from vaultkit.sync.run import run_sync
 
     report = run_sync(paths, dry_run=dry_run, force=args.force, probe=probe, probed=probed)
     return _print_sync(sync_outcome(report, paths.root), args, out)
 
 
 def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.outcome import as_json, describe
+    from vaultkit.sync.outcome import as_json, describe
 
     if args.json:
         _dump_json(as_json(outcome), out)
@@ -200,8 +200,8 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.live.watch import run_watch
     from vaultkit.vault import vault_root
-    from vaultkit.watch import run_watch
 
     vault = vault_root(args.vault_dir)
     log_file = Path(args.log_file).expanduser() if args.log_file else None
@@ -210,13 +210,13 @@ def _watch(args: argparse.Namespace, out: TextIO) -> int:
 
 def _hook(args: argparse.Namespace, out: TextIO) -> int:
     # The hook is called on every autosave: keep this path free of heavy imports.
-    from vaultkit.hook import run_hook
+    from vaultkit.live.hook import run_hook
 
     return run_hook(args.vault_dir, args.file, out, sys.stderr)
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.config import init_config
+    from vaultkit.config.load import init_config
     from vaultkit.vault import vault_root
 
     vault = vault_root(args.vault_dir)
@@ -226,7 +226,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.jsonform import note_json
+    from vaultkit.cli.jsonform import note_json
     from vaultkit.parse import parse_note
     from vaultkit.vault import locate_note, vault_root
 
@@ -243,7 +243,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         _dump_json(note_json(note), out)
     else:
-        from vaultkit.report import describe_note
+        from vaultkit.cli.text import describe_note
 
         out.write(describe_note(note))
     return ExitStatus.OK
@@ -254,7 +254,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     the commands that run on every save; None for any other command line.
 
     Obsidian's Shell commands plugin and a user's ``vaultkit sync`` use just these shapes, and
-    building the parser (``vaultkit.cli_args``) for them cost as much as the whole answer
+    building the parser (``vaultkit.cli.args``) for them cost as much as the whole answer
     when nothing changed. Anything else (options, ``--``, a path that starts with ``-``) goes
     to the parser; a test holds this function to the parser's answers.
     """
@@ -298,7 +298,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = quick_args(arguments)
     if args is None:
-        from vaultkit.cli_args import build_parser
+        from vaultkit.cli.args import build_parser
 
         args = build_parser().parse_args(arguments)
     try:

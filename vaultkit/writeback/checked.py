@@ -1,7 +1,7 @@
 """The write itself: replace a file only while it holds what was planned from; never race a save.
 
 This module owns design 8.3, 8.4 and 8.10-8.13 for one file at a time; what to write is decided
-by :mod:`vaultkit.writeback`. A note is written into while an editor may be saving it, in one
+by :mod:`vaultkit.writeback.plan`. A note is written into while an editor may be saving it, in one
 of four ways: in place (open with truncation, write: Obsidian desktop, Node's ``fs.writeFile``),
 slowly in place (the same, in chunks with pauses between them), by a temp file renamed over the
 note (most other editors, sync services), or a bare truncation. Every step below is designed
@@ -18,9 +18,9 @@ them there):
 3. **The temp file** gets the note's owner, group, mode and extended attributes, or nothing is
    written (a rename would otherwise change them).
 4. **Last check** by path: still the same file (device, inode, size, mtime), still quiet.
-5. **Checked replace** (:func:`vaultkit.exchange.exchange`): the temp file and the note swap
-   names atomically, so the file displaced from the note's name stays linked under the temp
-   name and is compared with what was planned from. If a save landed between step 4 and the
+5. **Checked replace** (:func:`vaultkit.writeback.exchange.exchange`): the temp file and the
+   note swap names atomically, so the file displaced from the note's name stays linked under
+   the temp name and is compared with what was planned from. If a save landed between step 4 and the
    swap (a file renamed over the note, or a truncation that an in-place write is still
    filling), the user's file gets its name back at once, an editor still writing into it keeps
    writing into the note, and the write is planned again. Whatever cannot be given back is kept
@@ -46,8 +46,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit.exchange import ExchangeUnsupportedError, exchange, rename_new
 from vaultkit.files import NotRegularFileError
+from vaultkit.writeback.exchange import ExchangeUnsupportedError, exchange, rename_new
 
 TEMP_SUFFIX = ".vaultkit-tmp"
 """Temp files are dot files with this suffix: Obsidian ignores dot files, never indexes one."""

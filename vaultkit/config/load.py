@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.files import read_regular
-from vaultkit.scan import DEFAULT_CONFIG_DIR, _compile_js_regex
+from vaultkit.scan.walk import DEFAULT_CONFIG_DIR, _compile_js_regex
 from vaultkit.vault import leads_outside
 from vaultkit.vaultpaths import CONFIG_PATH, configured_index
 

@@ -22,7 +22,7 @@ cache folder: a vaultkit with another cache folder is still refused by the lock,
 name the holder ("pid unknown").
 
 The lock is re-entrant within one process: ``vaultkit watch`` holds it for its whole life
-and may call :func:`vaultkit.sync.run_sync` (which takes it again) without deadlocking on
+and may call :func:`vaultkit.sync.run.run_sync` (which takes it again) without deadlocking on
 itself. It therefore does not serialise threads of one process; callers own that.
 """
 

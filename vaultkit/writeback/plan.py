@@ -29,9 +29,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit import checked_write, markers
-from vaultkit.checked_write import TEMP_SUFFIX as TEMP_SUFFIX
-from vaultkit.checked_write import (
+from vaultkit import markers
+from vaultkit.files import NotRegularFileError
+from vaultkit.parse.regions import scan as scan_regions
+from vaultkit.writeback import checked as checked_write
+from vaultkit.writeback.checked import TEMP_SUFFIX as TEMP_SUFFIX
+from vaultkit.writeback.checked import (
     BeingWrittenError,
     ChangedError,
     DeferredError,
@@ -40,8 +43,6 @@ from vaultkit.checked_write import (
     Seen,
     read_stable,
 )
-from vaultkit.files import NotRegularFileError
-from vaultkit.parse.regions import scan as scan_regions
 
 
 def _debug(message: str, *args: object) -> None:
