@@ -1,0 +1,128 @@
+"""The graph stage on its own (vaultkit.graph): link rows resolved as Obsidian would, task
+dependencies, and an incremental refresh that always agrees with a full one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaultkit.graph.links import refresh_graph, resolve_link_rows, task_block_states
+from vaultkit.index.update import update_index
+from vaultkit.obsidian.resolve import AliasIndex, AnchorStatus, LinkResolver
+from vaultkit.vaultpaths import VaultPaths
+
+FILES = ["Home.md", "Projects/Plan.md", "Archive/Plan.md", "Projects/diagram.pdf"]
+
+
+def test_link_rows_resolve_with_anchors_and_alias_hints() -> None:
+    resolver = LinkResolver(FILES)
+    headings = {"Home.md": [("Goals", 1)], "Projects/Plan.md": [("Steps", 2)]}
+    blocks = {"Home.md": ["abc123"]}
+    aliases = AliasIndex({"Home.md": ["Start"]})
+    rows = [
+        (1, "Projects/Notes.md", "wikilink", "Plan", None),  # same folder wins
+        (2, "Archive/Old.md", "wikilink", "Plan", "Steps"),  # its own folder's Plan
+        (3, "Home.md", "wikilink", "Home", "Goals"),
+        (4, "Home.md", "wikilink", "Home", "Nowhere"),
+        (5, "Home.md", "wikilink", "Home", "^abc123"),
+        (6, "Home.md", "wikilink", "Home", "^gone"),
+        (7, "Home.md", "wikilink", "Start", None),  # an alias: unresolved, with a hint
+        (8, "Home.md", "embed", "diagram.pdf", "page=3"),  # a viewer option, not an anchor
+    ]
+    updates = {
+        rowid: rest for *rest, rowid in resolve_link_rows(rows, resolver, headings, blocks, aliases)
+    }
+    assert updates[1] == ["Projects/Plan.md", AnchorStatus.NONE.value, None]
+    assert updates[2] == ["Archive/Plan.md", AnchorStatus.BROKEN_HEADING.value, None]
+    assert updates[3][1] == AnchorStatus.OK.value
+    assert updates[4][1] == AnchorStatus.BROKEN_HEADING.value
+    assert updates[5][1] == AnchorStatus.OK.value
+    assert updates[6][1] == AnchorStatus.BROKEN_BLOCK.value
+    assert updates[7] == [None, AnchorStatus.NONE.value, "Home.md"]
+    assert updates[8] == ["Projects/diagram.pdf", AnchorStatus.NONE.value, None]
+
+
+def test_task_dependencies_block_until_done() -> None:
+    rows = [
+        (1, "a", "[]", "todo"),
+        (2, None, '["a"]', "todo"),  # blocked by an open task
+        (3, "b", "[]", "done"),
+        (4, None, '["b"]', "todo"),  # ready: its dependency is done
+        (5, None, '["missing"]', "todo"),  # an unknown id blocks too
+        (6, None, '["a"]', "done"),  # a finished task is never blocked
+    ]
+    assert dict((rowid, blocked) for blocked, rowid in task_block_states(rows)) == {
+        1: None,
+        2: 1,
+        3: None,
+        4: 0,
+        5: 1,
+        6: 0,
+    }
+
+
+# -- incremental == full ---------------------------------------------------------------------
+
+NOTES = ["A", "B", "folder/A", "C"]
+LINES = st.sampled_from(
+    [
+        "# Top",
+        "## Deep",
+        "text ^blk",
+        "[[A]]",
+        "[[A#Top]]",
+        "[[B#Deep]]",
+        "[[folder/A]]",
+        "[[C#^blk]]",
+        "[[Missing]]",
+        "- [ ] task 🆔 t1",
+        "- [ ] other ⛔ t1",
+        "- [x] done 🆔 t1",
+    ]
+)
+
+
+def _links(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return connection.execute(
+        "SELECT note, line, target, resolved, anchor, alias_of FROM links ORDER BY note, line"
+    ).fetchall()
+
+
+def _tasks(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return connection.execute(
+        "SELECT note, line, blocked FROM tasks ORDER BY note, line"
+    ).fetchall()
+
+
+@settings(max_examples=40)
+@given(
+    before=st.lists(st.lists(LINES, max_size=5), min_size=len(NOTES), max_size=len(NOTES)),
+    edited=st.sampled_from(NOTES),
+    after=st.lists(LINES, max_size=5),
+)
+def test_an_edited_note_refreshes_as_a_full_rebuild_would(
+    tmp_path_factory: pytest.TempPathFactory,
+    before: list[list[str]],
+    edited: str,
+    after: list[str],
+) -> None:
+    root = tmp_path_factory.mktemp("vault")
+    (root / ".obsidian").mkdir()
+    (root / "folder").mkdir()
+    paths = VaultPaths(root, index=str(tmp_path_factory.mktemp("index") / "i.sqlite3"))
+    for name, lines in zip(NOTES, before, strict=True):
+        (root / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    connection, _ = update_index(paths, progress=False)
+    connection.close()
+    (root / f"{edited}.md").write_text("\n".join(after) + "\n# changed\n", encoding="utf-8")
+    connection, _ = update_index(paths, progress=False)  # incremental: one note changed
+    incremental = (_links(connection), _tasks(connection))
+    connection.execute("BEGIN")
+    refresh_graph(connection, None)  # everything resolved again from scratch
+    full = (_links(connection), _tasks(connection))
+    connection.execute("ROLLBACK")
+    connection.close()
+    assert incremental == full

@@ -1,0 +1,108 @@
+"""The index's read side on its own (vaultkit.index.queries): the task filters of `vaultkit tasks`,
+the link report, and the read-only SQL of `vaultkit query`, over a small real index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vaultkit.errors import VaultkitError
+from vaultkit.index.queries import TaskFilter, link_report, list_tasks, run_query
+from vaultkit.index.update import update_index
+from vaultkit.vaultpaths import VaultPaths
+
+NOTES = {
+    "Plan.md": """\
+# Plan
+## Daily
+- [ ] Stretch #habit/health 📅 2026-11-20
+- [x] Read ✅ 2026-11-21
+## Weekly
+- [ ] Review [[Ideas]] #review 📅 2026-12-05
+- [-] Dropped
+- [/] Half done
+Broken: [[Ideas#Nope]] and [[Nowhere]].
+""",
+    "Ideas.md": "# Ideas\n- [ ] Write #habit\n",
+    "Lonely.md": "Nobody links here, and it links nowhere.\n",
+    "Archive/Old.md": "- [ ] Archived task\n",
+}
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[tuple[sqlite3.Connection, Path]]:
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian/app.json").write_text('{"userIgnoreFilters": ["Archive/"]}')
+    for name, text in NOTES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    paths = VaultPaths(root, index=str(tmp_path / "index.sqlite3"))
+    connection, _ = update_index(paths, progress=False)
+    yield connection, tmp_path / "index.sqlite3"
+    connection.close()
+
+
+def texts(tasks: list[dict[str, object]]) -> list[object]:
+    return [task["text"] for task in tasks]
+
+
+def test_task_filters(index: tuple[sqlite3.Connection, Path]) -> None:
+    connection, _ = index
+    every = texts(list_tasks(connection, TaskFilter()))
+    # Excluded files (Obsidian's "Excluded files") are not listed.
+    assert "Archived task" not in every
+    assert every == [
+        "Write #habit",
+        "Stretch #habit/health",
+        "Read",
+        "Review Ideas #review",
+        "Dropped",
+        "Half done",
+    ]
+    open_ = texts(list_tasks(connection, TaskFilter(state="open")))
+    assert "Read" not in open_ and "Dropped" not in open_ and "Half done" in open_
+    assert texts(list_tasks(connection, TaskFilter(state="done"))) == ["Read"]
+    due = TaskFilter(state="open", due_before=dt.date(2026, 12, 1))
+    assert texts(list_tasks(connection, due)) == ["Stretch #habit/health"]
+    # A tag matches a task by its own tags or its note's, nested ones included (#habit finds
+    # #habit/health, as Obsidian's tag search does): Plan.md holds #habit/health.
+    assert texts(list_tasks(connection, TaskFilter(tag="habit"))) == every
+    assert texts(list_tasks(connection, TaskFilter(tag="#review"))) == every[1:]
+    assert texts(list_tasks(connection, TaskFilter(tag="habit/health/x"))) == []
+    assert texts(list_tasks(connection, TaskFilter(section="weekly"))) == [
+        "Review Ideas #review",
+        "Dropped",
+        "Half done",
+    ]
+    assert texts(list_tasks(connection, TaskFilter(note_glob="Ideas"))) == ["Write #habit"]
+
+
+def test_link_report(index: tuple[sqlite3.Connection, Path]) -> None:
+    connection, _ = index
+    report = link_report(connection)
+    assert [link["target"] for link in report["unresolved"]] == ["Nowhere"]
+    assert [link["fragment"] for link in report["broken_anchors"]] == ["Nope"]
+    # Plan links out (even to a missing note), Ideas is linked to: only Lonely is an orphan.
+    assert report["orphans"] == ["Lonely.md"]
+    assert report["excluded_notes"] == 1 and report["notes"] == 3
+
+
+def test_queries_read_and_never_write(index: tuple[sqlite3.Connection, Path]) -> None:
+    _, path = index
+    columns, rows = run_query(path, "SELECT path FROM notes ORDER BY path")
+    assert columns == ["path"]
+    assert [row[0] for row in rows] == ["Archive/Old.md", "Ideas.md", "Lonely.md", "Plan.md"]
+    for sql in (
+        "DELETE FROM notes",
+        "ATTACH DATABASE '/tmp/x.sqlite3' AS x",
+        "PRAGMA writable_schema = ON",
+        "SELECT 1; DELETE FROM notes",
+    ):
+        with pytest.raises(VaultkitError):
+            run_query(path, sql)
+    assert len(run_query(path, "SELECT path FROM notes")[1]) == 4
