@@ -327,7 +327,7 @@ def make_environment(
         code=_escape_code,
         **_date_helpers(today or dt.date.today()),
     )
-    from vaultkit.dashboards.context import topic_value
+    from vaultkit.dashboards.topics import topic_value
 
     env.globals.update(progress_bar=progress_bar, pct=pct, topic_value=topic_value)
     return env
