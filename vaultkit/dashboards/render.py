@@ -23,19 +23,17 @@ from jinja2.bccache import Bucket, bc_magic
 from jinja2.loaders import split_template_path
 
 from vaultkit.dashboards.bounds import (
-    BYTECODE_PATTERN,
     MAX_TEMPLATE_BYTES,
-    BoundedSandbox,
     LimitError,
     OutOfMemory,
     OutputLimitError,
     Overrun,
     RenderLimits,
-    overrun_place,
     render_bounded,
-    watched,
 )
 from vaultkit.dashboards.helpers import template_filters, template_globals
+from vaultkit.dashboards.sandbox import BYTECODE_PATTERN, BoundedSandbox
+from vaultkit.dashboards.watchdog import overrun_place, watched
 from vaultkit.errors import VaultkitError
 from vaultkit.progress import Progress
 from vaultkit.vaultpaths import TEMPLATES_PATH
