@@ -173,6 +173,10 @@ def docs_table() -> str:
     for d in BUILTINS:
         names = ", ".join(f"`{name}`" for name in d.context)
         lines.append(f"| `{d.name}` | `{d.template}` | `{d.target}` | {names} | {d.doc} |")
-    shared = ", ".join(f"`{name}`" for name in SHARED)
-    lines += ["", f"Every template, a custom one's too, also sees {shared}."]
+    *others, last = (f"`{name}`" for name in SHARED)
+    lines += [
+        "",
+        "The names are shared: any template, a custom one's too, may read any of them, and "
+        f"also {', '.join(others)} and {last}.",
+    ]
     return "\n".join(lines) + "\n"
