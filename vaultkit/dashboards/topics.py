@@ -93,9 +93,6 @@ COMPUTED_COLUMNS: Mapping[str, Callable[[TopicNote], Any]] = MappingProxyType(
 """Computed column -> its value for one topic note, in the order of a topic's keys. Names are
 lower case: a column matches whatever its case in the config."""
 
-_OWN_KEYS = frozenset({"title", *COMPUTED_COLUMNS})
-"""Columns answered from the topic's own keys rather than its properties or lists."""
-
 
 def modified_date(properties: dict[str, Any], mtime_ns: int) -> str:
     """A note's last-modified date: its own property when it has one, else the file's mtime.
@@ -115,7 +112,7 @@ def modified_date(properties: dict[str, Any], mtime_ns: int) -> str:
 def topic_value(topic: dict[str, Any], column: str) -> Any:
     """A topic's value for a column: computed, a property, or a section's bullet list."""
     lowered = column.casefold()
-    if lowered in _OWN_KEYS:
+    if lowered == "title" or lowered in COMPUTED_COLUMNS:
         return topic[lowered]
     for key, value in topic["properties"].items():
         if key.casefold() == lowered:
