@@ -224,55 +224,14 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
 
     try:
         text = watched(limits, render)
-    except Overrun as exc:
-        name, line = overrun_place(exc)
-        if isinstance(exc, OutOfMemory):
-            what = f"used more than {limits.memory // (1024 * 1024):,} MiB of memory"
-            fix = "or raise max_output (a render may use 16 times it, at least 256 MiB)"
-        else:
-            what = f"ran for more than template_timeout = {limits.timeout:g} s"
-            fix = "(does a loop never end?), or raise template_timeout"
-        raise RenderError(
-            f"the template {what} and was stopped; nothing was written. Fix the template "
-            f"{fix} in .vaultkit/config.toml",
-            path=name or template_name,
-            line=line,
-        ) from None
-    except LimitError as exc:
-        fix = f", or raise {exc.setting} in .vaultkit/config.toml" if exc.setting else ""
-        raise RenderError(
-            f"the template was stopped: {exc}; nothing was written. Fix the template{fix}",
-            path=template_name,
-            line=None if isinstance(exc, OutputLimitError) else _template_line(exc),
-        ) from None
-    except MemoryError:
-        raise RenderError(
-            "the template ran out of memory and was stopped; nothing was written",
-            path=template_name,
-        ) from None
-    except jinja2.TemplateNotFound as exc:
-        if exc.name != template_name:
-            raise RenderError(
-                f"the template includes or imports '{exc.name}', which is not a file in "
-                f"{TEMPLATES_PATH} or a built-in; fix the name",
-                path=template_name,
-                line=_template_line(exc),
-            ) from None
-        raise RenderError(
-            f"template '{exc.name}' not found in {TEMPLATES_PATH} or the built-ins; "
-            "check the dashboard's 'template' setting"
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(
-            f"template syntax error: {exc.message}; fix the template",
-            path=exc.filename or template_name,
-            line=exc.lineno,
-        ) from None
-    except jinja2.exceptions.SecurityError as exc:
-        raise RenderError(
-            f"the template tried something the sandbox forbids ({exc})",
-            path=template_name,
-        ) from None
+    except (Overrun, LimitError, MemoryError) as exc:
+        raise _stopped(exc, template_name, limits) from None
+    except (
+        jinja2.TemplateNotFound,
+        jinja2.TemplateSyntaxError,
+        jinja2.exceptions.SecurityError,
+    ) as exc:
+        raise _refused(exc, template_name) from None
     except (
         jinja2.UndefinedError,
         TypeError,
@@ -288,6 +247,60 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
         ) from None
     text = _neutralise_checkboxes(text).rstrip("\n") + "\n"
     return text
+
+
+def _stopped(exc: BaseException, template_name: str, limits: RenderLimits) -> RenderError:
+    """The error for a render stopped at a bound: out of time or memory, or too large."""
+    if isinstance(exc, Overrun):
+        name, line = overrun_place(exc)
+        if isinstance(exc, OutOfMemory):
+            what = f"used more than {limits.memory // (1024 * 1024):,} MiB of memory"
+            fix = "or raise max_output (a render may use 16 times it, at least 256 MiB)"
+        else:
+            what = f"ran for more than template_timeout = {limits.timeout:g} s"
+            fix = "(does a loop never end?), or raise template_timeout"
+        return RenderError(
+            f"the template {what} and was stopped; nothing was written. Fix the template "
+            f"{fix} in .vaultkit/config.toml",
+            path=name or template_name,
+            line=line,
+        )
+    if isinstance(exc, LimitError):
+        fix = f", or raise {exc.setting} in .vaultkit/config.toml" if exc.setting else ""
+        return RenderError(
+            f"the template was stopped: {exc}; nothing was written. Fix the template{fix}",
+            path=template_name,
+            line=None if isinstance(exc, OutputLimitError) else _template_line(exc),
+        )
+    return RenderError(
+        "the template ran out of memory and was stopped; nothing was written",
+        path=template_name,
+    )
+
+
+def _refused(exc: jinja2.TemplateError, template_name: str) -> RenderError:
+    """The error for a template Jinja cannot find, parse or run in the sandbox."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        if exc.name != template_name:
+            return RenderError(
+                f"the template includes or imports '{exc.name}', which is not a file in "
+                f"{TEMPLATES_PATH} or a built-in; fix the name",
+                path=template_name,
+                line=_template_line(exc),
+            )
+        return RenderError(
+            f"template '{exc.name}' not found in {TEMPLATES_PATH} or the built-ins; "
+            "check the dashboard's 'template' setting"
+        )
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return RenderError(
+            f"template syntax error: {exc.message}; fix the template",
+            path=exc.filename or template_name,
+            line=exc.lineno,
+        )
+    return RenderError(
+        f"the template tried something the sandbox forbids ({exc})", path=template_name
+    )
 
 
 def _template_line(exc: BaseException) -> int | None:
