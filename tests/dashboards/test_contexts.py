@@ -21,6 +21,7 @@ from vaultkit.dashboards.links import make_links
 from vaultkit.dashboards.resources import make_resources
 from vaultkit.dashboards.status import make_status
 from vaultkit.dashboards.topics import (
+    COLUMN_FAMILIES,
     COMPUTED_COLUMNS,
     make_topic_columns,
     make_topics,
@@ -28,6 +29,7 @@ from vaultkit.dashboards.topics import (
     moves_topics,
     topic_value,
 )
+from vaultkit.index.store import FAMILIES
 from vaultkit.index.update import update_index
 from vaultkit.progress import Progress
 from vaultkit.vaultpaths import VaultPaths
@@ -300,6 +302,8 @@ def test_what_moves_the_topics(inputs: Inputs) -> None:
     assert moves_topics(connection, config, "Topics/Gamma.md", frozenset({"mtime"}))
     assert not moves_topics(connection, config, "Lonely.md", frozenset({"tasks", "links"}))
     assert not moves_topics(connection, config, "Alpha.md", frozenset({"links"}))
+    # What the indexer tells the scope rules: its note families, and "mtime".
+    assert COLUMN_FAMILIES.issubset({*FAMILIES, "mtime"})
 
 
 # --- habits -------------------------------------------------------------------------------

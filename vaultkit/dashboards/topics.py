@@ -4,7 +4,8 @@ A topic's columns are its properties, the bullet lists under its sections, and t
 columns of :data:`COMPUTED_COLUMNS`. Adding a computed column is one function there: it
 becomes a key of every topic (``topic.words``), a column ``topic_value`` answers and a name
 ``[topics] columns`` and ``sort`` may use, and docs/templates.md lists it (a test holds the
-docs to the table).
+docs to the table). A column that reads an index family of its note none of the others
+reads adds it to :data:`COLUMN_FAMILIES`, so that a change to it renders the topics again.
 """
 
 from __future__ import annotations
@@ -93,6 +94,12 @@ COMPUTED_COLUMNS: Mapping[str, Callable[[TopicNote], Any]] = MappingProxyType(
 """Computed column -> its value for one topic note, in the order of a topic's keys. Names are
 lower case: a column matches whatever its case in the config."""
 
+COLUMN_FAMILIES = frozenset({"tasks", "resources", "mtime"})
+"""The index families of its own note the computed columns read (``mtime``: the file's
+mtime; the note's properties and lists are ``meta``, which every topic reads). A change to
+one of them in a topic note moves the topics, so a column reading another family adds it
+here."""
+
 
 def modified_date(properties: dict[str, Any], mtime_ns: int) -> str:
     """A note's last-modified date: its own property when it has one, else the file's mtime.
@@ -151,10 +158,10 @@ def moves_topics(
     connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
 ) -> bool:
     """Whether a change to the note at ``path`` (moving ``families``) moves the topics."""
-    # A topic reads its note's metadata, tasks, resources and mtime; a metadata change can
-    # make a note a topic or stop it being one, so it counts whatever the note is now.
+    # A topic reads its note's metadata and what its computed columns read; a metadata change
+    # can make a note a topic or stop it being one, so it counts whatever the note is now.
     return "meta" in families or bool(
-        families & {"tasks", "resources", "mtime"} and note_is_topic(connection, config, path)
+        families & COLUMN_FAMILIES and note_is_topic(connection, config, path)
     )
 
 
