@@ -15,29 +15,26 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from jinja2.bccache import Bucket, bc_magic
 from jinja2.loaders import split_template_path
 
 from vaultkit.dashboards.bounds import (
-    BYTECODE_PATTERN,
     MAX_TEMPLATE_BYTES,
-    BoundedSandbox,
     LimitError,
     OutOfMemory,
     OutputLimitError,
     Overrun,
     RenderLimits,
-    overrun_place,
     render_bounded,
-    watched,
 )
+from vaultkit.dashboards.helpers import template_filters, template_globals
+from vaultkit.dashboards.sandbox import BYTECODE_PATTERN, BoundedSandbox
+from vaultkit.dashboards.watchdog import overrun_place, watched
 from vaultkit.errors import VaultkitError
-from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.progress import Progress
 from vaultkit.vaultpaths import TEMPLATES_PATH
 
@@ -55,128 +52,6 @@ def builtin_templates_dir() -> Path:
     package = Path(__file__).resolve().parent.parent
     packaged = package / "templates"
     return packaged if packaged.is_dir() else package.parent / "templates"
-
-
-def progress_bar(done: int, total: int, width: int = 10) -> str:
-    """``▰▰▰▱▱ 60%``: a text bar, because Obsidian renders no markdown inside HTML."""
-    if total <= 0:
-        return "▱" * width + " –"
-    filled = round(width * done / total)
-    return "▰" * filled + "▱" * (width - filled) + f" {round(100 * done / total)}%"
-
-
-def pct(done: int, total: int) -> int:
-    return round(100 * done / total) if total else 0
-
-
-def cell(value: Any) -> str:
-    """A value made safe for one markdown table cell: pipes escaped, lists joined by <br>."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "<br>".join(cell(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return "<br>".join(part.strip() for part in text.splitlines()) if "\n" in text else text
-
-
-_NOT_IN_WIKILINKS = re.compile(r"[|#^\[\]\r\n]|%%")
-"""What a wikilink target cannot hold (Obsidian's help: ``# | ^ : %% [[ ]]`` "may not work";
-the colon is left out: it is common in file names and not a delimiter of the link)."""
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|^%~=$-])")
-
-
-def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> str:
-    """``[Name](Name.md)`` with the path URL-encoded: reaches a note whose name no wikilink can.
-
-    Without this, a note named ``A | B.md`` became ``[[A | B]]``: a link to "A " and, in a
-    table, an extra column; a name with a line break split a table row in two.
-    """
-    url = quote(posix.as_posix(), safe="/")
-    if section:
-        url += "#" + quote(section.split(" > ")[-1], safe="")
-    shown = " ".join((alias if alias is not None else posix.stem).split())
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", shown)
-    return f"[{escaped}]({url})"
-
-
-def _none(_: str) -> int:
-    return 0
-
-
-class _Linker:
-    """Writes wikilinks the way Obsidian's "shortest path" setting does.
-
-    ``notes`` is every visible note's path, or a function giving how many visible notes have
-    a given file-name key (:func:`vaultkit.obsidian.resolve.file_name_key`): the sync asks the index
-    for just the names its dashboards link to instead of listing the whole vault.
-    """
-
-    def __init__(self, notes: Iterable[str] | Callable[[str], int]) -> None:
-        self._counts: dict[str, int] = {}
-        if callable(notes):
-            self._lookup = notes
-        else:
-            for path in notes:
-                key = file_name_key(path)
-                self._counts[key] = self._counts.get(key, 0) + 1
-            self._lookup = _none
-
-    def _count(self, key: str) -> int:
-        if key not in self._counts:
-            self._counts[key] = self._lookup(key)
-        return self._counts[key]
-
-    def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
-        if _NOT_IN_WIKILINKS.search(path):
-            return _markdown_link(PurePosixPath(path), section, alias)
-        # String slicing, as PurePosixPath's name/stem/with_suffix would (index paths are
-        # already normalised): a dashboard links hundreds of notes.
-        folder_end = path.rfind("/") + 1
-        name = path[folder_end:]
-        dot = name.rfind(".")
-        stem = name[:dot] if 0 < dot < len(name) - 1 else name
-        unique = self._count(file_name_key(name)) <= 1
-        target = stem if unique else path[:folder_end] + stem
-        if section:
-            # Obsidian's heading links use the innermost heading of the path.
-            target += "#" + section.split(" > ")[-1].replace("|", " ").replace("#", " ")
-        if alias is None and not unique:
-            alias = stem
-        shown = f"|{alias.replace('|', ' ')}" if alias else ""
-        return f"[[{target}{shown}]]"
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _date_helpers(today: dt.date) -> dict[str, Any]:
-    """Date filters relative to the run's ``today`` (never the clock), so output stays pure."""
-
-    def days_until(value: Any) -> int:
-        return (_as_date(value) - today).days
-
-    def days_since(value: Any) -> int:
-        return (today - _as_date(value)).days
-
-    def weekday(value: Any) -> str:
-        return _as_date(value).strftime("%A")
-
-    def date_format(value: Any, fmt: str = "%d %b %Y") -> str:
-        return _as_date(value).strftime(fmt)
-
-    return {
-        "days_until": days_until,
-        "days_since": days_since,
-        "weekday": weekday,
-        "date_format": date_format,
-    }
-
-
-def _escape_code(text: str) -> str:
-    return "`" + str(text).replace("`", "'") + "`"
 
 
 class _OwnBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -319,17 +194,8 @@ def make_environment(
         bytecode_cache=_bytecode_cache(cache_dir),
         limits=limits,
     )
-    env.filters.update(
-        progress_bar=progress_bar,
-        pct=pct,
-        cell=cell,
-        wikilink=_Linker(notes),
-        code=_escape_code,
-        **_date_helpers(today or dt.date.today()),
-    )
-    from vaultkit.dashboards.context import topic_value
-
-    env.globals.update(progress_bar=progress_bar, pct=pct, topic_value=topic_value)
+    env.filters.update(template_filters(notes, today or dt.date.today()))
+    env.globals.update(template_globals())
     return env
 
 
@@ -358,55 +224,14 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
 
     try:
         text = watched(limits, render)
-    except Overrun as exc:
-        name, line = overrun_place(exc)
-        if isinstance(exc, OutOfMemory):
-            what = f"used more than {limits.memory // (1024 * 1024):,} MiB of memory"
-            fix = "or raise max_output (a render may use 16 times it, at least 256 MiB)"
-        else:
-            what = f"ran for more than template_timeout = {limits.timeout:g} s"
-            fix = "(does a loop never end?), or raise template_timeout"
-        raise RenderError(
-            f"the template {what} and was stopped; nothing was written. Fix the template "
-            f"{fix} in .vaultkit/config.toml",
-            path=name or template_name,
-            line=line,
-        ) from None
-    except LimitError as exc:
-        fix = f", or raise {exc.setting} in .vaultkit/config.toml" if exc.setting else ""
-        raise RenderError(
-            f"the template was stopped: {exc}; nothing was written. Fix the template{fix}",
-            path=template_name,
-            line=None if isinstance(exc, OutputLimitError) else _template_line(exc),
-        ) from None
-    except MemoryError:
-        raise RenderError(
-            "the template ran out of memory and was stopped; nothing was written",
-            path=template_name,
-        ) from None
-    except jinja2.TemplateNotFound as exc:
-        if exc.name != template_name:
-            raise RenderError(
-                f"the template includes or imports '{exc.name}', which is not a file in "
-                f"{TEMPLATES_PATH} or a built-in; fix the name",
-                path=template_name,
-                line=_template_line(exc),
-            ) from None
-        raise RenderError(
-            f"template '{exc.name}' not found in {TEMPLATES_PATH} or the built-ins; "
-            "check the dashboard's 'template' setting"
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(
-            f"template syntax error: {exc.message}; fix the template",
-            path=exc.filename or template_name,
-            line=exc.lineno,
-        ) from None
-    except jinja2.exceptions.SecurityError as exc:
-        raise RenderError(
-            f"the template tried something the sandbox forbids ({exc})",
-            path=template_name,
-        ) from None
+    except (Overrun, LimitError, MemoryError) as exc:
+        raise _stopped(exc, template_name, limits) from None
+    except (
+        jinja2.TemplateNotFound,
+        jinja2.TemplateSyntaxError,
+        jinja2.exceptions.SecurityError,
+    ) as exc:
+        raise _refused(exc, template_name) from None
     except (
         jinja2.UndefinedError,
         TypeError,
@@ -422,6 +247,60 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
         ) from None
     text = _neutralise_checkboxes(text).rstrip("\n") + "\n"
     return text
+
+
+def _stopped(exc: BaseException, template_name: str, limits: RenderLimits) -> RenderError:
+    """The error for a render stopped at a bound: out of time or memory, or too large."""
+    if isinstance(exc, Overrun):
+        name, line = overrun_place(exc)
+        if isinstance(exc, OutOfMemory):
+            what = f"used more than {limits.memory // (1024 * 1024):,} MiB of memory"
+            fix = "or raise max_output (a render may use 16 times it, at least 256 MiB)"
+        else:
+            what = f"ran for more than template_timeout = {limits.timeout:g} s"
+            fix = "(does a loop never end?), or raise template_timeout"
+        return RenderError(
+            f"the template {what} and was stopped; nothing was written. Fix the template "
+            f"{fix} in .vaultkit/config.toml",
+            path=name or template_name,
+            line=line,
+        )
+    if isinstance(exc, LimitError):
+        fix = f", or raise {exc.setting} in .vaultkit/config.toml" if exc.setting else ""
+        return RenderError(
+            f"the template was stopped: {exc}; nothing was written. Fix the template{fix}",
+            path=template_name,
+            line=None if isinstance(exc, OutputLimitError) else _template_line(exc),
+        )
+    return RenderError(
+        "the template ran out of memory and was stopped; nothing was written",
+        path=template_name,
+    )
+
+
+def _refused(exc: jinja2.TemplateError, template_name: str) -> RenderError:
+    """The error for a template Jinja cannot find, parse or run in the sandbox."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        if exc.name != template_name:
+            return RenderError(
+                f"the template includes or imports '{exc.name}', which is not a file in "
+                f"{TEMPLATES_PATH} or a built-in; fix the name",
+                path=template_name,
+                line=_template_line(exc),
+            )
+        return RenderError(
+            f"template '{exc.name}' not found in {TEMPLATES_PATH} or the built-ins; "
+            "check the dashboard's 'template' setting"
+        )
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return RenderError(
+            f"template syntax error: {exc.message}; fix the template",
+            path=exc.filename or template_name,
+            line=exc.lineno,
+        )
+    return RenderError(
+        f"the template tried something the sandbox forbids ({exc})", path=template_name
+    )
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -28,26 +28,10 @@ import jinja2
 from jinja2 import meta
 
 from vaultkit.config.load import Config, Dashboard
+from vaultkit.dashboards.registry import CONTEXT_FAMILIES
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
 from vaultkit.index.store import ALL_FAMILIES, INDEX_VERSION
-
-CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = {
-    "today": frozenset(),
-    "dashboard": frozenset(),
-    "topic_columns": frozenset(),
-    # The set of visible notes moving bumps every family, so counts of notes need none.
-    "vault": frozenset(),
-    "notes": frozenset({"meta"}),
-    "tasks": frozenset({"tasks"}),
-    "status": frozenset({"tasks"}),
-    "habits": frozenset({"daily"}),
-    "links": frozenset({"links"}),
-    "resources": frozenset({"resources"}),
-    "topics": frozenset({"topics"}),
-}
-"""Context name -> the index families its value is computed from (see
-vaultkit.dashboards.context)."""
 
 
 class TemplateInfo(NamedTuple):

@@ -23,7 +23,8 @@ import jinja2
 from vaultkit import __version__
 from vaultkit.config.load import Config, Dashboard, load_config
 from vaultkit.dashboards.bounds import RenderLimits
-from vaultkit.dashboards.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
+from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
+from vaultkit.dashboards.registry import SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import (
@@ -498,18 +499,11 @@ def _run_sync(
 def _scopes(config: Config) -> Scopes:
     """Which scoped families (``vaultkit.index.store.SCOPED_FAMILIES``) a changed note moves."""
 
+    # Each scoped family's rule comes from the dashboard that reads it (the registry).
+    rules = [(scope.family, scope.moves.resolve()) for scope in SCOPES]
+
     def scopes(connection: sqlite3.Connection, path: str, families: frozenset[str]) -> set[str]:
-        moved: set[str] = set()
-        # The habits read the tasks of daily notes, and a daily note is one by its path.
-        if "tasks" in families and daily_note_day(config, path) is not None:
-            moved.add("daily")
-        # A topic reads its note's metadata, tasks, resources and mtime; a metadata change
-        # can make a note a topic or stop it being one, so it counts whatever the note is now.
-        if "meta" in families or (
-            families & {"tasks", "resources", "mtime"} and note_is_topic(connection, config, path)
-        ):
-            moved.add("topics")
-        return moved
+        return {family for family, moves in rules if moves(connection, config, path, families)}
 
     return scopes
 

@@ -1,0 +1,394 @@
+"""Each dashboard's context, computed directly from the index of a small vault: what every
+name a template reads holds (docs/templates.md, "Context"), maker by maker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vaultkit.config.load import Config, load_config
+from vaultkit.dashboards import topics as topics_module
+from vaultkit.dashboards.common import Inputs, make_notes, make_tasks, make_today, make_vault
+from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
+from vaultkit.dashboards.habits import daily_note_day, make_habits, moves_daily
+from vaultkit.dashboards.links import make_links
+from vaultkit.dashboards.resources import make_resources
+from vaultkit.dashboards.status import make_status
+from vaultkit.dashboards.topics import (
+    COLUMN_FAMILIES,
+    COMPUTED_COLUMNS,
+    make_topic_columns,
+    make_topics,
+    modified_date,
+    moves_topics,
+    topic_value,
+)
+from vaultkit.index.store import FAMILIES
+from vaultkit.index.update import update_index
+from vaultkit.progress import Progress
+from vaultkit.vaultpaths import VaultPaths
+
+TODAY = dt.date(2026, 11, 22)
+MTIME = dt.datetime(2026, 9, 15, 12, tzinfo=dt.UTC).timestamp()
+
+CONFIG = """\
+[topics]
+tag = "topic"
+folder = "Topics"
+property = "compare"
+columns = ["status", "Pros", "progress", "tasks", "resources", "modified"]
+
+[habits]
+window_days = 3
+section = "Habits"
+targets = { "Gym" = 60 }
+
+[daily_notes]
+folder = "Daily"
+
+[dashboards.status]
+target = "Dashboards/Status.md"
+"""
+
+NOTES = {
+    "Alpha.md": """\
+---
+tags: [topic]
+status: active
+updated: 2026-11-01
+---
+# Alpha
+
+## Pros
+- fast
+- cheap
+  - nested, not a cell
+
+## Cons
+- new
+
+## Weekly
+- [x] design ✅ 2026-11-20 🆔 design1
+- [ ] build 📅 2026-11-21 ⛔ design1
+- [-] dropped
+- [ ] ship 📅 2026-11-25 ⛔ prep1
+- [ ] prep 🆔 prep1
+
+Read [the docs](https://example.com/docs) and https://other.org/page.
+""",
+    "Beta.md": """\
+---
+compare: true
+Status: parked
+---
+# Beta
+
+- [ ] read https://example.com/docs
+""",
+    "Topics/Gamma.md": "# Gamma\n\nNo tasks here. See [[Alpha]].\n",
+    "Tagged.md": "A sub-topic tag counts too: #topic/sub\n",
+    "Not a topic.md": "---\ncompare: false\n---\nSee [[Beta]] and [[Topics/Gamma]].\n",
+    "Links.md": """\
+# Links
+
+- [[Missing note]]
+- [[Alpha#No such heading]]
+- [[Alpha#Pros]]
+- ![[gone.png]]
+""",
+    "Lonely.md": "Nobody links here, and this links nowhere.\n",
+    "Daily/2026-11-20.md": "## Habits\n- [x] Gym\n- [ ] Read\n",
+    "Daily/2026-11-21.md": "## Habits\n- [ ] Gym\n- [x] Read\n\n## Work\n- [x] Not a habit\n",
+    "Daily/2026-11-22.md": "## Habits\n- [x] Gym\n- [x] Read\n- [-] Swim\n",
+    "Daily/2026-11-01.md": "## Habits\n- [x] Gym\n",
+}
+
+
+def write_vault(root: Path) -> None:
+    """The small vault these tests read, with every note's mtime fixed."""
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".vaultkit").mkdir()
+    (root / ".vaultkit" / "config.toml").write_text(CONFIG, "utf-8")
+    for rel, text in NOTES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        os.utime(path, (MTIME, MTIME))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inputs]:
+    root = tmp_path_factory.mktemp("contexts")
+    vault = root / "vault"
+    write_vault(vault)
+    config = load_config(vault)
+    connection, _ = update_index(VaultPaths(vault, index=root / "index.sqlite3"), progress=False)
+    try:
+        yield Inputs(connection, config, TODAY, "vault")
+    finally:
+        connection.close()
+
+
+def plain(value: Any) -> Any:
+    """A context value with its lazy lists read, for comparing with ``==``."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, str | int | float | bool | Progress) or value is None:
+        return value
+    return [plain(item) for item in value]
+
+
+def texts(tasks: Any) -> list[str]:
+    return [task["text"] for task in tasks]
+
+
+# --- the shared names ----------------------------------------------------------------------
+
+
+def test_vault_today_and_notes(inputs: Inputs) -> None:
+    assert make_today(inputs) == "2026-11-22"
+    assert make_vault(inputs) == {"name": "vault", "notes": len(NOTES)}
+    notes = plain(make_notes(inputs))
+    assert [note["path"] for note in notes] == sorted(NOTES)
+    alpha = next(note for note in notes if note["path"] == "Alpha.md")
+    assert alpha == {
+        "path": "Alpha.md",
+        "title": "Alpha",
+        "tags": ["topic"],
+        "properties": {"tags": ["topic"], "status": "active", "updated": "2026-11-01"},
+    }
+
+
+def test_tasks_are_every_task_in_note_and_line_order(inputs: Inputs) -> None:
+    tasks = make_tasks(inputs)
+    assert len(tasks) == 15
+    assert [(t["note"], t["line"]) for t in tasks] == sorted((t["note"], t["line"]) for t in tasks)
+    assert tasks[0]["text"] == "design"
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def test_status_progress(inputs: Inputs) -> None:
+    status = make_status(inputs)
+    # Cancelled tasks leave the total: 15 tasks, 2 cancelled, 7 done.
+    assert status["overall"] == Progress(7, 13)
+    assert status["open_count"] == 6
+    assert plain(status["notes"])[0] == {"note": "Alpha.md", "progress": Progress(1, 4)}
+    assert {"note": "Alpha.md", "section": "Alpha > Weekly", "progress": Progress(1, 4)} in plain(
+        status["sections"]
+    )
+    assert len(status["notes"]) == len(plain(status["notes"]))
+    assert len(status["sections"]) == len(plain(status["sections"]))
+
+
+def test_status_cadences_and_due_dates(inputs: Inputs) -> None:
+    status = make_status(inputs)
+    assert [(c["cadence"], c["progress"]) for c in status["cadences"]] == [
+        ("weekly", Progress(1, 4))
+    ]
+    assert texts(status["cadences"][0]["tasks"]) == ["design", "build", "dropped", "ship", "prep"]
+    assert texts(status["overdue"]) == ["build"]
+    assert texts(status["due_soon"]) == ["ship"]
+    assert (len(status["overdue"]), len(status["due_soon"])) == (1, 1)
+
+
+def test_status_ready_blocked_and_completed(inputs: Inputs) -> None:
+    status = make_status(inputs)
+    # Only tasks with a dependency: "build" waits on "design", done; "ship" on "prep", open.
+    assert texts(status["blocked"]) == ["ship"]
+    assert texts(status["ready"]) == ["build"]
+    completed = status["completed"]
+    assert [day["day"] for day in completed] == ["2026-11-20"]
+    assert texts(completed[0]["tasks"]) == ["design"]
+
+
+def test_status_keeps_a_later_day_out_of_the_window(inputs: Inputs) -> None:
+    later = Inputs(inputs.connection, inputs.config, TODAY + dt.timedelta(days=30), "vault")
+    status = make_status(later)
+    assert status["completed"] == []
+    assert texts(status["overdue"]) == ["build", "ship"]
+
+
+# --- topics -------------------------------------------------------------------------------
+
+
+def topics_by_path(inputs: Inputs) -> dict[str, dict[str, Any]]:
+    return {topic["path"]: topic for topic in make_topics(inputs)}
+
+
+def test_topics_are_chosen_by_tag_folder_or_property(inputs: Inputs) -> None:
+    # By title, the default sort; "Not a topic" has compare: false, so it is none.
+    assert [topic["path"] for topic in make_topics(inputs)] == [
+        "Alpha.md",
+        "Beta.md",
+        "Topics/Gamma.md",
+        "Tagged.md",
+    ]
+
+
+def test_a_topic_holds_its_properties_lists_and_computed_columns(inputs: Inputs) -> None:
+    alpha = topics_by_path(inputs)["Alpha.md"]
+    assert list(alpha) == ["path", "title", "properties", "lists", *COMPUTED_COLUMNS]
+    assert alpha["title"] == "Alpha"
+    assert alpha["properties"]["status"] == "active"
+    # Top-level bullets only, by the innermost heading, lower-cased.
+    assert alpha["lists"] == {"pros": ["fast", "cheap"], "cons": ["new"]}
+    assert alpha["progress"] == Progress(1, 4)
+    assert alpha["tasks"] == 5
+    assert alpha["resources"] == 2
+    assert alpha["modified"] == "2026-11-01"  # its "updated" property
+
+
+def test_modified_is_the_property_else_the_files_mtime(inputs: Inputs) -> None:
+    found = topics_by_path(inputs)
+    assert found["Topics/Gamma.md"]["modified"] == "2026-09-15"
+    assert modified_date({"Last-Modified": "2026-10-10T08:00"}, 0) == "2026-10-10"
+    assert modified_date({"modified": "not a date"}, 0) == "1970-01-01"
+
+
+def test_topic_value_reads_computed_columns_then_properties_then_lists(inputs: Inputs) -> None:
+    found = topics_by_path(inputs)
+    alpha, beta = found["Alpha.md"], found["Beta.md"]
+    assert topic_value(alpha, "Progress") == Progress(1, 4)
+    assert topic_value(alpha, "title") == "Alpha"
+    assert topic_value(beta, "status") == "parked"  # the property "Status", any case
+    assert topic_value(alpha, "PROS") == ["fast", "cheap"]
+    assert topic_value(beta, "pros") is None
+    assert (beta["tasks"], beta["resources"]) == (1, 1)
+
+
+def test_topics_sort_by_a_column_descending(inputs: Inputs) -> None:
+    settings = inputs.config.topics._replace(sort="-modified")
+    config = inputs.config._replace(topics=settings)
+    by_modified = make_topics(Inputs(inputs.connection, config, TODAY, "vault"))
+    assert [t["modified"] for t in by_modified] == sorted(
+        (t["modified"] for t in by_modified), reverse=True
+    )
+
+
+def test_topic_columns_are_the_configured_ones(inputs: Inputs) -> None:
+    assert make_topic_columns(inputs) == list(inputs.config.topics.columns)
+
+
+def test_a_computed_column_is_one_function(inputs: Inputs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What CONTRIBUTING's "add a topic column" promises: one entry in COMPUTED_COLUMNS."""
+
+    def words(note: topics_module.TopicNote) -> int:
+        return len(note.title.split())
+
+    monkeypatch.setattr(topics_module, "COMPUTED_COLUMNS", {**COMPUTED_COLUMNS, "words": words})
+    gamma = topics_by_path(inputs)["Topics/Gamma.md"]
+    assert gamma["words"] == 1
+    assert topic_value(gamma, "Words") == 1
+
+
+def test_no_topic_settings_means_no_topics(inputs: Inputs) -> None:
+    settings = inputs.config.topics._replace(tag="", folder="", property="")
+    config = inputs.config._replace(topics=settings)
+    assert make_topics(Inputs(inputs.connection, config, TODAY, "vault")) == []
+
+
+def test_what_moves_the_topics(inputs: Inputs) -> None:
+    connection, config = inputs.connection, inputs.config
+    assert moves_topics(connection, config, "Lonely.md", frozenset({"meta"}))
+    assert moves_topics(connection, config, "Alpha.md", frozenset({"tasks"}))
+    assert moves_topics(connection, config, "Topics/Gamma.md", frozenset({"mtime"}))
+    assert not moves_topics(connection, config, "Lonely.md", frozenset({"tasks", "links"}))
+    assert not moves_topics(connection, config, "Alpha.md", frozenset({"links"}))
+    # What the indexer tells the scope rules: its note families, and "mtime".
+    assert COLUMN_FAMILIES.issubset({*FAMILIES, "mtime"})
+
+
+# --- habits -------------------------------------------------------------------------------
+
+
+def test_habits_over_the_window(inputs: Inputs) -> None:
+    habits = make_habits(inputs)
+    assert (habits["window_days"], habits["start"], habits["end"]) == (
+        3,
+        "2026-11-20",
+        "2026-11-22",
+    )
+    assert habits["days"] == [
+        {"day": "2026-11-20", "note": "Daily/2026-11-20.md", "done_count": 1},
+        {"day": "2026-11-21", "note": "Daily/2026-11-21.md", "done_count": 1},
+        {"day": "2026-11-22", "note": "Daily/2026-11-22.md", "done_count": 2},
+    ]
+    gym, read = habits["habits"]  # "Swim" was cancelled, "Not a habit" is under Work
+    assert {key: gym[key] for key in ("habit", "done", "tracked", "pct", "target", "met")} == {
+        "habit": "Gym",
+        "done": 2,
+        "tracked": 3,
+        "pct": 67,
+        "target": 60,
+        "met": True,
+    }
+    assert gym["streak"] == 1
+    assert [day["done"] for day in gym["days"]] == [True, False, True]
+    assert (read["habit"], read["streak"], read["target"], read["met"]) == ("Read", 2, 75, False)
+
+
+def test_daily_notes_are_found_by_path(inputs: Inputs) -> None:
+    config: Config = inputs.config
+    assert daily_note_day(config, "Daily/2026-11-20.md") == dt.date(2026, 11, 20)
+    assert daily_note_day(config, "2026-11-20.md") is None
+    assert daily_note_day(config, "Daily/Notes.md") is None
+    assert moves_daily(inputs.connection, config, "Daily/2026-11-20.md", frozenset({"tasks"}))
+    assert not moves_daily(inputs.connection, config, "Daily/2026-11-20.md", frozenset({"links"}))
+    assert not moves_daily(inputs.connection, config, "Alpha.md", frozenset({"tasks"}))
+
+
+# --- resources ----------------------------------------------------------------------------
+
+
+def test_resources_grouped_and_counted(inputs: Inputs) -> None:
+    resources = make_resources(inputs)
+    every = plain(resources["all"])
+    assert [(r["url"], r["domain"], r["status"]) for r in every] == [
+        ("https://example.com/docs", "example.com", "open"),
+        ("https://other.org/page", "other.org", "link"),
+    ]
+    docs = every[0]
+    assert [(m["note"], m["task_status"]) for m in docs["mentions"]] == [
+        ("Alpha.md", None),
+        ("Beta.md", "todo"),
+    ]
+    assert resources["counts"] == {"open": 1, "done": 0, "cancelled": 0, "link": 1}
+    assert [group["domain"] for group in resources["by_domain"]] == ["example.com", "other.org"]
+    assert len(resources["by_section"]) == len(plain(resources["by_section"]))
+
+
+# --- link health --------------------------------------------------------------------------
+
+
+def test_link_health(inputs: Inputs) -> None:
+    links = make_links(inputs)
+    assert (links["notes"], links["excluded_notes"]) == (len(NOTES), 0)
+    assert (links["unresolved_count"], links["broken_anchor_count"]) == (2, 1)
+    assert [link["target"] for link in links["unresolved"]] == ["Missing note", "gone.png"]
+    assert [link["target"] for link in links["unresolved_links"]] == ["Missing note"]
+    assert [link["target"] for link in links["missing_embeds"]] == ["gone.png"]
+    assert [(link["note"], link["fragment"]) for link in links["broken_anchors"]] == [
+        ("Links.md", "No such heading")
+    ]
+    assert "Lonely.md" in plain(links["orphans"])
+    assert "Alpha.md" not in plain(links["orphans"])
+    assert links["orphan_count"] == len(plain(links["orphans"]))
+
+
+# --- the dispatcher -----------------------------------------------------------------------
+
+
+def test_build_context_computes_only_the_names_wanted(inputs: Inputs) -> None:
+    context = build_context(inputs.connection, inputs.config, TODAY, "vault", {"today", "links"})
+    assert list(context) == ["today", "links"]
+    every = build_context(inputs.connection, inputs.config, TODAY, "vault")
+    assert set(every) == CONTEXT_NAMES
+    assert json.dumps(plain(every["habits"])) == json.dumps(plain(make_habits(inputs)))

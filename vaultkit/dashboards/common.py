@@ -1,0 +1,99 @@
+"""What every context maker reads, and the context names every dashboard shares.
+
+A context maker is a function of :class:`Inputs` returning the value of one name a template
+reads (the registry, :mod:`vaultkit.dashboards.registry`, lists them). Each is a pure function
+of the index and ``today``: no clock reads, no randomness, stable ordering, so two machines
+syncing the same vault render identical bytes. The names are documented in
+``docs/templates.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from vaultkit.config.load import Config
+from vaultkit.dashboards.rows import Rows
+from vaultkit.index.queries import HIDDEN_NOTES, TASK_COLUMNS, VISIBLE_ROWS, task_from_row
+
+OPEN = "status IN ('todo', 'in_progress', 'other')"
+"""A task row that is still to be done (SQL)."""
+
+
+@dataclass
+class Inputs:
+    """What a context maker reads: the index, the config, the run's today and the vault's name.
+
+    Large lists are :class:`~vaultkit.dashboards.rows.Rows` read from ``connection`` while the
+    templates render, so the connection must stay open (in one read transaction, for a
+    consistent view) until rendering is done.
+    """
+
+    connection: sqlite3.Connection
+    config: Config
+    today: dt.date
+    vault_name: str
+
+    @cached_property
+    def notes(self) -> Rows:
+        """Every visible note (shared by ``notes`` and ``vault``, so it is counted once)."""
+        return Rows(
+            self.connection,
+            "n.path, n.title, n.tags, n.properties",
+            f"FROM notes n WHERE n.path NOT IN ({HIDDEN_NOTES})",
+            order="n.path",
+            convert=_note,
+        )
+
+
+def _note(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "path": row[0],
+        "title": row[1],
+        "tags": json.loads(row[2]),
+        "properties": json.loads(row[3]),
+    }
+
+
+def task_rows(
+    connection: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any],
+    order: str,
+    count: int | None = None,
+) -> Rows:
+    """The visible tasks matching ``where`` (SQL on the ``tasks`` table as ``t``), lazily."""
+    return Rows(
+        connection,
+        TASK_COLUMNS,
+        f"FROM tasks t WHERE t.{VISIBLE_ROWS} AND {where}",
+        params,
+        order=order,
+        convert=task_from_row,
+        count=count,
+    )
+
+
+def make_vault(inputs: Inputs) -> dict[str, Any]:
+    """``vault``: ``{name, notes}``."""
+    return {"name": inputs.vault_name, "notes": len(inputs.notes)}
+
+
+def make_today(inputs: Inputs) -> str:
+    """``today``: ``YYYY-MM-DD``."""
+    return inputs.today.isoformat()
+
+
+def make_notes(inputs: Inputs) -> Rows:
+    """``notes``: every visible note, ``{path, title, tags, properties}``."""
+    return inputs.notes
+
+
+def make_tasks(inputs: Inputs) -> Rows:
+    """``tasks``: every visible task, as ``vaultkit tasks --json`` gives it."""
+    return task_rows(inputs.connection, "1", (), "t.note, t.line")

@@ -1,0 +1,133 @@
+"""The Habits dashboard's context: recurring checkboxes of the daily notes in a rolling window.
+
+Each checkbox text under the configured section of a daily note is a habit; a day counts as
+tracked for a habit when its daily note holds that checkbox, and done when it is ticked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from typing import Any
+
+from vaultkit.config.load import Config, HabitSettings, daily_note_date
+from vaultkit.dashboards.common import Inputs
+
+_Record = dict[dt.date, bool]
+"""One habit: day -> whether it was done that day (a tracked day only)."""
+
+
+def daily_note_day(config: Config, path: str) -> dt.date | None:
+    """The day of a daily note (by its path, as Obsidian's daily notes name them), or None."""
+    folder = config.daily_notes.folder.strip("/")
+    if folder and not path.startswith(folder + "/"):
+        return None
+    name = path[len(folder) + 1 : -3] if folder else path[:-3]
+    return daily_note_date(name, config.daily_notes.format)
+
+
+def moves_daily(
+    connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
+) -> bool:
+    """Whether a change to the note at ``path`` (moving ``families``) moves the daily notes."""
+    # The habits read the tasks of daily notes, and a daily note is one by its path.
+    return "tasks" in families and daily_note_day(config, path) is not None
+
+
+def make_habits(inputs: Inputs) -> dict[str, Any]:
+    """``habits``: each habit's record over the window, and each day's count of habits done."""
+    connection, config, today = inputs.connection, inputs.config, inputs.today
+    settings = config.habits
+    start = today - dt.timedelta(days=settings.window_days - 1)
+    days = _daily_notes(connection, config, start, today)
+    per_habit = _records(connection, settings, days)
+    tracked_days = sorted(days)
+    return {
+        "window_days": settings.window_days,
+        "start": start.isoformat(),
+        "end": today.isoformat(),
+        "days": [
+            {
+                "day": d.isoformat(),
+                "note": days[d],
+                "done_count": sum(1 for record in per_habit.values() if record.get(d)),
+            }
+            for d in tracked_days
+        ],
+        "habits": [
+            _habit(settings, text, per_habit[text], tracked_days, days)
+            for text in sorted(per_habit, key=str.casefold)
+        ],
+    }
+
+
+def _daily_notes(
+    connection: sqlite3.Connection, config: Config, start: dt.date, end: dt.date
+) -> dict[dt.date, str]:
+    """The daily note of each day from ``start`` to ``end`` that has one: day -> path."""
+    folder = config.daily_notes.folder.strip("/")
+    days: dict[dt.date, str] = {}
+    # The folder's notes are one range of the primary key ("Daily/" up to "Daily0").
+    in_folder = "WHERE path > ? AND path < ?" if folder else ""
+    bounds = (folder + "/", folder + "0") if folder else ()
+    for (path,) in connection.execute(f"SELECT path FROM notes {in_folder} ORDER BY path", bounds):
+        day = daily_note_day(config, path)
+        if day is not None and start <= day <= end:
+            days[day] = path
+    return days
+
+
+def _records(
+    connection: sqlite3.Connection, settings: HabitSettings, days: dict[dt.date, str]
+) -> dict[str, _Record]:
+    """Habit text -> its record, from the checkboxes of the daily notes."""
+    per_habit: dict[str, _Record] = defaultdict(dict)
+    for day, path in days.items():
+        for section, text, status in connection.execute(
+            "SELECT section, text, status FROM tasks WHERE note = ? ORDER BY line", (path,)
+        ):
+            if settings.section and settings.section.casefold() not in [
+                part.casefold() for part in section.split(" > ")
+            ]:
+                continue
+            if status == "cancelled" or not text:
+                continue
+            done = status == "done"
+            per_habit[text][day] = per_habit[text].get(day, False) or done
+    return per_habit
+
+
+def _habit(
+    settings: HabitSettings,
+    text: str,
+    record: _Record,
+    tracked_days: list[dt.date],
+    days: dict[dt.date, str],
+) -> dict[str, Any]:
+    """One habit's entry: days done of days tracked, its target and its current streak."""
+    done_days = sum(1 for value in record.values() if value)
+    tracked = len(record)
+    target: float = settings.targets.get(text, settings.default_target)
+    if float(target).is_integer():
+        target = int(target)
+    pct = round(100 * done_days / tracked) if tracked else 0
+    streak = 0
+    for day in reversed(tracked_days):
+        if record.get(day):
+            streak += 1
+        elif day in record:
+            break
+    return {
+        "habit": text,
+        "done": done_days,
+        "tracked": tracked,
+        "pct": pct,
+        "target": target,
+        "met": pct >= target,
+        "streak": streak,
+        "days": [
+            {"day": day.isoformat(), "done": record.get(day), "note": days[day]}
+            for day in tracked_days
+        ],
+    }

@@ -1,0 +1,246 @@
+"""The topic comparison table's context: one entry per topic note.
+
+A topic's columns are its properties, the bullet lists under its sections, and the computed
+columns of :data:`COMPUTED_COLUMNS`. Adding a computed column is one function there: it
+becomes a key of every topic (``topic.words``), a column ``topic_value`` answers and a name
+``[topics] columns`` and ``sort`` may use, and docs/templates.md lists it (a test holds the
+docs to the table). A column that reads an index family of its note none of the others
+reads adds it to :data:`COLUMN_FAMILIES`, so that a change to it renders the topics again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from vaultkit.config.load import Config, TopicSettings
+from vaultkit.dashboards.common import Inputs
+from vaultkit.index.queries import HIDDEN_NOTES
+from vaultkit.progress import Progress
+
+MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
+"""Properties that say when a note was last modified (compared case-insensitively)."""
+
+
+class TopicNote:
+    """One topic note as a computed column sees it: its ``notes`` row, and the rest of the
+    index through :attr:`connection`. What several columns read is read once."""
+
+    __slots__ = ("_task_counts", "connection", "mtime_ns", "path", "properties", "title")
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: str,
+        title: str,
+        properties: dict[str, Any],
+        mtime_ns: int,
+    ) -> None:
+        self.connection = connection
+        self.path = path
+        self.title = title
+        self.properties = properties
+        self.mtime_ns = mtime_ns
+        self._task_counts: tuple[int, int, int] | None = None
+
+    def task_counts(self) -> tuple[int, int, int]:
+        """(done, total without the cancelled, every task) of the note's tasks."""
+        if self._task_counts is None:
+            self._task_counts = self.connection.execute(
+                "SELECT coalesce(sum(status = 'done'), 0), "
+                "coalesce(sum(status != 'cancelled'), 0), count(*) FROM tasks WHERE note = ?",
+                (self.path,),
+            ).fetchone()
+        return self._task_counts
+
+
+def _progress(note: TopicNote) -> Progress:
+    """Tasks done of those not cancelled, as ``{done, total, pct}``."""
+    done, total, _ = note.task_counts()
+    return Progress(done, total)
+
+
+def _tasks(note: TopicNote) -> int:
+    """How many tasks the note holds, cancelled ones included."""
+    return note.task_counts()[2]
+
+
+def _resources(note: TopicNote) -> int:
+    """How many distinct external resources (URLs) the note mentions."""
+    found: int = note.connection.execute(
+        "SELECT count(DISTINCT url) FROM resources WHERE note = ?", (note.path,)
+    ).fetchone()[0]
+    return found
+
+
+def _modified(note: TopicNote) -> str:
+    """The note's last-modified date (``YYYY-MM-DD``); see :func:`modified_date`."""
+    return modified_date(note.properties, note.mtime_ns)
+
+
+COMPUTED_COLUMNS: Mapping[str, Callable[[TopicNote], Any]] = MappingProxyType(
+    {
+        "progress": _progress,
+        "tasks": _tasks,
+        "resources": _resources,
+        "modified": _modified,
+    }
+)
+"""Computed column -> its value for one topic note, in the order of a topic's keys. Names are
+lower case: a column matches whatever its case in the config."""
+
+COLUMN_FAMILIES = frozenset({"tasks", "resources", "mtime"})
+"""The index families of its own note the computed columns read (``mtime``: the file's
+mtime; the note's properties and lists are ``meta``, which every topic reads). A change to
+one of them in a topic note moves the topics, so a column reading another family adds it
+here."""
+
+
+def modified_date(properties: dict[str, Any], mtime_ns: int) -> str:
+    """A note's last-modified date: its own property when it has one, else the file's mtime.
+
+    A property travels with the note, while mtimes are reset by clones and some sync
+    services; preferring it keeps two machines' dashboards identical.
+    """
+    for key, value in properties.items():
+        if key.casefold() in MODIFIED_PROPERTIES and isinstance(value, str) and value[:10]:
+            try:
+                return dt.date.fromisoformat(value[:10]).isoformat()
+            except ValueError:
+                continue
+    return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).date().isoformat()
+
+
+def topic_value(topic: dict[str, Any], column: str) -> Any:
+    """A topic's value for a column: computed, a property, or a section's bullet list."""
+    lowered = column.casefold()
+    if lowered == "title" or lowered in COMPUTED_COLUMNS:
+        return topic[lowered]
+    for key, value in topic["properties"].items():
+        if key.casefold() == lowered:
+            return value
+    return topic["lists"].get(lowered)
+
+
+def is_topic(settings: TopicSettings, folder: str, tags_json: str, properties_json: str) -> bool:
+    """Whether a note (its ``notes`` row's folder, tags and properties) is a topic."""
+    wanted_folder = settings.folder.strip("/")
+    if wanted_folder and (folder == wanted_folder or folder.startswith(wanted_folder + "/")):
+        return True
+    wanted_tag = settings.tag.lstrip("#").casefold()
+    # Substring tests on the stored JSON rule out most notes before any JSON is decoded: a
+    # note whose casefolded tags text lacks the tag cannot carry it.
+    tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
+    if wanted_tag and tag_needle in tags_json.casefold():
+        tags = [t.casefold() for t in json.loads(tags_json)]
+        if any(t == wanted_tag or t.startswith(wanted_tag + "/") for t in tags):
+            return True
+    needle = json.dumps(settings.property, ensure_ascii=False)
+    if settings.property and needle in properties_json:
+        return bool(json.loads(properties_json).get(settings.property))
+    return False
+
+
+def note_is_topic(connection: sqlite3.Connection, config: Config, path: str) -> bool:
+    """Whether the indexed note at ``path`` is a topic."""
+    row = connection.execute(
+        "SELECT folder, tags, properties FROM notes WHERE path = ?", (path,)
+    ).fetchone()
+    return row is not None and is_topic(config.topics, *row)
+
+
+def moves_topics(
+    connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
+) -> bool:
+    """Whether a change to the note at ``path`` (moving ``families``) moves the topics."""
+    # A topic reads its note's metadata and what its computed columns read; a metadata change
+    # can make a note a topic or stop it being one, so it counts whatever the note is now.
+    return "meta" in families or bool(
+        families & COLUMN_FAMILIES and note_is_topic(connection, config, path)
+    )
+
+
+def make_topic_columns(inputs: Inputs) -> list[str]:
+    """``topic_columns``: the configured columns."""
+    return list(inputs.config.topics.columns)
+
+
+def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
+    """``topics``: one entry per topic note, sorted as ``[topics] sort`` says."""
+    connection, settings = inputs.connection, inputs.config.topics
+    topics = [
+        _topic(connection, TopicNote(connection, path, title, json.loads(properties), mtime_ns))
+        for path, title, folder, properties, tags, mtime_ns in _candidates(connection, settings)
+        if is_topic(settings, folder, tags, properties)
+    ]
+    sort_key = settings.sort.lstrip("-")
+    reverse = settings.sort.startswith("-")
+
+    def key(topic: dict[str, Any]) -> tuple[int, str]:
+        value = topic_value(topic, sort_key)
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        return (0 if value not in (None, "", []) else 1, text.casefold())
+
+    topics.sort(key=lambda t: t["title"].casefold())
+    topics.sort(key=key, reverse=reverse)
+    return topics
+
+
+def _candidates(
+    connection: sqlite3.Connection, settings: TopicSettings
+) -> Iterable[tuple[Any, ...]]:
+    """The ``notes`` rows that may be topics: :func:`is_topic`'s tests, looser, in SQLite.
+
+    So only candidates reach Python. LIKE ignores ASCII case only, so a tag with other
+    letters is not pre-filtered here.
+    """
+    wanted_tag = settings.tag.lstrip("#").casefold()
+    folder = settings.folder.strip("/")
+    tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
+    maybe: list[str] = []
+    params: list[Any] = []
+    if folder:
+        maybe.append("n.folder = ? OR substr(n.folder, 1, ?) = ?")
+        params += [folder, len(folder) + 1, folder + "/"]
+    if wanted_tag:
+        if tag_needle.isascii():
+            maybe.append("n.tags LIKE ? ESCAPE '!'")
+            escaped = tag_needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+            params.append(f"%{escaped}%")
+        else:
+            maybe.append("1")
+    if settings.property:
+        maybe.append("instr(n.properties, ?) > 0")
+        params.append(json.dumps(settings.property, ensure_ascii=False))
+    if not maybe:
+        return []
+    return connection.execute(
+        "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns FROM notes n "
+        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)}) "
+        "ORDER BY n.path",
+        params,
+    )
+
+
+def _topic(connection: sqlite3.Connection, note: TopicNote) -> dict[str, Any]:
+    """One topic: ``{path, title, properties, lists}`` and its computed columns."""
+    lists: dict[str, list[str]] = defaultdict(list)
+    for section, text, depth in connection.execute(
+        "SELECT section, text, depth FROM list_items WHERE note = ? ORDER BY line", (note.path,)
+    ):
+        if depth == 0 and section:
+            lists[section.split(" > ")[-1].casefold()].append(text)
+    topic: dict[str, Any] = {
+        "path": note.path,
+        "title": note.title,
+        "properties": note.properties,
+        "lists": dict(lists),
+    }
+    for name, compute in COMPUTED_COLUMNS.items():
+        topic[name] = compute(note)
+    return topic

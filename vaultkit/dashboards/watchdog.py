@@ -1,0 +1,124 @@
+"""The watchdog: a render that runs out of time or memory is stopped between two steps.
+
+What grows step by step in Python code (a loop that never ends, a loop that piles up strings
+each under the limit) is no single operation the sandbox could refuse. A watchdog thread
+raises an exception asynchronously in the rendering thread (``PyThreadState_SetAsyncExc``)
+when the time runs out or the process's peak memory grew by more than
+:attr:`~vaultkit.dashboards.bounds.RenderLimits.memory`. The render runs in the calling
+thread, because the context reads the index through that thread's sqlite3 connection; a
+signal (SIGALRM) would work on neither Windows nor a watcher's threads.
+"""
+
+from __future__ import annotations
+
+import _thread
+import sys
+import time
+from collections.abc import Callable
+
+import jinja2
+
+from vaultkit.dashboards.bounds import OutOfMemory, OutOfTime, Overrun, RenderLimits
+
+_POLL_SECONDS = 0.05
+"""How often the watchdog looks at the memory while a render runs."""
+
+
+def _peak_memory() -> int | None:
+    """The process's peak resident size in bytes (None where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows: the size checks still hold, the watchdog times only
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+class _Watchdog:
+    """Raises :class:`OutOfTime` or :class:`OutOfMemory` in the thread that started it.
+
+    It fires at most once, and never after :meth:`stop`: firing and stopping take the
+    same lock, and :meth:`stop` withdraws an exception fired but not yet delivered, so none
+    can surface after the render, in code that does not expect it.
+    """
+
+    def __init__(self, limits: RenderLimits) -> None:
+        self._target = _thread.get_ident()
+        self._state = _thread.allocate_lock()
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._active = True
+        self._fired: type[Overrun] | None = None
+        self._set_async_exc: Callable[..., int] | None = None
+        try:
+            _thread.start_new_thread(self._watch, (limits.timeout, limits.memory))
+        except RuntimeError:  # no thread to be had: render without the watchdog
+            self._active = False
+
+    def _watch(self, seconds: float, memory: int) -> None:
+        try:
+            deadline = time.monotonic() + seconds
+            start = _peak_memory()
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._fire(OutOfTime)
+                    return
+                if self._done.acquire(True, min(remaining, _POLL_SECONDS)):
+                    return
+                if start is not None and (_peak_memory() or 0) - start > memory:
+                    self._fire(OutOfMemory)
+                    return
+        except Exception:
+            return  # a watchdog that cannot watch must not crash the sync
+
+    def _fire(self, kind: type[Overrun]) -> None:
+        with self._state:
+            if not self._active:
+                return
+            # Imported here, when it fires: ctypes costs the hook's start-up ~5 ms.
+            import ctypes
+
+            set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+            set_async_exc(ctypes.c_ulong(self._target), ctypes.py_object(kind))
+            self._fired, self._set_async_exc = kind, set_async_exc
+
+    def stop(self) -> type[Overrun] | None:
+        """End the watch; returns what it fired, if it did (its exception is withdrawn)."""
+        with self._state:
+            was_active, self._active = self._active, False
+            fired = self._fired
+            if fired is not None and self._set_async_exc is not None:
+                import ctypes
+
+                self._set_async_exc(ctypes.c_ulong(self._target), None)
+        if was_active and fired is None:
+            self._done.release()
+        return fired
+
+
+def watched(limits: RenderLimits, work: Callable[[], str]) -> str:
+    """Run ``work`` in this thread under the watchdog; raises :class:`Overrun` past a bound."""
+    watchdog = _Watchdog(limits)
+    try:
+        text = work()
+    except BaseException:
+        watchdog.stop()
+        raise
+    fired = watchdog.stop()
+    if fired is not None:
+        raise fired()
+    return text
+
+
+def overrun_place(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template and line a render was running when it was stopped, if any."""
+    name = line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template):
+            name = template.name
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return name, line
