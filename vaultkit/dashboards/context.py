@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from vaultkit.config.load import Config, TopicSettings, daily_note_date
+from vaultkit.config.load import Config, TopicSettings
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
@@ -27,6 +27,7 @@ from vaultkit.index.queries import (
     task_from_row,
     unresolved_row,
 )
+from vaultkit.obsidian.daily_notes import daily_note_date
 from vaultkit.progress import CADENCES, Progress
 
 DUE_SOON_DAYS = 7
