@@ -23,6 +23,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import MappingProxyType
 from typing import NamedTuple
 
+from vaultkit.config.toml_lines import (
+    Key,
+    KeyLines,
+    deep_line,
+    key_name,
+    long_number_line,
+    toml_error,
+)
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.files import read_regular
 from vaultkit.obsidian.daily_notes import (
@@ -223,23 +231,23 @@ def load_config(vault: Path) -> Config:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            message, line = _toml_error(str(exc), text)
+            message, line = toml_error(str(exc), text)
             raise ConfigError(f"invalid TOML: {message}", path=_SHOWN, line=line) from None
         except RecursionError:
             raise ConfigError(
                 f"has arrays or tables nested too deeply (more than {_MAX_NESTING} levels); "
                 "no vaultkit setting nests",
                 path=_SHOWN,
-                line=_deep_line(text),
+                line=deep_line(text, _MAX_NESTING),
             ) from None
         except ValueError:
             # Python refuses to read integers of more than 4300 digits (tomllib lets it raise).
             raise ConfigError(
                 "has a number with thousands of digits; no vaultkit setting needs one",
                 path=_SHOWN,
-                line=_long_number_line(text),
+                line=long_number_line(text),
             ) from None
-    reader = _Reader(_KeyLines(text))
+    reader = _Reader(KeyLines(text))
     config = _build(reader, data, daily, vault)
     reader.raise_if_any()
     return config
@@ -550,21 +558,18 @@ def _template_problem(template: str) -> str | None:
 
 # --- reading typed values, collecting problems -----------------------------------------------
 
-_Key = tuple[str | int, ...]
-"""A key path in the document; an int is an array index."""
-
 
 class _Reader:
     """Typed getters that record a problem and fall back to the default, so all are found."""
 
-    def __init__(self, lines: _KeyLines) -> None:
+    def __init__(self, lines: KeyLines) -> None:
         self.lines = lines
         self.problems: list[tuple[int, int, str]] = []
 
-    def add(self, key: _Key, message: str) -> None:
+    def add(self, key: Key, message: str) -> None:
         line = self.lines.find(key)
         where = _SHOWN if line is None else f"{_SHOWN}:{line}"
-        entry = f"{where}: key '{_key_name(key)}': {message}"
+        entry = f"{where}: key '{key_name(key)}': {message}"
         # Sorted by line when raised; problems without a line go last, in the order found.
         self.problems.append((line if line is not None else 1 << 30, len(self.problems), entry))
 
@@ -572,7 +577,7 @@ class _Reader:
         if self.problems:
             raise ConfigError("\n".join(text for _, _, text in sorted(self.problems)))
 
-    def known(self, table: Mapping[str, object], key: _Key, names: Sequence[str]) -> None:
+    def known(self, table: Mapping[str, object], key: Key, names: Sequence[str]) -> None:
         for name in table:
             if name in names:
                 continue
@@ -582,12 +587,12 @@ class _Reader:
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(names)}"
             self.add((*key, name), f"unknown key ({hint})")
 
-    def _get(self, table: Mapping[str, object], key: _Key) -> object:
+    def _get(self, table: Mapping[str, object], key: Key) -> object:
         name = key[-1]
         assert isinstance(name, str)
         return table.get(name)
 
-    def table(self, parent: Mapping[str, object], key: _Key) -> dict[str, object]:
+    def table(self, parent: Mapping[str, object], key: Key) -> dict[str, object]:
         value = self._get(parent, key)
         if value is None:
             return {}
@@ -599,7 +604,7 @@ class _Reader:
             return {}
         return value
 
-    def text(self, table: Mapping[str, object], key: _Key, default: str) -> str:
+    def text(self, table: Mapping[str, object], key: Key, default: str) -> str:
         value = self._get(table, key)
         if value is None:
             return default
@@ -611,7 +616,7 @@ class _Reader:
             return default
         return value
 
-    def flag(self, table: Mapping[str, object], key: _Key, default: bool) -> bool:
+    def flag(self, table: Mapping[str, object], key: Key, default: bool) -> bool:
         value = self._get(table, key)
         if value is None:
             return default
@@ -623,7 +628,7 @@ class _Reader:
     def integer(
         self,
         table: Mapping[str, object],
-        key: _Key,
+        key: Key,
         default: int,
         *,
         minimum: int,
@@ -647,7 +652,7 @@ class _Reader:
     def number(
         self,
         table: Mapping[str, object],
-        key: _Key,
+        key: Key,
         default: float,
         *,
         minimum: float,
@@ -677,7 +682,7 @@ class _Reader:
         return float(value)
 
     def texts(
-        self, table: Mapping[str, object], key: _Key, default: tuple[str, ...]
+        self, table: Mapping[str, object], key: Key, default: tuple[str, ...]
     ) -> tuple[str, ...]:
         value = self._get(table, key)
         if value is None:
@@ -745,170 +750,8 @@ def _num(value: float) -> str:
     return repr(value)
 
 
-def _key_name(key: _Key) -> str:
-    """``vault.excludes[1]``, quoting segments that are not bare TOML keys."""
-    out = ""
-    for part in key:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = part if _BARE_KEY_RE.fullmatch(part) else json.dumps(part, ensure_ascii=False)
-        out += f".{text}" if out else text
-    return out
-
-
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-# --- where keys are written ------------------------------------------------------------------
-
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_DOTTED_KEY = rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*"
-_HEADER_RE = re.compile(rf"[ \t]*\[\[?[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]")
-_KEY_LINE_RE = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
-_TOML_POSITION_RE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
-
-
-class _KeyLines:
-    """The line of every table header and ``key =`` in a TOML text (which tomllib parsed).
-
-    tomllib gives values without positions, so the text is scanned once: headers and keys at
-    the start of a statement are recorded, and values are skipped string- and bracket-aware,
-    so a multi-line array or string cannot be mistaken for keys. Keys inside inline tables
-    and array items are not recorded; they get the line of the key that holds them.
-    """
-
-    def __init__(self, text: str) -> None:
-        self._lines: dict[tuple[str, ...], int] = {}
-        table: tuple[str, ...] = ()
-        value = _ValueSkipper()
-        for number, line in enumerate(text.splitlines(), start=1):
-            start = 0
-            if not value.busy:
-                header = _HEADER_RE.match(line)
-                if header:
-                    table = _split_key(header["key"])
-                    self._lines.setdefault(table, number)
-                    continue
-                key = _KEY_LINE_RE.match(line)
-                if key is None:
-                    continue
-                self._lines.setdefault(table + _split_key(key["key"]), number)
-                start = key.end()
-            value.feed(line, start)
-
-    def find(self, key: _Key) -> int | None:
-        """Line of ``key``; else of the first key below it; else of the nearest table above."""
-        path: tuple[str, ...] = ()
-        for part in key:
-            if isinstance(part, int):
-                break
-            path += (part,)
-        if path in self._lines:
-            return self._lines[path]
-        below = [line for p, line in self._lines.items() if p[: len(path)] == path]
-        if below:
-            return min(below)
-        for size in range(len(path) - 1, 0, -1):
-            if path[:size] in self._lines:
-                return self._lines[path[:size]]
-        return None
-
-
-class _ValueSkipper:
-    """Tracks open brackets and multi-line strings across the lines of one TOML value."""
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.deepest = 0
-        """The deepest nesting seen so far."""
-        self.quote: str | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self.depth > 0 or self.quote is not None
-
-    def feed(self, line: str, i: int) -> None:
-        while i < len(line):
-            if self.quote is not None:
-                if self.quote == '"""' and line[i] == "\\":
-                    i += 2
-                elif line.startswith(self.quote, i):
-                    # Up to two quotes may precede the closing three; take the whole run.
-                    while i < len(line) and line[i] == self.quote[0]:
-                        i += 1
-                    self.quote = None
-                else:
-                    i += 1
-                continue
-            char = line[i]
-            if char == "#":
-                return
-            if line.startswith('"""', i) or line.startswith("'''", i):
-                self.quote = line[i : i + 3]
-                i += 3
-            elif char == '"':
-                i += 1
-                while i < len(line) and line[i] != '"':
-                    i += 2 if line[i] == "\\" else 1
-                i += 1
-            elif char == "'":
-                end = line.find("'", i + 1)
-                i = len(line) if end < 0 else end + 1
-            else:
-                if char in "[{":
-                    self.depth += 1
-                    self.deepest = max(self.deepest, self.depth)
-                elif char in "]}":
-                    self.depth -= 1
-                i += 1
-
-
-def _deep_line(text: str) -> int | None:
-    """The line where brackets first nest deeper than :data:`_MAX_NESTING`."""
-    value = _ValueSkipper()
-    for number, line in enumerate(text.splitlines(), start=1):
-        value.feed(line, 0)
-        if value.deepest > _MAX_NESTING:
-            return number
-    return None
-
-
-def _long_number_line(text: str) -> int | None:
-    """The line of the first run of more digits than Python reads as one integer."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.search(r"[0-9_]{4301}", line):
-            return number
-    return None
-
-
-def _split_key(dotted: str) -> tuple[str, ...]:
-    parts: list[str] = []
-    for part in re.findall(_KEY_PART, dotted):
-        if part.startswith('"'):
-            # Let tomllib undo the escapes, so the key matches what it returned exactly.
-            import tomllib
-
-            value = tomllib.loads(f"k = {part}")["k"]
-            parts.append(value if isinstance(value, str) else part)
-        elif part.startswith("'"):
-            parts.append(part[1:-1])
-        else:
-            parts.append(part)
-    return tuple(parts)
-
-
-def _toml_error(message: str, text: str) -> tuple[str, int | None]:
-    """tomllib's message without its position suffix, and the line it names."""
-    match = _TOML_POSITION_RE.search(message)
-    if match is None:
-        return message, None
-    head = message[: match.start()]
-    if match[1] is None:
-        return f"{head} (at the end of the file)", max(1, len(text.splitlines()))
-    return f"{head[:1].lower()}{head[1:]} (column {match[2]})", int(match[1])
 
 
 # --- init ------------------------------------------------------------------------------------
