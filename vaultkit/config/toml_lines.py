@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 Key = tuple[str | int, ...]
 """A key path in the document; an int is an array index."""
@@ -34,7 +36,7 @@ class KeyLines:
         self._lines: dict[tuple[str, ...], int] = {}
         table: tuple[str, ...] = ()
         value = _ValueSkipper()
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(_split_lines(text), start=1):
             start = 0
             if not value.busy:
                 header = _HEADER_RE.match(line)
@@ -48,6 +50,11 @@ class KeyLines:
                 self._lines.setdefault(table + _split_key(key["key"]), number)
                 start = key.end()
             value.feed(line, start)
+
+    @property
+    def lines(self) -> Mapping[tuple[str, ...], int]:
+        """Every key and table header recorded, with its line (the first, if written twice)."""
+        return MappingProxyType(self._lines)
 
     def find(self, key: Key) -> int | None:
         """Line of ``key``; else of the first key below it; else of the nearest table above."""
@@ -119,7 +126,7 @@ class _ValueSkipper:
 def deep_line(text: str, deeper_than: int) -> int | None:
     """The line where brackets first nest deeper than ``deeper_than``."""
     value = _ValueSkipper()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_split_lines(text), start=1):
         value.feed(line, 0)
         if value.deepest > deeper_than:
             return number
@@ -128,26 +135,43 @@ def deep_line(text: str, deeper_than: int) -> int | None:
 
 def long_number_line(text: str) -> int | None:
     """The line of the first run of more digits than Python reads as one integer."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_split_lines(text), start=1):
         if re.search(r"[0-9_]{4301}", line):
             return number
     return None
+
+
+def _split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as TOML counts them: only "\\n" ends one (``str.splitlines()``
+    also splits at U+0085, U+2028 and U+2029, which TOML allows in strings and comments)."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _split_key(dotted: str) -> tuple[str, ...]:
     parts: list[str] = []
     for part in re.findall(_KEY_PART, dotted):
         if part.startswith('"'):
-            # Let tomllib undo the escapes, so the key matches what it returned exactly.
-            import tomllib
-
-            value = tomllib.loads(f"k = {part}")["k"]
-            parts.append(value if isinstance(value, str) else part)
+            parts.append(_unescape(part))
         elif part.startswith("'"):
             parts.append(part[1:-1])
         else:
             parts.append(part)
     return tuple(parts)
+
+
+def _unescape(quoted: str) -> str:
+    """A basic-string key as tomllib returns it; as written if it is no valid string."""
+    # Let tomllib undo the escapes, so the key matches what it returned exactly.
+    import tomllib
+
+    try:
+        value = tomllib.loads(f"k = {quoted}")["k"]
+    except tomllib.TOMLDecodeError:  # only in a text tomllib refused anyway
+        return quoted
+    return value if isinstance(value, str) else quoted
 
 
 def toml_error(message: str, text: str) -> tuple[str, int | None]:
@@ -157,7 +181,7 @@ def toml_error(message: str, text: str) -> tuple[str, int | None]:
         return message, None
     head = message[: match.start()]
     if match[1] is None:
-        return f"{head} (at the end of the file)", max(1, len(text.splitlines()))
+        return f"{head} (at the end of the file)", max(1, len(_split_lines(text)))
     return f"{head[:1].lower()}{head[1:]} (column {match[2]})", int(match[1])
 
 
