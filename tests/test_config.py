@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import (
     Config,
     DailyNotes,
-    Dashboard,
     HabitSettings,
     TopicSettings,
     VaultSettings,

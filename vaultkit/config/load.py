@@ -12,22 +12,20 @@ Obsidian's own Daily notes settings and date formats live in :mod:`vaultkit.obsi
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
-import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PureWindowsPath
 from types import MappingProxyType
 from typing import NamedTuple
 
+from vaultkit.config.dashboards import DEFAULT_TEXT as DASHBOARDS_TEXT
+from vaultkit.config.dashboards import Dashboard, default_dashboards, read_dashboards
+from vaultkit.config.reader import SHOWN, Reader, show, strings
 from vaultkit.config.toml_lines import (
-    Key,
     KeyLines,
     deep_line,
-    key_name,
     long_number_line,
     toml_error,
 )
@@ -41,22 +39,6 @@ from vaultkit.obsidian.daily_notes import (
 from vaultkit.scan.walk import DEFAULT_CONFIG_DIR, _compile_js_regex
 from vaultkit.vault import leads_outside
 from vaultkit.vaultpaths import CONFIG_PATH, configured_index
-
-_SHOWN = CONFIG_PATH.as_posix()
-
-BUILTIN_DASHBOARDS: Mapping[str, str] = MappingProxyType(
-    {
-        "status": "Dashboards/Status.md",
-        "topics": "Dashboards/Topics.md",
-        "resources": "Dashboards/Resources.md",
-        "habits": "Dashboards/Habits.md",
-        "links": "Dashboards/Link health.md",
-    }
-)
-"""Built-in dashboard name → default target, in the order dashboards are listed."""
-
-_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
-"""Dashboard and region names: they end up in file names and ``%% vaultkit:… %%`` markers."""
 
 MIB = 1024 * 1024
 DEFAULT_TEMPLATE_TIMEOUT = 30.0
@@ -73,10 +55,6 @@ stays well below it."""
 
 MAX_CONFIG_BYTES = 1 * MIB
 """A config larger than this is refused unread: the commented default is about 6 KB."""
-MAX_TEXT = 4096
-"""Longest string value (the longest path most systems accept)."""
-MAX_ENTRIES = 1000
-"""Most entries in one array or table (excludes, columns, habit targets, dashboards)."""
 _MAX_NESTING = 50
 """Brackets nested deeper than this are reported as such when tomllib gives up."""
 
@@ -160,28 +138,6 @@ class DailyNotes(NamedTuple):
     """moment.js format of a daily note's path below :attr:`folder`, without ``.md``."""
 
 
-class Dashboard(NamedTuple):
-    """One generated dashboard and where it goes."""
-
-    name: str
-    """The name under ``[dashboards.NAME]``; also the region marker name for a whole file."""
-    enabled: bool
-    """False: the dashboard is not rendered and its target is left alone."""
-    target_path: str
-    """Vault-relative POSIX path of the file written (or holding the region), NFC."""
-    region: str | None
-    """Name of the region inside :attr:`target_path`; None = vaultkit owns the whole file."""
-    template: str
-    """Template file name: the built-in ``<name>.md.j2`` unless the config names another."""
-
-
-def _default_dashboards() -> tuple[Dashboard, ...]:
-    return tuple(
-        Dashboard(name, True, target, None, f"{name}.md.j2")
-        for name, target in BUILTIN_DASHBOARDS.items()
-    )
-
-
 class Config(NamedTuple):
     """Everything configurable about one vault; ``Config()`` is the default."""
 
@@ -193,7 +149,7 @@ class Config(NamedTuple):
     """``[habits]``: window and targets."""
     daily_notes: DailyNotes = DailyNotes()
     """``[daily_notes]``: Obsidian's settings unless the config overrides them."""
-    dashboards: tuple[Dashboard, ...] = _default_dashboards()
+    dashboards: tuple[Dashboard, ...] = default_dashboards()
     """Built-ins in a fixed order, then custom dashboards in file order."""
 
 
@@ -210,19 +166,19 @@ def load_config(vault: Path) -> Config:
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
-        raise ConfigError(f"cannot be read: {exc.strerror or exc}", path=_SHOWN) from None
+        raise ConfigError(f"cannot be read: {exc.strerror or exc}", path=SHOWN) from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(
             f"is larger than {MAX_CONFIG_BYTES // MIB} MiB, which no vaultkit config needs "
             "(the commented default is about 6 KB); check what the file holds",
-            path=_SHOWN,
+            path=SHOWN,
         )
     try:
         # utf-8-sig: Windows editors like to add a BOM, which TOML itself does not allow.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError("is not UTF-8 text", path=_SHOWN, line=bad_line) from None
+        raise ConfigError("is not UTF-8 text", path=SHOWN, line=bad_line) from None
     if not text.strip():
         data: dict[str, object] = {}  # no file (the usual case): spare the hook tomllib's import
     else:
@@ -232,39 +188,39 @@ def load_config(vault: Path) -> Config:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             message, line = toml_error(str(exc), text)
-            raise ConfigError(f"invalid TOML: {message}", path=_SHOWN, line=line) from None
+            raise ConfigError(f"invalid TOML: {message}", path=SHOWN, line=line) from None
         except RecursionError:
             raise ConfigError(
                 f"has arrays or tables nested too deeply (more than {_MAX_NESTING} levels); "
                 "no vaultkit setting nests",
-                path=_SHOWN,
+                path=SHOWN,
                 line=deep_line(text, _MAX_NESTING),
             ) from None
         except ValueError:
             # Python refuses to read integers of more than 4300 digits (tomllib lets it raise).
             raise ConfigError(
                 "has a number with thousands of digits; no vaultkit setting needs one",
-                path=_SHOWN,
+                path=SHOWN,
                 line=long_number_line(text),
             ) from None
-    reader = _Reader(KeyLines(text))
+    reader = Reader(KeyLines(text))
     config = _build(reader, data, daily, vault)
     reader.raise_if_any()
     return config
 
 
-def _build(reader: _Reader, data: dict[str, object], daily: DailyNotes, vault: Path) -> Config:
+def _build(reader: Reader, data: dict[str, object], daily: DailyNotes, vault: Path) -> Config:
     reader.known(data, (), ("vault", "topics", "habits", "daily_notes", "dashboards"))
     return Config(
         vault=_vault_settings(reader, reader.table(data, ("vault",)), vault),
         topics=_topic_settings(reader, reader.table(data, ("topics",))),
         habits=_habit_settings(reader, reader.table(data, ("habits",))),
         daily_notes=_daily_notes(reader, reader.table(data, ("daily_notes",)), daily),
-        dashboards=_dashboards(reader, reader.table(data, ("dashboards",)), vault),
+        dashboards=read_dashboards(reader, reader.table(data, ("dashboards",)), vault),
     )
 
 
-def _index_setting(r: _Reader, table: dict[str, object], vault: Path) -> str:
+def _index_setting(r: Reader, table: dict[str, object], vault: Path) -> str:
     """``[vault] index``, checked by the rules of :mod:`vaultkit.vaultpaths` (a shared vault's
     config must not point vaultkit at a note, or anywhere in the vault outside .vaultkit/)."""
     text = r.text(table, ("vault", "index"), "")
@@ -281,11 +237,11 @@ def _index_setting(r: _Reader, table: dict[str, object], vault: Path) -> str:
     return text
 
 
-def _vault_settings(r: _Reader, table: dict[str, object], vault: Path) -> VaultSettings:
+def _vault_settings(r: Reader, table: dict[str, object], vault: Path) -> VaultSettings:
     d = VaultSettings()
     r.known(table, ("vault",), VaultSettings.__match_args__)
     excludes = r.texts(table, ("vault", "excludes"), d.excludes)
-    for number, entry in _strings(table.get("excludes")):
+    for number, entry in strings(table.get("excludes")):
         key = ("vault", "excludes", number)
         text = entry.strip()
         if not text.strip("/"):
@@ -297,7 +253,7 @@ def _vault_settings(r: _Reader, table: dict[str, object], vault: Path) -> VaultS
             # The scanner compiles it the same way; an invalid one would silently match nothing.
             and _compile_js_regex(text[1:-1]) is None
         ):
-            r.add(key, f"{_show(entry)} is not a valid regular expression")
+            r.add(key, f"{show(entry)} is not a valid regular expression")
     return VaultSettings(
         excludes=excludes,
         index=_index_setting(r, table, vault),
@@ -338,34 +294,34 @@ def _vault_settings(r: _Reader, table: dict[str, object], vault: Path) -> VaultS
     )
 
 
-def _today_setting(r: _Reader, table: dict[str, object]) -> str:
+def _today_setting(r: Reader, table: dict[str, object]) -> str:
     text = r.text(table, ("vault", "today"), "").strip()
     if text:
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            r.add(("vault", "today"), f"{_show(text)} is not a date; write it as YYYY-MM-DD")
+            r.add(("vault", "today"), f"{show(text)} is not a date; write it as YYYY-MM-DD")
             return ""
     return text
 
 
-def _topic_settings(r: _Reader, table: dict[str, object]) -> TopicSettings:
+def _topic_settings(r: Reader, table: dict[str, object]) -> TopicSettings:
     d = TopicSettings()
     r.known(table, ("topics",), TopicSettings.__match_args__)
     tag = r.text(table, ("topics", "tag"), d.tag).strip().removeprefix("#")
     if any(ch.isspace() for ch in tag):
-        r.add(("topics", "tag"), f"{_show(tag)} is not a tag: tags have no spaces")
+        r.add(("topics", "tag"), f"{show(tag)} is not a tag: tags have no spaces")
     folder = r.text(table, ("topics", "folder"), d.folder)
     problem = _folder_problem(folder)
     if problem:
         r.add(("topics", "folder"), problem)
     columns = r.texts(table, ("topics", "columns"), d.columns)
     seen: set[str] = set()
-    for number, column in _strings(table.get("columns")):
+    for number, column in strings(table.get("columns")):
         if not column.strip():
             r.add(("topics", "columns", number), "a column name must not be empty")
         elif column.casefold() in seen:
-            r.add(("topics", "columns", number), f"column {_show(column)} is listed twice")
+            r.add(("topics", "columns", number), f"column {show(column)} is listed twice")
         seen.add(column.casefold())
     sort = r.text(table, ("topics", "sort"), d.sort)
     sortable = {"title", *(column.casefold() for column in columns)}
@@ -373,7 +329,7 @@ def _topic_settings(r: _Reader, table: dict[str, object]) -> TopicSettings:
         r.add(
             ("topics", "sort"),
             f'expected "title" or one of the columns (optionally with a leading "-"), '
-            f"got {_show(sort)}",
+            f"got {show(sort)}",
         )
     return TopicSettings(
         tag=tag,
@@ -384,7 +340,7 @@ def _topic_settings(r: _Reader, table: dict[str, object]) -> TopicSettings:
     )
 
 
-def _habit_settings(r: _Reader, table: dict[str, object]) -> HabitSettings:
+def _habit_settings(r: Reader, table: dict[str, object]) -> HabitSettings:
     d = HabitSettings()
     r.known(table, ("habits",), HabitSettings.__match_args__)
     targets: dict[str, float] = {}
@@ -393,7 +349,7 @@ def _habit_settings(r: _Reader, table: dict[str, object]) -> HabitSettings:
     for habit in raw_targets:
         key = ("habits", "targets", habit)
         if habit.casefold() in first_spelling:
-            r.add(key, f"the same habit as {_show(first_spelling[habit.casefold()])}")
+            r.add(key, f"the same habit as {show(first_spelling[habit.casefold()])}")
         first_spelling.setdefault(habit.casefold(), habit)
         value = r.number(raw_targets, key, -1.0, minimum=0, maximum=100)
         if value >= 0:
@@ -410,7 +366,7 @@ def _habit_settings(r: _Reader, table: dict[str, object]) -> HabitSettings:
     )
 
 
-def _daily_notes(r: _Reader, table: dict[str, object], obsidian: DailyNotes) -> DailyNotes:
+def _daily_notes(r: Reader, table: dict[str, object], obsidian: DailyNotes) -> DailyNotes:
     r.known(table, ("daily_notes",), DailyNotes.__match_args__)
     folder = r.text(table, ("daily_notes", "folder"), obsidian.folder)
     if "folder" in table:
@@ -425,329 +381,14 @@ def _daily_notes(r: _Reader, table: dict[str, object], obsidian: DailyNotes) -> 
     return DailyNotes(folder=_nfc(folder.strip("/")), format=fmt)
 
 
-def _dashboards(r: _Reader, table: dict[str, object], vault: Path) -> tuple[Dashboard, ...]:
-    given = {name: r.table(table, ("dashboards", name)) for name in table}
-    names = [*BUILTIN_DASHBOARDS, *(name for name in given if name not in BUILTIN_DASHBOARDS)]
-    dashboards: list[Dashboard] = []
-    well_formed: list[Dashboard] = []
-    for name in names:
-        dashboard, ok = _dashboard(r, name, given.get(name, {}))
-        dashboards.append(dashboard)
-        if ok:
-            well_formed.append(dashboard)
-    _check_targets(r, well_formed, vault)
-    return tuple(dashboards)
-
-
-def _dashboard(r: _Reader, name: str, table: dict[str, object]) -> tuple[Dashboard, bool]:
-    """The dashboard, and whether its target is well-formed (worth resolving on disk)."""
-    key = ("dashboards", name)
-    r.known(table, key, ("enabled", "target", "template"))
-    builtin = name in BUILTIN_DASHBOARDS
-    if not _NAME_RE.fullmatch(name):
-        r.add(key, "a dashboard name may use only letters, digits, '-' and '_'")
-    enabled = r.flag(table, (*key, "enabled"), True)
-    default_target = BUILTIN_DASHBOARDS.get(name, f"Dashboards/{name}.md")
-    target = r.text(table, (*key, "target"), default_target)
-    template = r.text(table, (*key, "template"), "").strip()
-    if not template and not builtin:
-        hint = f" (did you mean '{name.lower()}'?)" if name.lower() in BUILTIN_DASHBOARDS else ""
-        r.add(
-            key,
-            "a custom dashboard must name its 'template' (a file in .vaultkit/templates/); "
-            f"the built-in dashboards are {', '.join(BUILTIN_DASHBOARDS)}{hint}",
-        )
-    elif template:
-        problem = _template_problem(template)
-        if problem:
-            r.add((*key, "template"), problem)
-    path, region, problem = _split_target(target)
-    if problem:
-        r.add((*key, "target"), f"{_show(target)} {problem}")
-    dashboard = Dashboard(
-        name=name,
-        enabled=enabled,
-        target_path=path,
-        region=region,
-        template=template or f"{name}.md.j2",
-    )
-    return dashboard, problem is None
-
-
-def _split_target(target: str) -> tuple[str, str | None, str | None]:
-    """``(path, region, problem)`` for a target ``"Note.md"`` or ``"Note.md#region"``."""
-    path, hash_sign, region_text = target.strip().partition("#")
-    region = region_text if hash_sign else None
-    path = _nfc(path)
-    if not path:
-        return path, region, "must name a vault-relative .md file"
-    if region is not None and not _NAME_RE.fullmatch(region):
-        return path, region, "has a region name that is not letters, digits, '-' and '_'"
-    if "\\" in path:
-        return path, region, "must separate folders with '/', not '\\'"
-    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).drive or path.startswith("~"):
-        return path, region, "must be relative to the vault, not an absolute path"
-    parts = path.split("/")
-    if ".." in parts:
-        return path, region, "must not contain '..'"
-    if any(part in ("", ".") for part in parts):
-        return path, region, "has an empty or '.' path segment"
-    if any(part.startswith(".") for part in parts):
-        # Obsidian hides dot-files and dot-folders (.obsidian, .trash): nobody would see it.
-        return path, region, "must not be inside a hidden (dot) folder or be a hidden file"
-    if not path.lower().endswith(".md") or len(parts[-1]) == 3:
-        return path, region, 'must be a .md file, optionally followed by "#region-name"'
-    return path, region, None
-
-
-def _check_targets(r: _Reader, dashboards: Sequence[Dashboard], vault: Path) -> None:
-    """Confine enabled targets to the vault and give each its own file or region."""
-    root = vault.resolve()
-    owners: dict[str, list[Dashboard]] = {}
-    for dashboard in dashboards:
-        if not dashboard.enabled:
-            continue
-        key = ("dashboards", dashboard.name, "target")
-        # Following symlinks of the existing folders is what a write would do. realpath, not
-        # resolve(): a symlink loop at the target is the write's to report, not a crash here.
-        resolved = Path(os.path.realpath(root / dashboard.target_path))
-        if not resolved.is_relative_to(root):
-            r.add(key, f"{_show(_target(dashboard))} leads out of the vault (to {resolved})")
-            continue
-        # Case-folded: on macOS and Windows "status.md" and "Status.md" are the same file.
-        same_file = owners.setdefault(dashboard.target_path.casefold(), [])
-        for other in same_file:
-            if dashboard.region is None or other.region is None:
-                clash = "writes into the same file as"
-            elif dashboard.region == other.region:
-                clash = "has the same target as"
-            else:
-                continue
-            r.add(
-                key,
-                f"{_show(_target(dashboard))} {clash} dashboard '{other.name}' "
-                f"({_show(_target(other))}); give each dashboard its own target",
-            )
-            break
-        same_file.append(dashboard)
-
-
-def _target(dashboard: Dashboard) -> str:
-    if dashboard.region is None:
-        return dashboard.target_path
-    return f"{dashboard.target_path}#{dashboard.region}"
-
-
 def _folder_problem(folder: str) -> str | None:
     # A leading "/" is read as the vault root, as Obsidian's folder settings do.
     text = folder.strip()
     if PureWindowsPath(text).drive or text.startswith("~"):
-        return f"{_show(folder)} must be a folder inside the vault, relative to its root"
+        return f"{show(folder)} must be a folder inside the vault, relative to its root"
     if ".." in text.split("/"):
-        return f"{_show(folder)} must not contain '..'"
+        return f"{show(folder)} must not contain '..'"
     return None
-
-
-def _template_problem(template: str) -> str | None:
-    if "\\" in template or PurePosixPath(template).is_absolute() or PureWindowsPath(template).drive:
-        return f"{_show(template)} must be a file name in .vaultkit/templates/ ('/' for folders)"
-    if ".." in template.split("/"):
-        return f"{_show(template)} must not contain '..'"
-    return None
-
-
-# --- reading typed values, collecting problems -----------------------------------------------
-
-
-class _Reader:
-    """Typed getters that record a problem and fall back to the default, so all are found."""
-
-    def __init__(self, lines: KeyLines) -> None:
-        self.lines = lines
-        self.problems: list[tuple[int, int, str]] = []
-
-    def add(self, key: Key, message: str) -> None:
-        line = self.lines.find(key)
-        where = _SHOWN if line is None else f"{_SHOWN}:{line}"
-        entry = f"{where}: key '{key_name(key)}': {message}"
-        # Sorted by line when raised; problems without a line go last, in the order found.
-        self.problems.append((line if line is not None else 1 << 30, len(self.problems), entry))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise ConfigError("\n".join(text for _, _, text in sorted(self.problems)))
-
-    def known(self, table: Mapping[str, object], key: Key, names: Sequence[str]) -> None:
-        for name in table:
-            if name in names:
-                continue
-            import difflib
-
-            close = difflib.get_close_matches(name, names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(names)}"
-            self.add((*key, name), f"unknown key ({hint})")
-
-    def _get(self, table: Mapping[str, object], key: Key) -> object:
-        name = key[-1]
-        assert isinstance(name, str)
-        return table.get(name)
-
-    def table(self, parent: Mapping[str, object], key: Key) -> dict[str, object]:
-        value = self._get(parent, key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.add(key, f"expected a table, got {_show(value)}")
-            return {}
-        if len(value) > MAX_ENTRIES:
-            self.add(key, f"has {len(value)} entries, more than the {MAX_ENTRIES} allowed")
-            return {}
-        return value
-
-    def text(self, table: Mapping[str, object], key: Key, default: str) -> str:
-        value = self._get(table, key)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            self.add(key, f"expected a string, got {_show(value)}")
-            return default
-        if len(value) > MAX_TEXT:
-            self.add(key, _too_long(value))
-            return default
-        return value
-
-    def flag(self, table: Mapping[str, object], key: Key, default: bool) -> bool:
-        value = self._get(table, key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.add(key, f"expected true or false, got {_show(value)}")
-            return default
-        return value
-
-    def integer(
-        self,
-        table: Mapping[str, object],
-        key: Key,
-        default: int,
-        *,
-        minimum: int,
-        at_most: int,
-    ) -> int:
-        value = self._get(table, key)
-        if value is None:
-            return default
-        # bool is an int subclass in Python, but `true` is no number in TOML.
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.add(key, f"expected an integer, got {_show(value)}")
-            return default
-        if value < minimum:
-            self.add(key, f"expected an integer of at least {minimum}, got {_show(value)}")
-            return default
-        if value > at_most:
-            self.add(key, f"expected an integer of at most {at_most}, got {_show(value)}")
-            return default
-        return value
-
-    def number(
-        self,
-        table: Mapping[str, object],
-        key: Key,
-        default: float,
-        *,
-        minimum: float,
-        maximum: float = math.inf,
-        at_most: float = math.inf,
-    ) -> float:
-        """A number within ``minimum``..``maximum`` (said so), and not above ``at_most``.
-
-        ``at_most`` is a sanity ceiling for settings with no natural maximum: it keeps
-        ``inf`` (``1e400`` in TOML) and absurd values from reaching timers and arithmetic.
-        """
-        value = self._get(table, key)
-        if value is None:
-            return default
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            self.add(key, f"expected a number, got {_show(value)}")
-            return default
-        if not minimum <= value <= maximum:  # also rejects nan
-            bounds = f"from {minimum:g} to {maximum:g}"
-            if maximum == math.inf:
-                bounds = f"of at least {minimum:g}"
-            self.add(key, f"expected a number {bounds}, got {_show(value)}")
-            return default
-        if value > at_most:
-            self.add(key, f"expected a number of at most {_num(at_most)}, got {_show(value)}")
-            return default
-        return float(value)
-
-    def texts(
-        self, table: Mapping[str, object], key: Key, default: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        value = self._get(table, key)
-        if value is None:
-            return default
-        if not isinstance(value, list):
-            self.add(key, f"expected an array of strings, got {_show(value)}")
-            return default
-        if len(value) > MAX_ENTRIES:
-            self.add(key, f"has {len(value)} entries, more than the {MAX_ENTRIES} allowed")
-            return default
-        items: list[str] = []
-        for number, item in enumerate(value):
-            if not isinstance(item, str):
-                self.add((*key, number), f"expected a string, got {_show(item)}")
-            elif len(item) > MAX_TEXT:
-                self.add((*key, number), _too_long(item))
-            else:
-                items.append(item)
-        return tuple(items)
-
-
-def _strings(value: object) -> list[tuple[int, str]]:
-    """The strings of a TOML array with their positions (others are reported by texts())."""
-    if not isinstance(value, list) or len(value) > MAX_ENTRIES:
-        return []
-    return [
-        (number, item)
-        for number, item in enumerate(value)
-        if isinstance(item, str) and len(item) <= MAX_TEXT
-    ]
-
-
-def _too_long(text: str) -> str:
-    return f"is {len(text)} characters long, more than the {MAX_TEXT} a setting may hold"
-
-
-def _show(value: object) -> str:
-    """A value as the user wrote it in TOML (scalars) or its kind (arrays, tables, dates)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _num(value)
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= 60 else text[:56] + '..."'
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, dt.datetime):
-        return "a date-time"
-    if isinstance(value, dt.date):
-        return "a date"
-    if isinstance(value, dt.time):
-        return "a time"
-    return type(value).__name__
-
-
-def _num(value: float) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, int) and abs(value) >= 10**20:
-        digits = len(str(abs(value)))  # tomllib reads at most 4300 digits: str() can too
-        return f"a {digits}-digit integer"
-    return repr(value)
 
 
 def _nfc(text: str) -> str:
@@ -783,16 +424,16 @@ def init_config(vault: Path) -> Path:
     except FileExistsError:
         raise VaultkitError(
             "already exists; edit it, or delete it to start again from the defaults",
-            path=_SHOWN,
+            path=SHOWN,
         ) from None
     except OSError as exc:
-        raise VaultkitError(f"could not be created: {exc.strerror or exc}", path=_SHOWN) from None
+        raise VaultkitError(f"could not be created: {exc.strerror or exc}", path=SHOWN) from None
     return path
 
 
 def default_config_text() -> str:
     """The default config as a commented ``config.toml`` (what ``init`` writes)."""
-    return _DEFAULT_TEXT
+    return _DEFAULT_TEXT + "\n" + DASHBOARDS_TEXT
 
 
 _DEFAULT_TEXT = """\
@@ -863,46 +504,4 @@ section = "Habits"
 # File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, ddd, dddd;
 # text in [brackets] is literal. It may contain folders, e.g. "YYYY/MM/YYYY-MM-DD".
 # format = "YYYY-MM-DD"
-
-# Dashboards. enabled: whether it is generated. target: a vault-relative .md file vaultkit
-# writes as a whole, or "Note.md#region-name" for a region inside a note, between
-# "%% vaultkit:begin region-name %%" and "%% vaultkit:end region-name %%" lines. template: a
-# file in .vaultkit/templates/; "" = the built-in "<name>.md.j2" (a file of that name in
-# .vaultkit/templates/ overrides the built-in).
-
-[dashboards.status]
-# Progress, cadence groups, overdue and due-soon tasks, ready vs blocked, recently done.
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Status.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in status.md.j2
-
-[dashboards.topics]
-# The topic comparison table (see [topics]).
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Topics.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in topics.md.j2
-
-[dashboards.resources]
-# The reading list: every external resource, its status and where it is mentioned.
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Resources.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in resources.md.j2
-
-[dashboards.habits]
-# Habits from daily notes (see [habits] and [daily_notes]).
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Habits.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in habits.md.j2
-
-[dashboards.links]
-# Link health: unresolved links, broken anchors, orphan notes, missing embeds.
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Link health.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in links.md.j2
-
-# A dashboard of your own: any other name, with its template in .vaultkit/templates/.
-# [dashboards.reading]
-# enabled = true
-# target = "Reading.md#reading-list"
-# template = "reading.md.j2"
 """
