@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 
 from vaultkit.config.dashboards import Dashboard
+from vaultkit.config.default_file import default_config_text, init_config
 from vaultkit.config.load import (
     Config,
     DailyNotes,
     HabitSettings,
     TopicSettings,
     VaultSettings,
-    default_config_text,
-    init_config,
     load_config,
 )
 from vaultkit.errors import ConfigError, VaultkitError
