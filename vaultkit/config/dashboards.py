@@ -2,7 +2,8 @@
 
 Each dashboard's target is checked here (design section 8 item 6): it must be a vault-relative
 ``.md`` file or a region in one, stay in the vault when followed on disk, and be no other
-enabled dashboard's target.
+enabled dashboard's target. This part keeps its own shape (not the schema's field table):
+its tables are named by the user, one per dashboard.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from vaultkit.config.toml_lines import Key, KeyLines, key_name
 from vaultkit.errors import ConfigError
@@ -168,6 +169,31 @@ class Reader:
             else:
                 items.append(item)
         return tuple(items)
+
+    def numbers(
+        self,
+        table: Mapping[str, object],
+        key: Key,
+        *,
+        minimum: float,
+        maximum: float,
+        same: str,
+    ) -> Mapping[str, float]:
+        """A table of name → number (read-only); two names that differ only in case are
+        reported as "the same ``same`` as" the first."""
+        entries = self.table(table, key)
+        numbers: dict[str, float] = {}
+        first_spelling: dict[str, str] = {}
+        for name in entries:
+            entry = (*key, name)
+            if name.casefold() in first_spelling:
+                self.add(entry, f"the same {same} as {show(first_spelling[name.casefold()])}")
+            first_spelling.setdefault(name.casefold(), name)
+            found = len(self.problems)
+            value = self.number(entries, entry, minimum, minimum=minimum, maximum=maximum)
+            if len(self.problems) == found:
+                numbers[name] = value
+        return MappingProxyType(numbers)
 
 
 def strings(value: object) -> list[tuple[int, str]]:

@@ -44,7 +44,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import EscapeFormatter, Markup
 
-from vaultkit.config.load import DEFAULT_MAX_OUTPUT, DEFAULT_TEMPLATE_TIMEOUT, MIB
+from vaultkit.config.schema import DEFAULT_MAX_OUTPUT, DEFAULT_TEMPLATE_TIMEOUT, MIB
 
 if TYPE_CHECKING:
     from jinja2.nodes import EvalContext

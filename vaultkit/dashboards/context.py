@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from vaultkit.config.load import Config, TopicSettings
+from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals

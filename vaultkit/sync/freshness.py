@@ -28,7 +28,7 @@ import jinja2
 from jinja2 import meta
 
 from vaultkit.config.dashboards import Dashboard
-from vaultkit.config.load import Config
+from vaultkit.config.schema import Config
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
 from vaultkit.index.store import ALL_FAMILIES, INDEX_VERSION

@@ -22,7 +22,8 @@ import jinja2
 
 from vaultkit import __version__
 from vaultkit.config.dashboards import Dashboard
-from vaultkit.config.load import Config, load_config
+from vaultkit.config.load import load_config
+from vaultkit.config.schema import Config
 from vaultkit.dashboards.bounds import RenderLimits
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.dashboards.render import make_environment, render_template
