@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,66 @@ from vaultkit.config.schema import (
     HabitSettings,
     TopicSettings,
     VaultSettings,
+    sections,
 )
 from vaultkit.errors import VaultkitError
 from vaultkit.vaultpaths import CONFIG_PATH
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "config.md"
+_ASSIGNMENT = re.compile(r"(?:# )?([a-z_]+) = (.*)")
+
+
+def _plain(value: object) -> object:
+    """A default as tomllib returns it."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _documented(text: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(table, key) → (the comment lines right above the key joined, the value as written)."""
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    table = ""
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith("["):
+            table = line.strip("[]")
+            continue
+        assignment = _ASSIGNMENT.fullmatch(line)
+        if assignment is None:
+            continue
+        above = number
+        while lines[above - 1].startswith("# ") and not _ASSIGNMENT.fullmatch(lines[above - 1]):
+            above -= 1
+        comment = " ".join(line.removeprefix("# ") for line in lines[above:number])
+        found.setdefault((table, assignment[1]), (comment, assignment[2]))
+    return found
+
+
+def test_the_default_file_holds_every_setting_with_its_default_and_doc() -> None:
+    documented = _documented(default_config_text())
+    for part in sections():
+        for number, (name, setting) in enumerate(part.settings):
+            assert (part.name, name) in documented, f"{part.name}.{name} is missing"
+            comment, value = documented[part.name, name]
+            doc = f"{part.doc} {setting.doc}" if number == 0 and part.doc else setting.doc
+            assert comment == doc, f"{part.name}.{name}"
+            assert tomllib.loads(f"v = {value}")["v"] == _plain(setting.default)
+    # Nothing else: every key in the file is a setting (or a dashboard's).
+    settings = {(part.name, name) for part in sections() for name, _ in part.settings}
+    assert {key for key in documented if not key[0].startswith("dashboards")} == settings
+
+
+def test_commented_sections_are_written_commented_out() -> None:
+    data = tomllib.loads(default_config_text())
+    for part in sections():
+        if part.commented:
+            assert data.get(part.name) == {}  # the header only: Obsidian's settings rule
+        else:
+            expected = {name: _plain(setting.default) for name, setting in part.settings}
+            assert data[part.name] == expected
 
 
 def test_the_default_text_loads_as_the_defaults(tmp_path: Path) -> None:
@@ -86,3 +144,12 @@ def test_init_reports_a_folder_it_cannot_write(tmp_path: Path) -> None:
     (tmp_path / ".vaultkit").write_text("a file where the folder should be")
     with pytest.raises(VaultkitError, match="could not be created"):
         init_config(tmp_path)
+
+
+def test_docs_show_the_default_file() -> None:
+    # docs/config.md lists every setting; it is the default file itself, so it cannot drift.
+    text = DOCS.read_text(encoding="utf-8")
+    [listing] = re.findall(r"\n```toml\n(.*?)```\n", text, re.DOTALL)
+    assert listing == default_config_text(), (
+        "docs/config.md is not the default file; paste `vaultkit init`'s config.toml into it"
+    )
