@@ -1,46 +1,19 @@
-"""Tests for vaultkit.config.load: defaults, layering, validation messages, targets, init, dates."""
+"""Tests for vaultkit.config.load: defaults, layering, validation messages, dashboard targets."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import os
-import re
-import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from vaultkit.config.load import (
-    Config,
-    DailyNotes,
-    Dashboard,
-    HabitSettings,
-    TopicSettings,
-    VaultSettings,
-    daily_note_date,
-    default_config_text,
-    init_config,
-    load_config,
-)
-from vaultkit.errors import ConfigError, VaultkitError
+from tests.config_files import write_config, write_daily_settings
+from vaultkit.config.dashboards import Dashboard
+from vaultkit.config.load import load_config
+from vaultkit.config.schema import Config, DailyNotes, TopicSettings, VaultSettings
+from vaultkit.errors import ConfigError
 from vaultkit.vaultpaths import CONFIG_PATH
-
-
-def write_config(vault: Path, text: str) -> Path:
-    path = vault / CONFIG_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def write_daily_settings(vault: Path, settings: object) -> None:
-    (vault / ".obsidian").mkdir(exist_ok=True)
-    text = settings if isinstance(settings, str) else json.dumps(settings)
-    (vault / ".obsidian" / "daily-notes.json").write_text(text, encoding="utf-8")
 
 
 def problems(vault: Path) -> list[str]:
@@ -167,7 +140,7 @@ def test_broken_obsidian_daily_settings_fall_back_to_defaults(
     tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_daily_settings(tmp_path, content)
-    with caplog.at_level(logging.WARNING, logger="vaultkit.config.load"):
+    with caplog.at_level(logging.WARNING, logger="vaultkit.obsidian.daily_notes"):
         assert load_config(tmp_path).daily_notes == DailyNotes()
     if content.startswith(("{not", "[")):
         assert "daily-notes.json" in caplog.text
@@ -177,7 +150,7 @@ def test_an_unreadable_obsidian_daily_format_is_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_daily_settings(tmp_path, {"format": "gggg-[W]ww"})
-    with caplog.at_level(logging.WARNING, logger="vaultkit.config.load"):
+    with caplog.at_level(logging.WARNING, logger="vaultkit.obsidian.daily_notes"):
         config = load_config(tmp_path)
     assert config.daily_notes.format == "gggg-[W]ww"
     assert "no daily notes will be found" in caplog.text
@@ -717,173 +690,6 @@ def test_template_names_stay_in_the_templates_folder(tmp_path: Path) -> None:
 def test_unicode_targets_are_nfc(tmp_path: Path) -> None:
     write_config(tmp_path, '[dashboards.status]\ntarget = "Übersicht/Sta\u0308nde.md"\n')
     assert dashboard(load_config(tmp_path), "status").target_path == "Übersicht/Stände.md"
-
-
-# --- the default file and init ---------------------------------------------------------------
-
-
-def test_the_default_text_loads_as_the_defaults(tmp_path: Path) -> None:
-    write_config(tmp_path, default_config_text())
-    assert load_config(tmp_path) == Config()
-
-
-def test_the_default_text_does_not_override_obsidian_daily_settings(tmp_path: Path) -> None:
-    write_daily_settings(tmp_path, {"folder": "Journal", "format": "DD.MM.YYYY"})
-    write_config(tmp_path, default_config_text())
-    assert load_config(tmp_path).daily_notes == DailyNotes("Journal", "DD.MM.YYYY")
-
-
-def test_the_default_text_names_every_key_with_a_comment() -> None:
-    text = default_config_text()
-    lines = text.splitlines()
-    schema = {
-        "vault": VaultSettings.__match_args__,
-        "topics": TopicSettings.__match_args__,
-        "habits": HabitSettings.__match_args__,
-        "daily_notes": DailyNotes.__match_args__,
-        **{
-            f"dashboards.{name}": ("enabled", "target", "template")
-            for name in ("status", "topics", "resources", "habits", "links")
-        },
-    }
-    for table, keys in schema.items():
-        start = lines.index(f"[{table}]")
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines)
-        )
-        section = lines[start:end]
-        for key in keys:
-            # The daily-notes keys are commented out, so Obsidian's own settings stay in force.
-            found = [i for i, line in enumerate(section) if re.match(rf"(# )?{key} = ", line)]
-            assert found, f"{table}.{key} missing"
-            line = section[found[0]]
-            commented = section[found[0] - 1].startswith("#") or "  # " in line
-            assert commented, f"{table}.{key} has no comment"
-    data = tomllib.loads(text)
-    assert set(data["dashboards"]) == {"status", "topics", "resources", "habits", "links"}
-    assert all(len(line) <= 100 for line in lines)
-
-
-def test_init_writes_the_default_text(tmp_path: Path) -> None:
-    path = init_config(tmp_path)
-    assert path == tmp_path / CONFIG_PATH
-    assert path.read_text(encoding="utf-8") == default_config_text()
-    assert load_config(tmp_path) == Config()
-
-
-def test_init_never_overwrites(tmp_path: Path) -> None:
-    path = write_config(tmp_path, "[habits]\nwindow_days = 7\n")
-    with pytest.raises(VaultkitError) as caught:
-        init_config(tmp_path)
-    assert caught.value.exit_code == 2
-    assert str(caught.value).startswith(".vaultkit/config.toml: already exists")
-    assert path.read_text(encoding="utf-8") == "[habits]\nwindow_days = 7\n"
-
-
-@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
-def test_init_reports_a_folder_it_cannot_write(tmp_path: Path) -> None:
-    (tmp_path / ".vaultkit").write_text("a file where the folder should be")
-    with pytest.raises(VaultkitError, match="could not be created"):
-        init_config(tmp_path)
-
-
-# --- daily-note dates ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "fmt", "expected"),
-    [
-        ("2026-01-05", "YYYY-MM-DD", dt.date(2026, 1, 5)),
-        ("05.01.2026", "DD.MM.YYYY", dt.date(2026, 1, 5)),
-        ("2026/01/05", "YYYY/MM/DD", dt.date(2026, 1, 5)),
-        ("2026/01/2026-01-05", "YYYY/MM/YYYY-MM-DD", dt.date(2026, 1, 5)),
-        ("2026/2026-01-05", "YYYY/YYYY-MM-DD", dt.date(2026, 1, 5)),
-        ("5.1.26", "D.M.YY", dt.date(2026, 1, 5)),
-        ("31.12.99", "DD.MM.YY", dt.date(1999, 12, 31)),
-        ("Jan 5, 2026", "MMM D, YYYY", dt.date(2026, 1, 5)),
-        ("january 5 2026", "MMMM D YYYY", dt.date(2026, 1, 5)),
-        ("Monday, January 5th 2026", "dddd, MMMM Do YYYY", dt.date(2026, 1, 5)),
-        ("2026-01-05 Mon", "YYYY-MM-DD ddd", dt.date(2026, 1, 5)),
-        ("Journal 2026-01-05", "[Journal] YYYY-MM-DD", dt.date(2026, 1, 5)),
-        ("Tagebuch vom 2026-01-05", "[Tagebuch vom] YYYY-MM-DD", dt.date(2026, 1, 5)),
-        ("20260105", "YYYYMMDD", dt.date(2026, 1, 5)),
-        ("2026-01-05", r"YYYY\-MM\-DD", dt.date(2026, 1, 5)),
-        # A daily note moved to another subfolder counts by its file name, as in Obsidian.
-        ("Archive/2026-01-05", "YYYY-MM-DD", dt.date(2026, 1, 5)),
-        ("2025/12/2026-01-05", "YYYY/MM/YYYY-MM-DD", dt.date(2026, 1, 5)),
-    ],
-)
-def test_daily_note_dates(name: str, fmt: str, expected: dt.date) -> None:
-    assert daily_note_date(name, fmt) == expected
-
-
-@pytest.mark.parametrize(
-    ("name", "fmt"),
-    [
-        ("2026-02-30", "YYYY-MM-DD"),  # no such day
-        ("2026-13-01", "YYYY-MM-DD"),
-        ("2025-02-29", "YYYY-MM-DD"),  # not a leap year
-        ("2026-1-5", "YYYY-MM-DD"),  # MM and DD take two digits (strict, like Obsidian)
-        ("2026-01-05 notes", "YYYY-MM-DD"),
-        ("Meeting notes", "YYYY-MM-DD"),
-        ("", "YYYY-MM-DD"),
-        ("2026-01-05 Tue", "YYYY-MM-DD ddd"),  # 5 January 2026 is a Monday
-        ("2026/02/2026-01-05", "YYYY/MM/DD"),
-        ("2026-01", "YYYY-MM"),  # no day in the format
-        ("2026-Q1-05", "YYYY-[Q]Q-DD"),  # unsupported token
-        ("２０２６-01-05", "YYYY-MM-DD"),  # full-width digits are not ASCII digits
-    ],
-)
-def test_names_that_are_not_daily_notes(name: str, fmt: str) -> None:
-    assert daily_note_date(name, fmt) is None
-
-
-_MOMENT_TO_STRFTIME = {
-    "YYYY-MM-DD": "%Y-%m-%d",
-    "DD.MM.YYYY": "%d.%m.%Y",
-    "YYYY/MM/YYYY-MM-DD": "%Y/%m/%Y-%m-%d",
-    "dddd, MMMM DD, YYYY": "%A, %B %d, %Y",
-    "ddd DD MMM YY": "%a %d %b %y",
-}
-
-
-@given(
-    day=st.dates(min_value=dt.date(1969, 1, 1), max_value=dt.date(2068, 12, 31)),
-    fmt=st.sampled_from(sorted(_MOMENT_TO_STRFTIME)),
-)
-def test_a_formatted_date_reads_back(day: dt.date, fmt: str) -> None:
-    # strftime's %A and %B follow the machine's locale; moment's default is English.
-    english = (
-        _MOMENT_TO_STRFTIME[fmt]
-        .replace("%A", _weekday(day))
-        .replace("%a", _weekday(day)[:3])
-        .replace("%B", _month(day))
-        .replace("%b", _month(day)[:3])
-    )
-    assert daily_note_date(day.strftime(english), fmt) == day
-
-
-def _weekday(day: dt.date) -> str:
-    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[
-        day.weekday()
-    ]
-
-
-def _month(day: dt.date) -> str:
-    return (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )[day.month - 1]
 
 
 def test_today_pins_the_dashboards_date(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.region_vault import snapshot
 from tests.test_bounds import cli, set_vault_keys, write_template
-from vaultkit.config.load import Config, VaultSettings
+from vaultkit.config.schema import Config, VaultSettings
 from vaultkit.sync.run import GuardRailError, _check_guard_rails
 from vaultkit.writeback.plan import Planned, WriteStatus
 

@@ -484,7 +484,7 @@ def test_a_write_refused_mid_run_is_a_clear_error(
 def test_a_config_that_leaves_the_index_unset_costs_the_shortcut_no_config_import(
     vault: Path,
 ) -> None:
-    from vaultkit.config.load import default_config_text
+    from vaultkit.config.default_file import default_config_text
 
     (vault / ".vaultkit" / "config.toml").write_text(default_config_text(), "utf-8")
     script = (

@@ -3,6 +3,7 @@ name a template reads holds (docs/templates.md, "Context"), maker by maker."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -12,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from vaultkit.config.load import Config, load_config
+from vaultkit.config.load import load_config
+from vaultkit.config.schema import Config
 from vaultkit.dashboards import topics as topics_module
 from vaultkit.dashboards.common import Inputs, make_notes, make_tasks, make_today, make_vault
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
@@ -265,8 +267,8 @@ def test_topic_value_reads_computed_columns_then_properties_then_lists(inputs: I
 
 
 def test_topics_sort_by_a_column_descending(inputs: Inputs) -> None:
-    settings = inputs.config.topics._replace(sort="-modified")
-    config = inputs.config._replace(topics=settings)
+    settings = dataclasses.replace(inputs.config.topics, sort="-modified")
+    config = dataclasses.replace(inputs.config, topics=settings)
     by_modified = make_topics(Inputs(inputs.connection, config, TODAY, "vault"))
     assert [t["modified"] for t in by_modified] == sorted(
         (t["modified"] for t in by_modified), reverse=True
@@ -290,8 +292,8 @@ def test_a_computed_column_is_one_function(inputs: Inputs, monkeypatch: pytest.M
 
 
 def test_no_topic_settings_means_no_topics(inputs: Inputs) -> None:
-    settings = inputs.config.topics._replace(tag="", folder="", property="")
-    config = inputs.config._replace(topics=settings)
+    settings = dataclasses.replace(inputs.config.topics, tag="", folder="", property="")
+    config = dataclasses.replace(inputs.config, topics=settings)
     assert make_topics(Inputs(inputs.connection, config, TODAY, "vault")) == []
 
 

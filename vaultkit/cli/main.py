@@ -216,7 +216,7 @@ def _hook(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.config.load import init_config
+    from vaultkit.config.default_file import init_config
     from vaultkit.vault import vault_root
 
     vault = vault_root(args.vault_dir)

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 
 import jinja2
 
-from vaultkit.config.load import DEFAULT_MAX_OUTPUT, DEFAULT_TEMPLATE_TIMEOUT, MIB
+from vaultkit.config.schema import DEFAULT_MAX_OUTPUT, DEFAULT_TEMPLATE_TIMEOUT, MIB
 
 MAX_INT_BITS = 14_000
 """Largest integer a template may compute: about 4,200 digits (Python prints up to 4,300)."""

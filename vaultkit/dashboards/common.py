@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from vaultkit.config.load import Config
+from vaultkit.config.schema import Config
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index.queries import HIDDEN_NOTES, TASK_COLUMNS, VISIBLE_ROWS, task_from_row
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Collection
 from typing import Any
 
-from vaultkit.config.load import Config
+from vaultkit.config.schema import Config
 from vaultkit.dashboards.common import Inputs
 from vaultkit.dashboards.registry import CONTEXT
 

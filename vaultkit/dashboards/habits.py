@@ -11,8 +11,9 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
-from vaultkit.config.load import Config, HabitSettings, daily_note_date
+from vaultkit.config.schema import Config, HabitSettings
 from vaultkit.dashboards.common import Inputs
+from vaultkit.obsidian.daily_notes import daily_note_date
 
 _Record = dict[dt.date, bool]
 """One habit: day -> whether it was done that day (a tracked day only)."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from vaultkit.config.load import Config, TopicSettings
+from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import Inputs
 from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.progress import Progress

@@ -48,7 +48,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from vaultkit.config.load import Config, VaultSettings, load_config
+from vaultkit.config.load import load_config
+from vaultkit.config.schema import Config, VaultSettings
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.sync.lock import VaultBusyError, vault_lock
 from vaultkit.sync.outcome import log_line, sync_outcome

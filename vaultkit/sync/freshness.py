@@ -27,7 +27,8 @@ from typing import NamedTuple
 import jinja2
 from jinja2 import meta
 
-from vaultkit.config.load import Config, Dashboard
+from vaultkit.config.dashboards import Dashboard
+from vaultkit.config.schema import Config
 from vaultkit.dashboards.registry import CONTEXT_FAMILIES
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY

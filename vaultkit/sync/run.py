@@ -21,7 +21,9 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
-from vaultkit.config.load import Config, Dashboard, load_config
+from vaultkit.config.dashboards import Dashboard
+from vaultkit.config.load import load_config
+from vaultkit.config.schema import Config
 from vaultkit.dashboards.bounds import RenderLimits
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.registry import SCOPES

@@ -1,0 +1,134 @@
+"""The checks and clean-ups a setting's value gets beyond its type and bounds.
+
+The schema (:mod:`vaultkit.config.schema`) names them per setting. A check runs only on a value
+the file sets, after its type was read; it yields each problem with the key below the setting
+it concerns (``()`` for the setting itself, ``(2,)`` for an array's third item). A string
+setting's check gets the string; an array's check gets its strings with their positions.
+A clean-up turns the value read into the value stored (``"#topic"`` into ``"topic"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path, PureWindowsPath
+from typing import NamedTuple
+
+from vaultkit.config.reader import show
+from vaultkit.config.toml_lines import Key
+from vaultkit.errors import VaultkitError
+from vaultkit.obsidian.daily_notes import format_problem
+from vaultkit.scan.walk import _compile_js_regex
+from vaultkit.vaultpaths import configured_index
+
+Problem = tuple[Key, str]
+"""The key below the setting (``()`` = the setting itself) and what is wrong there."""
+
+
+class Context(NamedTuple):
+    """What a check may need besides the value."""
+
+    vault: Path
+    section: Mapping[str, object]
+    """The settings of the same section read before this one, by name."""
+
+
+# --- [vault] ---------------------------------------------------------------------------------
+
+
+def excludes(items: Sequence[tuple[int, str]], context: Context) -> Iterator[Problem]:
+    for number, entry in items:
+        text = entry.strip()
+        if not text.strip("/"):
+            yield (number,), 'is empty; give a path prefix such as "Archive/" or a /regex/'
+        elif (
+            len(text) >= 2
+            and text.startswith("/")
+            and text.endswith("/")
+            # The scanner compiles it the same way; an invalid one would silently match nothing.
+            and _compile_js_regex(text[1:-1]) is None
+        ):
+            yield (number,), f"{show(entry)} is not a valid regular expression"
+
+
+def index(text: str, context: Context) -> Iterator[Problem]:
+    """By the rules of :mod:`vaultkit.vaultpaths`: a shared vault's config must not point
+    vaultkit at a note, or anywhere in the vault outside .vaultkit/."""
+    # Longer names than file systems take would fail only when the index is opened.
+    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in re.split(r"[/\\]", text)):
+        yield (), "has a file or folder name longer than 255 bytes"
+    elif text:
+        try:
+            configured_index(context.vault, text)
+        except VaultkitError as exc:
+            yield (), str(exc)
+
+
+def today(text: str, context: Context) -> Iterator[Problem]:
+    text = text.strip()
+    if text:
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            yield (), f"{show(text)} is not a date; write it as YYYY-MM-DD"
+
+
+# --- [topics] --------------------------------------------------------------------------------
+
+
+def tag(text: str, context: Context) -> Iterator[Problem]:
+    name = bare_tag(text)
+    if any(ch.isspace() for ch in name):
+        yield (), f"{show(name)} is not a tag: tags have no spaces"
+
+
+def bare_tag(text: str) -> str:
+    return text.strip().removeprefix("#")
+
+
+def folder(text: str, context: Context) -> Iterator[Problem]:
+    # A leading "/" is read as the vault root, as Obsidian's folder settings do.
+    stripped = text.strip()
+    if PureWindowsPath(stripped).drive or stripped.startswith("~"):
+        yield (), f"{show(text)} must be a folder inside the vault, relative to its root"
+    elif ".." in stripped.split("/"):
+        yield (), f"{show(text)} must not contain '..'"
+
+
+def columns(items: Sequence[tuple[int, str]], context: Context) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for number, column in items:
+        if not column.strip():
+            yield (number,), "a column name must not be empty"
+        elif column.casefold() in seen:
+            yield (number,), f"column {show(column)} is listed twice"
+        seen.add(column.casefold())
+
+
+def sort(text: str, context: Context) -> Iterator[Problem]:
+    listed = context.section.get("columns", ())
+    assert isinstance(listed, tuple)
+    sortable = {"title", *(column.casefold() for column in listed)}
+    if text.removeprefix("-").casefold() not in sortable:
+        yield (
+            (),
+            (
+                'expected "title" or one of the columns (optionally with a leading "-"), '
+                f"got {show(text)}"
+            ),
+        )
+
+
+# --- [daily_notes] ---------------------------------------------------------------------------
+
+
+def daily_format(text: str, context: Context) -> Iterator[Problem]:
+    problem = format_problem(text)
+    if problem:
+        yield (), problem
+
+
+def nfc_folder(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip("/"))
