@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
-from vaultkit.parse._scan import find_forward
+from vaultkit.parse.inline_search import find_forward
 
 MARKER = "%%"
 

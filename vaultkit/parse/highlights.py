@@ -5,7 +5,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from vaultkit.parse._scan import find_forward
+from vaultkit.parse.inline_search import find_forward
 
 
 def _highlight(state: StateInline, silent: bool) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from vaultkit.parse._scan import find_forward
+from vaultkit.parse.inline_search import find_forward
 
 
 def split_link_body(body: str) -> tuple[str, str | None, str | None]:
