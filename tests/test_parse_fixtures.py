@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from vaultkit.cli.jsonform import note_json
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
