@@ -39,7 +39,8 @@ from vaultkit.model import (
 from vaultkit.parse.inline_fields import valid_field_key
 from vaultkit.parse.markdown import MAX_NESTING
 from vaultkit.parse.regions import find_regions
-from vaultkit.parse.taskfields import parse_task_line, status_of
+from vaultkit.parse.task_line import parse_task_line
+from vaultkit.parse.task_status import status_of
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _TRAILING_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")

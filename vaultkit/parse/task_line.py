@@ -1,15 +1,11 @@
-"""Tasks-plugin fields on one task line, task status characters, and dependency states.
+"""The Tasks-plugin fields on one task line, read as the Obsidian Tasks plugin reads them.
 
-This module owns three readings the Obsidian Tasks plugin defines and vaultkit shares:
-
-* :func:`parse_task_line` turns a task's first line after the checkbox into a description,
-  :class:`~vaultkit.model.TaskFields`, a trailing block id and a list of problems. Both the
-  emoji format and the Dataview ``[key:: value]`` / ``(key:: value)`` format are read.
-* :func:`status_of` maps a checkbox character to :class:`~vaultkit.model.TaskStatus`.
-* :func:`dependency_states` gives the blocked / ready state that ``🆔`` and ``⛔`` produce.
-
-Finding tasks in a document, tags and general inline fields belong to the markdown parser;
-this module only looks inside one line.
+:func:`parse_task_line` turns a task's first line after the checkbox into a description,
+:class:`~vaultkit.model.TaskFields`, a trailing block id and a list of problems. Both the
+emoji format and the Dataview ``[key:: value]`` / ``(key:: value)`` format are read; which
+marker names which field and how a value reads is :mod:`vaultkit.parse.task_fields`'s.
+Finding tasks in a document, tags and general inline fields belong to the markdown parser
+(:mod:`vaultkit.parse.tasks`); this module only looks inside one line.
 
 How the Tasks plugin reads a line (``src/TaskSerializer/DefaultTaskSerializer.ts``): it cuts a
 trailing `` ^block-id``, then repeatedly removes end-anchored field patterns and tags from the
@@ -27,15 +23,30 @@ after every removal.
 
 from __future__ import annotations
 
-import datetime
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
-from vaultkit.model import Priority, TaskFields, TaskStatus
+from vaultkit.model import Priority, TaskFields
+from vaultkit.parse.task_fields import (
+    ALL_EMOJI,
+    DATAVIEW_FIELDS,
+    DATE_PUNCT_RE,
+    EMOJI_FIELDS,
+    EMOJI_PRIORITIES,
+    PRIORITY,
+    RAW_VALUE_RE,
+    VALUE_RES,
+    VS16,
+    Field,
+    Value,
+    convert,
+    plain_spaces,
+    quote,
+    unreadable,
+)
 
-__all__ = ["TaskLine", "dependency_states", "parse_task_line", "status_of"]
+__all__ = ["TaskLine", "parse_task_line"]
 
 
 class TaskLine(NamedTuple):
@@ -52,88 +63,9 @@ class TaskLine(NamedTuple):
     read although the Tasks plugin will not."""
 
 
-# --------------------------------------------------------------------------------------------
-# Field table
-
-_Kind = Literal["date", "priority", "recurrence", "on_completion", "id", "depends_on"]
-
-
-class _Field(NamedTuple):
-    name: str
-    """Attribute of TaskFields."""
-    label: str
-    """How problem sentences name the field."""
-    kind: _Kind
-
-
-_DUE = _Field("due", "due date", "date")
-_SCHEDULED = _Field("scheduled", "scheduled date", "date")
-_START = _Field("start", "start date", "date")
-_CREATED = _Field("created", "created date", "date")
-_DONE = _Field("done", "done date", "date")
-_CANCELLED = _Field("cancelled", "cancelled date", "date")
-_PRIORITY = _Field("priority", "priority", "priority")
-_RECURRENCE = _Field("recurrence", "recurrence", "recurrence")
-_ON_COMPLETION = _Field("on_completion", "on-completion action", "on_completion")
-_ID = _Field("id", "id", "id")
-_DEPENDS_ON = _Field("depends_on", "depends-on list", "depends_on")
-
-# The emoji and their alternates as DefaultTaskSerializer.ts lists them. None of these
-# strings may contain U+FE0F: the optional variation selector is matched separately.
-_EMOJI_FIELDS: Final[dict[str, _Field]] = {
-    "➕": _CREATED,
-    "⏳": _SCHEDULED,
-    "⌛": _SCHEDULED,
-    "🛫": _START,
-    "📅": _DUE,
-    "📆": _DUE,
-    "🗓": _DUE,
-    "✅": _DONE,
-    "❌": _CANCELLED,
-    "🔁": _RECURRENCE,
-    "🏁": _ON_COMPLETION,
-    "🆔": _ID,
-    "⛔": _DEPENDS_ON,
-}
-_EMOJI_PRIORITIES: Final[dict[str, Priority]] = {
-    "🔺": Priority.HIGHEST,
-    "⏫": Priority.HIGH,
-    "🔼": Priority.MEDIUM,
-    "🔽": Priority.LOW,
-    "⏬": Priority.LOWEST,
-}
-_ALL_EMOJI: Final = "".join(_EMOJI_FIELDS) + "".join(_EMOJI_PRIORITIES)
-
-# Dataview keys (Tasks docs "Dataview Format"), looked up lower-cased; the value is the
-# spelling the Tasks plugin requires, since its patterns are case-sensitive.
-_DATAVIEW_FIELDS: Final[dict[str, tuple[str, _Field]]] = {
-    "created": ("created", _CREATED),
-    "scheduled": ("scheduled", _SCHEDULED),
-    "start": ("start", _START),
-    "due": ("due", _DUE),
-    "completion": ("completion", _DONE),
-    "cancelled": ("cancelled", _CANCELLED),
-    "priority": ("priority", _PRIORITY),
-    "repeat": ("repeat", _RECURRENCE),
-    "oncompletion": ("onCompletion", _ON_COMPLETION),
-    "id": ("id", _ID),
-    "dependson": ("dependsOn", _DEPENDS_ON),
-}
-_DATAVIEW_PRIORITIES: Final[dict[str, Priority]] = {
-    "highest": Priority.HIGHEST,
-    "high": Priority.HIGH,
-    "medium": Priority.MEDIUM,
-    "low": Priority.LOW,
-    "lowest": Priority.LOWEST,
-}
-_ON_COMPLETION_ACTIONS: Final = frozenset({"keep", "delete"})
-
-# --------------------------------------------------------------------------------------------
-# Patterns. [0-9], not \d: Python's \d also matches other scripts' digits, which int() accepts.
-
-_VS16: Final = "\ufe0f"
+# Where a field, a Dataview bracket or a tag may start on the line.
 _CANDIDATE_RE: Final = re.compile(
-    "[" + _ALL_EMOJI + "]"
+    "[" + ALL_EMOJI + "]"
     r"|[\[(](?=[^\S\n]*[A-Za-z]+::)"
     # Tasks' hashTags: '#' at the start or after whitespace (TaskRegularExpressions.ts).
     r"|(?<!\S)#(?=[^\s!@#$%^&*(),.?\":{}|<>])"
@@ -145,29 +77,11 @@ _DATAVIEW_RE: Final = re.compile(
     r"(?P<comma>[^\S\n]*,)?"
 )
 _SPACE_RE: Final = re.compile(r"\s*")
-_VALUE_RES: Final[dict[_Kind, re.Pattern[str]]] = {
-    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])"),
-    "priority": re.compile(r"[A-Za-z]+"),
-    "recurrence": re.compile(r"[a-zA-Z0-9, !]+"),
-    "on_completion": re.compile(r"[a-zA-Z]+"),
-    "id": re.compile(r"[a-zA-Z0-9_-]+"),
-    # Tasks allows only spaces around the commas; vaultkit any whitespace.
-    "depends_on": re.compile(r"[a-zA-Z0-9_-]+(?:\s*,\s*[a-zA-Z0-9_-]+)*"),
-}
-# Punctuation users type after a date (tasks#1809); Tasks then misses the date.
-_DATE_PUNCT_RE: Final = re.compile(r"[.,;:!?)]+")
-# What to quote when a value cannot be read: up to the next whitespace or field emoji.
-_RAW_VALUE_RE: Final = re.compile("[^\\s" + _ALL_EMOJI + "]*")
 _BLOCK_ID_RE: Final = re.compile(r"[A-Za-z0-9-]+")
-
-_QUOTE_LIMIT: Final = 40
 
 
 # --------------------------------------------------------------------------------------------
 # Scanning
-
-
-_Value = str | Priority | tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -176,9 +90,9 @@ class _Item:
 
     start: int
     end: int
-    field: _Field | None
+    field: Field | None
     """None for a tag."""
-    value: _Value | None = None
+    value: Value | None = None
     """The parsed value; None when the field could not be read."""
     problem: str | None = None
     """Why the value could not be read, or why the Tasks plugin will not read it."""
@@ -188,91 +102,24 @@ class _Item:
     """Where the description cut starts (before ``start`` when an opening bracket goes too)."""
 
 
-def _quote(text: str) -> str:
-    if len(text) > _QUOTE_LIMIT:
-        text = text[: _QUOTE_LIMIT - 1] + "…"
-    return f"'{text}'"
-
-
-def _plain_spaces(text: str) -> bool:
-    # The Tasks patterns use ' *' between marker and value: tabs and NBSP (tasks#606) fail.
-    return text.strip(" ") == ""
-
-
-def _valid_date(text: str) -> bool:
-    try:
-        datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
-    except ValueError:
-        return False
-    return True
-
-
-def _convert(field: _Field, text: str) -> tuple[_Value | None, str | None]:
-    """Turn a value that matched the field's pattern into its model form, or a problem."""
-    if field.kind == "date":
-        if _valid_date(text):
-            return text, None
-        return None, f"{field.label} {_quote(text)} is not a valid YYYY-MM-DD date"
-    if field.kind == "priority":
-        priority = _DATAVIEW_PRIORITIES.get(text.lower())
-        if priority is None:
-            return None, (
-                f"priority {_quote(text)} is not one of highest, high, medium, low, lowest"
-            )
-        return priority, None
-    if field.kind == "recurrence":
-        rule = text.strip()
-        if rule.strip(" ,!") == "":
-            return None, f"recurrence {_quote(rule)} is not a rule such as 'every week'"
-        return rule, None
-    if field.kind == "on_completion":
-        action = text.lower()
-        if action not in _ON_COMPLETION_ACTIONS:
-            return None, f"on-completion action {_quote(text)} is not keep or delete"
-        return action, None
-    if field.kind == "depends_on":
-        return tuple(part.strip() for part in text.split(",") if part.strip()), None
-    return text, None
-
-
-def _unreadable(field: _Field, raw: str, marker: str) -> str:
-    if raw == "":
-        if field.kind == "date":
-            return f"{field.label} {marker} has no YYYY-MM-DD date after it"
-        return f"{field.label} {marker} has no value after it"
-    if field.kind == "date":
-        return f"{field.label} {_quote(raw)} is not a valid YYYY-MM-DD date"
-    if field.kind == "priority":
-        return f"priority {_quote(raw)} is not one of highest, high, medium, low, lowest"
-    if field.kind == "on_completion":
-        return f"on-completion action {_quote(raw)} is not keep or delete"
-    if field.kind == "recurrence":
-        return f"recurrence {_quote(raw)} uses characters other than letters, digits and ', !'"
-    if field.kind == "id":
-        return f"id {_quote(raw)} may contain only letters, digits, '-' and '_'"
-    return (
-        f"depends-on list {_quote(raw)} must be ids (letters, digits, '-', '_') separated by commas"
-    )
-
-
 def _read_priority_emoji(text: str, start: int) -> _Item:
     end = start + 1
-    if end < len(text) and text[end] == _VS16:
+    if end < len(text) and text[end] == VS16:
         end += 1
-    return _Item(start, end, _PRIORITY, value=_EMOJI_PRIORITIES[text[start]], cut_start=start)
+    return _Item(start, end, PRIORITY, value=EMOJI_PRIORITIES[text[start]], cut_start=start)
 
 
 def _read_emoji_field(text: str, start: int) -> _Item:
     marker = text[start]
-    field = _EMOJI_FIELDS[marker]
+    field = EMOJI_FIELDS[marker]
     pos = start + 1
-    if pos < len(text) and text[pos] == _VS16:
+    if pos < len(text) and text[pos] == VS16:
         pos += 1
     space = _SPACE_RE.match(text, pos)
     assert space is not None  # \s* always matches
     pos = space.end()
     item = _Item(start, pos, field, cut_start=start)
-    match = _VALUE_RES[field.kind].match(text, pos)
+    match = VALUE_RES[field.kind].match(text, pos)
     end = match.end() if match else pos
     if field.kind == "recurrence" and match:
         end = pos + len(match.group().rstrip())
@@ -280,29 +127,29 @@ def _read_emoji_field(text: str, start: int) -> _Item:
     # on-completion word glued to other characters ('🆔 A*b') is not that field at all; a field
     # emoji may follow directly, as Tasks removes that one first. A date or a recurrence rule
     # with text glued on is still read, and the glued text reported as text after a field.
-    bounded = end == len(text) or text[end].isspace() or text[end] in _ALL_EMOJI
+    bounded = end == len(text) or text[end].isspace() or text[end] in ALL_EMOJI
     if match is None or not (bounded or field.kind in ("date", "recurrence")):
-        raw = _RAW_VALUE_RE.match(text, pos)
+        raw = RAW_VALUE_RE.match(text, pos)
         assert raw is not None  # a starred class always matches
         item.end = raw.end()
-        item.problem = _unreadable(field, raw.group(), marker)
+        item.problem = unreadable(field, raw.group(), marker)
         item.tasks_reads = False
         return item
     item.end = end
-    item.value, item.problem = _convert(field, text[pos:end])
+    item.value, item.problem = convert(field, text[pos:end])
     if field.kind == "date":
-        punct = _DATE_PUNCT_RE.match(text, end)
+        punct = DATE_PUNCT_RE.match(text, end)
         if punct:
             item.end = punct.end()
             item.tasks_reads = False
             if item.value is not None:
                 item.problem = (
-                    f"the {_quote(punct.group())} right after the {field.label} hides it from "
-                    f"the Tasks plugin; remove the {_quote(punct.group())}"
+                    f"the {quote(punct.group())} right after the {field.label} hides it from "
+                    f"the Tasks plugin; remove the {quote(punct.group())}"
                 )
                 if ")" in punct.group() and start > 0 and text[start - 1] == "(":
                     item.cut_start = start - 1
-    if item.tasks_reads and not _plain_spaces(space.group()) and item.value is not None:
+    if item.tasks_reads and not plain_spaces(space.group()) and item.value is not None:
         item.tasks_reads = False
         item.problem = (
             f"the gap between {marker} and the {field.label} is not a plain space (a tab or "
@@ -316,7 +163,7 @@ def _read_dataview(text: str, start: int) -> _Item | int:
     match = _DATAVIEW_RE.match(text, start)
     if match is None or (match["open"] == "[") != (match["close"] == "]"):
         return start + 1
-    known = _DATAVIEW_FIELDS.get(match["key"].lower())
+    known = DATAVIEW_FIELDS.get(match["key"].lower())
     if known is None:
         # A general inline field: description for Tasks, read elsewhere by vaultkit. Its
         # value is opaque, so an emoji inside it is not a field.
@@ -325,12 +172,12 @@ def _read_dataview(text: str, start: int) -> _Item | int:
     raw_value = match["value"]
     value_text = raw_value.strip()
     item = _Item(start, match.end(), field, cut_start=start)
-    value_match = _VALUE_RES[field.kind].fullmatch(value_text)
+    value_match = VALUE_RES[field.kind].fullmatch(value_text)
     if value_match is None:
-        item.problem = _unreadable(field, value_text, f"[{spelling}::]")
+        item.problem = unreadable(field, value_text, f"[{spelling}::]")
         item.tasks_reads = False
         return item
-    item.value, item.problem = _convert(field, value_text)
+    item.value, item.problem = convert(field, value_text)
     if item.value is None:
         # Tasks' Dataview patterns accept only the known priority words, so an unknown one
         # stops it; other unreadable values (impossible dates) it still removes.
@@ -344,18 +191,18 @@ def _read_dataview(text: str, start: int) -> _Item | int:
         written = match.group(0).rstrip(", \t")
         item.problem = (
             f"the Tasks plugin reads this field only when written as "
-            f"{_quote(f'[{spelling}:: {canonical_value}]')}, so it will not see {_quote(written)}"
+            f"{quote(f'[{spelling}:: {canonical_value}]')}, so it will not see {quote(written)}"
         )
-    elif not all(_plain_spaces(part) for part in (match["pre"], value_lead, value_trail)):
+    elif not all(plain_spaces(part) for part in (match["pre"], value_lead, value_trail)):
         item.tasks_reads = False
         item.problem = (
-            f"the {field.label} field {_quote(match['key'] + '::')} is spaced with a tab or "
+            f"the {field.label} field {quote(match['key'] + '::')} is spaced with a tab or "
             "non-breaking space, which hides it from the Tasks plugin"
         )
     return item
 
 
-def _scan(text: str) -> list[_Item]:
+def _find_items(text: str) -> list[_Item]:
     items: list[_Item] = []
     pos = 0
     while True:
@@ -365,9 +212,9 @@ def _scan(text: str) -> list[_Item]:
         start = found.start()
         char = text[start]
         item: _Item | int
-        if char in _EMOJI_PRIORITIES:
+        if char in EMOJI_PRIORITIES:
             item = _read_priority_emoji(text, start)
-        elif char in _EMOJI_FIELDS:
+        elif char in EMOJI_FIELDS:
             item = _read_emoji_field(text, start)
         elif char == "#":
             tag = _TAG_RE.match(text, start)
@@ -404,11 +251,11 @@ def parse_task_line(text: str) -> TaskLine:
     Never raises.
     """
     body, block_id = _split_block_id(text)
-    items = _scan(body)
+    items = _find_items(body)
     seen_by_tasks, problems = _walk_as_tasks(body, items)
     values, repeated = _choose(items, seen_by_tasks)
     for label, shown in repeated:
-        problems.append(f"{label} is given more than once; using {_quote(shown)}")
+        problems.append(f"{label} is given more than once; using {quote(shown)}")
     return TaskLine(_cut(body, items), _task_fields(values), block_id, tuple(problems))
 
 
@@ -420,7 +267,7 @@ def _hidden_problem(label: str, hider: _Hider) -> str:
     if kind == "text":
         return (
             f"text after the {label} hides it from the Tasks plugin; "
-            f"move {_quote(what)} before the fields"
+            f"move {quote(what)} before the fields"
         )
     return (
         f"the unreadable {what} after the {label} stops the Tasks plugin, "
@@ -461,13 +308,13 @@ def _walk_as_tasks(body: str, items: list[_Item]) -> tuple[list[bool], list[str]
 
 def _choose(
     items: list[_Item], seen_by_tasks: list[bool]
-) -> tuple[dict[str, _Value], list[tuple[str, str]]]:
+) -> tuple[dict[str, Value], list[tuple[str, str]]]:
     """One value per field, and (label, value used) for each field given more than once.
 
     Tasks overwrites as it peels leftwards, so the leftmost field it sees wins; fields it
     cannot see only fill what it left empty.
     """
-    chosen: dict[str, tuple[bool, _Value]] = {}
+    chosen: dict[str, tuple[bool, Value]] = {}
     labels: dict[str, str] = {}
     for index, item in enumerate(items):
         if item.field is None or item.value is None:
@@ -488,7 +335,7 @@ def _choose(
     return values, repeated
 
 
-def _task_fields(values: dict[str, _Value]) -> TaskFields:
+def _task_fields(values: dict[str, Value]) -> TaskFields:
     def text(name: str) -> str | None:
         value = values.get(name)
         return value if isinstance(value, str) else None
@@ -530,54 +377,3 @@ def _cut(body: str, items: list[_Item]) -> str:
         done = max(done, end)
     kept.append(body[done:])
     return "".join(kept).rstrip()
-
-
-def status_of(char: str) -> TaskStatus:
-    """The Tasks plugin's default reading of a checkbox character.
-
-    ``' '`` todo; ``'x'``/``'X'`` done; ``'/'`` in progress; ``'-'`` cancelled; anything else
-    (``'>'``, ``'?'``, theme symbols) is OTHER.
-    """
-    if char == " ":
-        return TaskStatus.TODO
-    if char in ("x", "X"):
-        return TaskStatus.DONE
-    if char == "/":
-        return TaskStatus.IN_PROGRESS
-    if char == "-":
-        return TaskStatus.CANCELLED
-    return TaskStatus.OTHER
-
-
-_FINISHED: Final = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
-
-
-def dependency_states(
-    tasks: Iterable[tuple[str | None, tuple[str, ...], TaskStatus]],
-) -> list[str]:
-    """Blocked / ready state of each ``(id, depends_on, status)``, in input order.
-
-    ``'blocked'`` when an id it depends on belongs to a task that is not done or cancelled
-    (with duplicate ids, any such task blocks); otherwise ``'blocked-unknown'`` when it names
-    an id no task has; otherwise ``'ready'``. As in the Tasks plugin (``Task.isBlocked``), a
-    task that is itself done or cancelled is never blocked. Linear time.
-    """
-    rows = list(tasks)
-    known: set[str] = set()
-    unfinished: set[str] = set()
-    for task_id, _, status in rows:
-        if task_id:
-            known.add(task_id)
-            if status not in _FINISHED:
-                unfinished.add(task_id)
-    states: list[str] = []
-    for _, depends_on, status in rows:
-        if status in _FINISHED:
-            states.append("ready")
-        elif any(dep in unfinished for dep in depends_on):
-            states.append("blocked")
-        elif any(dep not in known for dep in depends_on):
-            states.append("blocked-unknown")
-        else:
-            states.append("ready")
-    return states
