@@ -15,10 +15,12 @@ from typing import Any
 
 from vaultkit.model import Diagnostic, Note, Severity, Span, Tag
 from vaultkit.parse.decode import decode_note
-from vaultkit.parse.extract import Extracted, extract
+from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
 from vaultkit.parse.markdown import build_parser
 from vaultkit.parse.regions import MAX_NOTE_BYTES, body_of, generated_name
+from vaultkit.parse.resources import collect_resources
+from vaultkit.parse.state import Extracted
 
 __all__ = ["parse_note"]
 
@@ -83,7 +85,7 @@ def _extract_body(body: str, body_start: int, diagnostics: list[Diagnostic]) -> 
     """The body's elements, or None (and a diagnostic) when it cannot be read at all."""
     try:
         tokens = build_parser().parse(body)
-        return extract(tokens, body_start, body.count("\n") + 1, body)
+        return extract(tokens, body_start, body)
     except RecursionError:
         diagnostics.append(
             Diagnostic(
@@ -130,7 +132,7 @@ def _full_note(
         tasks=tuple(found.tasks),
         callouts=tuple(sorted(found.callouts, key=lambda c: c.line)),
         links=tuple(found.links),
-        resources=tuple(found.resources()),
+        resources=tuple(collect_resources(found.links, found.tasks)),
         tables=tuple(found.tables),
         list_items=tuple(found.list_items),
         highlights=tuple(found.highlights),
