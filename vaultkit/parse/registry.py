@@ -2,8 +2,11 @@
 
 Every element is one module exporting ``SYNTAX`` (a :class:`~vaultkit.parse.state.Syntax`):
 its markdown-it rules, if it has its own, and the collectors that turn its tokens into the
-note's elements. Adding an element is one module, one line in :data:`ELEMENTS` and one
-fixture file, ``tests/fixtures/parse/<name>.md``.
+note's elements. Adding an element is one module (an inline rule that pushes a token with its
+offset in ``meta["pos"]``, and a collector for that token type), its entry in
+:data:`ELEMENTS` and one fixture file, ``tests/fixtures/parse/<name>.md``. An element whose
+items the note does not hold yet also needs their field in the model, in
+:class:`~vaultkit.parse.state.Extracted` and in :mod:`vaultkit.parse.note`.
 
 The order of :data:`ELEMENTS` is the order in which :func:`~vaultkit.parse.markdown.build_parser`
 applies the plugins, so it decides where rules with the same anchor land: rules added
