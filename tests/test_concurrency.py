@@ -25,7 +25,7 @@ import pytest
 from tests.region_vault import is_temp_file, make_region_vault, snapshot
 from tests.test_cli import vaultkit_executable
 from tests.test_watch import wait_until
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions

@@ -11,7 +11,7 @@ import pytest
 
 from vaultkit.model import LinkKind, Note
 from vaultkit.obsidian.resolve import AnchorStatus, LinkResolver, anchor_status
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 
 # ``benchmarks`` is a folder of the repository, not part of the installed package.
 _ROOT = str(Path(__file__).resolve().parents[1])

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.region_vault import disable_quiet_period, snapshot
 from vaultkit.cli.main import run
 from vaultkit.obsidian.resolve import LinkResolver
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from vaultkit.cli.jsonform import note_json
 from vaultkit.model import Note
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 
 SNIPPETS = [
     *"ab #-*>[]()!|=%$`^:~\\\n\t ",

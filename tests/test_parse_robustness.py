@@ -8,7 +8,8 @@ import codecs
 import pytest
 
 from vaultkit.model import Note
-from vaultkit.parse import MAX_NOTE_BYTES, parse_note
+from vaultkit.parse.note import parse_note
+from vaultkit.parse.regions import MAX_NOTE_BYTES
 
 
 def codes(note: Note) -> list[str]:

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultkit import markers
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 from vaultkit.writeback import plan as writeback
 from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
 

@@ -21,7 +21,7 @@ from vaultkit.obsidian.resolve import (
     find_heading,
     normalize_heading,
 )
-from vaultkit.parse import parse_note
+from vaultkit.parse.note import parse_note
 
 
 def nfd(text: str) -> str:

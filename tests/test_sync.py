@@ -281,7 +281,7 @@ def test_example_vault_dashboards_are_the_golden_output(tmp_path: Path) -> None:
 
 def test_generated_dashboards_parse_back_into_tables_and_resolving_links(vault: Path) -> None:
     from vaultkit.obsidian.resolve import LinkResolver
-    from vaultkit.parse import parse_note
+    from vaultkit.parse.note import parse_note
 
     assert sync(vault).returncode == 0
     paths = [p.relative_to(vault).as_posix() for p in vault.rglob("*") if p.is_file()]

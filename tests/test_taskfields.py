@@ -1,4 +1,4 @@
-"""Tests for vaultkit.parse.taskfields: Tasks-plugin fields, statuses and dependency states."""
+"""Tests for vaultkit.parse.task_line and task_status: Tasks fields, statuses, dependencies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultkit.model import Priority, TaskFields, TaskStatus
-from vaultkit.parse.taskfields import TaskLine, dependency_states, parse_task_line, status_of
+from vaultkit.parse.task_line import TaskLine, parse_task_line
+from vaultkit.parse.task_status import dependency_states, status_of
 
 VS16 = "\ufe0f"
 

@@ -11,7 +11,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from vaultkit.parse import parse_note
+    from vaultkit.parse.note import parse_note
 
 
 def test_one_input(data: bytes) -> None:

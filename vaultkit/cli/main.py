@@ -227,7 +227,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.cli.jsonform import note_json
-    from vaultkit.parse import parse_note
+    from vaultkit.parse.note import parse_note
     from vaultkit.vault import locate_note, vault_root
 
     hint = Path(args.note) if Path(args.note).exists() else None

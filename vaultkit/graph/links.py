@@ -68,7 +68,7 @@ def task_block_states(
 ) -> list[tuple[int | None, int]]:
     """(rowid, task_id, depends_on JSON, status) -> (blocked 1/0 or None, rowid)."""
     from vaultkit.model import TaskStatus
-    from vaultkit.parse.taskfields import dependency_states
+    from vaultkit.parse.task_status import dependency_states
 
     entries = [
         (task_id, tuple(json.loads(depends_on)), TaskStatus(status))

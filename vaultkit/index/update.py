@@ -101,7 +101,7 @@ def content_digest(data: bytes) -> str:
 def _read_and_parse(source: SourceFile, known_digest: str | None) -> _Parsed:
     # Imported here: a run with nothing to parse never loads the parser.
     from vaultkit.model import Note
-    from vaultkit.parse import parse_note
+    from vaultkit.parse.note import parse_note
 
     try:
         data = source.abs_path.read_bytes()

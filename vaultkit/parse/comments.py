@@ -3,8 +3,10 @@
 A comment's content is hidden in Obsidian's reading view, so nothing inside it is a
 task, link or tag. The block rule takes a comment that starts a line and spans lines
 (possibly blank ones, as Obsidian allows); the inline rule takes ``%%…%%`` inside a
-paragraph. Both emit a token carrying the content, so that vaultkit's own region
-markers (``%% vaultkit:begin NAME %%``) can be recognised from the token stream.
+paragraph. Both emit a ``vk_comment`` token carrying the content, so that vaultkit's own
+region markers (``%% vaultkit:begin NAME %%``) can be recognised from the token stream
+(:mod:`vaultkit.parse.regions`). The collectors record each comment as a hidden span, with a
+diagnostic when it is never closed.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
-from vaultkit.parse._scan import find_forward
+from vaultkit.model import Diagnostic, Span
+from vaultkit.parse.inline_search import find_forward
+from vaultkit.parse.state import InlineText, Syntax, Walk
 
 MARKER = "%%"
 
@@ -84,3 +89,46 @@ def comments_plugin(md: MarkdownIt) -> None:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.inline.ruler.before("emphasis", "vk_comment", _comment_inline)
+
+
+def _collect_block(walk: Walk, token: Token) -> None:
+    if token.map is None:
+        return
+    line = walk.line_of(token.map[0])
+    end_line = walk.line_of(token.map[1] - 1)
+    walk.out.hidden.append(Span(line, end_line, "comment"))
+    if not (token.meta or {}).get("closed", True):
+        walk.out.diagnostics.append(
+            Diagnostic(
+                line,
+                "comment-unterminated",
+                "this %% comment is never closed, so Obsidian hides the rest of the "
+                "note; add a closing %%",
+            )
+        )
+
+
+def _collect_inline(text: InlineText, token: Token) -> None:
+    meta = token.meta or {}
+    line = text.line_at(meta.get("pos"))
+    end = line + token.content.count("\n")
+    text.out.hidden.append(Span(line, end, "comment"))
+    if not meta.get("closed", True):
+        text.out.diagnostics.append(
+            Diagnostic(
+                line,
+                "comment-unterminated",
+                "this %% comment is not closed before the paragraph ends; add a closing %%",
+            )
+        )
+    # Lines inside a multi-line inline comment still advance the line count.
+    for _ in range(token.content.count("\n")):
+        text.line_break()
+
+
+SYNTAX = Syntax(
+    "comments",
+    plugin=comments_plugin,
+    block={"vk_comment": _collect_block},
+    inline={"vk_comment": _collect_inline},
+)

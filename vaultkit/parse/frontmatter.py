@@ -135,12 +135,8 @@ def _key_lines(yaml_text: str) -> dict[str, int]:
     }
 
 
-def load_front_matter(text: str) -> FrontMatter:
-    """Find and load the note's properties; never raises."""
-    yaml_text, body_start, problem = split_front_matter(text)
-    diagnostics: list[Diagnostic] = [problem] if problem else []
-    if yaml_text is None:
-        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+def _load_yaml(yaml_text: str, diagnostics: list[Diagnostic]) -> dict[str, PropertyValue] | None:
+    """The front matter as JSON-compatible values, or None (and a diagnostic if it is bad)."""
     try:
         loaded = YAMLHandler().load(yaml_text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -156,7 +152,7 @@ def load_front_matter(text: str) -> FrontMatter:
                 Severity.ERROR,
             )
         )
-        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+        return None
     except (yaml.YAMLError, RecursionError, MemoryError, ValueError, TypeError) as exc:
         diagnostics.append(
             Diagnostic(
@@ -166,10 +162,10 @@ def load_front_matter(text: str) -> FrontMatter:
                 Severity.ERROR,
             )
         )
-        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+        return None
 
     if loaded is None:
-        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+        return None
     if not isinstance(loaded, dict):
         diagnostics.append(
             Diagnostic(
@@ -179,7 +175,7 @@ def load_front_matter(text: str) -> FrontMatter:
                 f"{type(loaded).__name__}, so it is ignored",
             )
         )
-        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+        return None
     try:
         properties = _to_json_value(loaded, _Budget(MAX_PROPERTY_NODES))
     except (_BudgetExceededError, RecursionError):
@@ -192,9 +188,15 @@ def load_front_matter(text: str) -> FrontMatter:
                 Severity.ERROR,
             )
         )
-        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+        return None
     assert isinstance(properties, dict)
+    return properties
 
+
+def _tags_and_aliases(
+    properties: dict[str, PropertyValue], yaml_text: str, diagnostics: list[Diagnostic]
+) -> tuple[list[str], list[str]]:
+    """The tags and aliases, with a diagnostic for each form Obsidian 1.9+ ignores."""
     tags: list[str] = []
     aliases: list[str] = []
     key_lines: dict[str, int] | None = None
@@ -228,6 +230,19 @@ def load_front_matter(text: str) -> FrontMatter:
             tags.extend(_string_items(value, strip_hash=True))
         elif canonical == "aliases":
             aliases.extend(_string_items(value, strip_hash=False))
+    return tags, aliases
+
+
+def load_front_matter(text: str) -> FrontMatter:
+    """Find and load the note's properties; never raises."""
+    yaml_text, body_start, problem = split_front_matter(text)
+    diagnostics: list[Diagnostic] = [problem] if problem else []
+    if yaml_text is None:
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    properties = _load_yaml(yaml_text, diagnostics)
+    if properties is None:
+        return FrontMatter({}, (), (), body_start, tuple(diagnostics))
+    tags, aliases = _tags_and_aliases(properties, yaml_text, diagnostics)
     return FrontMatter(
         properties,
         tuple(dict.fromkeys(tags)),

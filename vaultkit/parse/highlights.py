@@ -1,11 +1,18 @@
-"""Highlights ``==text==`` (Obsidian), emitted as open/close tokens around inline content."""
+"""Highlights ``==text==`` (Obsidian), emitted as open/close tokens around inline content.
+
+The collectors record the plain text between the two tokens as a
+:class:`~vaultkit.model.Highlight`.
+"""
 
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
-from vaultkit.parse._scan import find_forward
+from vaultkit.model import Highlight
+from vaultkit.parse.inline_search import find_forward
+from vaultkit.parse.state import InlineText, Syntax
 
 
 def _highlight(state: StateInline, silent: bool) -> bool:
@@ -38,3 +45,23 @@ def _highlight(state: StateInline, silent: bool) -> bool:
 
 def highlights_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("emphasis", "vk_highlight", _highlight)
+
+
+def _collect_open(text: InlineText, token: Token) -> None:
+    text.open("highlight", token)
+
+
+def _collect_close(text: InlineText, token: Token) -> None:
+    opened = text.close("highlight")
+    if opened is None:
+        return
+    opener, inside = opened
+    line = text.line_at((opener.meta or {}).get("pos"))
+    text.out.highlights.append(Highlight(line, inside.strip(), text.place.section))
+
+
+SYNTAX = Syntax(
+    "highlights",
+    plugin=highlights_plugin,
+    inline={"vk_highlight_open": _collect_open, "vk_highlight_close": _collect_close},
+)

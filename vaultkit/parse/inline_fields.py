@@ -1,14 +1,19 @@
-"""Dataview inline fields in brackets: ``[key:: value]`` and ``(key:: value)``.
+"""Dataview inline fields: ``[key:: value]`` and ``(key:: value)``, and ``key:: value`` lines.
 
-The value is parsed as inline markdown, so a link inside a field is still a link. Key and
-value lengths are capped so that a line full of unmatched brackets stays linear. Fields on
-their own line (``key:: value``) are read by the extractor from paragraph lines.
+The bracketed forms are an inline rule; the value is parsed as inline markdown, so a link
+inside a field is still a link. Key and value lengths are capped so that a line full of
+unmatched brackets stays linear. Fields on their own line (``key:: value``) are read by the
+paragraph text collector from the paragraph's source lines.
 """
 
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from vaultkit.model import InlineField
+from vaultkit.parse.state import InlineBlock, InlineText, Syntax, Walk
 
 MAX_KEY = 64
 MAX_VALUE = 2000
@@ -82,3 +87,49 @@ def _inline_field(state: StateInline, silent: bool) -> bool:
 def inline_fields_plugin(md: MarkdownIt) -> None:
     md.inline.add_terminator_char("(")
     md.inline.ruler.before("link", "vk_inline_field", _inline_field)
+
+
+def _collect_open(text: InlineText, token: Token) -> None:
+    text.open("inline_field", token)
+    text.emit(f"[{(token.meta or {}).get('key', '')}:: ")
+
+
+def _collect_close(text: InlineText, token: Token) -> None:
+    opened = text.close("inline_field")
+    if opened is None:
+        return
+    meta = opened[0].meta or {}
+    text.emit("]")
+    text.out.inline_fields.append(
+        InlineField(
+            text.line_at(meta.get("pos")),
+            str(meta.get("key", "")),
+            str(meta.get("value", "")),
+            True,
+            text.place.section,
+        )
+    )
+
+
+def _collect_lines(walk: Walk, block: InlineBlock) -> None:
+    """``key:: value`` lines of a paragraph."""
+    content = block.token.content
+    if "::" not in content:
+        return
+    for index, line in enumerate(content.split("\n")):
+        key, sep, value = line.partition("::")
+        if not sep or not valid_field_key(key) or key != key.lstrip():
+            continue
+        if key.rstrip() != key and key.strip() == "":
+            continue
+        walk.out.inline_fields.append(
+            InlineField(block.first_line + index, key.strip(), value.strip(), False, walk.section())
+        )
+
+
+SYNTAX = Syntax(
+    "inline_fields",
+    plugin=inline_fields_plugin,
+    inline={"vk_field_open": _collect_open, "vk_field_close": _collect_close},
+    text={"paragraph_open": _collect_lines},
+)

@@ -1,10 +1,12 @@
 """The markdown-it parser vaultkit uses: CommonMark + GFM tables and strikethrough,
-bare URLs, footnotes, ``$math$``, plus vaultkit's rules for Obsidian syntax.
+plus every syntax element's rules (:data:`vaultkit.parse.registry.ELEMENTS`): bare URLs,
+footnotes, ``$math$``, and vaultkit's rules for Obsidian syntax.
 
 markdown-it gives source lines only to block tokens. Inline tokens from vaultkit's rules
-carry their offset in ``meta["pos"]``; for markdown-it's own link, image and autolink
-rules, thin wrappers add the same, so the extractor can turn any inline token into a
-source line without re-scanning text.
+carry their offset in ``meta["pos"]``; for markdown-it's own rules that an element names as
+``tracked`` (links, images, autolinks, inline math, footnote references), thin wrappers add
+the same, so the extractor can turn any inline token into a source line without re-scanning
+text.
 """
 
 from __future__ import annotations
@@ -14,16 +16,8 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
-from vaultkit.parse.blocks import blocks_plugin
-from vaultkit.parse.comments import comments_plugin
-from vaultkit.parse.highlights import highlights_plugin
-from vaultkit.parse.inline_fields import inline_fields_plugin
-from vaultkit.parse.tags import tags_plugin
-from vaultkit.parse.urls import urls_plugin
-from vaultkit.parse.wikilinks import wikilinks_plugin
+from vaultkit.parse.registry import ELEMENTS
 
 MAX_NESTING = 64
 """Deeper blocks (``>>>>…``, lists in lists) are not parsed; a diagnostic says so."""
@@ -67,30 +61,8 @@ def build_parser() -> MarkdownIt:
     """The shared, configured parser (building one costs more than parsing a note)."""
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING, "html": True})
     md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin, move_to_end=False)
-    md.use(
-        dollarmath_plugin,
-        allow_space=False,
-        allow_digits=False,
-        allow_labels=False,
-        allow_blank_lines=False,
-        double_inline=True,
-    )
-    md.use(comments_plugin)
-    md.use(wikilinks_plugin)
-    md.use(tags_plugin)
-    md.use(highlights_plugin)
-    md.use(inline_fields_plugin)
-    md.use(blocks_plugin)
-    md.use(urls_plugin)
-    _track_positions(
-        md,
-        (
-            "link",
-            "image",
-            "autolink",
-            "math_inline",
-            "footnote_ref",
-        ),
-    )
+    for element in ELEMENTS:
+        if element.plugin is not None:
+            md.use(element.plugin)
+    _track_positions(md, tuple(name for element in ELEMENTS for name in element.tracked))
     return md

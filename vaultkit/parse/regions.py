@@ -3,8 +3,9 @@
 A marker is a ``%% … %%`` comment block alone on its line (the ``vk_comment`` token of
 :mod:`vaultkit.parse.comments`) whose line follows :data:`vaultkit.markers.MARKER_LINE`. A
 marker-like line inside a fenced or indented code block, an HTML block or a paragraph is text,
-as it is to Obsidian. :func:`vaultkit.parse.parse_note` (from the tokens it already has) and the
-write-back (through :func:`scan`) both come here, so they find the same regions in every note.
+as it is to Obsidian. :func:`vaultkit.parse.note.parse_note` (from the tokens it already has)
+and the write-back (through :func:`scan`) both come here, so they find the same regions in every
+note.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def find_regions(
 
 
 def scan(data: bytes) -> tuple[list[Region], list[Problem]]:
-    """The regions of a note's raw bytes, exactly as :func:`vaultkit.parse.parse_note` finds them.
+    """The regions of a note's raw bytes, exactly as :func:`~vaultkit.parse.note.parse_note` finds
+    them.
 
     Lines are counted as the parser counts them (after a BOM; CRLF, CR and LF each end one).
     A binary file, a note too large to parse and a generated file have no regions.

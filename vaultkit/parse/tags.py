@@ -3,13 +3,18 @@
 Obsidian's rules: the tag starts after whitespace (or at the start of the text), runs
 until whitespace or punctuation other than ``_``, ``-`` and ``/``, and needs at least one
 character that is not a digit (``#1984`` is not a tag). Because this is a markdown-it
-rule, a ``#`` inside code, a URL or a link destination never reaches it.
+rule, a ``#`` inside code, a URL or a link destination never reaches it. The collector
+records each ``vk_tag`` token as an inline :class:`~vaultkit.model.Tag` mention.
 """
 
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from vaultkit.model import Tag
+from vaultkit.parse.state import InlineText, Syntax
 
 # Obsidian's tag character class, as used by its metadata cache: anything but
 # whitespace, general punctuation blocks and ASCII punctuation other than _ - /.
@@ -47,3 +52,13 @@ def _tag(state: StateInline, silent: bool) -> bool:
 
 def tags_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("emphasis", "vk_tag", _tag)
+
+
+def _collect(text: InlineText, token: Token) -> None:
+    text.emit("#" + token.content)
+    text.tags.append(token.content)
+    line = text.line_at((token.meta or {}).get("pos"))
+    text.out.tags.append(Tag(token.content, line, "inline", text.place.section))
+
+
+SYNTAX = Syntax("tags", plugin=tags_plugin, inline={"vk_tag": _collect})

@@ -4,7 +4,9 @@ mdit-py-plugins' GFM autolink rule copies the rest of the paragraph and searches
 pending text at every ``:``, which is quadratic on long paragraphs; this rule only looks
 at the last characters of the pending text and matches forward from the colon. Only
 ``http``/``https`` URLs are linked, as Obsidian's reading view does; ``www.`` without a
-scheme stays text. Trailing punctuation is trimmed the way GFM does.
+scheme stays text. Trailing punctuation is trimmed the way GFM does. The rule emits the
+same ``link_open``/``link_close`` tokens as an autolink, so :mod:`vaultkit.parse.links`
+collects them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+
+from vaultkit.parse.state import Syntax
 
 _SCHEMES = ("https", "http")
 _REST = re.compile(r"//[^\s<>\x00-\x1f\x7f]+")
@@ -75,3 +79,6 @@ def _bare_url(state: StateInline, silent: bool) -> bool:
 
 def urls_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.push("vk_bare_url", _bare_url)
+
+
+SYNTAX = Syntax("urls", plugin=urls_plugin)

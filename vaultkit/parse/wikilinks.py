@@ -3,15 +3,20 @@
 Follows Obsidian: the target ends at the first ``]]`` on the same line (a single ``]``
 does not end it), an escaped ``\\|`` (needed inside tables) separates the display text,
 and ``[[#Heading]]`` is a link to the same note. ``[[text](url)]`` has no ``]]`` and so
-stays a markdown link, as in Obsidian.
+stays a markdown link, as in Obsidian. The collector makes each ``vk_wikilink`` token a
+:class:`~vaultkit.model.Link`; its shown text (display, else target and fragment; nothing for
+an embed) joins the plain text.
 """
 
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 
-from vaultkit.parse._scan import find_forward
+from vaultkit.model import Link, LinkKind
+from vaultkit.parse.inline_search import find_forward
+from vaultkit.parse.state import InlineText, Syntax
 
 
 def split_link_body(body: str) -> tuple[str, str | None, str | None]:
@@ -68,3 +73,38 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
 
 def wikilinks_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "vk_wikilink", _wikilink)
+
+
+def _collect(text: InlineText, token: Token) -> None:
+    meta = token.meta or {}
+    embed = bool(meta.get("embed"))
+    target = str(meta.get("target", ""))
+    fragment = meta.get("fragment")
+    display = meta.get("display")
+    if embed:
+        shown = ""
+    elif display is not None:
+        shown = display
+    else:
+        shown = target + (f" > {fragment}" if fragment and target else fragment or "")
+    text.emit(shown)
+    text.out.word_count += len(shown.split())
+    place = text.place
+    text.add_link(
+        Link(
+            kind=LinkKind.EMBED if embed else LinkKind.WIKILINK,
+            target=target,
+            fragment=fragment or None,
+            display=display,
+            line=text.line_at(meta.get("pos")),
+            section=place.section,
+            raw=token.markup,
+            embed=embed,
+            task_line=place.task_line,
+            table_line=place.table_line,
+            callout_line=place.callout_line,
+        )
+    )
+
+
+SYNTAX = Syntax("wikilinks", plugin=wikilinks_plugin, inline={"vk_wikilink": _collect})

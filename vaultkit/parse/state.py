@@ -1,0 +1,319 @@
+"""What the token walk shares with the syntax modules' collectors.
+
+:mod:`vaultkit.parse.extract` walks markdown-it's token stream once and hands each token to
+the collector its syntax module registered for the token's type (:mod:`vaultkit.parse.registry`).
+A collector gets one of two states:
+
+* :class:`Walk`, for a block token: the output so far and the stacks that give every element its
+  section and context (headings, list items, quotes, the open table).
+* :class:`InlineText`, for a child of an inline token: the plain text so far, the
+  :class:`Place` every element in it shares, and the open/close pairs still open.
+
+When an inline token's children are done, the container's text collectors (a heading, a table
+cell, a paragraph) get the finished text as one :class:`InlineBlock`. Lines are 1-based and
+absolute in the file (front matter included).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from vaultkit.model import (
+    BlockId,
+    Callout,
+    Cell,
+    Diagnostic,
+    Heading,
+    Highlight,
+    InlineField,
+    Link,
+    ListItem,
+    Section,
+    Span,
+    Table,
+    TableRow,
+    Tag,
+    Task,
+)
+
+
+@dataclass(slots=True)
+class Extracted:
+    """Everything one walk over a note body found, in document order."""
+
+    headings: list[Heading] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    callouts: list[Callout] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    list_items: list[ListItem] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    highlights: list[Highlight] = field(default_factory=list)
+    inline_fields: list[InlineField] = field(default_factory=list)
+    block_ids: list[BlockId] = field(default_factory=list)
+    hidden: list[Span] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    word_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an inline element sits: what every link, tag and field in one inline token shares."""
+
+    section: Section
+    """The heading path above it."""
+    task_line: int | None
+    """The line of the innermost task around it."""
+    table_line: int | None
+    """The line of the table whose cell holds it."""
+    callout_line: int | None
+    """The line of the innermost callout around it."""
+
+
+@dataclass(slots=True)
+class ListFrame:
+    """An open list item."""
+
+    line: int
+    task_index: int | None
+    """Index into the tasks, when the item is a task."""
+    item_index: int | None = None
+    """Index into the list items while the item still waits for its first paragraph."""
+
+
+@dataclass(slots=True)
+class QuoteFrame:
+    """An open blockquote, and what a callout collects while it is open."""
+
+    line: int
+    callout: dict[str, str] | None
+    """The callout header the callouts rule read (type, raw_type, fold, title), if any."""
+    in_list: bool
+    title: str = ""
+    body: list[str] = field(default_factory=list)
+    first_inline_seen: bool = False
+
+
+@dataclass(slots=True)
+class TableBuilder:
+    """An open table, row by row."""
+
+    line: int
+    section: Section
+    callout_line: int | None
+    header: list[Cell] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)
+    row_line: int = 0
+    row: list[Cell] = field(default_factory=list)
+    in_head: bool = False
+    cell_count: int = 0
+    """Cells the current row had when its last cell closed."""
+
+
+class Walk:
+    """The state of one walk over a note body's block tokens."""
+
+    __slots__ = (
+        "container",
+        "last_line",
+        "lists",
+        "offset",
+        "out",
+        "quotes",
+        "region_ranges",
+        "region_starts",
+        "sections",
+        "table",
+    )
+
+    def __init__(self, line_offset: int) -> None:
+        self.offset = line_offset
+        """The body's first line (0-based) in the file."""
+        self.out = Extracted()
+        self.sections: list[tuple[int, str]] = []
+        """(level, text) of the headings above the current token."""
+        self.lists: list[ListFrame] = []
+        self.quotes: list[QuoteFrame] = []
+        self.table: TableBuilder | None = None
+        self.container: Token | None = None
+        """The open block whose inline token comes next (paragraph, heading, table cell)."""
+        self.last_line = 0
+        """The last line of inline content or table seen so far (closing tokens have no map)."""
+        self.region_starts: list[int] = []
+        self.region_ranges: list[tuple[int, int]] = []
+        """vaultkit's own regions, sorted: nothing in them is read."""
+
+    def line_of(self, token_line: int) -> int:
+        """The file line of a token's 0-based body line."""
+        return token_line + self.offset + 1
+
+    def section(self) -> Section:
+        return tuple(text for _, text in self.sections)
+
+    def hidden_line(self, line: int) -> bool:
+        """Whether ``line`` lies in one of vaultkit's regions."""
+        index = bisect_right(self.region_starts, line) - 1
+        return index >= 0 and self.region_ranges[index][1] >= line
+
+    def current_task(self) -> int | None:
+        """Index of the innermost task around the current token."""
+        for frame in reversed(self.lists):
+            if frame.task_index is not None:
+                return frame.task_index
+        return None
+
+    def current_callout(self) -> QuoteFrame | None:
+        for frame in reversed(self.quotes):
+            if frame.callout is not None:
+                return frame
+        return None
+
+
+def open_container(walk: Walk, token: Token) -> None:
+    """The block collector of a paragraph's or a heading's opening token."""
+    walk.container = token
+
+
+def close_container(walk: Walk, token: Token) -> None:
+    walk.container = None
+
+
+class InlineText:
+    """The walk over one inline token's children: its plain text so far, and what is open.
+
+    The plain text is a flat list of parts (``"\\n"`` for a line break): appending is O(1), so
+    a paragraph of any length is walked in linear time. ``struck`` is the same text with the
+    strikethrough markers kept, to tell a fully struck-through task.
+    """
+
+    __slots__ = (
+        "breaks",
+        "content",
+        "first_line",
+        "links",
+        "newlines",
+        "opened",
+        "out",
+        "parts",
+        "place",
+        "struck",
+        "tags",
+    )
+
+    def __init__(self, out: Extracted, place: Place, content: str, first_line: int) -> None:
+        self.out = out
+        self.place = place
+        self.content = content
+        """The inline token's source text, which ``meta["pos"]`` offsets point into."""
+        self.first_line = first_line
+        self.parts: list[str] = []
+        self.struck: list[str] = []
+        self.breaks = 0
+        self.newlines: list[int] | None = None
+        self.links: list[Link] = []
+        """The links in this inline token (also appended to the output)."""
+        self.tags: list[str] = []
+        """The tag names in this inline token (their mentions go to the output)."""
+        self.opened: dict[str, list[tuple[Token, int]]] = {}
+        """Per kind of open/close pair: the opening tokens still open, each with the number
+        of text parts before it."""
+
+    def emit(self, text: str) -> None:
+        """Add ``text`` to the plain text."""
+        self.parts.append(text)
+        self.struck.append(text)
+
+    def emit_struck(self, text: str) -> None:
+        """Add ``text`` only to the text that keeps strikethrough markers."""
+        self.struck.append(text)
+
+    def line_break(self) -> None:
+        """A line break in the source: the plain text and the line count both advance."""
+        self.breaks += 1
+        self.parts.append("\n")
+        self.struck.append("\n")
+
+    def text_break(self) -> None:
+        """A line break in the text only (``<br>``), not a new source line."""
+        self.parts.append("\n")
+        self.struck.append("\n")
+
+    def line_at(self, pos: int | None) -> int:
+        """The file line of offset ``pos`` in the content; without one, the line reached."""
+        if pos is None:
+            return self.first_line + self.breaks
+        if self.newlines is None:
+            self.newlines = [i for i, ch in enumerate(self.content) if ch == "\n"]
+        return self.first_line + bisect_right(self.newlines, pos - 1)
+
+    def add_link(self, link: Link) -> None:
+        self.links.append(link)
+        self.out.links.append(link)
+
+    def open(self, kind: str, token: Token) -> None:
+        """Remember an opening token of ``kind`` and where its text starts."""
+        self.opened.setdefault(kind, []).append((token, len(self.parts)))
+
+    def close(self, kind: str) -> tuple[Token, str] | None:
+        """The innermost open token of ``kind`` and the plain text since it, or None."""
+        stack = self.opened.get(kind)
+        if not stack:
+            return None
+        token, start = stack.pop()
+        return token, "".join(self.parts[start:])
+
+
+@dataclass(slots=True)
+class InlineBlock:
+    """A container's finished inline content, as its text collectors get it."""
+
+    token: Token
+    """The inline token (its ``content`` is the source text, its ``meta`` the block rules')."""
+    container: Token
+    first_line: int
+    last_line: int
+    lines: list[str]
+    """Plain text per source line."""
+    struck_lines: list[str]
+    """Plain text per source line with ``~~`` kept."""
+    links: list[Link]
+    tags: list[str]
+    task_index: int | None
+    """Index of the innermost task around the container."""
+    callout: QuoteFrame | None
+    """The innermost callout around the container."""
+
+
+BlockCollector = Callable[[Walk, Token], None]
+"""Reads one block token (``paragraph_open``, ``fence``, ``vk_comment``…) into the walk."""
+InlineCollector = Callable[[InlineText, Token], None]
+"""Reads one child of an inline token (``text``, ``vk_wikilink``…)."""
+TextCollector = Callable[[Walk, InlineBlock], None]
+"""Reads a container's finished inline text (a heading's, a cell's, a paragraph's)."""
+
+
+def _no_collectors() -> dict[str, Callable[..., None]]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """One syntax element as the parser registers it (:mod:`vaultkit.parse.registry`)."""
+
+    name: str
+    """The element's name; its fixture file is ``tests/fixtures/parse/<name>.md``."""
+    plugin: Callable[[MarkdownIt], None] | None = None
+    """Adds the element's markdown-it rules to the parser, if it has its own."""
+    tracked: tuple[str, ...] = ()
+    """markdown-it's own inline rules whose tokens need their offset in ``meta["pos"]``."""
+    block: Mapping[str, BlockCollector] = field(default_factory=_no_collectors)
+    """Block token type -> collector (one collector per type in all the registry)."""
+    inline: Mapping[str, InlineCollector] = field(default_factory=_no_collectors)
+    """Inline child token type -> collector (one collector per type in all the registry)."""
+    text: Mapping[str, TextCollector] = field(default_factory=_no_collectors)
+    """Container opening token type -> collector of its finished inline text."""
