@@ -33,7 +33,6 @@ import os
 import sqlite3
 import stat
 import time
-from _blake2 import blake2b  # hashlib's own: without hashlib's OpenSSL import (~5 ms)
 from array import array
 from contextlib import closing
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import NamedTuple
 
 from vaultkit import __version__
 from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
+from vaultkit.speedups import blake2b
 from vaultkit.sync.lock import lock_holder
 from vaultkit.sync.outcome import FileOutcome, SyncOutcome
 from vaultkit.vaultpaths import VaultPaths
