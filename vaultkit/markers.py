@@ -21,10 +21,11 @@ write-back alike.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from vaultkit.speedups import sha256
 
 _PREFIX = r"[ \t>]*"
 _NAME = r"[^\s%]+"
@@ -54,7 +55,7 @@ def hash_bytes(data: bytes) -> str:
 
     A sync tool or git converting line endings is not a hand edit.
     """
-    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()[:8]
+    return sha256(data.replace(b"\r\n", b"\n")).hexdigest()[:8]
 
 
 def region_hash(text: str) -> str:

@@ -10,7 +10,6 @@ what the changed notes can affect.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import sys
@@ -26,6 +25,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.graph.links import refresh_graph
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
+from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY, VAULT_KEY
 from vaultkit.index.store import (
     ALL_FAMILIES,
@@ -91,11 +91,6 @@ class _Parsed(NamedTuple):
     moved)."""
     unreadable: str | None = None
     """Why the note could not be read, when it could not."""
-
-
-def content_digest(data: bytes) -> str:
-    """The content hash the index keeps for every note (``files.hash``)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _read_and_parse(source: SourceFile, known_digest: str | None) -> _Parsed:

@@ -39,7 +39,6 @@ so that cannot loop either.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -51,6 +50,7 @@ from typing import TYPE_CHECKING, TextIO
 from vaultkit.config.load import load_config
 from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular
+from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.markers import FILE_HEADER_BYTES
 from vaultkit.scan.walk import is_excluded, read_obsidian_settings, readable
@@ -230,9 +230,9 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
         data = read_regular(file_path)
     except OSError:
         return False
-    # The same digest as the indexer's: the content itself, not only size and mtime, which
-    # can stay put across a quick second save on a coarse-timestamp file system.
-    return bool(hashlib.blake2b(data, digest_size=16).hexdigest() == digest)
+    # The indexer's digest: the content itself, not only size and mtime, which can stay put
+    # across a quick second save on a coarse-timestamp file system.
+    return bool(content_digest(data) == digest)
 
 
 def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> int:

@@ -26,6 +26,7 @@ from vaultkit.dashboards.bounds import RenderLimits
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context, daily_note_day, note_is_topic
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
+from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import (
     ANALYSIS_KEY,
     RENDER_KEY,
@@ -35,7 +36,7 @@ from vaultkit.index.meta import (
     WROTE_KEY,
 )
 from vaultkit.index.store import generations as index_generations
-from vaultkit.index.update import IndexReport, Scopes, content_digest, update_index
+from vaultkit.index.update import IndexReport, Scopes, update_index
 from vaultkit.scan.walk import scan_paths, scan_vault
 from vaultkit.sync.freshness import (
     families_of,
