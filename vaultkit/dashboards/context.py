@@ -27,7 +27,7 @@ from vaultkit.index.queries import (
     task_from_row,
     unresolved_row,
 )
-from vaultkit.progress import CADENCES, Progress
+from vaultkit.task_progress import CADENCES, Progress
 
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7

@@ -38,7 +38,7 @@ from vaultkit.dashboards.bounds import (
 )
 from vaultkit.errors import VaultkitError
 from vaultkit.obsidian.resolve import file_name_key
-from vaultkit.progress import Progress
+from vaultkit.task_progress import Progress
 from vaultkit.vaultpaths import TEMPLATES_PATH
 
 _LIVE_CHECKBOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+)\[(.)\]", re.MULTILINE)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import SCHEMA_VERSION_KEY
-from vaultkit.progress import OPEN_STATUSES
+from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from vaultkit.graph.export import GraphEdge, GraphNode

@@ -36,7 +36,7 @@ from vaultkit.versions import PARSER_VERSION
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
-from vaultkit.progress import OPEN_STATUSES, cadence_of
+from vaultkit.task_progress import OPEN_STATUSES, cadence_of
 
 SCHEMA_VERSION = 7
 APPLICATION_ID = 0x564B6978
