@@ -1,4 +1,5 @@
-"""Tests for vaultkit.scan.walk: real small vaults built on disk under tmp_path."""
+"""Tests for vaultkit.scan (and the Obsidian settings and filters it applies): real small vaults
+built on disk under tmp_path."""
 
 from __future__ import annotations
 
@@ -17,14 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.scan.walk import (
-    ObsidianSettings,
-    ScanResult,
-    SkipReason,
-    is_excluded,
-    read_obsidian_settings,
-    scan_vault,
-)
+from vaultkit.obsidian.filters import is_excluded
+from vaultkit.obsidian.settings import ObsidianSettings, read_obsidian_settings
+from vaultkit.scan.found import ScanResult, SkipReason
+from vaultkit.scan.walk import scan_vault
 
 
 def make_vault(root: Path, files: Mapping[str, str | bytes], *, app: object = None) -> Path:

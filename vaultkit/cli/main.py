@@ -133,7 +133,7 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.index.queries import diagnostics_by_note, index_health, link_report, skipped_files
-    from vaultkit.scan.walk import read_obsidian_settings
+    from vaultkit.obsidian.settings import read_obsidian_settings
 
     vault, connection, report = _open_index(args)
     _, settings_warnings = read_obsidian_settings(vault)

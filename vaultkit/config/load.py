@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.files import read_regular
-from vaultkit.scan.walk import DEFAULT_CONFIG_DIR, _compile_js_regex
+from vaultkit.obsidian.filters import compile_js_regex
+from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR
 from vaultkit.vault import leads_outside
 from vaultkit.vaultpaths import CONFIG_PATH, configured_index
 
@@ -296,7 +297,7 @@ def _vault_settings(r: _Reader, table: dict[str, object], vault: Path) -> VaultS
             and text.startswith("/")
             and text.endswith("/")
             # The scanner compiles it the same way; an invalid one would silently match nothing.
-            and _compile_js_regex(text[1:-1]) is None
+            and compile_js_regex(text[1:-1]) is None
         ):
             r.add(key, f"{_show(entry)} is not a valid regular expression")
     return VaultSettings(

@@ -46,7 +46,8 @@ from vaultkit.index.store import (
     transaction,
 )
 from vaultkit.obsidian.resolve import file_name_key
-from vaultkit.scan.walk import ScanResult, SourceFile, scan_vault
+from vaultkit.scan.found import ScanResult, SourceFile
+from vaultkit.scan.walk import scan_vault
 from vaultkit.vaultpaths import IndexPath, VaultPaths
 
 _RESOURCES = FAMILIES.index("resources")
@@ -206,7 +207,7 @@ def update_index(
     moved; without it every scoped family moves with any change.
 
     With ``only`` (vault-relative paths, and ``scan`` the result of
-    :func:`vaultkit.scan.walk.scan_paths` for them), just those files are brought up to date:
+    :func:`vaultkit.scan.paths.scan_paths` for them), just those files are brought up to date:
     the hook's "this note was saved". Everything else keeps what the index holds.
 
     The vault and where its index lives come from ``paths``

@@ -49,11 +49,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config.load import load_config
 from vaultkit.errors import ExitStatus, VaultkitError
-from vaultkit.files import read_regular
+from vaultkit.files import read_regular, readable
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.markers import FILE_HEADER_BYTES
-from vaultkit.scan.walk import is_excluded, read_obsidian_settings, readable
+from vaultkit.obsidian.filters import is_excluded
+from vaultkit.obsidian.settings import read_obsidian_settings
 from vaultkit.sync.outcome import notice, one_line, sync_outcome
 from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import VaultPaths

@@ -37,7 +37,8 @@ from vaultkit.index.meta import (
 )
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.update import IndexReport, Scopes, update_index
-from vaultkit.scan.walk import scan_paths, scan_vault
+from vaultkit.scan.paths import scan_paths
+from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.freshness import (
     families_of,
     indexed_hashes,
