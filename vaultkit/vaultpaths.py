@@ -28,7 +28,7 @@ untrusted input):
    (``/dev/null``) is an error, whoever named it.
 
 Whether a regular file there is vaultkit's index, and so may be rebuilt, is decided by
-:func:`vaultkit.index.store.index_owner`, which needs ``sqlite3``. This module imports nothing
+:func:`vaultkit.index.ownership.index_owner`, which needs ``sqlite3``. This module imports nothing
 heavy: the hook's fast path and the warm-sync shortcut use it on every call.
 """
 

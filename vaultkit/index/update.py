@@ -27,22 +27,24 @@ from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY, VAULT_KEY
-from vaultkit.index.store import (
-    ALL_FAMILIES,
-    FAMILIES,
+from vaultkit.index.note_rows import (
     LINK_TABLES,
     LINKS_FAMILY,
-    SCOPED_FAMILIES,
     NoteRows,
-    bulk_load,
-    bump_generations,
     delete_notes,
-    index_failure,
     insert_note_rows,
     note_digests,
     note_rows,
+)
+from vaultkit.index.ownership import remove_index
+from vaultkit.index.store import (
+    ALL_FAMILIES,
+    FAMILIES,
+    SCOPED_FAMILIES,
+    bulk_load,
+    bump_generations,
+    index_failure,
     open_index,
-    remove_index,
     transaction,
 )
 from vaultkit.obsidian.resolve import file_name_key
