@@ -20,7 +20,7 @@ import pytest
 
 from vaultkit.live.watch import _Changes, is_ignored, run_watch
 from vaultkit.sync.lock import VaultBusyError
-from vaultkit.sync.run import SyncReport
+from vaultkit.sync.run import SyncResult
 from vaultkit.writeback.plan import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
@@ -48,7 +48,7 @@ class Running:
     def __init__(self, vault: Path, **options: object) -> None:
         self.vault = vault
         self.stop = threading.Event()
-        self.reports: list[SyncReport] = []
+        self.reports: list[SyncResult] = []
         self.times: list[float] = []
         self.result: list[int] = []
         self.log = vault.parent / "watch.log"
@@ -66,13 +66,13 @@ class Running:
             daemon=True,
         )
 
-    def _record(self, report: SyncReport) -> None:
+    def _record(self, report: SyncResult) -> None:
         self.times.append(time.monotonic())
         self.reports.append(report)
 
-    def wait_for_sync(self, after: int, predicate: Callable[[SyncReport], bool]) -> SyncReport:
+    def wait_for_sync(self, after: int, predicate: Callable[[SyncResult], bool]) -> SyncResult:
         """The first report past index ``after`` that satisfies ``predicate``."""
-        found: list[SyncReport] = []
+        found: list[SyncResult] = []
 
         def check() -> bool:
             found[:] = [r for r in self.reports[after:] if predicate(r)]
@@ -105,7 +105,7 @@ def watching(vault: Path) -> Iterator[Callable[..., Running]]:
         running.finish()
 
 
-def wrote(report: SyncReport, rel: str) -> bool:
+def wrote(report: SyncResult, rel: str) -> bool:
     return any(
         r.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and r.path.name == Path(rel).name
         for r in report.results

@@ -141,26 +141,26 @@ def describe_tasks(tasks: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def describe_links(report: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
-    excluded = report.get("excluded_notes", 0)
+def describe_links(health: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
+    excluded = health.get("excluded_notes", 0)
     hidden = f" (and {excluded} hidden by Obsidian's Excluded files)" if excluded else ""
     out = [
-        f"{report['notes']} notes{hidden}; {report['resolved']} links resolve, "
-        f"{report['unresolved_count']} unresolved, {report['broken_anchor_count']} with a "
-        f"broken anchor, {report['orphan_count']} orphan notes"
+        f"{health['notes']} notes{hidden}; {health['resolved']} links resolve, "
+        f"{health['unresolved_count']} unresolved, {health['broken_anchor_count']} with a "
+        f"broken anchor, {health['orphan_count']} orphan notes"
     ]
-    if unresolved and report["unresolved"]:
+    if unresolved and health["unresolved"]:
         out.append("\nUnresolved links")
-        for link in report["unresolved"]:
+        for link in health["unresolved"]:
             hint = f"  (unresolved, but an alias of {link['alias_of']})" if link["alias_of"] else ""
             out.append(f"  {link['note']}:{link['line']}  {link['raw']}{hint}")
-    if broken and report["broken_anchors"]:
+    if broken and health["broken_anchors"]:
         out.append("\nBroken anchors (the note exists, the heading or block does not)")
-        for link in report["broken_anchors"]:
+        for link in health["broken_anchors"]:
             out.append(f"  {link['note']}:{link['line']}  {link['raw']}")
-    if orphans and report["orphans"]:
+    if orphans and health["orphans"]:
         out.append("\nOrphan notes (no links in or out)")
-        out.extend(f"  {path}" for path in report["orphans"])
+        out.extend(f"  {path}" for path in health["orphans"])
     return "\n".join(out) + "\n"
 
 

@@ -149,7 +149,7 @@ def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
+def link_health(connection: sqlite3.Connection) -> dict[str, Any]:
     """Resolved, unresolved and broken links, and orphan notes."""
     counts = dict(
         connection.execute(

@@ -65,7 +65,7 @@ file's mtime moved (the ``meta`` family carries that for every note: a topic's "
 
 
 @dataclass(slots=True)
-class IndexReport:
+class IndexUpdate:
     """What one update of the index did."""
 
     index_path: Path
@@ -201,8 +201,8 @@ def update_index(
     scan: ScanResult | None = None,
     only: Collection[str] | None = None,
     scopes: Scopes | None = None,
-) -> tuple[sqlite3.Connection, IndexReport]:
-    """Bring the vault's index up to date; returns an open connection and a report.
+) -> tuple[sqlite3.Connection, IndexUpdate]:
+    """Bring the vault's index up to date; returns an open connection and what it did.
 
     ``scopes`` says which of :data:`vaultkit.index.store.SCOPED_FAMILIES` a changed note moves,
     given the connection (holding the note's new rows), its path and the families its change
@@ -234,7 +234,7 @@ def _update_index(
     scan: ScanResult | None,
     only: Collection[str] | None,
     scopes: Scopes | None,
-) -> tuple[sqlite3.Connection, IndexReport]:
+) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
     path = location.path
@@ -253,7 +253,7 @@ def _update_index(
             "with --index or set VAULTKIT_CACHE_DIR",
             path=str(path),
         ) from None
-    report = IndexReport(index_path=path, rebuilt=rebuilt)
+    report = IndexUpdate(index_path=path, rebuilt=rebuilt)
     try:
         result = scan if scan is not None else scan_vault(vault)
     except OSError as exc:

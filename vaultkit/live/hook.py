@@ -60,7 +60,7 @@ from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import VaultPaths
 
 if TYPE_CHECKING:
-    from vaultkit.sync.run import SyncReport
+    from vaultkit.sync.run import SyncResult
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
@@ -240,7 +240,7 @@ def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> i
     from vaultkit.sync.lock import VaultBusyError, vault_lock
     from vaultkit.sync.run import run_sync
 
-    reports: list[SyncReport] = []
+    results: list[SyncResult] = []
     try:
         for attempt in range(MAX_QUIET_WAITS + 1):
             with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT):
@@ -249,17 +249,17 @@ def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> i
                     # We may have queued behind another hook whose sync already took this.
                     if _unchanged(paths.index.path, file_path, rel):
                         return ExitStatus.OK
-                report = run_sync(
+                result = run_sync(
                     paths, lock=False, progress=False, changed=[changed[0]] if changed else None
                 )
-            reports.append(report)
-            if not report.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(report):
+            results.append(result)
+            if not result.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(result):
                 break
     except VaultBusyError as exc:
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    return _report(paths.root, reports, changed[0] if changed else None, err)
+    return _notice(paths.root, results, changed[0] if changed else None, err)
 
 
 def _state(path: Path) -> tuple[int, int, int, int] | None:
@@ -270,21 +270,21 @@ def _state(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _wait_for_quiet(report: SyncReport) -> bool:
+def _wait_for_quiet(result: SyncResult) -> bool:
     """Sleep (holding no lock) until the deferred notes are quiet; False if one was saved
     again meanwhile, so that save's own hook call takes over from this one."""
     import time
 
-    before = {item.path: _state(item.path) for item in report.deferred}
-    until = max(item.retry_at or 0.0 for item in report.deferred)
+    before = {item.path: _state(item.path) for item in result.deferred}
+    until = max(item.retry_at or 0.0 for item in result.deferred)
     time.sleep(max(0.0, until - time.time()))
     return all(_state(path) == state for path, state in before.items())
 
 
-def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO) -> int:
+def _notice(vault: Path, results: list[SyncResult], rel: str | None, err: TextIO) -> int:
     """The notice (:func:`vaultkit.sync.outcome.notice`): one line for what the syncs wrote, one per
     problem of the last one."""
-    outcomes = [sync_outcome(report, vault) for report in reports]
+    outcomes = [sync_outcome(result, vault) for result in results]
     for line in notice(outcomes, rel):
         err.write(f"vaultkit: {line}\n")
     return ExitStatus.PROBLEMS if outcomes[-1].problems else ExitStatus.OK

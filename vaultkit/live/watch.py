@@ -52,7 +52,7 @@ from vaultkit.config.load import Config, VaultSettings, load_config
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.sync.lock import VaultBusyError, vault_lock
 from vaultkit.sync.outcome import log_line, sync_outcome
-from vaultkit.sync.run import SyncReport, run_sync
+from vaultkit.sync.run import SyncResult, run_sync
 from vaultkit.vault import CONFIG_DIR
 from vaultkit.vaultpaths import (
     BACKUPS_PATH,
@@ -216,7 +216,7 @@ class _Watcher:
         paths: VaultPaths,
         changes: _Changes,
         log: _Log,
-        on_sync: Callable[[SyncReport], None] | None,
+        on_sync: Callable[[SyncResult], None] | None,
     ) -> None:
         self.paths = paths
         """The vault's paths, for the config in use (see :meth:`sync`)."""
@@ -325,7 +325,7 @@ class _Watcher:
         self.paths = self.paths.with_index_setting(config.vault.index)
         try:
             # This process already holds the vault lock for the watcher's life.
-            report = run_sync(self.paths, lock=False, config=config, changed=changed)
+            result = run_sync(self.paths, lock=False, config=config, changed=changed)
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
@@ -341,7 +341,7 @@ class _Watcher:
             self.last_sync = time.monotonic()
         # Every sync plans every stale dashboard again, so it retries what was deferred before.
         self.deferred, self.retry_at = set(), None
-        for item in report.results:
+        for item in result.results:
             rel = item.path.relative_to(self.vault).as_posix()
             if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and item.new is not None:
                 self.written[rel] = _digest(item.new)
@@ -349,11 +349,11 @@ class _Watcher:
                 self.deferred.add(rel)
                 at = item.retry_at if item.retry_at is not None else time.time()
                 self.retry_at = at if self.retry_at is None else min(self.retry_at, at)
-        wrote = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
-        if not (quiet_if_nothing and not report.index.changed and not wrote):
-            self.log(f"{label}: {log_line(sync_outcome(report, self.vault))}")
+        wrote = result.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
+        if not (quiet_if_nothing and not result.index.changed and not wrote):
+            self.log(f"{label}: {log_line(sync_outcome(result, self.vault))}")
         if self.on_sync is not None:
-            self.on_sync(report)
+            self.on_sync(result)
 
     def wait_for_burst(self, debounce: float, stop: threading.Event) -> set[str] | None:
         """Block until events settle (trailing window) and return their paths.
@@ -484,7 +484,7 @@ def run_watch(
     polling: bool = False,
     log_file: Path | None = None,
     stop: threading.Event | None = None,
-    on_sync: Callable[[SyncReport], None] | None = None,
+    on_sync: Callable[[SyncResult], None] | None = None,
 ) -> int:
     """Sync, then sync again after every burst of changes until ``stop`` or a signal; 0.
 

@@ -36,7 +36,7 @@ from vaultkit.index.meta import (
     WROTE_KEY,
 )
 from vaultkit.index.store import generations as index_generations
-from vaultkit.index.update import IndexReport, Scopes, update_index
+from vaultkit.index.update import IndexUpdate, Scopes, update_index
 from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.freshness import (
@@ -85,8 +85,11 @@ class BackupOutsideError(VaultkitError):
 
 
 @dataclass(slots=True)
-class SyncReport:
-    index: IndexReport
+class SyncResult:
+    """What one sync did: the index update, every write planned and carried out, and which
+    dashboards it rendered. :func:`vaultkit.sync.outcome.sync_outcome` words it for the user."""
+
+    index: IndexUpdate
     planned: list[Planned] = field(default_factory=list)
     results: list[Planned] = field(default_factory=list)
     dashboards: list[str] = field(default_factory=list)
@@ -248,7 +251,7 @@ def run_sync(
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
     probed: bool = False,
-) -> SyncReport:
+) -> SyncResult:
     """Index the vault, render every dashboard, write back what changed.
 
     ``changed`` (vault-relative paths) says only those files changed since the last sync,
@@ -274,7 +277,7 @@ def run_sync(
     if changed is None and not force and not probed:
         probe, hit = unchanged(paths)
         if hit is not None:
-            return _unchanged_report(
+            return _unchanged_result(
                 paths.root, location.path, hit, dry_run=dry_run, started=started
             )
     guard = (
@@ -295,13 +298,13 @@ def run_sync(
         )
 
 
-def _unchanged_report(
+def _unchanged_result(
     vault: Path, index_file: Path, hit: Stamp, *, dry_run: bool, started: float
-) -> SyncReport:
-    """The report of a sync the stamp showed to have nothing to do."""
+) -> SyncResult:
+    """The result of a sync the stamp showed to have nothing to do."""
     items = [Planned(vault / target, None, None, WriteStatus.UNCHANGED) for target in hit.targets]
-    return SyncReport(
-        index=IndexReport(index_path=index_file, skipped=hit.skipped),
+    return SyncResult(
+        index=IndexUpdate(index_path=index_file, skipped=hit.skipped),
         planned=items,
         results=[] if dry_run else list(items),
         dashboards=list(hit.dashboards),
@@ -383,7 +386,7 @@ def _run_sync(
     config: Config | None = None,
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
-) -> SyncReport:
+) -> SyncResult:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
     vault = paths.root
@@ -445,7 +448,7 @@ def _run_sync(
             rendered = _render_all(env, fresh.stale, context)
     finally:
         connection.close()
-    report = SyncReport(
+    report = SyncResult(
         index=index_report,
         dashboards=[d.name for d in config.dashboards if d.enabled],
         rendered=[d.name for d, _ in rendered],

@@ -2,9 +2,9 @@
 
 This module owns the stamp: a digest of everything a full sync reads, kept in the index's
 ``meta`` table by a full sync that found every dashboard current, together with what that
-sync reported. The next sync walks the vault once, digests what it sees the same way, and if
-the digest is the stamp's, the dashboards are current and the report is the stamp's: no
-config, no template, no index table is read, and no parser, Jinja or lock is imported. That
+sync told the user. The next sync walks the vault once, digests what it sees the same way,
+and if the digest is the stamp's, the dashboards are current and the stamp says what to tell:
+no config, no template, no index table is read, and no parser, Jinja or lock is imported. That
 is the "warm sync with nothing changed" budget (design section 11: at most twice the cost of
 walking and stat-ing the vault), with process start included.
 
@@ -232,7 +232,7 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
     """Probe the vault and compare with the index's stamp.
 
     Returns the probe (to be recorded by the sync that follows a miss) and the stamp when it
-    matches: then every dashboard is current and the stamp says what to report.
+    matches: then every dashboard is current and the stamp says what to tell the user.
     """
     current = probe(paths)
     if current is None:
@@ -247,7 +247,7 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
 
 
 def unchanged_outcome(hit: Stamp, dry_run: bool, seconds: float) -> SyncOutcome:
-    """The report of a sync the stamp showed to have nothing to do."""
+    """The outcome of a sync the stamp showed to have nothing to do."""
     return SyncOutcome(
         dry_run=dry_run,
         dashboards=list(hit.dashboards),
