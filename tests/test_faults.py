@@ -19,7 +19,7 @@ import pytest
 from tests.region_vault import disable_quiet_period, is_temp_file, snapshot
 from tests.test_watch import Running, wait_until
 from vaultkit.cli.main import run
-from vaultkit.sync.run import SyncResult
+from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.plan import WriteStatus
 
 ENOSPC = os.strerror(errno.ENOSPC)

@@ -108,7 +108,7 @@ def test_every_command_decides_the_index_once_and_uses_the_configured_one(
 
 def test_the_watcher_decides_the_index_once(vault: Path, resolutions: list[Path]) -> None:
     from vaultkit.live.watch import run_watch
-    from vaultkit.sync.run import SyncResult
+    from vaultkit.sync.result import SyncResult
 
     reports: list[SyncResult] = []
     stop = threading.Event()

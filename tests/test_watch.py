@@ -20,7 +20,7 @@ import pytest
 
 from vaultkit.live.watch import _Changes, is_ignored, run_watch
 from vaultkit.sync.lock import VaultBusyError
-from vaultkit.sync.run import SyncResult
+from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.plan import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"

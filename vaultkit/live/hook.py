@@ -60,7 +60,7 @@ from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import VaultPaths
 
 if TYPE_CHECKING:
-    from vaultkit.sync.run import SyncResult
+    from vaultkit.sync.result import SyncResult
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""

@@ -52,7 +52,8 @@ from vaultkit.config.load import Config, VaultSettings, load_config
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.sync.lock import VaultBusyError, vault_lock
 from vaultkit.sync.outcome import log_line, sync_outcome
-from vaultkit.sync.run import SyncResult, run_sync
+from vaultkit.sync.result import SyncResult
+from vaultkit.sync.run import run_sync
 from vaultkit.vault import CONFIG_DIR
 from vaultkit.vaultpaths import (
     BACKUPS_PATH,

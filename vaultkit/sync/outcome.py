@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from vaultkit.sync.run import SyncResult
+    from vaultkit.sync.result import SyncResult
 
 WRITTEN = frozenset({"written", "created"})
 """The statuses of a file vaultkit wrote (or, in a dry run, would write)."""
@@ -64,7 +64,7 @@ class SyncOutcome(NamedTuple):
 
 
 def sync_outcome(result: SyncResult, vault: Path) -> SyncOutcome:
-    """What a sync did (:class:`vaultkit.sync.run.SyncResult`), with vault-relative paths: what
+    """What a sync did (:class:`vaultkit.sync.result.SyncResult`), with vault-relative paths: what
     every surface words."""
     items = result.planned if result.dry_run else result.results
     return SyncOutcome(
