@@ -20,7 +20,7 @@ from tests.region_vault import disable_quiet_period, is_temp_file, snapshot
 from tests.test_watch import Running, wait_until
 from vaultkit.cli.main import run
 from vaultkit.sync.result import SyncResult
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.writeback.regions import WriteStatus
 
 ENOSPC = os.strerror(errno.ENOSPC)
 DONE = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")

@@ -16,7 +16,8 @@ from tests.region_vault import snapshot
 from tests.test_bounds import cli, set_vault_keys, write_template
 from vaultkit.config.load import Config, VaultSettings
 from vaultkit.sync.guard_rails import GuardRailError, check_guard_rails
-from vaultkit.writeback.plan import Planned, WriteStatus
+from vaultkit.writeback.plan import Planned
+from vaultkit.writeback.regions import WriteStatus
 
 
 @pytest.fixture

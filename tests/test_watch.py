@@ -21,7 +21,7 @@ import pytest
 from vaultkit.live.watch import _Changes, is_ignored, run_watch
 from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.result import SyncResult
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.writeback.regions import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 DEBOUNCE_MS = 150

@@ -62,7 +62,8 @@ from vaultkit.vaultpaths import (
     VAULTKIT_DIR,
     VaultPaths,
 )
-from vaultkit.writeback.plan import TEMP_SUFFIX, WriteStatus
+from vaultkit.writeback.regions import WriteStatus
+from vaultkit.writeback.temps import TEMP_SUFFIX
 
 DEBUG_ENV = "VAULTKIT_DEBUG"
 RECONCILE_SECONDS = 60.0

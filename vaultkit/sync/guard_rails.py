@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from vaultkit.errors import VaultkitError
 from vaultkit.vault import leads_outside
-from vaultkit.writeback.plan import Planned, WriteStatus
+from vaultkit.writeback.plan import Planned
+from vaultkit.writeback.regions import WriteStatus
 
 if TYPE_CHECKING:
     from vaultkit.config.load import Config
@@ -74,7 +75,7 @@ def check_backup_folder(vault: Path, folder: Path) -> None:
     """Refuse ``--force`` when a backup would land outside the vault (design 8.6).
 
     ``.vaultkit/``, its ``backups/`` or a folder under it may be a symbolic link leading out of
-    the vault; ``vaultkit.writeback.plan`` would follow it. Checked before anything is written.
+    the vault; ``vaultkit.writeback.apply`` would follow it. Checked before anything is written.
     """
     found = leads_outside(vault, folder.relative_to(vault).as_posix())
     if found is not None:
@@ -89,7 +90,7 @@ def check_backup_folder(vault: Path, folder: Path) -> None:
 def check_backup_folders(paths: VaultPaths, planned: list[Planned]) -> None:
     """:func:`check_backup_folder` for the folder of each backup this run would save.
 
-    ``vaultkit.writeback.plan`` backs up every existing file it overwrites, at the target's path
+    ``vaultkit.writeback.apply`` backs up every existing file it overwrites, at the target's path
     (symlinks resolved) under :attr:`VaultPaths.backups`.
     """
     vault = paths.root

@@ -29,7 +29,7 @@ class FileOutcome(NamedTuple):
     path: str
     """Vault-relative, with ``/``."""
     status: str
-    """A ``vaultkit.writeback.plan.WriteStatus`` value: unchanged, written, created, conflict,
+    """A ``vaultkit.writeback.regions.WriteStatus`` value: unchanged, written, created, conflict,
     error, deferred."""
     message: str = ""
     line: int | None = None

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, SYNCED_AT_KEY, TARGET_KEY, WROTE_KEY
-from vaultkit.writeback.plan import Planned, WriteStatus
+from vaultkit.writeback.plan import Planned
+from vaultkit.writeback.regions import WriteStatus
 
 if TYPE_CHECKING:
     from vaultkit.config.load import Dashboard
-    from vaultkit.writeback.checked import Seen
+    from vaultkit.writeback.reading import Seen
 
 
 def own_writes(connection: sqlite3.Connection) -> dict[str, str]:

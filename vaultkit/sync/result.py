@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.writeback.regions import WriteStatus
 
 if TYPE_CHECKING:
     from vaultkit.index.update import IndexUpdate

@@ -50,7 +50,8 @@ from vaultkit.sync.result import SyncResult
 from vaultkit.sync.stamp import TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.sync.writes import Rendered, plan_writes, write_planned
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback.plan import Planned, WriteStatus
+from vaultkit.writeback.plan import Planned
+from vaultkit.writeback.regions import WriteStatus
 
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""

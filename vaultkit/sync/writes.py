@@ -1,7 +1,7 @@
 """The write phase of a sync: every planned write carried out, retried when a save got in first.
 
 A dashboard's file is written only while it holds what it was planned from
-(:func:`vaultkit.writeback.plan.apply`). When a save lands in between, the file is planned
+(:func:`vaultkit.writeback.apply.apply`). When a save lands in between, the file is planned
 again from what is on disk now, up to :data:`MAX_RETRIES` times; a note of the user's that
 keeps changing, or changed within the quiet period, is DEFERRED rather than reported
 (design 8.10).
@@ -17,17 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.sync.records import identity
-from vaultkit.writeback.checked import quiet_left
-from vaultkit.writeback.plan import (
-    CHANGED_MESSAGE,
-    Planned,
-    RegionContent,
-    WriteStatus,
-    apply,
-    clear_leftovers,
-    plan_file,
-    plan_regions,
-)
+from vaultkit.writeback.apply import CHANGED_MESSAGE, apply, clear_leftovers
+from vaultkit.writeback.plan import Planned, plan_file, plan_regions
+from vaultkit.writeback.reading import quiet_left
+from vaultkit.writeback.regions import RegionContent, WriteStatus
 
 if TYPE_CHECKING:
     from vaultkit.config.load import Dashboard
