@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.live.watch import _Changes, is_ignored, run_watch
+from vaultkit.live.events import ChangeRecorder, is_ignored
+from vaultkit.live.watch import run_watch
 from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.regions import WriteStatus
@@ -289,7 +290,7 @@ def test_second_watcher_in_process_is_refused(
 def test_handler_follows_moves_and_skips_noise(vault: Path) -> None:
     from watchdog.events import DirModifiedEvent, FileMovedEvent, FileOpenedEvent
 
-    changes = _Changes(vault)
+    changes = ChangeRecorder(vault)
     temp = str(vault / "Dashboards/.Status.0a1b2c3d.vaultkit-tmp")
     changes.dispatch(FileMovedEvent(temp, str(vault / "Status.md")))
     changes.dispatch(FileOpenedEvent(str(vault / "Plan.md")))
