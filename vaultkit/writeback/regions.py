@@ -214,6 +214,34 @@ def splice_regions(
     ValueError for region names that cannot be written into a marker or are requested twice
     (a caller bug, not a user problem).
     """
+    wanted = _requested(regions)
+    bom = BOM if data.startswith(BOM) else b""
+    lines = split_lines(data[len(bom) :])
+    scanned, problems = locate_regions(data)
+    # The first pair of a name counts; a second is a problem reported above.
+    found = {region.name: region for region in reversed(scanned)}
+    if problems:
+        return None, [(WriteStatus.ERROR, message, line) for message, line in problems]
+    errors = _refusals(wanted, found)
+    if errors:
+        return None, errors
+
+    outcomes: list[Outcome] = []
+    replacements: dict[int, tuple[int, list[bytes]]] = {}  # begin index -> (end index, lines)
+    for key, (name, text) in wanted.items():
+        region = found[key]
+        outcome, new_lines = _fill(region, name, text, lines, force=force)
+        outcomes.append(outcome)
+        if new_lines is not None:
+            replacements[region.begin] = (region.end, new_lines)
+    if not replacements:
+        return data, outcomes
+    new = _spliced(bom, lines, replacements)
+    return (data if new == data else new), outcomes
+
+
+def _requested(regions: Sequence[RegionContent]) -> dict[bytes, tuple[str, bytes]]:
+    """Per region name (as bytes): the name and its text as it will read back."""
     wanted: dict[bytes, tuple[str, bytes]] = {}
     for request in regions:
         if not markers.NAME.fullmatch(request.name):
@@ -222,14 +250,11 @@ def splice_regions(
         if key in wanted:
             raise ValueError(f"region {request.name!r} requested twice")
         wanted[key] = (request.name, normalise_region_text(request.text).encode("utf-8"))
+    return wanted
 
-    bom = BOM if data.startswith(BOM) else b""
-    lines = split_lines(data[len(bom) :])
-    scanned, problems = locate_regions(data)
-    # The first pair of a name counts; a second is a problem reported above.
-    found = {region.name: region for region in reversed(scanned)}
-    if problems:
-        return None, [(WriteStatus.ERROR, message, line) for message, line in problems]
+
+def _refusals(wanted: dict[bytes, tuple[str, bytes]], found: dict[bytes, Region]) -> list[Outcome]:
+    """An ERROR per region that is missing or whose text would break its markers."""
     errors: list[Outcome] = []
     for key, (name, text) in wanted.items():
         if key not in found:
@@ -250,50 +275,48 @@ def splice_regions(
                     found[key].begin + 1,
                 )
             )
-    if errors:
-        return None, errors
+    return errors
 
-    outcomes: list[Outcome] = []
-    replacements: dict[int, tuple[int, list[bytes]]] = {}  # begin index -> (end index, lines)
-    for key, (name, text) in wanted.items():
-        region = found[key]
-        number = region.begin + 1
-        current, clean = _recover(lines[region.begin + 1 : region.end], region.prefix)
-        new_hash = markers.hash_bytes(text)
-        if (current == text and clean) or not current.strip():
-            # Filling a blank region or rewriting identical text loses nothing of the user's,
-            # whatever the hash says: emptying a region is how a user asks for a fresh fill.
-            edited = False
-        elif region.stored_hash is None:
-            # Never filled by vaultkit, yet it holds text: the user typed it.
-            edited = True
-        else:
-            edited = not clean or markers.hash_bytes(current) != region.stored_hash
-        if edited and not force:
-            outcomes.append(
-                (
-                    WriteStatus.CONFLICT,
-                    f"region {name} was edited by hand (its text no longer matches the hash "
-                    f"in its end marker on line {region.end + 1}); vaultkit left it as is, so "
-                    "move your text outside the markers or use --force to overwrite it",
-                    number,
-                )
-            )
-            continue
-        if current == text and region.stored_hash == new_hash:
-            outcomes.append((WriteStatus.UNCHANGED, "", number))
-            continue
-        end_line = lines[region.end]
-        marker = b"%% vaultkit:end " + key + b" " + new_hash.encode("ascii") + b" %%"
-        eol = eol_style(lines, lines[region.begin].eol)
-        new_lines = _render(text, region.prefix, eol)
-        new_lines.append(region.end_prefix + marker + end_line.eol)
-        replacements[region.begin] = (region.end, new_lines)
-        message = f"region {name} was edited by hand; overwritten (--force)" if edited else ""
-        outcomes.append((WriteStatus.WRITTEN, message, number))
 
-    if not replacements:
-        return data, outcomes
+def _fill(
+    region: Region, name: str, text: bytes, lines: Sequence[Line], *, force: bool
+) -> tuple[Outcome, list[bytes] | None]:
+    """One region's outcome, and the lines that replace its content and end marker (None:
+    left as it is)."""
+    number = region.begin + 1
+    current, clean = _recover(lines[region.begin + 1 : region.end], region.prefix)
+    new_hash = markers.hash_bytes(text)
+    if (current == text and clean) or not current.strip():
+        # Filling a blank region or rewriting identical text loses nothing of the user's,
+        # whatever the hash says: emptying a region is how a user asks for a fresh fill.
+        edited = False
+    elif region.stored_hash is None:
+        # Never filled by vaultkit, yet it holds text: the user typed it.
+        edited = True
+    else:
+        edited = not clean or markers.hash_bytes(current) != region.stored_hash
+    if edited and not force:
+        conflict = (
+            f"region {name} was edited by hand (its text no longer matches the hash "
+            f"in its end marker on line {region.end + 1}); vaultkit left it as is, so "
+            "move your text outside the markers or use --force to overwrite it"
+        )
+        return (WriteStatus.CONFLICT, conflict, number), None
+    if current == text and region.stored_hash == new_hash:
+        return (WriteStatus.UNCHANGED, "", number), None
+    end_line = lines[region.end]
+    marker = b"%% vaultkit:end " + region.name + b" " + new_hash.encode("ascii") + b" %%"
+    eol = eol_style(lines, lines[region.begin].eol)
+    new_lines = _render(text, region.prefix, eol)
+    new_lines.append(region.end_prefix + marker + end_line.eol)
+    message = f"region {name} was edited by hand; overwritten (--force)" if edited else ""
+    return (WriteStatus.WRITTEN, message, number), new_lines
+
+
+def _spliced(
+    bom: bytes, lines: Sequence[Line], replacements: dict[int, tuple[int, list[bytes]]]
+) -> bytes:
+    """The note's bytes with each replaced region's lines in place of its old ones."""
     out: list[bytes] = [bom]
     index = 0
     while index < len(lines):
@@ -304,5 +327,4 @@ def splice_regions(
             out.extend(new_lines)
             index = end
         index += 1
-    new = b"".join(out)
-    return (data if new == data else new), outcomes
+    return b"".join(out)
