@@ -265,6 +265,11 @@ class _VaultWalk:
             found = _Dir(abs_path=folder.abs_path / name, raw=raw, path=path)
             (self.linked_dirs if is_link else self.stack).append(found)
             return
+        self._file(entry, raw, path, is_link=is_link)
+
+    def _file(self, entry: os.DirEntry[str], raw: str, path: str, *, is_link: bool) -> None:
+        """A file that no name rule left out: listed, unless it is no regular file or its
+        contents are not on this disk."""
         try:
             # DirEntry caches this; for a symlink it is the target's stat (is_dir() made it).
             file_stat = entry.stat()
@@ -300,7 +305,7 @@ class _VaultWalk:
             disk_path=entry.path,
             size=file_stat.st_size,
             mtime_ns=file_stat.st_mtime_ns,
-            is_note=nfc_name[-3:].lower() == ".md",
+            is_note=path[-3:].lower() == ".md",
         )
         self.found.append((raw, source, self.has_ignore and self.ignore.matches(path)))
 
