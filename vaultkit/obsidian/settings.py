@@ -41,37 +41,52 @@ def read_obsidian_settings(
     naming the file, and the defaults for what could not be read.
     """
     config_dir = config_dir.strip("/") or DEFAULT_CONFIG_DIR
-    defaults = ObsidianSettings(config_dir=config_dir, ignore_filters=(), attachment_folder=None)
     shown = f"{config_dir}/app.json"
+    data, warnings = _read_object(vault / config_dir / "app.json", shown)
+    if data is None:
+        defaults = ObsidianSettings(config_dir, ignore_filters=(), attachment_folder=None)
+        return defaults, warnings
+    settings = ObsidianSettings(
+        config_dir=config_dir,
+        ignore_filters=_ignore_filters(data, shown, warnings),
+        attachment_folder=_attachment_folder(data, shown, warnings),
+    )
+    return settings, warnings
+
+
+def _read_object(path: Path, shown: str) -> tuple[dict[str, object] | None, list[str]]:
+    """The JSON object in the file (None: the defaults apply), and why it could not be read."""
     try:
-        raw = read_regular(vault / config_dir / "app.json")
+        raw = read_regular(path)
     except (FileNotFoundError, NotADirectoryError):
-        return defaults, []
+        return None, []
     except OSError as exc:
-        return defaults, [
+        return None, [
             f"Could not read {shown} ({os_reason(exc)}), so Obsidian's default settings are used."
         ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return defaults, [f"{shown} is not UTF-8 text, so Obsidian's default settings are used."]
+        return None, [f"{shown} is not UTF-8 text, so Obsidian's default settings are used."]
     if not text.strip():
         # Obsidian itself treats an empty settings file as "nothing changed".
-        return defaults, []
+        return None, []
     try:
         data: object = json.loads(text)
     except json.JSONDecodeError as exc:
-        return defaults, [
+        return None, [
             f"{shown} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}), "
             "so Obsidian's default settings are used."
         ]
     if not isinstance(data, dict):
-        return defaults, [
+        return None, [
             f"{shown} does not hold a JSON object, so Obsidian's default settings are used."
         ]
+    return data, []
 
-    warnings: list[str] = []
-    filters: tuple[str, ...] = ()
+
+def _ignore_filters(data: dict[str, object], shown: str, warnings: list[str]) -> tuple[str, ...]:
+    """``userIgnoreFilters``, its text entries; a warning for anything else in it."""
     raw_filters = data.get("userIgnoreFilters")
     if isinstance(raw_filters, list):
         filters = tuple(f for f in raw_filters if isinstance(f, str))
@@ -79,22 +94,23 @@ def read_obsidian_settings(
             warnings.append(
                 f"{shown}: userIgnoreFilters holds entries that are not text; they are ignored."
             )
-    elif raw_filters is not None:
+        return filters
+    if raw_filters is not None:
         warnings.append(
             f"{shown}: userIgnoreFilters should be a list of text entries, so no files are "
             "treated as excluded."
         )
+    return ()
 
-    attachment_folder: str | None = None
+
+def _attachment_folder(data: dict[str, object], shown: str, warnings: list[str]) -> str | None:
+    """``attachmentFolderPath`` as written; a warning if it is not text."""
     raw_attachments = data.get("attachmentFolderPath")
     if isinstance(raw_attachments, str):
-        attachment_folder = raw_attachments
-    elif raw_attachments is not None:
+        return raw_attachments
+    if raw_attachments is not None:
         warnings.append(
             f"{shown}: attachmentFolderPath should be text, so Obsidian's default "
             "(the vault root) is assumed."
         )
-    settings = ObsidianSettings(
-        config_dir=config_dir, ignore_filters=filters, attachment_folder=attachment_folder
-    )
-    return settings, warnings
+    return None
