@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vaultkit.files import nfc
-from vaultkit.obsidian.filters import compile_filters
+from vaultkit.obsidian.filters import Filters, compile_filters
 from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR, read_obsidian_settings
 from vaultkit.scan.found import ScanResult, SourceFile
 from vaultkit.scan.leftovers import is_conflict_copy, is_dataless
@@ -46,43 +46,61 @@ def scan_paths(
     real_root = os.path.realpath(root)
     files: list[SourceFile] = []
     excluded: list[SourceFile] = []
-    for raw_path in paths:
-        path = nfc(raw_path)
-        parts = path.split("/")
-        if any(part.startswith(".") or not part for part in parts) or parts[0] == nfc(
-            settings.config_dir
-        ):
-            continue  # hidden from Obsidian, as the walk leaves dot-files and dot-folders
-        if extra.matches(path) or any(
-            extra.covers_dir("/".join(parts[:end])) for end in range(1, len(parts))
-        ):
-            continue
-        if any(is_conflict_copy(part) for part in parts):
-            continue
-        disk_path = os.path.join(root, *parts)
-        try:
-            file_stat = os.stat(disk_path)
-        except FileNotFoundError:
-            if os.path.lexists(disk_path):
-                return None  # a dangling symbolic link: let the walk report it
-            continue
-        except OSError:
-            return None
-        if os.path.realpath(disk_path) != os.path.join(real_root, *parts):
-            return None  # a symbolic link or another spelling of the name on the way
-        if not stat.S_ISREG(file_stat.st_mode) or is_dataless(file_stat):
-            return None
-        source = SourceFile(
-            path=path,
-            disk_path=disk_path,
-            size=file_stat.st_size,
-            mtime_ns=file_stat.st_mtime_ns,
-            is_note=path[-3:].lower() == ".md",
-        )
-        (excluded if ignore.matches(path) else files).append(source)
+    try:
+        for raw_path in paths:
+            path = nfc(raw_path)
+            parts = path.split("/")
+            if _left_out(parts, nfc(settings.config_dir), extra):
+                continue
+            source = _on_disk(root, real_root, path, parts)
+            if source is not None:
+                (excluded if ignore.matches(path) else files).append(source)
+    except _UnsureError:
+        return None
     return ScanResult(
         files=tuple(sorted(files, key=lambda f: f.path)),
         skipped=(),
         excluded=tuple(sorted(excluded, key=lambda f: f.path)),
         warnings=tuple(warnings),
+    )
+
+
+class _UnsureError(Exception):
+    """The path may not be what a full walk would make of it."""
+
+
+def _left_out(parts: list[str], config_dir: str, extra: Filters) -> bool:
+    """Whether the walk leaves the path out by its name alone (reporting it or not)."""
+    if any(part.startswith(".") or not part for part in parts) or parts[0] == config_dir:
+        return True  # hidden from Obsidian, as the walk leaves dot-files and dot-folders
+    path = "/".join(parts)
+    if extra.matches(path) or any(
+        extra.covers_dir("/".join(parts[:end])) for end in range(1, len(parts))
+    ):
+        return True
+    return any(is_conflict_copy(part) for part in parts)
+
+
+def _on_disk(root: str, real_root: str, path: str, parts: list[str]) -> SourceFile | None:
+    """The file at the path (None: there is none); :class:`_UnsureError` for anything but a
+    regular file reached without a symbolic link and in the name's own spelling."""
+    disk_path = os.path.join(root, *parts)
+    try:
+        file_stat = os.stat(disk_path)
+    except FileNotFoundError:
+        if os.path.lexists(disk_path):
+            raise _UnsureError from None  # a dangling symbolic link: let the walk report it
+        return None
+    except OSError:
+        raise _UnsureError from None
+    if os.path.realpath(disk_path) != os.path.join(real_root, *parts):
+        raise _UnsureError  # a symbolic link or another spelling of the name on the way
+    if not stat.S_ISREG(file_stat.st_mode) or is_dataless(file_stat):
+        raise _UnsureError
+    return SourceFile(
+        path=path,
+        disk_path=disk_path,
+        size=file_stat.st_size,
+        mtime_ns=file_stat.st_mtime_ns,
+        is_note=path[-3:].lower() == ".md",
     )
