@@ -290,8 +290,9 @@ def open_index(path: Path, *, default: bool = False) -> tuple[sqlite3.Connection
     The index is a cache, so a vaultkit index of another schema version, or a damaged one,
     is deleted and created anew. What is deleted is only ever vaultkit's (see
     :func:`remove_index`): a file at the path that is not provably a vaultkit index raises
-    :class:`NotAnIndexError` (exit 2) and is left untouched — unless ``default`` (the cache
-    folder location, vaultkit's own) and the file is merely unrecognisable, i.e. damaged.
+    :class:`vaultkit.index.ownership.NotAnIndexError` (exit 2) and is left untouched — unless
+    ``default`` (the cache folder location, vaultkit's own) and the file is merely
+    unrecognisable, i.e. damaged.
     A read-only index raises a clear :class:`VaultkitError` instead of being replaced.
     """
     vaultpaths.check_index_file(path)

@@ -28,14 +28,15 @@ def scan_paths(
     config_dir: str = DEFAULT_CONFIG_DIR,
     extra_excludes: Sequence[str] = (),
 ) -> ScanResult | None:
-    """What :func:`scan_vault` would report for just these vault-relative paths.
+    """What a full scan (:func:`vaultkit.scan.walk.scan_vault`) would report for just these
+    vault-relative paths.
 
     For the hook, which is told which file changed: a saved note then costs the same in a
     vault of any size. A path that is absent, hidden, excluded or otherwise not scanned is
     left out of the result (the caller treats it as gone from the index). Returns None when
     it cannot be sure to agree with a full walk (a symbolic link on the way, a name stored
     in another Unicode form): the caller then scans the whole vault. Raises ``OSError`` when
-    the vault folder itself cannot be read, as :func:`scan_vault` does.
+    the vault folder itself cannot be read, as a full scan does.
     """
     root = os.path.abspath(vault)
     if not stat.S_ISDIR(os.stat(root).st_mode):  # as scan_vault: a vault that is gone raises

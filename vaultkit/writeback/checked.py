@@ -135,8 +135,9 @@ def replace_checked(
 
     Raises :class:`ChangedError` when a save got in first (nothing lost: plan again),
     :class:`DeferredError` when the note is not quiet, :class:`KeptCopyError` when a save had
-    to be kept as a conflict copy, :class:`MetadataError`, or OSError (nothing changed).
-    Callers clear stale temp files first (:func:`remove_stale_temps`).
+    to be kept as a conflict copy, :class:`vaultkit.writeback.temps.MetadataError`, or OSError
+    (nothing changed). Callers clear stale temp files first
+    (:func:`vaultkit.writeback.temps.remove_stale_temps`).
     """
     temp = temp_name(target)
     ours = write_temp(temp, new, seen, target)
