@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from vaultkit.writeback.plan import TEMP_SUFFIX
+from vaultkit.writeback.temps import TEMP_SUFFIX
 
 REGION_TEMPLATE = """\
 {% for t in tasks if t.note == dashboard.target %}

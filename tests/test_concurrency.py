@@ -28,7 +28,7 @@ from tests.test_watch import wait_until
 from vaultkit.parse.note import parse_note
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
+from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_regions
 
 pytestmark = pytest.mark.slow
 

@@ -40,7 +40,7 @@ from tests.region_vault import (
 from tests.test_cli import vaultkit_executable
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.writeback.regions import WriteStatus
 
 pytestmark = [
     pytest.mark.slow,

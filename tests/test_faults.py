@@ -19,8 +19,8 @@ import pytest
 from tests.region_vault import disable_quiet_period, is_temp_file, snapshot
 from tests.test_watch import Running, wait_until
 from vaultkit.cli.main import run
-from vaultkit.sync.run import SyncReport
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.sync.result import SyncResult
+from vaultkit.writeback.regions import WriteStatus
 
 ENOSPC = os.strerror(errno.ENOSPC)
 DONE = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")
@@ -207,7 +207,7 @@ def log_text(running: Running) -> str:
     return running.log.read_text(encoding="utf-8") if running.log.exists() else ""
 
 
-def wrote_status(report: SyncReport) -> bool:
+def wrote_status(report: SyncResult) -> bool:
     return any(
         r.status is WriteStatus.WRITTEN and r.path.name == "Status.md" for r in report.results
     )

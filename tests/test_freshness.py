@@ -10,7 +10,7 @@ import pytest
 
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.writeback.regions import WriteStatus
 
 DASHBOARDS = ("Status.md", "Resources.md", "Habits.md", "Link health.md")
 

@@ -15,8 +15,9 @@ import pytest
 from tests.region_vault import snapshot
 from tests.test_bounds import cli, set_vault_keys, write_template
 from vaultkit.config.schema import Config, VaultSettings
-from vaultkit.sync.run import GuardRailError, _check_guard_rails
-from vaultkit.writeback.plan import Planned, WriteStatus
+from vaultkit.sync.guard_rails import GuardRailError, check_guard_rails
+from vaultkit.writeback.plan import Planned
+from vaultkit.writeback.regions import WriteStatus
 
 
 @pytest.fixture
@@ -62,10 +63,10 @@ def test_the_growth_rule_for_new_and_existing_files(tmp_path: Path) -> None:
         _planned(tmp_path, b"x" * 99, b"x" * 10_000),  # a small file up to the allowance
         _planned(tmp_path, b"x" * 5_000, b"x" * 25_000),  # past it by the factor
     ]
-    _check_guard_rails(tmp_path, config, ok)
+    check_guard_rails(tmp_path, config, ok)
     for old, new in [(None, 104_097), (b"x" * 99, 10_001), (b"x" * 5_000, 25_001)]:
         with pytest.raises(GuardRailError):
-            _check_guard_rails(tmp_path, config, [_planned(tmp_path, old, b"x" * new)])
+            check_guard_rails(tmp_path, config, [_planned(tmp_path, old, b"x" * new)])
 
 
 def test_a_large_built_in_topic_table_never_trips_the_guard(

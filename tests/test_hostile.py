@@ -21,7 +21,7 @@ from tests.region_vault import disable_quiet_period, snapshot
 from vaultkit.cli.main import run
 from vaultkit.obsidian.resolve import LinkResolver
 from vaultkit.parse.note import parse_note
-from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
+from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_regions
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")

@@ -1,9 +1,9 @@
 """The index is only ever vaultkit's (issue 13; design sections 6 and 8 item 12).
 
 Where the index lives is decided in one place (``vaultkit.vaultpaths``), and a file is deleted
-or rebuilt only when it is provably vaultkit's index (``vaultkit.index.store.index_owner``). Most
-tests run the installed ``vaultkit`` script on a temporary vault, as a user would, and check
-that whatever the config or ``--index`` pointed at is byte for byte as it was.
+or rebuilt only when it is provably vaultkit's index (``vaultkit.index.ownership.index_owner``).
+Most tests run the installed ``vaultkit`` script on a temporary vault, as a user would, and
+check that whatever the config or ``--index`` pointed at is byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -23,13 +23,8 @@ import pytest
 from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
 from vaultkit.config.load import load_config
 from vaultkit.errors import ConfigError, VaultkitError
-from vaultkit.index.store import (
-    APPLICATION_ID,
-    NotAnIndexError,
-    index_owner,
-    open_index,
-    remove_index,
-)
+from vaultkit.index.ownership import APPLICATION_ID, NotAnIndexError, index_owner, remove_index
+from vaultkit.index.store import open_index
 from vaultkit.index.update import update_index
 from vaultkit.vaultpaths import VaultPaths, default_index_path, resolve_index
 

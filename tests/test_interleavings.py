@@ -21,17 +21,10 @@ import pytest
 
 from vaultkit.writeback import checked as checked_write
 from vaultkit.writeback import exchange as exchange
-from vaultkit.writeback.plan import (
-    CHANGED_MESSAGE,
-    Planned,
-    RegionContent,
-    WriteStatus,
-    _outside_regions,
-    apply,
-    plan_file,
-    plan_regions,
-    region_hash,
-)
+from vaultkit.writeback.apply import CHANGED_MESSAGE, _outside_regions, apply
+from vaultkit.writeback.plan import Planned, plan_file, plan_regions
+from vaultkit.writeback.regions import RegionContent, WriteStatus, region_hash
+from vaultkit.writeback.temps import TEMP_SUFFIX
 
 STEPS = ("planned", "temp written", "checked", "exchanged", "compared", "given back", "end")
 """Step boundaries in the order a write passes them ("given back" only when it gives back)."""
@@ -162,7 +155,7 @@ def copies(folder: Path) -> list[Path]:
 
 
 def leftovers(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.name.endswith(checked_write.TEMP_SUFFIX)]
+    return [p for p in folder.iterdir() if p.name.endswith(TEMP_SUFFIX)]
 
 
 def assert_save_kept(editor: Editor, result: Planned, folder: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vaultkit.errors import VaultkitError
-from vaultkit.index.queries import TaskFilter, link_report, list_tasks, run_query
+from vaultkit.index.queries import TaskFilter, link_health, list_tasks, run_query
 from vaultkit.index.update import update_index
 from vaultkit.vaultpaths import VaultPaths
 
@@ -82,9 +82,9 @@ def test_task_filters(index: tuple[sqlite3.Connection, Path]) -> None:
     assert texts(list_tasks(connection, TaskFilter(note_glob="Ideas"))) == ["Write #habit"]
 
 
-def test_link_report(index: tuple[sqlite3.Connection, Path]) -> None:
+def test_link_health(index: tuple[sqlite3.Connection, Path]) -> None:
     connection, _ = index
-    report = link_report(connection)
+    report = link_health(connection)
     assert [link["target"] for link in report["unresolved"]] == ["Nowhere"]
     assert [link["fragment"] for link in report["broken_anchors"]] == ["Nope"]
     # Plan links out (even to a missing note), Ideas is linked to: only Lonely is an orphan.

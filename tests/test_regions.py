@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from vaultkit import markers
 from vaultkit.parse.note import parse_note
-from vaultkit.writeback import plan as writeback
-from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
+from vaultkit.writeback import regions as writeback
+from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_regions
 
 LINES = [
     "%% vaultkit:begin a %%",
@@ -81,7 +81,7 @@ def parser_regions(data: bytes) -> tuple[set[tuple[str, int, int]], list[int]]:
 
 
 def writeback_regions(data: bytes) -> tuple[set[tuple[str, int, int]], list[int]]:
-    found, problems = writeback._scan_regions(data)
+    found, problems = writeback.locate_regions(data)
     regions = {(r.name.decode(), r.begin + 1, r.end + 1) for r in found}
     return regions, sorted(line for _, line in problems)
 

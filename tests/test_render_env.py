@@ -11,7 +11,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from vaultkit.dashboards.render import make_environment
-from vaultkit.progress import Progress
+from vaultkit.task_progress import Progress
 
 
 def _same(ours: Any, theirs: Any) -> bool:

@@ -1,4 +1,5 @@
-"""Tests for vaultkit.scan.walk: real small vaults built on disk under tmp_path."""
+"""Tests for vaultkit.scan (and the Obsidian settings and filters it applies): real small vaults
+built on disk under tmp_path."""
 
 from __future__ import annotations
 
@@ -17,14 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.scan.walk import (
-    ObsidianSettings,
-    ScanResult,
-    SkipReason,
-    is_excluded,
-    read_obsidian_settings,
-    scan_vault,
-)
+from vaultkit.obsidian.filters import is_excluded
+from vaultkit.obsidian.settings import ObsidianSettings, read_obsidian_settings
+from vaultkit.scan.found import ScanResult, SkipReason
+from vaultkit.scan.paths import scan_paths
+from vaultkit.scan.walk import scan_vault
 
 
 def make_vault(root: Path, files: Mapping[str, str | bytes], *, app: object = None) -> Path:
@@ -666,3 +664,49 @@ def test_every_visible_file_appears_exactly_once(
     assert len(set(listed)) == len(listed)
     assert {f.path for f in result.excluded} == {p for p in visible if is_excluded(p, filters)}
     assert result.skipped == ()
+
+
+# --- a few named paths (the hook) ----------------------------------------------------------
+
+
+def test_scan_paths_agrees_with_the_walk_for_the_paths_it_is_given(tmp_path: Path) -> None:
+    vault = make_vault(
+        tmp_path / "v",
+        {
+            "Status.md": "",
+            "Topics/Rust.md": "",
+            "Archive/Old.md": "",
+            "Build/out.md": "",
+            ".trash/Gone.md": "",
+            "Note (conflicted copy 2024-01-31).md": "",
+            "image.png": b"\x89PNG",
+        },
+        app={"userIgnoreFilters": ["Archive/"]},
+    )
+    asked = [
+        "Status.md",
+        "Topics/Rust.md",
+        "Archive/Old.md",
+        "Build/out.md",
+        ".trash/Gone.md",
+        ".obsidian/app.json",
+        "Note (conflicted copy 2024-01-31).md",
+        "image.png",
+        "Missing.md",
+    ]
+    walked = scan_vault(vault, extra_excludes=["Build/"])
+    found = scan_paths(vault, asked, extra_excludes=["Build/"])
+    assert found is not None
+    assert found.files == tuple(f for f in walked.files if f.path in asked)
+    assert found.excluded == tuple(f for f in walked.excluded if f.path in asked)
+    assert paths(found) == ["Status.md", "Topics/Rust.md", "image.png"]
+    assert excluded_paths(found) == ["Archive/Old.md"]
+
+
+def test_scan_paths_leaves_a_symlinked_path_to_the_walk(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "v", {"Real/Note.md": ""})
+    symlink("Real", vault / "Linked", is_dir=True)
+    assert scan_paths(vault, ["Linked/Note.md"]) is None
+    symlink("Nowhere.md", vault / "Dangling.md")
+    assert scan_paths(vault, ["Dangling.md"]) is None
+    assert scan_paths(vault, ["Real/Note.md"]) is not None

@@ -31,7 +31,7 @@ from vaultkit.sync.run import run_sync
 from vaultkit.sync.stamp import probe, unchanged
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.vaultpaths import default_index_path as index_location
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.writeback.regions import WriteStatus
 
 AN_HOUR_NS = 3600 * 1_000_000_000
 

@@ -108,11 +108,11 @@ def test_every_command_decides_the_index_once_and_uses_the_configured_one(
 
 def test_the_watcher_decides_the_index_once(vault: Path, resolutions: list[Path]) -> None:
     from vaultkit.live.watch import run_watch
-    from vaultkit.sync.run import SyncReport
+    from vaultkit.sync.result import SyncResult
 
-    reports: list[SyncReport] = []
+    reports: list[SyncResult] = []
     stop = threading.Event()
-    on_sync: Callable[[SyncReport], None] = reports.append
+    on_sync: Callable[[SyncResult], None] = reports.append
     thread = threading.Thread(
         target=lambda: run_watch(vault, debounce_ms=100, stop=stop, on_sync=on_sync), daemon=True
     )

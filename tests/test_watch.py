@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit.live.watch import _Changes, is_ignored, run_watch
+from vaultkit.live.events import ChangeRecorder, is_ignored
+from vaultkit.live.watch import run_watch
 from vaultkit.sync.lock import VaultBusyError
-from vaultkit.sync.run import SyncReport
-from vaultkit.writeback.plan import WriteStatus
+from vaultkit.sync.result import SyncResult
+from vaultkit.writeback.regions import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
 DEBOUNCE_MS = 150
@@ -48,7 +49,7 @@ class Running:
     def __init__(self, vault: Path, **options: object) -> None:
         self.vault = vault
         self.stop = threading.Event()
-        self.reports: list[SyncReport] = []
+        self.reports: list[SyncResult] = []
         self.times: list[float] = []
         self.result: list[int] = []
         self.log = vault.parent / "watch.log"
@@ -66,13 +67,13 @@ class Running:
             daemon=True,
         )
 
-    def _record(self, report: SyncReport) -> None:
+    def _record(self, report: SyncResult) -> None:
         self.times.append(time.monotonic())
         self.reports.append(report)
 
-    def wait_for_sync(self, after: int, predicate: Callable[[SyncReport], bool]) -> SyncReport:
+    def wait_for_sync(self, after: int, predicate: Callable[[SyncResult], bool]) -> SyncResult:
         """The first report past index ``after`` that satisfies ``predicate``."""
-        found: list[SyncReport] = []
+        found: list[SyncResult] = []
 
         def check() -> bool:
             found[:] = [r for r in self.reports[after:] if predicate(r)]
@@ -105,7 +106,7 @@ def watching(vault: Path) -> Iterator[Callable[..., Running]]:
         running.finish()
 
 
-def wrote(report: SyncReport, rel: str) -> bool:
+def wrote(report: SyncResult, rel: str) -> bool:
     return any(
         r.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and r.path.name == Path(rel).name
         for r in report.results
@@ -289,7 +290,7 @@ def test_second_watcher_in_process_is_refused(
 def test_handler_follows_moves_and_skips_noise(vault: Path) -> None:
     from watchdog.events import DirModifiedEvent, FileMovedEvent, FileOpenedEvent
 
-    changes = _Changes(vault)
+    changes = ChangeRecorder(vault)
     temp = str(vault / "Dashboards/.Status.0a1b2c3d.vaultkit-tmp")
     changes.dispatch(FileMovedEvent(temp, str(vault / "Status.md")))
     changes.dispatch(FileOpenedEvent(str(vault / "Plan.md")))

@@ -25,7 +25,7 @@ from tests.region_vault import disable_quiet_period
 from tests.test_cli import vaultkit_executable
 from tests.test_watch import Running, wait_until
 from vaultkit.cli.main import run
-from vaultkit.sync import run as sync_module
+from vaultkit.sync import writes as sync_writes
 from vaultkit.writeback.plan import Planned
 
 TIMEOUT = 30
@@ -229,7 +229,7 @@ def test_dashboards_swapped_for_a_link_out_of_the_vault_mid_sync(
     outside = tmp_path / "outside"
     outside.mkdir()
     (vault / "Status.md").write_text("- [ ] a task that makes Status stale\n", encoding="utf-8")
-    real_apply = sync_module.apply  # type: ignore[attr-defined]
+    real_apply = sync_writes.apply  # type: ignore[attr-defined]
 
     def swap_then_apply(planned: Planned, **kwargs: object) -> Planned:
         dashboards = vault / "Dashboards"
@@ -239,7 +239,7 @@ def test_dashboards_swapped_for_a_link_out_of_the_vault_mid_sync(
             dashboards.symlink_to(outside, target_is_directory=True)
         return real_apply(planned, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sync_module, "apply", swap_then_apply)
+    monkeypatch.setattr(sync_writes, "apply", swap_then_apply)
     code, output = in_process("sync", str(vault))
     assert code == 1
     assert "leads outside the vault" in output

@@ -17,16 +17,13 @@ from hypothesis import strategies as st
 
 from vaultkit.parse.regions import scan as scan_regions
 from vaultkit.writeback import checked as checked_write
-from vaultkit.writeback import plan as writeback
-from vaultkit.writeback.plan import (
-    CHANGED_MESSAGE,
-    Planned,
+from vaultkit.writeback import temps
+from vaultkit.writeback.apply import CHANGED_MESSAGE, apply
+from vaultkit.writeback.plan import Planned, plan_file, plan_regions
+from vaultkit.writeback.regions import (
     RegionContent,
     WriteStatus,
-    apply,
     normalise_region_text,
-    plan_file,
-    plan_regions,
     region_hash,
     splice_regions,
 )
@@ -761,7 +758,7 @@ def test_apply_does_nothing_without_bytes_to_write(
 
 
 def test_temp_files_are_hidden_from_obsidian() -> None:
-    assert writeback.TEMP_SUFFIX == ".vaultkit-tmp"
+    assert temps.TEMP_SUFFIX == ".vaultkit-tmp"
 
 
 def test_temp_files_left_by_a_crash_are_cleared_and_the_users_text_kept(tmp_path: Path) -> None:

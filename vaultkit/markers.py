@@ -21,10 +21,11 @@ write-back alike.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from vaultkit.speedups import sha256
 
 _PREFIX = r"[ \t>]*"
 _NAME = r"[^\s%]+"
@@ -54,7 +55,7 @@ def hash_bytes(data: bytes) -> str:
 
     A sync tool or git converting line endings is not a hand edit.
     """
-    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()[:8]
+    return sha256(data.replace(b"\r\n", b"\n")).hexdigest()[:8]
 
 
 def region_hash(text: str) -> str:
@@ -137,42 +138,14 @@ def pair(lines: Iterable[Marker | Problem]) -> tuple[list[Region], list[Problem]
             problems.append(marker)
         elif marker.kind == "begin":
             if open_marker is not None:
-                problems.append(
-                    Problem(
-                        marker.line,
-                        "region-nested",
-                        f"region '{marker.name}' begins on line {marker.line} inside region "
-                        f"'{open_marker.name}' (begun on line {open_marker.line}); regions "
-                        "cannot nest, so move one of them",
-                    )
-                )
+                problems.append(_nested(marker, open_marker))
                 continue
             if marker.name in first_begin:
-                problems.append(
-                    Problem(
-                        marker.line,
-                        "region-duplicate",
-                        f"region '{marker.name}' appears twice (lines "
-                        f"{first_begin[marker.name]} and {marker.line}); delete one pair of "
-                        "markers",
-                    )
-                )
+                problems.append(_duplicate(marker, first_begin[marker.name]))
             first_begin.setdefault(marker.name, marker.line)
             open_marker = marker
         elif open_marker is None or open_marker.name != marker.name:
-            after = (
-                ""
-                if open_marker is None
-                else f" (region '{open_marker.name}' is open since line {open_marker.line})"
-            )
-            problems.append(
-                Problem(
-                    marker.line,
-                    "region-unbalanced",
-                    f"the end marker of region '{marker.name}' on line {marker.line} has no "
-                    f"matching begin marker before it{after}; fix or delete it",
-                )
-            )
+            problems.append(_unmatched_end(marker, open_marker))
         else:
             regions.append(
                 Region(
@@ -186,13 +159,49 @@ def pair(lines: Iterable[Marker | Problem]) -> tuple[list[Region], list[Problem]
             )
             open_marker = None
     if open_marker is not None:
-        problems.append(
-            Problem(
-                open_marker.line,
-                "region-unbalanced",
-                f"region '{open_marker.name}' begun on line {open_marker.line} has no end "
-                "marker (or a code fence inside it is never closed); add "
-                f"'%% vaultkit:end {open_marker.name} %%' where it should end",
-            )
-        )
+        problems.append(_never_ended(open_marker))
     return regions, problems
+
+
+def _nested(marker: Marker, open_marker: Marker) -> Problem:
+    return Problem(
+        marker.line,
+        "region-nested",
+        f"region '{marker.name}' begins on line {marker.line} inside region "
+        f"'{open_marker.name}' (begun on line {open_marker.line}); regions "
+        "cannot nest, so move one of them",
+    )
+
+
+def _duplicate(marker: Marker, first_line: int) -> Problem:
+    return Problem(
+        marker.line,
+        "region-duplicate",
+        f"region '{marker.name}' appears twice (lines "
+        f"{first_line} and {marker.line}); delete one pair of "
+        "markers",
+    )
+
+
+def _unmatched_end(marker: Marker, open_marker: Marker | None) -> Problem:
+    after = (
+        ""
+        if open_marker is None
+        else f" (region '{open_marker.name}' is open since line {open_marker.line})"
+    )
+    return Problem(
+        marker.line,
+        "region-unbalanced",
+        f"the end marker of region '{marker.name}' on line {marker.line} has no "
+        f"matching begin marker before it{after}; fix or delete it",
+    )
+
+
+def _never_ended(open_marker: Marker) -> Problem:
+    return Problem(
+        open_marker.line,
+        "region-unbalanced",
+        f"region '{open_marker.name}' begun on line {open_marker.line} has no end "
+        "marker (or a code fence inside it is never closed); add "
+        f"'%% vaultkit:end {open_marker.name} %%' where it should end",
+    )

@@ -28,7 +28,7 @@ untrusted input):
    (``/dev/null``) is an error, whoever named it.
 
 Whether a regular file there is vaultkit's index, and so may be rebuilt, is decided by
-:func:`vaultkit.index.store.index_owner`, which needs ``sqlite3``. This module imports nothing
+:func:`vaultkit.index.ownership.index_owner`, which needs ``sqlite3``. This module imports nothing
 heavy: the hook's fast path and the warm-sync shortcut use it on every call.
 """
 
@@ -42,15 +42,7 @@ from typing import NamedTuple
 
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.files import read_regular
-
-try:
-    # The builtin SHA-256: hashlib would load OpenSSL (~5 ms of every command) for one hash.
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # CPython 3.12 renamed it; anything else has hashlib
-    try:
-        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
-    except ImportError:
-        from hashlib import sha256 as _sha256  # type: ignore[assignment, unused-ignore]
+from vaultkit.speedups import sha256
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 """A folder that replaces the user cache folder (for the default index and compiled templates)."""
@@ -96,7 +88,7 @@ def cache_folder() -> Path:
 def default_index_path(vault: Path) -> Path:
     """``<cache folder>/<vault name>-<12 hex digits of its path's SHA-256>.sqlite3``."""
     resolved = vault.resolve()
-    digest = _sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
+    digest = sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-") or "vault"
     return cache_folder() / f"{name}-{digest}.sqlite3"
 

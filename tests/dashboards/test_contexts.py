@@ -33,7 +33,7 @@ from vaultkit.dashboards.topics import (
 )
 from vaultkit.index.store import FAMILIES
 from vaultkit.index.update import update_index
-from vaultkit.progress import Progress
+from vaultkit.task_progress import Progress
 from vaultkit.vaultpaths import VaultPaths
 
 TODAY = dt.date(2026, 11, 22)

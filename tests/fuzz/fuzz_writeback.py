@@ -15,7 +15,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from vaultkit.writeback.plan import RegionContent, WriteStatus, splice_regions
+    from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_regions
 
 SEED_NOTE = b"# Note\n%% vaultkit:begin r %%\nold\n%% vaultkit:end r 0badc0de %%\ntail\n"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vaultkit import __version__
 from vaultkit.errors import ExitStatus
@@ -53,6 +53,10 @@ class _Formatter(argparse.HelpFormatter):
         )
 
 
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+"""Where each command adds its parser."""
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
@@ -73,7 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vaultkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
+    for add in (
+        _inspect_command,
+        _sync_command,
+        _init_command,
+        _watch_command,
+        _hook_command,
+        _tasks_command,
+        _links_command,
+        _graph_command,
+        _query_command,
+        _doctor_command,
+    ):
+        add(commands)
+    return parser
 
+
+def _inspect_command(commands: _Commands) -> None:
     inspect = commands.add_parser(
         "inspect",
         help="show what vaultkit reads from one note",
@@ -91,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the documented JSON form instead"
     )
 
+
+def _sync_command(commands: _Commands) -> None:
     sync = commands.add_parser(
         "sync",
         help="render the dashboards and write back what changed",
@@ -122,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--json", action="store_true", help="print a JSON summary")
 
+
+def _init_command(commands: _Commands) -> None:
     init = commands.add_parser(
         "init",
         help="write a commented .vaultkit/config.toml",
@@ -130,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
 
+
+def _watch_command(commands: _Commands) -> None:
     watch = commands.add_parser(
         "watch",
         help="keep the dashboards current while you write",
@@ -151,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also append the log lines to F, which must be outside the vault",
     )
 
+
+def _hook_command(commands: _Commands) -> None:
     hook = commands.add_parser(
         "hook",
         help="fast incremental sync for Obsidian's Shell commands plugin",
@@ -165,19 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the file that changed (ignored, never opened, unless a regular .md file)",
     )
 
-    def vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
-        command.add_argument(
-            "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
-        )
-        command.add_argument(
-            "--index",
-            metavar="FILE",
-            help="the index file (default: [vault] index in .vaultkit/config.toml, else in the "
-            "user cache folder; VAULTKIT_CACHE_DIR overrides the folder)",
-        )
-        if json_flag:
-            command.add_argument("--json", action="store_true", help="print JSON")
 
+def _tasks_command(commands: _Commands) -> None:
     tasks = commands.add_parser(
         "tasks",
         help="list tasks from the index",
@@ -197,8 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--tag", metavar="T", help="only tasks tagged T (or in a note tagged T)")
     tasks.add_argument("--note", metavar="GLOB", help="only notes whose path matches GLOB")
     tasks.add_argument("--section", metavar="S", help="only tasks under a heading named S")
-    vault_options(tasks)
+    _vault_options(tasks)
 
+
+def _links_command(commands: _Commands) -> None:
     links = commands.add_parser(
         "links",
         help="report link health",
@@ -210,8 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     links.add_argument("--orphans", action="store_true", help="notes with no links in or out")
     links.add_argument("--unresolved", action="store_true", help="links to missing notes")
-    vault_options(links)
+    _vault_options(links)
 
+
+def _graph_command(commands: _Commands) -> None:
     graph = commands.add_parser(
         "graph",
         help="export the link graph",
@@ -219,8 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
         "graphml loads in Gephi and networkx. Example: vaultkit graph --format mermaid",
     )
     graph.add_argument("--format", choices=("json", "graphml", "dot", "mermaid"), default="json")
-    vault_options(graph, json_flag=False)
+    _vault_options(graph, json_flag=False)
 
+
+def _query_command(commands: _Commands) -> None:
     query = commands.add_parser(
         "query",
         help="run read-only SQL over the index",
@@ -230,16 +253,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     query.add_argument("sql", metavar="SQL")
     query.add_argument("--csv", action="store_true", help="print CSV")
-    vault_options(query)
+    _vault_options(query)
 
+
+def _doctor_command(commands: _Commands) -> None:
     doctor = commands.add_parser(
         "doctor",
         help="check the vault and the index",
         description="Check the Obsidian settings, notes that parse with diagnostics, broken "
         "links and the index. Exit status 1 when it finds errors. Example: vaultkit doctor",
     )
-    vault_options(doctor)
-    return parser
+    _vault_options(doctor)
+
+
+def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    """The options every command that reads the index takes."""
+    command.add_argument(
+        "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
+    )
+    command.add_argument(
+        "--index",
+        metavar="FILE",
+        help="the index file (default: [vault] index in .vaultkit/config.toml, else in the "
+        "user cache folder; VAULTKIT_CACHE_DIR overrides the folder)",
+    )
+    if json_flag:
+        command.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _date(text: str) -> dt.date:

@@ -20,18 +20,18 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
-    from vaultkit.index.update import IndexReport
+    from vaultkit.index.update import IndexUpdate
     from vaultkit.sync.outcome import SyncOutcome
 
 
-def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexReport]:
+def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
     from vaultkit.index.update import update_index
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
     paths = VaultPaths(vault_root(args.vault), index=args.index)
-    connection, report = update_index(paths)
-    return paths.root, connection, report
+    connection, update = update_index(paths)
+    return paths.root, connection, update
 
 
 def _dump_json(data: object, out: TextIO) -> None:
@@ -60,11 +60,11 @@ def _tasks(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _links(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.index.queries import link_report
+    from vaultkit.index.queries import link_health
 
     _, connection, _ = _open_index(args)
     with closing(connection):
-        found = link_report(connection)
+        found = link_health(connection)
     show_all = not (args.broken or args.orphans or args.unresolved)
     if args.json:
         data = dict(found)
@@ -113,9 +113,9 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
 def _query(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.index.queries import run_query
 
-    _, connection, report = _open_index(args)
+    _, connection, update = _open_index(args)
     connection.close()
-    columns, rows = run_query(report.index_path, args.sql)
+    columns, rows = run_query(update.index_path, args.sql)
     if args.json:
         _dump_json([dict(zip(columns, row, strict=True)) for row in rows], out)
     elif args.csv:
@@ -132,19 +132,19 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.index.queries import diagnostics_by_note, index_health, link_report, skipped_files
-    from vaultkit.scan.walk import read_obsidian_settings
+    from vaultkit.index.queries import diagnostics_by_note, index_health, link_health, skipped_files
+    from vaultkit.obsidian.settings import read_obsidian_settings
 
-    vault, connection, report = _open_index(args)
+    vault, connection, update = _open_index(args)
     _, settings_warnings = read_obsidian_settings(vault)
     with closing(connection):
         found: dict[str, Any] = {
             "vault": str(vault),
             "settings_warnings": list(settings_warnings),
             "diagnostics": diagnostics_by_note(connection),
-            "links": link_report(connection),
+            "links": link_health(connection),
             "skipped": skipped_files(connection),
-            "index": {**index_health(connection, report.index_path), "rebuilt": report.rebuilt},
+            "index": {**index_health(connection, update.index_path), "rebuilt": update.rebuilt},
         }
     errors = sum(1 for d in found["diagnostics"] if d["severity"] == "error")
     healthy = found["index"]["integrity"] == "ok"
@@ -183,8 +183,8 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.sync.outcome import sync_outcome
     from vaultkit.sync.run import run_sync
 
-    report = run_sync(paths, dry_run=dry_run, force=args.force, probe=probe, probed=probed)
-    return _print_sync(sync_outcome(report, paths.root), args, out)
+    result = run_sync(paths, dry_run=dry_run, force=args.force, probe=probe, probed=probed)
+    return _print_sync(sync_outcome(result, paths.root), args, out)
 
 
 def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> int:

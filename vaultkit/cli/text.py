@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from vaultkit.model import Link, Note, TaskStatus
+from vaultkit.model import Link, Note, Task, TaskStatus
 
 _STATUS_ORDER = (
     TaskStatus.DONE,
@@ -51,30 +51,7 @@ def describe_note(note: Note) -> str:
             indent = "  " * (heading.level - 1)
             add(f"  L{heading.line:<5} {indent}{'#' * heading.level} {heading.text}")
     if note.tasks:
-        counts = Counter(task.status for task in note.tasks)
-        summary = ", ".join(
-            f"{counts[status]} {status.value.replace('_', ' ')}"
-            for status in _STATUS_ORDER
-            if counts[status]
-        )
-        add(f"\nTasks ({len(note.tasks)}: {summary})")
-        for task in note.tasks:
-            extras = []
-            fields = task.fields
-            for label, value in (
-                ("due", fields.due),
-                ("scheduled", fields.scheduled),
-                ("start", fields.start),
-                ("done", fields.done),
-                ("repeats", fields.recurrence),
-            ):
-                if value:
-                    extras.append(f"{label} {value}")
-            if fields.priority.value != "normal":
-                extras.append(f"priority {fields.priority.value}")
-            tail = f"  [{'; '.join(extras)}]" if extras else ""
-            indent = "  " * task.depth
-            add(f"  L{task.line:<5} {indent}[{task.status_char}] {_shorten(task.text, 60)}{tail}")
+        out.extend(_task_lines(note))
     if note.callouts:
         add("\nCallouts")
         for callout in note.callouts:
@@ -105,6 +82,36 @@ def describe_note(note: Note) -> str:
         for diagnostic in note.diagnostics:
             add(f"  L{diagnostic.line:<5} {diagnostic.severity.value}: {diagnostic.message}")
     return "\n".join(out) + "\n"
+
+
+def _task_lines(note: Note) -> list[str]:
+    """The tasks section: counts by status, then one line per task."""
+    counts = Counter(task.status for task in note.tasks)
+    summary = ", ".join(
+        f"{counts[status]} {status.value.replace('_', ' ')}"
+        for status in _STATUS_ORDER
+        if counts[status]
+    )
+    return [f"\nTasks ({len(note.tasks)}: {summary})"] + [_task_line(t) for t in note.tasks]
+
+
+def _task_line(task: Task) -> str:
+    extras = []
+    fields = task.fields
+    for label, value in (
+        ("due", fields.due),
+        ("scheduled", fields.scheduled),
+        ("start", fields.start),
+        ("done", fields.done),
+        ("repeats", fields.recurrence),
+    ):
+        if value:
+            extras.append(f"{label} {value}")
+    if fields.priority.value != "normal":
+        extras.append(f"priority {fields.priority.value}")
+    tail = f"  [{'; '.join(extras)}]" if extras else ""
+    indent = "  " * task.depth
+    return f"  L{task.line:<5} {indent}[{task.status_char}] {_shorten(task.text, 60)}{tail}"
 
 
 _BOX = {"todo": " ", "done": "x", "in_progress": "/", "cancelled": "-"}
@@ -141,26 +148,26 @@ def describe_tasks(tasks: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def describe_links(report: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
-    excluded = report.get("excluded_notes", 0)
+def describe_links(health: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
+    excluded = health.get("excluded_notes", 0)
     hidden = f" (and {excluded} hidden by Obsidian's Excluded files)" if excluded else ""
     out = [
-        f"{report['notes']} notes{hidden}; {report['resolved']} links resolve, "
-        f"{report['unresolved_count']} unresolved, {report['broken_anchor_count']} with a "
-        f"broken anchor, {report['orphan_count']} orphan notes"
+        f"{health['notes']} notes{hidden}; {health['resolved']} links resolve, "
+        f"{health['unresolved_count']} unresolved, {health['broken_anchor_count']} with a "
+        f"broken anchor, {health['orphan_count']} orphan notes"
     ]
-    if unresolved and report["unresolved"]:
+    if unresolved and health["unresolved"]:
         out.append("\nUnresolved links")
-        for link in report["unresolved"]:
+        for link in health["unresolved"]:
             hint = f"  (unresolved, but an alias of {link['alias_of']})" if link["alias_of"] else ""
             out.append(f"  {link['note']}:{link['line']}  {link['raw']}{hint}")
-    if broken and report["broken_anchors"]:
+    if broken and health["broken_anchors"]:
         out.append("\nBroken anchors (the note exists, the heading or block does not)")
-        for link in report["broken_anchors"]:
+        for link in health["broken_anchors"]:
             out.append(f"  {link['note']}:{link['line']}  {link['raw']}")
-    if orphans and report["orphans"]:
+    if orphans and health["orphans"]:
         out.append("\nOrphan notes (no links in or out)")
-        out.extend(f"  {path}" for path in report["orphans"])
+        out.extend(f"  {path}" for path in health["orphans"])
     return "\n".join(out) + "\n"
 
 

@@ -20,7 +20,7 @@ from vaultkit.config.reader import show
 from vaultkit.config.toml_lines import Key
 from vaultkit.errors import VaultkitError
 from vaultkit.obsidian.daily_notes import format_problem
-from vaultkit.scan.walk import _compile_js_regex
+from vaultkit.obsidian.filters import compile_js_regex
 from vaultkit.vaultpaths import configured_index
 
 Problem = tuple[Key, str]
@@ -48,7 +48,7 @@ def excludes(items: Sequence[tuple[int, str]], context: Context) -> Iterator[Pro
             and text.startswith("/")
             and text.endswith("/")
             # The scanner compiles it the same way; an invalid one would silently match nothing.
-            and _compile_js_regex(text[1:-1]) is None
+            and compile_js_regex(text[1:-1]) is None
         ):
             yield (number,), f"{show(entry)} is not a valid regular expression"
 

@@ -29,7 +29,7 @@ from vaultkit.config.toml_lines import Key, KeyLines, deep_line, long_number_lin
 from vaultkit.errors import ConfigError
 from vaultkit.files import read_regular
 from vaultkit.obsidian.daily_notes import DailyNoteSettings, read_daily_note_settings
-from vaultkit.scan.walk import DEFAULT_CONFIG_DIR
+from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR
 from vaultkit.vaultpaths import CONFIG_PATH
 
 MAX_CONFIG_BYTES = 1 * MIB

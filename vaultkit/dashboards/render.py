@@ -35,7 +35,7 @@ from vaultkit.dashboards.helpers import template_filters, template_globals
 from vaultkit.dashboards.sandbox import BYTECODE_PATTERN, BoundedSandbox
 from vaultkit.dashboards.watchdog import overrun_place, watched
 from vaultkit.errors import VaultkitError
-from vaultkit.progress import Progress
+from vaultkit.task_progress import Progress
 from vaultkit.vaultpaths import TEMPLATES_PATH
 
 _LIVE_CHECKBOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+)\[(.)\]", re.MULTILINE)

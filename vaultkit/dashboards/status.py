@@ -15,7 +15,7 @@ from vaultkit.dashboards.common import OPEN, Inputs, task_rows
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.queries import VISIBLE_ROWS
-from vaultkit.progress import CADENCES, Progress
+from vaultkit.task_progress import CADENCES, Progress
 
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7

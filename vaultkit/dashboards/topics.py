@@ -21,7 +21,7 @@ from typing import Any
 from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import Inputs
 from vaultkit.index.queries import HIDDEN_NOTES
-from vaultkit.progress import Progress
+from vaultkit.task_progress import Progress
 
 MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
 """Properties that say when a note was last modified (compared case-insensitively)."""

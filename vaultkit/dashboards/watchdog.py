@@ -11,7 +11,6 @@ signal (SIGALRM) would work on neither Windows nor a watcher's threads.
 
 from __future__ import annotations
 
-import _thread
 import sys
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from collections.abc import Callable
 import jinja2
 
 from vaultkit.dashboards.bounds import OutOfMemory, OutOfTime, Overrun, RenderLimits
+from vaultkit.speedups import allocate_lock, get_ident, start_new_thread
 
 _POLL_SECONDS = 0.05
 """How often the watchdog looks at the memory while a render runs."""
@@ -43,15 +43,15 @@ class _Watchdog:
     """
 
     def __init__(self, limits: RenderLimits) -> None:
-        self._target = _thread.get_ident()
-        self._state = _thread.allocate_lock()
-        self._done = _thread.allocate_lock()
+        self._target = get_ident()
+        self._state = allocate_lock()
+        self._done = allocate_lock()
         self._done.acquire()
         self._active = True
         self._fired: type[Overrun] | None = None
         self._set_async_exc: Callable[..., int] | None = None
         try:
-            _thread.start_new_thread(self._watch, (limits.timeout, limits.memory))
+            start_new_thread(self._watch, (limits.timeout, limits.memory))
         except RuntimeError:  # no thread to be had: render without the watchdog
             self._active = False
 

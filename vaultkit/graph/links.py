@@ -99,63 +99,11 @@ def refresh_graph(
     if changed_notes is not None and not changed_notes and not aliases:
         alias_index = AliasIndex({})  # unused: no link is resolved and no hint is redone
     else:
-        alias_index = AliasIndex(
-            {
-                path: json.loads(raw)
-                for path, raw in connection.execute(
-                    "SELECT path, aliases FROM notes WHERE aliases != '[]'"
-                )
-            }
-        )
-    kinds = f"kind IN {INTERNAL_KINDS!r}"
+        alias_index = _alias_index(connection)
     if changed_notes is None:
-        resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
-        rows = connection.execute(
-            f"SELECT rowid, note, kind, target, fragment FROM links WHERE {kinds}"
-        ).fetchall()
-        updates = resolve_link_rows(rows, resolver, *_anchors(connection, None), alias_index)
+        updates = _resolve_all(connection, alias_index)
     else:
-        changed = sorted(changed_notes)
-        rows = []
-        for chunk in _chunks(changed):
-            marks = ",".join("?" * len(chunk))
-            rows += connection.execute(
-                f"SELECT rowid, note, kind, target, fragment FROM links WHERE {kinds} "
-                f"AND (note IN ({marks}) OR resolved IN ({marks}))",
-                chunk + chunk,
-            ).fetchall()
-        # Only files named like a link's target can decide where it points.
-        names = sorted(
-            {key for _, note, _, target, _ in rows for key in link_name_keys(target, note)}
-        )
-        candidates: list[str] = []
-        for chunk in _chunks(names):
-            candidates += [
-                row[0]
-                for row in connection.execute(
-                    f"SELECT path FROM files WHERE name_key IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-            ]
-        resolver = LinkResolver(candidates)
-        targets = {resolver.resolve(t, n, markdown=k == "markdown") for _, n, k, t, _ in rows}
-        updates = resolve_link_rows(
-            rows, resolver, *_anchors(connection, {t for t in targets if t}), alias_index
-        )
-        seen = {row[0] for row in rows}
-        # Unresolved links elsewhere stay unresolved (no file came or went), but an edited
-        # aliases property can change the hint they carry.
-        hints = (
-            connection.execute(
-                f"SELECT rowid, target, alias_of FROM links WHERE {kinds} AND resolved IS NULL"
-            )
-            if aliases
-            else ()
-        )
-        for rowid, target, alias_of in hints:
-            hint = alias_index.hint(target)
-            if rowid not in seen and hint != alias_of:
-                updates.append((None, AnchorStatus.NONE.value, hint, rowid))
+        updates = _resolve_around(connection, sorted(changed_notes), alias_index, hints=aliases)
     connection.executemany(
         "UPDATE links SET resolved = ?, anchor = ?, alias_of = ? WHERE rowid = ?", updates
     )
@@ -168,6 +116,81 @@ def refresh_graph(
     connection.executemany(
         "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
     )
+
+
+_LINKS = f"SELECT rowid, note, kind, target, fragment FROM links WHERE kind IN {INTERNAL_KINDS!r}"
+"""Every internal link: the rows :func:`resolve_link_rows` reads."""
+
+
+def _alias_index(connection: sqlite3.Connection) -> AliasIndex:
+    return AliasIndex(
+        {
+            path: json.loads(raw)
+            for path, raw in connection.execute(
+                "SELECT path, aliases FROM notes WHERE aliases != '[]'"
+            )
+        }
+    )
+
+
+def _resolve_all(
+    connection: sqlite3.Connection, alias_index: AliasIndex
+) -> list[tuple[str | None, str, str | None, int]]:
+    """Every internal link resolved again, against every file."""
+    resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
+    rows = connection.execute(_LINKS).fetchall()
+    return resolve_link_rows(rows, resolver, *_anchors(connection, None), alias_index)
+
+
+def _resolve_around(
+    connection: sqlite3.Connection, changed: list[str], alias_index: AliasIndex, *, hints: bool
+) -> list[tuple[str | None, str, str | None, int]]:
+    """The links of the changed notes and those pointing at them resolved again; with
+    ``hints``, the alias hints of every other unresolved link brought up to date."""
+    rows = []
+    for chunk in _chunks(changed):
+        marks = ",".join("?" * len(chunk))
+        rows += connection.execute(
+            f"{_LINKS} AND (note IN ({marks}) OR resolved IN ({marks}))", chunk + chunk
+        ).fetchall()
+    resolver = LinkResolver(_named_like_targets(connection, rows))
+    targets = {resolver.resolve(t, n, markdown=k == "markdown") for _, n, k, t, _ in rows}
+    updates = resolve_link_rows(
+        rows, resolver, *_anchors(connection, {t for t in targets if t}), alias_index
+    )
+    seen = {row[0] for row in rows}
+    # Unresolved links elsewhere stay unresolved (no file came or went), but an edited
+    # aliases property can change the hint they carry.
+    unresolved = (
+        connection.execute(
+            f"SELECT rowid, target, alias_of FROM links WHERE kind IN {INTERNAL_KINDS!r} "
+            "AND resolved IS NULL"
+        )
+        if hints
+        else ()
+    )
+    for rowid, target, alias_of in unresolved:
+        hint = alias_index.hint(target)
+        if rowid not in seen and hint != alias_of:
+            updates.append((None, AnchorStatus.NONE.value, hint, rowid))
+    return updates
+
+
+def _named_like_targets(
+    connection: sqlite3.Connection, rows: Sequence[tuple[int, str, str, str, str | None]]
+) -> list[str]:
+    """The files named like some link's target: only those can decide where it points."""
+    names = sorted({key for _, note, _, target, _ in rows for key in link_name_keys(target, note)})
+    candidates: list[str] = []
+    for chunk in _chunks(names):
+        candidates += [
+            row[0]
+            for row in connection.execute(
+                f"SELECT path FROM files WHERE name_key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        ]
+    return candidates
 
 
 _CHUNK = 400

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import SCHEMA_VERSION_KEY
-from vaultkit.progress import OPEN_STATUSES
+from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from vaultkit.graph.export import GraphEdge, GraphNode
@@ -149,7 +149,7 @@ def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def link_report(connection: sqlite3.Connection) -> dict[str, Any]:
+def link_health(connection: sqlite3.Connection) -> dict[str, Any]:
     """Resolved, unresolved and broken links, and orphan notes."""
     counts = dict(
         connection.execute(

@@ -6,44 +6,34 @@ folder (never inside the vault, so sync services do not copy it) unless a path i
 process killed mid-update leaves the previous, consistent index; an index of another schema
 version, or a damaged one, is deleted and rebuilt without bothering the user.
 
-The index is only ever vaultkit's (design section 8 item 12): every index vaultkit creates
-carries :data:`APPLICATION_ID` in its header, and a file is deleted or rebuilt only when it is
-provably vaultkit's (:func:`index_owner`). Another program's database, a note, or an
-unrecognisable file at a configured location is an error (exit 2) and stays as it was; only at
-the default location, in vaultkit's own cache folder, is an unrecognisable (damaged) file
-rebuilt silently, as design section 6 promises. The schema is documented in
-``docs/index-schema.md`` because ``vaultkit query`` exposes it.
+This module owns the tables (the schema is documented in ``docs/index-schema.md`` because
+``vaultkit query`` exposes it), opening and creating the file, transactions, and the families
+of rows a dashboard can depend on with their generation counters. What a file at the index
+path is, and so whether it may be rebuilt, is :mod:`vaultkit.index.ownership`'s to judge; the
+rows of one note are :mod:`vaultkit.index.note_rows`'.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import pickle
-import re
 import sqlite3
-import stat
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit import vaultpaths
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import GENERATION_KEY, SCHEMA_VERSION_KEY
+from vaultkit.index.ownership import (
+    APPLICATION_ID,
+    COMPANIONS,
+    index_owner,
+    not_an_index,
+    remove_index,
+)
 from vaultkit.versions import PARSER_VERSION
 
-if TYPE_CHECKING:
-    from vaultkit.model import Note
-from vaultkit.progress import OPEN_STATUSES, cadence_of
-
 SCHEMA_VERSION = 7
-APPLICATION_ID = 0x564B6978
-"""``PRAGMA application_id`` of every index vaultkit creates (the bytes ``VKix``): the mark by
-which vaultkit knows, from the file's header alone, that a file is its own to rebuild
-(``file(1)`` shows it too). Indexes of earlier versions carry no mark; :func:`index_owner`
-recognises those by their ``meta`` table and marks them when it opens them."""
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -173,115 +163,11 @@ NOTE_TABLES = (
 )
 
 
-class NotAnIndexError(VaultkitError):
-    """A file at the index path that vaultkit cannot prove to be its index: left alone."""
-
-
-_SQLITE_MAGIC = b"SQLite format 3\0"
-_COMPANIONS = ("-wal", "-shm", "-journal")
-_LEGACY_VERSION = re.compile(r"\d+(\.\d+)*")
 # SQLite result codes (the low byte of an extended code) that mean "this file is damaged":
 # only those may lead to a rebuild; any other failure (read-only, busy, full disk, I/O) is
 # reported and the file kept.
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 _SQLITE_READONLY = 8
-
-
-def index_owner(path: Path) -> str:
-    """Whose file is at the index path, judged without letting SQLite write to it.
-
-    ``"absent"``; ``"empty"`` (0 bytes); ``"ours"``: a SQLite file whose header carries
-    :data:`APPLICATION_ID` (bytes 68-71, big-endian), or one of an earlier vaultkit (no
-    application id; a ``meta`` table whose ``schema_version`` is a version number, beside
-    ``files`` and ``notes`` tables); ``"foreign"``: a SQLite database that is provably
-    another program's (another application id, or readable tables without vaultkit's mark);
-    ``"unknown"``: anything else: not SQLite at all, truncated, damaged, or an empty database.
-    Something that is not a regular file (a folder, a FIFO, a device) raises
-    :class:`vaultkit.vaultpaths.IndexPathError` before it is opened.
-    """
-    vaultpaths.check_index_file(path)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(100)
-    except FileNotFoundError:
-        return "absent"
-    if not head:
-        return "empty"
-    if len(head) < 100 or not head.startswith(_SQLITE_MAGIC):
-        return "unknown"
-    application_id = int.from_bytes(head[68:72], "big")
-    if application_id == APPLICATION_ID:
-        return "ours"
-    if application_id:
-        return "foreign"
-    # Written before vaultkit marked its indexes: look for its meta row. immutable=1: SQLite
-    # reads the main file only, and neither locks it nor creates or touches its WAL files.
-    # (Tables an earlier vaultkit left in a WAL only, by crashing in its very first run, are
-    # not seen: that file is "unknown", rebuilt only at the default location.)
-    return _legacy_owner(f"{path.resolve().as_uri()}?mode=ro&immutable=1")
-
-
-def _legacy_owner(uri: str) -> str:
-    try:
-        with closing(sqlite3.connect(uri, uri=True, timeout=1)) as connection:
-            tables = {
-                row[0]
-                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            if not tables:
-                return "unknown"
-            if not {"meta", "files", "notes"} <= tables:
-                return "foreign"
-            row = connection.execute(
-                "SELECT value FROM meta WHERE key = ?", (SCHEMA_VERSION_KEY,)
-            ).fetchone()
-    except sqlite3.Error:
-        return "unknown"
-    if row is not None and isinstance(row[0], str) and _LEGACY_VERSION.fullmatch(row[0]):
-        return "ours"
-    return "foreign"
-
-
-def _refuse(path: Path, owner: str) -> NotAnIndexError:
-    if owner == "foreign":
-        what, hint = "is another program's database, not a vaultkit index", ""
-    else:
-        what = "is not a vaultkit index (not a SQLite file vaultkit wrote, or damaged)"
-        hint = ", or delete it yourself if it is a damaged index of vaultkit's"
-    return NotAnIndexError(
-        f"{what}, and vaultkit never deletes or overwrites it; point [vault] index in "
-        f".vaultkit/config.toml (or --index) at another file{hint}",
-        path=str(path),
-    )
-
-
-def remove_index(path: Path, *, default: bool = False) -> None:
-    """Delete an index file and its WAL and journal companions, when it is vaultkit's.
-
-    Only a file :func:`index_owner` proves to be vaultkit's (or an empty one) is deleted,
-    and its companions only with it; at the ``default`` location in vaultkit's own cache
-    folder, an unrecognisable (damaged) file too. Anything else raises
-    :class:`NotAnIndexError` and is left as it was.
-    """
-    owner = index_owner(path)
-    if owner == "absent":
-        return
-    if not (owner in ("ours", "empty") or (default and owner == "unknown")):
-        raise _refuse(path, owner)
-    # The companions first: a journal left beside a deleted file could be replayed into
-    # the next index of that name.
-    for suffix in (*_COMPANIONS, ""):
-        companion = Path(str(path) + suffix)
-        try:
-            mode = os.lstat(companion).st_mode
-        except FileNotFoundError:
-            continue
-        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-            raise NotAnIndexError(
-                "is not a file, so vaultkit leaves it alone; move it away", path=str(companion)
-            )
-        with suppress(FileNotFoundError):
-            companion.unlink()
 
 
 def _configure(connection: sqlite3.Connection) -> None:
@@ -316,7 +202,7 @@ def _damaged(exc: sqlite3.Error) -> bool:
 def _writable(path: Path) -> None:
     """Raise a clear error when the index (or its folder, where SQLite keeps the WAL) cannot
     be written: SQLite would open it read-only and fail on the first write."""
-    for suffix in ("", *_COMPANIONS):
+    for suffix in ("", *COMPANIONS):
         file = Path(str(path) + suffix)
         if file.exists() and not os.access(file, os.W_OK):
             raise VaultkitError(
@@ -404,14 +290,15 @@ def open_index(path: Path, *, default: bool = False) -> tuple[sqlite3.Connection
     The index is a cache, so a vaultkit index of another schema version, or a damaged one,
     is deleted and created anew. What is deleted is only ever vaultkit's (see
     :func:`remove_index`): a file at the path that is not provably a vaultkit index raises
-    :class:`NotAnIndexError` (exit 2) and is left untouched — unless ``default`` (the cache
-    folder location, vaultkit's own) and the file is merely unrecognisable, i.e. damaged.
+    :class:`vaultkit.index.ownership.NotAnIndexError` (exit 2) and is left untouched — unless
+    ``default`` (the cache folder location, vaultkit's own) and the file is merely
+    unrecognisable, i.e. damaged.
     A read-only index raises a clear :class:`VaultkitError` instead of being replaced.
     """
     vaultpaths.check_index_file(path)
     owner = index_owner(path)
     if owner == "foreign" or (owner == "unknown" and not default):
-        raise _refuse(path, owner)
+        raise not_an_index(path, owner)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -450,15 +337,6 @@ def transaction(connection: sqlite3.Connection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
-def _json_list(items: Sequence[str]) -> str:
-    # Most tasks have no tags or dependencies: skip the encoder for those.
-    return json.dumps(list(items), ensure_ascii=False) if items else "[]"
-
-
-def _section(section: tuple[str, ...]) -> str:
-    return " > ".join(section)
-
-
 def _index_statements() -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) for every secondary index of the schema."""
     found = []
@@ -484,39 +362,6 @@ def bulk_load(connection: sqlite3.Connection) -> Iterator[None]:
         connection.execute(statement)
 
 
-LINK_TABLES = frozenset({"links", "headings", "block_ids"})
-"""The rows the links digest covers: what link resolution reads and writes."""
-
-
-def delete_notes(
-    connection: sqlite3.Connection, paths: Iterable[str], *, keep: Collection[str] = ()
-) -> None:
-    """Remove every row of the given notes (inside a transaction), but those in ``keep``."""
-    rows = [(path,) for path in paths]
-    if not rows:
-        return
-    for table in NOTE_TABLES:
-        if table not in keep:
-            connection.executemany(f"DELETE FROM {table} WHERE note = ?", rows)
-    connection.executemany("DELETE FROM notes WHERE path = ?", rows)
-
-
-def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int]]:
-    """Per (note, section): done, total (cancelled left out) and open task counts."""
-    counts: dict[str, list[int]] = {}
-    for task in note.tasks:
-        done_total_open = counts.setdefault(_section(task.section), [0, 0, 0])
-        status = task.status.value
-        if status != "cancelled":
-            done_total_open[1] += 1
-            done_total_open[0] += status == "done"
-            done_total_open[2] += status in OPEN_STATUSES
-    return [
-        (note.path, section, cadence_of(section), done, total, open_count)
-        for section, (done, total, open_count) in counts.items()
-    ]
-
-
 FAMILIES = ("tasks", "links", "resources", "meta")
 """What a dashboard can depend on; each has a digest per note and a generation counter
 (``meta`` key ``generation:<family>``) that moves whenever some note's digest changes."""
@@ -525,233 +370,6 @@ SCOPED_FAMILIES = ("topics", "daily")
 the daily notes. Which notes those are depends on the config, so the indexer's caller says
 which of them a change moves (``scopes`` of :func:`vaultkit.index.update.update_index`)."""
 ALL_FAMILIES = FAMILIES + SCOPED_FAMILIES
-LINKS_FAMILY = FAMILIES.index("links")
-"""Where the links digest sits in :attr:`NoteRows.digests`."""
-
-
-def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
-    # pickle of plain tuples is deterministic and several times cheaper than repr.
-    return hashlib.blake2b(pickle.dumps(row_lists, protocol=5), digest_size=8).hexdigest()
-
-
-def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] | None:
-    """The stored family digests of one note, in :data:`FAMILIES` order (None: not stored)."""
-    row = connection.execute(
-        "SELECT tasks_digest, links_digest, resources_digest, meta_digest FROM notes "
-        "WHERE path = ?",
-        (path,),
-    ).fetchone()
-    return tuple(row) if row is not None else None
-
-
-def note_rows(note: Note, mtime_ns: int) -> NoteRows:
-    """Every row one parsed note puts in the index: a pure function, so that the worker
-    processes of a cold start build the rows and the main process only inserts them."""
-    inserts: list[tuple[str, list[tuple[Any, ...]]]] = []
-    path = note.path
-    folder = path.rsplit("/", 1)[0] if "/" in path else ""
-    heading_rows = [
-        (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
-    ]
-    inserts.append(("INSERT INTO headings VALUES (?,?,?,?,?,?)", heading_rows))
-    task_rows = [
-        (
-            path,
-            t.line,
-            _section(t.section),
-            t.status.value,
-            t.status_char,
-            int(t.checked),
-            t.text,
-            t.raw,
-            t.parent_line,
-            t.depth,
-            t.fields.due,
-            t.fields.scheduled,
-            t.fields.start,
-            t.fields.created,
-            t.fields.done,
-            t.fields.cancelled,
-            t.fields.priority.value,
-            t.fields.recurrence,
-            t.fields.on_completion,
-            t.fields.id,
-            _json_list(t.fields.depends_on),
-            _json_list(t.tags),
-            t.block_id,
-            int(t.struck),
-            t.callout_line,
-            None,
-            cadence_of(_section(t.section)),
-        )
-        for t in note.tasks
-    ]
-    inserts.append(
-        (
-            "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            task_rows,
-        )
-    )
-    inserts.append(("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note)))
-    link_rows = [
-        (
-            path,
-            link.line,
-            link.kind.value,
-            link.target,
-            link.fragment,
-            link.display,
-            _section(link.section),
-            int(link.embed),
-            link.raw,
-            link.task_line,
-            link.table_line,
-            link.callout_line,
-            None,
-            None,
-            None,
-        )
-        for link in note.links
-    ]
-    inserts.append(("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", link_rows))
-    resource_rows = [
-        (
-            path,
-            resource.url,
-            resource.domain,
-            mention.text or resource.text,
-            mention.line,
-            _section(mention.section),
-            mention.task_status.value if mention.task_status else None,
-            mention.task_line,
-        )
-        for resource in note.resources
-        for mention in resource.mentions
-    ]
-    inserts.append(("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resource_rows))
-    inserts.append(
-        (
-            "INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    path,
-                    c.line,
-                    c.end_line,
-                    _section(c.section),
-                    c.type,
-                    c.raw_type,
-                    c.fold,
-                    c.title,
-                    c.body,
-                    c.depth,
-                    c.parent_line,
-                    int(c.in_list),
-                )
-                for c in note.callouts
-            ],
-        )
-    )
-    inserts.append(
-        (
-            "INSERT INTO md_tables VALUES (?,?,?,?,?,?)",
-            [
-                (path, t.line, t.end_line, _section(t.section), len(t.header), len(t.rows))
-                for t in note.tables
-            ],
-        )
-    )
-    cells: list[tuple[str, int, int, int, int, str]] = []
-    for table in note.tables:
-        cells.extend(
-            (path, table.line, 0, col, table.line, c.text) for col, c in enumerate(table.header)
-        )
-        for number, row in enumerate(table.rows, start=1):
-            cells.extend(
-                (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
-            )
-    inserts.append(("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells))
-    list_rows = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
-    inserts.append(("INSERT INTO list_items VALUES (?,?,?,?,?)", list_rows))
-    inserts.append(
-        (
-            "INSERT INTO tags VALUES (?,?,?,?,?)",
-            [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
-        )
-    )
-    block_rows = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
-    inserts.append(("INSERT INTO block_ids VALUES (?,?,?,?)", block_rows))
-    inserts.append(
-        (
-            "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
-            [
-                (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
-                for f in note.inline_fields
-            ],
-        )
-    )
-    inserts.append(
-        (
-            "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
-            [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
-        )
-    )
-    note_row = (
-        path,
-        note.title,
-        folder,
-        json.dumps(note.properties, ensure_ascii=False, sort_keys=True),
-        json.dumps(list(note.aliases), ensure_ascii=False),
-        json.dumps(list(note.tags), ensure_ascii=False),
-        note.word_count,
-        note.line_count,
-        note.line_ending,
-        int(note.has_bom),
-        mtime_ns,
-        int(any(span.kind == "generated-file" for span in note.hidden)),
-    )
-    digests = (
-        _rows_digest(task_rows),
-        _rows_digest(link_rows, heading_rows, block_rows),
-        _rows_digest(resource_rows),
-        # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
-        _rows_digest([note_row[:10] + note_row[11:]], list_rows),
-    )
-    inserts.append(
-        ("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [note_row + digests])
-    )
-    return NoteRows(
-        path=path,
-        inserts=tuple(inserts),
-        digests=digests,
-        generated=bool(note_row[11]),
-        aliases=note_row[4],
-        has_dependencies=any(row[19] is not None or row[20] != "[]" for row in task_rows),
-    )
-
-
-class NoteRows(NamedTuple):
-    """What :func:`note_rows` builds for one note."""
-
-    path: str
-    inserts: tuple[tuple[str, list[tuple[Any, ...]]], ...]
-    """(INSERT statement, rows) per table, the ``notes`` row last."""
-    digests: tuple[str, ...]
-    """Family digests in :data:`FAMILIES` order."""
-    generated: bool
-    aliases: str
-    has_dependencies: bool
-    """Whether some task has a Tasks-plugin id or dependency."""
-
-
-def insert_note_rows(
-    connection: sqlite3.Connection, rows: NoteRows, *, keep: Collection[str] = ()
-) -> None:
-    """Insert one note's rows (its old rows must have been deleted), but those of the tables
-    in ``keep`` (kept by :func:`delete_notes`)."""
-    for statement, values in rows.inserts:
-        # "INSERT INTO <table> VALUES ..."
-        if values and statement.split(" ", 3)[2] not in keep:
-            connection.executemany(statement, values)
 
 
 def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) -> None:

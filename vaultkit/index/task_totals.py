@@ -23,7 +23,7 @@ import sqlite3
 from collections import Counter
 
 from vaultkit.index.queries import VISIBLE_ROWS
-from vaultkit.progress import OPEN_STATUSES
+from vaultkit.task_progress import OPEN_STATUSES
 
 VISIBLE = VISIBLE_ROWS
 """The ``where`` of :func:`sums` for the whole vault: notes no dashboard hides."""

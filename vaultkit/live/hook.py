@@ -39,7 +39,6 @@ so that cannot loop either.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -50,16 +49,18 @@ from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config.load import load_config
 from vaultkit.errors import ExitStatus, VaultkitError
-from vaultkit.files import read_regular
+from vaultkit.files import read_regular, readable
+from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.markers import FILE_HEADER_BYTES
-from vaultkit.scan.walk import is_excluded, read_obsidian_settings, readable
+from vaultkit.obsidian.filters import is_excluded
+from vaultkit.obsidian.settings import read_obsidian_settings
 from vaultkit.sync.outcome import notice, one_line, sync_outcome
 from vaultkit.vault import vault_root
 from vaultkit.vaultpaths import VaultPaths
 
 if TYPE_CHECKING:
-    from vaultkit.sync.run import SyncReport
+    from vaultkit.sync.result import SyncResult
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
@@ -230,16 +231,16 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
         data = read_regular(file_path)
     except OSError:
         return False
-    # The same digest as the indexer's: the content itself, not only size and mtime, which
-    # can stay put across a quick second save on a coarse-timestamp file system.
-    return bool(hashlib.blake2b(data, digest_size=16).hexdigest() == digest)
+    # The indexer's digest: the content itself, not only size and mtime, which can stay put
+    # across a quick second save on a coarse-timestamp file system.
+    return bool(content_digest(data) == digest)
 
 
 def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> int:
     from vaultkit.sync.lock import VaultBusyError, vault_lock
     from vaultkit.sync.run import run_sync
 
-    reports: list[SyncReport] = []
+    results: list[SyncResult] = []
     try:
         for attempt in range(MAX_QUIET_WAITS + 1):
             with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT):
@@ -248,17 +249,17 @@ def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> i
                     # We may have queued behind another hook whose sync already took this.
                     if _unchanged(paths.index.path, file_path, rel):
                         return ExitStatus.OK
-                report = run_sync(
+                result = run_sync(
                     paths, lock=False, progress=False, changed=[changed[0]] if changed else None
                 )
-            reports.append(report)
-            if not report.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(report):
+            results.append(result)
+            if not result.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(result):
                 break
     except VaultBusyError as exc:
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    return _report(paths.root, reports, changed[0] if changed else None, err)
+    return _notice(paths.root, results, changed[0] if changed else None, err)
 
 
 def _state(path: Path) -> tuple[int, int, int, int] | None:
@@ -269,21 +270,21 @@ def _state(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _wait_for_quiet(report: SyncReport) -> bool:
+def _wait_for_quiet(result: SyncResult) -> bool:
     """Sleep (holding no lock) until the deferred notes are quiet; False if one was saved
     again meanwhile, so that save's own hook call takes over from this one."""
     import time
 
-    before = {item.path: _state(item.path) for item in report.deferred}
-    until = max(item.retry_at or 0.0 for item in report.deferred)
+    before = {item.path: _state(item.path) for item in result.deferred}
+    until = max(item.retry_at or 0.0 for item in result.deferred)
     time.sleep(max(0.0, until - time.time()))
     return all(_state(path) == state for path, state in before.items())
 
 
-def _report(vault: Path, reports: list[SyncReport], rel: str | None, err: TextIO) -> int:
+def _notice(vault: Path, results: list[SyncResult], rel: str | None, err: TextIO) -> int:
     """The notice (:func:`vaultkit.sync.outcome.notice`): one line for what the syncs wrote, one per
     problem of the last one."""
-    outcomes = [sync_outcome(report, vault) for report in reports]
+    outcomes = [sync_outcome(result, vault) for result in results]
     for line in notice(outcomes, rel):
         err.write(f"vaultkit: {line}\n")
     return ExitStatus.PROBLEMS if outcomes[-1].problems else ExitStatus.OK

@@ -1,10 +1,10 @@
 """``vaultkit watch``: keep the dashboards current while the user writes (design section 9).
 
 This module owns the watch loop: the vault lock held for the watcher's life, a watchdog
-observer (native, or polling), the filter that turns raw file events into "something may
-have changed", the debounce that coalesces a burst into one incremental sync, the echo
-filter that keeps the watcher from reacting to its own writes, the periodic reconcile, and
-the one-line-per-sync log. It decides *when* to sync; :func:`vaultkit.sync.run.run_sync` (and
+observer (native, or polling) whose events :mod:`vaultkit.live.events` filters, the debounce
+that coalesces a burst into one incremental sync, the echo filter that keeps the watcher from
+reacting to its own writes, the periodic reconcile, and the one-line-per-sync log
+(:mod:`vaultkit.live.watch_log`). It decides *when* to sync; :func:`vaultkit.sync.run.run_sync` (and
 the index's stat+hash) decides *what* changed, so events are only hints (field lessons B11).
 
 Two guards keep the watcher from writing where it should not (issue 13):
@@ -29,11 +29,9 @@ quiet.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -41,9 +39,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import IO
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
@@ -51,18 +47,15 @@ from watchdog.observers.polling import PollingObserver
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config, VaultSettings
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
+from vaultkit.live.events import ChangeRecorder, notes_only
+from vaultkit.live.watch_log import WatchLog, check_log_file
 from vaultkit.sync.lock import VaultBusyError, vault_lock
 from vaultkit.sync.outcome import log_line, sync_outcome
-from vaultkit.sync.run import SyncReport, run_sync
+from vaultkit.sync.result import SyncResult
+from vaultkit.sync.run import run_sync
 from vaultkit.vault import CONFIG_DIR
-from vaultkit.vaultpaths import (
-    BACKUPS_PATH,
-    CONFIG_PATH,
-    TEMPLATES_PATH,
-    VAULTKIT_DIR,
-    VaultPaths,
-)
-from vaultkit.writeback.plan import TEMP_SUFFIX, WriteStatus
+from vaultkit.vaultpaths import VaultPaths
+from vaultkit.writeback.regions import WriteStatus
 
 DEBUG_ENV = "VAULTKIT_DEBUG"
 RECONCILE_SECONDS = 60.0
@@ -75,121 +68,9 @@ otherwise keep restarting the debounce window for ever)."""
 WAIT_SLICE = 0.2
 """Longest single wait, so a ``stop`` set from anywhere is seen promptly."""
 
-IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git"})
-# Obsidian rewrites .obsidian/workspace.json on every click, but these two files are
-# settings vaultkit reads (excluded files, daily-note format), so they still count.
-OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})
-BACKUPS = BACKUPS_PATH.as_posix() + "/"
-VAULTKIT_READ = frozenset({VAULTKIT_DIR, CONFIG_PATH.as_posix(), TEMPLATES_PATH.as_posix()})
-"""What a sync reads in .vaultkit/ (with the templates folder's files). The rest is vaultkit's
-own writing: the lock (.vaultkit/lock), backups, and an index the config keeps there, whose
-every update would otherwise wake the watcher again."""
-# Open/close-without-write events say nothing about content.
-IGNORED_EVENT_TYPES = frozenset({"opened", "closed_no_write"})
-
 _watching: set[str] = set()
 """Vaults watched by this process: the vault lock is re-entrant, so it cannot refuse these."""
 _watching_guard = threading.Lock()
-
-
-def is_ignored(rel: str) -> bool:
-    """Whether a vault-relative POSIX path can never change what vaultkit writes."""
-    if not rel or rel == ".":
-        return True
-    if rel in OBSIDIAN_SETTINGS:
-        return False
-    if rel.split("/", 1)[0] in IGNORED_DIRS or rel.startswith(BACKUPS):
-        return True
-    if rel.startswith(VAULTKIT_DIR + "/") and not (
-        rel in VAULTKIT_READ or rel.startswith(TEMPLATES_PATH.as_posix() + "/")
-    ):
-        return True
-    name = rel.rsplit("/", 1)[-1]
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
-
-
-class _Changes(FileSystemEventHandler):
-    """Observer callback: records changed paths and wakes the worker, nothing more."""
-
-    def __init__(self, vault: Path) -> None:
-        self.prefix = str(vault) + os.sep
-        self.cond = threading.Condition()
-        self.pending: set[str] = set()
-        self.first_event = 0.0
-        self.last_event = 0.0
-
-    def _relative(self, raw: bytes | str) -> str | None:
-        path = os.fsdecode(raw)
-        if not path.startswith(self.prefix):
-            return None
-        rel = path[len(self.prefix) :].replace(os.sep, "/")
-        return None if is_ignored(rel) else rel
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in IGNORED_EVENT_TYPES:
-            return
-        if event.is_directory and event.event_type == "modified":
-            return  # a folder's mtime moves with its files; the file events carry the news
-        paths = [self._relative(event.src_path)]
-        # Editors save by writing a temp file and renaming it over the note: the note is
-        # the destination of the move (field lessons B8, B11).
-        if event.dest_path:
-            paths.append(self._relative(event.dest_path))
-        found = {p for p in paths if p is not None}
-        if not found:
-            return
-        with self.cond:
-            now = time.monotonic()
-            if not self.pending:
-                self.first_event = now
-            self.pending |= found
-            self.last_event = now
-            self.cond.notify_all()
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def check_log_file(vault: Path, log_file: Path) -> None:
-    """Refuse a log file inside the vault (as given, or once symlinks are resolved)."""
-    if _inside(os.path.abspath(log_file), os.path.abspath(vault)) or _inside(
-        os.path.realpath(log_file), os.path.realpath(vault)
-    ):
-        raise VaultkitError(
-            "is inside the vault, where each line logged would be a change for the watcher "
-            "to sync and for sync services to copy; put the log outside the vault, e.g. "
-            "--log-file ~/vaultkit-watch.log",
-            path=str(log_file),
-        )
-
-
-class _Log:
-    """One line per event worth telling: stderr, and the log file if given."""
-
-    def __init__(self, log_file: Path | None) -> None:
-        self.file: IO[str] | None = None
-        if log_file is not None:
-            try:
-                log_file.parent.mkdir(parents=True, exist_ok=True)
-                self.file = log_file.open("a", encoding="utf-8", buffering=1)
-            except OSError as exc:
-                raise VaultkitError(
-                    f"cannot be opened for writing ({exc.strerror or exc}); give a log file "
-                    "in a folder you can write to",
-                    path=str(log_file),
-                ) from None
-
-    def __call__(self, text: str) -> None:
-        line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {text}\n"
-        sys.stderr.write(line)
-        sys.stderr.flush()
-        if self.file is not None:
-            self.file.write(line)
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
 
 
 def _digest(data: bytes) -> bytes:
@@ -215,9 +96,9 @@ class _Watcher:
     def __init__(
         self,
         paths: VaultPaths,
-        changes: _Changes,
-        log: _Log,
-        on_sync: Callable[[SyncReport], None] | None,
+        changes: ChangeRecorder,
+        log: WatchLog,
+        on_sync: Callable[[SyncResult], None] | None,
     ) -> None:
         self.paths = paths
         """The vault's paths, for the config in use (see :meth:`sync`)."""
@@ -302,7 +183,7 @@ class _Watcher:
         """One incremental sync; every failure is logged and survived.
 
         ``changed``: the notes the events named, when they are all the news (see
-        :func:`_notes_only`); the sync then looks at those instead of walking the vault.
+        :func:`notes_only`); the sync then looks at those instead of walking the vault.
         """
         here = self.vault_here(label)
         if here is False:
@@ -326,7 +207,7 @@ class _Watcher:
         self.paths = self.paths.with_index_setting(config.vault.index)
         try:
             # This process already holds the vault lock for the watcher's life.
-            report = run_sync(self.paths, lock=False, config=config, changed=changed)
+            result = run_sync(self.paths, lock=False, config=config, changed=changed)
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
@@ -342,7 +223,7 @@ class _Watcher:
             self.last_sync = time.monotonic()
         # Every sync plans every stale dashboard again, so it retries what was deferred before.
         self.deferred, self.retry_at = set(), None
-        for item in report.results:
+        for item in result.results:
             rel = item.path.relative_to(self.vault).as_posix()
             if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and item.new is not None:
                 self.written[rel] = _digest(item.new)
@@ -350,11 +231,11 @@ class _Watcher:
                 self.deferred.add(rel)
                 at = item.retry_at if item.retry_at is not None else time.time()
                 self.retry_at = at if self.retry_at is None else min(self.retry_at, at)
-        wrote = report.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
-        if not (quiet_if_nothing and not report.index.changed and not wrote):
-            self.log(f"{label}: {log_line(sync_outcome(report, self.vault))}")
+        wrote = result.count(WriteStatus.WRITTEN, WriteStatus.CREATED)
+        if not (quiet_if_nothing and not result.index.changed and not wrote):
+            self.log(f"{label}: {log_line(sync_outcome(result, self.vault))}")
         if self.on_sync is not None:
-            self.on_sync(report)
+            self.on_sync(result)
 
     def wait_for_burst(self, debounce: float, stop: threading.Event) -> set[str] | None:
         """Block until events settle (trailing window) and return their paths.
@@ -399,27 +280,12 @@ class _Watcher:
             # Hashing here, not in the observer's thread, keeps the callback trivial.
             real = sorted(p for p in burst if not self.is_echo(p) and not self.is_log(p))
             if real:
-                self.sync("sync", changed=real if _notes_only(real) else None)
+                self.sync("sync", changed=real if notes_only(real) else None)
 
 
-PARTIAL_LIMIT = 64
-"""Above this many changed files a walk of the vault is as cheap as looking at each."""
-
-
-def _notes_only(paths: list[str]) -> bool:
-    """Whether a burst touched only visible notes, so a sync need not walk the vault.
-
-    Folders, settings, templates and attachments can change what every link or view means;
-    those bursts get a full walk (as does the periodic reconcile, which catches anything
-    the events missed).
-    """
-    return len(paths) <= PARTIAL_LIMIT and all(
-        path.lower().endswith(".md") and not any(part.startswith(".") for part in path.split("/"))
-        for path in paths
-    )
-
-
-def _start_observer(vault: Path, handler: _Changes, *, polling: bool, log: _Log) -> BaseObserver:
+def _start_observer(
+    vault: Path, handler: ChangeRecorder, *, polling: bool, log: WatchLog
+) -> BaseObserver:
     if not polling:
         observer: BaseObserver = Observer()
         try:
@@ -485,7 +351,7 @@ def run_watch(
     polling: bool = False,
     log_file: Path | None = None,
     stop: threading.Event | None = None,
-    on_sync: Callable[[SyncReport], None] | None = None,
+    on_sync: Callable[[SyncResult], None] | None = None,
 ) -> int:
     """Sync, then sync again after every burst of changes until ``stop`` or a signal; 0.
 
@@ -500,8 +366,8 @@ def run_watch(
     # The index is decided at the first sync, from the config that sync uses.
     paths = VaultPaths(vault)
     with _only_watcher(vault), vault_lock(paths, "watch"):
-        log = _Log(log_file)
-        changes = _Changes(vault)
+        log = WatchLog(log_file)
+        changes = ChangeRecorder(vault)
         watcher = _Watcher(paths, changes, log, on_sync)
         if log_file is not None:
             watcher.log_file = (log_file.name, os.path.realpath(log_file))

@@ -3,29 +3,30 @@
 This module owns the walk over the vault folder (design section 3, "scan"). It decides what
 Obsidian itself would show: dot-files and dot-folders are hidden, so the config folder,
 ``.trash/`` and ``.vaultkit/`` never appear. It applies the user's "Excluded files" setting
-(those files stay valid link targets, so they are listed apart rather than dropped) and
-vaultkit's own excludes, and it keeps sync-service leftovers (Syncthing and Dropbox conflict
-copies, iCloud placeholders and evicted files) out of the vault while reporting them.
+(those files stay valid link targets, so they are listed apart rather than dropped:
+:mod:`vaultkit.obsidian.filters`) and vaultkit's own excludes, and it keeps sync-service
+leftovers (:mod:`vaultkit.scan.leftovers`) out of the vault while reporting them.
 
 Files are only ever stat-ed, never opened: opening an iCloud-evicted file blocks while macOS
-downloads it (field lessons B7). The one file this module reads is Obsidian's ``app.json``.
+downloads it (field lessons B7). The one file a scan reads is Obsidian's ``app.json``
+(:mod:`vaultkit.obsidian.settings`).
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
 import stat
 import unicodedata
 from collections.abc import Sequence
-from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from vaultkit.files import read_regular
+from vaultkit.files import is_utf8, nfc, os_reason, readable
+from vaultkit.obsidian.filters import Filters, compile_filters
+from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR, read_obsidian_settings
+from vaultkit.scan.found import ScanResult, Skipped, SkipReason, SourceFile
+from vaultkit.scan.leftovers import HAS_ST_FLAGS, ICLOUD_SUFFIX, is_conflict_copy, is_dataless
 
 if TYPE_CHECKING:
     import logging
@@ -38,186 +39,6 @@ def _logger() -> logging.Logger:
     return logging.getLogger(__name__)
 
 
-DEFAULT_CONFIG_DIR = ".obsidian"
-"""Obsidian's config folder unless the user overrides it (the override is per device)."""
-
-_ICLOUD_SUFFIX = ".icloud"
-
-# st_flags bit macOS sets on a file whose contents live only in the cloud (<sys/stat.h>).
-_SF_DATALESS = 0x40000000
-_HAS_ST_FLAGS = hasattr(os.stat_result, "st_flags")
-
-# Syncthing: "Note.sync-conflict-20240131-235959-ABCDEFG.md" (older releases had no device id).
-# Dropbox: "Note (conflicted copy 2024-01-31).md", "Note (Ann's conflicted copy 2024-01-31).md",
-# "Note (Case Conflict).md", "Note (Selective Sync Conflict).md".
-_SYNC_CONFLICT_RE = re.compile(
-    r"\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]{7})?(?:\.|$)"
-    r"| \((?:[^()]*['’]s )?conflicted copy\b"
-    r"|\((?:case|selective sync) conflict\b",
-    re.IGNORECASE,
-)
-
-
-class SkipReason(StrEnum):
-    """Why a file or folder was left out of the scan; the values are stable codes."""
-
-    SYNC_CONFLICT = "sync-conflict"
-    ICLOUD_STUB = "icloud-stub"
-    ICLOUD_EVICTED = "icloud-evicted"
-    SYMLINK_OUTSIDE = "symlink-outside"
-    UNREADABLE = "unreadable"
-    EXCLUDED = "excluded"
-    NAME_COLLISION = "name-collision"
-
-
-class SourceFile(NamedTuple):
-    """One file of the vault, as found on disk.
-
-    A named tuple rather than a dataclass: a scan makes one per file, and a tuple is built
-    several times faster, which a warm sync of a large vault notices.
-    """
-
-    path: str
-    """Vault-relative POSIX path, Unicode NFC-normalised: the file's identity in vaultkit."""
-    disk_path: str
-    """Path on disk as found by the walk (through any followed symlink, not normalised)."""
-    size: int
-    mtime_ns: int
-    is_note: bool
-    """True for a ``.md`` file (the extension compared case-insensitively)."""
-
-    @property
-    def abs_path(self) -> Path:
-        # Built on demand: a Path per file costs more than the stat of a warm scan.
-        return Path(self.disk_path)
-
-
-class Skipped(NamedTuple):
-    """A file or folder the scan left out, with the reason the user should hear."""
-
-    path: str
-    """Vault-relative POSIX path, NFC. For an iCloud placeholder: the note it stands for."""
-    reason: str
-    """A :class:`SkipReason` value, e.g. ``sync-conflict``."""
-    message: str
-    """One sentence for the user, naming the path."""
-    cannot_list: str = ""
-    """For a folder the walk could not list, why (e.g. ``Permission denied``); else empty."""
-
-
-class ScanResult(NamedTuple):
-    """Everything one walk of the vault found."""
-
-    files: tuple[SourceFile, ...]
-    """Notes and attachments Obsidian shows, sorted by path."""
-    skipped: tuple[Skipped, ...]
-    """Files and folders left out and reported, sorted by path."""
-    excluded: tuple[SourceFile, ...]
-    """Files hidden by Obsidian's "Excluded files"; still valid link targets. Sorted."""
-    warnings: tuple[str, ...] = ()
-    """Problems reading Obsidian's settings (defaults were used), one sentence each."""
-
-    @property
-    def notes(self) -> tuple[SourceFile, ...]:
-        """The markdown files among :attr:`files`."""
-        return tuple(f for f in self.files if f.is_note)
-
-    @property
-    def attachments(self) -> tuple[SourceFile, ...]:
-        """Everything in :attr:`files` that is not a note (images, PDFs, canvases, ...)."""
-        return tuple(f for f in self.files if not f.is_note)
-
-
-class ObsidianSettings(NamedTuple):
-    """The few vault settings from ``app.json`` that decide what vaultkit sees."""
-
-    config_dir: str
-    """Name of the config folder at the vault root (``.obsidian`` by default)."""
-    ignore_filters: tuple[str, ...]
-    """``userIgnoreFilters`` ("Excluded files"): path prefixes or ``/regex/`` strings."""
-    attachment_folder: str | None
-    """``attachmentFolderPath`` as written (``/``, ``./``, ``./sub``, ``Folder``), or None."""
-
-
-def read_obsidian_settings(
-    vault: Path, config_dir: str = DEFAULT_CONFIG_DIR
-) -> tuple[ObsidianSettings, list[str]]:
-    """Read ``app.json`` leniently; return the settings and warnings for the user.
-
-    A missing file gives the defaults without a warning (Obsidian writes it only once a
-    setting changes). Unreadable or invalid JSON, or a key of the wrong type, gives a warning
-    naming the file, and the defaults for what could not be read.
-    """
-    config_dir = config_dir.strip("/") or DEFAULT_CONFIG_DIR
-    defaults = ObsidianSettings(config_dir=config_dir, ignore_filters=(), attachment_folder=None)
-    shown = f"{config_dir}/app.json"
-    try:
-        raw = read_regular(vault / config_dir / "app.json")
-    except (FileNotFoundError, NotADirectoryError):
-        return defaults, []
-    except OSError as exc:
-        return defaults, [
-            f"Could not read {shown} ({_os_reason(exc)}), so Obsidian's default settings are used."
-        ]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return defaults, [f"{shown} is not UTF-8 text, so Obsidian's default settings are used."]
-    if not text.strip():
-        # Obsidian itself treats an empty settings file as "nothing changed".
-        return defaults, []
-    try:
-        data: object = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return defaults, [
-            f"{shown} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}), "
-            "so Obsidian's default settings are used."
-        ]
-    if not isinstance(data, dict):
-        return defaults, [
-            f"{shown} does not hold a JSON object, so Obsidian's default settings are used."
-        ]
-
-    warnings: list[str] = []
-    filters: tuple[str, ...] = ()
-    raw_filters = data.get("userIgnoreFilters")
-    if isinstance(raw_filters, list):
-        filters = tuple(f for f in raw_filters if isinstance(f, str))
-        if len(filters) != len(raw_filters):
-            warnings.append(
-                f"{shown}: userIgnoreFilters holds entries that are not text; they are ignored."
-            )
-    elif raw_filters is not None:
-        warnings.append(
-            f"{shown}: userIgnoreFilters should be a list of text entries, so no files are "
-            "treated as excluded."
-        )
-
-    attachment_folder: str | None = None
-    raw_attachments = data.get("attachmentFolderPath")
-    if isinstance(raw_attachments, str):
-        attachment_folder = raw_attachments
-    elif raw_attachments is not None:
-        warnings.append(
-            f"{shown}: attachmentFolderPath should be text, so Obsidian's default "
-            "(the vault root) is assumed."
-        )
-    settings = ObsidianSettings(
-        config_dir=config_dir, ignore_filters=filters, attachment_folder=attachment_folder
-    )
-    return settings, warnings
-
-
-def is_excluded(path: str, filters: Sequence[str]) -> bool:
-    """Whether ``path`` is matched by Obsidian "Excluded files" style ``filters``.
-
-    A filter is a path prefix such as ``Archive/`` (the folder and everything below it) or
-    ``Archive`` (the same, plus a file of exactly that path), or a regex written ``/…/`` that
-    is searched for in the vault-relative path. An invalid regex matches nothing.
-    """
-    return _compile_filters(tuple(filters)).matches(_nfc(path))
-
-
 def scan_vault(
     vault: Path, *, config_dir: str = DEFAULT_CONFIG_DIR, extra_excludes: Sequence[str] = ()
 ) -> ScanResult:
@@ -228,143 +49,14 @@ def scan_vault(
     read as "every note was deleted".
     """
     settings, warnings = read_obsidian_settings(vault, config_dir)
-    walker = _Walker(
+    walker = _VaultWalk(
         root=os.path.abspath(vault),
-        config_dir=_nfc(settings.config_dir),
-        ignore=_compile_filters(settings.ignore_filters),
-        extra=_compile_filters(tuple(extra_excludes)),
+        config_dir=nfc(settings.config_dir),
+        ignore=compile_filters(settings.ignore_filters),
+        extra=compile_filters(tuple(extra_excludes)),
     )
     walker.run()
     return walker.result(tuple(warnings))
-
-
-def scan_paths(
-    vault: Path,
-    paths: Sequence[str],
-    *,
-    config_dir: str = DEFAULT_CONFIG_DIR,
-    extra_excludes: Sequence[str] = (),
-) -> ScanResult | None:
-    """What :func:`scan_vault` would report for just these vault-relative paths.
-
-    For the hook, which is told which file changed: a saved note then costs the same in a
-    vault of any size. A path that is absent, hidden, excluded or otherwise not scanned is
-    left out of the result (the caller treats it as gone from the index). Returns None when
-    it cannot be sure to agree with a full walk (a symbolic link on the way, a name stored
-    in another Unicode form): the caller then scans the whole vault. Raises ``OSError`` when
-    the vault folder itself cannot be read, as :func:`scan_vault` does.
-    """
-    root = os.path.abspath(vault)
-    if not stat.S_ISDIR(os.stat(root).st_mode):  # as scan_vault: a vault that is gone raises
-        raise NotADirectoryError(errno.ENOTDIR, "The vault is not a folder", root)
-    settings, warnings = read_obsidian_settings(vault, config_dir)
-    ignore = _compile_filters(settings.ignore_filters)
-    extra = _compile_filters(tuple(extra_excludes))
-    real_root = os.path.realpath(root)
-    files: list[SourceFile] = []
-    excluded: list[SourceFile] = []
-    for raw_path in paths:
-        path = _nfc(raw_path)
-        parts = path.split("/")
-        if any(part.startswith(".") or not part for part in parts) or parts[0] == _nfc(
-            settings.config_dir
-        ):
-            continue  # hidden from Obsidian, as the walk leaves dot-files and dot-folders
-        if extra.matches(path) or any(
-            extra.covers_dir("/".join(parts[:end])) for end in range(1, len(parts))
-        ):
-            continue
-        if any("onflict" in part and _SYNC_CONFLICT_RE.search(part) for part in parts):
-            continue
-        disk_path = os.path.join(root, *parts)
-        try:
-            file_stat = os.stat(disk_path)
-        except FileNotFoundError:
-            if os.path.lexists(disk_path):
-                return None  # a dangling symbolic link: let the walk report it
-            continue
-        except OSError:
-            return None
-        if os.path.realpath(disk_path) != os.path.join(real_root, *parts):
-            return None  # a symbolic link or another spelling of the name on the way
-        if not stat.S_ISREG(file_stat.st_mode) or _is_dataless(file_stat):
-            return None
-        source = SourceFile(
-            path=path,
-            disk_path=disk_path,
-            size=file_stat.st_size,
-            mtime_ns=file_stat.st_mtime_ns,
-            is_note=path[-3:].lower() == ".md",
-        )
-        (excluded if ignore.matches(path) else files).append(source)
-    return ScanResult(
-        files=tuple(sorted(files, key=lambda f: f.path)),
-        skipped=(),
-        excluded=tuple(sorted(excluded, key=lambda f: f.path)),
-        warnings=tuple(warnings),
-    )
-
-
-# --- filters -------------------------------------------------------------------------------
-
-
-class _Filters(NamedTuple):
-    prefixes: tuple[tuple[str, bool], ...]
-    """(prefix without trailing slash, folder only) pairs."""
-    regexes: tuple[re.Pattern[str], ...]
-
-    def matches(self, path: str) -> bool:
-        """Whether a file at ``path`` is matched."""
-        for prefix, folder_only in self.prefixes:
-            if path.startswith(prefix) and (
-                path[len(prefix) : len(prefix) + 1] == "/"
-                or (not folder_only and len(path) == len(prefix))
-            ):
-                return True
-        return any(regex.search(path) for regex in self.regexes)
-
-    def covers_dir(self, path: str) -> bool:
-        """Whether every file below the folder ``path`` is matched, so it can be pruned.
-
-        A regex cannot promise that (``/^Archive$/`` matches the folder, not what is in it),
-        so only prefixes prune.
-        """
-        return any(path == p or path.startswith(p + "/") for p, _ in self.prefixes)
-
-
-@lru_cache(maxsize=32)
-def _compile_filters(filters: tuple[str, ...]) -> _Filters:
-    prefixes: list[tuple[str, bool]] = []
-    regexes: list[re.Pattern[str]] = []
-    for raw in filters:
-        text = _nfc(raw.strip())
-        if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
-            regex = _compile_js_regex(text[1:-1])
-            if regex is not None:
-                regexes.append(regex)
-            continue
-        folder_only = text.endswith("/")
-        prefix = text.strip("/")
-        # An empty prefix would hide the whole vault; Obsidian's UI never writes one.
-        if prefix:
-            prefixes.append((prefix, folder_only))
-    return _Filters(prefixes=tuple(prefixes), regexes=tuple(regexes))
-
-
-def _compile_js_regex(source: str) -> re.Pattern[str] | None:
-    """Compile a JavaScript regex body (as Obsidian would) with Python's ``re``, or None."""
-    if not source:
-        # new RegExp("") matches every path; treat it as a typo rather than hide everything.
-        return None
-    # JavaScript spells named groups (?<name>…) and \k<name>; Python wants (?P<name>…), (?P=name).
-    source = re.sub(r"\(\?<(?![=!])", "(?P<", source)
-    source = re.sub(r"\\k<([A-Za-z_]\w*)>", r"(?P=\1)", source)
-    try:
-        # re.ASCII: in a JavaScript regex without the u flag, \w and \d are ASCII only.
-        return re.compile(source, re.ASCII)
-    except (re.error, OverflowError, RecursionError) as exc:
-        _logger().debug("ignoring invalid exclude regex /%s/: %s", source, exc)
-        return None
 
 
 # --- the walk ------------------------------------------------------------------------------
@@ -381,10 +73,10 @@ _Found = tuple[str, SourceFile, bool]
 """(raw vault-relative path as on disk, the file, hidden by "Excluded files")."""
 
 
-class _Walker:
+class _VaultWalk:
     """One iterative walk; holds what was found until :meth:`result` sorts it."""
 
-    def __init__(self, *, root: str, config_dir: str, ignore: _Filters, extra: _Filters) -> None:
+    def __init__(self, *, root: str, config_dir: str, ignore: Filters, extra: Filters) -> None:
         self.root = root
         self.root_real = os.path.realpath(root)
         root_stat = os.stat(root)
@@ -457,9 +149,9 @@ class _Walker:
             self._skip(
                 folder.path,
                 SkipReason.UNREADABLE,
-                f"Could not read the folder '{folder.path}' ({_os_reason(exc)}), so nothing "
+                f"Could not read the folder '{folder.path}' ({os_reason(exc)}), so nothing "
                 "in it was scanned.",
-                cannot_list=_os_reason(exc),
+                cannot_list=os_reason(exc),
             )
             return
         names = _LazyNames(entries)
@@ -489,7 +181,7 @@ class _Walker:
                 if (
                     file_stat is not None
                     and stat.S_ISREG(file_stat.st_mode)
-                    and not ((_HAS_ST_FLAGS or not file_stat.st_blocks) and _is_dataless(file_stat))
+                    and not ((HAS_ST_FLAGS or not file_stat.st_blocks) and is_dataless(file_stat))
                 ):
                     path = prefix + name
                     # tuple.__new__ skips the named tuple's Python-level constructor.
@@ -514,7 +206,7 @@ class _Walker:
         # Inlined ASCII fast path: this runs once per file of the vault.
         if name.isascii():
             nfc_name = name
-        elif _is_utf8(name):
+        elif is_utf8(name):
             self.non_ascii = True
             nfc_name = unicodedata.normalize("NFC", name)
         else:
@@ -528,7 +220,7 @@ class _Walker:
             return
         if nfc_name.startswith("."):
             # Hidden from Obsidian; but an iCloud placeholder stands for a visible note.
-            if nfc_name.endswith(_ICLOUD_SUFFIX):
+            if nfc_name.endswith(ICLOUD_SUFFIX):
                 self._icloud_stub(folder, nfc_name, names)
             return
         if not folder.path and nfc_name == self.config_dir:
@@ -548,7 +240,7 @@ class _Walker:
                 f"'{path}' matches vaultkit's excludes, so it was not scanned.",
             )
             return
-        if "onflict" in nfc_name and _SYNC_CONFLICT_RE.search(nfc_name):
+        if is_conflict_copy(nfc_name):
             kind = "folder" if is_dir else "file"
             self._skip(
                 path,
@@ -573,6 +265,11 @@ class _Walker:
             found = _Dir(abs_path=folder.abs_path / name, raw=raw, path=path)
             (self.linked_dirs if is_link else self.stack).append(found)
             return
+        self._file(entry, raw, path, is_link=is_link)
+
+    def _file(self, entry: os.DirEntry[str], raw: str, path: str, *, is_link: bool) -> None:
+        """A file that no name rule left out: listed, unless it is no regular file or its
+        contents are not on this disk."""
         try:
             # DirEntry caches this; for a symlink it is the target's stat (is_dir() made it).
             file_stat = entry.stat()
@@ -582,7 +279,7 @@ class _Walker:
                     path,
                     SkipReason.UNREADABLE,
                     f"'{path}' is a symbolic link whose target cannot be read "
-                    f"({_os_reason(exc)}), so it was skipped.",
+                    f"({os_reason(exc)}), so it was skipped.",
                 )
             else:
                 self._unreadable(path, exc)
@@ -595,7 +292,7 @@ class _Walker:
                 f"'{path}' is not a regular file, so it was skipped.",
             )
             return
-        if _is_dataless(file_stat):
+        if is_dataless(file_stat):
             self._skip(
                 path,
                 SkipReason.ICLOUD_EVICTED,
@@ -608,12 +305,12 @@ class _Walker:
             disk_path=entry.path,
             size=file_stat.st_size,
             mtime_ns=file_stat.st_mtime_ns,
-            is_note=nfc_name[-3:].lower() == ".md",
+            is_note=path[-3:].lower() == ".md",
         )
         self.found.append((raw, source, self.has_ignore and self.ignore.matches(path)))
 
     def _icloud_stub(self, folder: _Dir, stub: str, names: _LazyNames) -> None:
-        real = stub[1 : -len(_ICLOUD_SUFFIX)]
+        real = stub[1 : -len(ICLOUD_SUFFIX)]
         # With the real file present the placeholder is stale and the note is scanned as usual.
         if not real or real.startswith(".") or real in names.get():
             return
@@ -650,7 +347,7 @@ class _Walker:
         self._skip(
             path,
             SkipReason.UNREADABLE,
-            f"Could not read '{path}' ({_os_reason(exc)}), so it was skipped.",
+            f"Could not read '{path}' ({os_reason(exc)}), so it was skipped.",
         )
 
     def _skip(self, path: str, reason: SkipReason, message: str, cannot_list: str = "") -> None:
@@ -673,50 +370,9 @@ class _LazyNames:
 
     def get(self) -> set[str]:
         if self._names is None:
-            self._names = {_nfc(e.name) for e in self._entries if _is_utf8(e.name)}
+            self._names = {nfc(e.name) for e in self._entries if is_utf8(e.name)}
         return self._names
-
-
-def _is_dataless(file_stat: os.stat_result) -> bool:
-    """Whether the file's contents are not on this disk (iCloud "Optimize Mac Storage")."""
-    flags: int | None = getattr(file_stat, "st_flags", None)
-    if flags is not None and flags & _SF_DATALESS:
-        return True
-    # Since macOS 12.3 an evicted file keeps its size but occupies no blocks (B7).
-    blocks: int | None = getattr(file_stat, "st_blocks", None)
-    return blocks is not None and blocks == 0 and file_stat.st_size > 0
-
-
-def _nfc(text: str) -> str:
-    # macOS has stored names decomposed (NFD); Linux and Windows keep what they were given.
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def _is_utf8(name: str) -> bool:
-    # os.fsdecode turns undecodable bytes into lone surrogates, which no later stage can store.
-    if name.isascii():
-        return True
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def readable(text: str) -> str:
-    """``text`` fit to print and store: the bytes of a name that is not UTF-8 (which
-    ``os.fsdecode`` keeps as lone surrogates) written as ``\\xNN`` escapes."""
-    if _is_utf8(text):
-        return text
-    try:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
-    except UnicodeError:  # a lone surrogate that did not come from undecodable bytes
-        return text.encode("utf-8", "backslashreplace").decode("ascii")
 
 
 def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or exc.__class__.__name__

@@ -28,7 +28,6 @@ itself. It therefore does not serialise threads of one process; callers own that
 
 from __future__ import annotations
 
-import _thread
 import errno
 import json
 import os
@@ -40,11 +39,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from vaultkit.errors import VaultkitError
+from vaultkit.speedups import allocate_lock
 from vaultkit.vaultpaths import VaultPaths
 
 _held: dict[str, int] = {}
 """Lock files this process holds → nesting depth (for re-entry)."""
-_held_guard = _thread.allocate_lock()  # threading's import costs the CLI ~4 ms
+_held_guard = allocate_lock()  # not threading's Lock: importing threading costs ~4 ms
 _READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 """Why a lock file may not be creatable in a vault that can still be read."""
 

@@ -1,6 +1,6 @@
-"""What a sync tells the user: its report as text and as JSON, on every surface.
+"""What a sync tells the user: its outcome as text and as JSON, on every surface.
 
-This module owns the report's wording and JSON shape: ``vaultkit sync``'s listing
+This module owns the outcome's wording and JSON shape: ``vaultkit sync``'s listing
 (:func:`describe`), the hook's notice (:func:`notice`) and the watcher's log line
 (:func:`log_line`) word one file's outcome the same way (:func:`file_line`: "<status> <path>
 [:<line>][: <message>]") and what was written the same way (:func:`wrote`). It imports
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from vaultkit.sync.run import SyncReport
+    from vaultkit.sync.result import SyncResult
 
 WRITTEN = frozenset({"written", "created"})
 """The statuses of a file vaultkit wrote (or, in a dry run, would write)."""
@@ -29,7 +29,7 @@ class FileOutcome(NamedTuple):
     path: str
     """Vault-relative, with ``/``."""
     status: str
-    """A ``vaultkit.writeback.plan.WriteStatus`` value: unchanged, written, created, conflict,
+    """A ``vaultkit.writeback.regions.WriteStatus`` value: unchanged, written, created, conflict,
     error, deferred."""
     message: str = ""
     line: int | None = None
@@ -63,13 +63,14 @@ class SyncOutcome(NamedTuple):
         return [item for item in self.files if item.status in PROBLEMS]
 
 
-def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
-    """A sync's report, with vault-relative paths: what every surface words."""
-    items = report.planned if report.dry_run else report.results
+def sync_outcome(result: SyncResult, vault: Path) -> SyncOutcome:
+    """What a sync did (:class:`vaultkit.sync.result.SyncResult`), with vault-relative paths: what
+    every surface words."""
+    items = result.planned if result.dry_run else result.results
     return SyncOutcome(
-        dry_run=report.dry_run,
-        dashboards=report.dashboards,
-        rendered=report.rendered,
+        dry_run=result.dry_run,
+        dashboards=result.dashboards,
+        rendered=result.rendered,
         files=[
             FileOutcome(
                 _shown(item.path, vault),
@@ -81,12 +82,12 @@ def sync_outcome(report: SyncReport, vault: Path) -> SyncOutcome:
             )
             for item in items
         ],
-        parsed=report.index.parsed,
-        removed=report.index.removed,
-        unreadable=report.index.unreadable,
-        skipped=report.index.skipped,
-        seconds=report.seconds,
-        unlistable=tuple(report.unlistable),
+        parsed=result.index.parsed,
+        removed=result.index.removed,
+        unreadable=result.index.unreadable,
+        skipped=result.index.skipped,
+        seconds=result.seconds,
+        unlistable=tuple(result.unlistable),
     )
 
 

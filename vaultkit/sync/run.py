@@ -4,6 +4,11 @@ Two phases, as the write-back contract demands: first everything is computed (in
 context, every template rendered, every write planned and checked against the guard
 rails); only then are files written, each atomically. A template error or a guard rail
 stops the run before any file is touched.
+
+:func:`_run_sync` reads as that pipeline: scan, update the index
+(:func:`vaultkit.index.update.update_index`), render the stale dashboards, plan the writes
+(:mod:`vaultkit.sync.writes`), check the guard rails (:mod:`vaultkit.sync.guard_rails`), write,
+and remember what was written for the next sync (:mod:`vaultkit.sync.records`).
 """
 
 from __future__ import annotations
@@ -12,10 +17,9 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections import defaultdict
 from collections.abc import Sequence
-from contextlib import closing, nullcontext, suppress
-from dataclasses import dataclass, field
+from contextlib import closing, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -29,17 +33,12 @@ from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.registry import SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
-from vaultkit.index.meta import (
-    ANALYSIS_KEY,
-    RENDER_KEY,
-    STAMP_KEY,
-    SYNCED_AT_KEY,
-    TARGET_KEY,
-    WROTE_KEY,
-)
+from vaultkit.index.meta import STAMP_KEY
 from vaultkit.index.store import generations as index_generations
-from vaultkit.index.update import IndexReport, Scopes, content_digest, update_index
-from vaultkit.scan.walk import scan_paths, scan_vault
+from vaultkit.index.update import IndexUpdate, Scopes, update_index
+from vaultkit.scan.found import ScanResult
+from vaultkit.scan.paths import scan_paths
+from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.freshness import (
     families_of,
     indexed_hashes,
@@ -47,21 +46,15 @@ from vaultkit.sync.freshness import (
     stored_state,
     template_info,
 )
+from vaultkit.sync.guard_rails import check_backup_folder, check_backup_folders, check_guard_rails
 from vaultkit.sync.lock import vault_lock
+from vaultkit.sync.records import own_writes, record_synced, render_records
+from vaultkit.sync.result import SyncResult
 from vaultkit.sync.stamp import TODAY_ENV, Probe, Stamp, unchanged
-from vaultkit.vault import leads_outside
+from vaultkit.sync.writes import Rendered, plan_writes, write_planned
 from vaultkit.vaultpaths import VaultPaths
-from vaultkit.writeback.checked import Seen, quiet_left
-from vaultkit.writeback.plan import (
-    CHANGED_MESSAGE,
-    Planned,
-    RegionContent,
-    WriteStatus,
-    apply,
-    clear_leftovers,
-    plan_file,
-    plan_regions,
-)
+from vaultkit.writeback.plan import Planned
+from vaultkit.writeback.regions import WriteStatus
 
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
@@ -71,53 +64,6 @@ VISIBLE_NOTES_NAMED = (
 )
 """How many notes shown in the dashboards have a given file name (``files.name_key``): a
 dashboard's wikilink needs the folder only when the name is not unique."""
-MAX_RETRIES = 3
-NEW_FILE_HEADER_ROOM = 4096
-"""Bytes a new generated file may hold on top of ``max_output``: its ``%% vaultkit:file``
-header line."""
-
-
-class GuardRailError(VaultkitError):
-    """The run would write too much; nothing was written."""
-
-
-class BackupOutsideError(VaultkitError):
-    """``--force`` would save its backups outside the vault; nothing was written."""
-
-
-@dataclass(slots=True)
-class SyncReport:
-    index: IndexReport
-    planned: list[Planned] = field(default_factory=list)
-    results: list[Planned] = field(default_factory=list)
-    dashboards: list[str] = field(default_factory=list)
-    """Every enabled dashboard."""
-    rendered: list[str] = field(default_factory=list)
-    """The dashboards rendered this run; the others were current (``vaultkit.sync.freshness``)."""
-    seconds: float = 0.0
-    dry_run: bool = False
-    unlistable: list[tuple[str, str]] = field(default_factory=list)
-    """(folder, why) of the folders the walk could not list: nothing in them was read."""
-
-    def count(self, *statuses: WriteStatus) -> int:
-        items = self.planned if self.dry_run else self.results
-        return sum(1 for item in items if item.status in statuses)
-
-    @property
-    def stale(self) -> bool:
-        """Something would be written (used by --check)."""
-        return any(p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) for p in self.planned)
-
-    @property
-    def deferred(self) -> list[Planned]:
-        """Notes not written yet because they were being edited (design 8.10)."""
-        items = self.planned if self.dry_run else self.results
-        return [p for p in items if p.status is WriteStatus.DEFERRED]
-
-    @property
-    def problems(self) -> bool:
-        items = self.planned if self.dry_run else self.results
-        return any(p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR) for p in items)
 
 
 def today_for_run(config: Config | None = None) -> dt.date:
@@ -129,112 +75,6 @@ def today_for_run(config: Config | None = None) -> dt.date:
         except ValueError:
             raise VaultkitError(f"{TODAY_ENV}={override!r} is not a date; use YYYY-MM-DD") from None
     return dt.date.today()
-
-
-def _render_all(
-    env: jinja2.Environment,
-    dashboards: list[Dashboard],
-    context: dict[str, object],
-) -> list[tuple[Dashboard, str]]:
-    rendered = []
-    for dashboard in dashboards:
-        about = {
-            "name": dashboard.name,
-            "target": dashboard.target_path,
-            "region": dashboard.region,
-        }
-        text = render_template(env, dashboard.template, {**context, "dashboard": about})
-        rendered.append((dashboard, text))
-    return rendered
-
-
-def _plan(vault: Path, rendered: list[tuple[Dashboard, str]], *, force: bool) -> list[Planned]:
-    planned: list[Planned] = []
-    regions: dict[str, list[RegionContent]] = defaultdict(list)
-    for dashboard, text in rendered:
-        if dashboard.region is None:
-            planned.append(plan_file(vault / dashboard.target_path, text, force=force))
-        else:
-            # Blank lines around the text: otherwise a table's last row would swallow the end
-            # marker line, and a table right after the begin marker might not render.
-            padded = "\n" + text.strip("\n") + "\n\n"
-            regions[dashboard.target_path].append(RegionContent(dashboard.region, padded))
-    for target, contents in sorted(regions.items()):
-        planned.append(plan_regions(vault / target, contents, force=force))
-    return planned
-
-
-def _check_guard_rails(vault: Path, config: Config, planned: list[Planned]) -> None:
-    writes = [p for p in planned if p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)]
-    limit = config.vault.max_files_written
-    if len(writes) > limit:
-        raise GuardRailError(
-            f"this run would write {len(writes)} files, more than max_files_written = {limit}; "
-            "nothing was written. Check the dashboard targets, or raise the limit in "
-            ".vaultkit/config.toml"
-        )
-    settings = config.vault
-    for item in writes:
-        new_size = len(item.new or b"")
-        if item.old is None:
-            # A new file holds nothing of the user's: it may be as large as a render may be
-            # (plus vaultkit's header line).
-            if new_size > settings.max_output + NEW_FILE_HEADER_ROOM:
-                raise GuardRailError(
-                    f"this run would create a file of {new_size:,} bytes, more than "
-                    f"max_output = {settings.max_output:,}; nothing was written. If that is "
-                    "expected, raise max_output in .vaultkit/config.toml",
-                    path=item.path.relative_to(vault).as_posix(),
-                )
-            continue
-        old_size = len(item.old)
-        # Any file may reach growth_allowance bytes (a factor says nothing about a 99-byte
-        # note); past that, it may grow by max_growth times.
-        if new_size > max(settings.max_growth * old_size, settings.growth_allowance):
-            raise GuardRailError(
-                f"this run would grow the file from {old_size:,} to {new_size:,} bytes, more "
-                f"than max_growth = {settings.max_growth:g}x (and past growth_allowance = "
-                f"{settings.growth_allowance:,} bytes); nothing was written. If that is "
-                "expected, raise max_growth or growth_allowance in .vaultkit/config.toml",
-                path=item.path.relative_to(vault).as_posix(),
-            )
-
-
-def _check_backup_folder(vault: Path, folder: Path) -> None:
-    """Refuse ``--force`` when a backup would land outside the vault (design 8.6).
-
-    ``.vaultkit/``, its ``backups/`` or a folder under it may be a symbolic link leading out of
-    the vault; ``vaultkit.writeback.plan`` would follow it. Checked before anything is written.
-    """
-    found = leads_outside(vault, folder.relative_to(vault).as_posix())
-    if found is not None:
-        path, real = found
-        raise BackupOutsideError(
-            f"leads outside the vault (to {real}), where --force would save its backups, so "
-            "nothing was written; make it a real folder inside the vault, or sync without --force",
-            path=str(path),
-        )
-
-
-def _check_backup_folders(paths: VaultPaths, planned: list[Planned]) -> None:
-    """:func:`_check_backup_folder` for the folder of each backup this run would save.
-
-    ``vaultkit.writeback.plan`` backs up every existing file it overwrites, at the target's path
-    (symlinks resolved) under :attr:`VaultPaths.backups`.
-    """
-    vault = paths.root
-    root = Path(os.path.realpath(vault))
-    folders: set[Path] = set()
-    for item in planned:
-        if item.status not in (WriteStatus.WRITTEN, WriteStatus.CREATED) or item.old is None:
-            continue
-        try:
-            relative = Path(os.path.realpath(item.path)).relative_to(root)
-        except ValueError:
-            continue  # a target outside the vault: the write itself is refused
-        folders.add(paths.backups / relative.parent)
-    for folder in sorted(folders):
-        _check_backup_folder(vault, folder)
 
 
 def run_sync(
@@ -249,7 +89,7 @@ def run_sync(
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
     probed: bool = False,
-) -> SyncReport:
+) -> SyncResult:
     """Index the vault, render every dashboard, write back what changed.
 
     ``changed`` (vault-relative paths) says only those files changed since the last sync,
@@ -275,7 +115,7 @@ def run_sync(
     if changed is None and not force and not probed:
         probe, hit = unchanged(paths)
         if hit is not None:
-            return _unchanged_report(
+            return _unchanged_result(
                 paths.root, location.path, hit, dry_run=dry_run, started=started
             )
     guard = (
@@ -296,13 +136,13 @@ def run_sync(
         )
 
 
-def _unchanged_report(
+def _unchanged_result(
     vault: Path, index_file: Path, hit: Stamp, *, dry_run: bool, started: float
-) -> SyncReport:
-    """The report of a sync the stamp showed to have nothing to do."""
+) -> SyncResult:
+    """The result of a sync the stamp showed to have nothing to do."""
     items = [Planned(vault / target, None, None, WriteStatus.UNCHANGED) for target in hit.targets]
-    return SyncReport(
-        index=IndexReport(index_path=index_file, skipped=hit.skipped),
+    return SyncResult(
+        index=IndexUpdate(index_path=index_file, skipped=hit.skipped),
         planned=items,
         results=[] if dry_run else list(items),
         dashboards=list(hit.dashboards),
@@ -333,6 +173,7 @@ def _freshness(
     *,
     force: bool,
 ) -> _Freshness:
+    """Each enabled dashboard's render key; stale: those whose key or target file moved."""
     dashboards = [d for d in config.dashboards if d.enabled]
     generations = index_generations(connection)
     stored = stored_state(connection)
@@ -384,28 +225,68 @@ def _run_sync(
     config: Config | None = None,
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
-) -> SyncReport:
+) -> SyncResult:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
     vault = paths.root
     if force:
         # Before anything is written, the index included: a refused run leaves no trace.
-        _check_backup_folder(vault, paths.backups)
+        check_backup_folder(vault, paths.backups)
     if config is None:
         config = load_config(vault)
     today = today_for_run(config)
-    scan = None
-    only: list[str] | None = None
+    scan, only = _scan(paths, config, changed)
+    connection, index = update_index(
+        paths, progress=progress, scan=scan, only=only, scopes=_scopes(config)
+    )
+    fresh, rendered, written_by_us = _render(connection, paths, config, today, force=force)
+    result = SyncResult(
+        index=index,
+        dashboards=[d.name for d in config.dashboards if d.enabled],
+        rendered=[d.name for d, _ in rendered],
+        dry_run=dry_run,
+        unlistable=[(s.path, s.cannot_list) for s in scan.skipped if s.cannot_list],
+    )
+    result.planned = plan_writes(vault, rendered, force=force) + [
+        Planned(vault / target, None, None, WriteStatus.UNCHANGED)
+        for target in dict.fromkeys(d.target_path for d in fresh.current)
+    ]
+    check_guard_rails(vault, config, result.planned)
+    if force:
+        check_backup_folders(paths, result.planned)
+    if not dry_run:
+        result.results = write_planned(
+            vault,
+            rendered,
+            result.planned,
+            force=force,
+            backup_dir=paths.backups if force else None,
+            quiet=config.vault.quiet_seconds,
+            own_writes=written_by_us,
+        )
+        _remember(result, vault, fresh, probe, scan_started_ns)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _scan(
+    paths: VaultPaths, config: Config, changed: Sequence[str] | None
+) -> tuple[ScanResult, list[str] | None]:
+    """The scan for this sync, and the paths it is limited to (None: the whole vault).
+
+    With ``changed``, only those files and the dashboards' targets are looked at, unless one
+    of them is new to the index: a new name may be a rename whose old name only a walk finds
+    gone.
+    """
+    vault = paths.root
     try:
         if changed is not None:
             # The targets too: the index must know what vaultkit itself last wrote there.
             only = sorted({*changed, *(d.target_path for d in config.dashboards)})
             scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-            if scan is None or not _all_indexed(paths.index.path, [f.path for f in scan.files]):
-                # A new name may be a rename whose old name only a walk finds gone.
-                scan, only = None, None
-        if scan is None:
-            scan = scan_vault(vault, extra_excludes=config.vault.excludes)
+            if scan is not None and _all_indexed(paths.index.path, [f.path for f in scan.files]):
+                return scan, only
+        return scan_vault(vault, extra_excludes=config.vault.excludes), None
     except OSError as exc:
         # The vault folder itself is gone or unlistable: renamed or moved while a watcher ran.
         raise VaultkitError(
@@ -413,20 +294,25 @@ def _run_sync(
             "run vaultkit on its new location",
             path=str(vault),
         ) from None
-    connection, index_report = update_index(
-        paths,
-        progress=progress,
-        scan=scan,
-        only=only,
-        scopes=_scopes(config),
-    )
-    rendered: list[tuple[Dashboard, str]] = []
+
+
+def _render(
+    connection: sqlite3.Connection,
+    paths: VaultPaths,
+    config: Config,
+    today: dt.date,
+    *,
+    force: bool,
+) -> tuple[_Freshness, Rendered, dict[str, str]]:
+    """Which dashboards are current, the text of every stale one, and vaultkit's own last
+    writes into notes (:func:`vaultkit.sync.records.own_writes`); closes ``connection``."""
+    rendered: Rendered = []
     try:
         # One read transaction: the templates read the index lazily while they render, and
         # must all see the same snapshot of it.
         connection.execute("BEGIN")
         env = make_environment(
-            vault,
+            paths.root,
             lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
             today,
             templates=paths.templates,
@@ -434,68 +320,14 @@ def _run_sync(
             limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
         )
         fresh = _freshness(connection, env, config, today, force=force)
-        own_writes = dict(
-            connection.execute(
-                "SELECT substr(key, ?), value FROM meta WHERE key LIKE ?",
-                (len(WROTE_KEY) + 1, WROTE_KEY + "%"),
-            ).fetchall()
-        )
+        written_by_us = own_writes(connection)
         if fresh.stale:
             wanted = {name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES}
-            context = build_context(connection, config, today, vault.name, wanted)
+            context = build_context(connection, config, today, paths.root.name, wanted)
             rendered = _render_all(env, fresh.stale, context)
     finally:
         connection.close()
-    report = SyncReport(
-        index=index_report,
-        dashboards=[d.name for d in config.dashboards if d.enabled],
-        rendered=[d.name for d, _ in rendered],
-        dry_run=dry_run,
-        unlistable=[(s.path, s.cannot_list) for s in scan.skipped if s.cannot_list],
-    )
-    report.planned = _plan(vault, rendered, force=force) + [
-        Planned(vault / target, None, None, WriteStatus.UNCHANGED)
-        for target in dict.fromkeys(d.target_path for d in fresh.current)
-    ]
-    _check_guard_rails(vault, config, report.planned)
-    if force:
-        _check_backup_folders(paths, report.planned)
-    if dry_run:
-        report.seconds = time.perf_counter() - started
-        return report
-
-    backup_dir = paths.backups if force else None
-    quiet = config.vault.quiet_seconds
-    for item in report.planned:
-        report.results.append(
-            _write(
-                vault,
-                rendered,
-                item,
-                force=force,
-                backup_dir=backup_dir,
-                quiet=0.0 if _own_write(vault, item, own_writes) else quiet,
-            )
-        )
-    records = _render_records(vault, fresh, report.results)
-    if (
-        probe is not None
-        and probe.recordable
-        and not index_report.unreadable
-        and all(item.status is WriteStatus.UNCHANGED for item in report.results)
-    ):
-        # Everything was current: the next sync that sees the vault as this probe saw it
-        # (before the scan, so any later change shows) can say so from the stamp alone.
-        stamp = Stamp(
-            probe.digest,
-            tuple(report.dashboards),
-            tuple(item.path.relative_to(vault).as_posix() for item in report.results),
-            index_report.skipped,
-        )
-        records.append((STAMP_KEY, stamp.to_json()))
-    _record_synced(index_report.index_path, scan_started_ns, records)
-    report.seconds = time.perf_counter() - started
-    return report
+    return fresh, rendered, written_by_us
 
 
 def _scopes(config: Config) -> Scopes:
@@ -510,29 +342,44 @@ def _scopes(config: Config) -> Scopes:
     return scopes
 
 
-def _render_records(
-    vault: Path, fresh: _Freshness, results: list[Planned]
-) -> list[tuple[str, str]]:
-    """Meta rows remembering what each rendered target now holds, for the next sync."""
-    records: list[tuple[str, str]] = []
-    done: dict[str, bytes] = {}
-    for result in results:
-        target = result.path.relative_to(vault).as_posix()
-        if result.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and result.new is not None:
-            done[target] = result.new
-        elif result.status is WriteStatus.UNCHANGED and result.old is not None:
-            done[target] = result.old
-    for dashboard in fresh.stale:
-        if dashboard.target_path in done:
-            records.append((RENDER_KEY + dashboard.name, fresh.keys[dashboard.name]))
-    for target, data in done.items():
-        records.append((TARGET_KEY + target, content_digest(data)))
-    for result in results:
-        if result.note and result.status is WriteStatus.WRITTEN and result.seen is not None:
-            target = result.path.relative_to(vault).as_posix()
-            records.append((WROTE_KEY + target, _identity(result.seen)))
-    records += [(ANALYSIS_KEY + source, analysis) for source, analysis in fresh.analyses.items()]
-    return records
+def _remember(
+    result: SyncResult, vault: Path, fresh: _Freshness, probe: Probe | None, scan_started_ns: int
+) -> None:
+    """Keep in the index what the next sync compares with (:mod:`vaultkit.sync.records`)."""
+    records = render_records(vault, result.results, fresh.stale, fresh.keys, fresh.analyses)
+    if (
+        probe is not None
+        and probe.recordable
+        and not result.index.unreadable
+        and all(item.status is WriteStatus.UNCHANGED for item in result.results)
+    ):
+        # Everything was current: the next sync that sees the vault as this probe saw it
+        # (before the scan, so any later change shows) can say so from the stamp alone.
+        stamp = Stamp(
+            probe.digest,
+            tuple(result.dashboards),
+            tuple(item.path.relative_to(vault).as_posix() for item in result.results),
+            result.index.skipped,
+        )
+        records.append((STAMP_KEY, stamp.to_json()))
+    record_synced(result.index.index_path, scan_started_ns, records)
+
+
+def _render_all(
+    env: jinja2.Environment,
+    dashboards: list[Dashboard],
+    context: dict[str, object],
+) -> Rendered:
+    rendered = []
+    for dashboard in dashboards:
+        about = {
+            "name": dashboard.name,
+            "target": dashboard.target_path,
+            "region": dashboard.region,
+        }
+        text = render_template(env, dashboard.template, {**context, "dashboard": about})
+        rendered.append((dashboard, text))
+    return rendered
 
 
 def _all_indexed(index_file: Path, paths: Sequence[str]) -> bool:
@@ -550,107 +397,3 @@ def _all_indexed(index_file: Path, paths: Sequence[str]) -> bool:
     except (sqlite3.Error, ValueError):
         return False
     return True
-
-
-def _record_synced(
-    index_path: Path, scan_started_ns: int, records: Sequence[tuple[str, str]] = ()
-) -> None:
-    """Note in the index when this completed sync started scanning, and what it rendered.
-
-    The hook's fast path trusts "this note is as the index holds it" only for notes modified
-    before that moment: the read commands refresh the index without rendering dashboards.
-    ``records`` are the render keys and written hashes of ``vaultkit.sync.freshness``.
-    """
-    # The marker only spares the hook a sync; losing it is harmless, so never fail for it.
-    with (
-        suppress(sqlite3.Error),
-        closing(sqlite3.connect(index_path, timeout=10)) as connection,
-        connection,
-    ):
-        connection.executemany(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [(SYNCED_AT_KEY, str(scan_started_ns)), *records],
-        )
-
-
-def _identity(seen: Seen) -> str:
-    return f"{seen.dev}:{seen.ino}:{seen.size}:{seen.mtime_ns}"
-
-
-def _own_write(vault: Path, planned: Planned, own_writes: dict[str, str]) -> bool:
-    """Whether the note is exactly as vaultkit's last write left it: its recent change is
-    vaultkit's own, which must not hold back the next update of its regions."""
-    if not planned.note or planned.seen is None:
-        return False
-    target = planned.path.relative_to(vault).as_posix()
-    return own_writes.get(target) == _identity(planned.seen)
-
-
-def _write(
-    vault: Path,
-    rendered: list[tuple[Dashboard, str]],
-    planned: Planned,
-    *,
-    force: bool,
-    backup_dir: Path | None,
-    quiet: float,
-) -> Planned:
-    """Apply one planned write; when the file changed under us, plan again and retry.
-
-    A note of the user's that cannot be written because of how it read (no region, a hand
-    edit inside one) is planned again if it changed since, and DEFERRED rather than reported
-    if it changed within the quiet period: it may have been a save caught half-way, or the
-    user still typing.
-    """
-    if planned.status is WriteStatus.UNCHANGED:
-        return clear_leftovers(planned)
-    current = planned
-    for _ in range(MAX_RETRIES):
-        if (
-            current.note
-            and current.seen is not None
-            and current.status in (WriteStatus.ERROR, WriteStatus.CONFLICT)
-        ):
-            try:
-                now = os.stat(current.path)
-            except OSError:
-                return current
-            if not current.seen.same_file(now):
-                current = _replan(vault, rendered, planned.path, force=force)
-                continue
-            if (left := quiet_left(now, quiet)) > 0:
-                return current._replace(
-                    new=None,
-                    status=WriteStatus.DEFERRED,
-                    message=f"{current.path.name} is being edited; vaultkit looks at it again "
-                    f"once it has been left alone for {quiet:g} s",
-                    line=None,
-                    retry_at=time.time() + left,
-                )
-            return current
-        if current.status not in (WriteStatus.WRITTEN, WriteStatus.CREATED):
-            return current
-        outcome = apply(current, vault=vault, backup_dir=backup_dir, quiet_seconds=quiet)
-        if outcome.status is not WriteStatus.CONFLICT or outcome.message != CHANGED_MESSAGE:
-            return outcome
-        # The file changed between planning and writing (Obsidian saved it): plan again
-        # from what is on disk now instead of overwriting the user's save.
-        current = _replan(vault, rendered, planned.path, force=force)
-    # Saved again and again while vaultkit tried: the user is at work in it.
-    return planned._replace(
-        new=None,
-        status=WriteStatus.DEFERRED,
-        message=f"kept changing while vaultkit tried to write it {MAX_RETRIES} times; it is "
-        "updated once it has been left alone",
-        line=None,
-        retry_at=time.time() + quiet,
-    )
-
-
-def _replan(
-    vault: Path, rendered: list[tuple[Dashboard, str]], path: Path, *, force: bool
-) -> Planned:
-    for planned in _plan(vault, rendered, force=force):
-        if planned.path == path:
-            return planned
-    raise AssertionError(f"no plan for {path}")

@@ -2,9 +2,9 @@
 
 This module owns the stamp: a digest of everything a full sync reads, kept in the index's
 ``meta`` table by a full sync that found every dashboard current, together with what that
-sync reported. The next sync walks the vault once, digests what it sees the same way, and if
-the digest is the stamp's, the dashboards are current and the report is the stamp's: no
-config, no template, no index table is read, and no parser, Jinja or lock is imported. That
+sync told the user. The next sync walks the vault once, digests what it sees the same way,
+and if the digest is the stamp's, the dashboards are current and the stamp says what to tell:
+no config, no template, no index table is read, and no parser, Jinja or lock is imported. That
 is the "warm sync with nothing changed" budget (design section 11: at most twice the cost of
 walking and stat-ing the vault), with process start included.
 
@@ -33,7 +33,6 @@ import os
 import sqlite3
 import stat
 import time
-from _blake2 import blake2b  # hashlib's own: without hashlib's OpenSSL import (~5 ms)
 from array import array
 from contextlib import closing
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import NamedTuple
 
 from vaultkit import __version__
 from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
+from vaultkit.speedups import blake2b
 from vaultkit.sync.lock import lock_holder
 from vaultkit.sync.outcome import FileOutcome, SyncOutcome
 from vaultkit.vaultpaths import VaultPaths
@@ -232,7 +232,7 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
     """Probe the vault and compare with the index's stamp.
 
     Returns the probe (to be recorded by the sync that follows a miss) and the stamp when it
-    matches: then every dashboard is current and the stamp says what to report.
+    matches: then every dashboard is current and the stamp says what to tell the user.
     """
     current = probe(paths)
     if current is None:
@@ -247,7 +247,7 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
 
 
 def unchanged_outcome(hit: Stamp, dry_run: bool, seconds: float) -> SyncOutcome:
-    """The report of a sync the stamp showed to have nothing to do."""
+    """The outcome of a sync the stamp showed to have nothing to do."""
     return SyncOutcome(
         dry_run=dry_run,
         dashboards=list(hit.dashboards),

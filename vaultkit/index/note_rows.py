@@ -1,0 +1,309 @@
+"""The rows of one note: what a parsed note puts in each table of the index.
+
+:func:`note_rows` is a pure function of the parsed note, so that the worker processes of a cold
+start build the rows and the main process only inserts them (:func:`insert_note_rows`). The
+rows are digested per family (:data:`vaultkit.index.store.FAMILIES`): the indexer compares a
+re-parsed note's digests with the stored ones (:func:`note_digests`) to learn what its change
+moved, and keeps its link rows, resolved already, when their digest did not move
+(:data:`LINK_TABLES`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import sqlite3
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from vaultkit.index.store import FAMILIES, NOTE_TABLES
+from vaultkit.task_progress import OPEN_STATUSES, cadence_of
+
+if TYPE_CHECKING:
+    from vaultkit.model import Note
+
+Rows = list[tuple[Any, ...]]
+"""The rows one note puts in one table."""
+
+LINK_TABLES = frozenset({"links", "headings", "block_ids"})
+"""The rows the links digest covers: what link resolution reads and writes."""
+LINKS_FAMILY = FAMILIES.index("links")
+"""Where the links digest sits in :attr:`NoteRows.digests`."""
+
+
+class NoteRows(NamedTuple):
+    """What :func:`note_rows` builds for one note."""
+
+    path: str
+    inserts: tuple[tuple[str, Rows], ...]
+    """(INSERT statement, rows) per table, the ``notes`` row last."""
+    digests: tuple[str, ...]
+    """Family digests in :data:`vaultkit.index.store.FAMILIES` order."""
+    generated: bool
+    aliases: str
+    has_dependencies: bool
+    """Whether some task has a Tasks-plugin id or dependency."""
+
+
+def note_rows(note: Note, mtime_ns: int) -> NoteRows:
+    """Every row one parsed note puts in the index, and its family digests."""
+    path = note.path
+    headings = [
+        (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
+    ]
+    tasks = _task_rows(note)
+    links = _link_rows(note)
+    resources = _resource_rows(note)
+    list_items = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
+    block_ids = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
+    note_row = _note_row(note, mtime_ns)
+    digests = (
+        _rows_digest(tasks),
+        _rows_digest(links, headings, block_ids),
+        _rows_digest(resources),
+        # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
+        _rows_digest([note_row[:10] + note_row[11:]], list_items),
+    )
+    md_tables, cells = _table_rows(note)
+    inserts: tuple[tuple[str, Rows], ...] = (
+        ("INSERT INTO headings VALUES (?,?,?,?,?,?)", headings),
+        (
+            "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            tasks,
+        ),
+        ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note)),
+        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
+        ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
+        ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
+        ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
+        ("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells),
+        ("INSERT INTO list_items VALUES (?,?,?,?,?)", list_items),
+        (
+            "INSERT INTO tags VALUES (?,?,?,?,?)",
+            [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
+        ),
+        ("INSERT INTO block_ids VALUES (?,?,?,?)", block_ids),
+        (
+            "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
+            [
+                (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
+                for f in note.inline_fields
+            ],
+        ),
+        (
+            "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
+            [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
+        ),
+        ("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [note_row + digests]),
+    )
+    return NoteRows(
+        path=path,
+        inserts=inserts,
+        digests=digests,
+        generated=bool(note_row[11]),
+        aliases=note_row[4],
+        has_dependencies=any(row[19] is not None or row[20] != "[]" for row in tasks),
+    )
+
+
+def insert_note_rows(
+    connection: sqlite3.Connection, rows: NoteRows, *, keep: Collection[str] = ()
+) -> None:
+    """Insert one note's rows (its old rows must have been deleted), but those of the tables
+    in ``keep`` (kept by :func:`delete_notes`)."""
+    for statement, values in rows.inserts:
+        # "INSERT INTO <table> VALUES ..."
+        if values and statement.split(" ", 3)[2] not in keep:
+            connection.executemany(statement, values)
+
+
+def delete_notes(
+    connection: sqlite3.Connection, paths: Iterable[str], *, keep: Collection[str] = ()
+) -> None:
+    """Remove every row of the given notes (inside a transaction), but those in ``keep``."""
+    rows = [(path,) for path in paths]
+    if not rows:
+        return
+    for table in NOTE_TABLES:
+        if table not in keep:
+            connection.executemany(f"DELETE FROM {table} WHERE note = ?", rows)
+    connection.executemany("DELETE FROM notes WHERE path = ?", rows)
+
+
+def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] | None:
+    """The stored family digests of one note, in ``FAMILIES`` order (None: not stored)."""
+    row = connection.execute(
+        "SELECT tasks_digest, links_digest, resources_digest, meta_digest FROM notes "
+        "WHERE path = ?",
+        (path,),
+    ).fetchone()
+    return tuple(row) if row is not None else None
+
+
+# -- one table each --------------------------------------------------------------------------
+
+
+def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
+    """The ``notes`` row without its digests."""
+    path = note.path
+    return (
+        path,
+        note.title,
+        path.rsplit("/", 1)[0] if "/" in path else "",
+        json.dumps(note.properties, ensure_ascii=False, sort_keys=True),
+        json.dumps(list(note.aliases), ensure_ascii=False),
+        json.dumps(list(note.tags), ensure_ascii=False),
+        note.word_count,
+        note.line_count,
+        note.line_ending,
+        int(note.has_bom),
+        mtime_ns,
+        int(any(span.kind == "generated-file" for span in note.hidden)),
+    )
+
+
+def _task_rows(note: Note) -> Rows:
+    path = note.path
+    return [
+        (
+            path,
+            t.line,
+            _section(t.section),
+            t.status.value,
+            t.status_char,
+            int(t.checked),
+            t.text,
+            t.raw,
+            t.parent_line,
+            t.depth,
+            t.fields.due,
+            t.fields.scheduled,
+            t.fields.start,
+            t.fields.created,
+            t.fields.done,
+            t.fields.cancelled,
+            t.fields.priority.value,
+            t.fields.recurrence,
+            t.fields.on_completion,
+            t.fields.id,
+            _json_list(t.fields.depends_on),
+            _json_list(t.tags),
+            t.block_id,
+            int(t.struck),
+            t.callout_line,
+            None,
+            cadence_of(_section(t.section)),
+        )
+        for t in note.tasks
+    ]
+
+
+def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int]]:
+    """Per (note, section): done, total (cancelled left out) and open task counts."""
+    counts: dict[str, list[int]] = {}
+    for task in note.tasks:
+        done_total_open = counts.setdefault(_section(task.section), [0, 0, 0])
+        status = task.status.value
+        if status != "cancelled":
+            done_total_open[1] += 1
+            done_total_open[0] += status == "done"
+            done_total_open[2] += status in OPEN_STATUSES
+    return [
+        (note.path, section, cadence_of(section), done, total, open_count)
+        for section, (done, total, open_count) in counts.items()
+    ]
+
+
+def _link_rows(note: Note) -> Rows:
+    # The last three (resolved, anchor, alias_of) are link resolution's to fill.
+    return [
+        (
+            note.path,
+            link.line,
+            link.kind.value,
+            link.target,
+            link.fragment,
+            link.display,
+            _section(link.section),
+            int(link.embed),
+            link.raw,
+            link.task_line,
+            link.table_line,
+            link.callout_line,
+            None,
+            None,
+            None,
+        )
+        for link in note.links
+    ]
+
+
+def _resource_rows(note: Note) -> Rows:
+    return [
+        (
+            note.path,
+            resource.url,
+            resource.domain,
+            mention.text or resource.text,
+            mention.line,
+            _section(mention.section),
+            mention.task_status.value if mention.task_status else None,
+            mention.task_line,
+        )
+        for resource in note.resources
+        for mention in resource.mentions
+    ]
+
+
+def _callout_rows(note: Note) -> Rows:
+    return [
+        (
+            note.path,
+            c.line,
+            c.end_line,
+            _section(c.section),
+            c.type,
+            c.raw_type,
+            c.fold,
+            c.title,
+            c.body,
+            c.depth,
+            c.parent_line,
+            int(c.in_list),
+        )
+        for c in note.callouts
+    ]
+
+
+def _table_rows(note: Note) -> tuple[Rows, Rows]:
+    """The ``md_tables`` rows and the ``cells`` rows (the header is row 0)."""
+    path = note.path
+    tables: Rows = [
+        (path, t.line, t.end_line, _section(t.section), len(t.header), len(t.rows))
+        for t in note.tables
+    ]
+    cells: Rows = []
+    for table in note.tables:
+        cells.extend(
+            (path, table.line, 0, col, table.line, c.text) for col, c in enumerate(table.header)
+        )
+        for number, row in enumerate(table.rows, start=1):
+            cells.extend(
+                (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
+            )
+    return tables, cells
+
+
+def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
+    # pickle of plain tuples is deterministic and several times cheaper than repr.
+    return hashlib.blake2b(pickle.dumps(row_lists, protocol=5), digest_size=8).hexdigest()
+
+
+def _json_list(items: Sequence[str]) -> str:
+    # Most tasks have no tags or dependencies: skip the encoder for those.
+    return json.dumps(list(items), ensure_ascii=False) if items else "[]"
+
+
+def _section(section: tuple[str, ...]) -> str:
+    return " > ".join(section)

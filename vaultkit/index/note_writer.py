@@ -1,0 +1,214 @@
+"""Storing the notes an update read, one by one, and keeping track of what their changes move.
+
+Each note read again (:mod:`vaultkit.index.parsing`) is stored as it arrives: its ``files`` row,
+and its rows unless only its mtime moved. A known note's new rows are compared with its old
+ones family by family (their digests, :mod:`vaultkit.index.note_rows`): that decides which
+families' generation counters move, whether link resolution must look at the note again, and
+how the kept sums (reading list, task totals) move. The caller refreshes those once every
+note is stored (:func:`vaultkit.index.update.update_index`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from vaultkit.index import resource_urls as resource_urls
+from vaultkit.index import task_totals as task_totals
+from vaultkit.index.changes import Known
+from vaultkit.index.note_rows import (
+    LINK_TABLES,
+    NoteRows,
+    delete_notes,
+    insert_note_rows,
+    note_digests,
+)
+from vaultkit.index.parsing import ReadNote
+from vaultkit.index.store import ALL_FAMILIES, FAMILIES, SCOPED_FAMILIES
+from vaultkit.obsidian.resolve import file_name_key
+from vaultkit.scan.found import SourceFile
+
+if TYPE_CHECKING:
+    from vaultkit.index.update import IndexUpdate, Scopes
+
+
+class NoteWriter:
+    """Stores the changed notes of one update, and keeps track of what their changes move."""
+
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        update: IndexUpdate,
+        known: Known,
+        scopes: Scopes | None,
+        excluded: set[str],
+    ) -> None:
+        self.connection = connection
+        self.update = update
+        self.known = known
+        self.scopes = scopes
+        self.excluded = excluded
+        self.families: set[str] = set()
+        """The families whose rows moved: their generation counters move at the end."""
+        self.relinked: list[str] = []
+        """Known notes whose links, headings or block ids changed."""
+        self.dependencies_moved = False
+        self.aliases_moved = False
+        self.regroup: set[str] = set()
+        """URLs whose reading-list row may have moved: those that changed notes mention now or
+        mentioned before (unused on a cold start, which groups every URL once at the end)."""
+        self.task_change: Counter[str] = Counter()
+        """How the kept task sums move: changed notes' sums after their update minus before."""
+
+    def remove(self, removed: list[str], removed_notes: list[str]) -> None:
+        """Delete the files the scan no longer found, and every row of the notes among them."""
+        if not removed:
+            return
+        for path in removed_notes:
+            self.regroup |= resource_urls.visible_urls(self.connection, path)
+            self.task_change.subtract(task_totals.note_sums(self.connection, path))
+        self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
+        delete_notes(self.connection, removed_notes)
+
+    def store(self, item: ReadNote) -> None:
+        """Store one note as read: its file row, and its rows unless only its mtime moved."""
+        path = item.source.path
+        if item.unreadable is not None:
+            self.update.unreadable.append((path, item.unreadable))
+            if path in self.known:
+                # Unreadable for now (permissions, a sync service's lock): its last good
+                # parse stays, and so does its old stat, so a later change is read again.
+                return
+        self._store_file(item)
+        if item.rows is None:
+            self._touched(item.source)
+        elif path not in self.known:
+            self._store_new(item.rows)
+            self.update.parsed.append(path)
+        else:
+            self._store_changed(item.source, item.rows)
+            self.update.parsed.append(path)
+
+    def _store_file(self, item: ReadNote) -> None:
+        source = item.source
+        self.connection.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
+            (
+                source.path,
+                # -1: never "unchanged", so a note unreadable now is read again next time.
+                source.size if item.digest else -1,
+                source.mtime_ns,
+                item.digest,
+                1,
+                int(source.path in self.excluded),
+                file_name_key(source.path),
+            ),
+        )
+
+    def _touched(self, source: SourceFile) -> None:
+        """The note's content is as the index holds it: only its mtime moved."""
+        self.connection.execute(
+            "UPDATE notes SET mtime_ns = ? WHERE path = ?", (source.mtime_ns, source.path)
+        )
+        self.update.touched += 1
+        old = self.known.get(source.path)
+        moved = old is None or old[2] != source.mtime_ns
+        if moved and not _is_generated(self.connection, source.path):
+            # A topic's "modified" can be its mtime.
+            self.families |= self._moved_by(source.path, set(), mtime_moved=True)
+
+    def _store_new(self, rows: NoteRows) -> None:
+        """A note new to the index: nothing to compare with or to delete."""
+        insert_note_rows(self.connection, rows)
+        if not self.update.rebuilt:
+            self.regroup |= resource_urls.visible_urls(self.connection, rows.path)
+            self.task_change.update(task_totals.note_sums(self.connection, rows.path))
+        self.families.update(ALL_FAMILIES)
+
+    def _store_changed(self, source: SourceFile, rows: NoteRows) -> None:
+        """A known note parsed again: replace its rows, and note which families moved."""
+        path = source.path
+        connection = self.connection
+        old_digests = note_digests(connection, path)
+        was_generated = _is_generated(connection, path)
+        self.dependencies_moved = (
+            self.dependencies_moved or rows.has_dependencies or _has_dependencies(connection, path)
+        )
+        self.aliases_moved = self.aliases_moved or _aliases(connection, path) != rows.aliases
+        # None: a note that became or stopped being one of vaultkit's own (or had no row).
+        moved = (
+            None
+            if old_digests is None or was_generated != rows.generated
+            else {
+                family
+                for family, old, new in zip(FAMILIES, old_digests, rows.digests, strict=True)
+                if old != new
+            }
+        )
+        # Same links, headings and block ids (a task ticked, a paragraph reworded): their
+        # rows stay as they are, resolved, and the graph need not look at this note.
+        keep = LINK_TABLES if moved is not None and "links" not in moved else frozenset()
+        self._replace_rows(
+            rows,
+            keep,
+            resources=moved is None or "resources" in moved,
+            tasks=moved is None or "tasks" in moved,
+        )
+        if not keep:
+            self.relinked.append(path)
+        if moved is None:
+            self.families.update(ALL_FAMILIES)
+        elif not was_generated:
+            # vaultkit's own dashboards are hidden from every view: rewriting them must
+            # not make the next sync render again.
+            # A topic's "modified" can be its mtime.
+            mtime_moved = self.known[path][2] != source.mtime_ns
+            if moved or mtime_moved:
+                self.families |= self._moved_by(path, moved, mtime_moved)
+
+    def _replace_rows(
+        self, rows: NoteRows, keep: Collection[str], *, resources: bool, tasks: bool
+    ) -> None:
+        """Replace a note's rows (but those of ``keep``), moving the kept sums with them."""
+        connection, path = self.connection, rows.path
+        if resources:
+            self.regroup |= resource_urls.visible_urls(connection, path)
+        if tasks:
+            self.task_change.subtract(task_totals.note_sums(connection, path))
+        delete_notes(connection, [path], keep=keep)
+        insert_note_rows(connection, rows, keep=keep)
+        if resources:
+            self.regroup |= resource_urls.visible_urls(connection, path)
+        if tasks:
+            self.task_change.update(task_totals.note_sums(connection, path))
+
+    def _moved_by(self, path: str, families: set[str], mtime_moved: bool) -> set[str]:
+        """The families one known note's change moves, scoped ones included."""
+        moved = families | {"meta"} if mtime_moved else set(families)
+        if self.scopes is None:
+            return moved | set(SCOPED_FAMILIES)
+        told = families | {"mtime"} if mtime_moved else families
+        scoped = self.scopes(self.connection, path, frozenset(told))
+        return moved | {family for family in SCOPED_FAMILIES if family in scoped}
+
+
+def _has_dependencies(connection: sqlite3.Connection, path: str) -> bool:
+    """Whether the note holds a task with a Tasks-plugin id or dependency."""
+    row = connection.execute(
+        "SELECT 1 FROM tasks WHERE note = ? AND (task_id IS NOT NULL OR depends_on != '[]') "
+        "LIMIT 1",
+        (path,),
+    ).fetchone()
+    return row is not None
+
+
+def _aliases(connection: sqlite3.Connection, path: str) -> str | None:
+    row = connection.execute("SELECT aliases FROM notes WHERE path = ?", (path,)).fetchone()
+    return row[0] if row is not None else None
+
+
+def _is_generated(connection: sqlite3.Connection, path: str) -> bool:
+    row = connection.execute("SELECT generated FROM notes WHERE path = ?", (path,)).fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,104 @@
+"""Reading and parsing the notes an update found changed, one by one or in a process pool.
+
+A note whose content hash is the one the index holds is not parsed at all: only its mtime
+moved. A cold index of many notes is parsed in a process pool (every core, at most eight)
+with a progress bar on a terminal; the rows come back in order, batch by batch, so the indexer
+stores them as they arrive and memory stays flat however many notes changed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from vaultkit.index.digest import content_digest
+from vaultkit.index.note_rows import NoteRows, note_rows
+from vaultkit.scan.found import SourceFile
+
+POOL_THRESHOLD = 64
+"""Below this many notes to parse, a process pool costs more than it saves."""
+
+Work = tuple[SourceFile, str | None]
+"""A note to read, and the content hash the index holds for it (None: not indexed yet)."""
+
+
+class ReadNote(NamedTuple):
+    """One changed note, read and, unless its content is as the index holds it, parsed."""
+
+    source: SourceFile
+    digest: str
+    rows: NoteRows | None
+    """The note's index rows; None when the content hash matched the index (only the mtime
+    moved)."""
+    unreadable: str | None = None
+    """Why the note could not be read, when it could not."""
+
+
+def _read_one(source: SourceFile, known_digest: str | None) -> ReadNote:
+    # Imported here: a run with nothing to parse never loads the parser.
+    from vaultkit.model import Note
+    from vaultkit.parse.note import parse_note
+
+    try:
+        data = source.abs_path.read_bytes()
+    except OSError as exc:
+        note = parse_note(b"", source.path)
+        from vaultkit.model import Diagnostic, Severity
+
+        note = Note(
+            path=note.path,
+            title=note.title,
+            diagnostics=(
+                Diagnostic(
+                    1,
+                    "unreadable",
+                    f"the note could not be read ({exc.strerror}); check its permissions",
+                    Severity.ERROR,
+                ),
+            ),
+        )
+        return ReadNote(source, "", note_rows(note, source.mtime_ns), note.diagnostics[0].message)
+    digest = content_digest(data)
+    if digest == known_digest:
+        return ReadNote(source, digest, None)
+    return ReadNote(source, digest, note_rows(parse_note(data, source.path), source.mtime_ns))
+
+
+def _parse_batch(batch: list[Work]) -> list[ReadNote]:
+    return [_read_one(source, digest) for source, digest in batch]
+
+
+def _chunks(items: list[Work], size: int) -> Iterator[list[Work]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def read_and_parse(work: list[Work], *, progress: bool) -> Iterable[ReadNote]:
+    """Each note of ``work``, read and parsed, in order; ``progress``: a bar on stderr."""
+    workers = min(os.cpu_count() or 1, 8)
+    bar = None
+    if progress and len(work) >= POOL_THRESHOLD:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(work), unit="note", desc="indexing", file=sys.stderr, leave=False)
+    try:
+        if workers > 1 and len(work) >= POOL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor
+
+            size = max(16, min(256, len(work) // (workers * 8) or 1))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for results in pool.map(_parse_batch, _chunks(work, size)):
+                    if bar is not None:
+                        bar.update(len(results))
+                    yield from results
+        else:
+            for item in work:
+                result = _read_one(*item)
+                if bar is not None:
+                    bar.update(1)
+                yield result
+    finally:
+        if bar is not None:
+            bar.close()

@@ -1,0 +1,55 @@
+"""What one sync did: the record :func:`vaultkit.sync.run.run_sync` returns.
+
+Every surface (``vaultkit sync``, the hook, the watcher) words it through
+:mod:`vaultkit.sync.outcome`; ``--check``, the hook's quiet-period wait and the exit status read
+it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from vaultkit.writeback.regions import WriteStatus
+
+if TYPE_CHECKING:
+    from vaultkit.index.update import IndexUpdate
+    from vaultkit.writeback.plan import Planned
+
+
+@dataclass(slots=True)
+class SyncResult:
+    """What one sync did: the index update, every write planned and carried out, and which
+    dashboards it rendered. :func:`vaultkit.sync.outcome.sync_outcome` words it for the user."""
+
+    index: IndexUpdate
+    planned: list[Planned] = field(default_factory=list)
+    results: list[Planned] = field(default_factory=list)
+    dashboards: list[str] = field(default_factory=list)
+    """Every enabled dashboard."""
+    rendered: list[str] = field(default_factory=list)
+    """The dashboards rendered this run; the others were current (``vaultkit.sync.freshness``)."""
+    seconds: float = 0.0
+    dry_run: bool = False
+    unlistable: list[tuple[str, str]] = field(default_factory=list)
+    """(folder, why) of the folders the walk could not list: nothing in them was read."""
+
+    def count(self, *statuses: WriteStatus) -> int:
+        items = self.planned if self.dry_run else self.results
+        return sum(1 for item in items if item.status in statuses)
+
+    @property
+    def stale(self) -> bool:
+        """Something would be written (used by --check)."""
+        return any(p.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) for p in self.planned)
+
+    @property
+    def deferred(self) -> list[Planned]:
+        """Notes not written yet because they were being edited (design 8.10)."""
+        items = self.planned if self.dry_run else self.results
+        return [p for p in items if p.status is WriteStatus.DEFERRED]
+
+    @property
+    def problems(self) -> bool:
+        items = self.planned if self.dry_run else self.results
+        return any(p.status in (WriteStatus.CONFLICT, WriteStatus.ERROR) for p in items)
