@@ -69,5 +69,4 @@ def test_no_other_module_imports_a_private_standard_library_module() -> None:
                 else []
             )
             found += [f"{path.relative_to(package)}: {n}" for n in names if n in HIDDEN]
-    others = found
-    assert others == [], "import these from vaultkit.speedups"
+    assert found == [], "import these from vaultkit.speedups"
