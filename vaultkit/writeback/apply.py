@@ -165,45 +165,10 @@ def apply(
 def _apply(
     planned: Planned, target: Path, root: Path, backup_dir: Path | None, quiet_seconds: float
 ) -> Planned:
-    assert planned.new is not None
-    changed = _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
     try:
-        if planned.old is None:
-            if os.path.lexists(target):
-                return changed
-            written = checked_write.create_new(target, planned.new)
-        else:
-            data, seen = read_stable(target)
-            if data != planned.old:
-                return changed
-            quiet = quiet_seconds if planned.note else 0.0
-            if (left := quiet_left(seen, quiet)) > 0:
-                raise DeferredError(time.time() + left, quiet - left)
-            if not os.access(target, os.W_OK):
-                # A read-only note is the user saying "do not touch"; rename would bypass it.
-                return _with(
-                    planned,
-                    WriteStatus.ERROR,
-                    f"{target.name} is read-only; vaultkit leaves it alone",
-                )
-            if seen.nlink > 1:
-                return unless_hard_linked(planned._replace(seen=seen))
-            if backup_dir is not None:
-                try:
-                    saved = _backup(planned.old, target, root, backup_dir)
-                except OSError as exc:
-                    return _with(
-                        planned,
-                        WriteStatus.ERROR,
-                        f"could not save a backup of {target.name} in {backup_dir}: "
-                        f"{error_text(exc)}; nothing was written",
-                    )
-                _debug("backed up %s to %s", target, saved)
-            written = checked_write.replace_checked(
-                target, planned.new, planned.old, seen, quiet=quiet
-            )
+        done = _write(planned, target, root, backup_dir, quiet_seconds)
     except (ChangedError, BeingWrittenError, FileNotFoundError):
-        return changed
+        return _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
     except DeferredError as exc:
         return _with(
             planned,
@@ -233,5 +198,45 @@ def _apply(
             WriteStatus.ERROR,
             f"could not write {target.name}: {error_text(exc)}; the file is unchanged",
         )
+    if isinstance(done, Planned):
+        return done
     _debug("wrote %s (%s)", target, planned.status)
-    return planned._replace(seen=Seen.of(written))
+    return planned._replace(seen=Seen.of(done))
+
+
+def _write(
+    planned: Planned, target: Path, root: Path, backup_dir: Path | None, quiet_seconds: float
+) -> os.stat_result | Planned:
+    """Carry the write out: the new file's state, or the plan refused (read-only, hard-linked,
+    no backup). Raises what :func:`_apply` turns into a status (a save got in first, the note
+    is not quiet, a save kept as a copy, an OS failure)."""
+    assert planned.new is not None
+    if planned.old is None:
+        if os.path.lexists(target):
+            raise ChangedError
+        return checked_write.create_new(target, planned.new)
+    data, seen = read_stable(target)
+    if data != planned.old:
+        raise ChangedError
+    quiet = quiet_seconds if planned.note else 0.0
+    if (left := quiet_left(seen, quiet)) > 0:
+        raise DeferredError(time.time() + left, quiet - left)
+    if not os.access(target, os.W_OK):
+        # A read-only note is the user saying "do not touch"; rename would bypass it.
+        return _with(
+            planned, WriteStatus.ERROR, f"{target.name} is read-only; vaultkit leaves it alone"
+        )
+    if seen.nlink > 1:
+        return unless_hard_linked(planned._replace(seen=seen))
+    if backup_dir is not None:
+        try:
+            saved = _backup(planned.old, target, root, backup_dir)
+        except OSError as exc:
+            return _with(
+                planned,
+                WriteStatus.ERROR,
+                f"could not save a backup of {target.name} in {backup_dir}: "
+                f"{error_text(exc)}; nothing was written",
+            )
+        _debug("backed up %s to %s", target, saved)
+    return checked_write.replace_checked(target, planned.new, planned.old, seen, quiet=quiet)
