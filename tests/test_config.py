@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.config_files import write_config, write_daily_settings
-from vaultkit.config.dashboards import Dashboard
+from vaultkit.config.dashboards import Dashboard, default_dashboards
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config, DailyNotes, TopicSettings, VaultSettings
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError
 from vaultkit.vaultpaths import CONFIG_PATH
 
@@ -19,7 +20,7 @@ from vaultkit.vaultpaths import CONFIG_PATH
 def problems(vault: Path) -> list[str]:
     """The lines of the ConfigError that loading ``vault`` raises."""
     with pytest.raises(ConfigError) as caught:
-        load_config(vault)
+        load_config(vault, BUILTINS)
     assert caught.value.exit_code == 2
     return str(caught.value).splitlines()
 
@@ -32,8 +33,8 @@ def dashboard(config: Config, name: str) -> Dashboard:
 
 
 def test_a_vault_without_config_gets_the_defaults(tmp_path: Path) -> None:
-    config = load_config(tmp_path)
-    assert config == Config()
+    config = load_config(tmp_path, BUILTINS)
+    assert config == Config(dashboards=default_dashboards(BUILTINS))
     assert config.vault == VaultSettings(
         excludes=(),
         index="",
@@ -60,7 +61,7 @@ def test_a_vault_without_config_gets_the_defaults(tmp_path: Path) -> None:
 
 def test_an_empty_config_file_is_the_defaults(tmp_path: Path) -> None:
     write_config(tmp_path, "# nothing set yet\n")
-    assert load_config(tmp_path) == Config()
+    assert load_config(tmp_path, BUILTINS) == Config(dashboards=default_dashboards(BUILTINS))
 
 
 def test_values_from_the_file_override_the_defaults(tmp_path: Path) -> None:
@@ -89,7 +90,7 @@ default_target = 50
 section = ""
 """,
     )
-    config = load_config(tmp_path)
+    config = load_config(tmp_path, BUILTINS)
     assert config.vault == VaultSettings(
         excludes=("Archive/", "/\\.tmp$/"),
         index="~/vaultkit.sqlite3",
@@ -118,21 +119,23 @@ def test_obsidian_daily_notes_settings_are_used(tmp_path: Path) -> None:
     write_daily_settings(
         tmp_path, {"folder": "Journal/Daily/", "format": "DD.MM.YYYY", "template": "T"}
     )
-    assert load_config(tmp_path).daily_notes == DailyNotes("Journal/Daily", "DD.MM.YYYY")
+    assert load_config(tmp_path, BUILTINS).daily_notes == DailyNotes("Journal/Daily", "DD.MM.YYYY")
 
 
 def test_the_config_overrides_obsidian_daily_notes_key_by_key(tmp_path: Path) -> None:
     write_daily_settings(tmp_path, {"folder": "Journal", "format": "DD.MM.YYYY"})
     write_config(tmp_path, '[daily_notes]\nformat = "YYYY/MM/YYYY-MM-DD"\n')
-    assert load_config(tmp_path).daily_notes == DailyNotes("Journal", "YYYY/MM/YYYY-MM-DD")
+    assert load_config(tmp_path, BUILTINS).daily_notes == DailyNotes(
+        "Journal", "YYYY/MM/YYYY-MM-DD"
+    )
     write_config(tmp_path, '[daily_notes]\nfolder = "Days"\n')
-    assert load_config(tmp_path).daily_notes == DailyNotes("Days", "DD.MM.YYYY")
+    assert load_config(tmp_path, BUILTINS).daily_notes == DailyNotes("Days", "DD.MM.YYYY")
 
 
 def test_obsidian_empty_format_means_its_default(tmp_path: Path) -> None:
     # Obsidian writes "format": "" until the user changes it.
     write_daily_settings(tmp_path, {"folder": "", "format": ""})
-    assert load_config(tmp_path).daily_notes == DailyNotes("", "YYYY-MM-DD")
+    assert load_config(tmp_path, BUILTINS).daily_notes == DailyNotes("", "YYYY-MM-DD")
 
 
 @pytest.mark.parametrize("content", ["{not json", "[1, 2]", "", '{"folder": 3, "format": []}'])
@@ -141,7 +144,7 @@ def test_broken_obsidian_daily_settings_fall_back_to_defaults(
 ) -> None:
     write_daily_settings(tmp_path, content)
     with caplog.at_level(logging.WARNING, logger="vaultkit.obsidian.daily_notes"):
-        assert load_config(tmp_path).daily_notes == DailyNotes()
+        assert load_config(tmp_path, BUILTINS).daily_notes == DailyNotes()
     if content.startswith(("{not", "[")):
         assert "daily-notes.json" in caplog.text
 
@@ -151,7 +154,7 @@ def test_an_unreadable_obsidian_daily_format_is_logged(
 ) -> None:
     write_daily_settings(tmp_path, {"format": "gggg-[W]ww"})
     with caplog.at_level(logging.WARNING, logger="vaultkit.obsidian.daily_notes"):
-        config = load_config(tmp_path)
+        config = load_config(tmp_path, BUILTINS)
     assert config.daily_notes.format == "gggg-[W]ww"
     assert "no daily notes will be found" in caplog.text
 
@@ -160,7 +163,7 @@ def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / CONFIG_PATH
     path.parent.mkdir()
     path.write_bytes(b"\xef\xbb\xbf[habits]\r\nwindow_days = 7\r\n")
-    assert load_config(tmp_path).habits.window_days == 7
+    assert load_config(tmp_path, BUILTINS).habits.window_days == 7
     path.write_bytes(b"\xef\xbb\xbf[habits]\r\n\r\nwindow_days = true\r\n")
     assert problems(tmp_path) == [
         ".vaultkit/config.toml:3: key 'habits.window_days': expected an integer, got true"
@@ -496,7 +499,7 @@ def test_the_render_bounds_and_growth_allowance_are_read(tmp_path: Path) -> None
         tmp_path,
         "[vault]\ntemplate_timeout = 2.5\nmax_output = 1_000_000\ngrowth_allowance = 0\n",
     )
-    settings = load_config(tmp_path).vault
+    settings = load_config(tmp_path, BUILTINS).vault
     assert (settings.template_timeout, settings.max_output, settings.growth_allowance) == (
         2.5,
         1_000_000,
@@ -530,7 +533,7 @@ enabled = false
 template = "agenda.md.j2"
 """,
     )
-    config = load_config(tmp_path)
+    config = load_config(tmp_path, BUILTINS)
     assert [d.name for d in config.dashboards] == [
         "status",
         "topics",
@@ -615,7 +618,7 @@ def test_a_symlinked_folder_leading_out_of_the_vault_is_an_error(tmp_path: Path)
     assert str(outside.resolve()) in message
     # A link that stays inside the vault is fine.
     write_config(vault, '[dashboards.topics]\ntarget = "In/Topics.md"\n')
-    assert dashboard(load_config(vault), "topics").target_path == "In/Topics.md"
+    assert dashboard(load_config(vault, BUILTINS), "topics").target_path == "In/Topics.md"
 
 
 def test_a_symlinked_default_folder_is_reported_without_a_config_file(tmp_path: Path) -> None:
@@ -670,7 +673,9 @@ def test_disabled_dashboards_may_share_a_target(tmp_path: Path) -> None:
         "[dashboards.status]\nenabled = false\n"
         '[dashboards.topics]\ntarget = "Dashboards/Status.md"\n',
     )
-    assert dashboard(load_config(tmp_path), "topics").target_path == "Dashboards/Status.md"
+    assert (
+        dashboard(load_config(tmp_path, BUILTINS), "topics").target_path == "Dashboards/Status.md"
+    )
 
 
 def test_template_names_stay_in_the_templates_folder(tmp_path: Path) -> None:
@@ -689,13 +694,13 @@ def test_template_names_stay_in_the_templates_folder(tmp_path: Path) -> None:
 
 def test_unicode_targets_are_nfc(tmp_path: Path) -> None:
     write_config(tmp_path, '[dashboards.status]\ntarget = "Übersicht/Sta\u0308nde.md"\n')
-    assert dashboard(load_config(tmp_path), "status").target_path == "Übersicht/Stände.md"
+    assert dashboard(load_config(tmp_path, BUILTINS), "status").target_path == "Übersicht/Stände.md"
 
 
 def test_today_pins_the_dashboards_date(tmp_path: Path) -> None:
     (tmp_path / ".vaultkit").mkdir()
     (tmp_path / ".vaultkit" / "config.toml").write_text('[vault]\ntoday = "2026-11-22"\n')
-    assert load_config(tmp_path).vault.today == "2026-11-22"
+    assert load_config(tmp_path, BUILTINS).vault.today == "2026-11-22"
     (tmp_path / ".vaultkit" / "config.toml").write_text('[vault]\ntoday = "next week"\n')
     with pytest.raises(ConfigError, match=r"config.toml:2: key 'vault.today'.*YYYY-MM-DD"):
-        load_config(tmp_path)
+        load_config(tmp_path, BUILTINS)

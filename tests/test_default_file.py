@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.config_files import write_config, write_daily_settings
+from vaultkit.config.dashboards import default_dashboards
 from vaultkit.config.default_file import default_config_text, init_config
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import (
@@ -21,6 +22,7 @@ from vaultkit.config.schema import (
     VaultSettings,
     sections,
 )
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import VaultkitError
 from vaultkit.vaultpaths import CONFIG_PATH
 
@@ -58,7 +60,7 @@ def _documented(text: str) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def test_the_default_file_holds_every_setting_with_its_default_and_doc() -> None:
-    documented = _documented(default_config_text())
+    documented = _documented(default_config_text(BUILTINS))
     for part in sections():
         for number, (name, setting) in enumerate(part.settings):
             assert (part.name, name) in documented, f"{part.name}.{name} is missing"
@@ -72,7 +74,7 @@ def test_the_default_file_holds_every_setting_with_its_default_and_doc() -> None
 
 
 def test_commented_sections_are_written_commented_out() -> None:
-    data = tomllib.loads(default_config_text())
+    data = tomllib.loads(default_config_text(BUILTINS))
     for part in sections():
         if part.commented:
             assert data.get(part.name) == {}  # the header only: Obsidian's settings rule
@@ -82,18 +84,18 @@ def test_commented_sections_are_written_commented_out() -> None:
 
 
 def test_the_default_text_loads_as_the_defaults(tmp_path: Path) -> None:
-    write_config(tmp_path, default_config_text())
-    assert load_config(tmp_path) == Config()
+    write_config(tmp_path, default_config_text(BUILTINS))
+    assert load_config(tmp_path, BUILTINS) == Config(dashboards=default_dashboards(BUILTINS))
 
 
 def test_the_default_text_does_not_override_obsidian_daily_settings(tmp_path: Path) -> None:
     write_daily_settings(tmp_path, {"folder": "Journal", "format": "DD.MM.YYYY"})
-    write_config(tmp_path, default_config_text())
-    assert load_config(tmp_path).daily_notes == DailyNotes("Journal", "DD.MM.YYYY")
+    write_config(tmp_path, default_config_text(BUILTINS))
+    assert load_config(tmp_path, BUILTINS).daily_notes == DailyNotes("Journal", "DD.MM.YYYY")
 
 
 def test_the_default_text_names_every_key_with_a_comment() -> None:
-    text = default_config_text()
+    text = default_config_text(BUILTINS)
     lines = text.splitlines()
     schema = {
         "vault": VaultSettings.__match_args__,
@@ -124,16 +126,16 @@ def test_the_default_text_names_every_key_with_a_comment() -> None:
 
 
 def test_init_writes_the_default_text(tmp_path: Path) -> None:
-    path = init_config(tmp_path)
+    path = init_config(tmp_path, BUILTINS)
     assert path == tmp_path / CONFIG_PATH
-    assert path.read_text(encoding="utf-8") == default_config_text()
-    assert load_config(tmp_path) == Config()
+    assert path.read_text(encoding="utf-8") == default_config_text(BUILTINS)
+    assert load_config(tmp_path, BUILTINS) == Config(dashboards=default_dashboards(BUILTINS))
 
 
 def test_init_never_overwrites(tmp_path: Path) -> None:
     path = write_config(tmp_path, "[habits]\nwindow_days = 7\n")
     with pytest.raises(VaultkitError) as caught:
-        init_config(tmp_path)
+        init_config(tmp_path, BUILTINS)
     assert caught.value.exit_code == 2
     assert str(caught.value).startswith(".vaultkit/config.toml: already exists")
     assert path.read_text(encoding="utf-8") == "[habits]\nwindow_days = 7\n"
@@ -143,13 +145,13 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 def test_init_reports_a_folder_it_cannot_write(tmp_path: Path) -> None:
     (tmp_path / ".vaultkit").write_text("a file where the folder should be")
     with pytest.raises(VaultkitError, match="could not be created"):
-        init_config(tmp_path)
+        init_config(tmp_path, BUILTINS)
 
 
 def test_docs_show_the_default_file() -> None:
     # docs/config.md lists every setting; it is the default file itself, so it cannot drift.
     text = DOCS.read_text(encoding="utf-8")
     [listing] = re.findall(r"\n```toml\n(.*?)```\n", text, re.DOTALL)
-    assert listing == default_config_text(), (
+    assert listing == default_config_text(BUILTINS), (
         "docs/config.md is not the default file; paste `vaultkit init`'s config.toml into it"
     )

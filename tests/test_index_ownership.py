@@ -22,6 +22,7 @@ import pytest
 
 from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
 from vaultkit.config.load import load_config
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.index.ownership import APPLICATION_ID, NotAnIndexError, index_owner, remove_index
 from vaultkit.index.store import open_index
@@ -298,7 +299,7 @@ def test_the_config_error_names_the_line(vault: Path) -> None:
         '# mine\n[vault]\nindex = "../Home.md"\n', "utf-8"
     )
     with pytest.raises(ConfigError, match=r"config\.toml:3: key 'vault\.index': '\.\./Home\.md'"):
-        load_config(vault)
+        load_config(vault, BUILTINS)
 
 
 def test_compiled_templates_stay_in_the_cache_folder(vault: Path, tmp_path: Path) -> None:
@@ -481,7 +482,7 @@ def test_a_config_that_leaves_the_index_unset_costs_the_shortcut_no_config_impor
 ) -> None:
     from vaultkit.config.default_file import default_config_text
 
-    (vault / ".vaultkit" / "config.toml").write_text(default_config_text(), "utf-8")
+    (vault / ".vaultkit" / "config.toml").write_text(default_config_text(BUILTINS), "utf-8")
     script = (
         "import sys; from pathlib import Path; from vaultkit.vaultpaths import resolve_index; "
         f"print(resolve_index(Path({str(vault)!r})).default, 'vaultkit.config.load' in sys.modules)"

@@ -11,6 +11,7 @@ import pytest
 from tests.config_files import write_config
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import MIB, Config, Kind, Setting, sections
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError
 
 SETTINGS = [(part.name, name, setting) for part in sections() for name, setting in part.settings]
@@ -79,6 +80,6 @@ def _out_of_bounds() -> list[tuple[str, str, str]]:
 def test_every_bound_is_enforced(tmp_path: Path, table: str, assignment: str, key: str) -> None:
     write_config(tmp_path, f"[{table}]\n{assignment}\n")
     with pytest.raises(ConfigError) as caught:
-        load_config(tmp_path)
+        load_config(tmp_path, BUILTINS)
     [message] = str(caught.value).splitlines()
     assert message.startswith(f".vaultkit/config.toml:2: key '{key}': expected ")

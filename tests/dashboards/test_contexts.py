@@ -20,6 +20,7 @@ from vaultkit.dashboards.common import Inputs, make_notes, make_tasks, make_toda
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.habits import daily_note_day, make_habits, moves_daily
 from vaultkit.dashboards.links import make_links
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.dashboards.resources import make_resources
 from vaultkit.dashboards.status import make_status
 from vaultkit.dashboards.topics import (
@@ -129,7 +130,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inputs]:
     root = tmp_path_factory.mktemp("contexts")
     vault = root / "vault"
     write_vault(vault)
-    config = load_config(vault)
+    config = load_config(vault, BUILTINS)
     connection, _ = update_index(VaultPaths(vault, index=root / "index.sqlite3"), progress=False)
     try:
         yield Inputs(connection, config, TODAY, "vault")

@@ -136,8 +136,8 @@ def test_the_docs_list_a_topics_keys_with_its_computed_columns() -> None:
 
 
 def test_the_config_defaults_to_the_registrys_dashboards(tmp_path: Path) -> None:
-    """Until the config takes its built-in table from the registry, it keeps a copy."""
-    config = load_config(tmp_path)
+    """The config has no table of its own: the registry's entries are the built-ins."""
+    config = load_config(tmp_path, BUILTINS)
     assert [
         (d.name, d.target_path, d.region, d.template, d.enabled) for d in config.dashboards
     ] == [(d.name, d.target, None, d.template, True) for d in BUILTINS]

@@ -217,10 +217,11 @@ def _hook(args: argparse.Namespace, out: TextIO) -> int:
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.config.default_file import init_config
+    from vaultkit.dashboards.registry import BUILTINS
     from vaultkit.vault import vault_root
 
     vault = vault_root(args.vault_dir)
-    path = init_config(vault)
+    path = init_config(vault, BUILTINS)
     out.write(f"wrote {path}\n")
     return ExitStatus.OK
 

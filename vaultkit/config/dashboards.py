@@ -13,21 +13,28 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from vaultkit.config.reader import Reader, show
 
-BUILTIN_DASHBOARDS: Mapping[str, str] = MappingProxyType(
-    {
-        "status": "Dashboards/Status.md",
-        "topics": "Dashboards/Topics.md",
-        "resources": "Dashboards/Resources.md",
-        "habits": "Dashboards/Habits.md",
-        "links": "Dashboards/Link health.md",
-    }
-)
-"""Built-in dashboard name → default target, in the order dashboards are listed."""
+
+class Builtin(Protocol):
+    """What the config needs to know of a built-in dashboard (an entry of the dashboard
+    registry, :data:`vaultkit.dashboards.registry.BUILTINS`, which the entry points pass in:
+    the registry sits above the config among the stages)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def template(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def doc(self) -> str: ...
+
+
+Builtins = Sequence[Builtin]
+"""The built-in dashboards, in the order they are listed."""
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 """Dashboard and region names: they end up in file names and ``%% vaultkit:… %%`` markers."""
@@ -48,21 +55,22 @@ class Dashboard(NamedTuple):
     """Template file name: the built-in ``<name>.md.j2`` unless the config names another."""
 
 
-def default_dashboards() -> tuple[Dashboard, ...]:
-    return tuple(
-        Dashboard(name, True, target, None, f"{name}.md.j2")
-        for name, target in BUILTIN_DASHBOARDS.items()
-    )
+def default_dashboards(builtins: Builtins) -> tuple[Dashboard, ...]:
+    """Every built-in dashboard, enabled, at its default target with its built-in template."""
+    return tuple(Dashboard(b.name, True, b.target, None, b.template) for b in builtins)
 
 
-def read_dashboards(r: Reader, table: dict[str, object], vault: Path) -> tuple[Dashboard, ...]:
+def read_dashboards(
+    r: Reader, table: dict[str, object], vault: Path, builtins: Builtins
+) -> tuple[Dashboard, ...]:
     """``[dashboards.*]``: built-ins in a fixed order, then custom dashboards in file order."""
+    known = {b.name: b for b in builtins}
     given = {name: r.table(table, ("dashboards", name)) for name in table}
-    names = [*BUILTIN_DASHBOARDS, *(name for name in given if name not in BUILTIN_DASHBOARDS)]
+    names = [*known, *(name for name in given if name not in known)]
     dashboards: list[Dashboard] = []
     well_formed: list[Dashboard] = []
     for name in names:
-        dashboard, ok = _dashboard(r, name, given.get(name, {}))
+        dashboard, ok = _dashboard(r, name, given.get(name, {}), known)
         dashboards.append(dashboard)
         if ok:
             well_formed.append(dashboard)
@@ -70,23 +78,25 @@ def read_dashboards(r: Reader, table: dict[str, object], vault: Path) -> tuple[D
     return tuple(dashboards)
 
 
-def _dashboard(r: Reader, name: str, table: dict[str, object]) -> tuple[Dashboard, bool]:
+def _dashboard(
+    r: Reader, name: str, table: dict[str, object], known: Mapping[str, Builtin]
+) -> tuple[Dashboard, bool]:
     """The dashboard, and whether its target is well-formed (worth resolving on disk)."""
     key = ("dashboards", name)
     r.known(table, key, ("enabled", "target", "template"))
-    builtin = name in BUILTIN_DASHBOARDS
+    builtin = known.get(name)
     if not _NAME_RE.fullmatch(name):
         r.add(key, "a dashboard name may use only letters, digits, '-' and '_'")
     enabled = r.flag(table, (*key, "enabled"), True)
-    default_target = BUILTIN_DASHBOARDS.get(name, f"Dashboards/{name}.md")
+    default_target = builtin.target if builtin else f"Dashboards/{name}.md"
     target = r.text(table, (*key, "target"), default_target)
     template = r.text(table, (*key, "template"), "").strip()
-    if not template and not builtin:
-        hint = f" (did you mean '{name.lower()}'?)" if name.lower() in BUILTIN_DASHBOARDS else ""
+    if not template and builtin is None:
+        hint = f" (did you mean '{name.lower()}'?)" if name.lower() in known else ""
         r.add(
             key,
             "a custom dashboard must name its 'template' (a file in .vaultkit/templates/); "
-            f"the built-in dashboards are {', '.join(BUILTIN_DASHBOARDS)}{hint}",
+            f"the built-in dashboards are {', '.join(known)}{hint}",
         )
     elif template:
         problem = _template_problem(template)
@@ -100,7 +110,7 @@ def _dashboard(r: Reader, name: str, table: dict[str, object]) -> tuple[Dashboar
         enabled=enabled,
         target_path=path,
         region=region,
-        template=template or f"{name}.md.j2",
+        template=template or (builtin.template if builtin else f"{name}.md.j2"),
     )
     return dashboard, problem is None
 
@@ -181,47 +191,32 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-DEFAULT_TEXT = """\
+_INTRO = """\
 # Dashboards. enabled: whether it is generated. target: a vault-relative .md file vaultkit
 # writes as a whole, or "Note.md#region-name" for a region inside a note, between
 # "%% vaultkit:begin region-name %%" and "%% vaultkit:end region-name %%" lines. template: a
 # file in .vaultkit/templates/; "" = the built-in "<name>.md.j2" (a file of that name in
 # .vaultkit/templates/ overrides the built-in).
+"""
 
-[dashboards.status]
-# Progress, cadence groups, overdue and due-soon tasks, ready vs blocked, recently done.
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Status.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in status.md.j2
-
-[dashboards.topics]
-# The topic comparison table (see [topics]).
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Topics.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in topics.md.j2
-
-[dashboards.resources]
-# The reading list: every external resource, its status and where it is mentioned.
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Resources.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in resources.md.j2
-
-[dashboards.habits]
-# Habits from daily notes (see [habits] and [daily_notes]).
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Habits.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in habits.md.j2
-
-[dashboards.links]
-# Link health: unresolved links, broken anchors, orphan notes, missing embeds.
-enabled = true  # false: not generated, and its target is left alone
-target = "Dashboards/Link health.md"  # a .md file, or "Note.md#region-name"
-template = ""  # "" = the built-in links.md.j2
-
+_CUSTOM = """\
 # A dashboard of your own: any other name, with its template in .vaultkit/templates/.
 # [dashboards.reading]
 # enabled = true
 # target = "Reading.md#reading-list"
 # template = "reading.md.j2"
 """
-"""The ``[dashboards.*]`` part of the commented default file that ``vaultkit init`` writes."""
+
+
+def default_text(builtins: Builtins) -> str:
+    """The ``[dashboards.*]`` part of the commented default file that ``vaultkit init`` writes:
+    one section per built-in dashboard, from the registry's entry."""
+    sections = [
+        f"[dashboards.{b.name}]\n"
+        f"# {b.doc}\n"
+        "enabled = true  # false: not generated, and its target is left alone\n"
+        f'target = "{b.target}"  # a .md file, or "Note.md#region-name"\n'
+        f'template = ""  # "" = the built-in {b.template}\n'
+        for b in builtins
+    ]
+    return "\n".join([_INTRO, *sections, _CUSTOM])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 
 from vaultkit.config import dashboards
@@ -30,7 +29,7 @@ _HEADER = """\
 """
 
 
-def init_config(vault: Path) -> Path:
+def init_config(vault: Path, builtins: dashboards.Builtins) -> Path:
     """Write the commented default config into the vault; never replace an existing one.
 
     Refused when ``.vaultkit`` leads outside the vault (a symbolic link): nothing is created.
@@ -52,7 +51,7 @@ def init_config(vault: Path) -> Path:
     try:
         # "x" creates the file or fails: an existing config (the user's work) is never replaced.
         with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(default_config_text())
+            handle.write(default_config_text(builtins))
     except FileExistsError:
         raise VaultkitError(
             "already exists; edit it, or delete it to start again from the defaults",
@@ -63,10 +62,11 @@ def init_config(vault: Path) -> Path:
     return path
 
 
-@lru_cache(maxsize=1)
-def default_config_text() -> str:
-    """The default config as a commented ``config.toml`` (what ``init`` writes)."""
-    parts = [_HEADER, *(_section_text(part) for part in sections()), dashboards.DEFAULT_TEXT]
+def default_config_text(builtins: dashboards.Builtins) -> str:
+    """The default config as a commented ``config.toml`` (what ``init`` writes), with a
+    section for each of the ``builtins`` dashboards."""
+    sections_text = (_section_text(part) for part in sections())
+    parts = [_HEADER, *sections_text, dashboards.default_text(builtins)]
     return "\n".join(parts)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.config.checks import Context
-from vaultkit.config.dashboards import read_dashboards
+from vaultkit.config.dashboards import Builtins, read_dashboards
 from vaultkit.config.reader import SHOWN, Reader, strings
 from vaultkit.config.schema import (
     MIB,
@@ -38,13 +38,17 @@ MAX_NESTING = 50
 """Brackets nested deeper than this are reported as such when tomllib gives up."""
 
 
-def load_config(vault: Path) -> Config:
-    """The vault's settings: defaults, then ``.obsidian/daily-notes.json``, then the file."""
+def load_config(vault: Path, builtins: Builtins) -> Config:
+    """The vault's settings: defaults, then ``.obsidian/daily-notes.json``, then the file.
+
+    ``builtins`` are the built-in dashboards: the dashboard registry's
+    (:data:`vaultkit.dashboards.registry.BUILTINS`), which every entry point passes in.
+    """
     daily = read_daily_note_settings(vault, DEFAULT_CONFIG_DIR)
     text = _read_text(vault / CONFIG_PATH)
     data = _parse(text)
     reader = Reader(KeyLines(text))
-    config = _build(reader, data, daily, vault)
+    config = _build(reader, data, daily, vault, builtins)
     reader.raise_if_any()
     return config
 
@@ -96,7 +100,9 @@ def _parse(text: str) -> dict[str, object]:
         ) from None
 
 
-def _build(r: Reader, data: dict[str, object], daily: DailyNoteSettings, vault: Path) -> Config:
+def _build(
+    r: Reader, data: dict[str, object], daily: DailyNoteSettings, vault: Path, builtins: Builtins
+) -> Config:
     r.known(data, (), TOP_LEVEL)
     # Obsidian's own Daily notes settings are the defaults the file overrides key by key.
     defaults = {"daily_notes": DailyNotes(folder=daily.folder, format=daily.format)}
@@ -104,7 +110,7 @@ def _build(r: Reader, data: dict[str, object], daily: DailyNoteSettings, vault: 
         part.name: _section(r, data, part, defaults.get(part.name, part.defaults), vault)
         for part in sections()
     }
-    dashboards = read_dashboards(r, r.table(data, ("dashboards",)), vault)
+    dashboards = read_dashboards(r, r.table(data, ("dashboards",)), vault, builtins)
     return dataclasses.replace(Config(), **values, dashboards=dashboards)
 
 

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from vaultkit.config import checks
 from vaultkit.config.checks import Context, Problem
-from vaultkit.config.dashboards import Dashboard, default_dashboards
+from vaultkit.config.dashboards import Dashboard
 from vaultkit.obsidian.daily_notes import DEFAULT_DAILY_FORMAT
 
 MIB = 1024 * 1024
@@ -301,8 +301,9 @@ class Config:
         "a key only to override Obsidian: set here, it wins over Obsidian's setting.",
         commented=True,
     )
-    dashboards: tuple[Dashboard, ...] = default_dashboards()
-    """Built-ins in a fixed order, then custom dashboards in file order."""
+    dashboards: tuple[Dashboard, ...] = ()
+    """Built-ins in a fixed order, then custom dashboards in file order (the built-ins come
+    from the dashboard registry, passed to :func:`vaultkit.config.load.load_config`)."""
 
 
 # --- the table, for reading and writing the file ---------------------------------------------

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config.load import load_config
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular, readable
 from vaultkit.index.digest import content_digest
@@ -128,7 +129,7 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     else:
         if not stat.S_ISREG(found.st_mode):
             return ExitStatus.OK  # not a note, and never to be opened; see the module docstring
-    config = load_config(vault)
+    config = load_config(vault, BUILTINS)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
         return ExitStatus.OK
     if _is_generated(file_path):

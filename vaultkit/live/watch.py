@@ -46,6 +46,7 @@ from watchdog.observers.polling import PollingObserver
 
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config, VaultSettings
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
 from vaultkit.live.events import ChangeRecorder, notes_only
 from vaultkit.live.watch_log import WatchLog, check_log_file
@@ -193,7 +194,7 @@ class _Watcher:
         if here is None:
             changed = None  # events were dropped while it was away: walk the vault
         try:
-            config = load_config(self.vault)
+            config = load_config(self.vault, BUILTINS)
             self.good_config = config
         except ConfigError as exc:
             # A half-typed config is normal while the user edits it: keep syncing with the
@@ -339,7 +340,7 @@ def _debounce_ms(vault: Path, override: int | None) -> int:
     if override is not None:
         return max(0, override)
     try:
-        return load_config(vault).vault.debounce_ms
+        return load_config(vault, BUILTINS).vault.debounce_ms
     except VaultkitError:
         return VaultSettings().debounce_ms  # the initial sync reports the broken config
 

@@ -30,7 +30,7 @@ from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.bounds import RenderLimits
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
-from vaultkit.dashboards.registry import SCOPES
+from vaultkit.dashboards.registry import BUILTINS, SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import STAMP_KEY
@@ -233,7 +233,7 @@ def _run_sync(
         # Before anything is written, the index included: a refused run leaves no trace.
         check_backup_folder(vault, paths.backups)
     if config is None:
-        config = load_config(vault)
+        config = load_config(vault, BUILTINS)
     today = today_for_run(config)
     scan, only = _scan(paths, config, changed)
     connection, index = update_index(
