@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.file_modes import as_a_user  # noqa: F401  (a fixture: read-only files, even as root)
+from tests.support.file_modes import as_a_user  # noqa: F401  (a fixture: read-only files, even as root)
 
 settings.register_profile(
     "ci",

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.region_vault import snapshot
-from tests.test_cli import vaultkit_executable
-from vaultkit.cli.main import run
+from tests.support.cli import cli, vaultkit_executable
+from tests.support.region_vault import snapshot
+from tests.support.vault_edits import set_vault_keys, write_template
 from vaultkit.dashboards.bounds import RenderLimits
 from vaultkit.dashboards.render import RenderError, make_environment, render_template
 from vaultkit.live.hook import run_hook
@@ -35,30 +35,6 @@ def render(vault: Path, text: str, limits: RenderLimits = SMALL, **context: Any)
     (templates / "t.md.j2").write_text(text, encoding="utf-8")
     env = make_environment(vault, [], templates=templates, limits=limits)
     return render_template(env, "t.md.j2", context)
-
-
-def cli(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), out, err)
-    text = out.getvalue() + err.getvalue()
-    assert "Traceback" not in text
-    return code, text
-
-
-def set_vault_keys(vault: Path, *lines: str) -> None:
-    config = vault / ".vaultkit/config.toml"
-    text = config.read_text(encoding="utf-8")
-    assert "[vault]\n" in text
-    config.write_text(text.replace("[vault]\n", "[vault]\n" + "".join(f"{x}\n" for x in lines)))
-
-
-def write_template(vault: Path, name: str, text: str | bytes) -> None:
-    path = vault / ".vaultkit/templates" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture

@@ -11,14 +11,7 @@ from typing import Any
 
 import pytest
 
-EXAMPLE_VAULT = Path(__file__).resolve().parent.parent / "example_vault"
-
-
-def vaultkit_executable() -> str:
-    script = Path(sys.executable).parent / "vaultkit"
-    found = str(script) if script.exists() else shutil.which("vaultkit")
-    assert found, "the vaultkit console script is not installed (pip install '.[test]')"
-    return found
+from tests.support.cli import EXAMPLE_VAULT, vaultkit_executable
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
+from tests.support.cli import EXAMPLE_VAULT, vaultkit_executable
 
 
 @pytest.fixture

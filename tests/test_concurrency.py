@@ -1,6 +1,6 @@
 """Concurrency (design 8.4, 8.10, 8.11): saves of every kind while vaultkit writes the same notes.
 
-Two editor processes (``tests/obsidian_editor.py``) each add task lines to their own half of
+Two editor processes (``tests/support/obsidian_editor.py``) each add task lines to their own half of
 the notes that hold regions, saving in place, slowly in place, by temp file and rename, and
 after a truncation, while vaultkit keeps rewriting those very regions: once as a real
 ``vaultkit watch`` process, once as a process running ``sync`` in a loop. At the end every line
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import is_temp_file, make_region_vault, snapshot
-from tests.test_cli import vaultkit_executable
-from tests.test_watch import wait_until
+from tests.support.cli import vaultkit_executable
+from tests.support.region_vault import is_temp_file, make_region_vault, snapshot
+from tests.support.watching import wait_until
 from vaultkit.parse.note import parse_note
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
@@ -75,7 +75,7 @@ def edit_concurrently(vault: Path, seed: int) -> list[list[str]]:
             [
                 sys.executable,
                 "-m",
-                "tests.obsidian_editor",
+                "tests.support.obsidian_editor",
                 str(vault),
                 str(seed + half),
                 str(SAVES // 2),
@@ -147,7 +147,7 @@ def test_saves_of_every_kind_survive_a_watching_vaultkit(vault: Path, tmp_path: 
 def test_saves_of_every_kind_survive_a_sync_loop(vault: Path, tmp_path: Path) -> None:
     stop = tmp_path / "stop"
     loop = subprocess.Popen(
-        [sys.executable, "-m", "tests.sync_loop", str(vault), str(stop)],
+        [sys.executable, "-m", "tests.support.sync_loop", str(vault), str(stop)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

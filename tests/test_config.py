@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.config_files import write_config, write_daily_settings
+from tests.support.config_files import write_config, write_daily_settings
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config, DailyNotes, TopicSettings, VaultSettings

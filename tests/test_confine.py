@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 
-from tests.region_vault import disable_quiet_period
-from tests.test_cli import vaultkit_executable
-from tests.test_watch import DEBOUNCE_MS, Running, tick_leetcode, totals, wait_until
+from tests.support.cli import vaultkit_executable
+from tests.support.region_vault import disable_quiet_period
+from tests.support.vault_edits import tick_leetcode, totals
+from tests.support.watching import DEBOUNCE_MS, Running, wait_until
 from vaultkit.errors import VaultkitError
 from vaultkit.live.watch import run_watch
 from vaultkit.sync.run import run_sync

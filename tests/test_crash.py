@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import (
+from tests.support.cli import vaultkit_executable
+from tests.support.region_vault import (
     Snapshot,
     copy_index,
     is_temp_file,
@@ -37,7 +38,6 @@ from tests.region_vault import (
     snapshot,
     tick_first_open_task,
 )
-from tests.test_cli import vaultkit_executable
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.regions import WriteStatus

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.config_files import write_config, write_daily_settings
+from tests.support.config_files import write_config, write_daily_settings
 from vaultkit.config.default_file import default_config_text, init_config
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import (

@@ -16,23 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import disable_quiet_period, is_temp_file, snapshot
-from tests.test_watch import Running, wait_until
+from tests.support.cli import sync
+from tests.support.region_vault import disable_quiet_period, is_temp_file, snapshot
+from tests.support.vault_edits import edit_topic
+from tests.support.watching import Running, wait_until
 from vaultkit.cli.main import run
 from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.regions import WriteStatus
 
 ENOSPC = os.strerror(errno.ENOSPC)
 DONE = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")
-
-
-def sync(vault: Path, *args: str) -> tuple[int, str]:
-    """``vaultkit sync`` in this process (so the injected faults apply); exit, stdout+stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    code = run(["sync", str(vault), *args], out, err)
-    text = out.getvalue() + err.getvalue()
-    assert "Traceback" not in text
-    return code, text
 
 
 def totals(vault: Path) -> tuple[int, int]:
@@ -46,12 +39,6 @@ def tick(vault: Path, rel: str = "Status.md", task: str = "One Leetcode medium")
     text = path.read_text(encoding="utf-8")
     assert f"- [ ] {task}" in text
     path.write_text(text.replace(f"- [ ] {task}", f"- [x] {task}"), encoding="utf-8")
-
-
-def edit_topic(vault: Path) -> None:
-    """A change that makes Plan.md's topics region stale."""
-    path = vault / "Topics/Rust.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n- [ ] One more Rust task\n")
 
 
 @pytest.fixture

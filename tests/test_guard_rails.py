@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import snapshot
-from tests.test_bounds import cli, set_vault_keys, write_template
+from tests.support.cli import cli
+from tests.support.region_vault import snapshot
+from tests.support.vault_edits import set_vault_keys, write_template
 from vaultkit.config.schema import Config, VaultSettings
 from vaultkit.sync.guard_rails import GuardRailError, check_guard_rails
 from vaultkit.writeback.plan import Planned

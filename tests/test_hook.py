@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import vaultkit.sync.run
-from tests.test_cli import EXAMPLE_VAULT
-from tests.test_lock import Holder
+from tests.support.cli import EXAMPLE_VAULT
+from tests.support.lock_holder import Holder
 from vaultkit.live.hook import run_hook
 from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.run import run_sync
@@ -244,7 +244,7 @@ def test_hook_through_the_installed_script_with_the_plugins_argument_forms(
     through a shell, in the vault folder, with both values shell-escaped."""
     import shlex
 
-    from tests.test_cli import vaultkit_executable
+    from tests.support.cli import vaultkit_executable
 
     vault = tmp_path / "My Vault"
     shutil.copytree(EXAMPLE_VAULT, vault)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.region_vault import disable_quiet_period, snapshot
+from tests.support.region_vault import disable_quiet_period, snapshot
 from vaultkit.cli.main import run
 from vaultkit.obsidian.resolve import LinkResolver
 from vaultkit.parse.note import parse_note

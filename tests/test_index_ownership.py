@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
+from tests.support.cli import EXAMPLE_VAULT, vaultkit_executable
 from vaultkit.config.load import load_config
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.index.ownership import APPLICATION_ID, NotAnIndexError, index_owner, remove_index

@@ -12,53 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.lock_holder import Holder, wait_for
 from vaultkit.errors import VaultkitError
 from vaultkit.sync.lock import VaultBusyError, lock_holder, vault_lock
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths, default_index_path
 
-HOLDER_SCRIPT = """
-import sys, time
-from pathlib import Path
-from vaultkit.sync.lock import vault_lock
-from vaultkit.vaultpaths import VaultPaths
-with vault_lock(VaultPaths(Path(sys.argv[1])), sys.argv[2]):
-    Path(sys.argv[3]).write_text("ready")
-    time.sleep(120)
-"""
-
 
 @pytest.fixture
 def vault(example_copy: Path) -> Path:
     return example_copy
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
-
-
-class Holder:
-    """Another process holding the vault lock, until stopped."""
-
-    def __init__(self, vault: Path, purpose: str, ready: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", HOLDER_SCRIPT, str(vault), purpose, str(ready)],
-            env=dict(os.environ),
-        )
-        wait_for(lambda: ready.exists() or self.process.poll() is not None)
-        assert self.process.poll() is None, "the holder process died before taking the lock"
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -259,7 +222,7 @@ def test_a_vaultkit_folder_leading_out_of_the_vault_holds_no_lock(
 def test_a_dry_run_of_a_read_only_vault_runs_without_the_lock(
     vault: Path, as_a_user: Callable[[], None] | None
 ) -> None:
-    from tests.test_cli import vaultkit_executable
+    from tests.support.cli import vaultkit_executable
 
     folder = vault / ".vaultkit"
     assert not (folder / "lock").exists()

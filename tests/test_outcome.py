@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import disable_quiet_period
-from tests.test_faults import edit_topic, sync
-from tests.test_watch import Running, wait_until
+from tests.support.cli import sync
+from tests.support.region_vault import disable_quiet_period
+from tests.support.vault_edits import edit_topic
+from tests.support.watching import Running, wait_until
 from vaultkit.live.hook import run_hook
 from vaultkit.sync.outcome import FileOutcome, SyncOutcome, describe, file_line, log_line, wrote
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.config_files import write_config
+from tests.support.config_files import write_config
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import MIB, Config, Kind, Setting, sections
 from vaultkit.errors import ConfigError

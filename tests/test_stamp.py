@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.region_vault import disable_quiet_period
+from tests.support.region_vault import disable_quiet_period
+from tests.support.vault_edits import age
 from vaultkit.index.meta import STAMP_KEY
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.run import run_sync
@@ -32,16 +33,6 @@ from vaultkit.sync.stamp import probe, unchanged
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.vaultpaths import default_index_path as index_location
 from vaultkit.writeback.regions import WriteStatus
-
-AN_HOUR_NS = 3600 * 1_000_000_000
-
-
-def age(vault: Path) -> None:
-    """Move every timestamp in the vault an hour back, as if it had sat still since."""
-    then = time.time_ns() - AN_HOUR_NS
-    for folder, _, files in os.walk(vault):
-        for name in files:
-            os.utime(os.path.join(folder, name), ns=(then, then))
 
 
 def quietly(change: Callable[[Path], object]) -> Callable[[Path], None]:

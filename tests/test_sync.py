@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import disable_quiet_period
-from tests.test_cli import EXAMPLE_VAULT, vaultkit_executable
+from tests.support.cli import EXAMPLE_VAULT, vaultkit_executable
+from tests.support.region_vault import disable_quiet_period
 
 TODAY = "2026-11-22"
 

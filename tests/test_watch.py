@@ -7,7 +7,6 @@ for 2 s" check, which cannot be phrased any other way.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.vault_edits import tick_leetcode, totals
+from tests.support.watching import DEBOUNCE_MS, Running, wait_until
 from vaultkit.live.events import ChangeRecorder, is_ignored
 from vaultkit.live.watch import run_watch
 from vaultkit.sync.lock import VaultBusyError
@@ -25,69 +26,11 @@ from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.regions import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
-DEBOUNCE_MS = 150
-STATUS_TOTALS = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``predicate`` until true; fail the test after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(0.02)
 
 
 @pytest.fixture
 def vault(example_copy: Path) -> Path:
     return example_copy
-
-
-class Running:
-    """``run_watch`` in a background thread, with the reports it produced."""
-
-    def __init__(self, vault: Path, **options: object) -> None:
-        self.vault = vault
-        self.stop = threading.Event()
-        self.reports: list[SyncResult] = []
-        self.times: list[float] = []
-        self.result: list[int] = []
-        self.log = vault.parent / "watch.log"
-        self.thread = threading.Thread(
-            target=lambda: self.result.append(
-                run_watch(
-                    vault,
-                    debounce_ms=DEBOUNCE_MS,
-                    log_file=self.log,
-                    stop=self.stop,
-                    on_sync=self._record,
-                    **options,  # type: ignore[arg-type]
-                )
-            ),
-            daemon=True,
-        )
-
-    def _record(self, report: SyncResult) -> None:
-        self.times.append(time.monotonic())
-        self.reports.append(report)
-
-    def wait_for_sync(self, after: int, predicate: Callable[[SyncResult], bool]) -> SyncResult:
-        """The first report past index ``after`` that satisfies ``predicate``."""
-        found: list[SyncResult] = []
-
-        def check() -> bool:
-            found[:] = [r for r in self.reports[after:] if predicate(r)]
-            return bool(found)
-
-        wait_until(check)
-        return found[0]
-
-    def finish(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=10)
-        assert not self.thread.is_alive()
-        assert self.result == [0]
-        assert not list(self.vault.rglob("*.vaultkit-tmp"))
 
 
 @pytest.fixture
@@ -111,20 +54,6 @@ def wrote(report: SyncResult, rel: str) -> bool:
         r.status in (WriteStatus.WRITTEN, WriteStatus.CREATED) and r.path.name == Path(rel).name
         for r in report.results
     )
-
-
-def totals(vault: Path) -> tuple[int, int]:
-    match = STATUS_TOTALS.search((vault / "Dashboards/Status.md").read_text(encoding="utf-8"))
-    assert match is not None
-    return int(match[1]), int(match[2])
-
-
-def tick_leetcode(vault: Path) -> None:
-    note = vault / "Status.md"
-    text = note.read_text(encoding="utf-8")
-    old = "- [ ] One Leetcode medium"
-    assert old in text
-    note.write_text(text.replace(old, "- [x] One Leetcode medium"), encoding="utf-8")
 
 
 def test_ignored_paths() -> None:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.region_vault import disable_quiet_period
-from tests.test_cli import vaultkit_executable
-from tests.test_watch import Running, wait_until
+from tests.support.cli import vaultkit_executable
+from tests.support.region_vault import disable_quiet_period
+from tests.support.watching import Running, wait_until
 from vaultkit.cli.main import run
 from vaultkit.sync import writes as sync_writes
 from vaultkit.writeback.plan import Planned

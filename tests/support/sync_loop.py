@@ -1,7 +1,7 @@
 """``vaultkit sync`` run over and over in its own process, for the concurrency test.
 
-Usage: ``python -m tests.sync_loop VAULT STOP_FILE``: syncs until ``STOP_FILE`` exists, then
-prints how many files each sync status counted, as JSON.
+Usage: ``python -m tests.support.sync_loop VAULT STOP_FILE``: syncs until ``STOP_FILE`` exists,
+then prints how many files each sync status counted, as JSON.
 """
 
 from __future__ import annotations

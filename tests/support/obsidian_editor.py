@@ -11,8 +11,8 @@ four ways notes reach the disk, chosen at random:
 * ``truncate``: the note truncated to nothing, then written a few milliseconds later by a
   second open (editors that empty a file before saving into it).
 
-Usage: ``python -m tests.obsidian_editor VAULT SEED SAVES NOTE...``; prints the saves made as
-JSON (``[[note, line, kind], ...]``) on stdout.
+Usage: ``python -m tests.support.obsidian_editor VAULT SEED SAVES NOTE...``; prints the saves
+made as JSON (``[[note, line, kind], ...]``) on stdout.
 """
 
 from __future__ import annotations
