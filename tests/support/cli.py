@@ -11,7 +11,7 @@ from pathlib import Path
 
 from vaultkit.cli.main import run
 
-EXAMPLE_VAULT = Path(__file__).resolve().parents[2] / "example_vault"
+EXAMPLE_VAULT = Path(__file__).resolve().parent.parent.parent / "example_vault"
 
 
 def vaultkit_executable() -> str:

@@ -14,7 +14,7 @@ from vaultkit.obsidian.resolve import AnchorStatus, LinkResolver, anchor_status
 from vaultkit.parse.note import parse_note
 
 # ``benchmarks`` is a folder of the repository, not part of the installed package.
-_ROOT = str(Path(__file__).resolve().parents[1])
+_ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 

@@ -24,7 +24,7 @@ from vaultkit.cli.jsonform import note_json
 from vaultkit.parse.note import parse_note
 from vaultkit.parse.registry import ELEMENTS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "parse"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "parse"
 ESCAPED = frozenset({"decode"})
 """Fixture files whose inputs are bytes written with Python escapes (``\\r``, ``\\xff``): CRLF,
 a BOM, invalid UTF-8 and binary data cannot be written as text. Their line breaks are the

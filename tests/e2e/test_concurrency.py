@@ -1,12 +1,12 @@
 """Concurrency (design 8.4, 8.10, 8.11): saves of every kind while vaultkit writes the same notes.
 
-Two editor processes (``tests/support/obsidian_editor.py``) each add task lines to their own half of
-the notes that hold regions, saving in place, slowly in place, by temp file and rename, and
-after a truncation, while vaultkit keeps rewriting those very regions: once as a real
+Two editor processes (``tests/support/obsidian_editor.py``) each add task lines to their own
+half of the notes that hold regions, saving in place, slowly in place, by temp file and rename,
+and after a truncation, while vaultkit keeps rewriting those very regions: once as a real
 ``vaultkit watch`` process, once as a process running ``sync`` in a loop. At the end every line
 of every save is in its note (or in a conflict copy vaultkit announced), no temp file is left,
 and every region is current. The deterministic counterpart, each save at each step of the write,
-is ``tests/test_interleavings.py``.
+is ``tests/writeback/test_interleavings.py``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_region
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 SEED = int(os.environ.get("VAULTKIT_CONCURRENCY_SEED", "7"))
 SAVES = int(os.environ.get("VAULTKIT_CONCURRENCY_SAVES", "1500"))
 """Saves per scenario (two scenarios, two editors each): 3,000 in all by default."""

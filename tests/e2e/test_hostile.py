@@ -23,7 +23,7 @@ from vaultkit.obsidian.resolve import LinkResolver
 from vaultkit.parse.note import parse_note
 from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_regions
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
+EXAMPLE = Path(__file__).resolve().parent.parent.parent / "example_vault"
 PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")
 FUZZ_EXAMPLES = {"ci": 2000, "thorough": 25_000}.get(PROFILE, 2000)
 """Examples per fuzz property: derandomised in CI, random and many more when thorough."""

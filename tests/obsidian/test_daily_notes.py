@@ -1,6 +1,7 @@
 """Tests for vaultkit.obsidian.daily_notes: dates read from daily-note names in moment.js format.
 
-(Reading ``.obsidian/daily-notes.json`` is tested through the config, in tests/test_config.py.)
+(Reading ``.obsidian/daily-notes.json`` is tested through the config, in
+tests/config/test_config.py.)
 """
 
 from __future__ import annotations

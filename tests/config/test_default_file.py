@@ -24,7 +24,7 @@ from vaultkit.config.schema import (
 from vaultkit.errors import VaultkitError
 from vaultkit.vaultpaths import CONFIG_PATH
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "config.md"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "config.md"
 _ASSIGNMENT = re.compile(r"(?:# )?([a-z_]+) = (.*)")
 
 

@@ -25,7 +25,7 @@ from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.regions import WriteStatus
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "example_vault"
+EXAMPLE = Path(__file__).resolve().parent.parent.parent / "example_vault"
 
 
 @pytest.fixture

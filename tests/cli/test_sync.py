@@ -213,7 +213,7 @@ def test_bad_config_is_an_error_with_key_and_line(vault: Path) -> None:
 
 def test_wheel_ships_the_templates(tmp_path: Path, vault: Path) -> None:
     """Build the wheel, install it into a fresh venv, and sync outside the source tree."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(root)],

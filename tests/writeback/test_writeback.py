@@ -136,7 +136,7 @@ def docs(draw: st.DrawFn, *, eol: st.SearchStrategy[bytes] = EOL) -> Doc:
         return b"".join(line + draw(eol) for chunk in chunks for line in chunk)
 
     # Not a tab or four spaces: markdown reads such a line as code, so no marker (see
-    # test_regions.py); "  " is a marker indented under a list item, or merely indented.
+    # test_markers.py); "  " is a marker indented under a list item, or merely indented.
     prefix = draw(st.sampled_from([b"", b"> ", b">", b"  ", b"> > "]))
     before = draw(st.lists(CHUNK, max_size=6))
     if draw(st.booleans()):
