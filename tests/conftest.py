@@ -1,4 +1,4 @@
-"""Shared test set-up: hypothesis profiles.
+"""Shared test set-up: hypothesis profiles and the one ``vault`` fixture.
 
 ``VAULTKIT_HYPOTHESIS=thorough python -m pytest`` runs the property tests with a much
 larger, randomised example budget; the default "ci" profile is derandomised so that a
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.file_modes import as_a_user  # noqa: F401  (a fixture: read-only files, even as root)
+from tests.support.cli import EXAMPLE_VAULT
+from tests.support.file_modes import as_a_user  # noqa: F401  (a fixture: read-only files, even as root)
 
 settings.register_profile(
     "ci",
@@ -30,10 +31,15 @@ settings.load_profile(os.environ.get("VAULTKIT_HYPOTHESIS", "ci"))
 
 
 @pytest.fixture
-def example_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of example_vault, with its own index folder and a fixed today."""
+def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of example_vault, with its own index folder and a fixed today.
+
+    The one vault fixture: a module that needs the vault in another state (synced once, a
+    setting changed, a note added) says so with an autouse fixture of its own that takes this
+    one. Its folder name has a space in it, as many real vaults' names do.
+    """
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-22")
-    target = tmp_path / "vault"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "example_vault", target)
+    target = tmp_path / "My Vault"
+    shutil.copytree(EXAMPLE_VAULT, target)
     return target.resolve()

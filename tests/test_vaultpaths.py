@@ -23,20 +23,19 @@ from typing import Any
 
 import pytest
 
-from tests.region_vault import disable_quiet_period
-from tests.test_bounds import cli, set_vault_keys
-from tests.test_stamp import age
-from tests.test_watch import wait_until
+from tests.support.cli import cli
+from tests.support.region_vault import disable_quiet_period
+from tests.support.vault_edits import age, set_vault_keys
+from tests.support.watching import wait_until
 
 CONFIGURED = "mine.sqlite3"
 """The index the config names, relative to ``.vaultkit/``."""
 
 
-@pytest.fixture
-def vault(example_copy: Path) -> Path:
-    disable_quiet_period(example_copy)
-    set_vault_keys(example_copy, f'index = "{CONFIGURED}"')
-    return example_copy
+@pytest.fixture(autouse=True)
+def configured_index(vault: Path) -> None:
+    disable_quiet_period(vault)
+    set_vault_keys(vault, f'index = "{CONFIGURED}"')
 
 
 @pytest.fixture

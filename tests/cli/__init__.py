@@ -1,0 +1,1 @@
+"""vaultkit.cli: the argument forms, and each command through the installed console script."""

@@ -1,0 +1,206 @@
+"""End-to-end tests of the read commands (tasks, links, graph, query, doctor) through the
+installed console script on a real temporary vault with its own index file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from tests.support.cli import vaultkit_executable
+
+
+def run(vault: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    index = vault.parent / "index.sqlite3"
+    return subprocess.run(
+        [vaultkit_executable(), *args, "--vault", str(vault), "--index", str(index)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+
+
+def run_json(vault: Path, *args: str) -> Any:
+    result = run(vault, *args, "--json")
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_tasks_filters(vault: Path) -> None:
+    every = run_json(vault, "tasks")
+    assert {task["note"] for task in every} >= {"Status.md", "Resources.md", "Plan.md"}
+    open_tasks = run_json(vault, "tasks", "--open")
+    assert open_tasks and all(t["status"] in ("todo", "in_progress", "other") for t in open_tasks)
+    done = run_json(vault, "tasks", "--done")
+    assert done and all(t["status"] == "done" for t in done)
+    assert len(open_tasks) + len(done) < len(every)  # cancelled tasks are in neither
+    due = run_json(vault, "tasks", "--due-before", "2026-12-01")
+    assert due and all(t["due"] < "2026-12-01" for t in due)
+    daily = run_json(vault, "tasks", "--section", "Daily", "--note", "Status.md")
+    assert daily and all(t["section"].endswith("Daily") for t in daily)
+    topics = run_json(vault, "tasks", "--note", "Topics/*")
+    assert topics and all(t["note"].startswith("Topics/") for t in topics)
+    tagged = run_json(vault, "tasks", "--tag", "daily")
+    assert tagged and all(t["note"].startswith("Daily/") for t in tagged)
+
+
+def test_tasks_human_output_and_bad_date(vault: Path) -> None:
+    result = run(vault, "tasks", "--open")
+    assert result.returncode == 0
+    assert "Status.md" in result.stdout and " tasks (" in result.stdout
+    result = run(vault, "tasks", "--due-before", "next week")
+    assert result.returncode == 2
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def test_dependencies_give_blocked_and_ready(vault: Path) -> None:
+    (vault / "Deps.md").write_text(
+        "- [ ] first 🆔 a1\n- [ ] second ⛔ a1\n- [x] third 🆔 b2\n- [ ] fourth ⛔ b2\n",
+        encoding="utf-8",
+    )
+    tasks = {t["text"]: t for t in run_json(vault, "tasks", "--note", "Deps.md")}
+    assert tasks["second"]["blocked"] is True
+    assert tasks["fourth"]["blocked"] is False
+    assert tasks["first"]["blocked"] is None
+
+
+def test_links_report_and_broken_exit_code(vault: Path) -> None:
+    report = run_json(vault, "links")
+    assert report["unresolved_count"] == 1
+    assert report["unresolved"][0]["target"] == "Someday Ideas"
+    assert report["broken_anchor_count"] == 1
+    assert report["broken_anchors"][0]["fragment"] == "No Such Heading"
+    result = run(vault, "links", "--broken")
+    assert result.returncode == 1
+    assert "Someday Ideas" in result.stdout and "No Such Heading" in result.stdout
+    (vault / "Inbox.md").write_text("# Inbox\nNothing broken here any more: [[Plan]]\n")
+    result = run(vault, "links", "--broken")
+    assert result.returncode == 0, result.stdout
+
+
+def test_links_alias_hint_and_orphans(vault: Path) -> None:
+    (vault / "Lonely.md").write_text("Nothing links here, and [[Roadmap]] is an alias.\n")
+    (vault / "Alone.md").write_text("no links at all\n")
+    report = run_json(vault, "links", "--unresolved", "--orphans")
+    hinted = [u for u in report["unresolved"] if u["target"] == "Roadmap"]
+    assert hinted and hinted[0]["alias_of"] == "Plan.md"
+    assert "Alone.md" in report["orphans"] and "Lonely.md" not in report["orphans"]
+    human = run(vault, "links", "--unresolved").stdout
+    assert "an alias of Plan.md" in human
+
+
+def test_index_follows_edits_renames_and_deletes(vault: Path) -> None:
+    before = run_json(vault, "links")
+    (vault / "Topics" / "Rust.md").rename(vault / "Topics" / "Rustlang.md")
+    after = run_json(vault, "links")
+    assert after["unresolved_count"] > before["unresolved_count"]
+    rows = run_json(
+        vault, "query", "SELECT count(*) AS n FROM notes WHERE path LIKE 'Topics/Rust%'"
+    )
+    assert rows == [{"n": 1}]
+    (vault / "Topics" / "Rustlang.md").unlink()
+    rows = run_json(
+        vault, "query", "SELECT count(*) AS n FROM tasks WHERE note LIKE 'Topics/Rust%'"
+    )
+    assert rows == [{"n": 0}]
+
+
+def test_graph_formats_load(vault: Path) -> None:
+    result = run(vault, "graph", "--format", "json")
+    assert result.returncode == 0
+    graph = nx.node_link_graph(json.loads(result.stdout))
+    assert graph.number_of_nodes() >= 20 and graph.number_of_edges() >= 20
+    assert "Plan.md" in graph
+    assert any(node.startswith("ghost:") for node in graph)
+    result = run(vault, "graph", "--format", "graphml")
+    assert result.returncode == 0
+    ET.fromstring(result.stdout.encode("utf-8"))
+    loaded = nx.read_graphml(io.BytesIO(result.stdout.encode("utf-8")))
+    assert loaded.number_of_nodes() == graph.number_of_nodes()
+    dot = run(vault, "graph", "--format", "dot").stdout
+    assert dot.startswith("digraph") and '"Plan.md"' in dot
+    mermaid = run(vault, "graph", "--format", "mermaid").stdout
+    assert mermaid.startswith("flowchart")
+
+
+def test_query_outputs_and_refuses_writes(vault: Path) -> None:
+    rows = run_json(
+        vault, "query", "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC"
+    )
+    assert rows[0] == {"tag": "daily", "n": 13}
+    result = run(vault, "query", "SELECT path FROM notes ORDER BY path LIMIT 2", "--csv")
+    header, *_ = csv.reader(io.StringIO(result.stdout))
+    assert header == ["path"]
+    result = run(vault, "query", "SELECT path FROM notes LIMIT 1")
+    assert "(1 row)" in result.stdout
+    for statement in (
+        "DELETE FROM tasks",
+        "DROP TABLE notes",
+        "ATTACH DATABASE '/tmp/x.db' AS x",
+        "PRAGMA writable_schema = 1",
+        "SELECT * FROM no_such_table",
+    ):
+        result = run(vault, "query", statement)
+        assert result.returncode == 2, statement
+        assert "Traceback" not in result.stderr
+    assert run_json(vault, "query", "SELECT count(*) AS n FROM tasks")[0]["n"] > 0
+
+
+def test_doctor_reports_problems(vault: Path) -> None:
+    result = run(vault, "doctor")
+    assert result.returncode == 0, result.stdout
+    assert "integrity ok" in result.stdout
+    (vault / "Bad.md").write_bytes(b"---\nx: [\n---\n")
+    (vault / ".obsidian" / "app.json").write_text("{not json")
+    report = run_json(vault, "doctor")
+    assert any(d["note"] == "Bad.md" and d["code"] == "yaml-invalid" for d in report["diagnostics"])
+    assert report["settings_warnings"]
+    result = run(vault, "doctor")
+    assert result.returncode == 1
+    assert "Bad.md:3" in result.stdout
+
+
+def test_corrupt_index_is_rebuilt_by_the_cli(vault: Path) -> None:
+    assert run(vault, "tasks").returncode == 0
+    index = vault.parent / "index.sqlite3"
+    # Damaged after its header, which still marks it as vaultkit's: rebuilt.
+    index.write_bytes(index.read_bytes()[:100] + b"garbage" * 1000)
+    for suffix in ("-wal", "-shm"):
+        Path(str(index) + suffix).unlink(missing_ok=True)
+    result = run(vault, "tasks", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
+    # Nothing left to show it was vaultkit's: --index names a place of the user's, where
+    # vaultkit deletes nothing it cannot prove to be its own (design section 8 item 12).
+    index.write_bytes(b"garbage" * 1000)
+    result = run(vault, "tasks", "--json")
+    assert result.returncode == 2
+    assert "is not a vaultkit index" in result.stderr
+    assert index.read_bytes() == b"garbage" * 1000
+
+
+def test_excluded_files_are_hidden_from_views_but_resolve(vault: Path) -> None:
+    (vault / "Archive" / "Old plan.md").write_text("- [ ] archived task\n[[Plan]]\n")
+    (vault / "Plan.md").write_text(
+        (vault / "Plan.md").read_text(encoding="utf-8") + "\nSee [[Old plan]].\n",
+        encoding="utf-8",
+    )
+    tasks = run_json(vault, "tasks")
+    assert all(not t["note"].startswith("Archive/") for t in tasks)
+    report = run_json(vault, "links")
+    assert report["excluded_notes"] == 1
+    assert all(u["target"] != "Old plan" for u in report["unresolved"])
+    graph = nx.node_link_graph(json.loads(run(vault, "graph").stdout))
+    assert "Archive/Old plan.md" not in graph
+    # Un-excluding the folder in Obsidian's settings brings the note back without a file change.
+    (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": []}')
+    tasks = run_json(vault, "tasks", "--note", "Archive/*")
+    assert [t["text"] for t in tasks] == ["archived task"]

@@ -1,0 +1,1 @@
+"""vaultkit.config: the schema, loading and layering, the TOML line map, the default file."""

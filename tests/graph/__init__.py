@@ -1,0 +1,1 @@
+"""vaultkit.graph: links resolved into rows, task dependencies, the export formats."""

@@ -1,0 +1,1 @@
+"""vaultkit.live: the hook and the watcher."""

@@ -1,0 +1,269 @@
+"""``vaultkit hook``, the Shell commands plugin's fast path (``vaultkit.live.hook``).
+
+Called directly on a copy of the example vault: silent and writing nothing when there is
+nothing to do, one line when it wrote, and out of the way of a running watcher.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import vaultkit.sync.run
+from tests.support.lock_holder import Holder
+from vaultkit.live.hook import run_hook
+from vaultkit.sync.lock import VaultBusyError
+from vaultkit.sync.run import run_sync
+from vaultkit.vaultpaths import VaultPaths
+
+
+@pytest.fixture(autouse=True)
+def first_sync(vault: Path) -> None:
+    run_sync(VaultPaths(vault))  # the index and dashboards as a first sync leaves them
+
+
+@pytest.fixture
+def no_sync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the hook gets past its fast path."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the hook ran a sync where it had nothing to do")
+
+    monkeypatch.setattr(vaultkit.sync.run, "run_sync", refuse)
+
+
+def hook(vault: str | None, file: str | None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run_hook(vault, file, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def snapshot(vault: Path) -> dict[str, int]:
+    return {
+        p.relative_to(vault).as_posix(): p.stat().st_mtime_ns
+        for p in vault.rglob("*")
+        if p.is_file()
+    }
+
+
+def edit(vault: Path, rel: str = "Status.md") -> None:
+    path = vault / rel
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n- [ ] Call the plumber 📅 2026-11-25\n")
+
+
+@pytest.mark.usefixtures("no_sync")
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "Status.md",  # unchanged since the last sync
+        "Dashboards/Status.md",  # a generated dashboard
+        "Archive/Old plan.md",  # Obsidian's "Excluded files"
+        ".obsidian/app.json",
+        ".vaultkit/config.toml",
+        "attachments/weekly-chart.png",
+    ],
+)
+def test_nothing_to_do_is_silent_and_writes_nothing(vault: Path, rel: str) -> None:
+    before = snapshot(vault)
+    assert hook(str(vault), rel) == (0, "", "")
+    assert snapshot(vault) == before
+
+
+@pytest.mark.usefixtures("no_sync")
+def test_changed_files_the_hook_must_ignore_stay_silent(vault: Path) -> None:
+    # vaultkit's own writes fire the plugin's "File content modified" too: never loop.
+    edit(vault, "Dashboards/Status.md")
+    assert hook(str(vault), "Dashboards/Status.md") == (0, "", "")
+    generated = vault / "Old dashboard.md"
+    generated.write_text("%% vaultkit:file Old dashboard 0123abcd %%\n# Old\n", encoding="utf-8")
+    assert hook(str(vault), str(generated)) == (0, "", "")
+    edit(vault, "Archive/Old plan.md")
+    assert hook(str(vault), "Archive/Old plan.md") == (0, "", "")
+    trashed = vault / ".trash" / "Gone.md"
+    trashed.parent.mkdir()
+    trashed.write_text("- [ ] old\n", encoding="utf-8")
+    assert hook(str(vault), str(trashed)) == (0, "", "")
+
+
+def test_an_edited_note_updates_its_dashboards_once(vault: Path) -> None:
+    dashboard = vault / "Dashboards" / "Status.md"
+    before = dashboard.read_bytes()
+    edit(vault)
+    code, out, err = hook(str(vault), str(vault / "Status.md"))
+    assert code == 0
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("vaultkit: Status.md changed → wrote Dashboards/Status.md")
+    assert "Call the plumber" in dashboard.read_text(encoding="utf-8")
+    assert dashboard.read_bytes() != before
+    # The plugin fires again for the dashboard just written, and for the next autosave.
+    settled = snapshot(vault)
+    assert hook(str(vault), "Dashboards/Status.md") == (0, "", "")
+    assert hook(str(vault), "Status.md") == (0, "", "")
+    assert snapshot(vault) == settled
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["absolute", "relative", "single-quoted", "double-quoted", "quoted-vault", "no-vault"],
+)
+def test_the_plugins_path_forms(vault: Path, form: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(vault / "Daily")  # the plugin runs in the vault; any folder below works
+    absolute = str(vault / "Status.md")
+    vault_arg: str | None = str(vault)
+    file_arg = {
+        "absolute": absolute,
+        "relative": "Status.md",
+        "single-quoted": f"'{absolute}'",
+        "double-quoted": '"Status.md"',
+        "quoted-vault": absolute,
+        "no-vault": absolute,
+    }[form]
+    if form == "quoted-vault":
+        vault_arg = f"'{vault}'"
+    elif form == "no-vault":
+        vault_arg = None
+    edit(vault)
+    code, _, err = hook(vault_arg, file_arg)
+    assert (code, err.split(" →")[0]) == (0, "vaultkit: Status.md changed")
+    assert hook(vault_arg, file_arg) == (0, "", "")
+
+
+def test_a_name_with_spaces_escaped_and_quoted(vault: Path) -> None:
+    # The plugin escaped it ("Machine\ Learning.md") and the user quoted the variable too.
+    edit(vault, "Topics/Machine Learning.md")
+    code, _, err = hook(str(vault), f'"{vault}/Topics/Machine\\ Learning.md"')
+    assert code == 0, err
+    assert hook(str(vault), str(vault / "Topics" / "Machine Learning.md")) == (0, "", "")
+
+
+def test_without_a_file_it_syncs_and_is_silent_when_nothing_changed(vault: Path) -> None:
+    assert hook(str(vault), None) == (0, "", "")
+    edit(vault)
+    code, _, err = hook(str(vault), None)
+    assert code == 0
+    assert err.startswith("vaultkit: wrote Dashboards/Status.md")
+
+
+def test_a_read_command_refreshing_the_index_does_not_hide_a_change(vault: Path) -> None:
+    from vaultkit.index.update import update_index
+
+    edit(vault)
+    connection, _ = update_index(
+        VaultPaths(vault)
+    )  # what `vaultkit tasks` does: index only, no render
+    connection.close()
+    code, _, err = hook(str(vault), "Status.md")
+    assert (code, err.startswith("vaultkit: Status.md changed")) == (0, True)
+
+
+def test_errors_are_one_line_with_exit_2(vault: Path) -> None:
+    (vault / ".vaultkit" / "config.toml").write_text("[vault\n", encoding="utf-8")
+    edit(vault)
+    code, out, err = hook(str(vault), "Status.md")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("vaultkit: .vaultkit/config.toml")
+    code, _, err = hook(str(vault), "/elsewhere/Note.md")
+    assert code == 2
+    assert "outside the vault" in err
+
+
+@pytest.fixture
+def watcher(vault: Path, tmp_path: Path) -> Iterator[Callable[[str], Holder]]:
+    holders: list[Holder] = []
+
+    def start(purpose: str) -> Holder:
+        holders.append(Holder(vault, purpose, tmp_path / f"ready-{len(holders)}"))
+        return holders[-1]
+
+    yield start
+    for holder in holders:
+        holder.stop()
+
+
+def test_a_running_watcher_keeps_the_hook_out(
+    vault: Path, watcher: Callable[[str], Holder]
+) -> None:
+    holder = watcher("watch")
+    edit(vault)
+    before = snapshot(vault)
+    assert hook(str(vault), "Status.md") == (0, "", "")
+    assert snapshot(vault) == before
+    with pytest.raises(VaultBusyError, match=f"watch, pid {holder.pid}"):
+        run_sync(VaultPaths(vault), lock_timeout=0.2)
+    holder.stop()
+    code, _, err = hook(str(vault), "Status.md")
+    assert (code, err.startswith("vaultkit: Status.md changed")) == (0, True)
+
+
+def test_the_hook_module_imports_no_parser_or_templates() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import vaultkit.live.hook"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "vaultkit.live.hook" in imported
+    # hashlib loads OpenSSL (~5 ms): the hook hashes through vaultkit.speedups.
+    heavy_modules = ("markdown_it", "jinja2", "vaultkit.parse", "vaultkit.sync.run", "logging")
+    for heavy in (*heavy_modules, "hashlib"):
+        assert heavy not in imported, f"{heavy} is imported on the hook's fast path"
+
+
+def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
+    code = (
+        "import sys; from vaultkit.live.hook import run_hook; "
+        f"rc = run_hook({str(vault)!r}, 'Status.md', sys.stdout, sys.stderr); "
+        "heavy = [m for m in ('markdown_it', 'jinja2', 'vaultkit.parse', 'vaultkit.sync.run', "
+        "'hashlib') if m in sys.modules]; print(rc, heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert (result.stdout, result.stderr) == ("0 []\n", "")
+
+
+def test_hook_through_the_installed_script_with_the_plugins_argument_forms(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Shell commands plugin runs `vaultkit hook {{vault_path}} --file {{event_file_path:…}}`
+    through a shell, in the vault folder, with both values shell-escaped."""
+    import shlex
+
+    from tests.support.cli import vaultkit_executable
+
+    env = dict(os.environ)  # the fixture's own cache folder and today
+    exe = shlex.quote(vaultkit_executable())
+
+    def hook(file_arg: str) -> subprocess.CompletedProcess[str]:
+        command = f"{exe} hook {shlex.quote(str(vault))} --file {file_arg}"
+        return subprocess.run(
+            command, shell=True, cwd=vault, env=env, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+
+    note = vault / "Topics" / "Machine Learning.md"
+    first = hook(shlex.quote(str(note)))  # absolute, shell-escaped (a name with a space)
+    assert first.returncode == 0, first.stderr
+    quiet = hook(shlex.quote(str(note)))
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    relative = hook(shlex.quote("Topics/Machine Learning.md"))  # {{event_file_path:relative}}
+    assert (relative.returncode, relative.stderr) == (0, "")
+    generated = hook(shlex.quote(str(vault / "Dashboards" / "Status.md")))
+    assert (generated.returncode, generated.stderr) == (0, "")
+    note.write_text(note.read_text(encoding="utf-8") + "\n- [ ] one more exercise\n", "utf-8")
+    changed = hook(shlex.quote(str(note)))
+    assert changed.returncode == 0
+    assert changed.stderr.startswith("vaultkit: ") and "Dashboards/Status.md" in changed.stderr
+    assert changed.stderr.count("\n") == 1

@@ -1,0 +1,1 @@
+"""vaultkit.obsidian: what Obsidian decides (link resolution, daily-note dates)."""

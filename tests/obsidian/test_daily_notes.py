@@ -1,0 +1,128 @@
+"""Tests for vaultkit.obsidian.daily_notes: dates read from daily-note names in moment.js format.
+
+(Reading ``.obsidian/daily-notes.json`` is tested through the config, in
+tests/config/test_config.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vaultkit.obsidian.daily_notes import daily_note_date, format_problem
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "expected"),
+    [
+        ("2026-01-05", "YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("05.01.2026", "DD.MM.YYYY", dt.date(2026, 1, 5)),
+        ("2026/01/05", "YYYY/MM/DD", dt.date(2026, 1, 5)),
+        ("2026/01/2026-01-05", "YYYY/MM/YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("2026/2026-01-05", "YYYY/YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("5.1.26", "D.M.YY", dt.date(2026, 1, 5)),
+        ("31.12.99", "DD.MM.YY", dt.date(1999, 12, 31)),
+        ("Jan 5, 2026", "MMM D, YYYY", dt.date(2026, 1, 5)),
+        ("january 5 2026", "MMMM D YYYY", dt.date(2026, 1, 5)),
+        ("Monday, January 5th 2026", "dddd, MMMM Do YYYY", dt.date(2026, 1, 5)),
+        ("2026-01-05 Mon", "YYYY-MM-DD ddd", dt.date(2026, 1, 5)),
+        ("Journal 2026-01-05", "[Journal] YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("Tagebuch vom 2026-01-05", "[Tagebuch vom] YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("20260105", "YYYYMMDD", dt.date(2026, 1, 5)),
+        ("2026-01-05", r"YYYY\-MM\-DD", dt.date(2026, 1, 5)),
+        # A daily note moved to another subfolder counts by its file name, as in Obsidian.
+        ("Archive/2026-01-05", "YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("2025/12/2026-01-05", "YYYY/MM/YYYY-MM-DD", dt.date(2026, 1, 5)),
+    ],
+)
+def test_daily_note_dates(name: str, fmt: str, expected: dt.date) -> None:
+    assert daily_note_date(name, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("2026-02-30", "YYYY-MM-DD"),  # no such day
+        ("2026-13-01", "YYYY-MM-DD"),
+        ("2025-02-29", "YYYY-MM-DD"),  # not a leap year
+        ("2026-1-5", "YYYY-MM-DD"),  # MM and DD take two digits (strict, like Obsidian)
+        ("2026-01-05 notes", "YYYY-MM-DD"),
+        ("Meeting notes", "YYYY-MM-DD"),
+        ("", "YYYY-MM-DD"),
+        ("2026-01-05 Tue", "YYYY-MM-DD ddd"),  # 5 January 2026 is a Monday
+        ("2026/02/2026-01-05", "YYYY/MM/DD"),
+        ("2026-01", "YYYY-MM"),  # no day in the format
+        ("2026-Q1-05", "YYYY-[Q]Q-DD"),  # unsupported token
+        ("２０２６-01-05", "YYYY-MM-DD"),  # full-width digits are not ASCII digits
+    ],
+)
+def test_names_that_are_not_daily_notes(name: str, fmt: str) -> None:
+    assert daily_note_date(name, fmt) is None
+
+
+_MOMENT_TO_STRFTIME = {
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "DD.MM.YYYY": "%d.%m.%Y",
+    "YYYY/MM/YYYY-MM-DD": "%Y/%m/%Y-%m-%d",
+    "dddd, MMMM DD, YYYY": "%A, %B %d, %Y",
+    "ddd DD MMM YY": "%a %d %b %y",
+}
+
+
+@given(
+    day=st.dates(min_value=dt.date(1969, 1, 1), max_value=dt.date(2068, 12, 31)),
+    fmt=st.sampled_from(sorted(_MOMENT_TO_STRFTIME)),
+)
+def test_a_formatted_date_reads_back(day: dt.date, fmt: str) -> None:
+    # strftime's %A and %B follow the machine's locale; moment's default is English.
+    english = (
+        _MOMENT_TO_STRFTIME[fmt]
+        .replace("%A", _weekday(day))
+        .replace("%a", _weekday(day)[:3])
+        .replace("%B", _month(day))
+        .replace("%b", _month(day)[:3])
+    )
+    assert daily_note_date(day.strftime(english), fmt) == day
+
+
+def _weekday(day: dt.date) -> str:
+    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[
+        day.weekday()
+    ]
+
+
+def _month(day: dt.date) -> str:
+    return (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )[day.month - 1]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "problem"),
+    [
+        ("YYYY-MM-DD", None),
+        ("YYYY/MM/YYYY-MM-DD", None),
+        ("", "must not be empty"),
+        ("/YYYY-MM-DD", '"/YYYY-MM-DD" must be a path below the daily-notes folder'),
+        ("../YYYY-MM-DD", '"../YYYY-MM-DD" must be a path below the daily-notes folder'),
+        ("YYYY-MM", '"YYYY-MM" needs a year, a month and a day (e.g. YYYY-MM-DD)'),
+        ("gggg-[W]ww", "uses 'gggg', which vaultkit does not read (it reads YYYY, YY, MMMM, "
+         "MMM, MM, M, Do, DD, D, dddd, ddd)"),
+    ],
+)  # fmt: skip
+def test_format_problems(fmt: str, problem: str | None) -> None:
+    assert format_problem(fmt) == problem

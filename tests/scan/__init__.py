@@ -1,0 +1,1 @@
+"""vaultkit.scan: walking the vault with Obsidian's settings and filters."""

@@ -1,0 +1,59 @@
+"""What tests do to a vault between syncs: edits of the example vault's notes, keys added to the
+config's [vault] table, a template written, an hour of stillness; and the totals of the Status
+dashboard read back."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+STATUS_TOTALS = re.compile(r"\*\*(\d+) of (\d+) tasks done\*\*")
+
+
+def totals(vault: Path) -> tuple[int, int]:
+    match = STATUS_TOTALS.search((vault / "Dashboards/Status.md").read_text(encoding="utf-8"))
+    assert match is not None
+    return int(match[1]), int(match[2])
+
+
+def tick_leetcode(vault: Path) -> None:
+    note = vault / "Status.md"
+    text = note.read_text(encoding="utf-8")
+    old = "- [ ] One Leetcode medium"
+    assert old in text
+    note.write_text(text.replace(old, "- [x] One Leetcode medium"), encoding="utf-8")
+
+
+def edit_topic(vault: Path) -> None:
+    """A change that makes Plan.md's topics region stale."""
+    path = vault / "Topics/Rust.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n- [ ] One more Rust task\n")
+
+
+AN_HOUR_NS = 3600 * 1_000_000_000
+
+
+def age(vault: Path) -> None:
+    """Move every timestamp in the vault an hour back, as if it had sat still since."""
+    then = time.time_ns() - AN_HOUR_NS
+    for folder, _, files in os.walk(vault):
+        for name in files:
+            os.utime(os.path.join(folder, name), ns=(then, then))
+
+
+def set_vault_keys(vault: Path, *lines: str) -> None:
+    config = vault / ".vaultkit/config.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "[vault]\n" in text
+    config.write_text(text.replace("[vault]\n", "[vault]\n" + "".join(f"{x}\n" for x in lines)))
+
+
+def write_template(vault: Path, name: str, text: str | bytes) -> None:
+    path = vault / ".vaultkit/templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
