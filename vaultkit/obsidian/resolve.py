@@ -8,7 +8,7 @@ turning a parsed link's ``target`` into a vault path (:class:`LinkResolver`), ma
 paths, headings and block ids in, nothing is read from disk.
 
 Obsidian documents little of this. Where a rule is observed rather than documented, the
-docstring says so and names the source; ``tests/test_resolve.py`` pins each rule.
+docstring says so and names the source; ``tests/obsidian/test_resolve.py`` pins each rule.
 """
 
 from __future__ import annotations

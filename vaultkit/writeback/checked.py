@@ -6,7 +6,7 @@ note is written into while an editor may be saving it, in one of four ways: in p
 truncation, write: Obsidian desktop, Node's ``fs.writeFile``), slowly in place (the same, in
 chunks with pauses between them), by a temp file renamed over the note (most other editors,
 sync services), or a bare truncation. Every step below is designed against each of them landing
-at each step boundary (``tests/test_interleavings.py`` injects them there):
+at each step boundary (``tests/writeback/test_interleavings.py`` injects them there):
 
 1. **Stable read** (:func:`vaultkit.writeback.reading.read_stable`): the bytes planned from are
    read through one descriptor, with its size and times checked before and after; a file that
@@ -51,7 +51,7 @@ from vaultkit.writeback.temps import discard_ours, fsync_dir, keep_as_copy, temp
 
 on_step: Callable[[str], None] | None = None
 """Called at each step boundary of a write with the step's name ("temp written", "checked",
-"exchanged", "compared", "given back", "held"); ``tests/test_interleavings.py`` injects an
+"exchanged", "compared", "given back", "held"); ``tests/writeback/test_interleavings.py`` injects an
 editor's saves here. The one hook of the write path: set it on this module."""
 
 
