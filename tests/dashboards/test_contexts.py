@@ -30,6 +30,7 @@ from vaultkit.dashboards.topics import (
     make_topics,
     modified_date,
     moves_topics,
+    sort_value,
     topic_value,
 )
 from vaultkit.index.store import FAMILIES
@@ -274,6 +275,30 @@ def test_topics_sort_by_a_column_descending(inputs: Inputs) -> None:
     assert [t["modified"] for t in by_modified] == sorted(
         (t["modified"] for t in by_modified), reverse=True
     )
+
+
+def sorted_by(inputs: Inputs, sort: str) -> list[str]:
+    settings = dataclasses.replace(inputs.config.topics, sort=sort)
+    config = dataclasses.replace(inputs.config, topics=settings)
+    return [t["title"] for t in make_topics(Inputs(inputs.connection, config, TODAY, "vault"))]
+
+
+def test_topics_sort_by_progress_either_way_with_no_tasks_last(inputs: Inputs) -> None:
+    # Alpha 1 of 4 done, Beta 0 of 1; Gamma and Tagged have no tasks: no progress to sort by.
+    assert sorted_by(inputs, "progress") == ["Beta", "Alpha", "Gamma", "Tagged"]
+    assert sorted_by(inputs, "-progress") == ["Alpha", "Beta", "Gamma", "Tagged"]
+
+
+def test_a_descending_sort_still_puts_topics_without_the_value_last(inputs: Inputs) -> None:
+    assert sorted_by(inputs, "status") == ["Alpha", "Beta", "Gamma", "Tagged"]
+    assert sorted_by(inputs, "-status") == ["Beta", "Alpha", "Gamma", "Tagged"]
+
+
+def test_numbers_sort_as_numbers_before_text() -> None:
+    values = [11, "b", 5, None, 2.5, "A", [], Progress(1, 2), Progress(0, 0)]
+    keyed = [(key, v) for v in values if (key := sort_value(v)) is not None]
+    ordered = [v for _, v in sorted(keyed, key=lambda pair: pair[0])]
+    assert ordered == [2.5, 5, 11, Progress(1, 2), "A", "b"]  # progress by its 50 (%)
 
 
 def test_topic_columns_are_the_configured_ones(inputs: Inputs) -> None:

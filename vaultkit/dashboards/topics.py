@@ -178,17 +178,27 @@ def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
         for path, title, folder, properties, tags, mtime_ns in _candidates(connection, settings)
         if is_topic(settings, folder, tags, properties)
     ]
-    sort_key = settings.sort.lstrip("-")
-    reverse = settings.sort.startswith("-")
-
-    def key(topic: dict[str, Any]) -> tuple[int, str]:
-        value = topic_value(topic, sort_key)
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        return (0 if value not in (None, "", []) else 1, text.casefold())
-
     topics.sort(key=lambda t: t["title"].casefold())
-    topics.sort(key=key, reverse=reverse)
+    sort_key = settings.sort.lstrip("-")
+    keyed = [(sort_value(topic_value(topic, sort_key)), topic) for topic in topics]
+    # Topics without a value come last whichever way the column sorts.
+    valued = [(value, topic) for value, topic in keyed if value is not None]
+    valued.sort(key=lambda pair: pair[0], reverse=settings.sort.startswith("-"))
+    topics = [topic for _, topic in valued] + [topic for value, topic in keyed if value is None]
     return topics
+
+
+def sort_value(value: Any) -> tuple[int, float, str] | None:
+    """How a column's value sorts: numbers (and progress, by percentage) as numbers, before
+    anything else as case-folded text; None for no value (no tasks counts as no progress)."""
+    if value is None or value in ("", [], {}):
+        return None
+    if isinstance(value, Progress):
+        return (0, value.pct, "") if value.total else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value, "")
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return (1, 0, text.casefold())
 
 
 def _candidates(
