@@ -129,7 +129,11 @@ def test_the_docs_list_a_topics_keys_with_its_computed_columns() -> None:
     row = _docs_context_rows()["topics"]
     keys = re.search(r"`\{([^}]*)\}`", row)
     assert keys is not None
-    assert keys[1].split(", ") == ["path", "title", "properties", "lists", *topics.COMPUTED_COLUMNS]
+    expected = ["path", "title", "properties", "lists", *topics.COMPUTED_COLUMNS]
+    assert keys[1].split(", ") == expected, (
+        "docs/templates.md: the `topics` row of the Context table lists a topic's keys; write "
+        f"them as `{{{', '.join(expected)}}}`"
+    )
 
 
 # --- the config (config/ is below dashboards/: these hold its copy to the registry) --------
@@ -172,4 +176,8 @@ def test_init_names_the_computed_topic_columns(initialised: str) -> None:
     )
     listed = re.search(r"the computed columns ([^.]*)\.", comments)
     assert listed is not None
-    assert sorted(re.split(r", | and ", listed[1])) == sorted(topics.COMPUTED_COLUMNS)
+    assert sorted(re.split(r", | and ", listed[1])) == sorted(topics.COMPUTED_COLUMNS), (
+        "the doc of TopicSettings.columns (vaultkit/config/schema.py) names the computed columns "
+        f"of vaultkit/dashboards/topics.py: {', '.join(topics.COMPUTED_COLUMNS)}; then paste "
+        "vaultkit init's config.toml into docs/config.md"
+    )

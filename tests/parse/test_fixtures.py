@@ -77,7 +77,10 @@ def test_every_syntax_element_has_a_fixture_file_with_cases() -> None:
     for case in CASES:
         by_file[case.values[0]] = by_file.get(case.values[0], 0) + 1
     for element in ELEMENTS:
-        assert by_file.get(element.name, 0) > 0, f"no cases in fixtures/parse/{element.name}.md"
+        assert by_file.get(element.name, 0) > 0, (
+            f"no cases in tests/fixtures/parse/{element.name}.md: add some, in markdown-it-py's "
+            "fixture format (title, ., the note, ., the expected JSON, .)"
+        )
 
 
 def test_case_titles_are_unique() -> None:
