@@ -3,9 +3,10 @@
 A topic's columns are its properties, the bullet lists under its sections, and the computed
 columns of :data:`COMPUTED_COLUMNS`. Adding a computed column is one function there: it
 becomes a key of every topic (``topic.words``), a column ``topic_value`` answers and a name
-``[topics] columns`` and ``sort`` may use, and docs/templates.md lists it (a test holds the
-docs to the table). A column that reads an index family of its note none of the others
-reads adds it to :data:`COLUMN_FAMILIES`, so that a change to it renders the topics again.
+``[topics] columns`` and ``sort`` may use. Two lists for users name it by hand, and tests hold
+them to the table: docs/templates.md and the doc of ``TopicSettings.columns``. A column that
+reads an index family of its note none of the others reads adds it to
+:data:`COLUMN_FAMILIES`, so that a change to it renders the topics again.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ note's elements. Adding an element is one module (an inline rule that pushes a t
 offset in ``meta["pos"]``, and a collector for that token type), its entry in
 :data:`ELEMENTS` and one fixture file, ``tests/fixtures/parse/<name>.md``. An element whose
 items the note does not hold yet also needs their field in the model, in
-:class:`~vaultkit.parse.state.Extracted` and in :mod:`vaultkit.parse.note`.
+:class:`~vaultkit.parse.state.Extracted` and in :mod:`vaultkit.parse.note`, and their key in
+the JSON form (``vaultkit.cli.jsonform.note_json``, ``docs/inspect-json.md``); CONTRIBUTING.md
+walks through it.
 
 The order of :data:`ELEMENTS` is the order in which :func:`~vaultkit.parse.markdown.build_parser`
 applies the plugins, so it decides where rules with the same anchor land: rules added
