@@ -9,6 +9,8 @@ from pathlib import Path
 from vaultkit.errors import NoteNotFoundError, VaultkitError, VaultNotFoundError
 
 CONFIG_DIR = ".obsidian"
+"""Obsidian's config folder, which makes a folder a vault, unless the user overrides it (the
+override is per device, so vaultkit cannot read it)."""
 
 
 def find_vault(start: Path) -> Path | None:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
+from vaultkit.vault import CONFIG_DIR
 from vaultkit.vaultpaths import BACKUPS_PATH, CONFIG_PATH, TEMPLATES_PATH, VAULTKIT_DIR
 from vaultkit.writeback.temps import TEMP_SUFFIX
 
-IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git"})
+IGNORED_DIRS = frozenset({CONFIG_DIR, ".trash", ".git"})
 # Obsidian rewrites .obsidian/workspace.json on every click, but these two files are
 # settings vaultkit reads (excluded files, daily-note format), so they still count.
 OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})

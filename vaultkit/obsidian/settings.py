@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from vaultkit.files import os_reason, read_regular
+from vaultkit.vault import CONFIG_DIR as DEFAULT_CONFIG_DIR  # the folder that makes a vault
 
-DEFAULT_CONFIG_DIR = ".obsidian"
-"""Obsidian's config folder unless the user overrides it (the override is per device)."""
+__all__ = ["DEFAULT_CONFIG_DIR", "ObsidianSettings", "read_obsidian_settings"]
 
 
 class ObsidianSettings(NamedTuple):
