@@ -132,17 +132,18 @@ class _VaultWalk:
             warnings=warnings,
         )
 
-    def _visit(self, folder: _Dir) -> None:
+    def _listing(self, folder: _Dir) -> list[os.DirEntry[str]] | None:
+        """The folder's entries; None if it was listed already or cannot be (then skipped)."""
         try:
             folder_stat = os.stat(folder.abs_path)
             identity = (folder_stat.st_dev, folder_stat.st_ino)
             if identity in self.visited:
                 # A symlink back to a folder already listed (or a loop): its files are known.
                 _logger().debug("not listing %s twice (symlink to a folder already seen)", folder)
-                return
+                return None
             self.visited.add(identity)
             with os.scandir(folder.abs_path) as listing:
-                entries = list(listing)
+                return list(listing)
         except OSError as exc:
             if not folder.path:
                 raise
@@ -153,6 +154,11 @@ class _VaultWalk:
                 "in it was scanned.",
                 cannot_list=os_reason(exc),
             )
+            return None
+
+    def _visit(self, folder: _Dir) -> None:
+        entries = self._listing(folder)
+        if entries is None:
             return
         names = _LazyNames(entries)
         # The common case, inlined: a plain ASCII-named regular file that no rule below
@@ -201,22 +207,28 @@ class _VaultWalk:
                     continue
             self._entry(entry, folder, names)
 
-    def _entry(self, entry: os.DirEntry[str], folder: _Dir, names: _LazyNames) -> None:
-        name = entry.name
-        # Inlined ASCII fast path: this runs once per file of the vault.
+    def _nfc_name(self, name: str, folder: _Dir) -> str | None:
+        """The entry's name as vaultkit keys it (NFC); None, skipped, if it is not UTF-8."""
         if name.isascii():
-            nfc_name = name
-        elif is_utf8(name):
+            return name
+        if is_utf8(name):
             self.non_ascii = True
-            nfc_name = unicodedata.normalize("NFC", name)
-        else:
-            if not name.startswith("."):
-                shown = _join(folder.path, readable(name))
-                self._skip(
-                    shown,
-                    SkipReason.UNREADABLE,
-                    f"The name of '{shown}' is not valid UTF-8, so it was skipped; rename it.",
-                )
+            return unicodedata.normalize("NFC", name)
+        if not name.startswith("."):
+            shown = _join(folder.path, readable(name))
+            self._skip(
+                shown,
+                SkipReason.UNREADABLE,
+                f"The name of '{shown}' is not valid UTF-8, so it was skipped; rename it.",
+            )
+        return None
+
+    def _entry(self, entry: os.DirEntry[str], folder: _Dir, names: _LazyNames) -> None:
+        """Any entry the inlined loop of _visit left to the full path: folders, links, names
+        that are not plain ASCII, hidden and conflicted names, and files it could not stat."""
+        name = entry.name
+        nfc_name = self._nfc_name(name, folder)
+        if nfc_name is None:
             return
         if nfc_name.startswith("."):
             # Hidden from Obsidian; but an iCloud placeholder stands for a visible note.
