@@ -310,14 +310,14 @@ def test_generated_dashboards_parse_back_into_tables_and_resolving_links(vault: 
 
 def test_custom_dashboard_from_a_vault_template(vault: Path) -> None:
     (vault / ".vaultkit" / "templates").mkdir(parents=True)
-    (vault / ".vaultkit" / "templates" / "reading.md.j2").write_text(
+    (vault / ".vaultkit" / "templates" / "backlog.md.j2").write_text(
         "# Reading\n{% for r in resources.all if r.status == 'open' %}\n"
         "- [{{ r.text | cell }}]({{ r.url }}) ({{ '2026-11-29' | days_until }} days left)\n"
         "{% endfor %}\n",
         encoding="utf-8",
     )
     (vault / ".vaultkit" / "config.toml").write_text(
-        '[dashboards.reading]\ntemplate = "reading.md.j2"\ntarget = "Reading list.md"\n',
+        '[dashboards.backlog]\ntemplate = "backlog.md.j2"\ntarget = "Reading list.md"\n',
         encoding="utf-8",
     )
     result = sync(vault)

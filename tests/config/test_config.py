@@ -519,9 +519,9 @@ def test_targets_may_be_files_or_regions_and_custom_dashboards_follow_builtins(
     write_config(
         tmp_path,
         """\
-[dashboards.reading]
-target = "Reading/List.md#reading_list-2"
-template = "reading.md.j2"
+[dashboards.projects]
+target = "Projects/List.md#project_list-2"
+template = "projects.md.j2"
 [dashboards.topics]
 target = "Plan.md#topics"
 [dashboards.status]
@@ -540,11 +540,11 @@ template = "agenda.md.j2"
         "resources",
         "habits",
         "links",
-        "reading",
+        "projects",
         "agenda",
     ]
-    assert dashboard(config, "reading") == Dashboard(
-        "reading", True, "Reading/List.md", "reading_list-2", "reading.md.j2"
+    assert dashboard(config, "projects") == Dashboard(
+        "projects", True, "Projects/List.md", "project_list-2", "projects.md.j2"
     )
     # Two regions in one note are fine.
     assert dashboard(config, "topics") == Dashboard(
@@ -557,9 +557,9 @@ template = "agenda.md.j2"
 
 
 def test_a_custom_dashboard_must_name_its_template(tmp_path: Path) -> None:
-    write_config(tmp_path, '[dashboards.reading]\ntarget = "Reading.md"\n')
+    write_config(tmp_path, '[dashboards.projects]\ntarget = "Projects.md"\n')
     assert problems(tmp_path) == [
-        ".vaultkit/config.toml:1: key 'dashboards.reading': a custom dashboard must name its "
+        ".vaultkit/config.toml:1: key 'dashboards.projects': a custom dashboard must name its "
         "'template' (a file in .vaultkit/templates/); the built-in dashboards are status, "
         "topics, resources, habits, links"
     ]
@@ -630,13 +630,13 @@ def test_a_symlinked_default_folder_is_reported_without_a_config_file(tmp_path: 
     except OSError:  # pragma: no cover
         pytest.skip("symlinks are not available")
     lines = problems(vault)
-    assert len(lines) == 5
+    assert len(lines) == len(BUILTINS)
     assert lines[0].startswith(
         ".vaultkit/config.toml: key 'dashboards.status.target': \"Dashboards/Status.md\" leads out"
     )
     # Disabled dashboards write nothing, so their targets are not checked on disk.
     write_config(vault, "".join(f"[dashboards.{n}]\nenabled = false\n" for n in ("status",)))
-    assert len(problems(vault)) == 4
+    assert len(problems(vault)) == len(BUILTINS) - 1
 
 
 def test_two_dashboards_may_not_share_a_target(tmp_path: Path) -> None:

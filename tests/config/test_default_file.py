@@ -102,10 +102,7 @@ def test_the_default_text_names_every_key_with_a_comment() -> None:
         "topics": TopicSettings.__match_args__,
         "habits": HabitSettings.__match_args__,
         "daily_notes": DailyNotes.__match_args__,
-        **{
-            f"dashboards.{name}": ("enabled", "target", "template")
-            for name in ("status", "topics", "resources", "habits", "links")
-        },
+        **{f"dashboards.{d.name}": ("enabled", "target", "template") for d in BUILTINS},
     }
     for table, keys in schema.items():
         start = lines.index(f"[{table}]")
@@ -121,7 +118,7 @@ def test_the_default_text_names_every_key_with_a_comment() -> None:
             commented = section[found[0] - 1].startswith("#") or "  # " in line
             assert commented, f"{table}.{key} has no comment"
     data = tomllib.loads(text)
-    assert set(data["dashboards"]) == {"status", "topics", "resources", "habits", "links"}
+    assert set(data["dashboards"]) == {d.name for d in BUILTINS}
     assert all(len(line) <= 100 for line in lines)
 
 

@@ -122,7 +122,9 @@ def _docs_context_rows() -> dict[str, str]:
 
 def test_the_docs_document_every_context_name_and_no_other() -> None:
     documented = {name.split(".")[0] for name in _docs_context_rows()}
-    assert documented == set(CONTEXT)
+    missing, stale = set(CONTEXT) - documented, documented - set(CONTEXT)
+    assert not missing, f"docs/templates.md: add a row to the Context table for {sorted(missing)}"
+    assert not stale, f"docs/templates.md: the Context table documents no such name {sorted(stale)}"
 
 
 def test_the_docs_list_a_topics_keys_with_its_computed_columns() -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.regions import WriteStatus
-
-DASHBOARDS = ("Status.md", "Resources.md", "Habits.md", "Link health.md")
 
 
 def rendered(vault: Path, **kwargs: object) -> set[str]:
@@ -22,7 +21,7 @@ def rendered(vault: Path, **kwargs: object) -> set[str]:
 
 
 def outputs(vault: Path) -> dict[str, bytes]:
-    files = {name: (vault / "Dashboards" / name).read_bytes() for name in DASHBOARDS}
+    files = {path.name: path.read_bytes() for path in (vault / "Dashboards").glob("*.md")}
     files["Plan.md"] = (vault / "Plan.md").read_bytes()
     return files
 
@@ -163,13 +162,7 @@ def test_template_config_and_date_changes_render_again(
 
 def test_force_renders_everything(vault: Path) -> None:
     rendered(vault)
-    assert rendered(vault, force=True) == {
-        "status",
-        "resources",
-        "habits",
-        "links",
-        "topics",
-    }
+    assert rendered(vault, force=True) == {d.name for d in BUILTINS}
 
 
 def test_hook_style_sync_of_one_note_matches_a_full_sync(

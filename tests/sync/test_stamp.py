@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from tests.support.region_vault import disable_quiet_period
 from tests.support.vault_edits import age
+from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.index.meta import STAMP_KEY
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.run import run_sync
@@ -84,7 +85,7 @@ def test_a_still_vault_is_reported_current_from_the_stamp(vault: Path) -> None:
     report = run_sync(VaultPaths(vault), progress=False)
     assert report.rendered == [] and report.index.parsed == []
     assert {item.status for item in report.results} == {WriteStatus.UNCHANGED}
-    assert len(report.results) == len({item.path for item in report.results}) == 5
+    assert len(report.results) == len({item.path for item in report.results}) == len(BUILTINS)
     assert dashboards(vault) == before
 
 
@@ -278,4 +279,6 @@ def test_a_sync_answered_by_the_stamp_loads_no_pipeline(vault: Path) -> None:
         "logging",
     ):
         assert heavy not in imported, f"{heavy} is imported although nothing changed"
-    assert result.stdout.splitlines()[-1].startswith("5 dashboards (0 rendered): 0 written")
+    assert result.stdout.splitlines()[-1].startswith(
+        f"{len(BUILTINS)} dashboards (0 rendered): 0 written"
+    )

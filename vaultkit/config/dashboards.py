@@ -201,10 +201,10 @@ _INTRO = """\
 
 _CUSTOM = """\
 # A dashboard of your own: any other name, with its template in .vaultkit/templates/.
-# [dashboards.reading]
+# [dashboards.projects]
 # enabled = true
-# target = "Reading.md#reading-list"
-# template = "reading.md.j2"
+# target = "Projects.md#project-list"
+# template = "projects.md.j2"
 """
 
 
