@@ -67,8 +67,8 @@ def task_block_states(
     rows: Sequence[tuple[int, str | None, str, str]],
 ) -> list[tuple[int | None, int]]:
     """(rowid, task_id, depends_on JSON, status) -> (blocked 1/0 or None, rowid)."""
+    from vaultkit.graph.dependencies import dependency_states
     from vaultkit.model import TaskStatus
-    from vaultkit.parse.task_status import dependency_states
 
     entries = [
         (task_id, tuple(json.loads(depends_on)), TaskStatus(status))
