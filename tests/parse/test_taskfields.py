@@ -1,4 +1,4 @@
-"""Tests for vaultkit.parse.task_line and task_status: Tasks fields, statuses, dependencies."""
+"""Tests for vaultkit.parse.task_line and task_status: Tasks fields and checkbox statuses."""
 
 from __future__ import annotations
 
