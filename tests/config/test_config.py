@@ -534,12 +534,9 @@ template = "agenda.md.j2"
 """,
     )
     config = load_config(tmp_path, BUILTINS)
+    # The built-ins first, in the registry's order; then custom ones, in the file's order.
     assert [d.name for d in config.dashboards] == [
-        "status",
-        "topics",
-        "resources",
-        "habits",
-        "links",
+        *(d.name for d in BUILTINS),
         "projects",
         "agenda",
     ]
@@ -560,8 +557,8 @@ def test_a_custom_dashboard_must_name_its_template(tmp_path: Path) -> None:
     write_config(tmp_path, '[dashboards.projects]\ntarget = "Projects.md"\n')
     assert problems(tmp_path) == [
         ".vaultkit/config.toml:1: key 'dashboards.projects': a custom dashboard must name its "
-        "'template' (a file in .vaultkit/templates/); the built-in dashboards are status, "
-        "topics, resources, habits, links"
+        "'template' (a file in .vaultkit/templates/); the built-in dashboards are "
+        + ", ".join(d.name for d in BUILTINS)
     ]
 
 
