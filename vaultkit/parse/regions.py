@@ -11,8 +11,7 @@ note.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from vaultkit.markers import (
     FILE_HEADER,
@@ -24,9 +23,9 @@ from vaultkit.markers import (
     pair,
     read_marker,
 )
-from vaultkit.parse.decode import decode_note
-from vaultkit.parse.frontmatter import split_front_matter
-from vaultkit.parse.markdown import build_parser
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 """Notes larger than this have only their properties read (a diagnostic says so): no regions."""
@@ -80,6 +79,13 @@ def scan(data: bytes) -> tuple[list[Region], list[Problem]]:
     Lines are counted as the parser counts them (after a BOM; CRLF, CR and LF each end one).
     A binary file, a note too large to parse and a generated file have no regions.
     """
+    # Imported here, not above: the write-back imports this module to plan every sync, and
+    # a sync that finds no region note to read (the stamp withheld, nothing changed) should
+    # not pay for markdown-it, every syntax element's rules and YAML.
+    from vaultkit.parse.decode import decode_note
+    from vaultkit.parse.frontmatter import split_front_matter
+    from vaultkit.parse.markdown import build_parser
+
     decoded = decode_note(data)
     if decoded.is_binary or len(data) > MAX_NOTE_BYTES:
         return [], []
