@@ -67,7 +67,7 @@ def test_the_default_file_holds_every_setting_with_its_default_and_doc() -> None
             comment, value = documented[part.name, name]
             doc = f"{part.doc} {setting.doc}" if number == 0 and part.doc else setting.doc
             assert comment == doc, f"{part.name}.{name}"
-            assert tomllib.loads(f"v = {value}")["v"] == _plain(setting.default)
+            assert tomllib.loads(f"v = {value}")["v"] == _plain(getattr(part.defaults, name))
     # Nothing else: every key in the file is a setting (or a dashboard's).
     settings = {(part.name, name) for part in sections() for name, _ in part.settings}
     assert {key for key in documented if not key[0].startswith("dashboards")} == settings
@@ -79,7 +79,7 @@ def test_commented_sections_are_written_commented_out() -> None:
         if part.commented:
             assert data.get(part.name) == {}  # the header only: Obsidian's settings rule
         else:
-            expected = {name: _plain(setting.default) for name, setting in part.settings}
+            expected = {name: _plain(getattr(part.defaults, name)) for name, _ in part.settings}
             assert data[part.name] == expected
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 
@@ -20,18 +19,15 @@ SETTINGS = [(part.name, name, setting) for part in sections() for name, setting 
 def test_every_field_is_a_setting_and_its_default_is_the_settings() -> None:
     for part in sections():
         assert part.defaults == getattr(Config(), part.name) == type(part.defaults)()
-        fields = dataclasses.fields(part.defaults)
-        assert [f.name for f in fields] == [name for name, _ in part.settings]
+        assert list(type(part.defaults)._fields) == [name for name, _ in part.settings]
         for name, setting in part.settings:
-            assert isinstance(setting, Setting)
-            # The very object: the default is written once, in the setting's declaration.
-            assert getattr(part.defaults, name) is setting.default, f"{part.name}.{name}"
+            assert isinstance(setting, Setting), f"{part.name}.{name} is not annotated with one"
             assert setting.doc.strip(), f"{part.name}.{name} has no doc"
 
 
 def test_the_sections_are_the_config_files_tables_in_order() -> None:
     assert [part.name for part in sections()] == ["vault", "topics", "habits", "daily_notes"]
-    assert [f.name for f in dataclasses.fields(Config)][-1] == "dashboards"
+    assert Config._fields[-1] == "dashboards"
 
 
 # The bounds each number must keep (issue 13: no tracebacks, nothing absurd reaches a timer).

@@ -3,7 +3,6 @@ name a template reads holds (docs/templates.md, "Context"), maker by maker."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -269,8 +268,8 @@ def test_topic_value_reads_computed_columns_then_properties_then_lists(inputs: I
 
 
 def test_topics_sort_by_a_column_descending(inputs: Inputs) -> None:
-    settings = dataclasses.replace(inputs.config.topics, sort="-modified")
-    config = dataclasses.replace(inputs.config, topics=settings)
+    settings = inputs.config.topics._replace(sort="-modified")
+    config = inputs.config._replace(topics=settings)
     by_modified = make_topics(Inputs(inputs.connection, config, TODAY, "vault"))
     assert [t["modified"] for t in by_modified] == sorted(
         (t["modified"] for t in by_modified), reverse=True
@@ -278,8 +277,8 @@ def test_topics_sort_by_a_column_descending(inputs: Inputs) -> None:
 
 
 def sorted_by(inputs: Inputs, sort: str) -> list[str]:
-    settings = dataclasses.replace(inputs.config.topics, sort=sort)
-    config = dataclasses.replace(inputs.config, topics=settings)
+    settings = inputs.config.topics._replace(sort=sort)
+    config = inputs.config._replace(topics=settings)
     return [t["title"] for t in make_topics(Inputs(inputs.connection, config, TODAY, "vault"))]
 
 
@@ -318,8 +317,8 @@ def test_a_computed_column_is_one_function(inputs: Inputs, monkeypatch: pytest.M
 
 
 def test_no_topic_settings_means_no_topics(inputs: Inputs) -> None:
-    settings = dataclasses.replace(inputs.config.topics, tag="", folder="", property="")
-    config = dataclasses.replace(inputs.config, topics=settings)
+    settings = inputs.config.topics._replace(tag="", folder="", property="")
+    config = inputs.config._replace(topics=settings)
     assert make_topics(Inputs(inputs.connection, config, TODAY, "vault")) == []
 
 

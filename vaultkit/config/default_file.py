@@ -76,7 +76,7 @@ def _section_text(part: Section) -> str:
         lines.append(comment(part.doc))
     for name, setting in part.settings:
         lines.append(comment(setting.doc))
-        assignment = f"{name} = {toml_value(setting.default)}"
+        assignment = f"{name} = {toml_value(getattr(part.defaults, name))}"
         lines.append(f"# {assignment}" if part.commented else assignment)
     return "\n".join(lines) + "\n"
 

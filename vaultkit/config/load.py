@@ -8,7 +8,6 @@ the user fixes the file in one pass. A vault without a config file gets the defa
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +110,7 @@ def _build(
         for part in sections()
     }
     dashboards = read_dashboards(r, r.table(data, ("dashboards",)), vault, builtins)
-    return dataclasses.replace(Config(), **values, dashboards=dashboards)
+    return Config(**values, dashboards=dashboards)
 
 
 def _section(r: Reader, data: dict[str, object], part: Section, defaults: Any, vault: Path) -> Any:
@@ -130,7 +129,7 @@ def _section(r: Reader, data: dict[str, object], part: Section, defaults: Any, v
             for below, message in setting.check(given, Context(vault, values)):
                 r.add((*setting_key, *below), message)
         values[name] = value if setting.clean is None else setting.clean(value)
-    return dataclasses.replace(defaults, **values)
+    return defaults._replace(**values)
 
 
 def _read(r: Reader, table: dict[str, object], key: Key, setting: Setting, default: Any) -> Any:

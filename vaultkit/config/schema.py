@@ -1,27 +1,29 @@
 """Every setting of ``.vaultkit/config.toml``, each written once: key, type, default, bounds, check
 and the comment ``vaultkit init`` writes above it.
 
-A section of the file (``[vault]``) is a frozen dataclass, and each of its fields is one
-setting, declared with :func:`text`, :func:`texts`, :func:`integer`, :func:`number` or
-:func:`numbers`: the field's default is the setting's default, and the rest is kept as the
-field's :class:`Setting`. :class:`Config` lists the sections. From this one table,
+A section of the file (``[vault]``) is a named tuple, and each of its fields is one setting:
+its type annotated with a :class:`Setting` made by :func:`text`, :func:`texts`,
+:func:`integer`, :func:`number` or :func:`numbers` (``Annotated[int, integer(...)] = 50``),
+its default the field's default. :class:`Config` lists the sections. From this one table,
 :mod:`vaultkit.config.load` reads and checks a file, :mod:`vaultkit.config.default_file` writes
 the commented default, and the code reads typed values (``config.vault.max_growth``).
 
 Adding a setting is adding one field here (and, when its type and bounds do not say enough,
 a check in :mod:`vaultkit.config.checks`). The ``[dashboards.*]`` tables keep their own shape:
 see :mod:`vaultkit.config.dashboards`.
-"""
 
-from __future__ import annotations
+Named tuples, not dataclasses: the hook loads the config on every save, and ``dataclasses``
+(with ``inspect``) and six generated classes cost it about 10 ms of its ~50. So this module has
+no ``from __future__ import annotations``: the ``Annotated`` metadata must be built when the
+classes are.
+"""
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
 from enum import Enum, auto
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Annotated, Any, NamedTuple
 
 from vaultkit.config import checks
 from vaultkit.config.checks import Context, Problem
@@ -55,12 +57,10 @@ class Kind(Enum):
     """A table of name → number."""
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     """One key of a section: how it is read and checked, and what ``init`` says about it."""
 
     kind: Kind
-    default: object
     doc: str
     """The comment above the key in the default file: what it does, for the user."""
     minimum: float = -math.inf
@@ -79,228 +79,250 @@ class Setting:
     two differ only in case."""
 
 
-_SETTING = "vaultkit.setting"
-_SECTION = "vaultkit.section"
+class SectionDoc(NamedTuple):
+    """A ``[section]`` of the file: the comment above it, and whether ``init`` writes its keys
+    commented out."""
+
+    doc: str = ""
+    commented: bool = False
 
 
 def text(
-    default: str,
     doc: str,
     *,
     check: Callable[[str, Context], Iterator[Problem]] | None = None,
     clean: Callable[[str], str] | None = None,
-) -> str:
+) -> Setting:
     """A string setting."""
-    setting = Setting(Kind.TEXT, default, doc, check=check, clean=clean)
-    return field(default=default, metadata={_SETTING: setting})
+    return Setting(Kind.TEXT, doc, check=check, clean=clean)
 
 
 def texts(
-    default: tuple[str, ...],
-    doc: str,
-    *,
-    check: Callable[[list[tuple[int, str]], Context], Iterator[Problem]] | None = None,
-) -> tuple[str, ...]:
+    doc: str, *, check: Callable[[list[tuple[int, str]], Context], Iterator[Problem]] | None = None
+) -> Setting:
     """An array of strings; its check gets the strings with their positions."""
-    setting = Setting(Kind.TEXTS, default, doc, check=check)
-    return field(default=default, metadata={_SETTING: setting})
+    return Setting(Kind.TEXTS, doc, check=check)
 
 
-def integer(default: int, doc: str, *, minimum: int, at_most: int) -> int:
+def integer(doc: str, *, minimum: int, at_most: int) -> Setting:
     """An integer from ``minimum`` to ``at_most``."""
-    setting = Setting(Kind.INTEGER, default, doc, minimum=minimum, at_most=at_most)
-    return field(default=default, metadata={_SETTING: setting})
+    return Setting(Kind.INTEGER, doc, minimum=minimum, at_most=at_most)
 
 
 def number(
-    default: float,
-    doc: str,
-    *,
-    minimum: float,
-    maximum: float = math.inf,
-    at_most: float = math.inf,
-) -> float:
+    doc: str, *, minimum: float, maximum: float = math.inf, at_most: float = math.inf
+) -> Setting:
     """A number (integer or float in the file, a float in the code)."""
-    setting = Setting(Kind.NUMBER, default, doc, minimum=minimum, maximum=maximum, at_most=at_most)
-    return field(default=default, metadata={_SETTING: setting})
+    return Setting(Kind.NUMBER, doc, minimum=minimum, maximum=maximum, at_most=at_most)
 
 
-def numbers(doc: str, *, minimum: float, maximum: float, same: str) -> Mapping[str, float]:
-    """A table of name → number, empty by default, read-only."""
-    empty: Mapping[str, float] = MappingProxyType({})
-    setting = Setting(Kind.NUMBERS, empty, doc, minimum=minimum, maximum=maximum, same=same)
-    # A mapping proxy is not hashable, so dataclasses take it only from a factory.
-    return field(default_factory=lambda: empty, metadata={_SETTING: setting})
-
-
-_T = TypeVar("_T")
-
-
-def section(defaults: _T, doc: str = "", *, commented: bool = False) -> _T:
-    """A ``[section]`` of the file; ``commented``: ``init`` writes its keys commented out."""
-    return field(default=defaults, metadata={_SECTION: (doc, commented)})
+def numbers(doc: str, *, minimum: float, maximum: float, same: str) -> Setting:
+    """A table of name → number (empty by default, read-only)."""
+    return Setting(Kind.NUMBERS, doc, minimum=minimum, maximum=maximum, same=same)
 
 
 # --- the settings ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class VaultSettings:
+class VaultSettings(NamedTuple):
     """``[vault]``: what vaultkit reads, where it keeps its index, the guard rails on writing."""
 
-    excludes: tuple[str, ...] = texts(
-        (),
-        'Files and folders vaultkit ignores, on top of Obsidian\'s "Excluded files", in the '
-        'same syntax: a path prefix such as "Archive/" or a regular expression written "/.../".',
-        check=checks.excludes,
-    )
-    index: str = text(
-        "",
-        'The index file (a cache of the parsed vault). "" = the user cache folder, outside the '
-        'vault, so sync services never copy it. "~" is your home folder; a relative path is '
-        'relative to this .vaultkit/ folder (e.g. "index.sqlite3"); a path in the vault outside '
-        ".vaultkit/ is refused. vaultkit only ever replaces a file there that is its own index.",
-        check=checks.index,
-    )
-    max_files_written: int = integer(
-        50,
-        "Guard rail: a run that would write more files than this stops before writing any.",
-        minimum=1,
-        at_most=1_000_000,
-    )
-    max_growth: float = number(
-        5.0,
-        "Guard rail: a run that would grow a file by more than this factor stops before writing...",
-        minimum=1.0,
-        at_most=1_000_000,
-    )
-    growth_allowance: int = integer(
-        DEFAULT_GROWTH_ALLOWANCE,
-        "...except that any file may grow to this many bytes (1 MiB): small notes, a region in "
-        "a short note. A new file may be as large as max_output.",
-        minimum=0,
-        at_most=1024 * MIB,
-    )
-    template_timeout: float = number(
-        DEFAULT_TEMPLATE_TIMEOUT,
-        "Bounds on each template's render; past either, the sync stops, names the template and "
-        "writes nothing. Seconds (the built-in templates need about 3 s at 100,000 notes):",
-        minimum=0.1,
-        at_most=3600,
-    )
-    max_output: int = integer(
-        DEFAULT_MAX_OUTPUT,
-        "Bytes of output (64 MiB); also the longest string a template may build, and an eighth "
-        "of it the longest list. A render may use about 16 times this in memory (at least "
-        "256 MiB).",
-        minimum=1024,
-        at_most=1024 * MIB,
-    )
-    quiet_seconds: float = number(
-        5.0,
-        "Watch mode: do not write into a note modified in the last this many seconds.",
-        minimum=0.0,
-        at_most=86_400,
-    )
-    debounce_ms: int = integer(
-        500,
-        "Watch mode: wait this many milliseconds after the last change before syncing.",
-        minimum=0,
-        at_most=3_600_000,
-    )
-    today: str = text(
-        "",
-        'Compute the dashboards as of this date (YYYY-MM-DD) instead of today; "" = today. '
-        "Meant for examples and fixtures whose dashboards are committed; the VAULTKIT_TODAY "
-        "environment variable overrides it.",
-        check=checks.today,
-        clean=str.strip,
-    )
+    excludes: Annotated[
+        tuple[str, ...],
+        texts(
+            'Files and folders vaultkit ignores, on top of Obsidian\'s "Excluded files", in the '
+            'same syntax: a path prefix such as "Archive/" or a regular expression written '
+            '"/.../".',
+            check=checks.excludes,
+        ),
+    ] = ()
+    # A field named like tuple.index shadows that method, which nothing calls on settings.
+    index: Annotated[
+        str,
+        text(
+            'The index file (a cache of the parsed vault). "" = the user cache folder, outside the '
+            'vault, so sync services never copy it. "~" is your home folder; a relative path is '
+            'relative to this .vaultkit/ folder (e.g. "index.sqlite3"); a path in the vault '
+            "outside .vaultkit/ is refused. vaultkit only ever replaces a file there that is its "
+            "own index.",
+            check=checks.index,
+        ),
+    ] = ""  # type: ignore[assignment]
+    max_files_written: Annotated[
+        int,
+        integer(
+            "Guard rail: a run that would write more files than this stops before writing any.",
+            minimum=1,
+            at_most=1_000_000,
+        ),
+    ] = 50
+    max_growth: Annotated[
+        float,
+        number(
+            "Guard rail: a run that would grow a file by more than this factor stops before "
+            "writing...",
+            minimum=1.0,
+            at_most=1_000_000,
+        ),
+    ] = 5.0
+    growth_allowance: Annotated[
+        int,
+        integer(
+            "...except that any file may grow to this many bytes (1 MiB): small notes, a region in "
+            "a short note. A new file may be as large as max_output.",
+            minimum=0,
+            at_most=1024 * MIB,
+        ),
+    ] = DEFAULT_GROWTH_ALLOWANCE
+    template_timeout: Annotated[
+        float,
+        number(
+            "Bounds on each template's render; past either, the sync stops, names the template and "
+            "writes nothing. Seconds (the built-in templates need about 3 s at 100,000 notes):",
+            minimum=0.1,
+            at_most=3600,
+        ),
+    ] = DEFAULT_TEMPLATE_TIMEOUT
+    max_output: Annotated[
+        int,
+        integer(
+            "Bytes of output (64 MiB); also the longest string a template may build, and an eighth "
+            "of it the longest list. A render may use about 16 times this in memory (at least "
+            "256 MiB).",
+            minimum=1024,
+            at_most=1024 * MIB,
+        ),
+    ] = DEFAULT_MAX_OUTPUT
+    quiet_seconds: Annotated[
+        float,
+        number(
+            "Watch mode: do not write into a note modified in the last this many seconds.",
+            minimum=0.0,
+            at_most=86_400,
+        ),
+    ] = 5.0
+    debounce_ms: Annotated[
+        int,
+        integer(
+            "Watch mode: wait this many milliseconds after the last change before syncing.",
+            minimum=0,
+            at_most=3_600_000,
+        ),
+    ] = 500
+    today: Annotated[
+        str,
+        text(
+            'Compute the dashboards as of this date (YYYY-MM-DD) instead of today; "" = today. '
+            "Meant for examples and fixtures whose dashboards are committed; the VAULTKIT_TODAY "
+            "environment variable overrides it.",
+            check=checks.today,
+            clean=str.strip,
+        ),
+    ] = ""
 
 
-@dataclass(frozen=True, slots=True)
-class TopicSettings:
+class TopicSettings(NamedTuple):
     """``[topics]``: which notes are topics, and the columns of the topic comparison table."""
 
-    tag: str = text("topic", 'A tag, without "#":', check=checks.tag, clean=checks.bare_tag)
-    folder: str = text(
-        "",
-        "A folder (notes in it and below):",
-        check=checks.folder,
-        clean=lambda folder: folder.strip("/"),
+    tag: Annotated[str, text('A tag, without "#":', check=checks.tag, clean=checks.bare_tag)] = (
+        "topic"
     )
-    property: str = text("", 'A property that must be truthy (e.g. "topic: true"):')
-    columns: tuple[str, ...] = texts(
-        ("status", "timeline", "Details", "Pros", "Cons", "progress", "resources", "modified"),
-        "Table columns: property names, section names (the bullet list under a heading of "
-        "that name), or the computed columns progress, resources, modified and tasks.",
-        check=checks.columns,
-    )
-    sort: str = text(
-        "title",
-        'Sort rows by "title" or one of the columns; a leading "-" sorts descending.',
-        check=checks.sort,
-    )
+    folder: Annotated[
+        str,
+        text(
+            "A folder (notes in it and below):",
+            check=checks.folder,
+            clean=lambda folder: folder.strip("/"),
+        ),
+    ] = ""
+    property: Annotated[str, text('A property that must be truthy (e.g. "topic: true"):')] = ""
+    columns: Annotated[
+        tuple[str, ...],
+        texts(
+            "Table columns: property names, section names (the bullet list under a heading of "
+            "that name), or the computed columns progress, resources, modified and tasks.",
+            check=checks.columns,
+        ),
+    ] = ("status", "timeline", "Details", "Pros", "Cons", "progress", "resources", "modified")
+    sort: Annotated[
+        str,
+        text(
+            'Sort rows by "title" or one of the columns; a leading "-" sorts descending.',
+            check=checks.sort,
+        ),
+    ] = "title"
 
 
-@dataclass(frozen=True, slots=True)
-class HabitSettings:
+class HabitSettings(NamedTuple):
     """``[habits]``: how the habits dashboard reads daily notes."""
 
-    window_days: int = integer(
-        14, "Days in the rolling window, ending today.", minimum=1, at_most=36_525
-    )
-    targets: Mapping[str, float] = numbers(
-        'Habit text -> target percentage (0-100), e.g. { "Gym" = 75, "Read 20 pages" = 90 }.',
-        minimum=0,
-        maximum=100,
-        same="habit",
-    )
-    default_target: float = number(
-        75.0, "Target percentage for habits not listed in targets.", minimum=0.0, maximum=100.0
-    )
-    section: str = text(
-        "Habits",
-        'Heading that holds the habit checkboxes in daily notes ("" = anywhere in the note).',
-        clean=str.strip,
-    )
+    window_days: Annotated[
+        int, integer("Days in the rolling window, ending today.", minimum=1, at_most=36_525)
+    ] = 14
+    targets: Annotated[
+        Mapping[str, float],
+        numbers(
+            'Habit text -> target percentage (0-100), e.g. { "Gym" = 75, "Read 20 pages" = 90 }.',
+            minimum=0,
+            maximum=100,
+            same="habit",
+        ),
+    ] = MappingProxyType({})
+    default_target: Annotated[
+        float,
+        number("Target percentage for habits not listed in targets.", minimum=0.0, maximum=100.0),
+    ] = 75.0
+    section: Annotated[
+        str,
+        text(
+            'Heading that holds the habit checkboxes in daily notes ("" = anywhere in the note).',
+            clean=str.strip,
+        ),
+    ] = "Habits"
 
 
-@dataclass(frozen=True, slots=True)
-class DailyNotes:
+class DailyNotes(NamedTuple):
     """``[daily_notes]``: where daily notes live and how they are named."""
 
-    folder: str = text(
-        "",
-        'Folder holding the daily notes ("" = the vault root):',
-        check=checks.folder,
-        clean=checks.nfc_folder,
-    )
-    format: str = text(
-        DEFAULT_DAILY_FORMAT,
-        "File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, ddd, "
-        'dddd; text in [brackets] is literal. It may contain folders, e.g. "YYYY/MM/YYYY-MM-DD".',
-        check=checks.daily_format,
-    )
+    folder: Annotated[
+        str,
+        text(
+            'Folder holding the daily notes ("" = the vault root):',
+            check=checks.folder,
+            clean=checks.nfc_folder,
+        ),
+    ] = ""
+    format: Annotated[
+        str,
+        text(
+            "File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, ddd, "
+            "dddd; text in [brackets] is literal. It may contain folders, e.g. "
+            '"YYYY/MM/YYYY-MM-DD".',
+            check=checks.daily_format,
+        ),
+    ] = DEFAULT_DAILY_FORMAT
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """Everything configurable about one vault; ``Config()`` is the default."""
 
-    vault: VaultSettings = section(VaultSettings())
-    topics: TopicSettings = section(
-        TopicSettings(),
-        "Which notes are topics in the comparison table: a note matching any of tag, folder "
-        'and property is a topic ("" = unused).',
-    )
-    habits: HabitSettings = section(HabitSettings())
-    daily_notes: DailyNotes = section(
-        DailyNotes(),
-        "These follow Obsidian's Daily notes settings (.obsidian/daily-notes.json). Uncomment "
-        "a key only to override Obsidian: set here, it wins over Obsidian's setting.",
-        commented=True,
-    )
+    vault: Annotated[VaultSettings, SectionDoc()] = VaultSettings()
+    topics: Annotated[
+        TopicSettings,
+        SectionDoc(
+            "Which notes are topics in the comparison table: a note matching any of tag, folder "
+            'and property is a topic ("" = unused).'
+        ),
+    ] = TopicSettings()
+    habits: Annotated[HabitSettings, SectionDoc()] = HabitSettings()
+    daily_notes: Annotated[
+        DailyNotes,
+        SectionDoc(
+            "These follow Obsidian's Daily notes settings (.obsidian/daily-notes.json). Uncomment "
+            "a key only to override Obsidian: set here, it wins over Obsidian's setting.",
+            commented=True,
+        ),
+    ] = DailyNotes()
     dashboards: tuple[Dashboard, ...] = ()
     """Built-ins in a fixed order, then custom dashboards in file order (the built-ins come
     from the dashboard registry, passed to :func:`vaultkit.config.load.load_config`)."""
@@ -314,25 +336,35 @@ class Section(NamedTuple):
 
     name: str
     defaults: Any
-    """The section's dataclass holding every default."""
+    """The section's named tuple holding every default."""
     doc: str
     commented: bool
     settings: tuple[tuple[str, Setting], ...]
+
+
+def _metadata(owner: type, name: str, kind: type[Any]) -> Any:
+    """The ``kind`` object in the ``Annotated`` metadata of ``owner``'s field ``name``."""
+    found = [
+        m for m in getattr(owner.__annotations__[name], "__metadata__", ()) if isinstance(m, kind)
+    ]
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=1)
 def sections() -> tuple[Section, ...]:
     """The schema's sections, in file order (``[dashboards.*]`` is not one)."""
     found: list[Section] = []
-    for part in fields(Config):
-        if _SECTION not in part.metadata:
+    for name in Config._fields:
+        section: SectionDoc | None = _metadata(Config, name, SectionDoc)
+        if section is None:
             continue
-        doc, commented = part.metadata[_SECTION]
-        defaults: Any = part.default
-        settings = tuple((f.name, f.metadata[_SETTING]) for f in fields(defaults))
-        found.append(Section(part.name, defaults, doc, commented, settings))
+        defaults: Any = Config._field_defaults[name]
+        settings = tuple(
+            (key, _metadata(type(defaults), key, Setting)) for key in type(defaults)._fields
+        )
+        found.append(Section(name, defaults, section.doc, section.commented, settings))
     return tuple(found)
 
 
-TOP_LEVEL = tuple(part.name for part in fields(Config))
+TOP_LEVEL = Config._fields
 """The tables a config file may have, in file order."""
