@@ -11,6 +11,10 @@ from vaultkit.errors import NoteNotFoundError, VaultkitError, VaultNotFoundError
 CONFIG_DIR = ".obsidian"
 """Obsidian's config folder, which makes a folder a vault, unless the user overrides it (the
 override is per device, so vaultkit cannot read it)."""
+SETTINGS_FILES = (f"{CONFIG_DIR}/app.json", f"{CONFIG_DIR}/daily-notes.json")
+"""Obsidian's settings files whose content changes what vaultkit reads (excluded files, the
+daily notes' folder and format: :mod:`vaultkit.obsidian`): a change to one is a change to the
+vault's inputs, for the sync stamp and the watcher alike."""
 
 
 def find_vault(start: Path) -> Path | None:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from vaultkit.vault import CONFIG_DIR
+from vaultkit.vault import CONFIG_DIR, SETTINGS_FILES
 from vaultkit.vaultpaths import BACKUPS_PATH, CONFIG_PATH, TEMPLATES_PATH, VAULTKIT_DIR
 from vaultkit.writeback.temps import TEMP_SUFFIX
 
 IGNORED_DIRS = frozenset({CONFIG_DIR, ".trash", ".git"})
 # Obsidian rewrites .obsidian/workspace.json on every click, but these two files are
 # settings vaultkit reads (excluded files, daily-note format), so they still count.
-OBSIDIAN_SETTINGS = frozenset({".obsidian/app.json", ".obsidian/daily-notes.json"})
+OBSIDIAN_SETTINGS = frozenset(SETTINGS_FILES)
 BACKUPS = BACKUPS_PATH.as_posix() + "/"
 VAULTKIT_READ = frozenset({VAULTKIT_DIR, CONFIG_PATH.as_posix(), TEMPLATES_PATH.as_posix()})
 """What a sync reads in .vaultkit/ (with the templates folder's files). The rest is vaultkit's

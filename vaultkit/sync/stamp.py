@@ -43,11 +43,11 @@ from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
 from vaultkit.speedups import blake2b
 from vaultkit.sync.lock import lock_holder
 from vaultkit.sync.outcome import FileOutcome, SyncOutcome
+from vaultkit.vault import SETTINGS_FILES
 from vaultkit.vaultpaths import VaultPaths
 
 TODAY_ENV = "VAULTKIT_TODAY"
 """Pins the run's date (``vaultkit.sync.run.today_for_run``); part of the digest."""
-_OBSIDIAN_FILES = (".obsidian/app.json", ".obsidian/daily-notes.json")
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -126,7 +126,7 @@ def probe(paths: VaultPaths) -> Probe | None:
         if os.path.islink(templates):
             raise _UnsureError(templates)
         newest = max(newest, _walk(templates, names, numbers))
-        for name in _OBSIDIAN_FILES:
+        for name in SETTINGS_FILES:
             newest = max(newest, _stat_file(os.path.join(vault, name), names, numbers))
         _code(names, numbers)
     except (_UnsureError, OSError):
