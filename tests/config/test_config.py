@@ -170,6 +170,16 @@ def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path: Path) -> None:
     ]
 
 
+def test_missing_day_is_missed_or_untracked(tmp_path: Path) -> None:
+    write_config(tmp_path, '[habits]\nmissing_day = "untracked"\n')
+    assert load_config(tmp_path, BUILTINS).habits.missing_day == "untracked"
+    write_config(tmp_path, '[habits]\nmissing_day = "skipped"\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:2: key 'habits.missing_day': expected \"missed\" or "
+        '"untracked", got "skipped"'
+    ]
+
+
 # --- problems: all at once, each with its key and line ----------------------------------------
 
 

@@ -362,6 +362,63 @@ def test_habits_over_the_window(inputs: Inputs) -> None:
     assert (read["habit"], read["streak"], read["target"], read["met"]) == ("Read", 2, 75, False)
 
 
+def habits_over(inputs: Inputs, today: dt.date, window_days: int, missing_day: str) -> Any:
+    settings = inputs.config.habits._replace(window_days=window_days, missing_day=missing_day)
+    config = inputs.config._replace(habits=settings)
+    return make_habits(Inputs(inputs.connection, config, today, "vault"))
+
+
+def test_a_day_without_a_daily_note_counts_as_missed_by_default(inputs: Inputs) -> None:
+    assert inputs.config.habits.missing_day == "missed"
+    # Daily notes on the 20th, 21st and 22nd; the 18th and 19th have none.
+    habits = habits_over(inputs, TODAY, 5, "missed")
+    assert habits["missed_days"] == 2
+    assert [(d["day"], d["note"], d["done_count"]) for d in habits["days"]] == [
+        ("2026-11-18", None, 0),
+        ("2026-11-19", None, 0),
+        ("2026-11-20", "Daily/2026-11-20.md", 1),
+        ("2026-11-21", "Daily/2026-11-21.md", 1),
+        ("2026-11-22", "Daily/2026-11-22.md", 2),
+    ]
+    gym, read = habits["habits"]
+    assert (gym["done"], gym["tracked"], gym["pct"], gym["streak"]) == (2, 5, 40, 1)
+    assert [day["done"] for day in gym["days"]] == [False, False, True, False, True]
+    assert (read["done"], read["tracked"], read["streak"]) == (2, 5, 2)
+
+
+def test_a_missed_day_breaks_a_streak_an_untracked_one_does_not(inputs: Inputs) -> None:
+    # Gym was done on the 1st, whose note is the only one from Oct 30 to Nov 3 (today).
+    missed = habits_over(inputs, dt.date(2026, 11, 3), 5, "missed")["habits"]
+    assert [(h["habit"], h["done"], h["tracked"], h["streak"]) for h in missed] == [
+        ("Gym", 1, 4, 0)  # Oct 30, Oct 31, Nov 1, Nov 2; the 2nd, missed, ends the streak
+    ]
+    untracked = habits_over(inputs, dt.date(2026, 11, 3), 5, "untracked")["habits"]
+    assert [(h["habit"], h["done"], h["tracked"], h["streak"]) for h in untracked] == [
+        ("Gym", 1, 1, 1)
+    ]
+
+
+def test_untracked_leaves_days_without_a_daily_note_out(inputs: Inputs) -> None:
+    habits = habits_over(inputs, TODAY, 5, "untracked")
+    assert habits["missed_days"] == 0
+    assert [d["day"] for d in habits["days"]] == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    gym = habits["habits"][0]
+    assert (gym["done"], gym["tracked"], gym["pct"]) == (2, 3, 67)
+
+
+def test_today_without_a_daily_note_is_not_missed_yet(inputs: Inputs) -> None:
+    habits = habits_over(inputs, dt.date(2026, 11, 23), 5, "missed")
+    assert habits["missed_days"] == 1  # the 19th; the 23rd may still get its note
+    assert [d["day"] for d in habits["days"]] == [
+        "2026-11-19",
+        "2026-11-20",
+        "2026-11-21",
+        "2026-11-22",
+    ]
+    gym = habits["habits"][0]
+    assert (gym["done"], gym["tracked"], gym["streak"]) == (2, 4, 1)
+
+
 def test_daily_notes_are_found_by_path(inputs: Inputs) -> None:
     config: Config = inputs.config
     assert daily_note_day(config, "Daily/2026-11-20.md") == dt.date(2026, 11, 20)

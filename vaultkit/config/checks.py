@@ -124,6 +124,15 @@ def sort(text: str, context: Context) -> Iterator[Problem]:
 # --- [daily_notes] ---------------------------------------------------------------------------
 
 
+MISSING_DAY_RULES = ("missed", "untracked")
+"""What a day without a daily note counts as in ``[habits] missing_day``."""
+
+
+def missing_day(text: str, context: Context) -> Iterator[Problem]:
+    if text.strip() not in MISSING_DAY_RULES:
+        yield (), f'expected "missed" or "untracked", got {show(text)}'
+
+
 def daily_format(text: str, context: Context) -> Iterator[Problem]:
     problem = format_problem(text)
     if problem:

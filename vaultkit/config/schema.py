@@ -279,6 +279,16 @@ class HabitSettings(NamedTuple):
             clean=str.strip,
         ),
     ] = "Habits"
+    missing_day: Annotated[
+        str,
+        text(
+            'A day in the window without a daily note: "missed" counts it as not done for every '
+            'habit, as people score by hand over calendar days; "untracked" leaves it out. '
+            "Today is not missed before it is over.",
+            check=checks.missing_day,
+            clean=str.strip,
+        ),
+    ] = "missed"
 
 
 class DailyNotes(NamedTuple):

@@ -1,7 +1,10 @@
 """The Habits dashboard's context: recurring checkboxes of the daily notes in a rolling window.
 
-Each checkbox text under the configured section of a daily note is a habit; a day counts as
-tracked for a habit when its daily note holds that checkbox, and done when it is ticked.
+Each checkbox text under the configured section of a daily note is a habit; a day counts for a
+habit when its daily note holds that checkbox, and is done when it is ticked. A day of the
+window without a daily note counts as missed for every habit (``[habits] missing_day =
+"missed"``, the default: people score habits over calendar days), or is left out
+(``"untracked"``). Today is not missed before it is over.
 """
 
 from __future__ import annotations
@@ -43,24 +46,40 @@ def make_habits(inputs: Inputs) -> dict[str, Any]:
     start = today - dt.timedelta(days=settings.window_days - 1)
     days = _daily_notes(connection, config, start, today)
     per_habit = _records(connection, settings, days)
-    tracked_days = sorted(days)
+    missed = _missed_days(settings, days, start, today)
+    for record in per_habit.values():
+        record.update(dict.fromkeys(missed, False))
+    shown_days = sorted({*days, *missed})
     return {
         "window_days": settings.window_days,
         "start": start.isoformat(),
         "end": today.isoformat(),
+        "missing_day": settings.missing_day,
+        "missed_days": len(missed),
         "days": [
             {
                 "day": d.isoformat(),
-                "note": days[d],
+                "note": days.get(d),
                 "done_count": sum(1 for record in per_habit.values() if record.get(d)),
             }
-            for d in tracked_days
+            for d in shown_days
         ],
         "habits": [
-            _habit(settings, text, per_habit[text], tracked_days, days)
+            _habit(settings, text, per_habit[text], shown_days, days)
             for text in sorted(per_habit, key=str.casefold)
         ],
     }
+
+
+def _missed_days(
+    settings: HabitSettings, days: dict[dt.date, str], start: dt.date, today: dt.date
+) -> list[dt.date]:
+    """The days of the window that count as missed for want of a daily note (none when
+    ``missing_day`` is "untracked"). Today is never one: its note may still come."""
+    if settings.missing_day != "missed":
+        return []
+    span = (today - start).days
+    return [day for day in (start + dt.timedelta(days=n) for n in range(span)) if day not in days]
 
 
 def _daily_notes(
@@ -103,10 +122,10 @@ def _habit(
     settings: HabitSettings,
     text: str,
     record: _Record,
-    tracked_days: list[dt.date],
+    shown_days: list[dt.date],
     days: dict[dt.date, str],
 ) -> dict[str, Any]:
-    """One habit's entry: days done of days tracked, its target and its current streak."""
+    """One habit's entry: days done of days counted, its target and its current streak."""
     done_days = sum(1 for value in record.values() if value)
     tracked = len(record)
     target: float = settings.targets.get(text, settings.default_target)
@@ -114,7 +133,7 @@ def _habit(
         target = int(target)
     pct = round(100 * done_days / tracked) if tracked else 0
     streak = 0
-    for day in reversed(tracked_days):
+    for day in reversed(shown_days):
         if record.get(day):
             streak += 1
         elif day in record:
@@ -128,7 +147,7 @@ def _habit(
         "met": pct >= target,
         "streak": streak,
         "days": [
-            {"day": day.isoformat(), "done": record.get(day), "note": days[day]}
-            for day in tracked_days
+            {"day": day.isoformat(), "done": record.get(day), "note": days.get(day)}
+            for day in shown_days
         ],
     }
