@@ -419,6 +419,29 @@ def test_today_without_a_daily_note_is_not_missed_yet(inputs: Inputs) -> None:
     assert (gym["done"], gym["tracked"], gym["streak"]) == (2, 4, 1)
 
 
+def test_the_calendar_holds_the_windows_months_monday_first(inputs: Inputs) -> None:
+    calendar = habits_over(inputs, TODAY, 5, "missed")["calendar"]
+    assert [month["month"] for month in calendar] == ["November 2026"]
+    weeks = calendar[0]["weeks"]
+    assert all(len(week) == 7 for week in weeks)
+    assert weeks[0][:6] == [None] * 6 and weeks[0][6]["day"] == "2026-11-01"  # a Sunday
+    cells = {cell["day"]: cell for week in weeks for cell in week if cell}
+    assert len(cells) == 30
+    assert (cells["2026-11-17"]["in_window"], cells["2026-11-17"]["done"]) == (False, [])
+    assert cells["2026-11-19"]["missed"] and cells["2026-11-19"]["done"] == []
+    assert cells["2026-11-21"]["done"] == ["Read"]
+    assert cells["2026-11-22"]["done"] == ["Gym", "Read"]
+    # A window across a month end shows both months; a long one only the last three.
+    across = habits_over(inputs, dt.date(2026, 12, 2), 5, "missed")["calendar"]
+    assert [month["month"] for month in across] == ["November 2026", "December 2026"]
+    long = habits_over(inputs, TODAY, 365, "missed")["calendar"]
+    assert [month["month"] for month in long] == [
+        "September 2026",
+        "October 2026",
+        "November 2026",
+    ]
+
+
 def test_daily_notes_are_found_by_path(inputs: Inputs) -> None:
     config: Config = inputs.config
     assert daily_note_day(config, "Daily/2026-11-20.md") == dt.date(2026, 11, 20)

@@ -9,6 +9,7 @@ window without a daily note counts as missed for every habit (``[habits] missing
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import sqlite3
 from collections import defaultdict
@@ -68,6 +69,63 @@ def make_habits(inputs: Inputs) -> dict[str, Any]:
             _habit(settings, text, per_habit[text], shown_days, days)
             for text in sorted(per_habit, key=str.casefold)
         ],
+        "calendar": _calendar(start, today, days, per_habit, missed),
+    }
+
+
+CALENDAR_MONTHS = 3
+"""The month calendar shows at most this many months: the last ones of the window."""
+
+
+def _calendar(
+    start: dt.date,
+    today: dt.date,
+    days: dict[dt.date, str],
+    per_habit: dict[str, _Record],
+    missed: list[dt.date],
+) -> list[dict[str, Any]]:
+    """The window's months as weeks of seven days, Monday first: each day of the window with
+    the habits done that day, whether its note is missing (a miss) or still to come (today)."""
+    missed_days = set(missed)
+    months: list[tuple[int, int]] = []
+    cursor = dt.date(today.year, today.month, 1)
+    while len(months) < CALENDAR_MONTHS and cursor >= dt.date(start.year, start.month, 1):
+        months.append((cursor.year, cursor.month))
+        cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
+    found: list[dict[str, Any]] = []
+    for year, month in reversed(months):
+        weeks = [
+            [_calendar_day(day, month, start, today, days, per_habit, missed_days) for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        ]
+        found.append({"month": dt.date(year, month, 1).strftime("%B %Y"), "weeks": weeks})
+    return found
+
+
+def _calendar_day(
+    day: dt.date,
+    month: int,
+    start: dt.date,
+    today: dt.date,
+    days: dict[dt.date, str],
+    per_habit: dict[str, _Record],
+    missed: set[dt.date],
+) -> dict[str, Any] | None:
+    """One cell of the calendar: None outside the month; a day outside the window has only its
+    number."""
+    if day.month != month:
+        return None
+    in_window = start <= day <= today
+    return {
+        "day": day.isoformat(),
+        "number": day.day,
+        "in_window": in_window,
+        "note": days.get(day),
+        "missed": day in missed,
+        "done": sorted(
+            (text for text, record in per_habit.items() if in_window and record.get(day)),
+            key=str.casefold,
+        ),
     }
 
 
