@@ -170,6 +170,17 @@ def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path: Path) -> None:
     ]
 
 
+def test_habit_sources_are_known_and_listed_once(tmp_path: Path) -> None:
+    write_config(tmp_path, '[habits]\nsources = ["recurring_tasks", "daily_notes"]\n')
+    assert load_config(tmp_path, BUILTINS).habits.sources == ("recurring_tasks", "daily_notes")
+    write_config(tmp_path, '[habits]\nsources = ["daily_notes", "calendar", "daily_notes"]\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:2: key 'habits.sources[1]': expected \"daily_notes\" or "
+        '"recurring_tasks", got "calendar"',
+        ".vaultkit/config.toml:2: key 'habits.sources[2]': \"daily_notes\" is listed twice",
+    ]
+
+
 def test_missing_day_is_missed_or_untracked(tmp_path: Path) -> None:
     write_config(tmp_path, '[habits]\nmissing_day = "untracked"\n')
     assert load_config(tmp_path, BUILTINS).habits.missing_day == "untracked"

@@ -442,6 +442,74 @@ def test_the_calendar_holds_the_windows_months_monday_first(inputs: Inputs) -> N
     ]
 
 
+RECURRING = """\
+# Routine
+
+- [x] Stretch 🔁 every day ➕ 2026-11-18 ✅ 2026-11-19
+- [x] Stretch 🔁 every day ✅ 2026-11-21
+- [ ] Stretch 🔁 every day 📅 2026-11-22
+- [x] Water plants 🔁 every week ✅ 2026-11-20
+- [ ] Journal 🔁 every day when done ➕ 2026-11-22
+"""
+
+
+@pytest.fixture
+def with_recurring(tmp_path: Path) -> Iterator[Inputs]:
+    """The small vault plus a note of tasks repeating every day, and no daily note for them."""
+    vault = tmp_path / "vault"
+    write_vault(vault)
+    (vault / "Routine.md").write_text(RECURRING, "utf-8")
+    config = load_config(vault, BUILTINS)
+    connection, _ = update_index(
+        VaultPaths(vault, index=tmp_path / "index.sqlite3"), progress=False
+    )
+    try:
+        yield Inputs(connection, config, TODAY, "vault")
+    finally:
+        connection.close()
+
+
+def test_tasks_repeating_every_day_are_habits_when_asked_for(with_recurring: Inputs) -> None:
+    assert with_recurring.config.habits.sources == ("daily_notes",)
+    assert [h["habit"] for h in make_habits(with_recurring)["habits"]] == ["Gym", "Read"]
+    settings = with_recurring.config.habits._replace(
+        sources=("daily_notes", "recurring_tasks"), window_days=7
+    )
+    config = with_recurring.config._replace(habits=settings)
+    habits = make_habits(Inputs(with_recurring.connection, config, TODAY, "vault"))
+    by_name = {h["habit"]: h for h in habits["habits"]}
+    # Stretch began on the 18th (➕): the 18th and 20th missed, the 19th and 21st done; today
+    # (the 22nd) is not done yet, so not counted. Journal began today: nothing counted yet.
+    # Water plants repeats weekly: not a habit.
+    assert sorted(by_name) == ["Gym", "Journal", "Read", "Stretch"]
+    stretch = by_name["Stretch"]
+    assert (stretch["done"], stretch["tracked"], stretch["pct"], stretch["streak"]) == (2, 4, 50, 1)
+    assert [(d["day"], d["done"]) for d in stretch["days"] if d["done"] is not None] == [
+        ("2026-11-18", False),
+        ("2026-11-19", True),
+        ("2026-11-20", False),
+        ("2026-11-21", True),
+    ]
+    assert (by_name["Journal"]["done"], by_name["Journal"]["tracked"]) == (0, 0)
+    # The daily-note habits keep their own days; the days listed are every day counted.
+    assert (by_name["Gym"]["done"], by_name["Gym"]["tracked"]) == (2, 7)
+    assert habits["days"][0]["day"] == "2026-11-16"
+    cells = {c["day"]: c for week in habits["calendar"][0]["weeks"] for c in week if c}
+    assert cells["2026-11-19"]["done"] == ["Stretch"]
+
+
+def test_any_notes_tasks_move_the_habits_once_recurring_tasks_are_a_source(
+    with_recurring: Inputs,
+) -> None:
+    config = with_recurring.config
+    assert not moves_daily(with_recurring.connection, config, "Routine.md", frozenset({"tasks"}))
+    both = config._replace(
+        habits=config.habits._replace(sources=("daily_notes", "recurring_tasks"))
+    )
+    assert moves_daily(with_recurring.connection, both, "Routine.md", frozenset({"tasks"}))
+    assert not moves_daily(with_recurring.connection, both, "Routine.md", frozenset({"links"}))
+
+
 def test_daily_notes_are_found_by_path(inputs: Inputs) -> None:
     config: Config = inputs.config
     assert daily_note_day(config, "Daily/2026-11-20.md") == dt.date(2026, 11, 20)

@@ -110,6 +110,28 @@ def test_an_edited_note_updates_its_dashboards_once(vault: Path) -> None:
     assert snapshot(vault) == settled
 
 
+def test_ticking_a_task_repeating_every_day_updates_the_habits(vault: Path) -> None:
+    """A habit kept as a recurring task, in a note that is no daily note (#15)."""
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[habits]\n", '[habits]\nsources = ["daily_notes", "recurring_tasks"]\n')
+    )
+    routine = vault / "Routine.md"
+    routine.write_text("- [x] Stretch 🔁 every day ➕ 2026-11-19 ✅ 2026-11-20\n", "utf-8")
+    run_sync(VaultPaths(vault))
+    habits = vault / "Dashboards" / "Habits.md"
+    assert "| Stretch | 1/3 |" in habits.read_text(encoding="utf-8")  # the 19th to the 21st
+    routine.write_text(
+        "- [x] Stretch 🔁 every day ➕ 2026-11-19 ✅ 2026-11-20\n"
+        "- [x] Stretch 🔁 every day ✅ 2026-11-21\n",
+        "utf-8",
+    )
+    code, _, err = hook(str(vault), str(routine))
+    assert code == 0 and "Dashboards/Habits.md" in err
+    assert "| Stretch | 2/3 |" in habits.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "form",
     ["absolute", "relative", "single-quoted", "double-quoted", "quoted-vault", "no-vault"],

@@ -124,6 +124,20 @@ def sort(text: str, context: Context) -> Iterator[Problem]:
 # --- [daily_notes] ---------------------------------------------------------------------------
 
 
+HABIT_SOURCES = ("daily_notes", "recurring_tasks")
+"""Where ``[habits] sources`` may find habits."""
+
+
+def habit_sources(items: Sequence[tuple[int, str]], context: Context) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for number, source in items:
+        if source not in HABIT_SOURCES:
+            yield (number,), f'expected "daily_notes" or "recurring_tasks", got {show(source)}'
+        elif source in seen:
+            yield (number,), f"{show(source)} is listed twice"
+        seen.add(source)
+
+
 MISSING_DAY_RULES = ("missed", "untracked")
 """What a day without a daily note counts as in ``[habits] missing_day``."""
 

@@ -254,8 +254,17 @@ class TopicSettings(NamedTuple):
 
 
 class HabitSettings(NamedTuple):
-    """``[habits]``: how the habits dashboard reads daily notes."""
+    """``[habits]``: where the habits dashboard finds habits, and how it counts their days."""
 
+    sources: Annotated[
+        tuple[str, ...],
+        texts(
+            'Where habits come from: "daily_notes" (the checkboxes under the section below in '
+            'each daily note) and "recurring_tasks" (every task repeating "every day", Tasks '
+            "plugin style: a day is done when an instance of the series has ✅ that date).",
+            check=checks.habit_sources,
+        ),
+    ] = ("daily_notes",)
     window_days: Annotated[
         int, integer("Days in the rolling window, ending today.", minimum=1, at_most=36_525)
     ] = 14

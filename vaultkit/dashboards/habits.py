@@ -5,18 +5,24 @@ habit when its daily note holds that checkbox, and is done when it is ticked. A 
 window without a daily note counts as missed for every habit (``[habits] missing_day =
 "missed"``, the default: people score habits over calendar days), or is left out
 (``"untracked"``). Today is not missed before it is over.
+
+With ``"recurring_tasks"`` among ``[habits] sources``, a task repeating every day (the Tasks
+plugin's ``🔁 every day``) is a habit too, kept without daily notes: each instance completed
+(``✅ date``) is a day done, and every other past day since the series began is a day missed.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 import sqlite3
 from collections import defaultdict
 from typing import Any
 
 from vaultkit.config.schema import Config, HabitSettings
 from vaultkit.dashboards.common import Inputs
+from vaultkit.index.queries import VISIBLE_ROWS
 from vaultkit.obsidian.daily_notes import daily_note_date
 
 _Record = dict[dt.date, bool]
@@ -35,9 +41,12 @@ def daily_note_day(config: Config, path: str) -> dt.date | None:
 def moves_daily(
     connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
 ) -> bool:
-    """Whether a change to the note at ``path`` (moving ``families``) moves the daily notes."""
-    # The habits read the tasks of daily notes, and a daily note is one by its path.
-    return "tasks" in families and daily_note_day(config, path) is not None
+    """Whether a change to the note at ``path`` (moving ``families``) moves the habits."""
+    # The habits read the tasks of daily notes, and a daily note is one by its path; with
+    # recurring tasks as a source, any note's tasks may hold a habit.
+    if "tasks" not in families:
+        return False
+    return "recurring_tasks" in config.habits.sources or daily_note_day(config, path) is not None
 
 
 def make_habits(inputs: Inputs) -> dict[str, Any]:
@@ -45,16 +54,21 @@ def make_habits(inputs: Inputs) -> dict[str, Any]:
     connection, config, today = inputs.connection, inputs.config, inputs.today
     settings = config.habits
     start = today - dt.timedelta(days=settings.window_days - 1)
-    days = _daily_notes(connection, config, start, today)
+    from_notes = "daily_notes" in settings.sources
+    days = _daily_notes(connection, config, start, today) if from_notes else {}
     per_habit = _records(connection, settings, days)
-    missed = _missed_days(settings, days, start, today)
+    missed = _missed_days(settings, days, start, today) if from_notes else []
     for record in per_habit.values():
         record.update(dict.fromkeys(missed, False))
-    shown_days = sorted({*days, *missed})
+    if "recurring_tasks" in settings.sources:
+        for text, record in _recurring(connection, start, today).items():
+            _merge(per_habit[text], record)
+    shown_days = sorted({*days, *missed, *(d for r in per_habit.values() for d in r)})
     return {
         "window_days": settings.window_days,
         "start": start.isoformat(),
         "end": today.isoformat(),
+        "sources": list(settings.sources),
         "missing_day": settings.missing_day,
         "missed_days": len(missed),
         "days": [
@@ -122,6 +136,7 @@ def _calendar_day(
         "in_window": in_window,
         "note": days.get(day),
         "missed": day in missed,
+        "counted": in_window and any(day in record for record in per_habit.values()),
         "done": sorted(
             (text for text, record in per_habit.items() if in_window and record.get(day)),
             key=str.casefold,
@@ -138,6 +153,56 @@ def _missed_days(
         return []
     span = (today - start).days
     return [day for day in (start + dt.timedelta(days=n) for n in range(span)) if day not in days]
+
+
+_DAILY_RULE = re.compile(r"every (?:1 )?day(?: when done)?", re.IGNORECASE)
+"""The Tasks plugin's recurrence rules that repeat a task daily."""
+
+
+def _recurring(
+    connection: sqlite3.Connection, start: dt.date, today: dt.date
+) -> dict[str, _Record]:
+    """Habit text -> its record, from the tasks that repeat every day: a day is done when an
+    instance of the series was completed that day; every other day of the window since the
+    series began (its earliest created or done date) is a day missed, today only once done."""
+    first: dict[str, dt.date] = {}
+    done_days: dict[str, set[dt.date]] = {}
+    for text, rule, status, done, created in connection.execute(
+        "SELECT text, recurrence, status, done, created FROM tasks "
+        f"WHERE recurrence IS NOT NULL AND {VISIBLE_ROWS}"
+    ):
+        if not text or not _DAILY_RULE.fullmatch(rule.strip()):
+            continue
+        series = done_days.setdefault(text, set())  # a series not yet done is still a habit
+        dates = [day for day in (_date(done), _date(created)) if day is not None]
+        if dates:
+            first[text] = min([first.get(text, dates[0]), *dates])
+        if status == "done" and (day := _date(done)) is not None:
+            series.add(day)
+    records: dict[str, _Record] = {}
+    for text, done in done_days.items():
+        begin = max(start, first.get(text, start))
+        record = {
+            begin + dt.timedelta(days=n): begin + dt.timedelta(days=n) in done
+            for n in range(max(0, (today - begin).days))
+        }
+        if today in done:
+            record[today] = True
+        records[text] = record
+    return records
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _merge(record: _Record, other: _Record) -> None:
+    """A habit kept both ways: a day counts if either counts it, and is done if either says so."""
+    for day, done in other.items():
+        record[day] = record.get(day, False) or done
 
 
 def _daily_notes(
