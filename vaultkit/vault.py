@@ -17,6 +17,33 @@ daily notes' folder and format: :mod:`vaultkit.obsidian`): a change to one is a 
 vault's inputs, for the sync stamp and the watcher alike."""
 
 
+def is_inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it.
+
+    Give real paths (symbolic links resolved) to ask where a path leads. Besides the names,
+    the folders above ``path`` are compared with ``folder`` by device and inode, which also
+    catches a path spelt in another case on a case-insensitive file system, or reached
+    through a bind mount.
+    """
+    if Path(path).is_relative_to(folder):
+        return True
+    try:
+        target = os.stat(folder)
+    except OSError:
+        return False
+    current = path
+    while True:
+        try:
+            if os.path.samestat(os.stat(current), target):
+                return True
+        except OSError:
+            pass
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
 def find_vault(start: Path) -> Path | None:
     """Walk up from ``start`` to the folder holding ``.obsidian/`` (as git finds ``.git``)."""
     current = start.resolve()

@@ -43,6 +43,7 @@ from typing import NamedTuple
 from vaultkit.errors import ConfigError, VaultkitError
 from vaultkit.files import read_regular
 from vaultkit.speedups import sha256
+from vaultkit.vault import is_inside
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 """A folder that replaces the user cache folder (for the default index and compiled templates)."""
@@ -93,32 +94,6 @@ def default_index_path(vault: Path) -> Path:
     return cache_folder() / f"{name}-{digest}.sqlite3"
 
 
-def _inside(path: str, folder: str) -> bool:
-    """Whether ``path`` is ``folder`` or lies below it.
-
-    Both are real paths (symbolic links resolved). Besides the names, the folders above
-    ``path`` are compared with ``folder`` by device and inode, which also catches a path
-    spelt in another case on a case-insensitive file system.
-    """
-    if Path(path).is_relative_to(folder):
-        return True
-    try:
-        target = os.stat(folder)
-    except OSError:
-        return False
-    current = path
-    while True:
-        try:
-            if os.path.samestat(os.stat(current), target):
-                return True
-        except OSError:
-            pass
-        parent = os.path.dirname(current)
-        if parent == current:
-            return False
-        current = parent
-
-
 def vaultkit_folder(vault: Path) -> Path:
     """``<vault>/.vaultkit`` (which may not exist yet), refused when it is not a folder or is
     a symbolic link leading out of the vault: vaultkit's lock and a relative index go in
@@ -134,7 +109,7 @@ def vaultkit_folder(vault: Path) -> Path:
         ) from None
     if stat.S_ISLNK(info.st_mode):
         real = os.path.realpath(folder)
-        if not _inside(real, os.path.realpath(vault)):
+        if not is_inside(real, os.path.realpath(vault)):
             raise VaultkitError(
                 f"leads outside the vault (to {real}), a link where vaultkit keeps its lock, "
                 "index and backups; vaultkit never writes outside the vault, so nothing was "
@@ -157,9 +132,9 @@ def _checked(vault: Path, path: Path, shown: str) -> Path:
     the user wrote it, for the message."""
     real = os.path.realpath(path)
     vault_real = os.path.realpath(vault)
-    if _inside(real, vault_real):
+    if is_inside(real, vault_real):
         own = os.path.join(vault_real, VAULTKIT_DIR)
-        if not _inside(real, own) or os.path.realpath(own) == real:
+        if not is_inside(real, own) or os.path.realpath(own) == real:
             raise IndexPathError(
                 f"{shown!r} lies in the vault, outside {VAULTKIT_DIR}/, where the index "
                 "would replace a note of yours; give a path in .vaultkit/ or outside the vault"

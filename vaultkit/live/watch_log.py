@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import IO
 
 from vaultkit.errors import VaultkitError
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+from vaultkit.vault import is_inside
 
 
 def check_log_file(vault: Path, log_file: Path) -> None:
     """Refuse a log file inside the vault (as given, or once symlinks are resolved)."""
-    if _inside(os.path.abspath(log_file), os.path.abspath(vault)) or _inside(
+    if is_inside(os.path.abspath(log_file), os.path.abspath(vault)) or is_inside(
         os.path.realpath(log_file), os.path.realpath(vault)
     ):
         raise VaultkitError(

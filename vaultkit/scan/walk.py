@@ -27,6 +27,7 @@ from vaultkit.obsidian.filters import Filters, compile_filters
 from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR, read_obsidian_settings
 from vaultkit.scan.found import ScanResult, Skipped, SkipReason, SourceFile
 from vaultkit.scan.leftovers import HAS_ST_FLAGS, ICLOUD_SUFFIX, is_conflict_copy, is_dataless
+from vaultkit.vault import is_inside
 
 if TYPE_CHECKING:
     import logging
@@ -82,7 +83,6 @@ class _VaultWalk:
         root_stat = os.stat(root)
         if not stat.S_ISDIR(root_stat.st_mode):
             raise NotADirectoryError(errno.ENOTDIR, "The vault is not a folder", root)
-        self.root_id = (root_stat.st_dev, root_stat.st_ino)
         self.config_dir = config_dir
         self.ignore = ignore
         self.extra = extra
@@ -263,7 +263,7 @@ class _VaultWalk:
             return
         if is_link:
             target = os.path.realpath(entry.path)
-            if not self._inside(target):
+            if not is_inside(target, self.root_real):
                 self._skip(
                     path,
                     SkipReason.SYMLINK_OUTSIDE,
@@ -335,25 +335,6 @@ class _VaultWalk:
             f"'{path}' is stored only in iCloud (the folder holds just the placeholder "
             f"'{stub}'), so it was not read; download it in Finder to include it.",
         )
-
-    def _inside(self, real_target: str) -> bool:
-        root = self.root_real.rstrip(os.sep) + os.sep
-        if real_target == self.root_real or real_target.startswith(root):
-            return True
-        # The spelling can differ while the folder is the same (case-insensitive file systems,
-        # bind mounts), so fall back to comparing folder identities up the target's parents.
-        current = real_target
-        while True:
-            try:
-                current_stat = os.stat(current)
-                if (current_stat.st_dev, current_stat.st_ino) == self.root_id:
-                    return True
-            except OSError:
-                pass
-            parent = os.path.dirname(current)
-            if parent == current:
-                return False
-            current = parent
 
     def _unreadable(self, path: str, exc: OSError) -> None:
         self._skip(
