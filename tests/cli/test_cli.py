@@ -8,19 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.support.cli import vaultkit_executable
+from tests.support.cli import installed
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [vaultkit_executable(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    return installed(*args, cwd=cwd, timeout=60)
 
 
 def inspect_json(vault: Path, note: str) -> dict[str, Any]:

@@ -13,19 +13,11 @@ from typing import Any
 
 import networkx as nx
 
-from tests.support.cli import vaultkit_executable
+from tests.support.cli import installed
 
 
 def run(vault: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    index = vault.parent / "index.sqlite3"
-    return subprocess.run(
-        [vaultkit_executable(), *args, "--vault", str(vault), "--index", str(index)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    return installed(*args, "--vault", str(vault), "--index", str(vault.parent / "index.sqlite3"))
 
 
 def run_json(vault: Path, *args: str) -> Any:

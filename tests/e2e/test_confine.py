@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cli import vaultkit_executable
+from tests.support.cli import installed, vaultkit_executable
 from tests.support.region_vault import disable_quiet_period
 from tests.support.vault_edits import tick_leetcode, totals
 from tests.support.watching import DEBOUNCE_MS, Running, wait_until
@@ -40,17 +40,7 @@ TIMEOUT = 20
 def cli(
     *args: str | bytes, cwd: Path | None = None, timeout: float = TIMEOUT
 ) -> subprocess.CompletedProcess[str]:
-    """The installed ``vaultkit`` with ``args`` (bytes kept as bytes in argv)."""
-    return subprocess.run(
-        [vaultkit_executable(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="backslashreplace",
-        timeout=timeout,
-        check=False,
-    )
+    return installed(*args, cwd=cwd, timeout=timeout)
 
 
 def tree(folder: Path) -> list[str]:

@@ -7,7 +7,6 @@ The two fuzz properties run with a larger budget than the other property tests (
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import unicodedata
@@ -17,8 +16,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from tests.support.cli import cli
 from tests.support.region_vault import disable_quiet_period, snapshot
-from vaultkit.cli.main import run
 from vaultkit.obsidian.resolve import LinkResolver
 from vaultkit.parse.note import parse_note
 from vaultkit.writeback.regions import RegionContent, WriteStatus, splice_regions
@@ -27,14 +26,6 @@ EXAMPLE = Path(__file__).resolve().parent.parent.parent / "example_vault"
 PROFILE = os.environ.get("VAULTKIT_HYPOTHESIS", "ci")
 FUZZ_EXAMPLES = {"ci": 2000, "thorough": 25_000}.get(PROFILE, 2000)
 """Examples per fuzz property: derandomised in CI, random and many more when thorough."""
-
-
-def cli(*argv: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(argv), out, err)
-    text = out.getvalue() + err.getvalue()
-    assert "Traceback" not in text
-    return code, text
 
 
 # -- fuzz: the parser and the write-back on Obsidian-flavoured garbage -------------------------

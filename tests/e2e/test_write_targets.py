@@ -10,7 +10,6 @@ vault halfway through a sync are reported and left alone, never a traceback or a
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
 import stat
@@ -21,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import vaultkit_executable
+from tests.support.cli import cli as in_process
+from tests.support.cli import installed
 from tests.support.region_vault import disable_quiet_period
 from tests.support.watching import Running, wait_until
-from vaultkit.cli.main import run
 from vaultkit.sync import writes as sync_writes
 from vaultkit.writeback.plan import Planned
 
@@ -32,22 +31,7 @@ TIMEOUT = 30
 
 
 def cli(vault: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [vaultkit_executable(), *args],
-        cwd=vault,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-
-
-def in_process(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run(list(args), out, err)
-    text = out.getvalue() + err.getvalue()
-    assert "Traceback" not in text
-    return code, text
+    return installed(*args, cwd=vault, timeout=TIMEOUT)
 
 
 def set_quiet(vault: Path, seconds: float) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import vaultkit_executable
+from tests.support.cli import installed, vaultkit_executable
 from vaultkit.config.load import load_config
 from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError, VaultkitError
@@ -50,17 +50,7 @@ def run(
     preexec: Callable[[], None] | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [vaultkit_executable(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-        env=env,
-        preexec_fn=preexec,
-    )
+    return installed(*args, cwd=cwd, env=env, preexec=preexec)
 
 
 def refused(result: subprocess.CompletedProcess[str], *words: str) -> None:

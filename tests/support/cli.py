@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from vaultkit.cli.main import run
@@ -21,6 +23,28 @@ def vaultkit_executable() -> str:
     return found
 
 
+def installed(
+    *args: str | bytes,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The installed ``vaultkit`` with ``args`` (bytes kept as bytes in argv), as a process."""
+    return subprocess.run(
+        [vaultkit_executable(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+        timeout=timeout,
+        check=False,
+        env=env,
+        preexec_fn=preexec,
+    )
+
+
 def cli(*argv: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     code = run(list(argv), out, err)
@@ -31,8 +55,4 @@ def cli(*argv: str) -> tuple[int, str]:
 
 def sync(vault: Path, *args: str) -> tuple[int, str]:
     """``vaultkit sync`` in this process (so the injected faults apply); exit, stdout+stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    code = run(["sync", str(vault), *args], out, err)
-    text = out.getvalue() + err.getvalue()
-    assert "Traceback" not in text
-    return code, text
+    return cli("sync", str(vault), *args)

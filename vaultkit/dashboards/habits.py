@@ -23,7 +23,7 @@ from typing import Any
 from vaultkit.config.schema import Config, HabitSettings
 from vaultkit.dashboards.common import Inputs
 from vaultkit.index.queries import VISIBLE_ROWS
-from vaultkit.obsidian.daily_notes import daily_note_date
+from vaultkit.obsidian.daily_notes import MONTHS, daily_note_date
 
 _Record = dict[dt.date, bool]
 """One habit: day -> whether it was done that day (a tracked day only)."""
@@ -112,7 +112,7 @@ def _calendar(
             [_calendar_day(day, month, start, today, days, per_habit, missed_days) for day in week]
             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
         ]
-        found.append({"month": dt.date(year, month, 1).strftime("%B %Y"), "weeks": weeks})
+        found.append({"month": f"{MONTHS[month - 1]} {year}", "weeks": weeks})
     return found
 
 

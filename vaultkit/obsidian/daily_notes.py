@@ -74,7 +74,7 @@ def read_daily_note_settings(vault: Path, config_dir: str) -> DailyNoteSettings:
 
 
 # moment's default locale is English; calendar.month_name would follow the machine's locale.
-_MONTHS = (
+MONTHS = (
     "January",
     "February",
     "March",
@@ -106,8 +106,8 @@ _SUPPORTED: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "YYYY": ("year", "[0-9]{4}"),
         "YY": ("yy", "[0-9]{2}"),
-        "MMMM": ("month_name", "(?i:" + "|".join(_MONTHS) + ")"),
-        "MMM": ("month_abbr", "(?i:" + "|".join(m[:3] for m in _MONTHS) + ")"),
+        "MMMM": ("month_name", "(?i:" + "|".join(MONTHS) + ")"),
+        "MMM": ("month_abbr", "(?i:" + "|".join(m[:3] for m in MONTHS) + ")"),
         "MM": ("month", "[0-9]{2}"),
         "M": ("month", "[0-9]{1,2}"),
         "Do": ("day_ordinal", "[0-9]{1,2}(?i:st|nd|rd|th)"),
@@ -190,7 +190,7 @@ def _parse_date(name: str, fmt: str) -> dt.date | None:
             number = int(text)
             value, kind = number + (1900 if number > 68 else 2000), "year"
         elif kind in ("month_name", "month_abbr"):
-            value, kind = _prefix_index(_MONTHS, text) + 1, "month"
+            value, kind = _prefix_index(MONTHS, text) + 1, "month"
         elif kind in ("weekday_name", "weekday_abbr"):
             value, kind = _prefix_index(_WEEKDAYS, text), "weekday"
         elif kind == "day_ordinal":
