@@ -206,6 +206,10 @@ class Cell(NamedTuple):
     text: str
     """Cell text without markup; ``<br>`` becomes a newline."""
     links: tuple[Link, ...] = ()
+    source: str = ""
+    """The cell's markdown as written, trimmed (an escaped ``\\|`` reads as ``|``)."""
+    breaks: int = 0
+    """How many ``<br>`` tags markdown read as line breaks in it (not those in code)."""
 
 
 class TableRow(NamedTuple):

@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         _graph_command,
         _query_command,
         _doctor_command,
+        _adopt_command,
     ):
         add(commands)
     return parser
@@ -264,6 +265,46 @@ def _doctor_command(commands: _Commands) -> None:
         "links and the index. Exit status 1 when it finds errors. Example: vaultkit doctor",
     )
     _vault_options(doctor)
+
+
+def _adopt_command(commands: _Commands) -> None:
+    adopt = commands.add_parser(
+        "adopt",
+        help="turn a hand-kept comparison table into topic notes",
+        description="Make one topic note per row of a hand-kept comparison table (the name "
+        "from the first cell, a '## Column' section per other column, 'key: value' items as "
+        "properties, the row's position as 'rank'), replace the table with the Topics "
+        "dashboard's region, point [dashboards.topics] at it and sync. Existing notes are "
+        "never overwritten: a note of the same name only gets the sections it lacks. The note "
+        'is backed up in .vaultkit/backups/ first. Example: vaultkit adopt "Plan.md" --dry-run',
+    )
+    adopt.add_argument(
+        "note",
+        metavar="NOTE",
+        help="the note holding the table: a file path, a vault path or a name",
+    )
+    which = adopt.add_mutually_exclusive_group()
+    which.add_argument(
+        "--table",
+        metavar="N",
+        type=int,
+        help="the note's Nth table (default: its one comparison table)",
+    )
+    which.add_argument("--heading", metavar="H", help="the table under the heading H")
+    adopt.add_argument(
+        "--folder",
+        metavar="F",
+        help='where new topic notes go (default: [topics] folder, else "Topics")',
+    )
+    adopt.add_argument(
+        "--dry-run", action="store_true", help="show what would change, write nothing"
+    )
+    adopt.add_argument(
+        "--diff", action="store_true", help="print the change to every file, write nothing"
+    )
+    adopt.add_argument(
+        "--vault", metavar="DIR", help="the vault folder (default: found above the note)"
+    )
 
 
 def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.model import Link, Note, Task, TaskStatus
+
+if TYPE_CHECKING:
+    from vaultkit.sync.adopt import AdoptPlan
+    from vaultkit.writeback.plan import Planned
 
 _STATUS_ORDER = (
     TaskStatus.DONE,
@@ -215,4 +220,38 @@ def describe_doctor(found: dict[str, Any]) -> str:
     if found["skipped"]:
         out.append(f"Skipped files: {len(found['skipped'])}")
         out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
+    return "\n".join(out) + "\n"
+
+
+def describe_adopt(
+    plan: AdoptPlan, vault: Path, results: list[Planned] | None, *, diff: bool = False
+) -> str:
+    """``vaultkit adopt``'s listing: the table, one line per file, what was left alone."""
+    from vaultkit.sync.outcome import unified_diff
+
+    table = plan.table
+    heading = f" under '{table.heading}'" if table.heading else ""
+    out = [
+        f"{plan.note}: table {plan.number} at lines {table.line}-{table.end_line}{heading}, "
+        f"{len(table.rows)} topics ({', '.join(table.columns)})"
+    ]
+    done = {item.path: item for item in results or ()}
+    for planned in plan.writes:
+        shown = planned.path.relative_to(vault).as_posix()
+        item = done.get(planned.path)
+        if results is None:
+            word = "would create" if planned.old is None else "would change"
+        elif item is None:
+            word = "not written"
+        else:
+            word = {"created": "created", "written": "changed"}.get(item.status, item.status)
+        line = f"  {word:<13}{shown}"
+        if item is not None and item.message:
+            line += f": {item.message}"
+        out.append(line)
+        if diff and planned.new is not None:
+            out.append(unified_diff(planned.old, planned.new, shown))
+    out += [f"  note: {report}" for report in plan.reports]
+    if results is None:
+        out.append("Nothing written (preview). Run without --dry-run/--diff to adopt the table.")
     return "\n".join(out) + "\n"

@@ -11,6 +11,7 @@ from markdown_it.token import Token
 
 from vaultkit.model import Cell, Table, TableRow
 from vaultkit.parse.state import InlineBlock, Syntax, TableBuilder, Walk
+from vaultkit.parse.text import is_break_tag
 
 
 def _collect_table_open(walk: Walk, token: Token) -> None:
@@ -91,7 +92,8 @@ def _collect_cell_text(walk: Walk, block: InlineBlock) -> None:
     table = walk.table
     if table is not None:
         text = "\n".join(block.lines).strip()
-        table.row.append(Cell(text, tuple(block.links)))
+        breaks = sum(is_break_tag(child) for child in block.token.children or ())
+        table.row.append(Cell(text, tuple(block.links), block.token.content.strip(), breaks))
         table.cell_count = len(table.row)
 
 

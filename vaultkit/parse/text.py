@@ -26,8 +26,16 @@ def _collect_strike(text: InlineText, token: Token) -> None:
     text.emit_struck("~~")
 
 
+def is_break_tag(token: Token) -> bool:
+    """Whether an inline token is a ``<br>`` tag (``<br/>``, ``<BR />``…)."""
+    return token.type == "html_inline" and token.content.lower().replace(" ", "") in (
+        "<br>",
+        "<br/>",
+    )
+
+
 def _collect_html(text: InlineText, token: Token) -> None:
-    if token.content.lower().replace(" ", "") in ("<br>", "<br/>"):
+    if is_break_tag(token):
         text.text_break()
 
 

@@ -158,6 +158,16 @@ def wrote(paths: Iterable[str]) -> str:
     return f"wrote {', '.join(shown)}" if shown else "nothing to write"
 
 
+def unified_diff(old: bytes | None, new: bytes, shown: str) -> str:
+    """The change from ``old`` (None: no file) to ``new`` as a unified diff of ``shown``."""
+    import difflib
+
+    before = (old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+    after = new.decode("utf-8", errors="replace").splitlines(keepends=True)
+    source = f"a/{shown}" if old is not None else "/dev/null"
+    return "".join(difflib.unified_diff(before, after, source, f"b/{shown}")).rstrip("\n")
+
+
 def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
     """``vaultkit sync``'s listing: one line per dashboard file, then a summary; diffs on
     request."""
@@ -165,14 +175,7 @@ def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
     for item in outcome.files:
         out.append(file_line(item, dry_run=outcome.dry_run, width=_WIDTH))
         if diff and item.new is not None and item.status in WRITTEN:
-            import difflib
-
-            shown = where(item)
-            old = (item.old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
-            new = item.new.decode("utf-8", errors="replace").splitlines(keepends=True)
-            out.append(
-                "".join(difflib.unified_diff(old, new, f"a/{shown}", f"b/{shown}")).rstrip("\n")
-            )
+            out.append(unified_diff(item.old, item.new, where(item)))
     out += _unreadable_lines(outcome, _WIDTH)
     if outcome.skipped > len(outcome.unlistable):
         # Sync-service conflict copies hold the user's text too: never silently ignored.
