@@ -145,6 +145,7 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
             "links": link_health(connection),
             "skipped": skipped_files(connection),
             "index": {**index_health(connection, update.index_path), "rebuilt": update.rebuilt},
+            "comparison_tables": _tables_to_adopt(vault, connection),
         }
     errors = sum(1 for d in found["diagnostics"] if d["severity"] == "error")
     healthy = found["index"]["integrity"] == "ok"
@@ -157,6 +158,27 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     return (
         ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
     )
+
+
+def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    """With no topic notes, the comparison tables ``vaultkit adopt`` could make them from."""
+    import shlex
+
+    from vaultkit.config.load import load_config
+    from vaultkit.dashboards.kept_tables import comparison_tables
+    from vaultkit.dashboards.registry import BUILTINS
+    from vaultkit.dashboards.topics import has_topics
+
+    try:
+        config = load_config(vault, BUILTINS)
+    except VaultkitError:
+        return []  # sync reports a broken config; doctor still checks the rest
+    if has_topics(connection, config.topics):
+        return []
+    tables = comparison_tables(connection)
+    for table in tables:
+        table["command"] += f" --vault {shlex.quote(str(vault))}"
+    return tables
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:

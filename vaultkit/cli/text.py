@@ -220,6 +220,17 @@ def describe_doctor(found: dict[str, Any]) -> str:
     if found["skipped"]:
         out.append(f"Skipped files: {len(found['skipped'])}")
         out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
+    if found["comparison_tables"]:
+        out.append(
+            "No topic notes; comparison tables kept by hand that vaultkit adopt turns into "
+            "topic notes (add --dry-run to see what it would write):"
+        )
+        for table in found["comparison_tables"]:
+            heading = f" under '{table['heading']}'" if table["heading"] else ""
+            out.append(
+                f"  {table['note']}:{table['line']}{heading}: {table['rows']} rows, columns "
+                f"{', '.join(table['columns'])}\n    {table['command']}"
+            )
     return "\n".join(out) + "\n"
 
 

@@ -15,9 +15,13 @@ and reported, never guessed at.
 from __future__ import annotations
 
 import re
+import shlex
+import sqlite3
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from vaultkit.dashboards.common import Inputs
+from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.model import Cell, LinkKind, Table
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -28,8 +32,13 @@ _NUMBERING = re.compile(r"(\d{1,9})[.)][ \t]+")
 """A position written before a name (``1. CUDA``)."""
 _PROPERTY = re.compile(r"([A-Za-z][A-Za-z0-9_-]{0,39}):[ \t]+(\S.*)")
 """An item that states a property: one word, a colon, a value (``timeline: 2-3 months``)."""
-_BLOCK_START = re.compile(r"(\d{1,9}[.)]|[-*+>#=]|\[[ xX]?\]|`{3}|~{3}|\|)")
-"""What would make an item more than a line of text at the start of a list item."""
+_BLOCK_START = re.compile(
+    r"(?:\d{1,9}[.)]|[-*+>]|#{1,6}|\[[ xX]?\])(?=[ \t]|$)|`{3}|~{3}|([-*_])[ \t]*(?:\1[ \t]*){2,}$"
+)
+"""What would make an item more than a line of text at the start of a list item: a list
+marker, a quote, a heading, a checkbox, a code fence or a thematic break."""
+_ORDERED = re.compile(r"\d{1,9}[.)]")
+"""An ordered list marker: escaped at its delimiter."""
 
 RESERVED_PROPERTIES = frozenset(
     {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "title", "rank"}
@@ -174,9 +183,11 @@ def split_cell(column: str, cell: Cell) -> KeptColumn:
 def as_list_item(item: str) -> str:
     """An item as the text of a ``- `` list item that reads back as the same text: a start
     that would open a block (``1.``, ``#``, ``[ ]``, ``>``) is escaped."""
-    if _BLOCK_START.match(item):
-        return "\\" + item
-    return item
+    if not _BLOCK_START.match(item):
+        return item
+    if ordered := _ORDERED.match(item):  # a digit cannot be escaped, its delimiter can
+        return item[: ordered.end() - 1] + "\\" + item[ordered.end() - 1 :]
+    return "\\" + item
 
 
 def _name(cell: Cell) -> tuple[str, int | None]:
@@ -228,3 +239,54 @@ def _properties(
             items.append(item)
         out.append(column._replace(items=tuple(items)))
     return out, tuple(properties.items()), rank
+
+
+def comparison_tables(connection: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
+    """The vault's comparison tables, from the index: ``{note, heading, line, number, columns,
+    rows, command}`` each (``number`` counts the note's tables; ``command`` adopts it), at
+    most ``limit``, by note path and line."""
+    tables: dict[tuple[str, int], dict[str, Any]] = {}
+    for note, line, number, section, row, col, text in connection.execute(
+        "SELECT t.note, t.line, t.number, t.section, c.row, c.col, c.text FROM ("
+        "  SELECT note, line, section, rows, columns,"
+        "  row_number() OVER (PARTITION BY note ORDER BY line) AS number FROM md_tables"
+        f") t JOIN cells c ON c.note = t.note AND c.table_line = t.line "
+        f"WHERE t.rows >= 2 AND t.columns >= 2 AND (c.row = 0 OR c.col <= 1) "
+        f"AND t.note NOT IN ({HIDDEN_NOTES}) ORDER BY t.note, t.line, c.row, c.col"
+    ):
+        found = tables.setdefault(
+            (note, line),
+            {"note": note, "line": line, "number": number, "section": section, "cells": {}},
+        )
+        found["cells"].setdefault(row, {})[col] = text
+    out: list[dict[str, Any]] = []
+    for found in tables.values():
+        cells: dict[int, dict[int, str]] = found.pop("cells")
+        header_cells = cells.pop(0, {})
+        header = [header_cells.get(col, "") for col in range(max(header_cells, default=-1) + 1)]
+        rows = [[row.get(0, ""), row.get(1, "")] for _, row in sorted(cells.items())]
+        if not looks_like_comparison(header, rows):
+            continue
+        section = found.pop("section")
+        out.append(
+            {
+                **found,
+                "heading": section.split(" > ")[-1] if section else "",
+                "columns": list(header),
+                "rows": sum(1 for row in rows if row[0].strip()),
+                "command": adopt_command(found["note"], found["number"]),
+            }
+        )
+        if len(out) >= limit:
+            break
+    return out
+
+
+def adopt_command(note: str, number: int) -> str:
+    """The command that adopts the note's ``number``th table, run in the vault's folder."""
+    return f"vaultkit adopt {shlex.quote(note)} --table {number}"
+
+
+def make_comparison_tables(inputs: Inputs) -> list[dict[str, Any]]:
+    """``comparison_tables``: the hand-kept comparison tables ``vaultkit adopt`` can adopt."""
+    return comparison_tables(inputs.connection)

@@ -189,6 +189,14 @@ def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
     return topics
 
 
+def has_topics(connection: sqlite3.Connection, settings: TopicSettings) -> bool:
+    """Whether some note of the index is a topic."""
+    return any(
+        is_topic(settings, folder, tags, properties)
+        for _, _, folder, properties, tags, _ in _candidates(connection, settings)
+    )
+
+
 def sort_value(value: Any) -> tuple[int, float, str] | None:
     """How a column's value sorts: numbers (and progress, by percentage) as numbers, before
     anything else as case-folded text; None for no value (no tasks counts as no progress)."""

@@ -58,14 +58,15 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
     list_items = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
     block_ids = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
     note_row = _note_row(note, mtime_ns)
+    md_tables, cells = _table_rows(note)
     digests = (
         _rows_digest(tasks),
         _rows_digest(links, headings, block_ids),
         _rows_digest(resources),
         # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
-        _rows_digest([note_row[:10] + note_row[11:]], list_items),
+        # Tables are metadata: the Topics dashboard reads a kept table and points at others.
+        _rows_digest([note_row[:10] + note_row[11:]], list_items, md_tables, cells),
     )
-    md_tables, cells = _table_rows(note)
     inserts: tuple[tuple[str, Rows], ...] = (
         ("INSERT INTO headings VALUES (?,?,?,?,?,?)", headings),
         (
@@ -77,7 +78,7 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
         ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
-        ("INSERT INTO cells VALUES (?,?,?,?,?,?)", cells),
+        ("INSERT INTO cells VALUES (?,?,?,?,?,?,?)", cells),
         ("INSERT INTO list_items VALUES (?,?,?,?,?)", list_items),
         (
             "INSERT INTO tags VALUES (?,?,?,?,?)",
@@ -286,11 +287,13 @@ def _table_rows(note: Note) -> tuple[Rows, Rows]:
     cells: Rows = []
     for table in note.tables:
         cells.extend(
-            (path, table.line, 0, col, table.line, c.text) for col, c in enumerate(table.header)
+            (path, table.line, 0, col, table.line, c.text, c.source)
+            for col, c in enumerate(table.header)
         )
         for number, row in enumerate(table.rows, start=1):
             cells.extend(
-                (path, table.line, number, col, row.line, c.text) for col, c in enumerate(row.cells)
+                (path, table.line, number, col, row.line, c.text, c.source)
+                for col, c in enumerate(row.cells)
             )
     return tables, cells
 

@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -96,7 +96,7 @@ CREATE TABLE md_tables (
 );
 CREATE TABLE cells (
     note TEXT NOT NULL, table_line INTEGER NOT NULL, row INTEGER NOT NULL,
-    col INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL
+    col INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL
 );
 CREATE TABLE list_items (
     note TEXT NOT NULL, line INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
