@@ -15,7 +15,14 @@ import pytest
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
 from vaultkit.dashboards import topics as topics_module
-from vaultkit.dashboards.common import Inputs, make_notes, make_tasks, make_today, make_vault
+from vaultkit.dashboards.common import (
+    Inputs,
+    make_notes,
+    make_tasks,
+    make_today,
+    make_vault,
+    modified_date,
+)
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.habits import daily_note_day, make_habits, moves_daily
 from vaultkit.dashboards.links import make_links
@@ -27,7 +34,6 @@ from vaultkit.dashboards.topics import (
     COMPUTED_COLUMNS,
     make_topic_columns,
     make_topics,
-    modified_date,
     moves_topics,
     sort_value,
     topic_value,

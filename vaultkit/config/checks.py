@@ -107,6 +107,16 @@ def columns(items: Sequence[tuple[int, str]], context: Context) -> Iterator[Prob
         seen.add(column.casefold())
 
 
+def kept_table(text: str, context: Context) -> Iterator[Problem]:
+    note = text.partition("#")[0].strip()
+    if not note:
+        return
+    if not note.lower().endswith(".md"):
+        yield (), f'{show(text)} must name a note as "Folder/Note.md" or "Note.md#Heading"'
+    else:
+        yield from folder(note, context)
+
+
 def sort(text: str, context: Context) -> Iterator[Problem]:
     listed = context.section.get("columns", ())
     assert isinstance(listed, tuple)

@@ -251,6 +251,18 @@ class TopicSettings(NamedTuple):
             check=checks.sort,
         ),
     ] = "title"
+    table: Annotated[
+        str,
+        text(
+            "Or keep the comparison table by hand and let the Topics dashboard show it, as "
+            '"Note.md#Heading" (the table under that heading; "Note.md" alone: its one '
+            "comparison table): one row per named row, its cells as written, then the computed "
+            "columns above (progress, tasks, resources, modified) counting the note the name "
+            "links to, or else the sections under a heading of that name anywhere in the "
+            'vault; rows stay in the table\'s order. "" = topic notes as above.',
+            check=checks.kept_table,
+        ),
+    ] = ""
 
 
 class HabitSettings(NamedTuple):

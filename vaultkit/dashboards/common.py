@@ -21,6 +21,9 @@ from vaultkit.config.schema import Config
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index.queries import HIDDEN_NOTES, TASK_COLUMNS, VISIBLE_ROWS, task_from_row
 
+MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
+"""Properties that say when a note was last modified (compared case-insensitively)."""
+
 OPEN = "status IN ('todo', 'in_progress', 'other')"
 """A task row that is still to be done (SQL)."""
 
@@ -97,3 +100,18 @@ def make_notes(inputs: Inputs) -> Rows:
 def make_tasks(inputs: Inputs) -> Rows:
     """``tasks``: every visible task, as ``vaultkit tasks --json`` gives it."""
     return task_rows(inputs.connection, "1", (), "t.note, t.line")
+
+
+def modified_date(properties: dict[str, Any], mtime_ns: int) -> str:
+    """A note's last-modified date: its own property when it has one, else the file's mtime.
+
+    A property travels with the note, while mtimes are reset by clones and some sync
+    services; preferring it keeps two machines' dashboards identical.
+    """
+    for key, value in properties.items():
+        if key.casefold() in MODIFIED_PROPERTIES and isinstance(value, str) and value[:10]:
+            try:
+                return dt.date.fromisoformat(value[:10]).isoformat()
+            except ValueError:
+                continue
+    return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).date().isoformat()

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from vaultkit.dashboards.kept_tables import CellMarkdown
 from vaultkit.dashboards.topics import topic_value
 from vaultkit.obsidian.resolve import file_name_key
 
@@ -53,6 +54,8 @@ def cell(value: Any) -> str:
     """A value made safe for one markdown table cell: pipes escaped, lists joined by <br>."""
     if value is None:
         return ""
+    if isinstance(value, CellMarkdown):
+        return " ".join(str(value).replace("|", "\\|").split("\n"))
     if isinstance(value, list | tuple):
         return "<br>".join(cell(item) for item in value)
     if isinstance(value, bool):

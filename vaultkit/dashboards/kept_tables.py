@@ -47,6 +47,13 @@ RESERVED_PROPERTIES = frozenset(
 stay items. ``rank: N`` sets the rank instead."""
 
 
+class CellMarkdown(str):
+    """A table cell's markdown as the user wrote it: the ``cell`` filter keeps its markup
+    (links, emphasis, ``<br>``) and escapes only what would end the cell."""
+
+    __slots__ = ()
+
+
 class KeptColumn(NamedTuple):
     """One column's cell in one row."""
 
@@ -128,7 +135,7 @@ def read_kept_table(table: Table) -> KeptTable:
     unnamed: list[int] = []
     for row in table.rows:
         cells = list(row.cells) + [Cell("")] * (len(columns) + 1 - len(row.cells))
-        name, numbered = _name(cells[0])
+        name, numbered = name_of(cells[0])
         if not name:
             skipped.append(row.line)
             if any(cell.text.strip() for cell in cells[1:]):
@@ -190,7 +197,7 @@ def as_list_item(item: str) -> str:
     return "\\" + item
 
 
-def _name(cell: Cell) -> tuple[str, int | None]:
+def name_of(cell: Cell) -> tuple[str, int | None]:
     """The name a first cell gives (plain text, one line, numbering removed) and its number."""
     text = " ".join(cell.text.split())
     numbered = _NUMBERING.match(text)

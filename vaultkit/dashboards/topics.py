@@ -11,7 +11,6 @@ reads an index family of its note none of the others reads adds it to
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
@@ -20,12 +19,9 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultkit.config.schema import Config, TopicSettings
-from vaultkit.dashboards.common import Inputs
+from vaultkit.dashboards.common import Inputs, modified_date
 from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.task_progress import Progress
-
-MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
-"""Properties that say when a note was last modified (compared case-insensitively)."""
 
 
 class TopicNote:
@@ -102,26 +98,13 @@ one of them in a topic note moves the topics, so a column reading another family
 here."""
 
 
-def modified_date(properties: dict[str, Any], mtime_ns: int) -> str:
-    """A note's last-modified date: its own property when it has one, else the file's mtime.
-
-    A property travels with the note, while mtimes are reset by clones and some sync
-    services; preferring it keeps two machines' dashboards identical.
-    """
-    for key, value in properties.items():
-        if key.casefold() in MODIFIED_PROPERTIES and isinstance(value, str) and value[:10]:
-            try:
-                return dt.date.fromisoformat(value[:10]).isoformat()
-            except ValueError:
-                continue
-    return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC).date().isoformat()
-
-
 def topic_value(topic: dict[str, Any], column: str) -> Any:
     """A topic's value for a column: computed, a property, or a section's bullet list."""
     lowered = column.casefold()
     if lowered == "title" or lowered in COMPUTED_COLUMNS:
         return topic[lowered]
+    if "cells" in topic and lowered in topic["cells"]:  # a row of a kept table
+        return topic["cells"][lowered]
     for key, value in topic["properties"].items():
         if key.casefold() == lowered:
             return value
@@ -161,19 +144,32 @@ def moves_topics(
     """Whether a change to the note at ``path`` (moving ``families``) moves the topics."""
     # A topic reads its note's metadata and what its computed columns read; a metadata change
     # can make a note a topic or stop it being one, so it counts whatever the note is now.
+    if config.topics.table:
+        # A kept table's rows count tasks and resources under headings anywhere in the vault.
+        return bool(families & (COLUMN_FAMILIES | {"meta"}))
     return "meta" in families or bool(
         families & COLUMN_FAMILIES and note_is_topic(connection, config, path)
     )
 
 
 def make_topic_columns(inputs: Inputs) -> list[str]:
-    """``topic_columns``: the configured columns."""
-    return list(inputs.config.topics.columns)
+    """``topic_columns``: the configured columns (a kept table's own, then the computed)."""
+    settings = inputs.config.topics
+    if settings.table:
+        from vaultkit.dashboards.kept_topics import kept_columns, kept_header
+
+        return kept_columns(settings, kept_header(inputs.connection, settings))
+    return list(settings.columns)
 
 
 def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
-    """``topics``: one entry per topic note, sorted as ``[topics] sort`` says."""
+    """``topics``: one entry per topic note, sorted as ``[topics] sort`` says; with ``[topics]
+    table``, one per named row of that table, in its order."""
     connection, settings = inputs.connection, inputs.config.topics
+    if settings.table:
+        from vaultkit.dashboards.kept_topics import make_kept_topics
+
+        return make_kept_topics(inputs)
     topics = [
         _topic(connection, TopicNote(connection, path, title, json.loads(properties), mtime_ns))
         for path, title, folder, properties, tags, mtime_ns in _candidates(connection, settings)
