@@ -176,3 +176,23 @@ def test_topics_dashboard_and_doctor_point_at_the_table(plans: Path) -> None:
     _, out = cli("doctor", "--vault", str(plans))
     assert "Plan.md:9 under 'Topics to explore': 3 rows, columns Topic, Details, Pros, Cons" in out
     assert f"vaultkit adopt Plan.md --table 1 --vault {shlex.quote(str(plans))}" in out
+
+
+def test_the_old_topics_file_goes_unless_edited_by_hand(plans: Path) -> None:
+    assert sync(plans)[0] == 0
+    old = plans / "Dashboards" / "Topics.md"
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans), "--dry-run")
+    assert "would remove Dashboards/Topics.md" in out and old.exists()
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans))
+    assert code == 0 and "removed      Dashboards/Topics.md" in out
+    assert not old.exists()
+
+
+def test_a_hand_edited_topics_file_is_kept(plans: Path) -> None:
+    assert sync(plans)[0] == 0
+    old = plans / "Dashboards" / "Topics.md"
+    old.write_text(old.read_text() + "\nmy own line\n")
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans))
+    assert code == 0
+    assert "Dashboards/Topics.md was edited since vaultkit wrote it" in out
+    assert old.read_text().endswith("my own line\n")

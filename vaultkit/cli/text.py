@@ -262,6 +262,14 @@ def describe_adopt(
         out.append(line)
         if diff and planned.new is not None:
             out.append(unified_diff(planned.old, planned.new, shown))
+    if plan.retired is not None:
+        shown = plan.retired.path.relative_to(vault).as_posix()
+        item = done.get(plan.retired.path)
+        if results is None:
+            out.append(f"  {'would remove':<13}{shown} (the Topics dashboard moves to the note)")
+        elif item is not None:
+            word = "removed" if item.message == "removed" else f"kept: {item.message}"
+            out.append(f"  {word:<13}{shown}" if word == "removed" else f"  {shown} {word}")
     out += [f"  note: {report}" for report in plan.reports]
     if results is None:
         out.append("Nothing written (preview). Run without --dry-run/--diff to adopt the table.")

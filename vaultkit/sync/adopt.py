@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from vaultkit import markers
 from vaultkit.config.edit import setting, with_settings
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.kept_tables import KeptRow, KeptTable, is_comparison, read_kept_table
@@ -32,10 +33,10 @@ from vaultkit.sync.adopt_notes import (
     with_region,
 )
 from vaultkit.vaultpaths import CONFIG_PATH, VaultPaths
-from vaultkit.writeback.apply import apply
-from vaultkit.writeback.plan import Planned
-from vaultkit.writeback.reading import quiet_left, read_stable
-from vaultkit.writeback.regions import WriteStatus
+from vaultkit.writeback.apply import CHANGED_MESSAGE, apply
+from vaultkit.writeback.plan import Planned, read_generated
+from vaultkit.writeback.reading import BeingWrittenError, quiet_left, read_stable
+from vaultkit.writeback.regions import BOM, WriteStatus
 
 REGION = "topics"
 """The region the adopted table becomes: the Topics dashboard's."""
@@ -64,6 +65,9 @@ class AdoptPlan(NamedTuple):
     but one, the config last)."""
     reports: list[str]
     """What was skipped, kept verbatim or left alone, one sentence each."""
+    retired: Planned | None = None
+    """The Topics dashboard's old generated file, to remove once the region holds the table
+    (only when it is intact: a file edited by hand is left and reported)."""
 
 
 def tables_of(note: Note) -> list[Table]:
@@ -186,7 +190,32 @@ def plan_adopt(
     reports += said
     if config_write is not None:
         writes.append(config_write)
-    return AdoptPlan(note_path, kept, number, writes, reports)
+    retired, said = _plan_retire(root, config)
+    reports += said
+    return AdoptPlan(note_path, kept, number, writes, reports, retired)
+
+
+def _plan_retire(root: Path, config: Config) -> tuple[Planned | None, list[str]]:
+    """The generated file the Topics dashboard wrote until now, if it is to go."""
+    current = next((d for d in config.dashboards if d.name == "topics"), None)
+    if current is None or current.region is not None or not current.enabled:
+        return None, []
+    path = root / current.target_path
+    try:
+        data, seen = read_stable(path)
+    except (OSError, BeingWrittenError):
+        return None, []
+    rest = data.removeprefix(BOM)
+    generated = read_generated(rest)
+    if generated is None:
+        return None, []
+    stored, content = generated
+    if markers.hash_bytes(content) != stored:
+        return None, [
+            f"{current.target_path} was edited since vaultkit wrote it; the Topics dashboard "
+            "no longer goes there, so move your text out and delete it"
+        ]
+    return Planned(path, data, None, WriteStatus.UNCHANGED, seen=seen), []
 
 
 def _titles(connection: sqlite3.Connection) -> dict[str, list[str]]:
@@ -343,5 +372,22 @@ def carry_out(plan: AdoptPlan, paths: VaultPaths, quiet_seconds: float) -> list[
         )
         results.append(done)
         if done.status in (WriteStatus.CONFLICT, WriteStatus.ERROR, WriteStatus.DEFERRED):
-            break
+            return results
+    if plan.retired is not None:
+        results.append(_retire(plan.retired))
     return results
+
+
+def _retire(planned: Planned) -> Planned:
+    """Remove the old generated file if it still holds what was read (else leave it)."""
+    try:
+        data, _ = read_stable(planned.path)
+        if data != planned.old:
+            return planned._replace(status=WriteStatus.CONFLICT, message=CHANGED_MESSAGE)
+        planned.path.unlink()
+    except FileNotFoundError:
+        pass
+    except (OSError, BeingWrittenError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is being written"
+        return planned._replace(status=WriteStatus.ERROR, message=f"not removed: {reason}")
+    return planned._replace(status=WriteStatus.WRITTEN, message="removed")
