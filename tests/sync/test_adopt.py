@@ -3,13 +3,18 @@ table's place, every other byte of the note, and the runs that must write nothin
 
 from __future__ import annotations
 
+import re
 import shlex
+import tempfile
 import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support.cli import cli, sync
+from vaultkit.parse.note import parse_note
 
 PLAN = (
     "---\nstatus: planning\n---\n"
@@ -196,3 +201,46 @@ def test_a_hand_edited_topics_file_is_kept(plans: Path) -> None:
     assert code == 0
     assert "Dashboards/Topics.md was edited since vaultkit wrote it" in out
     assert old.read_text().endswith("my own line\n")
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
+_PIECE = st.one_of(
+    _WORD,
+    _WORD.map(lambda w: f"**{w}**"),
+    _WORD.map(lambda w: f"`{w}`"),
+    _WORD.map(lambda w: f"[{w}](https://example.com/{w})"),
+    st.sampled_from(["1.", "#", ">", "-", "[ ]", "a \\| b", "x\\y"]),
+)
+_ITEM = st.lists(_PIECE, min_size=1, max_size=3).map(" ".join)
+_CELL = st.lists(_ITEM, max_size=3).map(lambda items: " <br>".join(f"- {i}" for i in items))
+
+
+@settings(max_examples=25)
+@given(rows=st.lists(st.tuples(_CELL, _CELL), min_size=1, max_size=3))
+def test_adopt_then_sync_recreates_every_cells_items(rows: list[tuple[str, str]]) -> None:
+    """Property: after adopt and the sync it runs, the regenerated table's cells, read back by
+    vaultkit's own parser, hold the items of the hand-kept cells, in order."""
+    table = ["| Topic | Pros | Cons |", "| --- | --- | --- |"]
+    table += [f"| **{n}. Name {n}** | {a} | {b} |" for n, (a, b) in enumerate(rows, start=1)]
+    source = "# Plan\n\n" + "\n".join(table) + "\n\nafter\n"
+    expected = parse_note(source.encode(), "Plan.md").tables[0]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "Vault"
+        (root / ".obsidian").mkdir(parents=True)
+        (root / ".vaultkit").mkdir()
+        (root / ".vaultkit" / "config.toml").write_text("[vault]\nquiet_seconds = 0\n")
+        (root / "Plan.md").write_text(source)
+        code, out = cli("adopt", "Plan.md", "--vault", str(root), "--table", "1")
+        assert code == 0, out
+        text = (root / "Plan.md").read_text()
+    region = text.split("%% vaultkit:begin topics %%\n")[1].split("%% vaultkit:end topics")[0]
+    [regenerated] = parse_note(region.encode(), "Region.md").tables
+    assert len(regenerated.rows) == len(rows)
+    for old, new in zip(expected.rows, regenerated.rows, strict=True):
+        # Columns: Topic, rank, Pros, Cons, progress, resources, modified.
+        assert [c.text for c in regenerated.header][2:4] == ["Pros", "Cons"]
+        for before, after in zip(old.cells[1:], new.cells[2:4], strict=True):
+            items = [re.sub(r"^- ", "", part.strip()) for part in before.text.split("\n")]
+            assert after.text.split("\n") == [i for i in items if i] or (
+                not after.text and not any(items)
+            ), (before.source, after.text)
