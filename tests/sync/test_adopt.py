@@ -86,14 +86,17 @@ def test_adopt_makes_topic_notes_and_a_region_and_keeps_every_other_byte(plans: 
     region, _, after = rest.partition("%% vaultkit:end topics ")
     assert before == PLAN[: PLAN.index("| Topic |")]
     assert after.split("\n", 1)[1] == "\n# Next steps\n\n- [ ] pick one\n"
-    assert "| [[GPU kernels]] | 1 | read the book<br>videos | rare skill<br>nvcc daily |" in region
+    assert "| [[GPU kernels]] | read the book<br>videos | rare skill<br>nvcc daily |" in region
     backups = list((plans / ".vaultkit" / "backups").iterdir())
     assert [b.read_text() for b in backups] == [PLAN]
     config = (plans / ".vaultkit" / "config.toml").read_text()
     assert config.startswith("# my settings\n[vault]\nquiet_seconds = 0  # write at once\n")
     settings = tomllib.loads(config)
     assert settings["dashboards"]["topics"]["target"] == "Plan.md#topics"
-    assert settings["topics"]["columns"][:5] == ["rank", "Details", "Pros", "Cons", "timeline"]
+    assert settings["topics"]["columns"] == [
+        *("Details", "Pros", "Cons", "timeline", "progress", "resources", "modified", "rank")
+    ]
+    assert settings["topics"]["sort"] == "rank"
     # Done: a sync writes nothing, and adopting again is harmless.
     state = _files(plans)
     assert sync(plans)[0] == 0
@@ -237,10 +240,22 @@ def test_adopt_then_sync_recreates_every_cells_items(rows: list[tuple[str, str]]
     [regenerated] = parse_note(region.encode(), "Region.md").tables
     assert len(regenerated.rows) == len(rows)
     for old, new in zip(expected.rows, regenerated.rows, strict=True):
-        # Columns: Topic, rank, Pros, Cons, progress, resources, modified.
-        assert [c.text for c in regenerated.header][2:4] == ["Pros", "Cons"]
-        for before, after in zip(old.cells[1:], new.cells[2:4], strict=True):
+        # Columns: Topic, Pros, Cons, progress, resources, modified, rank.
+        assert [c.text for c in regenerated.header][1:3] == ["Pros", "Cons"]
+        for before, after in zip(old.cells[1:], new.cells[1:3], strict=True):
             items = [re.sub(r"^- ", "", part.strip()) for part in before.text.split("\n")]
             assert after.text.split("\n") == [i for i in items if i] or (
                 not after.text and not any(items)
             ), (before.source, after.text)
+
+
+def test_notes_the_config_would_not_take_for_topics_are_not_made(plans: Path) -> None:
+    config = plans / ".vaultkit" / "config.toml"
+    config.write_text('[vault]\nquiet_seconds = 0\n[topics]\ntag = ""\nfolder = "Areas"\n')
+    state = _files(plans)
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans), "--folder", "Topics")
+    assert code == 2 and "--folder 'Topics' is not in it" in out
+    assert _files(plans) == state
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans))
+    assert code == 0, out
+    assert (plans / "Areas" / "GPU kernels.md").read_text().startswith("---\nrank: 1\n")

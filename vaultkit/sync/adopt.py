@@ -153,6 +153,7 @@ def plan_adopt(
             f"table {number} at line {table.line} has no row with a name in its first column",
             path=note_path,
         )
+    _check_selection(config, folder)
     titles = _titles(connection)
     reports: list[str] = []
     writes: list[Planned] = []
@@ -216,6 +217,26 @@ def _plan_retire(root: Path, config: Config) -> tuple[Planned | None, list[str]]
             "no longer goes there, so move your text out and delete it"
         ]
     return Planned(path, data, None, WriteStatus.UNCHANGED, seen=seen), []
+
+
+def _check_selection(config: Config, folder: str) -> None:
+    """Refuse to make notes the next sync would not take for topics."""
+    settings = config.topics
+    if settings.tag or settings.property:
+        return
+    wanted = settings.folder.strip("/")
+    if not wanted:
+        raise VaultkitError(
+            "[topics] selects no notes (tag, folder and property are all empty); set "
+            'tag = "topic" there, then run adopt again',
+            path=str(CONFIG_PATH),
+        )
+    if folder != wanted and not folder.startswith(wanted + "/"):
+        raise VaultkitError(
+            f"[topics] takes the notes in {wanted!r} for topics, and --folder {folder!r} is "
+            "not in it; leave --folder out or name a folder inside it",
+            path=str(CONFIG_PATH),
+        )
 
 
 def _titles(connection: sqlite3.Connection) -> dict[str, list[str]]:

@@ -131,11 +131,11 @@ def with_region(data: bytes, first_line: int, last_line: int, region: str) -> by
 
 
 def topic_columns(columns: Sequence[str], properties: Sequence[str]) -> list[str]:
-    """``[topics] columns`` for an adopted table: the rank (the table's order, which the rows
-    are sorted by), its own columns, the properties its items gave, then the computed
-    progress, resources and last update."""
+    """``[topics] columns`` for an adopted table: its own columns, the properties its items
+    gave, the computed progress, resources and last update, then the rank (the table's
+    order, which the rows are sorted by)."""
     out: list[str] = []
-    for column in ["rank", *columns, *properties, "progress", "resources", "modified"]:
+    for column in [*columns, *properties, "progress", "resources", "modified", "rank"]:
         if column.casefold() not in {c.casefold() for c in out}:
             out.append(column)
     return out
