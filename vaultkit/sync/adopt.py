@@ -154,37 +154,8 @@ def plan_adopt(
             path=note_path,
         )
     _check_selection(config, folder)
-    titles = _titles(connection)
-    reports: list[str] = []
-    writes: list[Planned] = []
-    taken: set[str] = set()
-    for row in kept.rows:
-        planned, said = _plan_row(paths, connection, config, note_path, row, folder, titles)
-        reports += said
-        if planned is not None:
-            if str(planned.path).casefold() in taken:
-                reports.append(
-                    f"line {row.line}: '{row.name}' names the same note as a row above; skipped"
-                )
-                continue
-            taken.add(str(planned.path).casefold())
-            writes.append(planned)
-    for row in kept.rows:
-        for column in row.columns:
-            if column.verbatim:
-                reports.append(
-                    f"line {row.line}: the '{column.name}' cell of '{row.name}' is kept whole "
-                    "(its <br> tags are not all line breaks)"
-                )
-    if kept.skipped:
-        empty = [line for line in kept.skipped if line not in kept.unnamed]
-        if empty:
-            reports.append(f"skipped empty row(s) at line(s) {', '.join(map(str, empty))}")
-        if kept.unnamed:
-            reports.append(
-                f"row(s) at line(s) {', '.join(map(str, kept.unnamed))} have no name in the "
-                "first column: their cells are not adopted (they stay in the backup)"
-            )
+    writes, reports = _row_writes(paths, connection, config, note_path, kept, folder)
+    reports += _table_reports(kept)
     new = with_region(data, kept.line, kept.end_line, REGION)
     writes.append(Planned(root / note_path, data, new, WriteStatus.WRITTEN, seen=seen, note=True))
     config_write, said = _plan_config(root, config, note_path, kept)
@@ -194,6 +165,58 @@ def plan_adopt(
     retired, said = _plan_retire(root, config)
     reports += said
     return AdoptPlan(note_path, kept, number, writes, reports, retired)
+
+
+def _row_writes(
+    paths: VaultPaths,
+    connection: sqlite3.Connection,
+    config: Config,
+    note_path: str,
+    kept: KeptTable,
+    folder: str,
+) -> tuple[list[Planned], list[str]]:
+    """One write per row (a new note or a merge), each note written at most once."""
+    titles = _titles(connection)
+    reports: list[str] = []
+    writes: list[Planned] = []
+    taken = {str(paths.root / note_path).casefold()}
+    for row in kept.rows:
+        planned, said = _plan_row(paths, connection, config, note_path, row, folder, titles)
+        reports += said
+        if planned is None:
+            continue
+        if str(planned.path).casefold() in taken:
+            reports.append(
+                f"line {row.line}: '{row.name}' names a note a row above adopts, or the table's "
+                "own note; skipped"
+            )
+            continue
+        taken.add(str(planned.path).casefold())
+        writes.append(planned)
+    return writes, reports
+
+
+def _table_reports(kept: KeptTable) -> list[str]:
+    """What of the table is not adopted as items: cells kept whole, rows skipped."""
+    reports = [
+        f"line {row.line}: the '{column.name}' cell of '{row.name}' is kept whole (its <br> "
+        "tags are not all line breaks)"
+        for row in kept.rows
+        for column in row.columns
+        if column.verbatim
+    ]
+    empty = [line for line in kept.skipped if line not in kept.unnamed]
+    if empty:
+        reports.append(
+            f"skipped empty row(s) at line(s) {', '.join(map(str, empty))} (removed with the "
+            "table; the backup keeps them)"
+        )
+    if kept.unnamed:
+        reports.append(
+            f"row(s) at line(s) {', '.join(map(str, kept.unnamed))} have no name in the first "
+            "column: their cells are not adopted (the backup keeps them)"
+        )
+    return reports
 
 
 def _plan_retire(root: Path, config: Config) -> tuple[Planned | None, list[str]]:
