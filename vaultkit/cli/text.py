@@ -77,6 +77,8 @@ def describe_note(note: Note) -> str:
     if note.hidden:
         kinds = Counter(span.kind for span in note.hidden)
         add("\nHidden: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    if note.hidden_tasks:
+        out.extend(_hidden_task_lines(note))
     if note.diagnostics:
         add(f"\nDiagnostics ({len(note.diagnostics)})")
         for diagnostic in note.diagnostics:
@@ -93,6 +95,22 @@ def _task_lines(note: Note) -> list[str]:
         if counts[status]
     )
     return [f"\nTasks ({len(note.tasks)}: {summary})"] + [_task_line(t) for t in note.tasks]
+
+
+def _hidden_task_lines(note: Note) -> list[str]:
+    """The checkbox items inside comments, under the comment holding them."""
+    count = len(note.hidden_tasks)
+    out = [
+        f"\nHidden tasks ({count}, inside %% comments: not counted; remove the %% around "
+        f"{'them' if count > 1 else 'it'} to count {'them' if count > 1 else 'it'})"
+    ]
+    comment = None
+    for task in note.hidden_tasks:
+        if task.comment_line != comment:
+            comment = task.comment_line
+            out.append(f"  comment, lines {task.comment_line}–{task.comment_end_line}")
+        out.append(f"    L{task.line:<5} [{task.status_char}] {_shorten(task.text, 60)}")
+    return out
 
 
 def _task_line(task: Task) -> str:
