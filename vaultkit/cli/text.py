@@ -205,6 +205,30 @@ def describe_rows(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+def _hidden_task_comments(comments: list[dict[str, Any]]) -> list[str]:
+    """Doctor's report of the comments holding checkbox items, one line each, and the hint."""
+    if not comments:
+        return []
+    tasks = sum(comment["tasks"] for comment in comments)
+    notes = len({comment["note"] for comment in comments})
+    out = [
+        f"Tasks hidden in comments: {tasks} in {notes} note{'s' if notes != 1 else ''} "
+        "(not counted, as Obsidian does not show them; remove the %% around them to count "
+        "them, or leave them if they are set aside on purpose)"
+    ]
+    for comment in comments:
+        count = comment["tasks"]
+        out.append(
+            f"  {comment['note']}:{comment['line']}  {count} task{'s' if count != 1 else ''} "
+            f"in the %% comment of {_lines(comment['line'], comment['end_line'])}"
+        )
+    return out
+
+
 def describe_doctor(found: dict[str, Any]) -> str:
     index = found["index"]
     links = found["links"]
@@ -230,6 +254,7 @@ def describe_doctor(found: dict[str, Any]) -> str:
             f"  {diagnostic['note']}:{diagnostic['line']}  {diagnostic['severity']}: "
             f"{diagnostic['message']}"
         )
+    out.extend(_hidden_task_comments(found["hidden_tasks"]))
     if found["skipped"]:
         out.append(f"Skipped files: {len(found['skipped'])}")
         out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])

@@ -1,4 +1,5 @@
-"""The Status dashboard's context: progress, cadence groups and the task lists.
+"""The Status dashboard's context: progress, cadence groups, the task lists, and the checkbox
+items hidden in comments (counted nowhere, but said where they are).
 
 The sums and list lengths are kept by the indexer (:mod:`vaultkit.index.task_totals`); the
 lists are :class:`~vaultkit.dashboards.rows.Rows`, read only as far as a template looks.
@@ -14,7 +15,7 @@ from typing import Any
 from vaultkit.dashboards.common import OPEN, Inputs, task_rows
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import task_totals as task_totals
-from vaultkit.index.queries import VISIBLE_ROWS
+from vaultkit.index.queries import VISIBLE_ROWS, hidden_task_comments
 from vaultkit.task_progress import CADENCES, Progress
 
 DUE_SOON_DAYS = 7
@@ -55,6 +56,25 @@ def make_status(inputs: Inputs) -> dict[str, Any]:
         "blocked": task_rows(connection, f"t.blocked = 1 AND t.{OPEN}", (), _BY_LINE),
         "completed": _completed(connection, today),
         "open_count": kept.get("open", 0),
+        "hidden_tasks": _hidden_tasks(connection),
+    }
+
+
+def _hidden_tasks(connection: sqlite3.Connection) -> dict[str, Any]:
+    """The checkbox items inside comments, which count nowhere: how many, and in which notes
+    and comments, so that the dashboard can say where they are."""
+    notes: dict[str, dict[str, Any]] = {}
+    for comment in hidden_task_comments(connection):
+        place = notes.setdefault(
+            comment["note"], {"note": comment["note"], "count": 0, "comments": []}
+        )
+        place["count"] += comment["tasks"]
+        place["comments"].append(
+            {"line": comment["line"], "end_line": comment["end_line"], "count": comment["tasks"]}
+        )
+    return {
+        "count": sum(place["count"] for place in notes.values()),
+        "notes": list(notes.values()),
     }
 
 

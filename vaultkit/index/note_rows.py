@@ -53,13 +53,18 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
         (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
     ]
     tasks = _task_rows(note)
+    hidden_tasks = [
+        (path, t.line, t.status_char, t.text, t.comment_line, t.comment_end_line)
+        for t in note.hidden_tasks
+    ]
     links = _link_rows(note)
     resources = _resource_rows(note)
     list_items = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
     block_ids = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
     note_row = _note_row(note, mtime_ns)
     digests = (
-        _rows_digest(tasks),
+        # What Status reads of a note: its tasks, and the checkbox items hidden in comments.
+        _rows_digest(tasks, hidden_tasks) if hidden_tasks else _rows_digest(tasks),
         _rows_digest(links, headings, block_ids),
         _rows_digest(resources),
         # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
@@ -73,6 +78,7 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
             tasks,
         ),
         ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note)),
+        ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
         ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
