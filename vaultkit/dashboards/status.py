@@ -16,7 +16,7 @@ from vaultkit.dashboards.common import OPEN, Inputs, task_rows
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.queries import VISIBLE_ROWS, hidden_task_comments
-from vaultkit.task_progress import CADENCES, Progress
+from vaultkit.task_progress import Cadences, Progress
 
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7
@@ -37,7 +37,7 @@ def make_status(inputs: Inputs) -> dict[str, Any]:
         "overall": Progress(done, total),
         "notes": _note_progress(connection, kept),
         "sections": _section_progress(connection, kept),
-        "cadences": _cadences(connection, kept),
+        "cadences": _cadences(connection, kept, Cadences(inputs.config.status.cadences)),
         "overdue": task_rows(
             connection,
             f"t.due IS NOT NULL AND t.due < ? AND t.{OPEN}",
@@ -110,8 +110,12 @@ def _section_progress(connection: sqlite3.Connection, kept: Mapping[str, int]) -
     )
 
 
-def _cadences(connection: sqlite3.Connection, kept: Mapping[str, int]) -> list[dict[str, Any]]:
-    """One group per cadence (Daily, Weekly, …) that some section of the vault is named for."""
+def _cadences(
+    connection: sqlite3.Connection, kept: Mapping[str, int], cadences: Cadences
+) -> list[dict[str, Any]]:
+    """One group per cadence of ``[status.cadences]`` that some section of the vault is named
+    for, in the order the table names them (the index derived each task's cadence with the
+    same table: :mod:`vaultkit.index.cadences`)."""
     return [
         {
             "cadence": cadence,
@@ -120,7 +124,7 @@ def _cadences(connection: sqlite3.Connection, kept: Mapping[str, int]) -> list[d
             ),
             "tasks": task_rows(connection, "t.cadence = ?", (cadence,), _BY_LINE),
         }
-        for cadence in CADENCES
+        for cadence in cadences.order
         if kept.get(f"cadence_sections:{cadence}")
     ]
 

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
-from vaultkit.task_progress import OPEN_STATUSES, cadence_of
+from vaultkit.task_progress import OPEN_STATUSES, Cadences
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
@@ -46,13 +46,14 @@ class NoteRows(NamedTuple):
     """Whether some task has a Tasks-plugin id or dependency."""
 
 
-def note_rows(note: Note, mtime_ns: int) -> NoteRows:
-    """Every row one parsed note puts in the index, and its family digests."""
+def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
+    """Every row one parsed note puts in the index, and its family digests; a task's cadence
+    is that of its section in ``cadences`` (``[status.cadences]``)."""
     path = note.path
     headings = [
         (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
     ]
-    tasks = _task_rows(note)
+    tasks = _task_rows(note, cadences)
     hidden_tasks = [
         (path, t.line, t.status_char, t.text, t.comment_line, t.comment_end_line)
         for t in note.hidden_tasks
@@ -77,7 +78,7 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
             "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             tasks,
         ),
-        ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note)),
+        ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
         ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
         ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
@@ -169,8 +170,9 @@ def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
     )
 
 
-def _task_rows(note: Note) -> Rows:
+def _task_rows(note: Note, cadences: Cadences) -> Rows:
     path = note.path
+    cadence_of = cadences.of
     return [
         (
             path,
@@ -205,7 +207,9 @@ def _task_rows(note: Note) -> Rows:
     ]
 
 
-def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int]]:
+def _task_sections(
+    note: Note, cadences: Cadences
+) -> list[tuple[str, str, str | None, int, int, int]]:
     """Per (note, section): done, total (cancelled left out) and open task counts."""
     counts: dict[str, list[int]] = {}
     for task in note.tasks:
@@ -216,7 +220,7 @@ def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int
             done_total_open[0] += status == "done"
             done_total_open[2] += status in OPEN_STATUSES
     return [
-        (note.path, section, cadence_of(section), done, total, open_count)
+        (note.path, section, cadences.of(section), done, total, open_count)
         for section, (done, total, open_count) in counts.items()
     ]
 

@@ -52,6 +52,7 @@ from vaultkit.sync.records import own_writes, record_synced, render_records
 from vaultkit.sync.result import SyncResult
 from vaultkit.sync.stamp import TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.sync.writes import Rendered, plan_writes, write_planned
+from vaultkit.task_progress import Cadences
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.plan import Planned
 from vaultkit.writeback.regions import WriteStatus
@@ -237,7 +238,12 @@ def _run_sync(
     today = today_for_run(config)
     scan, only = _scan(paths, config, changed)
     connection, index = update_index(
-        paths, progress=progress, scan=scan, only=only, scopes=_scopes(config)
+        paths,
+        progress=progress,
+        scan=scan,
+        only=only,
+        scopes=_scopes(config),
+        cadences=Cadences(config.status.cadences),
     )
     fresh, rendered, written_by_us = _render(connection, paths, config, today, force=force)
     result = SyncResult(
