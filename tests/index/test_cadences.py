@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from vaultkit.cadences import DEFAULT_CADENCES, Cadences
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.store import generations
 from vaultkit.index.update import update_index
-from vaultkit.task_progress import DEFAULT_CADENCES, Cadences
 from vaultkit.vaultpaths import VaultPaths
 
 ROUTINE = """\

@@ -16,12 +16,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PureWindowsPath
 from typing import NamedTuple
 
+from vaultkit.cadences import cadence_name, heading_key
 from vaultkit.config.reader import show
 from vaultkit.config.toml_lines import Key
 from vaultkit.errors import VaultkitError
 from vaultkit.obsidian.daily_notes import format_problem
 from vaultkit.obsidian.filters import compile_js_regex
-from vaultkit.task_progress import cadence_name, heading_key
 from vaultkit.vaultpaths import configured_index
 
 Problem = tuple[Key, str]

@@ -26,11 +26,11 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Annotated, Any, NamedTuple
 
+from vaultkit.cadences import DEFAULT_CADENCES
 from vaultkit.config import checks
 from vaultkit.config.checks import Context, Problem
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.obsidian.daily_notes import DEFAULT_DAILY_FORMAT
-from vaultkit.task_progress import DEFAULT_CADENCES
 
 MIB = 1024 * 1024
 DEFAULT_TEMPLATE_TIMEOUT = 30.0

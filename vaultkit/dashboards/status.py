@@ -12,11 +12,12 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from vaultkit.cadences import Cadences
 from vaultkit.dashboards.common import OPEN, Inputs, task_rows
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.queries import VISIBLE_ROWS, hidden_task_comments
-from vaultkit.task_progress import Cadences, Progress
+from vaultkit.task_progress import Progress
 
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from vaultkit.cadences import Cadences
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.meta import CADENCES_KEY
-from vaultkit.task_progress import Cadences
 
 
 def cadences_in_force(

@@ -17,8 +17,9 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from vaultkit.cadences import Cadences
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
-from vaultkit.task_progress import OPEN_STATUSES, Cadences
+from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from vaultkit.model import Note

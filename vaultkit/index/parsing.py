@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import NamedTuple
 
+from vaultkit.cadences import Cadences
 from vaultkit.index.digest import content_digest
 from vaultkit.index.note_rows import NoteRows, note_rows
 from vaultkit.scan.found import SourceFile
-from vaultkit.task_progress import Cadences
 
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""

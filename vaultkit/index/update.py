@@ -21,6 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
 from vaultkit.graph.links import refresh_graph
 from vaultkit.index import cadences as cadence_table
@@ -41,7 +42,6 @@ from vaultkit.index.store import (
 )
 from vaultkit.scan.found import ScanResult
 from vaultkit.scan.walk import scan_vault
-from vaultkit.task_progress import Cadences
 from vaultkit.vaultpaths import IndexPath, VaultPaths
 
 Scopes = Callable[[sqlite3.Connection, str, frozenset[str]], Collection[str]]

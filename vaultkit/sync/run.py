@@ -25,6 +25,7 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
+from vaultkit.cadences import Cadences
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
@@ -52,7 +53,6 @@ from vaultkit.sync.records import own_writes, record_synced, render_records
 from vaultkit.sync.result import SyncResult
 from vaultkit.sync.stamp import TODAY_ENV, Probe, Stamp, unchanged
 from vaultkit.sync.writes import Rendered, plan_writes, write_planned
-from vaultkit.task_progress import Cadences
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.plan import Planned
 from vaultkit.writeback.regions import WriteStatus

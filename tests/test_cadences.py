@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from vaultkit.task_progress import Cadences
+from vaultkit.cadences import Cadences
 
 
 @pytest.mark.parametrize(
