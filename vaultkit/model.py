@@ -257,6 +257,21 @@ class Span(NamedTuple):
     name: str = ""
 
 
+class HiddenTask(NamedTuple):
+    """A checkbox item inside a ``%%`` comment: not a task (Obsidian hides it, and vaultkit
+    counts it nowhere), kept so that the user can be told where such items are."""
+
+    line: int
+    status_char: str
+    """The character between the brackets, exactly as written."""
+    text: str
+    """Description without markup and without the Tasks fields."""
+    comment_line: int
+    """The first line of the comment holding it."""
+    comment_end_line: int
+    """The last line of that comment."""
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     path: str
@@ -280,6 +295,8 @@ class Note:
     block_ids: tuple[BlockId, ...] = ()
     hidden: tuple[Span, ...] = ()
     """Comments, math and vaultkit regions: content there is not part of the model."""
+    hidden_tasks: tuple[HiddenTask, ...] = ()
+    """Checkbox items inside comments that start a line: not tasks, but reported."""
     word_count: int = 0
     line_count: int = 0
     line_ending: str = "none"

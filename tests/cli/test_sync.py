@@ -324,3 +324,27 @@ def test_custom_dashboard_from_a_vault_template(vault: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = (vault / "Reading list.md").read_text(encoding="utf-8")
     assert "# Reading" in text and "(7 days left)" in text and "](https://" in text
+
+
+def test_the_cadence_groups_follow_the_config(vault: Path) -> None:
+    assert sync(vault).returncode == 0
+    config = vault / ".vaultkit" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    original = ""
+    config.write_text(
+        original + '\n[status.cadences]\nDaily = "daily"\n"Bi Weekly" = "Fortnightly"\n',
+        encoding="utf-8",
+    )
+    changed = sync(vault)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    status = (vault / "Dashboards" / "Status.md").read_text(encoding="utf-8")
+    assert "| Daily | 3/7 |" in status
+    assert "| Fortnightly | 2/7 |" in status  # the example's "## Bi-weekly"
+    assert "| Weekend |" not in status and "| Bi-weekly |" not in status
+    assert sync(vault, "--check").returncode == 0
+
+    config.write_text(original, encoding="utf-8")
+    assert sync(vault).returncode == 0
+    status = (vault / "Dashboards" / "Status.md").read_text(encoding="utf-8")
+    assert "| Weekend | 3/8 |" in status and "| Bi-weekly | 2/7 |" in status
+    assert "| Fortnightly |" not in status

@@ -48,6 +48,16 @@ def test_a_vault_without_config_gets_the_defaults(tmp_path: Path) -> None:
     assert config.habits.window_days == 14 and config.habits.default_target == 75
     assert dict(config.habits.targets) == {} and config.habits.section == "Habits"
     assert config.daily_notes == DailyNotes(folder="", format="YYYY-MM-DD")
+    assert dict(config.status.cadences) == {
+        "Daily": "daily",
+        "Weekly": "weekly",
+        "Bi-weekly": "bi-weekly",
+        "Fortnightly": "bi-weekly",
+        "Weekend": "weekend",
+        "Monthly": "monthly",
+        "Quarterly": "quarterly",
+        "Yearly": "yearly",
+    }
     assert [
         (d.name, d.target_path, d.region, d.template, d.enabled) for d in config.dashboards
     ] == [
@@ -191,6 +201,55 @@ def test_missing_day_is_missed_or_untracked(tmp_path: Path) -> None:
     ]
 
 
+def test_status_cadences_replace_the_default_table(tmp_path: Path) -> None:
+    write_config(
+        tmp_path,
+        "[status.cadences]\n"
+        'Routine = "daily"\n'
+        '"Bi Weekly" = "Bi-weekly"\n'
+        '"Sprint review" = "Sprint"\n',
+    )
+    cadences = load_config(tmp_path, BUILTINS).status.cadences
+    assert dict(cadences) == {
+        "Routine": "daily",
+        "Bi Weekly": "Bi-weekly",
+        "Sprint review": "Sprint",
+    }
+    # The inline form of the same table is the same setting.
+    write_config(tmp_path, '[status]\ncadences = { Routine = "daily" }\n')
+    assert dict(load_config(tmp_path, BUILTINS).status.cadences) == {"Routine": "daily"}
+    write_config(tmp_path, "[status.cadences]\n")
+    assert dict(load_config(tmp_path, BUILTINS).status.cadences) == {}
+
+
+def test_bad_status_cadences_are_reported_with_their_lines(tmp_path: Path) -> None:
+    write_config(
+        tmp_path,
+        "[status.cadences]\n"
+        'Daily = "daily"\n'
+        "Weekly = 7\n"
+        '"--" = "weekly"\n'
+        'Review = "  "\n'
+        '"DAILY" = "weekly"\n'
+        '"Bi weekly" = "bi-weekly"\n'
+        '"bi-weekly" = "Bi-Weekly"\n',
+    )
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:3: key 'status.cadences.Weekly': expected a string, got 7",
+        ".vaultkit/config.toml:4: key 'status.cadences.--': has no letters or digits, so it "
+        "matches no heading",
+        ".vaultkit/config.toml:5: key 'status.cadences.Review': names no cadence; write one, "
+        'e.g. "daily"',
+        ".vaultkit/config.toml:6: key 'status.cadences.DAILY': matches the same headings as "
+        '"Daily" (case, spaces and hyphens do not count), but names another cadence '
+        '("weekly", not "daily"); keep one of them',
+    ]
+    write_config(tmp_path, '[status]\ncadences = ["Daily"]\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:2: key 'status.cadences': expected a table, got an array"
+    ]
+
+
 # --- problems: all at once, each with its key and line ----------------------------------------
 
 
@@ -274,7 +333,7 @@ links = "Links.md"
         ".vaultkit/config.toml:39: key 'dashboards.links': expected a table, got \"Links.md\"",
         ".vaultkit/config.toml:41: key 'vualt': unknown key (did you mean 'vault'?)",
         ".vaultkit/config.toml:42: key 'extra': unknown key "
-        "(known keys: vault, topics, habits, daily_notes, dashboards)",
+        "(known keys: vault, status, topics, habits, daily_notes, dashboards)",
     ]
 
 

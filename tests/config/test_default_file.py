@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import tomllib
@@ -18,6 +19,7 @@ from vaultkit.config.schema import (
     Config,
     DailyNotes,
     HabitSettings,
+    StatusSettings,
     TopicSettings,
     VaultSettings,
     sections,
@@ -47,6 +49,11 @@ def _documented(text: str) -> dict[tuple[str, str], tuple[str, str]]:
     for number, line in enumerate(lines):
         if line.startswith("["):
             table = line.strip("[]")
+            parent, _, key = table.partition(".")
+            if key and parent != "dashboards":
+                # A table setting ([status.cadences]): its doc below the header, then its
+                # entries, one a line, up to the blank line.
+                found[parent, key] = _table_setting(lines[number + 1 :])
             continue
         assignment = _ASSIGNMENT.fullmatch(line)
         if assignment is None:
@@ -57,6 +64,17 @@ def _documented(text: str) -> dict[tuple[str, str], tuple[str, str]]:
         comment = " ".join(line.removeprefix("# ") for line in lines[above:number])
         found.setdefault((table, assignment[1]), (comment, assignment[2]))
     return found
+
+
+def _table_setting(lines: list[str]) -> tuple[str, str]:
+    """(its doc, its entries as an inline table) of a table setting's lines after its header."""
+    doc = [line.removeprefix("# ") for line in itertools.takewhile(_is_comment, lines)]
+    entries = itertools.takewhile(bool, lines[len(doc) :])
+    return " ".join(doc), "{ " + ", ".join(entries) + " }"
+
+
+def _is_comment(line: str) -> bool:
+    return line.startswith("# ")
 
 
 def test_the_default_file_holds_every_setting_with_its_default_and_doc() -> None:
@@ -99,6 +117,7 @@ def test_the_default_text_names_every_key_with_a_comment() -> None:
     lines = text.splitlines()
     schema = {
         "vault": VaultSettings.__match_args__,
+        "status.cadences": tuple(StatusSettings().cadences),
         "topics": TopicSettings.__match_args__,
         "habits": HabitSettings.__match_args__,
         "daily_notes": DailyNotes.__match_args__,
@@ -112,10 +131,14 @@ def test_the_default_text_names_every_key_with_a_comment() -> None:
         section = lines[start:end]
         for key in keys:
             # The daily-notes keys are commented out, so Obsidian's own settings stay in force.
-            found = [i for i, line in enumerate(section) if re.match(rf"(# )?{key} = ", line)]
+            found = [
+                i for i, line in enumerate(section) if re.match(rf'(# )?{key} = |"{key}" = ', line)
+            ]
             assert found, f"{table}.{key} missing"
             line = section[found[0]]
             commented = section[found[0] - 1].startswith("#") or "  # " in line
+            # A table setting's entries share the comment below its header.
+            commented = commented or (table == "status.cadences" and section[1].startswith("#"))
             assert commented, f"{table}.{key} has no comment"
     data = tomllib.loads(text)
     assert set(data["dashboards"]) == {d.name for d in BUILTINS}

@@ -26,7 +26,13 @@ def test_every_field_is_a_setting_and_its_default_is_the_settings() -> None:
 
 
 def test_the_sections_are_the_config_files_tables_in_order() -> None:
-    assert [part.name for part in sections()] == ["vault", "topics", "habits", "daily_notes"]
+    assert [part.name for part in sections()] == [
+        "vault",
+        "status",
+        "topics",
+        "habits",
+        "daily_notes",
+    ]
     assert Config._fields[-1] == "dashboards"
 
 

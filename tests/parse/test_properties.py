@@ -51,6 +51,10 @@ def reported_lines(note: Note) -> Iterator[int]:
         yield span.end_line
     for diagnostic in note.diagnostics:
         yield diagnostic.line
+    for hidden_task in note.hidden_tasks:
+        yield hidden_task.line
+        yield hidden_task.comment_line
+        yield hidden_task.comment_end_line
     for resource in note.resources:
         for mention in resource.mentions:
             yield mention.line
@@ -113,4 +117,38 @@ def test_nothing_in_code_math_or_comments_is_reported(pieces: list[tuple[str, in
         assert marker not in task.raw, (task, text)
     for heading in note.headings:
         assert heading.text != marker, (heading, text)
+    assert_lines_within(note)
+
+
+CHECKLIST_LINE = st.tuples(
+    st.sampled_from([" ", "x", "/", "-"]), st.text(alphabet="abc XYZ", min_size=1, max_size=12)
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.lists(CHECKLIST_LINE, min_size=1, max_size=4)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_checkbox_is_a_task_exactly_when_no_comment_holds_it(
+    groups: list[tuple[bool, list[tuple[str, str]]]],
+) -> None:
+    """Checklists, some inside ``%%`` comments: those are hidden tasks, all others tasks."""
+    lines: list[str] = []
+    inside: list[int] = []
+    outside: list[int] = []
+    for commented, items in groups:
+        lines.append("")  # a blank line: each group is a list of its own
+        if commented:
+            lines.append("%%")
+        for char, text in items:
+            lines.append(f"- [{char}] {text}")
+            (inside if commented else outside).append(len(lines))
+        if commented:
+            lines.append("%%")
+    note = parse_note("\n".join(lines).encode("utf-8"), "n.md")
+    assert [task.line for task in note.tasks] == outside
+    assert [task.line for task in note.hidden_tasks] == inside
     assert_lines_within(note)

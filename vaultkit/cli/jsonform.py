@@ -168,6 +168,16 @@ def note_json(note: Note) -> dict[str, Any]:
             {"line": s.line, "end_line": s.end_line, "kind": s.kind, "name": s.name}
             for s in note.hidden
         ],
+        "hidden_tasks": [
+            {
+                "line": t.line,
+                "status_char": t.status_char,
+                "text": t.text,
+                "comment_line": t.comment_line,
+                "comment_end_line": t.comment_end_line,
+            }
+            for t in note.hidden_tasks
+        ],
         "word_count": note.word_count,
         "line_count": note.line_count,
         "line_ending": note.line_ending,

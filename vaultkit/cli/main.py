@@ -132,7 +132,13 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.index.queries import diagnostics_by_note, index_health, link_health, skipped_files
+    from vaultkit.index.queries import (
+        diagnostics_by_note,
+        hidden_task_comments,
+        index_health,
+        link_health,
+        skipped_files,
+    )
     from vaultkit.obsidian.settings import read_obsidian_settings
 
     vault, connection, update = _open_index(args)
@@ -142,6 +148,7 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
             "vault": str(vault),
             "settings_warnings": list(settings_warnings),
             "diagnostics": diagnostics_by_note(connection),
+            "hidden_tasks": hidden_task_comments(connection),
             "links": link_health(connection),
             "skipped": skipped_files(connection),
             "index": {**index_health(connection, update.index_path), "rebuilt": update.rebuilt},

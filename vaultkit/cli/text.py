@@ -82,6 +82,8 @@ def describe_note(note: Note) -> str:
     if note.hidden:
         kinds = Counter(span.kind for span in note.hidden)
         add("\nHidden: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    if note.hidden_tasks:
+        out.extend(_hidden_task_lines(note))
     if note.diagnostics:
         add(f"\nDiagnostics ({len(note.diagnostics)})")
         for diagnostic in note.diagnostics:
@@ -98,6 +100,22 @@ def _task_lines(note: Note) -> list[str]:
         if counts[status]
     )
     return [f"\nTasks ({len(note.tasks)}: {summary})"] + [_task_line(t) for t in note.tasks]
+
+
+def _hidden_task_lines(note: Note) -> list[str]:
+    """The checkbox items inside comments, under the comment holding them."""
+    count = len(note.hidden_tasks)
+    out = [
+        f"\nHidden tasks ({count}, inside %% comments: not counted; remove the %% around "
+        f"{'them' if count > 1 else 'it'} to count {'them' if count > 1 else 'it'})"
+    ]
+    comment = None
+    for task in note.hidden_tasks:
+        if task.comment_line != comment:
+            comment = task.comment_line
+            out.append(f"  comment, lines {task.comment_line}–{task.comment_end_line}")
+        out.append(f"    L{task.line:<5} [{task.status_char}] {_shorten(task.text, 60)}")
+    return out
 
 
 def _task_line(task: Task) -> str:
@@ -192,6 +210,30 @@ def describe_rows(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+def _hidden_task_comments(comments: list[dict[str, Any]]) -> list[str]:
+    """Doctor's report of the comments holding checkbox items, one line each, and the hint."""
+    if not comments:
+        return []
+    tasks = sum(comment["tasks"] for comment in comments)
+    notes = len({comment["note"] for comment in comments})
+    out = [
+        f"Tasks hidden in comments: {tasks} in {notes} note{'s' if notes != 1 else ''} "
+        "(not counted, as Obsidian does not show them; remove the %% around them to count "
+        "them, or leave them if they are set aside on purpose)"
+    ]
+    for comment in comments:
+        count = comment["tasks"]
+        out.append(
+            f"  {comment['note']}:{comment['line']}  {count} task{'s' if count != 1 else ''} "
+            f"in the %% comment of {_lines(comment['line'], comment['end_line'])}"
+        )
+    return out
+
+
 def describe_doctor(found: dict[str, Any]) -> str:
     index = found["index"]
     links = found["links"]
@@ -217,6 +259,7 @@ def describe_doctor(found: dict[str, Any]) -> str:
             f"  {diagnostic['note']}:{diagnostic['line']}  {diagnostic['severity']}: "
             f"{diagnostic['message']}"
         )
+    out.extend(_hidden_task_comments(found["hidden_tasks"]))
     if found["skipped"]:
         out.append(f"Skipped files: {len(found['skipped'])}")
         out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PureWindowsPath
 from typing import NamedTuple
 
+from vaultkit.cadences import cadence_name, heading_key
 from vaultkit.config.reader import show
 from vaultkit.config.toml_lines import Key
 from vaultkit.errors import VaultkitError
@@ -73,6 +74,29 @@ def today(text: str, context: Context) -> Iterator[Problem]:
             dt.date.fromisoformat(text)
         except ValueError:
             yield (), f"{show(text)} is not a date; write it as YYYY-MM-DD"
+
+
+# --- [status] --------------------------------------------------------------------------------
+
+
+def cadences(table: Mapping[str, str], context: Context) -> Iterator[Problem]:
+    """Each name must be able to match a heading, name a cadence, and not match the same
+    headings as another name with another cadence (they are matched by :func:`heading_key`)."""
+    first: dict[str, tuple[str, str]] = {}
+    for name, value in table.items():
+        key = heading_key(name)
+        if not key:
+            yield (name,), "has no letters or digits, so it matches no heading"
+        elif not cadence_name(value):
+            yield (name,), 'names no cadence; write one, e.g. "daily"'
+        elif key in first and cadence_name(first[key][1]) != cadence_name(value):
+            yield (
+                (name,),
+                f"matches the same headings as {show(first[key][0])} (case, spaces and hyphens "
+                f"do not count), but names another cadence ({show(value)}, not "
+                f"{show(first[key][1])}); keep one of them",
+            )
+        first.setdefault(key, (name, value))
 
 
 # --- [topics] --------------------------------------------------------------------------------

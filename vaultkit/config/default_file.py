@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vaultkit.config import dashboards
 from vaultkit.config.reader import SHOWN
-from vaultkit.config.schema import Section, sections
+from vaultkit.config.schema import Kind, Section, sections
 from vaultkit.errors import VaultkitError
 from vaultkit.vault import leads_outside
 from vaultkit.vaultpaths import CONFIG_PATH
@@ -71,13 +71,21 @@ def default_config_text(builtins: dashboards.Builtins) -> str:
 
 
 def _section_text(part: Section) -> str:
-    lines = [f"[{part.name}]"]
+    keys = [(name, s) for name, s in part.settings if s.kind is not Kind.TEXT_TABLE]
+    # A table setting is a table of its own, one entry a line, after the section's keys.
+    tables = [(name, s) for name, s in part.settings if s.kind is Kind.TEXT_TABLE]
+    lines = [f"[{part.name}]"] if keys or not tables else []
     if part.doc:
         lines.append(comment(part.doc))
-    for name, setting in part.settings:
+    for name, setting in keys:
         lines.append(comment(setting.doc))
         assignment = f"{name} = {toml_value(getattr(part.defaults, name))}"
         lines.append(f"# {assignment}" if part.commented else assignment)
+    for name, setting in tables:
+        lines.extend([*([""] if lines else []), f"[{part.name}.{name}]", comment(setting.doc)])
+        for key, value in getattr(part.defaults, name).items():
+            assignment = f"{json.dumps(key, ensure_ascii=False)} = {toml_value(value)}"
+            lines.append(f"# {assignment}" if part.commented else assignment)
     return "\n".join(lines) + "\n"
 
 

@@ -149,6 +149,8 @@ def _read(r: Reader, table: dict[str, object], key: Key, setting: Setting, defau
             maximum=setting.maximum,
             at_most=setting.at_most,
         )
+    if setting.kind is Kind.TEXT_TABLE:
+        return r.text_table(table, key, default)
     return r.numbers(
         table, key, minimum=setting.minimum, maximum=setting.maximum, same=setting.same
     )

@@ -195,6 +195,22 @@ class Reader:
                 numbers[name] = value
         return MappingProxyType(numbers)
 
+    def text_table(
+        self, table: Mapping[str, object], key: Key, default: Mapping[str, str]
+    ) -> Mapping[str, str]:
+        """A table of name → string (read-only), replacing ``default`` when the file sets it."""
+        if self._get(table, key) is None:
+            return default
+        entries = self.table(table, key)
+        found: dict[str, str] = {}
+        for name in entries:
+            entry = (*key, name)
+            problems = len(self.problems)
+            value = self.text(entries, entry, "")
+            if len(self.problems) == problems:
+                found[name] = value
+        return MappingProxyType(found)
+
 
 def strings(value: object) -> list[tuple[int, str]]:
     """The strings of a TOML array with their positions (others are reported by texts())."""

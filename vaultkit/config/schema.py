@@ -3,7 +3,8 @@ and the comment ``vaultkit init`` writes above it.
 
 A section of the file (``[vault]``) is a named tuple, and each of its fields is one setting:
 its type annotated with a :class:`Setting` made by :func:`text`, :func:`texts`,
-:func:`integer`, :func:`number` or :func:`numbers` (``Annotated[int, integer(...)] = 50``),
+:func:`integer`, :func:`number`, :func:`numbers` or :func:`text_table`
+(``Annotated[int, integer(...)] = 50``),
 its default the field's default. :class:`Config` lists the sections. From this one table,
 :mod:`vaultkit.config.load` reads and checks a file, :mod:`vaultkit.config.default_file` writes
 the commented default, and the code reads typed values (``config.vault.max_growth``).
@@ -25,6 +26,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Annotated, Any, NamedTuple
 
+from vaultkit.cadences import DEFAULT_CADENCES
 from vaultkit.config import checks
 from vaultkit.config.checks import Context, Problem
 from vaultkit.config.dashboards import Dashboard
@@ -55,6 +57,9 @@ class Kind(Enum):
     """An integer or a float; a float in the code."""
     NUMBERS = auto()
     """A table of name → number."""
+    TEXT_TABLE = auto()
+    """A table of name → string, written as a ``[section.key]`` table of its own (so it comes
+    last in its section); set in the file, it replaces the default table as a whole."""
 
 
 class Setting(NamedTuple):
@@ -119,6 +124,13 @@ def number(
 def numbers(doc: str, *, minimum: float, maximum: float, same: str) -> Setting:
     """A table of name → number (empty by default, read-only)."""
     return Setting(Kind.NUMBERS, doc, minimum=minimum, maximum=maximum, same=same)
+
+
+def text_table(
+    doc: str, *, check: Callable[[Mapping[str, str], Context], Iterator[Problem]] | None = None
+) -> Setting:
+    """A table of name → string; its check gets the table read (problems keyed by name)."""
+    return Setting(Kind.TEXT_TABLE, doc, check=check)
 
 
 # --- the settings ----------------------------------------------------------------------------
@@ -219,6 +231,23 @@ class VaultSettings(NamedTuple):
             clean=str.strip,
         ),
     ] = ""
+
+
+class StatusSettings(NamedTuple):
+    """``[status]``: how the Status dashboard groups tasks."""
+
+    cadences: Annotated[
+        Mapping[str, str],
+        text_table(
+            "The Status dashboard's cadence groups. Heading name = cadence: the tasks right "
+            "under a heading of one of these names are grouped under its cadence. Names match "
+            'whatever the case, spaces, hyphens and punctuation ("Bi Weekly", "biweekly" and '
+            '"## **Bi-weekly**" all match "Bi-weekly"), and a heading that starts with a name '
+            'matches it too ("Daily tasks"; the longest name wins). Setting this table replaces '
+            "the whole list: keep the names you use.",
+            check=checks.cadences,
+        ),
+    ] = DEFAULT_CADENCES
 
 
 class TopicSettings(NamedTuple):
@@ -338,6 +367,7 @@ class Config(NamedTuple):
     """Everything configurable about one vault; ``Config()`` is the default."""
 
     vault: Annotated[VaultSettings, SectionDoc()] = VaultSettings()
+    status: Annotated[StatusSettings, SectionDoc()] = StatusSettings()
     topics: Annotated[
         TopicSettings,
         SectionDoc(

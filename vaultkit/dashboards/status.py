@@ -1,4 +1,5 @@
-"""The Status dashboard's context: progress, cadence groups and the task lists.
+"""The Status dashboard's context: progress, cadence groups, the task lists, and the checkbox
+items hidden in comments (counted nowhere, but said where they are).
 
 The sums and list lengths are kept by the indexer (:mod:`vaultkit.index.task_totals`); the
 lists are :class:`~vaultkit.dashboards.rows.Rows`, read only as far as a template looks.
@@ -11,11 +12,12 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from vaultkit.cadences import Cadences
 from vaultkit.dashboards.common import OPEN, Inputs, task_rows
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import task_totals as task_totals
-from vaultkit.index.queries import VISIBLE_ROWS
-from vaultkit.task_progress import CADENCES, Progress
+from vaultkit.index.queries import VISIBLE_ROWS, hidden_task_comments
+from vaultkit.task_progress import Progress
 
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 7
@@ -36,7 +38,7 @@ def make_status(inputs: Inputs) -> dict[str, Any]:
         "overall": Progress(done, total),
         "notes": _note_progress(connection, kept),
         "sections": _section_progress(connection, kept),
-        "cadences": _cadences(connection, kept),
+        "cadences": _cadences(connection, kept, Cadences(inputs.config.status.cadences)),
         "overdue": task_rows(
             connection,
             f"t.due IS NOT NULL AND t.due < ? AND t.{OPEN}",
@@ -55,6 +57,25 @@ def make_status(inputs: Inputs) -> dict[str, Any]:
         "blocked": task_rows(connection, f"t.blocked = 1 AND t.{OPEN}", (), _BY_LINE),
         "completed": _completed(connection, today),
         "open_count": kept.get("open", 0),
+        "hidden_tasks": _hidden_tasks(connection),
+    }
+
+
+def _hidden_tasks(connection: sqlite3.Connection) -> dict[str, Any]:
+    """The checkbox items inside comments, which count nowhere: how many, and in which notes
+    and comments, so that the dashboard can say where they are."""
+    notes: dict[str, dict[str, Any]] = {}
+    for comment in hidden_task_comments(connection):
+        place = notes.setdefault(
+            comment["note"], {"note": comment["note"], "count": 0, "comments": []}
+        )
+        place["count"] += comment["tasks"]
+        place["comments"].append(
+            {"line": comment["line"], "end_line": comment["end_line"], "count": comment["tasks"]}
+        )
+    return {
+        "count": sum(place["count"] for place in notes.values()),
+        "notes": list(notes.values()),
     }
 
 
@@ -90,8 +111,12 @@ def _section_progress(connection: sqlite3.Connection, kept: Mapping[str, int]) -
     )
 
 
-def _cadences(connection: sqlite3.Connection, kept: Mapping[str, int]) -> list[dict[str, Any]]:
-    """One group per cadence (Daily, Weekly, …) that some section of the vault is named for."""
+def _cadences(
+    connection: sqlite3.Connection, kept: Mapping[str, int], cadences: Cadences
+) -> list[dict[str, Any]]:
+    """One group per cadence of ``[status.cadences]`` that some section of the vault is named
+    for, in the order the table names them (the index derived each task's cadence with the
+    same table: :mod:`vaultkit.index.cadences`)."""
     return [
         {
             "cadence": cadence,
@@ -100,7 +125,7 @@ def _cadences(connection: sqlite3.Connection, kept: Mapping[str, int]) -> list[d
             ),
             "tasks": task_rows(connection, "t.cadence = ?", (cadence,), _BY_LINE),
         }
-        for cadence in CADENCES
+        for cadence in cadences.order
         if kept.get(f"cadence_sections:{cadence}")
     ]
 

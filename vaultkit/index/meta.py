@@ -41,3 +41,6 @@ ANALYSIS_KEY = "template:"
 WROTE_KEY = "wrote:"
 """Prefix: per note holding regions, its state (device, inode, size, mtime) right after
 vaultkit wrote it, so that vaultkit's own write does not start the quiet period."""
+CADENCES_KEY = "cadences"
+"""The ``[status.cadences]`` table the stored cadences were derived with, as JSON
+(``vaultkit.index.cadences``)."""

@@ -17,8 +17,9 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from vaultkit.cadences import Cadences
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
-from vaultkit.task_progress import OPEN_STATUSES, cadence_of
+from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from vaultkit.model import Note
@@ -46,13 +47,18 @@ class NoteRows(NamedTuple):
     """Whether some task has a Tasks-plugin id or dependency."""
 
 
-def note_rows(note: Note, mtime_ns: int) -> NoteRows:
-    """Every row one parsed note puts in the index, and its family digests."""
+def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
+    """Every row one parsed note puts in the index, and its family digests; a task's cadence
+    is that of its section in ``cadences`` (``[status.cadences]``)."""
     path = note.path
     headings = [
         (path, h.line, h.level, h.text, h.anchor, _section(h.section)) for h in note.headings
     ]
-    tasks = _task_rows(note)
+    tasks = _task_rows(note, cadences)
+    hidden_tasks = [
+        (path, t.line, t.status_char, t.text, t.comment_line, t.comment_end_line)
+        for t in note.hidden_tasks
+    ]
     links = _link_rows(note)
     resources = _resource_rows(note)
     list_items = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
@@ -60,7 +66,8 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
     note_row = _note_row(note, mtime_ns)
     md_tables, cells = _table_rows(note)
     digests = (
-        _rows_digest(tasks),
+        # What Status reads of a note: its tasks, and the checkbox items hidden in comments.
+        _rows_digest(tasks, hidden_tasks) if hidden_tasks else _rows_digest(tasks),
         _rows_digest(links, headings, block_ids),
         _rows_digest(resources),
         # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
@@ -73,7 +80,8 @@ def note_rows(note: Note, mtime_ns: int) -> NoteRows:
             "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             tasks,
         ),
-        ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note)),
+        ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
+        ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
         ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
@@ -164,8 +172,9 @@ def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
     )
 
 
-def _task_rows(note: Note) -> Rows:
+def _task_rows(note: Note, cadences: Cadences) -> Rows:
     path = note.path
+    cadence_of = cadences.of
     return [
         (
             path,
@@ -200,7 +209,9 @@ def _task_rows(note: Note) -> Rows:
     ]
 
 
-def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int]]:
+def _task_sections(
+    note: Note, cadences: Cadences
+) -> list[tuple[str, str, str | None, int, int, int]]:
     """Per (note, section): done, total (cancelled left out) and open task counts."""
     counts: dict[str, list[int]] = {}
     for task in note.tasks:
@@ -211,7 +222,7 @@ def _task_sections(note: Note) -> list[tuple[str, str, str | None, int, int, int
             done_total_open[0] += status == "done"
             done_total_open[2] += status in OPEN_STATUSES
     return [
-        (note.path, section, cadence_of(section), done, total, open_count)
+        (note.path, section, cadences.of(section), done, total, open_count)
         for section, (done, total, open_count) in counts.items()
     ]
 

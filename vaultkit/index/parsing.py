@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import NamedTuple
 
+from vaultkit.cadences import Cadences
 from vaultkit.index.digest import content_digest
 from vaultkit.index.note_rows import NoteRows, note_rows
 from vaultkit.scan.found import SourceFile
@@ -36,7 +38,7 @@ class ReadNote(NamedTuple):
     """Why the note could not be read, when it could not."""
 
 
-def _read_one(source: SourceFile, known_digest: str | None) -> ReadNote:
+def _read_one(source: SourceFile, known_digest: str | None, cadences: Cadences) -> ReadNote:
     # Imported here: a run with nothing to parse never loads the parser.
     from vaultkit.model import Note
     from vaultkit.parse.note import parse_note
@@ -59,15 +61,19 @@ def _read_one(source: SourceFile, known_digest: str | None) -> ReadNote:
                 ),
             ),
         )
-        return ReadNote(source, "", note_rows(note, source.mtime_ns), note.diagnostics[0].message)
+        return ReadNote(
+            source, "", note_rows(note, source.mtime_ns, cadences), note.diagnostics[0].message
+        )
     digest = content_digest(data)
     if digest == known_digest:
         return ReadNote(source, digest, None)
-    return ReadNote(source, digest, note_rows(parse_note(data, source.path), source.mtime_ns))
+    return ReadNote(
+        source, digest, note_rows(parse_note(data, source.path), source.mtime_ns, cadences)
+    )
 
 
-def _parse_batch(batch: list[Work]) -> list[ReadNote]:
-    return [_read_one(source, digest) for source, digest in batch]
+def _parse_batch(cadences: Cadences, batch: list[Work]) -> list[ReadNote]:
+    return [_read_one(source, digest, cadences) for source, digest in batch]
 
 
 def _chunks(items: list[Work], size: int) -> Iterator[list[Work]]:
@@ -75,8 +81,9 @@ def _chunks(items: list[Work], size: int) -> Iterator[list[Work]]:
         yield items[start : start + size]
 
 
-def read_and_parse(work: list[Work], *, progress: bool) -> Iterable[ReadNote]:
-    """Each note of ``work``, read and parsed, in order; ``progress``: a bar on stderr."""
+def read_and_parse(work: list[Work], *, progress: bool, cadences: Cadences) -> Iterable[ReadNote]:
+    """Each note of ``work``, read and parsed, in order; ``progress``: a bar on stderr. Each
+    task's cadence is that of its section in ``cadences``."""
     workers = min(os.cpu_count() or 1, 8)
     bar = None
     if progress and len(work) >= POOL_THRESHOLD:
@@ -89,13 +96,13 @@ def read_and_parse(work: list[Work], *, progress: bool) -> Iterable[ReadNote]:
 
             size = max(16, min(256, len(work) // (workers * 8) or 1))
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for results in pool.map(_parse_batch, _chunks(work, size)):
+                for results in pool.map(partial(_parse_batch, cadences), _chunks(work, size)):
                     if bar is not None:
                         bar.update(len(results))
                     yield from results
         else:
             for item in work:
-                result = _read_one(*item)
+                result = _read_one(*item, cadences)
                 if bar is not None:
                     bar.update(1)
                 yield result

@@ -1,6 +1,6 @@
 """Reading the index: the questions behind ``vaultkit tasks``, ``links``, ``graph``,
-``query`` and ``doctor``. Each function takes an open index connection and returns plain
-data; the CLI formats it."""
+``query`` and ``doctor`` (whose tasks hidden in comments Status reports too). Each function
+takes an open index connection and returns plain data; the CLI formats it."""
 
 from __future__ import annotations
 
@@ -290,6 +290,19 @@ def diagnostics_by_note(connection: sqlite3.Connection) -> list[dict[str, Any]]:
         {"note": note, "line": line, "code": code, "severity": severity, "message": message}
         for note, line, code, severity, message in connection.execute(
             "SELECT note, line, code, severity, message FROM diagnostics ORDER BY note, line"
+        )
+    ]
+
+
+def hidden_task_comments(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The comments of the visible notes that hold checkbox items (``hidden_tasks``), by note
+    and line: ``{note, line, end_line, tasks}``."""
+    return [
+        {"note": note, "line": line, "end_line": end_line, "tasks": tasks}
+        for note, line, end_line, tasks in connection.execute(
+            "SELECT note, comment_line, comment_end_line, count(*) FROM hidden_tasks "
+            f"WHERE {VISIBLE_ROWS} GROUP BY note, comment_line, comment_end_line "
+            "ORDER BY note, comment_line"
         )
     ]
 

@@ -69,6 +69,10 @@ CREATE TABLE task_sections (
     note TEXT NOT NULL, section TEXT NOT NULL, cadence TEXT, done INTEGER NOT NULL,
     total INTEGER NOT NULL, open INTEGER NOT NULL
 );
+CREATE TABLE hidden_tasks (
+    note TEXT NOT NULL, line INTEGER NOT NULL, status_char TEXT NOT NULL, text TEXT NOT NULL,
+    comment_line INTEGER NOT NULL, comment_end_line INTEGER NOT NULL
+);
 CREATE TABLE links (
     note TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
     fragment TEXT, display TEXT, section TEXT NOT NULL, embed INTEGER NOT NULL,
@@ -127,6 +131,7 @@ CREATE INDEX tasks_done ON tasks(done, note, line) WHERE done IS NOT NULL;
 CREATE INDEX tasks_blocked ON tasks(blocked, note, line, status) WHERE blocked IS NOT NULL;
 CREATE INDEX tasks_cadence ON tasks(cadence, note, line) WHERE cadence IS NOT NULL;
 CREATE INDEX task_sections_note ON task_sections(note, section);
+CREATE INDEX hidden_tasks_note ON hidden_tasks(note, line);
 CREATE INDEX links_unresolved ON links(note, line) WHERE resolved IS NULL;
 CREATE INDEX links_broken ON links(note, line) WHERE anchor LIKE 'broken%';
 CREATE INDEX links_note ON links(note);
@@ -150,6 +155,7 @@ NOTE_TABLES = (
     "headings",
     "tasks",
     "task_sections",
+    "hidden_tasks",
     "links",
     "resources",
     "callouts",

@@ -21,8 +21,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
 from vaultkit.graph.links import refresh_graph
+from vaultkit.index import cadences as cadence_table
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.changes import Changes, find_changes, known_files, stored_skips
@@ -77,8 +79,13 @@ def update_index(
     scan: ScanResult | None = None,
     only: Collection[str] | None = None,
     scopes: Scopes | None = None,
+    cadences: Cadences | None = None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     """Bring the vault's index up to date; returns an open connection and what it did.
+
+    ``cadences`` is the config's ``[status.cadences]``: when the index was derived with another
+    table, every stored cadence is derived again (:mod:`vaultkit.index.cadences`). Without it
+    (the read commands, which do not load the config) the index keeps the table it has.
 
     ``scopes`` says which of :data:`vaultkit.index.store.SCOPED_FAMILIES` a changed note moves,
     given the connection (holding the note's new rows), its path and the families its change
@@ -93,7 +100,7 @@ def update_index(
     """
     location = paths.index
     try:
-        return _update_index(paths.root, location, progress, scan, only, scopes)
+        return _update_index(paths.root, location, progress, scan, only, scopes, cadences)
     except sqlite3.OperationalError as exc:
         # open_index checked that the index can be written; this is the backstop for what
         # changes under a run (a companion file or the file system turned read-only).
@@ -110,6 +117,7 @@ def _update_index(
     scan: ScanResult | None,
     only: Collection[str] | None,
     scopes: Scopes | None,
+    wanted_cadences: Cadences | None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
@@ -124,7 +132,8 @@ def _update_index(
     partial = only is not None
     known = known_files(connection, only)
     changes = find_changes(connection, found, known)
-    if not (changes.any_file or rebuilt) and (
+    cadences, recadence = cadence_table.cadences_in_force(connection, wanted_cadences)
+    if not (changes.any_file or rebuilt or recadence) and (
         partial or changes.skipped_rows == stored_skips(connection)
     ):
         # Nothing moved: no write transaction at all (the common warm case).
@@ -135,11 +144,14 @@ def _update_index(
         notes.remove(changes.removed, changes.removed_notes)
         # Stored as they arrive, so memory stays flat however many notes changed and SQLite
         # work overlaps with parsing in the worker processes.
-        for item in read_and_parse(changes.work, progress=progress) if changes.work else ():
+        work = changes.work
+        for item in read_and_parse(work, progress=progress, cadences=cadences) if work else ():
             notes.store(item)
         _store_files(connection, changes, partial=partial)
         update.removed = sorted(changes.removed)
         _refresh_derived(connection, notes, changes, rebuilt)
+        if recadence:
+            _recadence(connection, cadences, rebuilt)
         _record_scan(connection, vault, scanned_at_ns, partial=partial)
     # A partial update saw a few files only: the index counts the others.
     return connection, _counted(update, found, started, index=connection if partial else None)
@@ -216,6 +228,16 @@ def _refresh_derived(
             task_totals.move(connection, notes.task_change)
     if notes.families:
         bump_generations(connection, notes.families)
+
+
+def _recadence(connection: sqlite3.Connection, cadences: Cadences, rebuilt: bool) -> None:
+    """The cadence table changed (or the index is new): derive and record the cadences."""
+    if rebuilt:
+        # Every note was stored with this table just now.
+        cadence_table.record(connection, cadences)
+        return
+    cadence_table.rederive(connection, cadences)
+    bump_generations(connection, ["tasks"])
 
 
 def _record_scan(

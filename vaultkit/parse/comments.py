@@ -7,6 +7,10 @@ paragraph. Both emit a ``vk_comment`` token carrying the content, so that vaultk
 region markers (``%% vaultkit:begin NAME %%``) can be recognised from the token stream
 (:mod:`vaultkit.parse.regions`). The collectors record each comment as a hidden span, with a
 diagnostic when it is never closed.
+
+A comment that starts a line often holds a checklist the user set aside; the block rule also
+keeps its content as the markdown it would be without the ``%%`` (``meta["body"]``), which
+:mod:`vaultkit.parse.hidden_tasks` reads for the checkbox items to report.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from markdown_it.token import Token
 
 from vaultkit.model import Diagnostic, Span
 from vaultkit.parse.inline_search import find_forward
-from vaultkit.parse.state import InlineText, Syntax, Walk
+from vaultkit.parse.state import CommentBody, InlineText, Syntax, Walk
 
 MARKER = "%%"
 
@@ -62,9 +66,26 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     token.map = [start_line, last_line + 1]
     token.content = content
     token.block = True
-    token.meta = {"closed": closed}
+    token.meta = {"closed": closed, "body": _body(state, start_line, last_line, content, closed)}
     state.line = last_line + 1
     return True
+
+
+def _body(state: StateBlock, start_line: int, last_line: int, content: str, closed: bool) -> str:
+    """The comment's content as markdown, one source line per line: the lines after the first
+    lose the indentation (and quote markers) of the container the comment sits in, as
+    markdown-it's ``getLines`` gives a container's lines to the rules inside it."""
+    if last_line == start_line:
+        return content
+    first = state.src[
+        state.bMarks[start_line] + state.tShift[start_line] + 2 : state.eMarks[start_line]
+    ]
+    middle = state.getLines(start_line + 1, last_line, state.blkIndent, True)
+    last = state.getLines(last_line, last_line + 1, state.blkIndent, False)
+    if closed:
+        # The closing marker is the first on its line (the rule stopped there).
+        last = last[: last.find(MARKER)]
+    return f"{first}\n{middle}{last}"
 
 
 def _comment_inline(state: StateInline, silent: bool) -> bool:
@@ -97,7 +118,13 @@ def _collect_block(walk: Walk, token: Token) -> None:
     line = walk.line_of(token.map[0])
     end_line = walk.line_of(token.map[1] - 1)
     walk.out.hidden.append(Span(line, end_line, "comment"))
-    if not (token.meta or {}).get("closed", True):
+    meta = token.meta or {}
+    body = meta.get("body", "")
+    # Only a "[" can open a checkbox: most comments (region markers, notes to self) are
+    # never parsed again.
+    if "[" in body and not walk.hidden_line(line):
+        walk.out.comments.append(CommentBody(line, end_line, body))
+    if not meta.get("closed", True):
         walk.out.diagnostics.append(
             Diagnostic(
                 line,

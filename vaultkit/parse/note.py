@@ -3,8 +3,9 @@
 ``parse_note`` is a pure function of its input and never raises for any bytes: what it
 cannot read becomes a diagnostic with a line. The steps: decode the bytes
 (:mod:`~vaultkit.parse.decode`), read the front matter (:mod:`~vaultkit.parse.frontmatter`),
-tokenise the body with markdown-it (:mod:`~vaultkit.parse.markdown`) and walk the tokens once
-(:mod:`~vaultkit.parse.extract`).
+tokenise the body with markdown-it (:mod:`~vaultkit.parse.markdown`), walk the tokens once
+(:mod:`~vaultkit.parse.extract`), and read the comments for checkbox items
+(:mod:`~vaultkit.parse.hidden_tasks`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from vaultkit.model import Diagnostic, Note, Severity, Span, Tag
 from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
+from vaultkit.parse.hidden_tasks import hidden_tasks
 from vaultkit.parse.markdown import build_parser
 from vaultkit.parse.regions import MAX_NOTE_BYTES, body_of, generated_name
 from vaultkit.parse.resources import collect_resources
@@ -85,7 +87,9 @@ def _extract_body(body: str, body_start: int, diagnostics: list[Diagnostic]) -> 
     """The body's elements, or None (and a diagnostic) when it cannot be read at all."""
     try:
         tokens = build_parser().parse(body)
-        return extract(tokens, body_start, body)
+        found = extract(tokens, body_start, body)
+        found.hidden_tasks = hidden_tasks(found.comments)
+        return found
     except RecursionError:
         diagnostics.append(
             Diagnostic(
@@ -139,6 +143,7 @@ def _full_note(
         inline_fields=tuple(sorted(found.inline_fields, key=lambda f: f.line)),
         block_ids=tuple(found.block_ids),
         hidden=tuple(sorted(found.hidden, key=lambda s: (s.line, s.end_line))),
+        hidden_tasks=tuple(found.hidden_tasks),
         word_count=found.word_count,
         line_count=line_count,
         diagnostics=_sorted(diagnostics),

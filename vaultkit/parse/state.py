@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -29,6 +30,7 @@ from vaultkit.model import (
     Cell,
     Diagnostic,
     Heading,
+    HiddenTask,
     Highlight,
     InlineField,
     Link,
@@ -40,6 +42,16 @@ from vaultkit.model import (
     Tag,
     Task,
 )
+
+
+class CommentBody(NamedTuple):
+    """A comment that starts a line: its lines and its content, one source line per line,
+    with the indentation and quote markers of its container taken off (as markdown-it
+    hands a container's lines to the rules inside it)."""
+
+    line: int
+    end_line: int
+    content: str
 
 
 @dataclass(slots=True)
@@ -57,6 +69,9 @@ class Extracted:
     inline_fields: list[InlineField] = field(default_factory=list)
     block_ids: list[BlockId] = field(default_factory=list)
     hidden: list[Span] = field(default_factory=list)
+    comments: list[CommentBody] = field(default_factory=list)
+    """Comments that start a line, with their content as markdown (read for hidden tasks)."""
+    hidden_tasks: list[HiddenTask] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     word_count: int = 0
 

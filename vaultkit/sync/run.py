@@ -25,6 +25,7 @@ from pathlib import Path
 import jinja2
 
 from vaultkit import __version__
+from vaultkit.cadences import Cadences
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
@@ -237,7 +238,12 @@ def _run_sync(
     today = today_for_run(config)
     scan, only = _scan(paths, config, changed)
     connection, index = update_index(
-        paths, progress=progress, scan=scan, only=only, scopes=_scopes(config)
+        paths,
+        progress=progress,
+        scan=scan,
+        only=only,
+        scopes=_scopes(config),
+        cadences=Cadences(config.status.cadences),
     )
     fresh, rendered, written_by_us = _render(connection, paths, config, today, force=force)
     result = SyncResult(
