@@ -126,10 +126,18 @@ def _state(root: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def _journey(root: Path, tmp_path: Path, table_note: str, topics: int) -> str:
-    """sync, adopt the table, sync again: returns the note that held the table."""
+def _journey(
+    root: Path, tmp_path: Path, table_note: str, topics: int, hidden: tuple[str, int]
+) -> str:
+    """sync, adopt the table, sync again: returns the note that held the table. ``hidden``:
+    the note whose comment holds checklists, and how many tasks are in it."""
     env = {**os.environ, "VAULTKIT_CACHE_DIR": str(tmp_path / "cache")}
     _run("sync", str(root), env=env)
+    status = (root / "Dashboards" / "Status.md").read_text()
+    note, count = hidden
+    assert f"{count} tasks are hidden in comments in [[{note}]] (lines " in status
+    doctor = _run("doctor", "--vault", str(root), env=env)
+    assert f"{count} tasks in the %% comment of lines" in doctor
     hint = (root / "Dashboards" / "Topics.md").read_text()
     assert "No topic notes found." in hint
     assert f"`vaultkit adopt {shlex.quote(table_note)} --table 1`" in hint
@@ -156,7 +164,7 @@ def _journey(root: Path, tmp_path: Path, table_note: str, topics: int) -> str:
 
 def test_a_hand_kept_vault_from_first_sync_to_adopted_table(tmp_path: Path) -> None:
     root = _vault(tmp_path / "Notes")
-    text = _journey(root, tmp_path, "Career plans.md", 8)
+    text = _journey(root, tmp_path, "Career plans.md", 8, ("Schedule", 5))
     assert "| [[Compilers & runtimes]] | the dragon book<br>course | rare skill<br>fun |" in text
     assert text.startswith(CAREER[: CAREER.index("| Topic")])
     assert text.endswith("\n\n# Next month\n\n1. start with compilers.\n")
@@ -176,4 +184,4 @@ def test_the_seed_notes_from_first_sync_to_adopted_table(tmp_path: Path) -> None
     [table_note] = [
         n.name for n in root.glob("*.md") if "| Topic " in n.read_text(encoding="utf-8")
     ]
-    _journey(root, tmp_path, table_note, 8)
+    _journey(root, tmp_path, table_note, 8, ("003_0c30d0fd36e1743d", 5))
