@@ -259,3 +259,16 @@ def test_notes_the_config_would_not_take_for_topics_are_not_made(plans: Path) ->
     code, out = cli("adopt", "Plan.md", "--vault", str(plans))
     assert code == 0, out
     assert (plans / "Areas" / "GPU kernels.md").read_text().startswith("---\nrank: 1\n")
+
+
+def test_a_table_in_a_callout_stays_in_the_callout(plans: Path) -> None:
+    table = PLAN[PLAN.index("| Topic |") : PLAN.index("|  |  |  |  |\n")]
+    quoted = "> [!info] Ideas\n" + "".join(f"> {line}\n" for line in table.splitlines())
+    (plans / "Plan.md").write_text("# Plan\n\n" + quoted + "\nafter\n")
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans))
+    assert code == 0, out
+    text = (plans / "Plan.md").read_text()
+    assert text.startswith(
+        "# Plan\n\n> [!info] Ideas\n> %% vaultkit:begin topics %%\n> \n> | Topic |"
+    )
+    assert "\n> %% vaultkit:end topics " in text and text.endswith("%%\n\nafter\n")

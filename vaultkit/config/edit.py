@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Table
 
 
 def setting(text: str, key: Sequence[str]) -> Any:
@@ -41,4 +40,4 @@ def with_settings(text: str, values: Sequence[tuple[Sequence[str], Any]]) -> str
         else:
             table[key[-1]] = value
     written = tomlkit.dumps(document)
-    return written if isinstance(document, Table) or written.endswith("\n") else written + "\n"
+    return written if written.endswith("\n") else written + "\n"

@@ -18,6 +18,8 @@ from vaultkit.writeback.regions import BOM, eol_style, split_lines
 
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
 """What a file name cannot hold on some system, or what breaks a wikilink to it."""
+_PREFIX = re.compile(rb"[ \t>]*")
+"""What comes before a table's first pipe in a callout or a list item (as a marker allows)."""
 MAX_NAME = 120
 """Characters kept of a topic's name in its file name (file systems stop at 255 bytes)."""
 
@@ -117,15 +119,22 @@ def _with_properties(body: bytes, front: str, has_front_matter: bool, eol: bytes
 
 def with_region(data: bytes, first_line: int, last_line: int, region: str) -> bytes:
     """``data`` with lines ``first_line``..``last_line`` (1-based, inclusive) replaced by an
-    empty region's two marker lines; every other byte as it was."""
+    empty region's two marker lines; every other byte as it was. The markers take the first
+    line's quote markers and indentation, so a table in a callout or a list item stays there."""
     bom = BOM if data.startswith(BOM) else b""
     lines = split_lines(data[len(bom) :])
     eol = eol_style(lines, b"\n")
     before = b"".join(line.content + line.eol for line in lines[: first_line - 1])
     after = b"".join(line.content + line.eol for line in lines[last_line:])
     last_eol = lines[last_line - 1].eol if last_line <= len(lines) else b""
+    found = _PREFIX.match(lines[first_line - 1].content)
+    prefix = found.group() if found else b""
     markers = (
-        f"%% vaultkit:begin {region} %%".encode() + eol + f"%% vaultkit:end {region} %%".encode()
+        prefix
+        + f"%% vaultkit:begin {region} %%".encode()
+        + eol
+        + prefix
+        + f"%% vaultkit:end {region} %%".encode()
     )
     return bom + before + markers + (last_eol or (eol if after else b"")) + after
 
