@@ -269,6 +269,6 @@ def test_a_table_in_a_callout_stays_in_the_callout(plans: Path) -> None:
     assert code == 0, out
     text = (plans / "Plan.md").read_text()
     assert text.startswith(
-        "# Plan\n\n> [!info] Ideas\n> %% vaultkit:begin topics %%\n> \n> | Topic |"
+        "# Plan\n\n> [!info] Ideas\n> %% vaultkit:begin topics %%\n>\n> | Topic |"
     )
     assert "\n> %% vaultkit:end topics " in text and text.endswith("%%\n\nafter\n")
