@@ -144,17 +144,23 @@ def _table(
 def _linked(
     connection: sqlite3.Connection, settings: TopicSettings, table: Table, row: TableRow
 ) -> str | None:
-    """The note the row's name cell links to (a wikilink resolved as Obsidian would)."""
-    source = KeptSource.parse(settings.table)
-    found = connection.execute(
-        "SELECT resolved FROM links WHERE note = ? AND table_line = ? AND line = ? "
-        "AND kind = 'wikilink' AND NOT embed AND resolved IS NOT NULL ORDER BY rowid LIMIT 1",
-        (source.note, table.line, row.line),
-    ).fetchone()
-    if found is None or not row.cells or "[[" not in row.cells[0].source:
+    """The note the row's name cell links to (resolved as Obsidian would), if it does."""
+    if not row.cells:
         return None
-    linked: str = found[0]
-    return linked
+    name = row.cells[0].source
+    source = KeptSource.parse(settings.table)
+    for raw, resolved in connection.execute(
+        "SELECT raw, resolved FROM links WHERE note = ? AND table_line = ? AND line = ? "
+        "AND kind IN ('wikilink', 'markdown') AND NOT embed AND resolved IS NOT NULL "
+        "ORDER BY rowid",
+        (source.note, table.line, row.line),
+    ):
+        # The index keeps no column per link: the link is the name's if the name holds it
+        # (an escaped pipe, "\|", reads as "|" in the cell).
+        if raw.replace("\\|", "|") in name:
+            linked: str = resolved
+            return linked
+    return None
 
 
 def _computed(connection: sqlite3.Connection, linked: str | None, name: str) -> dict[str, Any]:
