@@ -200,6 +200,8 @@ class ListItem(NamedTuple):
     text: str
     """The item's first paragraph without markup."""
     depth: int
+    source: str = ""
+    """The item's first paragraph as written (markdown), its lines joined by spaces."""
 
 
 class Cell(NamedTuple):

@@ -165,7 +165,10 @@ def _journey(
 def test_a_hand_kept_vault_from_first_sync_to_adopted_table(tmp_path: Path) -> None:
     root = _vault(tmp_path / "Notes")
     text = _journey(root, tmp_path, "Career plans.md", 8, ("Schedule", 5))
-    assert "| [[Compilers & runtimes]] | the dragon book<br>course | rare skill<br>fun |" in text
+    assert (
+        "| [[Compilers & runtimes]] | the dragon book<br>[course](https://example.com/c) "
+        "| rare skill<br>fun |"
+    ) in text
     assert text.startswith(CAREER[: CAREER.index("| Topic")])
     assert text.endswith("\n\n# Next month\n\n1. start with compilers.\n")
     compilers = (root / "Topics" / "Compilers & runtimes.md").read_text()

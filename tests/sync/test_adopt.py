@@ -86,7 +86,11 @@ def test_adopt_makes_topic_notes_and_a_region_and_keeps_every_other_byte(plans: 
     region, _, after = rest.partition("%% vaultkit:end topics ")
     assert before == PLAN[: PLAN.index("| Topic |")]
     assert after.split("\n", 1)[1] == "\n# Next steps\n\n- [ ] pick one\n"
-    assert "| [[GPU kernels]] | read the book<br>videos | rare skill<br>nvcc daily |" in region
+    # The regenerated cells keep the items' markdown: emphasis, links, code.
+    assert (
+        "| [[GPU kernels]] | read *the* book<br>[videos](https://example.com/v) "
+        "| rare skill<br>`nvcc` daily | none | 2-3 months |"
+    ) in region
     backups = list((plans / ".vaultkit" / "backups").iterdir())
     assert [b.read_text() for b in backups] == [PLAN]
     config = (plans / ".vaultkit" / "config.toml").read_text()

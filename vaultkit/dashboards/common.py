@@ -24,6 +24,15 @@ from vaultkit.index.queries import HIDDEN_NOTES, TASK_COLUMNS, VISIBLE_ROWS, tas
 MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
 """Properties that say when a note was last modified (compared case-insensitively)."""
 
+
+class CellMarkdown(str):
+    """Markdown as the user wrote it (a kept table's cell, a topic's list item): the ``cell``
+    filter keeps its markup (links, emphasis, ``<br>``) and escapes only what would end the
+    cell."""
+
+    __slots__ = ()
+
+
 OPEN = "status IN ('todo', 'in_progress', 'other')"
 """A task row that is still to be done (SQL)."""
 

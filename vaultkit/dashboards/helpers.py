@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from vaultkit.dashboards.kept_tables import CellMarkdown
+from vaultkit.dashboards.common import CellMarkdown
 from vaultkit.dashboards.topics import topic_value
 from vaultkit.obsidian.resolve import file_name_key
 

@@ -47,13 +47,6 @@ RESERVED_PROPERTIES = frozenset(
 stay items. ``rank: N`` sets the rank instead."""
 
 
-class CellMarkdown(str):
-    """A table cell's markdown as the user wrote it: the ``cell`` filter keeps its markup
-    (links, emphasis, ``<br>``) and escapes only what would end the cell."""
-
-    __slots__ = ()
-
-
 class KeptColumn(NamedTuple):
     """One column's cell in one row."""
 

@@ -21,9 +21,8 @@ import sqlite3
 from typing import Any
 
 from vaultkit.config.schema import TopicSettings
-from vaultkit.dashboards.common import Inputs, modified_date
+from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
 from vaultkit.dashboards.kept_tables import (
-    CellMarkdown,
     column_names,
     is_comparison,
     name_of,

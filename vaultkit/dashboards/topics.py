@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from vaultkit.config.schema import Config, TopicSettings
-from vaultkit.dashboards.common import Inputs, modified_date
+from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
 from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.task_progress import Progress
 
@@ -245,11 +245,13 @@ def _candidates(
 def _topic(connection: sqlite3.Connection, note: TopicNote) -> dict[str, Any]:
     """One topic: ``{path, title, properties, lists}`` and its computed columns."""
     lists: dict[str, list[str]] = defaultdict(list)
-    for section, text, depth in connection.execute(
-        "SELECT section, text, depth FROM list_items WHERE note = ? ORDER BY line", (note.path,)
+    for section, text, source, depth in connection.execute(
+        "SELECT section, text, source, depth FROM list_items WHERE note = ? ORDER BY line",
+        (note.path,),
     ):
         if depth == 0 and section:
-            lists[section.split(" > ")[-1].casefold()].append(text)
+            # As written: the table shows an item's links, code and emphasis.
+            lists[section.split(" > ")[-1].casefold()].append(CellMarkdown(source or text))
     topic: dict[str, Any] = {
         "path": note.path,
         "title": note.title,

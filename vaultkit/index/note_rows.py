@@ -61,7 +61,9 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
     ]
     links = _link_rows(note)
     resources = _resource_rows(note)
-    list_items = [(path, i.line, _section(i.section), i.text, i.depth) for i in note.list_items]
+    list_items = [
+        (path, i.line, _section(i.section), i.text, i.depth, i.source) for i in note.list_items
+    ]
     block_ids = [(path, b.line, b.id, _section(b.section)) for b in note.block_ids]
     note_row = _note_row(note, mtime_ns)
     md_tables, cells = _table_rows(note)
@@ -87,7 +89,7 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
         ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
         ("INSERT INTO cells VALUES (?,?,?,?,?,?,?)", cells),
-        ("INSERT INTO list_items VALUES (?,?,?,?,?)", list_items),
+        ("INSERT INTO list_items VALUES (?,?,?,?,?,?)", list_items),
         (
             "INSERT INTO tags VALUES (?,?,?,?,?)",
             [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],

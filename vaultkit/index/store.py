@@ -104,7 +104,7 @@ CREATE TABLE cells (
 );
 CREATE TABLE list_items (
     note TEXT NOT NULL, line INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
-    depth INTEGER NOT NULL
+    depth INTEGER NOT NULL, source TEXT NOT NULL
 );
 CREATE TABLE tags (
     note TEXT NOT NULL, tag TEXT NOT NULL, line INTEGER NOT NULL, source TEXT NOT NULL,

@@ -103,7 +103,8 @@ def _collect_paragraph(walk: Walk, block: InlineBlock) -> None:
         index = frame.item_index
         item = walk.out.list_items[index]
         text = " ".join(part.strip() for part in block.lines).strip()
-        walk.out.list_items[index] = ListItem(item.line, item.section, text, item.depth)
+        source = " ".join(part.strip() for part in block.token.content.split("\n")).strip()
+        walk.out.list_items[index] = ListItem(item.line, item.section, text, item.depth, source)
         frame.item_index = None
     task_index = block.task_index
     if (
