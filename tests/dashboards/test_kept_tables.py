@@ -8,6 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.kept_cells import CELL
 from vaultkit.dashboards.kept_tables import (
     as_list_item,
     is_comparison,
@@ -79,23 +80,7 @@ def test_file_names_drop_what_files_and_links_cannot_hold() -> None:
     assert file_name("") == "Untitled topic"
 
 
-_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
-_PIECE = st.one_of(
-    _WORD,
-    _WORD.map(lambda w: f"**{w}**"),
-    _WORD.map(lambda w: f"*{w}*"),
-    _WORD.map(lambda w: f"`{w}`"),
-    _WORD.map(lambda w: f"[[{w.title()}]]"),
-    _WORD.map(lambda w: f"[{w}](https://example.com/{w})"),
-    st.sampled_from(["1.", "2)", "#", ">", "-", "+", "[ ]", "[x]", "==", "a \\| b"]),
-)
-_ITEM = st.lists(_PIECE, min_size=1, max_size=4).map(" ".join)
-_CELL = st.tuples(st.lists(_ITEM, max_size=4), st.booleans()).map(
-    lambda pair: " <br>".join(("- " if pair[1] else "") + item for item in pair[0])
-)
-
-
-@given(rows=st.lists(st.lists(_CELL, min_size=2, max_size=2), min_size=1, max_size=4))
+@given(rows=st.lists(st.lists(CELL, min_size=2, max_size=2), min_size=1, max_size=4))
 def test_adopted_notes_hold_every_item_of_every_cell(rows: list[list[str]]) -> None:
     """Property: each item of each cell (as markdown reads it) is a list item under its
     column's section of the topic note written from it, in order."""

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.cli import cli, sync
+from tests.support.kept_cells import CELL
 from vaultkit.parse.note import parse_note
 
 PLAN = (
@@ -210,20 +211,8 @@ def test_a_hand_edited_topics_file_is_kept(plans: Path) -> None:
     assert old.read_text().endswith("my own line\n")
 
 
-_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
-_PIECE = st.one_of(
-    _WORD,
-    _WORD.map(lambda w: f"**{w}**"),
-    _WORD.map(lambda w: f"`{w}`"),
-    _WORD.map(lambda w: f"[{w}](https://example.com/{w})"),
-    st.sampled_from(["1.", "#", ">", "-", "[ ]", "a \\| b", "x\\y"]),
-)
-_ITEM = st.lists(_PIECE, min_size=1, max_size=3).map(" ".join)
-_CELL = st.lists(_ITEM, max_size=3).map(lambda items: " <br>".join(f"- {i}" for i in items))
-
-
 @settings(max_examples=25)
-@given(rows=st.lists(st.tuples(_CELL, _CELL), min_size=1, max_size=3))
+@given(rows=st.lists(st.tuples(CELL, CELL), min_size=1, max_size=3))
 def test_adopt_then_sync_recreates_every_cells_items(rows: list[tuple[str, str]]) -> None:
     """Property: after adopt and the sync it runs, the regenerated table's cells, read back by
     vaultkit's own parser, hold the items of the hand-kept cells, in order."""
