@@ -175,10 +175,25 @@ def test_habit_sources_are_known_and_listed_once(tmp_path: Path) -> None:
     assert load_config(tmp_path, BUILTINS).habits.sources == ("recurring_tasks", "daily_notes")
     write_config(tmp_path, '[habits]\nsources = ["daily_notes", "calendar", "daily_notes"]\n')
     assert problems(tmp_path) == [
-        ".vaultkit/config.toml:2: key 'habits.sources[1]': expected \"daily_notes\" or "
-        '"recurring_tasks", got "calendar"',
+        ".vaultkit/config.toml:2: key 'habits.sources[1]': expected \"daily_notes\", "
+        '"recurring_tasks" or "checklists", got "calendar"',
         ".vaultkit/config.toml:2: key 'habits.sources[2]': \"daily_notes\" is listed twice",
     ]
+
+
+def test_the_habits_log_is_a_note_of_the_vault(tmp_path: Path) -> None:
+    write_config(tmp_path, '[habits]\nlog = "Logs/Habits.md"\n')
+    assert load_config(tmp_path, BUILTINS).habits.log == "Logs/Habits.md"
+    for value, problem in [
+        ("../Habits.md", "must not contain '..'"),
+        ("Habits.md#log", "must name a note, not a region of one (no '#')"),
+        ("/tmp/Habits.md", "must be relative to the vault, not an absolute path"),
+        (".hidden/Habits.md", "must not be inside a hidden (dot) folder or be a hidden file"),
+    ]:
+        write_config(tmp_path, f'[habits]\nlog = "{value}"\n')
+        assert problems(tmp_path) == [
+            f".vaultkit/config.toml:2: key 'habits.log': \"{value}\" {problem}"
+        ]
 
 
 def test_missing_day_is_missed_or_untracked(tmp_path: Path) -> None:

@@ -260,8 +260,11 @@ class HabitSettings(NamedTuple):
         tuple[str, ...],
         texts(
             'Where habits come from: "daily_notes" (the checkboxes under the section below in '
-            'each daily note) and "recurring_tasks" (every task repeating "every day", Tasks '
-            "plugin style: a day is done when an instance of the series has ✅ that date).",
+            'each daily note), "recurring_tasks" (every task repeating "every day", Tasks '
+            "plugin style: a day is done when an instance of the series has ✅ that date) and "
+            '"checklists" (every task under a Daily heading, such as "## Daily" in a status '
+            "note: each day vaultkit runs, it adds the ones ticked to that day's line of the "
+            "log note below).",
             check=checks.habit_sources,
         ),
     ] = ("daily_notes",)
@@ -291,13 +294,25 @@ class HabitSettings(NamedTuple):
     missing_day: Annotated[
         str,
         text(
-            'A day in the window without a daily note: "missed" counts it as not done for every '
-            'habit, as people score by hand over calendar days; "untracked" leaves it out. '
-            "Today is not missed before it is over.",
+            'A day in the window without a daily note (for "checklists": without a line in '
+            'the log, since its first line): "missed" counts it as not done for every habit, as '
+            'people score by hand over calendar days; "untracked" leaves it out. Today is not '
+            "missed before it is over.",
             check=checks.missing_day,
             clean=str.strip,
         ),
     ] = "missed"
+    log: Annotated[
+        str,
+        text(
+            'With "checklists" among the sources: the note (vault-relative) where vaultkit keeps '
+            'one line per day, "- YYYY-MM-DD: Gym, Read" (a comma, backslash or % inside an '
+            "item is written with a backslash before it). Correct any line by hand: vaultkit reads "
+            "them all, and only ever adds the items ticked now to today's line.",
+            check=checks.note_path,
+            clean=checks.nfc_path,
+        ),
+    ] = "Habits log.md"
 
 
 class DailyNotes(NamedTuple):

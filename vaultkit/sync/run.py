@@ -47,6 +47,7 @@ from vaultkit.sync.freshness import (
     template_info,
 )
 from vaultkit.sync.guard_rails import check_backup_folder, check_backup_folders, check_guard_rails
+from vaultkit.sync.habit_log import LogPlan, plan_habit_log
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.records import own_writes, record_synced, render_records
 from vaultkit.sync.result import SyncResult
@@ -239,7 +240,7 @@ def _run_sync(
     connection, index = update_index(
         paths, progress=progress, scan=scan, only=only, scopes=_scopes(config)
     )
-    fresh, rendered, written_by_us = _render(connection, paths, config, today, force=force)
+    fresh, rendered, written_by_us, log = _render(connection, paths, config, today, force=force)
     result = SyncResult(
         index=index,
         dashboards=[d.name for d in config.dashboards if d.enabled],
@@ -251,6 +252,8 @@ def _run_sync(
         Planned(vault / target, None, None, WriteStatus.UNCHANGED)
         for target in dict.fromkeys(d.target_path for d in fresh.current)
     ]
+    if log is not None:
+        result.planned.append(log.planned)
     check_guard_rails(vault, config, result.planned)
     if force:
         check_backup_folders(paths, result.planned)
@@ -263,6 +266,7 @@ def _run_sync(
             backup_dir=paths.backups if force else None,
             quiet=config.vault.quiet_seconds,
             own_writes=written_by_us,
+            replanners={log.planned.path: log.replan} if log is not None else {},
         )
         _remember(result, vault, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
@@ -303,9 +307,10 @@ def _render(
     today: dt.date,
     *,
     force: bool,
-) -> tuple[_Freshness, Rendered, dict[str, str]]:
-    """Which dashboards are current, the text of every stale one, and vaultkit's own last
-    writes into notes (:func:`vaultkit.sync.records.own_writes`); closes ``connection``."""
+) -> tuple[_Freshness, Rendered, dict[str, str], LogPlan | None]:
+    """Which dashboards are current, the text of every stale one, vaultkit's own last writes
+    into notes (:func:`vaultkit.sync.records.own_writes`) and the habits log's planned write
+    (:mod:`vaultkit.sync.habit_log`); closes ``connection``."""
     rendered: Rendered = []
     try:
         # One read transaction: the templates read the index lazily while they render, and
@@ -321,13 +326,22 @@ def _render(
         )
         fresh = _freshness(connection, env, config, today, force=force)
         written_by_us = own_writes(connection)
+        # Planned whether or not the Habits dashboard is stale: the log records today's ticks.
+        log = plan_habit_log(connection, paths.root, config, today)
         if fresh.stale:
             wanted = {name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES}
-            context = build_context(connection, config, today, paths.root.name, wanted)
+            context = build_context(
+                connection,
+                config,
+                today,
+                paths.root.name,
+                wanted,
+                log.checklists if log is not None else None,
+            )
             rendered = _render_all(env, fresh.stale, context)
     finally:
         connection.close()
-    return fresh, rendered, written_by_us
+    return fresh, rendered, written_by_us, log
 
 
 def _scopes(config: Config) -> Scopes:

@@ -1,0 +1,48 @@
+"""The cadence checklists: the visible tasks under a cadence heading (``## Daily``),
+as the habits log and the checklist reset read them from the index."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from typing import NamedTuple
+
+from vaultkit.index.queries import VISIBLE_ROWS
+from vaultkit.task_progress import cadence_of
+
+
+class ChecklistTask(NamedTuple):
+    """One task of a cadence checklist."""
+
+    note: str
+    line: int
+    cadence: str
+    text: str
+    status: str
+    """The Tasks plugin's status: ``done`` is ticked (``x`` or ``X``)."""
+
+
+def checklist_tasks(
+    connection: sqlite3.Connection, cadences: Collection[str]
+) -> list[ChecklistTask]:
+    """The tasks under a heading of one of ``cadences``, by note and line; cancelled ones and
+    tasks without text left out."""
+    found: list[ChecklistTask] = []
+    for note, line, section, text, status in connection.execute(
+        f"SELECT note, line, section, text, status FROM tasks WHERE {VISIBLE_ROWS} "
+        "AND status != 'cancelled' AND text != '' ORDER BY note, line"
+    ):
+        # The one call that says which cadence a task belongs to, so that every reader of the
+        # checklists follows however cadences are named.
+        cadence = cadence_of(section)
+        if cadence is not None and cadence in cadences:
+            found.append(ChecklistTask(note, line, cadence, text, status))
+    return found
+
+
+def ticked_daily(connection: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """(every Daily checklist item's text, those ticked now), each once, in vault order."""
+    tasks = checklist_tasks(connection, ("daily",))
+    every = list(dict.fromkeys(task.text for task in tasks))
+    ticked = list(dict.fromkeys(task.text for task in tasks if task.status == "done"))
+    return every, ticked
