@@ -20,6 +20,8 @@ class ChecklistTask(NamedTuple):
     text: str
     status: str
     """The Tasks plugin's status: ``done`` is ticked (``x`` or ``X``)."""
+    nested: bool
+    """Under another task: a step of an item rather than an item of the list."""
 
 
 def checklist_tasks(
@@ -28,21 +30,24 @@ def checklist_tasks(
     """The tasks under a heading of one of ``cadences``, by note and line; cancelled ones and
     tasks without text left out."""
     found: list[ChecklistTask] = []
-    for note, line, section, text, status in connection.execute(
-        f"SELECT note, line, section, text, status FROM tasks WHERE {VISIBLE_ROWS} "
+    for note, line, section, text, status, parent in connection.execute(
+        f"SELECT note, line, section, text, status, parent_line FROM tasks WHERE {VISIBLE_ROWS} "
         "AND status != 'cancelled' AND text != '' ORDER BY note, line"
     ):
         # The one call that says which cadence a task belongs to, so that every reader of the
         # checklists follows however cadences are named.
         cadence = cadence_of(section)
         if cadence is not None and cadence in cadences:
-            found.append(ChecklistTask(note, line, cadence, text, status))
+            found.append(ChecklistTask(note, line, cadence, text, status, parent is not None))
     return found
 
 
 def ticked_daily(connection: sqlite3.Connection) -> tuple[list[str], list[str]]:
-    """(every Daily checklist item's text, those ticked now), each once, in vault order."""
-    tasks = checklist_tasks(connection, ("daily",))
+    """(every Daily checklist item's text, those ticked now), each once, in vault order.
+
+    The items are the checklist's own tasks: a task nested under one is a step of it (a
+    chapter of a book), not a habit."""
+    tasks = [task for task in checklist_tasks(connection, ("daily",)) if not task.nested]
     every = list(dict.fromkeys(task.text for task in tasks))
     ticked = list(dict.fromkeys(task.text for task in tasks if task.status == "done"))
     return every, ticked
