@@ -34,6 +34,20 @@ class SyncResult:
     unlistable: list[tuple[str, str]] = field(default_factory=list)
     """(folder, why) of the folders the walk could not list: nothing in them was read."""
 
+    def then(self, later: SyncResult) -> SyncResult:
+        """This sync followed by a second pass (``later``), reported as one: per file, the
+        later pass's write when it wrote, else this one's."""
+
+        def merged(first: list[Planned], second: list[Planned]) -> list[Planned]:
+            wrote = {p.path: p for p in second if p.status is not WriteStatus.UNCHANGED}
+            return [wrote.pop(p.path, p) for p in first] + list(wrote.values())
+
+        self.planned = merged(self.planned, later.planned)
+        self.results = merged(self.results, later.results)
+        self.rendered = list(dict.fromkeys([*self.rendered, *later.rendered]))
+        self.seconds += later.seconds
+        return self
+
     def count(self, *statuses: WriteStatus) -> int:
         items = self.planned if self.dry_run else self.results
         return sum(1 for item in items if item.status in statuses)

@@ -126,7 +126,7 @@ def run_sync(
         else nullcontext()
     )
     with guard:
-        return _run_sync(
+        result = _run_sync(
             paths,
             dry_run=dry_run,
             force=force,
@@ -135,6 +135,17 @@ def run_sync(
             changed=changed,
             probe=probe if changed is None and not force else None,
         )
+        created = [p.path for p in result.results if p.note and p.status is WriteStatus.CREATED]
+        if created:
+            # A note vaultkit created (the habits log) is a new note of the vault, which the
+            # dashboards listing notes must see now: else the next sync would write them.
+            again = [path.relative_to(paths.root).as_posix() for path in created]
+            result.then(
+                _run_sync(
+                    paths, dry_run=False, force=False, progress=False, config=config, changed=again
+                )
+            )
+        return result
 
 
 def _unchanged_result(
