@@ -132,6 +132,37 @@ def test_ticking_a_task_repeating_every_day_updates_the_habits(vault: Path) -> N
     assert "| Stretch | 2/3 |" in habits.read_text(encoding="utf-8")
 
 
+def test_ticking_a_daily_checklist_item_updates_the_habits_log(vault: Path) -> None:
+    """Habits kept as the Daily checklist of a status note: the hook records a tick (#15)."""
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text(encoding="utf-8").replace("[vault]\n", "[vault]\nquiet_seconds = 0\n")
+    config.write_text(text.replace("[habits]\n", '[habits]\nsources = ["checklists"]\n'))
+    run_sync(VaultPaths(vault))
+    log = vault / "Habits log.md"
+    assert log.read_text(encoding="utf-8").endswith(
+        "- 2026-11-22: 45 min of learning Rust (the book\\, then Rustlings), "
+        "Anki review (systems deck)\n"
+    )
+    status = vault / "Status.md"
+    status.write_text(
+        status.read_text(encoding="utf-8").replace("- [ ] One Leetcode", "- [x] One Leetcode"),
+        "utf-8",
+    )
+    code, _, err = hook(str(vault), str(status))
+    assert code == 0 and "Habits log.md" in err and "Dashboards/Habits.md" in err
+    assert log.read_text(encoding="utf-8").endswith(
+        ", One Leetcode medium\\, written up in the daily note\n"
+    )
+    assert "| One Leetcode medium, written up in the daily note | 1/1 |" in (
+        vault / "Dashboards" / "Habits.md"
+    ).read_text(encoding="utf-8")
+    # The plugin fires again for the log just written: nothing more to do.
+    settled = snapshot(vault)
+    assert hook(str(vault), str(log)) == (0, "", "")
+    assert hook(str(vault), str(status)) == (0, "", "")
+    assert snapshot(vault) == settled
+
+
 @pytest.mark.parametrize(
     "form",
     ["absolute", "relative", "single-quoted", "double-quoted", "quoted-vault", "no-vault"],

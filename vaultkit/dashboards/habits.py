@@ -84,6 +84,7 @@ def make_habits(inputs: Inputs) -> dict[str, Any]:
         "start": start.isoformat(),
         "end": today.isoformat(),
         "sources": list(settings.sources),
+        "log": settings.log if inputs.checklists is not None else None,
         "missing_day": settings.missing_day,
         "missed_days": len(missed),
         "days": [
