@@ -196,6 +196,22 @@ def test_the_habits_log_is_a_note_of_the_vault(tmp_path: Path) -> None:
         ]
 
 
+def test_resetting_the_checklists_is_a_flag_that_needs_the_log(tmp_path: Path) -> None:
+    assert load_config(tmp_path, BUILTINS).habits.reset_checklists is False
+    write_config(tmp_path, '[habits]\nsources = ["checklists"]\nreset_checklists = true\n')
+    assert load_config(tmp_path, BUILTINS).habits.reset_checklists is True
+    write_config(tmp_path, '[habits]\nsources = ["checklists"]\nreset_checklists = "yes"\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:3: key 'habits.reset_checklists': expected true or false, "
+        'got "yes"'
+    ]
+    write_config(tmp_path, "[habits]\nreset_checklists = true\n")
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:2: key 'habits.reset_checklists': needs \"checklists\" among "
+        "[habits] sources: the log records each period first"
+    ]
+
+
 def test_missing_day_is_missed_or_untracked(tmp_path: Path) -> None:
     write_config(tmp_path, '[habits]\nmissing_day = "untracked"\n')
     assert load_config(tmp_path, BUILTINS).habits.missing_day == "untracked"

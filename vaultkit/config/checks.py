@@ -169,6 +169,13 @@ def note_path(text: str, context: Context) -> Iterator[Problem]:
         yield (), f"{show(text)} leads out of the vault (to {resolved})"
 
 
+def reset_checklists(value: bool, context: Context) -> Iterator[Problem]:
+    sources = context.section.get("sources", ())
+    assert isinstance(sources, tuple)
+    if value and "checklists" not in sources:
+        yield (), 'needs "checklists" among [habits] sources: the log records each period first'
+
+
 def daily_format(text: str, context: Context) -> Iterator[Problem]:
     problem = format_problem(text)
     if problem:

@@ -137,6 +137,8 @@ def _read(r: Reader, table: dict[str, object], key: Key, setting: Setting, defau
         return r.text(table, key, default)
     if setting.kind is Kind.TEXTS:
         return r.texts(table, key, default)
+    if setting.kind is Kind.FLAG:
+        return r.flag(table, key, default)
     if setting.kind is Kind.INTEGER:
         minimum, at_most = int(setting.minimum), int(setting.at_most)
         return r.integer(table, key, default, minimum=minimum, at_most=at_most)

@@ -55,6 +55,8 @@ class Kind(Enum):
     """An integer or a float; a float in the code."""
     NUMBERS = auto()
     """A table of name → number."""
+    FLAG = auto()
+    """``true`` or ``false``."""
 
 
 class Setting(NamedTuple):
@@ -114,6 +116,11 @@ def number(
 ) -> Setting:
     """A number (integer or float in the file, a float in the code)."""
     return Setting(Kind.NUMBER, doc, minimum=minimum, maximum=maximum, at_most=at_most)
+
+
+def flag(doc: str, *, check: Callable[[bool, Context], Iterator[Problem]] | None = None) -> Setting:
+    """``true`` or ``false``."""
+    return Setting(Kind.FLAG, doc, check=check)
 
 
 def numbers(doc: str, *, minimum: float, maximum: float, same: str) -> Setting:
@@ -313,6 +320,20 @@ class HabitSettings(NamedTuple):
             clean=checks.nfc_path,
         ),
     ] = "Habits log.md"
+    reset_checklists: Annotated[
+        bool,
+        flag(
+            "Untick each cadence checklist when its period ends: Daily each day, Weekly and "
+            "Weekend each ISO week, Bi-weekly every two weeks from Monday 2024-01-01, Monthly "
+            "each month. At the first run of a new period, vaultkit first writes a line "
+            '"- YYYY-MM-DD reset daily: Gym, Read" to the log above, then unticks those items '
+            "(only the x between their brackets). Once per period: the log's reset lines say "
+            "when it last did. A ticked item it cannot tell from one ticked in the new period (its "
+            "note saved in it, no ✅ date before it, and no run saw it ticked on an earlier "
+            'day) is left ticked. Needs "checklists" among the sources.',
+            check=checks.reset_checklists,
+        ),
+    ] = False
 
 
 class DailyNotes(NamedTuple):

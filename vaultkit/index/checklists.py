@@ -22,6 +22,14 @@ class ChecklistTask(NamedTuple):
     """The Tasks plugin's status: ``done`` is ticked (``x`` or ``X``)."""
     nested: bool
     """Under another task: a step of an item rather than an item of the list."""
+    done: str | None = None
+    """The Tasks plugin's done date (``✅ YYYY-MM-DD``), if any."""
+
+
+def task_cadence(section: str) -> str | None:
+    """The cadence of a task in ``section`` (its heading path, " > "-joined): the one call that
+    says it, so that every reader of the checklists follows however cadences are named."""
+    return cadence_of(section)
 
 
 def checklist_tasks(
@@ -30,15 +38,13 @@ def checklist_tasks(
     """The tasks under a heading of one of ``cadences``, by note and line; cancelled ones and
     tasks without text left out."""
     found: list[ChecklistTask] = []
-    for note, line, section, text, status, parent in connection.execute(
-        f"SELECT note, line, section, text, status, parent_line FROM tasks WHERE {VISIBLE_ROWS} "
-        "AND status != 'cancelled' AND text != '' ORDER BY note, line"
+    for note, line, section, text, status, parent, done in connection.execute(
+        "SELECT note, line, section, text, status, parent_line, done FROM tasks "
+        f"WHERE {VISIBLE_ROWS} AND status != 'cancelled' AND text != '' ORDER BY note, line"
     ):
-        # The one call that says which cadence a task belongs to, so that every reader of the
-        # checklists follows however cadences are named.
-        cadence = cadence_of(section)
+        cadence = task_cadence(section)
         if cadence is not None and cadence in cadences:
-            found.append(ChecklistTask(note, line, cadence, text, status, parent is not None))
+            found.append(ChecklistTask(note, line, cadence, text, status, parent is not None, done))
     return found
 
 

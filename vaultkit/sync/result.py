@@ -33,6 +33,9 @@ class SyncResult:
     dry_run: bool = False
     unlistable: list[tuple[str, str]] = field(default_factory=list)
     """(folder, why) of the folders the walk could not list: nothing in them was read."""
+    reindex: list[str] = field(default_factory=list)
+    """Notes this sync changed that its dashboards read (the habits log when new, notes it
+    unticked), vault-relative: a second pass indexes them (``vaultkit.sync.run``)."""
 
     def then(self, later: SyncResult) -> SyncResult:
         """This sync followed by a second pass (``later``), reported as one: per file, the

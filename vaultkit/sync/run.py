@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +47,7 @@ from vaultkit.sync.freshness import (
     template_info,
 )
 from vaultkit.sync.guard_rails import check_backup_folder, check_backup_folders, check_guard_rails
-from vaultkit.sync.habit_log import LogPlan, plan_habit_log
+from vaultkit.sync.habit_log import LogPlan, changed_notes, plan_habit_log, write_in_order
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.records import own_writes, record_synced, render_records
 from vaultkit.sync.result import SyncResult
@@ -135,14 +135,18 @@ def run_sync(
             changed=changed,
             probe=probe if changed is None and not force else None,
         )
-        created = [p.path for p in result.results if p.note and p.status is WriteStatus.CREATED]
-        if created:
-            # A note vaultkit created (the habits log) is a new note of the vault, which the
-            # dashboards listing notes must see now: else the next sync would write them.
-            again = [path.relative_to(paths.root).as_posix() for path in created]
+        if result.reindex:
+            # Notes the habits log's write and the unticking changed (a new note, ticks gone)
+            # are read by the dashboards: a second pass brings them in now, else the next
+            # sync would write them.
             result.then(
                 _run_sync(
-                    paths, dry_run=False, force=False, progress=False, config=config, changed=again
+                    paths,
+                    dry_run=False,
+                    force=False,
+                    progress=False,
+                    config=config,
+                    changed=result.reindex,
                 )
             )
         return result
@@ -264,21 +268,28 @@ def _run_sync(
         for target in dict.fromkeys(d.target_path for d in fresh.current)
     ]
     if log is not None:
-        result.planned.append(log.planned)
+        result.planned += [log.log.planned, *(untick.planned for untick in log.unticks)]
     check_guard_rails(vault, config, result.planned)
     if force:
         check_backup_folders(paths, result.planned)
     if not dry_run:
-        result.results = write_planned(
-            vault,
-            rendered,
-            result.planned,
-            force=force,
-            backup_dir=paths.backups if force else None,
-            quiet=config.vault.quiet_seconds,
-            own_writes=written_by_us,
-            replanners={log.planned.path: log.replan} if log is not None else {},
-        )
+
+        def write(
+            items: list[Planned], replanners: Mapping[Path, Callable[[], Planned]]
+        ) -> list[Planned]:
+            return write_planned(
+                vault,
+                rendered,
+                items,
+                force=force,
+                backup_dir=paths.backups if force else None,
+                quiet=config.vault.quiet_seconds,
+                own_writes=written_by_us,
+                replanners=replanners,
+            )
+
+        result.results = write_in_order(write, result.planned, log)
+        result.reindex = changed_notes(vault, result.results, log)
         _remember(result, vault, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
     return result

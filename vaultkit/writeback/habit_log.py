@@ -44,6 +44,8 @@ _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 """ASCII punctuation: what a backslash escapes in markdown, and so in an item."""
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2}):(.*)", re.DOTALL)
 """A day's list item: its date, a colon, its items (on the item's text, not on raw lines)."""
+_RESET = re.compile(r"(\d{4}-\d{2}-\d{2}) reset ([a-z-]+):(.*)", re.DOTALL)
+"""A reset's list item: its date, the cadence, the items it unticked."""
 
 NEW_LOG = (
     "# Habits log\n"
@@ -57,7 +59,7 @@ NEW_LOG = (
 
 
 class LogDay(NamedTuple):
-    """One dated list item of the log."""
+    """One dated list item of the log: a day's line, or with ``cadence`` a reset's."""
 
     day: dt.date
     items: tuple[str, ...]
@@ -66,6 +68,9 @@ class LogDay(NamedTuple):
     """0-based index of the item's first line of text."""
     end: int
     """0-based index of the line after its text."""
+    cadence: str | None = None
+    """A reset's line (``- 2026-11-23 reset daily: Gym``): the cadence whose checklist vaultkit
+    unticked that day, its items those it unticked."""
 
 
 def escape_item(text: str) -> str:
@@ -94,10 +99,11 @@ def split_items(text: str) -> tuple[str, ...]:
     return tuple(item for item in (part.strip() for part in items) if item)
 
 
-def format_day(day: dt.date, items: Sequence[str]) -> str:
-    """A day's line, without its ending."""
+def format_day(day: dt.date, items: Sequence[str], cadence: str | None = None) -> str:
+    """A day's line (with ``cadence``, a reset's), without its ending."""
     listed = SEPARATOR.join(escape_item(item) for item in items)
-    return f"- {day.isoformat()}:" + (f" {listed}" if listed else "")
+    reset = f" reset {cadence}" if cadence else ""
+    return f"- {day.isoformat()}{reset}:" + (f" {listed}" if listed else "")
 
 
 def read_days(lines: Sequence[Line]) -> list[LogDay]:
@@ -116,75 +122,120 @@ def read_days(lines: Sequence[Line]) -> list[LogDay]:
             or paragraph.map is None
         ):
             continue
-        match = _DAY.fullmatch(inline.content.strip())
+        content = inline.content.strip()
+        match = _DAY.fullmatch(content) or _RESET.fullmatch(content)
         if match is None:
             continue
         try:
             day = dt.date.fromisoformat(match[1])
         except ValueError:
             continue
-        items = split_items(match[2].replace("\n", " "))
-        found.append(LogDay(day, items, paragraph.map[0], paragraph.map[1]))
+        cadence = match[2] if match.re is _RESET else None
+        items = split_items(match[match.re.groups].replace("\n", " "))
+        found.append(LogDay(day, items, paragraph.map[0], paragraph.map[1], cadence))
     return found
 
 
+def read_entries(data: bytes | None) -> list[LogDay]:
+    """Every dated line of the log's bytes (None: no log yet)."""
+    return [] if data is None else read_days(split_lines(data.removeprefix(BOM)))
+
+
 def log_history(data: bytes | None) -> dict[dt.date, tuple[str, ...]]:
-    """Day -> the items the log lists for it (every line of that day, in order, once each)."""
+    """Day -> the items the log lists for it (every line of that day, in order, once each).
+
+    The items a daily reset unticked count for the last day before it with a line (the last
+    day vaultkit ran, when they were ticked), or the day before it when there is none."""
     history: dict[dt.date, tuple[str, ...]] = {}
-    if data is None:
-        return history
-    for entry in read_days(split_lines(data.removeprefix(BOM))):
-        history[entry.day] = tuple(dict.fromkeys([*history.get(entry.day, ()), *entry.items]))
+    entries = read_entries(data)
+    days = sorted({entry.day for entry in entries if entry.cadence is None})
+    for entry in entries:
+        day = entry.day
+        if entry.cadence == "daily":
+            earlier = [d for d in days if d < entry.day]
+            day = earlier[-1] if earlier else entry.day - dt.timedelta(days=1)
+        elif entry.cadence is not None:
+            continue
+        history[day] = tuple(dict.fromkeys([*history.get(day, ()), *entry.items]))
     return history
 
 
-def with_today(data: bytes | None, today: dt.date, ticked: Sequence[str]) -> bytes:
-    """The log with today's line listing ``ticked`` too (``data`` itself when it already does).
+def last_resets(data: bytes | None) -> dict[str, dt.date]:
+    """Cadence -> the date of its latest reset line."""
+    found: dict[str, dt.date] = {}
+    for entry in read_entries(data):
+        if entry.cadence is not None and entry.day > found.get(entry.cadence, dt.date.min):
+            found[entry.cadence] = entry.day
+    return found
 
-    ``data`` None: a new log. Every byte but today's line (or the line added for today, and
-    the line ending it may need before it) stays as it is.
+
+def with_today(
+    data: bytes | None,
+    today: dt.date,
+    ticked: Sequence[str],
+    resets: Sequence[tuple[str, Sequence[str]]] = (),
+) -> bytes:
+    """The log with today's line listing ``ticked`` too, and a reset line dated today for each
+    ``(cadence, items unticked)`` of ``resets`` that has none yet (``data`` itself when it
+    already says all that).
+
+    ``data`` None: a new log. Every byte but today's line and the lines added (after the last
+    dated line, resets first, with the line ending the line before them may need) stays as it
+    is.
     """
     if data is None:
-        return (NEW_LOG + format_day(today, list(dict.fromkeys(ticked))) + "\n").encode()
+        data = NEW_LOG.encode()
     bom = BOM if data.startswith(BOM) else b""
     lines = split_lines(data[len(bom) :])
-    days = read_days(lines)
-    listed = {item for entry in days if entry.day == today for item in entry.items}
+    entries = read_days(lines)
+    todays = [entry for entry in entries if entry.day == today and entry.cadence is None]
+    listed = {item for entry in todays for item in entry.items}
     missing = [item for item in dict.fromkeys(ticked) if item not in listed]
-    todays = [entry for entry in days if entry.day == today]
+    done_resets = {entry.cadence for entry in entries if entry.day == today and entry.cadence}
     eol = eol_style(lines, b"\n")
     raw = [line.content + line.eol for line in lines]
-    if todays:
-        if not missing:
-            return data
+    if todays and missing:
         # Appended to the end of today's (last) line: the user's text of it stays as it is.
         last = todays[-1].end - 1
         content = lines[last].content.rstrip(b" \t")
         joiner = SEPARATOR if todays[-1].items else " "
         added = joiner + SEPARATOR.join(escape_item(item) for item in missing)
         raw[last] = content + added.encode() + lines[last].eol
+    new = [
+        format_day(today, items, cadence).encode() + eol
+        for cadence, items in resets
+        if cadence not in done_resets
+    ]
+    if not todays:
+        new.append(format_day(today, missing).encode() + eol)
+    if not new:
         return bom + b"".join(raw)
-    new = format_day(today, missing).encode() + eol
-    at = days[-1].end if days else len(lines)
+    at = max((entry.end for entry in entries), default=len(lines))
     if at and not lines[at - 1].eol:
         raw[at - 1] += eol
-    if not days and at and lines[at - 1].content.strip():
-        new = eol + new  # a list right after a paragraph: a blank line keeps them apart
-    raw.insert(at, new)
+    if not entries and at and lines[at - 1].content.strip():
+        new.insert(0, eol)  # a list right after a paragraph: a blank line keeps them apart
+    raw[at:at] = new
     return bom + b"".join(raw)
 
 
-def plan_log(path: Path, today: dt.date, ticked: Sequence[str]) -> Planned:
-    """Plan the log's write: today's line listing ``ticked`` (a note of the user's: the quiet
-    period and every check of a write into a note apply)."""
+def plan_log(
+    path: Path,
+    today: dt.date,
+    ticked: Sequence[str],
+    resets: Sequence[tuple[str, Sequence[str]]] = (),
+) -> Planned:
+    """Plan the log's write (:func:`with_today`). A note of the user's: the quiet period and
+    every check of a write into a note apply."""
     path = on_disk(path)
     read = read_for_plan(path, note=True)
     if isinstance(read, Planned):
         return read
     if read is None:
-        return Planned(path, None, with_today(None, today, ticked), WriteStatus.CREATED, note=True)
+        new = with_today(None, today, ticked, resets)
+        return Planned(path, None, new, WriteStatus.CREATED, note=True)
     data, seen = read
-    new = with_today(data, today, ticked)
+    new = with_today(data, today, ticked, resets)
     if new == data:
         return Planned(path, data, None, WriteStatus.UNCHANGED, seen=seen, note=True)
     return unless_hard_linked(Planned(path, data, new, WriteStatus.WRITTEN, seen=seen, note=True))
