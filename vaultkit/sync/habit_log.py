@@ -121,7 +121,9 @@ def _resets(
                 and task.status == "done"
                 and _ended(task, begun, now, today, history, saved)
             ]
-        resets.append((cadence, list(dict.fromkeys(task.text for task in chosen))))
+        # The record lists the checklist's items; the steps nested under them go with them.
+        listed = [task.text for task in chosen if not task.nested]
+        resets.append((cadence, list(dict.fromkeys(listed))))
         for task in chosen:
             wanted[task.note].add((cadence, task.text))
     unticks = [_untick(vault, note, chosen) for note, chosen in sorted(wanted.items())]

@@ -150,12 +150,12 @@ def log_history(data: bytes | None) -> dict[dt.date, tuple[str, ...]]:
     entries = read_entries(data)
     days = sorted({entry.day for entry in entries if entry.cadence is None})
     for entry in entries:
+        if entry.cadence is not None and (entry.cadence != "daily" or not entry.items):
+            continue  # only a daily reset's items are days done; a reset tracks no day
         day = entry.day
         if entry.cadence == "daily":
             earlier = [d for d in days if d < entry.day]
             day = earlier[-1] if earlier else entry.day - dt.timedelta(days=1)
-        elif entry.cadence is not None:
-            continue
         history[day] = tuple(dict.fromkeys([*history.get(day, ()), *entry.items]))
     return history
 
