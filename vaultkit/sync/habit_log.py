@@ -18,6 +18,9 @@ without a reset line yet gets one and nothing is unticked: vaultkit cannot tell 
 ticks belong to. A ticked item is unticked only when it is known to be from the ended period:
 its ✅ date is before the new period, or its note was last saved before it, or (Daily) a run
 saw it ticked on an earlier day. Any other may have been ticked in the new period, and stays.
+A save landing in the instant between the quiet check and the write defers that note's
+unticking after the reset line is written: its items then stay ticked for the period (the log
+cannot tell them from ticks made again after the reset), which the result reports.
 """
 
 from __future__ import annotations
