@@ -30,7 +30,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.common import Checklists
@@ -179,8 +179,13 @@ def _untick(vault: Path, note: str, chosen: set[tuple[str, str]]) -> Write:
     return Write(replan(), replan)
 
 
-Writer = Callable[[list[Planned], Mapping[Path, Callable[[], Planned]]], list[Planned]]
-"""Carries out planned writes, given how to plan again those that are not a dashboard's."""
+class Writer(Protocol):
+    """Carries out planned writes (:func:`vaultkit.sync.writes.write_planned`), given how to
+    plan again those that are not a dashboard's."""
+
+    def __call__(
+        self, planned: list[Planned], *, replanners: Mapping[Path, Callable[[], Planned]]
+    ) -> list[Planned]: ...
 
 
 def write_in_order(write: Writer, planned: list[Planned], log: LogPlan | None) -> list[Planned]:
@@ -188,10 +193,11 @@ def write_in_order(write: Writer, planned: list[Planned], log: LogPlan | None) -
     only once the log's write went through (the record comes first); else each unticking is
     left for the next run, saying why."""
     if log is None:
-        return write(planned, {})
+        return write(planned, replanners={})
     held = {write.planned.path for write in log.unticks}
     first = write(
-        [p for p in planned if p.path not in held], {log.log.planned.path: log.log.replan}
+        [p for p in planned if p.path not in held],
+        replanners={log.log.planned.path: log.log.replan},
     )
     done = next(p for p in first if p.path == log.log.planned.path)
     if not log.unticks:
@@ -210,7 +216,7 @@ def write_in_order(write: Writer, planned: list[Planned], log: LogPlan | None) -
         ]
     return first + write(
         [untick.planned for untick in log.unticks],
-        {untick.planned.path: untick.replan for untick in log.unticks},
+        replanners={untick.planned.path: untick.replan for untick in log.unticks},
     )
 
 

@@ -17,9 +17,10 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -273,21 +274,15 @@ def _run_sync(
     if force:
         check_backup_folders(paths, result.planned)
     if not dry_run:
-
-        def write(
-            items: list[Planned], replanners: Mapping[Path, Callable[[], Planned]]
-        ) -> list[Planned]:
-            return write_planned(
-                vault,
-                rendered,
-                items,
-                force=force,
-                backup_dir=paths.backups if force else None,
-                quiet=config.vault.quiet_seconds,
-                own_writes=written_by_us,
-                replanners=replanners,
-            )
-
+        write = partial(
+            write_planned,
+            vault,
+            rendered,
+            force=force,
+            backup_dir=paths.backups if force else None,
+            quiet=config.vault.quiet_seconds,
+            own_writes=written_by_us,
+        )
         result.results = write_in_order(write, result.planned, log)
         result.reindex = changed_notes(vault, result.results, log)
         _remember(result, vault, fresh, probe, scan_started_ns)
