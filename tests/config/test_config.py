@@ -196,6 +196,14 @@ def test_the_habits_log_is_a_note_of_the_vault(tmp_path: Path) -> None:
         ]
 
 
+def test_the_habits_log_is_no_dashboards_target(tmp_path: Path) -> None:
+    write_config(tmp_path, '[habits]\nsources = ["checklists"]\nlog = "dashboards/habits.md"\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:3: key 'habits.log': \"dashboards/habits.md\" is the target of "
+        "dashboard 'habits'; give the habits log a note of its own"
+    ]
+
+
 def test_resetting_the_checklists_is_a_flag_that_needs_the_log(tmp_path: Path) -> None:
     assert load_config(tmp_path, BUILTINS).habits.reset_checklists is False
     write_config(tmp_path, '[habits]\nsources = ["checklists"]\nreset_checklists = true\n')
