@@ -7,9 +7,33 @@ every task.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 OPEN_STATUSES = ("todo", "in_progress", "other")
+
+
+BI_WEEKLY_ANCHOR = dt.date(2024, 1, 1)
+"""A Monday: the two-week periods of the bi-weekly cadence are counted from it."""
+
+
+def period_start(cadence: str, day: dt.date) -> dt.date | None:
+    """The first day of the cadence's period holding ``day`` (None: a cadence without one):
+    the day itself for daily, the ISO week's Monday for weekly and weekend, a Monday every two
+    weeks from :data:`BI_WEEKLY_ANCHOR` for bi-weekly, the first of the month, quarter or year."""
+    if cadence == "daily":
+        return day
+    if cadence in ("weekly", "weekend"):
+        return day - dt.timedelta(days=day.weekday())
+    if cadence == "bi-weekly":
+        return BI_WEEKLY_ANCHOR + dt.timedelta(days=(day - BI_WEEKLY_ANCHOR).days // 14 * 14)
+    if cadence == "monthly":
+        return day.replace(day=1)
+    if cadence == "quarterly":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if cadence == "yearly":
+        return day.replace(month=1, day=1)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

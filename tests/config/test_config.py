@@ -185,9 +185,48 @@ def test_habit_sources_are_known_and_listed_once(tmp_path: Path) -> None:
     assert load_config(tmp_path, BUILTINS).habits.sources == ("recurring_tasks", "daily_notes")
     write_config(tmp_path, '[habits]\nsources = ["daily_notes", "calendar", "daily_notes"]\n')
     assert problems(tmp_path) == [
-        ".vaultkit/config.toml:2: key 'habits.sources[1]': expected \"daily_notes\" or "
-        '"recurring_tasks", got "calendar"',
+        ".vaultkit/config.toml:2: key 'habits.sources[1]': expected \"daily_notes\", "
+        '"recurring_tasks" or "checklists", got "calendar"',
         ".vaultkit/config.toml:2: key 'habits.sources[2]': \"daily_notes\" is listed twice",
+    ]
+
+
+def test_the_habits_log_is_a_note_of_the_vault(tmp_path: Path) -> None:
+    write_config(tmp_path, '[habits]\nlog = "Logs/Habits.md"\n')
+    assert load_config(tmp_path, BUILTINS).habits.log == "Logs/Habits.md"
+    for value, problem in [
+        ("../Habits.md", "must not contain '..'"),
+        ("Habits.md#log", "must name a note, not a region of one (no '#')"),
+        ("/tmp/Habits.md", "must be relative to the vault, not an absolute path"),
+        (".hidden/Habits.md", "must not be inside a hidden (dot) folder or be a hidden file"),
+    ]:
+        write_config(tmp_path, f'[habits]\nlog = "{value}"\n')
+        assert problems(tmp_path) == [
+            f".vaultkit/config.toml:2: key 'habits.log': \"{value}\" {problem}"
+        ]
+
+
+def test_the_habits_log_is_no_dashboards_target(tmp_path: Path) -> None:
+    write_config(tmp_path, '[habits]\nsources = ["checklists"]\nlog = "dashboards/habits.md"\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:3: key 'habits.log': \"dashboards/habits.md\" is the target of "
+        "dashboard 'habits'; give the habits log a note of its own"
+    ]
+
+
+def test_resetting_the_checklists_is_a_flag_that_needs_the_log(tmp_path: Path) -> None:
+    assert load_config(tmp_path, BUILTINS).habits.reset_checklists is False
+    write_config(tmp_path, '[habits]\nsources = ["checklists"]\nreset_checklists = true\n')
+    assert load_config(tmp_path, BUILTINS).habits.reset_checklists is True
+    write_config(tmp_path, '[habits]\nsources = ["checklists"]\nreset_checklists = "yes"\n')
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:3: key 'habits.reset_checklists': expected true or false, "
+        'got "yes"'
+    ]
+    write_config(tmp_path, "[habits]\nreset_checklists = true\n")
+    assert problems(tmp_path) == [
+        ".vaultkit/config.toml:2: key 'habits.reset_checklists': needs \"checklists\" among "
+        "[habits] sources: the log records each period first"
     ]
 
 

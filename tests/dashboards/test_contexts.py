@@ -16,6 +16,7 @@ from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
 from vaultkit.dashboards import topics as topics_module
 from vaultkit.dashboards.common import (
+    Checklists,
     Inputs,
     make_notes,
     make_tasks,
@@ -38,6 +39,7 @@ from vaultkit.dashboards.topics import (
     sort_value,
     topic_value,
 )
+from vaultkit.index.checklists import ticked_daily
 from vaultkit.index.store import FAMILIES
 from vaultkit.index.update import update_index
 from vaultkit.task_progress import Progress
@@ -573,3 +575,103 @@ def test_build_context_computes_only_the_names_wanted(inputs: Inputs) -> None:
     every = build_context(inputs.connection, inputs.config, TODAY, "vault")
     assert set(every) == CONTEXT_NAMES
     assert json.dumps(plain(every["habits"])) == json.dumps(plain(make_habits(inputs)))
+
+
+THREE_SOURCES = {
+    # Daily notes on the 29th, 1st and 2nd: none on the 28th and 30th.
+    "Daily/2026-11-29.md": "## Habits\n- [x] Floss\n",
+    "Daily/2026-12-01.md": "## Habits\n- [ ] Floss\n",
+    "Daily/2026-12-02.md": "## Habits\n- [x] Floss\n",
+    "Routine.md": "- [x] Stretch 🔁 every day ➕ 2026-11-28 ✅ 2026-11-29\n"
+    "- [x] Stretch 🔁 every day ✅ 2026-12-01\n"
+    "- [ ] Stretch 🔁 every day\n",
+    "Checklist.md": "## Daily\n- [x] Gym\n- [ ] Read\n  - [x] a step of Read\n"
+    "## Weekend\n- [x] Hike\n",
+}
+LOG = {
+    # The habits log: no run of vaultkit on the 30th; a run on the 1st found nothing ticked;
+    # today's line (the 2nd) as the sync writes it, with Gym ticked now.
+    dt.date(2026, 11, 28): ("Gym",),
+    dt.date(2026, 11, 29): ("Gym", "Read"),
+    dt.date(2026, 12, 1): (),
+    dt.date(2026, 12, 2): ("Gym",),
+}
+
+
+@pytest.fixture
+def three_sources(tmp_path: Path) -> Iterator[Inputs]:
+    """The small vault plus daily notes, a task repeating every day and a Daily checklist,
+    around a month's end, with the three habit sources on."""
+    vault = tmp_path / "vault"
+    write_vault(vault)
+    for rel, text in THREE_SOURCES.items():
+        (vault / rel).write_text(text, "utf-8")
+    config = load_config(vault, BUILTINS)
+    settings = config.habits._replace(
+        sources=("daily_notes", "recurring_tasks", "checklists"), window_days=5
+    )
+    connection, _ = update_index(
+        VaultPaths(vault, index=tmp_path / "index.sqlite3"), progress=False
+    )
+    items, ticked = ticked_daily(connection)
+    assert (items, ticked) == (["Gym", "Read"], ["Gym"])
+    checklists = Checklists(tuple(items), LOG)
+    try:
+        yield Inputs(
+            connection, config._replace(habits=settings), dt.date(2026, 12, 2), "vault", checklists
+        )
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("missing_day", "expected"),
+    [
+        (
+            "missed",
+            # Nov 28 to Dec 2. Floss: no note on the 28th and 30th, missed. Stretch: since the
+            # 28th, each day without a completion missed. Gym and Read: no log line on the
+            # 30th, missed; the 1st's empty line, missed. Today counts only once done.
+            {"Floss": (2, 5), "Gym": (3, 5), "Read": (1, 4), "Stretch": (2, 4)},
+        ),
+        (
+            "untracked",
+            # The 28th and 30th left out for Floss, the 30th for Gym and Read; Stretch's
+            # days are its series', whatever the rule.
+            {"Floss": (2, 3), "Gym": (3, 4), "Read": (1, 3), "Stretch": (2, 4)},
+        ),
+    ],
+)
+def test_three_sources_over_a_month_end_and_a_missing_day(
+    three_sources: Inputs, missing_day: str, expected: dict[str, tuple[int, int]]
+) -> None:
+    config = three_sources.config
+    config = config._replace(habits=config.habits._replace(missing_day=missing_day))
+    inputs = Inputs(
+        three_sources.connection, config, three_sources.today, "vault", three_sources.checklists
+    )
+    habits = make_habits(inputs)
+    # The small vault's Gym and Read of November 20-22 fall before the window.
+    found = {h["habit"]: (h["done"], h["tracked"]) for h in habits["habits"]}
+    assert found == expected
+    gym = next(h for h in habits["habits"] if h["habit"] == "Gym")
+    assert gym["streak"] == 1
+    assert [month["month"] for month in habits["calendar"]] == ["November 2026", "December 2026"]
+    cells = {
+        c["day"]: c for month in habits["calendar"] for week in month["weeks"] for c in week if c
+    }
+    assert cells["2026-11-29"]["done"] == ["Floss", "Gym", "Read", "Stretch"]
+    assert cells["2026-11-30"]["done"] == []
+    assert cells["2026-11-30"]["missed"] is (missing_day == "missed")
+    assert cells["2026-12-02"]["done"] == ["Floss", "Gym"]
+
+
+def test_the_log_and_any_notes_tasks_move_the_habits_with_checklists(
+    three_sources: Inputs,
+) -> None:
+    connection, config = three_sources.connection, three_sources.config
+    assert moves_daily(connection, config, "Checklist.md", frozenset({"tasks"}))
+    assert moves_daily(connection, config, "Habits log.md", frozenset({"mtime"}))
+    assert not moves_daily(connection, config, "Checklist.md", frozenset({"links"}))
+    alone = config._replace(habits=config.habits._replace(sources=("daily_notes",)))
+    assert not moves_daily(connection, alone, "Habits log.md", frozenset({"mtime"}))

@@ -132,6 +132,69 @@ def test_ticking_a_task_repeating_every_day_updates_the_habits(vault: Path) -> N
     assert "| Stretch | 2/3 |" in habits.read_text(encoding="utf-8")
 
 
+def test_ticking_a_daily_checklist_item_updates_the_habits_log(vault: Path) -> None:
+    """Habits kept as the Daily checklist of a status note: the hook records a tick (#15)."""
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text(encoding="utf-8").replace("[vault]\n", "[vault]\nquiet_seconds = 0\n")
+    config.write_text(text.replace("[habits]\n", '[habits]\nsources = ["checklists"]\n'))
+    run_sync(VaultPaths(vault))
+    log = vault / "Habits log.md"
+    assert log.read_text(encoding="utf-8").endswith(
+        "- 2026-11-22: 45 min of learning Rust (the book\\, then Rustlings), "
+        "Anki review (systems deck)\n"
+    )
+    status = vault / "Status.md"
+    status.write_text(
+        status.read_text(encoding="utf-8").replace("- [ ] One Leetcode", "- [x] One Leetcode"),
+        "utf-8",
+    )
+    code, _, err = hook(str(vault), str(status))
+    assert code == 0 and "Habits log.md" in err and "Dashboards/Habits.md" in err
+    assert log.read_text(encoding="utf-8").endswith(
+        ", One Leetcode medium\\, written up in the daily note\n"
+    )
+    assert "| One Leetcode medium, written up in the daily note | 1/1 |" in (
+        vault / "Dashboards" / "Habits.md"
+    ).read_text(encoding="utf-8")
+    # The plugin fires again for the log just written: nothing more to do.
+    settled = snapshot(vault)
+    assert hook(str(vault), str(log)) == (0, "", "")
+    assert hook(str(vault), str(status)) == (0, "", "")
+    assert snapshot(vault) == settled
+
+
+def test_the_first_hook_of_a_new_day_resets_the_daily_checklist(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[habits] reset_checklists through the hook: the first save of a new day unticks what a
+    run saw ticked the day before, and leaves the tick that save made (#15)."""
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text(encoding="utf-8").replace("[vault]\n", "[vault]\nquiet_seconds = 0\n")
+    config.write_text(
+        text.replace("[habits]\n", '[habits]\nsources = ["checklists"]\nreset_checklists = true\n')
+    )
+    run_sync(VaultPaths(vault))  # the 22nd: Rust and Anki are ticked, and seen so
+    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-23")
+    status = vault / "Status.md"
+    before = status.read_text(encoding="utf-8")
+    status.write_text(before.replace("- [ ] One Leetcode", "- [x] One Leetcode"), "utf-8")
+    code, _, err = hook(str(vault), str(status))
+    assert code == 0 and "Status.md" in err and "Habits log.md" in err
+    after = status.read_text(encoding="utf-8")
+    assert "- [x] One Leetcode" in after  # the save's own tick
+    assert "- [ ] 45 min of [[Rust" in after and "- [ ] Anki review" in after
+    # Each line as it was, or with its x (a checklist's, done before today) made a space.
+    ticked = before.replace("- [ ] One Leetcode", "- [x] One Leetcode").splitlines()
+    for old, new in zip(ticked, after.splitlines(), strict=True):
+        assert new == old or new == old.replace("[x]", "[ ]", 1), new
+    log = (vault / "Habits log.md").read_text(encoding="utf-8")
+    assert "- 2026-11-23 reset daily: 45 min of learning Rust" in log
+    assert log.endswith("- 2026-11-23: One Leetcode medium\\, written up in the daily note\n")
+    settled = snapshot(vault)
+    assert hook(str(vault), str(status)) == (0, "", "")
+    assert snapshot(vault) == settled
+
+
 @pytest.mark.parametrize(
     "form",
     ["absolute", "relative", "single-quoted", "double-quoted", "quoted-vault", "no-vault"],

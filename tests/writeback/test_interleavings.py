@@ -11,6 +11,7 @@ it, or in a conflict copy that the result names. Deterministic: no threads, no t
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 from collections.abc import Callable
@@ -22,9 +23,11 @@ import pytest
 from vaultkit.writeback import checked as checked_write
 from vaultkit.writeback import exchange as exchange
 from vaultkit.writeback.apply import CHANGED_MESSAGE, _outside_regions, apply
+from vaultkit.writeback.habit_log import plan_log, with_today
 from vaultkit.writeback.plan import Planned, plan_file, plan_regions
 from vaultkit.writeback.regions import RegionContent, WriteStatus, region_hash
 from vaultkit.writeback.temps import TEMP_SUFFIX
+from vaultkit.writeback.untick import plan_untick
 
 STEPS = ("planned", "temp written", "checked", "exchanged", "compared", "given back", "end")
 """Step boundaries in the order a write passes them ("given back" only when it gives back)."""
@@ -362,4 +365,61 @@ def test_two_saves_racing_one_write_keep_the_newer_and_announce_the_older(
     [copy] = copies(tmp_path)
     assert copy.read_bytes() == first.saved
     assert result.status is WriteStatus.CONFLICT and copy.name in result.message
+    assert leftovers(tmp_path) == []
+
+
+CHECKLIST = "# Status\n\n## Daily\n- [x] Gym\n- [ ] Read\n\n{prose}"
+
+
+@pytest.mark.parametrize(("name", "make"), CASES, ids=[name for name, _ in CASES])
+def test_a_tick_saved_while_vaultkit_unticks_is_never_lost(
+    tmp_path: Path, name: str, make: MakeEditor
+) -> None:
+    """[habits] reset_checklists unticks Gym while the user ticks Read: Read stays ticked.
+
+    With the quiet period, as sync writes into a note: a save caught half-way (the checkboxes
+    are at the top of the note, so a torn read would still parse) is never planned from."""
+    path = tmp_path / "Status.md"
+    path.write_bytes(CHECKLIST.format(prose=PROSE).encode())
+    os.utime(path, (1_000_000_000, 1_000_000_000))  # untouched for years
+    saved = CHECKLIST.format(prose=PROSE).replace("- [ ] Read", "- [x] Read").encode()
+    editor = make(path, saved)
+
+    def plan() -> Planned:
+        return plan_untick(tmp_path, "Status.md", lambda section, text: text == "Gym")
+
+    result = write_like_sync(plan, tmp_path, editor, quiet=5.0)
+    final = path.read_bytes()
+    saved = editor.saved  # b"" for a bare truncation
+    kept = [copy for copy in copies(tmp_path) if copy.read_bytes() == saved]
+    for copy in kept:
+        assert copy.name in result.message, f"{editor.kind}: copy {copy.name} not announced"
+    if not kept:
+        # The save as it was (it came last), or with Gym unticked in it (planned again).
+        assert final in (saved, saved.replace(b"- [x] Gym", b"- [ ] Gym")), editor.kind
+        assert not copies(tmp_path), f"{editor.kind}: an unannounced copy"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(("name", "make"), CASES, ids=[name for name, _ in CASES])
+def test_a_correction_saved_while_vaultkit_writes_the_habits_log_is_never_lost(
+    tmp_path: Path, name: str, make: MakeEditor
+) -> None:
+    """The user corrects a past day of the habits log while vaultkit adds today's ticks."""
+    path = tmp_path / "Habits log.md"
+    log = f"# Habits log\n\n{PROSE}\n- 2026-11-21: Gym\n".encode()
+    path.write_bytes(log)
+    os.utime(path, (1_000_000_000, 1_000_000_000))  # untouched for years
+    editor = make(path, log.replace(b"- 2026-11-21: Gym", b"- 2026-11-21: Gym, Read"))
+    today = dt.date(2026, 11, 22)
+    result = write_like_sync(lambda: plan_log(path, today, ["Gym"]), tmp_path, editor, quiet=5.0)
+    final = path.read_bytes()
+    saved = editor.saved  # b"" for a bare truncation
+    kept = [copy for copy in copies(tmp_path) if copy.read_bytes() == saved]
+    for copy in kept:
+        assert copy.name in result.message, f"{editor.kind}: copy {copy.name} not announced"
+    if not kept:
+        # The save as it was (it came last), or with today's line added to it (planned again).
+        assert final in (saved, with_today(saved, today, ["Gym"])), editor.kind
+        assert not copies(tmp_path), f"{editor.kind}: an unannounced copy"
     assert leftovers(tmp_path) == []

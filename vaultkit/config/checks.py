@@ -10,6 +10,7 @@ A clean-up turns the value read into the value stored (``"#topic"`` into ``"topi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,6 +18,7 @@ from pathlib import Path, PureWindowsPath
 from typing import NamedTuple
 
 from vaultkit.cadences import cadence_name, heading_key
+from vaultkit.config.dashboards import split_target
 from vaultkit.config.reader import show
 from vaultkit.config.toml_lines import Key
 from vaultkit.errors import VaultkitError
@@ -158,7 +160,7 @@ def sort(text: str, context: Context) -> Iterator[Problem]:
 # --- [daily_notes] ---------------------------------------------------------------------------
 
 
-HABIT_SOURCES = ("daily_notes", "recurring_tasks")
+HABIT_SOURCES = ("daily_notes", "recurring_tasks", "checklists")
 """Where ``[habits] sources`` may find habits."""
 
 
@@ -166,7 +168,10 @@ def habit_sources(items: Sequence[tuple[int, str]], context: Context) -> Iterato
     seen: set[str] = set()
     for number, source in items:
         if source not in HABIT_SOURCES:
-            yield (number,), f'expected "daily_notes" or "recurring_tasks", got {show(source)}'
+            yield (
+                (number,),
+                f'expected "daily_notes", "recurring_tasks" or "checklists", got {show(source)}',
+            )
         elif source in seen:
             yield (number,), f"{show(source)} is listed twice"
         seen.add(source)
@@ -181,6 +186,30 @@ def missing_day(text: str, context: Context) -> Iterator[Problem]:
         yield (), f'expected "missed" or "untracked", got {show(text)}'
 
 
+def note_path(text: str, context: Context) -> Iterator[Problem]:
+    """A note of the vault that vaultkit writes (the habits log): the rules of a dashboard's
+    whole-file target, which it is written like."""
+    path, region, problem = split_target(text)
+    if problem is None and region is not None:
+        problem = "must name a note, not a region of one (no '#')"
+    if problem is not None:
+        yield (), f"{show(text)} {problem}"
+        return
+    root = context.vault.resolve()
+    # As for a dashboard's target: following the existing folders' symlinks is what a write
+    # would do, and it must stay in the vault.
+    resolved = Path(os.path.realpath(root / path))
+    if not resolved.is_relative_to(root):
+        yield (), f"{show(text)} leads out of the vault (to {resolved})"
+
+
+def reset_checklists(value: bool, context: Context) -> Iterator[Problem]:
+    sources = context.section.get("sources", ())
+    assert isinstance(sources, tuple)
+    if value and "checklists" not in sources:
+        yield (), 'needs "checklists" among [habits] sources: the log records each period first'
+
+
 def daily_format(text: str, context: Context) -> Iterator[Problem]:
     problem = format_problem(text)
     if problem:
@@ -189,3 +218,9 @@ def daily_format(text: str, context: Context) -> Iterator[Problem]:
 
 def nfc_folder(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip("/"))
+
+
+def nfc_path(text: str) -> str:
+    # As a dashboard's target is kept (config.dashboards), so that it compares with the
+    # index's paths.
+    return unicodedata.normalize("NFC", text.strip())

@@ -102,7 +102,7 @@ def _dashboard(
         problem = _template_problem(template)
         if problem:
             r.add((*key, "template"), problem)
-    path, region, problem = _split_target(target)
+    path, region, problem = split_target(target)
     if problem:
         r.add((*key, "target"), f"{show(target)} {problem}")
     dashboard = Dashboard(
@@ -115,7 +115,7 @@ def _dashboard(
     return dashboard, problem is None
 
 
-def _split_target(target: str) -> tuple[str, str | None, str | None]:
+def split_target(target: str) -> tuple[str, str | None, str | None]:
     """``(path, region, problem)`` for a target ``"Note.md"`` or ``"Note.md#region"``."""
     path, hash_sign, region_text = target.strip().partition("#")
     region = region_text if hash_sign else None

@@ -13,12 +13,13 @@ from typing import Any
 
 from vaultkit.config.checks import Context
 from vaultkit.config.dashboards import Builtins, read_dashboards
-from vaultkit.config.reader import SHOWN, Reader, strings
+from vaultkit.config.reader import SHOWN, Reader, show, strings
 from vaultkit.config.schema import (
     MIB,
     TOP_LEVEL,
     Config,
     DailyNotes,
+    HabitSettings,
     Kind,
     Section,
     Setting,
@@ -110,6 +111,17 @@ def _build(
         for part in sections()
     }
     dashboards = read_dashboards(r, r.table(data, ("dashboards",)), vault, builtins)
+    habits = values["habits"]
+    assert isinstance(habits, HabitSettings)
+    if "checklists" in habits.sources:
+        for dashboard in dashboards:
+            # Case-folded: on macOS and Windows "log.md" and "Log.md" are the same file.
+            if dashboard.enabled and dashboard.target_path.casefold() == habits.log.casefold():
+                r.add(
+                    ("habits", "log"),
+                    f"{show(habits.log)} is the target of dashboard '{dashboard.name}'; give "
+                    "the habits log a note of its own",
+                )
     return Config(**values, dashboards=dashboards)
 
 
@@ -137,6 +149,8 @@ def _read(r: Reader, table: dict[str, object], key: Key, setting: Setting, defau
         return r.text(table, key, default)
     if setting.kind is Kind.TEXTS:
         return r.texts(table, key, default)
+    if setting.kind is Kind.FLAG:
+        return r.flag(table, key, default)
     if setting.kind is Kind.INTEGER:
         minimum, at_most = int(setting.minimum), int(setting.at_most)
         return r.integer(table, key, default, minimum=minimum, at_most=at_most)

@@ -60,6 +60,8 @@ class Kind(Enum):
     TEXT_TABLE = auto()
     """A table of name → string, written as a ``[section.key]`` table of its own (so it comes
     last in its section); set in the file, it replaces the default table as a whole."""
+    FLAG = auto()
+    """``true`` or ``false``."""
 
 
 class Setting(NamedTuple):
@@ -119,6 +121,11 @@ def number(
 ) -> Setting:
     """A number (integer or float in the file, a float in the code)."""
     return Setting(Kind.NUMBER, doc, minimum=minimum, maximum=maximum, at_most=at_most)
+
+
+def flag(doc: str, *, check: Callable[[bool, Context], Iterator[Problem]] | None = None) -> Setting:
+    """``true`` or ``false``."""
+    return Setting(Kind.FLAG, doc, check=check)
 
 
 def numbers(doc: str, *, minimum: float, maximum: float, same: str) -> Setting:
@@ -301,8 +308,11 @@ class HabitSettings(NamedTuple):
         tuple[str, ...],
         texts(
             'Where habits come from: "daily_notes" (the checkboxes under the section below in '
-            'each daily note) and "recurring_tasks" (every task repeating "every day", Tasks '
-            "plugin style: a day is done when an instance of the series has ✅ that date).",
+            'each daily note), "recurring_tasks" (every task repeating "every day", Tasks '
+            "plugin style: a day is done when an instance of the series has ✅ that date) and "
+            '"checklists" (every task under a Daily heading, such as "## Daily" in a status '
+            "note: each day vaultkit runs, it adds the ones ticked to that day's line of the "
+            "log note below).",
             check=checks.habit_sources,
         ),
     ] = ("daily_notes",)
@@ -332,13 +342,39 @@ class HabitSettings(NamedTuple):
     missing_day: Annotated[
         str,
         text(
-            'A day in the window without a daily note: "missed" counts it as not done for every '
-            'habit, as people score by hand over calendar days; "untracked" leaves it out. '
-            "Today is not missed before it is over.",
+            'A day in the window without a daily note (for "checklists": without a line in '
+            'the log, since its first line): "missed" counts it as not done for every habit, as '
+            'people score by hand over calendar days; "untracked" leaves it out. Today is not '
+            "missed before it is over.",
             check=checks.missing_day,
             clean=str.strip,
         ),
     ] = "missed"
+    log: Annotated[
+        str,
+        text(
+            'With "checklists" among the sources: the note (vault-relative) where vaultkit keeps '
+            'one line per day, "- YYYY-MM-DD: Gym, Read" (a comma, backslash or % inside an '
+            "item is written with a backslash before it). Correct any line by hand: vaultkit reads "
+            "them all, and only ever adds the items ticked now to today's line.",
+            check=checks.note_path,
+            clean=checks.nfc_path,
+        ),
+    ] = "Habits log.md"
+    reset_checklists: Annotated[
+        bool,
+        flag(
+            "Untick each cadence checklist when its period ends: Daily each day, Weekly and "
+            "Weekend each ISO week, Bi-weekly every two weeks from Monday 2024-01-01, Monthly "
+            "each month. At the first run of a new period, vaultkit first writes a line "
+            '"- YYYY-MM-DD reset daily: Gym, Read" to the log above, then unticks those items '
+            "(only the x between their brackets). Once per period: the log's reset lines say "
+            "when it last did. A ticked item it cannot tell from one ticked in the new period (its "
+            "note saved in it, no ✅ date before it, and no run saw it ticked on an earlier "
+            'day) is left ticked. Needs "checklists" among the sources.',
+            check=checks.reset_checklists,
+        ),
+    ] = False
 
 
 class DailyNotes(NamedTuple):

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.rows import Rows
@@ -37,6 +37,16 @@ OPEN = "status IN ('todo', 'in_progress', 'other')"
 """A task row that is still to be done (SQL)."""
 
 
+class Checklists(NamedTuple):
+    """The Daily checklists as habits (``[habits] sources = ["checklists"]``): read by the sync
+    from the index and the habits log note, which is not in the index."""
+
+    items: tuple[str, ...]
+    """Every Daily checklist item's text: each is a habit."""
+    history: Mapping[dt.date, tuple[str, ...]]
+    """Day -> the items the log lists as done that day (today's line as this sync writes it)."""
+
+
 @dataclass
 class Inputs:
     """What a context maker reads: the index, the config, the run's today and the vault's name.
@@ -50,6 +60,8 @@ class Inputs:
     config: Config
     today: dt.date
     vault_name: str
+    checklists: Checklists | None = None
+    """None unless ``"checklists"`` is among ``[habits] sources``."""
 
     @cached_property
     def notes(self) -> Rows:

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from typing import Any
 
 from vaultkit.config.schema import Config
-from vaultkit.dashboards.common import Inputs
+from vaultkit.dashboards.common import Checklists, Inputs
 from vaultkit.dashboards.registry import CONTEXT
 
 CONTEXT_NAMES = frozenset(name for name, made in CONTEXT.items() if made.make is not None)
@@ -27,15 +27,17 @@ def build_context(
     today: dt.date,
     vault_name: str,
     wanted: Collection[str] = CONTEXT_NAMES,
+    checklists: Checklists | None = None,
 ) -> dict[str, Any]:
     """Everything the dashboard templates may use; see docs/templates.md.
 
     Only the ``wanted`` names are computed (the templates being rendered say which). Large
     lists are :class:`~vaultkit.dashboards.rows.Rows` read from ``connection`` while the templates
     render, so the connection must stay open (in one read transaction, for a consistent
-    view) until rendering is done.
+    view) until rendering is done. ``checklists``: the Daily checklists and the habits log, for
+    the habits (:class:`~vaultkit.dashboards.common.Checklists`).
     """
-    inputs = Inputs(connection, config, today, vault_name)
+    inputs = Inputs(connection, config, today, vault_name, checklists)
     return {
         name: made.make.resolve()(inputs)
         for name, made in CONTEXT.items()

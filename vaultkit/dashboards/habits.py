@@ -9,6 +9,10 @@ window without a daily note counts as missed for every habit (``[habits] missing
 With ``"recurring_tasks"`` among ``[habits] sources``, a task repeating every day (the Tasks
 plugin's ``🔁 every day``) is a habit too, kept without daily notes: each instance completed
 (``✅ date``) is a day done, and every other past day since the series began is a day missed.
+
+With ``"checklists"``, every item of a Daily checklist is a habit, and its days come from the
+habits log the sync keeps (:mod:`vaultkit.sync.habit_log`), handed in as
+:class:`~vaultkit.dashboards.common.Checklists`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections import defaultdict
 from typing import Any
 
 from vaultkit.config.schema import Config, HabitSettings
-from vaultkit.dashboards.common import Inputs
+from vaultkit.dashboards.common import Checklists, Inputs
 from vaultkit.index.queries import VISIBLE_ROWS
 from vaultkit.obsidian.daily_notes import MONTHS, daily_note_date
 
@@ -43,10 +47,18 @@ def moves_daily(
 ) -> bool:
     """Whether a change to the note at ``path`` (moving ``families``) moves the habits."""
     # The habits read the tasks of daily notes, and a daily note is one by its path; with
-    # recurring tasks as a source, any note's tasks may hold a habit.
+    # recurring tasks or checklists as a source, any note's tasks may hold a habit. The habits
+    # log is not read from the index: any change of the note moves them.
+    sources = config.habits.sources
+    if "checklists" in sources and path == config.habits.log:
+        return True
     if "tasks" not in families:
         return False
-    return "recurring_tasks" in config.habits.sources or daily_note_day(config, path) is not None
+    return (
+        "recurring_tasks" in sources
+        or "checklists" in sources
+        or daily_note_day(config, path) is not None
+    )
 
 
 def make_habits(inputs: Inputs) -> dict[str, Any]:
@@ -63,12 +75,16 @@ def make_habits(inputs: Inputs) -> dict[str, Any]:
     if "recurring_tasks" in settings.sources:
         for text, record in _recurring(connection, start, today).items():
             _merge(per_habit[text], record)
+    if inputs.checklists is not None:
+        for text, record in _from_log(settings, inputs.checklists, start, today).items():
+            _merge(per_habit[text], record)
     shown_days = sorted({*days, *missed, *(d for r in per_habit.values() for d in r)})
     return {
         "window_days": settings.window_days,
         "start": start.isoformat(),
         "end": today.isoformat(),
         "sources": list(settings.sources),
+        "log": settings.log if inputs.checklists is not None else None,
         "missing_day": settings.missing_day,
         "missed_days": len(missed),
         "days": [
@@ -188,6 +204,35 @@ def _recurring(
         }
         if today in done:
             record[today] = True
+        records[text] = record
+    return records
+
+
+def _from_log(
+    settings: HabitSettings, checklists: Checklists, start: dt.date, today: dt.date
+) -> dict[str, _Record]:
+    """Habit text -> its record, from the habits log: each Daily checklist item, and each item
+    the log lists in the window, is a habit. A day of the window with a line in the log is
+    done for the items it lists and missed for the others; a past day without a line (no run
+    of vaultkit that day) is missed or left out as ``missing_day`` says, but only since the
+    log's first line: before it, nothing was kept. Today is not missed before it is over."""
+    history = checklists.history
+    names = dict.fromkeys(checklists.items)
+    for day, items in history.items():
+        if start <= day <= today:
+            names.update(dict.fromkeys(items))
+    begin = max(start, min(history, default=today))
+    records: dict[str, _Record] = {}
+    for text in names:
+        record: _Record = {}
+        for n in range(max(0, (today - begin).days) + 1):
+            day = begin + dt.timedelta(days=n)
+            if day in history:
+                done = text in history[day]
+                if done or day < today:
+                    record[day] = done
+            elif day < today and settings.missing_day == "missed":
+                record[day] = False
         records[text] = record
     return records
 

@@ -128,7 +128,8 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "habits",
         "habits.md.j2",
         "Dashboards/Habits.md",
-        "Habits from daily notes (see [habits] and [daily_notes]).",
+        "Habits from daily notes, recurring tasks or the Daily checklists (see [habits] and "
+        "[daily_notes]).",
         {"habits": _name("habits", "make_habits", _DAILY)},
         (Scope("daily", Maker("habits", "moves_daily")),),
     ),

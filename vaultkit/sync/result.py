@@ -33,6 +33,23 @@ class SyncResult:
     dry_run: bool = False
     unlistable: list[tuple[str, str]] = field(default_factory=list)
     """(folder, why) of the folders the walk could not list: nothing in them was read."""
+    reindex: list[str] = field(default_factory=list)
+    """Notes this sync changed that its dashboards read (the habits log when new, notes it
+    unticked), vault-relative: a second pass indexes them (``vaultkit.sync.run``)."""
+
+    def then(self, later: SyncResult) -> SyncResult:
+        """This sync followed by a second pass (``later``), reported as one: per file, the
+        later pass's write when it wrote, else this one's."""
+
+        def merged(first: list[Planned], second: list[Planned]) -> list[Planned]:
+            wrote = {p.path: p for p in second if p.status is not WriteStatus.UNCHANGED}
+            return [wrote.pop(p.path, p) for p in first] + list(wrote.values())
+
+        self.planned = merged(self.planned, later.planned)
+        self.results = merged(self.results, later.results)
+        self.rendered = list(dict.fromkeys([*self.rendered, *later.rendered]))
+        self.seconds += later.seconds
+        return self
 
     def count(self, *statuses: WriteStatus) -> int:
         items = self.planned if self.dry_run else self.results

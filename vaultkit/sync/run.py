@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -48,6 +49,7 @@ from vaultkit.sync.freshness import (
     template_info,
 )
 from vaultkit.sync.guard_rails import check_backup_folder, check_backup_folders, check_guard_rails
+from vaultkit.sync.habit_log import LogPlan, changed_notes, plan_habit_log, write_in_order
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.records import own_writes, record_synced, render_records
 from vaultkit.sync.result import SyncResult
@@ -126,7 +128,7 @@ def run_sync(
         else nullcontext()
     )
     with guard:
-        return _run_sync(
+        result = _run_sync(
             paths,
             dry_run=dry_run,
             force=force,
@@ -135,6 +137,21 @@ def run_sync(
             changed=changed,
             probe=probe if changed is None and not force else None,
         )
+        if result.reindex:
+            # Notes the habits log's write and the unticking changed (a new note, ticks gone)
+            # are read by the dashboards: a second pass brings them in now, else the next
+            # sync would write them.
+            result.then(
+                _run_sync(
+                    paths,
+                    dry_run=False,
+                    force=False,
+                    progress=False,
+                    config=config,
+                    changed=result.reindex,
+                )
+            )
+        return result
 
 
 def _unchanged_result(
@@ -245,7 +262,7 @@ def _run_sync(
         scopes=_scopes(config),
         cadences=Cadences(config.status.cadences),
     )
-    fresh, rendered, written_by_us = _render(connection, paths, config, today, force=force)
+    fresh, rendered, written_by_us, log = _render(connection, paths, config, today, force=force)
     result = SyncResult(
         index=index,
         dashboards=[d.name for d in config.dashboards if d.enabled],
@@ -257,19 +274,23 @@ def _run_sync(
         Planned(vault / target, None, None, WriteStatus.UNCHANGED)
         for target in dict.fromkeys(d.target_path for d in fresh.current)
     ]
+    if log is not None:
+        result.planned += [log.log.planned, *(untick.planned for untick in log.unticks)]
     check_guard_rails(vault, config, result.planned)
     if force:
         check_backup_folders(paths, result.planned)
     if not dry_run:
-        result.results = write_planned(
+        write = partial(
+            write_planned,
             vault,
             rendered,
-            result.planned,
             force=force,
             backup_dir=paths.backups if force else None,
             quiet=config.vault.quiet_seconds,
             own_writes=written_by_us,
         )
+        result.results = write_in_order(write, result.planned, log)
+        result.reindex = changed_notes(vault, result.results, log)
         _remember(result, vault, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
     return result
@@ -309,9 +330,10 @@ def _render(
     today: dt.date,
     *,
     force: bool,
-) -> tuple[_Freshness, Rendered, dict[str, str]]:
-    """Which dashboards are current, the text of every stale one, and vaultkit's own last
-    writes into notes (:func:`vaultkit.sync.records.own_writes`); closes ``connection``."""
+) -> tuple[_Freshness, Rendered, dict[str, str], LogPlan | None]:
+    """Which dashboards are current, the text of every stale one, vaultkit's own last writes
+    into notes (:func:`vaultkit.sync.records.own_writes`) and the habits log's planned write
+    (:mod:`vaultkit.sync.habit_log`); closes ``connection``."""
     rendered: Rendered = []
     try:
         # One read transaction: the templates read the index lazily while they render, and
@@ -327,13 +349,22 @@ def _render(
         )
         fresh = _freshness(connection, env, config, today, force=force)
         written_by_us = own_writes(connection)
+        # Planned whether or not the Habits dashboard is stale: the log records today's ticks.
+        log = plan_habit_log(connection, paths.root, config, today)
         if fresh.stale:
             wanted = {name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES}
-            context = build_context(connection, config, today, paths.root.name, wanted)
+            context = build_context(
+                connection,
+                config,
+                today,
+                paths.root.name,
+                wanted,
+                log.checklists if log is not None else None,
+            )
             rendered = _render_all(env, fresh.stale, context)
     finally:
         connection.close()
-    return fresh, rendered, written_by_us
+    return fresh, rendered, written_by_us, log
 
 
 def _scopes(config: Config) -> Scopes:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from vaultkit.sync.records import identity
@@ -58,19 +59,35 @@ def write_planned(
     backup_dir: Path | None,
     quiet: float,
     own_writes: Mapping[str, str],
+    replanners: Mapping[Path, Callable[[], Planned]] = MappingProxyType({}),
 ) -> list[Planned]:
-    """Carry out every planned write, in order; each plan as carried out."""
+    """Carry out every planned write, in order; each plan as carried out.
+
+    ``replanners``: how to plan again a write that is not a dashboard's (the habits log), by
+    its path; a dashboard's is planned again from ``rendered``.
+    """
     return [
         _write(
             vault,
-            rendered,
+            _replanner(vault, rendered, item.path, force, replanners),
             item,
-            force=force,
             backup_dir=backup_dir,
             quiet=0.0 if _own_write(vault, item, own_writes) else quiet,
         )
         for item in planned
     ]
+
+
+def _replanner(
+    vault: Path,
+    rendered: Rendered,
+    path: Path,
+    force: bool,
+    replanners: Mapping[Path, Callable[[], Planned]],
+) -> Callable[[], Planned]:
+    if path in replanners:
+        return replanners[path]
+    return lambda: _replan(vault, rendered, path, force=force)
 
 
 def _own_write(vault: Path, planned: Planned, own_writes: Mapping[str, str]) -> bool:
@@ -84,10 +101,9 @@ def _own_write(vault: Path, planned: Planned, own_writes: Mapping[str, str]) -> 
 
 def _write(
     vault: Path,
-    rendered: Rendered,
+    replan: Callable[[], Planned],
     planned: Planned,
     *,
-    force: bool,
     backup_dir: Path | None,
     quiet: float,
 ) -> Planned:
@@ -112,7 +128,7 @@ def _write(
             except OSError:
                 return current
             if not current.seen.same_file(now):
-                current = _replan(vault, rendered, planned.path, force=force)
+                current = replan()
                 continue
             if (left := quiet_left(now, quiet)) > 0:
                 return current._replace(
@@ -131,7 +147,7 @@ def _write(
             return outcome
         # The file changed between planning and writing (Obsidian saved it): plan again
         # from what is on disk now instead of overwriting the user's save.
-        current = _replan(vault, rendered, planned.path, force=force)
+        current = replan()
     # Saved again and again while vaultkit tried: the user is at work in it.
     return planned._replace(
         new=None,

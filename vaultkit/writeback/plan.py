@@ -82,7 +82,7 @@ def on_disk(path: Path) -> Path:
 def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = False) -> Planned:
     """Plan the update of ``regions`` inside the existing note at ``path``."""
     path = on_disk(path)
-    read = _read_for_plan(path, note=True)
+    read = read_for_plan(path, note=True)
     if isinstance(read, Planned):
         return read
     if read is None:
@@ -133,7 +133,7 @@ def plan_regions(path: Path, regions: Sequence[RegionContent], *, force: bool = 
     )
 
 
-def _read_for_plan(path: Path, *, note: bool) -> tuple[bytes, Seen] | Planned | None:
+def read_for_plan(path: Path, *, note: bool) -> tuple[bytes, Seen] | Planned | None:
     """The file's bytes and state; None if it does not exist; a Planned ERROR or DEFERRED
     when it cannot be planned from now."""
     try:
@@ -241,7 +241,7 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
     path = on_disk(path)
     body = to_lf(text).encode("utf-8")
     name = re.sub(r"[\s%]+", " ", unicodedata.normalize("NFC", path.stem)).strip() or "file"
-    read = _read_for_plan(path, note=False)
+    read = read_for_plan(path, note=False)
     if isinstance(read, Planned):
         return read
     if read is None:
