@@ -148,3 +148,17 @@ def test_run_sync_plans_the_log_with_the_dashboards(vault: Path) -> None:
     planned = {item.path.name: item.status.value for item in result.planned}
     assert planned[LOG_NAME] == "created"
     assert not (vault / LOG_NAME).exists()
+
+
+def test_the_checklists_follow_the_users_own_cadence_headings(vault: Path) -> None:
+    """A Daily checklist under the user's own heading name, mapped in [status.cadences]."""
+    status = vault / "Status.md"
+    status.write_text(status.read_text(encoding="utf-8").replace("## Daily", "## Every morning"))
+    config = vault / ".vaultkit" / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[status.cadences]\n"Every morning" = "daily"\n'
+    )
+    code, out = sync(vault)
+    assert code == 0, out
+    rust, _, anki = DAILY.values()
+    assert log_lines(vault) == [f"- 2026-11-22: {escaped(rust)}, {escaped(anki)}"]
