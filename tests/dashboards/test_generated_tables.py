@@ -267,3 +267,14 @@ def test_names_with_pipes_hashes_carets_and_brackets_keep_every_table_whole(
             code, out = sync(root)
         assert code == 0, out
         check_vault(root)
+
+
+def test_the_habit_chart_has_its_numbers_in_the_day_grid(vault: Path) -> None:
+    """xychart-beta needs Mermaid 10.3+, which older Obsidian lacks: the grid's Done column
+    carries the bars' numbers, so no Obsidian loses them."""
+    assert sync(vault)[0] == 0
+    text = generated_markdown(vault)["Dashboards/Habits.md"]
+    bars = text.split("    bar [", 1)[1].split("]", 1)[0].split(", ")
+    grid = next(t for t in parse_note(text.encode(), "H.md").tables if t.header[0].text == "Day")
+    assert [c.text for c in grid.header][-1] == "Done"
+    assert [row.cells[-1].text.split(" ")[0] for row in grid.rows] == bars
