@@ -123,6 +123,49 @@ def test_graph_formats_load(vault: Path) -> None:
     assert mermaid.startswith("flowchart")
 
 
+def test_graph_filters_apply_to_every_format(vault: Path) -> None:
+    local = ["--note", "Rust", "--depth", "1"]
+    graph = nx.node_link_graph(json.loads(run(vault, "graph", *local).stdout))
+    assert "Topics/Rust.md" in graph and "Plan.md" in graph
+    neighbours = {"Topics/Rust.md", *nx.all_neighbors(graph, "Topics/Rust.md")}
+    assert set(graph) == neighbours
+    graphml = run(vault, "graph", "--format", "graphml", *local).stdout
+    loaded = nx.read_graphml(io.BytesIO(graphml.encode("utf-8")))
+    assert loaded.number_of_nodes() == len(neighbours)
+    assert {d["weight"] for _, _, d in loaded.edges(data=True)} >= {1.0, 2.0}
+    dot = run(vault, "graph", "--format", "dot", *local).stdout
+    assert sum(" -> " not in line and "[label=" in line for line in dot.splitlines()) == len(
+        neighbours
+    )
+    mermaid = run(vault, "graph", "--format", "mermaid", *local).stdout
+    assert mermaid.count('("') == len(neighbours)
+    tagged = nx.node_link_graph(json.loads(run(vault, "graph", "--tag", "topic").stdout))
+    assert len(tagged) >= 3 and all(node.startswith("Topics/") for node in tagged)
+    heaviest = run(vault, "graph", "--format", "json", "--max-edges", "3")
+    assert len(json.loads(heaviest.stdout)["edges"]) == 3
+    assert "kept the 3 heaviest of" in heaviest.stderr
+    missing = run(vault, "graph", "--note", "No such note")
+    assert missing.returncode == 2 and "No such note" in missing.stderr
+
+
+def test_a_mermaid_graph_past_mermaids_limits_warns_and_says_how_to_narrow_it(
+    tmp_path: Path,
+) -> None:
+    vault = tmp_path / "Big"
+    (vault / ".obsidian").mkdir(parents=True)
+    names = [f"Note {n}" for n in range(25)]
+    for name in names:
+        links = " ".join(f"[[{other}]]" for other in names if other != name)
+        (vault / f"{name}.md").write_text(f"#big\n{links}\n", encoding="utf-8")
+    result = run(vault, "graph", "--format", "mermaid")
+    assert result.returncode == 0 and result.stdout.count(" --> ") == 600
+    assert "warning: the Mermaid graph has 600 edges (Mermaid draws at most 500)" in result.stderr
+    assert "--max-edges 500" in result.stderr
+    narrowed = run(vault, "graph", "--format", "mermaid", "--max-edges", "500")
+    assert narrowed.stdout.count(" --> ") == 500 and "warning" not in narrowed.stderr
+    assert run(vault, "graph", "--format", "json").stderr == ""
+
+
 def test_query_outputs_and_refuses_writes(vault: Path) -> None:
     rows = run_json(
         vault, "query", "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC"

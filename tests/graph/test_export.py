@@ -86,8 +86,8 @@ def test_node_link_loads_with_the_default_call() -> None:
     }
     assert graph.nodes[ODD]["label"] == 'Tom & Jerry <draft> "v2" naïve 🦀'
     assert graph.nodes[ODD]["tags"] == ["😀"]
-    assert graph.edges[RUST, SOMEDAY] == {"kind": "link", "count": 2}
-    assert graph.edges[RUST, DIAGRAM] == {"kind": "embed", "count": 1}
+    assert graph.edges[RUST, SOMEDAY] == {"kind": "link", "count": 2, "weight": 2}
+    assert graph.edges[RUST, DIAGRAM] == {"kind": "embed", "count": 1, "weight": 1}
     assert graph.graph == {"generator": "vaultkit"}
 
 
@@ -110,8 +110,8 @@ def test_node_link_keeps_a_link_and_an_embed_between_the_same_notes() -> None:
     graph = nx.node_link_graph(json.loads(json.dumps(data)))
     assert graph.is_multigraph()
     assert graph.number_of_edges() == 2
-    assert graph.edges[RUST, DIAGRAM, "link"] == {"kind": "link", "count": 1}
-    assert graph.edges[RUST, DIAGRAM, "embed"] == {"kind": "embed", "count": 4}
+    assert graph.edges[RUST, DIAGRAM, "link"] == {"kind": "link", "count": 1, "weight": 1}
+    assert graph.edges[RUST, DIAGRAM, "embed"] == {"kind": "embed", "count": 4, "weight": 4}
 
 
 def test_node_link_is_deterministic() -> None:
@@ -149,8 +149,8 @@ def test_graphml_loads_with_every_attribute() -> None:
     assert graph.nodes["n4"]["vault_id"] == ODD
     assert graph.nodes["n4"]["label"] == 'Tom & Jerry <draft> "v2" naïve 🦀'
     assert graph.nodes["n4"]["tags"] == "😀"
-    assert graph.edges["n1", "n3"] == {"kind": "link", "count": 2}
-    assert graph.edges["n4", "n1"] == {"kind": "link", "count": 1}
+    assert graph.edges["n1", "n3"] == {"kind": "link", "count": 2, "weight": 2.0}
+    assert graph.edges["n4", "n1"] == {"kind": "link", "count": 1, "weight": 1.0}
 
 
 def test_graphml_relabels_to_vault_ids_as_documented() -> None:
@@ -167,7 +167,8 @@ def test_graphml_document_structure() -> None:
     root = ET.fromstring(text.encode("utf-8"))
     assert root.tag == f"{ns}graphml"
     keys = {key.get("id"): key for key in root.findall(f"{ns}key")}
-    assert all(key.get("attr.type") in {"string", "int"} for key in keys.values())
+    assert all(key.get("attr.type") in {"string", "int", "double"} for key in keys.values())
+    assert keys["weight"].get("for") == "edge" and keys["weight"].get("attr.type") == "double"
     assert all(key.get("for") in {"node", "edge"} and key.get("attr.name") for key in keys.values())
     graph = root.find(f"{ns}graph")
     assert graph is not None
@@ -218,7 +219,7 @@ digraph vault {
   "ghost:Someday Ideas" [label="Someday Ideas", style=dashed];
   "Odd/Tom & Jerry <draft> \\"v2\\" naïve 🦀.md" [label="Tom & Jerry <draft> \\"v2\\" naïve 🦀"];
   "Topics/Rust.md" -> "Assets/diagram.png" [style=dotted];
-  "Topics/Rust.md" -> "ghost:Someday Ideas" [label="2"];
+  "Topics/Rust.md" -> "ghost:Someday Ideas" [label="2", weight=2];
   "Odd/Tom & Jerry <draft> \\"v2\\" naïve 🦀.md" -> "Topics/Rust.md";
 }
 """
@@ -420,7 +421,7 @@ def test_json_round_trips_exactly(graph: Graph) -> None:
     for edge in edges:
         pair = (edge.source, edge.target)
         key = (*pair, edge.kind) if data["multigraph"] else pair
-        assert loaded.edges[key] == {"kind": edge.kind, "count": edge.count}
+        assert loaded.edges[key] == {"kind": edge.kind, "count": edge.count, "weight": edge.count}
 
 
 @given(graphs())

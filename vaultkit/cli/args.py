@@ -241,6 +241,31 @@ def _graph_command(commands: _Commands) -> None:
         "graphml loads in Gephi and networkx. Example: vaultkit graph --format mermaid",
     )
     graph.add_argument("--format", choices=("json", "graphml", "dot", "mermaid"), default="json")
+    graph.add_argument(
+        "--note",
+        metavar="NOTE",
+        action="append",
+        default=[],
+        help="only NOTE and the notes within --depth links of it, either way (a path or a "
+        "note name; repeat for more notes)",
+    )
+    graph.add_argument(
+        "--depth", metavar="N", type=_count, default=1, help="links from --note to follow (1)"
+    )
+    graph.add_argument(
+        "--tag",
+        metavar="T",
+        action="append",
+        default=[],
+        help="only notes tagged T or a tag nested under it (repeat for more tags)",
+    )
+    graph.add_argument(
+        "--max-edges",
+        metavar="N",
+        type=_count,
+        help="only the N heaviest edges (most links) and the nodes they join; Mermaid, and so "
+        "Obsidian, draws at most 500",
+    )
     _vault_options(graph, json_flag=False)
 
 
@@ -320,6 +345,16 @@ def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) 
     )
     if json_flag:
         command.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return number
 
 
 def _date(text: str) -> dt.date:

@@ -92,13 +92,19 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
-def _graph(args: argparse.Namespace, out: TextIO) -> int:
+def _graph(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from vaultkit.graph import export as export
+    from vaultkit.graph.select import GraphFilter, mermaid_limits, select
     from vaultkit.index.queries import graph_data
+    from vaultkit.vault import locate_note
 
-    _, connection, _ = _open_index(args)
+    root, connection, _ = _open_index(args)
     with closing(connection):
         nodes, edges = graph_data(connection)
+    starts = tuple(locate_note(root, note)[1] for note in args.note)
+    chosen = GraphFilter(tuple(args.tag), starts, args.depth, args.max_edges)
+    picked = select(nodes, edges, chosen)
+    nodes, edges = picked.nodes, picked.edges
     if args.format == "json":
         _dump_json(export.to_node_link(nodes, edges), out)
     elif args.format == "graphml":
@@ -106,7 +112,16 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "dot":
         out.write(export.to_dot(nodes, edges))
     else:
-        out.write(export.to_mermaid(nodes, edges))
+        text = export.to_mermaid(nodes, edges)
+        out.write(text)
+        problem = mermaid_limits(len(edges), text)
+        if problem is not None:
+            err.write(f"vaultkit: warning: {problem}\n")
+    if len(edges) < picked.edges_before_limit:
+        err.write(
+            f"vaultkit: kept the {len(edges)} heaviest of {picked.edges_before_limit} edges "
+            "(--max-edges)\n"
+        )
     return ExitStatus.OK
 
 
@@ -405,7 +420,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "inspect": _inspect,
             "tasks": _tasks,
             "links": _links,
-            "graph": _graph,
+            "graph": lambda parsed, to: _graph(parsed, to, err),
             "query": _query,
             "doctor": _doctor,
             "sync": _sync,

@@ -25,7 +25,14 @@ MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", 
 """Properties that say when a note was last modified (compared case-insensitively)."""
 
 
-class CellMarkdown(str):
+class Markdown(str):
+    """Text that is markdown already (a link the ``wikilink`` filter wrote, inline code): the
+    ``cell`` filter keeps its markup and escapes only what would end a table cell."""
+
+    __slots__ = ()
+
+
+class CellMarkdown(Markdown):
     """Markdown as the user wrote it (a kept table's cell, a topic's list item): the ``cell``
     filter keeps its markup (links, emphasis, ``<br>``) and escapes only what would end the
     cell."""

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from vaultkit.dashboards.common import CellMarkdown
+from vaultkit.dashboards.common import Markdown
 from vaultkit.dashboards.topics import topic_value
 from vaultkit.obsidian.resolve import file_name_key
 
@@ -27,6 +27,7 @@ def template_filters(notes: Iterable[str] | Callable[[str], int], today: dt.date
         "pct": pct,
         "cell": cell,
         "wikilink": Linker(notes),
+        "link": link,
         "code": code,
         **date_helpers(today),
     }
@@ -51,11 +52,18 @@ def pct(done: int, total: int) -> int:
 
 
 def cell(value: Any) -> str:
-    """A value made safe for one markdown table cell: pipes escaped, lists joined by <br>."""
+    """A value made safe for one markdown table cell: pipes escaped, lists joined by <br>.
+
+    The one escaping path of table cells: every value a template writes into a cell, the
+    links of ``wikilink`` and ``link`` included, goes through it. Plain text is made literal
+    (backslashes doubled); :class:`~vaultkit.dashboards.common.Markdown` keeps its markup and
+    only has its pipes escaped, which is what Obsidian needs for the alias of a wikilink in a
+    table (``[[Note\\|alias]]``, its help says so).
+    """
     if value is None:
         return ""
-    if isinstance(value, CellMarkdown):
-        return " ".join(str(value).replace("|", "\\|").split("\n"))
+    if isinstance(value, Markdown):
+        return " ".join(_escape_pipes(str(value)).split("\n"))
     if isinstance(value, list | tuple):
         return "<br>".join(cell(item) for item in value)
     if isinstance(value, bool):
@@ -64,13 +72,44 @@ def cell(value: Any) -> str:
     return "<br>".join(part.strip() for part in text.splitlines()) if "\n" in text else text
 
 
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+"""A ``|`` after an even number of backslashes (none included): one that would end a cell."""
+
+
+def _escape_pipes(markdown: str) -> str:
+    """Every pipe of ``markdown`` escaped for a table cell, the ones escaped already kept.
+
+    GFM table parsers disagree on ``\\\\|``: markdown-it sees an escaped pipe (it looks at
+    one character back), cmark-gfm and marked a backslash and a cell boundary (they count
+    the backslashes). A pipe after an odd number of backslashes is escaped for all of them,
+    and each removes exactly one backslash before it reads the cell's inline markdown, so
+    the cell shows what the markdown showed outside a table (``\\|`` and ``|`` show alike
+    but in code, where a cell cannot hold ``\\|`` at all).
+    """
+    return _UNESCAPED_PIPE.sub(r"\1\\|", markdown)
+
+
+def link(url: str, text: str | None = None) -> Markdown:
+    """``[text](url)``: a markdown link to an external resource, its text made plain.
+
+    Brackets in the text become parentheses (they would end it), backslashes are doubled,
+    line breaks become spaces; spaces and ``)`` in the URL are percent-encoded.
+    """
+    shown = (text or url).replace("\\", "\\\\").replace("[", "(").replace("]", ")")
+    shown = " ".join(shown.splitlines())
+    target = url.replace(" ", "%20").replace(")", "%29")
+    return Markdown(f"[{shown}]({target})")
+
+
 _NOT_IN_WIKILINKS = re.compile(r"[|#^\[\]\r\n]|%%")
 """What a wikilink target cannot hold (Obsidian's help: ``# | ^ : %% [[ ]]`` "may not work";
 the colon is left out: it is common in file names and not a delimiter of the link)."""
+_BRACKETS = re.compile(r"[\[\]]")
+"""What an alias cannot hold: ``]]`` would end the link, ``[[`` start another."""
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|^%~=$-])")
 
 
-def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> str:
+def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> Markdown:
     """``[Name](Name.md)`` with the path URL-encoded: reaches a note whose name no wikilink can.
 
     Without this, a note named ``A | B.md`` became ``[[A | B]]``: a link to "A " and, in a
@@ -81,7 +120,7 @@ def _markdown_link(posix: PurePosixPath, section: str, alias: str | None) -> str
         url += "#" + quote(section.split(" > ")[-1], safe="")
     shown = " ".join((alias if alias is not None else posix.stem).split())
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", shown)
-    return f"[{escaped}]({url})"
+    return Markdown(f"[{escaped}]({url})")
 
 
 def _none(_: str) -> int:
@@ -111,8 +150,8 @@ class Linker:
             self._counts[key] = self._lookup(key)
         return self._counts[key]
 
-    def __call__(self, path: str, section: str = "", alias: str | None = None) -> str:
-        if _NOT_IN_WIKILINKS.search(path):
+    def __call__(self, path: str, section: str = "", alias: str | None = None) -> Markdown:
+        if _NOT_IN_WIKILINKS.search(path) or (alias is not None and _BRACKETS.search(alias)):
             return _markdown_link(PurePosixPath(path), section, alias)
         # String slicing, as PurePosixPath's name/stem/with_suffix would (index paths are
         # already normalised): a dashboard links hundreds of notes.
@@ -124,11 +163,14 @@ class Linker:
         target = stem if unique else path[:folder_end] + stem
         if section:
             # Obsidian's heading links use the innermost heading of the path.
-            target += "#" + section.split(" > ")[-1].replace("|", " ").replace("#", " ")
+            # Obsidian writes what a link cannot hold as spaces; the heading still matches.
+            target += "#" + " ".join(_NOT_IN_WIKILINKS.sub(" ", section.split(" > ")[-1]).split())
         if alias is None and not unique:
             alias = stem
+        elif alias == target:
+            alias = None  # [[2026-11-09|2026-11-09]] shows what [[2026-11-09]] shows
         shown = f"|{alias.replace('|', ' ')}" if alias else ""
-        return f"[[{target}{shown}]]"
+        return Markdown(f"[[{target}{shown}]]")
 
 
 def _as_date(value: Any) -> dt.date:
@@ -158,6 +200,6 @@ def date_helpers(today: dt.date) -> dict[str, Any]:
     }
 
 
-def code(text: str) -> str:
+def code(text: str) -> Markdown:
     """Text as inline code, backticks made quotes: shows a broken link without linking it."""
-    return "`" + str(text).replace("`", "'") + "`"
+    return Markdown("`" + " ".join(str(text).replace("`", "'").split("\n")) + "`")

@@ -33,7 +33,10 @@ EDGE_KINDS = ("link", "embed")
 
 MERMAID_EDGE_LIMIT = 500
 """Mermaid refuses to draw a flowchart with more edges than this (its ``maxEdges``
-setting, which a diagram cannot raise for itself); the CLI may want to warn above it."""
+setting, which a diagram cannot raise for itself, and Obsidian renders with the defaults)."""
+MERMAID_TEXT_LIMIT = 50_000
+"""Mermaid refuses a diagram whose source is longer than this many characters
+(``maxTextSize``), whatever its edges."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,18 +134,19 @@ def _count_label(count: int) -> str | None:
 def to_node_link(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> dict[str, Any]:
     """The graph in networkx's node-link form, ready for ``json.dumps``.
 
-    Node ids are vault ids; node attributes are ``label``, ``kind``, ``tags`` (a list),
-    ``tasks_total`` and ``tasks_done``; edge attributes are ``kind`` and ``count``.
+        Node ids are vault ids; node attributes are ``label``, ``kind``, ``tags`` (a list),
+        ``tasks_total`` and ``tasks_done``; edge attributes are ``kind``, ``count`` and ``weight``
+    (the count again, under the name networkx's algorithms and Gephi read).
 
-    The edge list appears twice, under ``"edges"`` and ``"links"``, because networkx
-    changed the key: ``node_link_graph(data)`` reads ``"links"`` in networkx 3.0-3.5 and
-    ``"edges"`` from 3.6 on. With both, the plain default call loads this on any networkx
-    3.x (3.4 and 3.5 also print a FutureWarning), and d3-style tools find ``"links"``.
+        The edge list appears twice, under ``"edges"`` and ``"links"``, because networkx
+        changed the key: ``node_link_graph(data)`` reads ``"links"`` in networkx 3.0-3.5 and
+        ``"edges"`` from 3.6 on. With both, the plain default call loads this on any networkx
+        3.x (3.4 and 3.5 also print a FutureWarning), and d3-style tools find ``"links"``.
 
-    ``multigraph`` is true only when some pair of nodes has both a link and an embed
-    edge; then every edge also carries ``"key"`` (its kind) so networkx keeps both.
-    Strings are passed through untouched, so the JSON round-trips exactly; keep
-    ``json.dumps``'s default ``ensure_ascii=True`` if ids may hold lone surrogates.
+        ``multigraph`` is true only when some pair of nodes has both a link and an embed
+        edge; then every edge also carries ``"key"`` (its kind) so networkx keeps both.
+        Strings are passed through untouched, so the JSON round-trips exactly; keep
+        ``json.dumps``'s default ``ensure_ascii=True`` if ids may hold lone surrogates.
     """
     multigraph = _check_graph(nodes, edges)
 
@@ -155,6 +159,8 @@ def to_node_link(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> dict
                 "target": edge.target,
                 "kind": edge.kind,
                 "count": edge.count,
+                # What networkx's algorithms and Gephi read as an edge's strength.
+                "weight": edge.count,
             }
             if multigraph:
                 item["key"] = edge.kind
@@ -197,6 +203,8 @@ _GRAPHML_KEYS = (
     ("tasks_done", "node", "tasks_done", "int"),
     ("edge_kind", "edge", "kind", "string"),
     ("count", "edge", "count", "int"),
+    # Gephi takes an edge attribute named "weight" as the edge's weight, as a double.
+    ("weight", "edge", "weight", "double"),
 )
 
 
@@ -260,7 +268,11 @@ def to_graphml(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> str:
         )
         out.extend(_graphml_element(f'node id="{xml_ids[node.id]}"', data))
     for edge in edges:
-        edge_data = (_graphml_data("edge_kind", edge.kind), _graphml_data("count", edge.count))
+        edge_data = (
+            _graphml_data("edge_kind", edge.kind),
+            _graphml_data("count", edge.count),
+            _graphml_data("weight", f"{edge.count:.1f}"),
+        )
         head = f'edge source="{xml_ids[edge.source]}" target="{xml_ids[edge.target]}"'
         out.extend(_graphml_element(head, edge_data))
     out.append("  </graph>")
@@ -313,7 +325,8 @@ def to_dot(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> str:
     """The graph as a Graphviz ``digraph``; node ids are the (quoted) vault ids.
 
     Notes are ellipses, attachments boxes, ghosts dashed; embeds are dotted arrows, and
-    an arrow standing for more than one link is labelled with the count.
+    an arrow standing for more than one link is labelled with the count, which is also its
+    ``weight``.
     """
     _check_graph(nodes, edges)
     out = ["digraph vault {"]
@@ -330,7 +343,9 @@ def to_dot(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge]) -> str:
             attrs.append(("style", "dotted"))
         count = _count_label(edge.count)
         if count is not None:
+            # Graphviz pulls heavier edges shorter; 1 is its default.
             attrs.append(("label", _dot_label(count)))
+            attrs.append(("weight", count))
         arrow = f"{_dot_id(edge.source)} -> {_dot_id(edge.target)}"
         out.append(f"  {arrow}{_dot_attrs(attrs)};")
     out.append("}")
