@@ -152,3 +152,41 @@ def test_a_checkbox_is_a_task_exactly_when_no_comment_holds_it(
     assert [task.line for task in note.tasks] == outside
     assert [task.line for task in note.hidden_tasks] == inside
     assert_lines_within(note)
+
+
+LINK_NAME = st.text(alphabet="abcXYZ é-_.", min_size=1, max_size=10).filter(
+    lambda name: name.strip(" .") == name and name.strip() != ""
+)
+PROPERTY_KEY = st.text(alphabet="abcxyz_", min_size=1, max_size=8)
+
+
+@given(
+    st.dictionaries(
+        PROPERTY_KEY,
+        st.tuples(st.booleans(), st.lists(LINK_NAME, min_size=1, max_size=3)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_every_quoted_property_link_is_a_link_with_its_key_and_line(
+    properties: dict[str, tuple[bool, list[str]]],
+) -> None:
+    """Text and list properties, each value or item a quoted ``[[link]]`` (as Obsidian writes
+    them): each is one ``context: property`` link with its key, on its value's or item's line."""
+    lines = ["---"]
+    expected: list[tuple[str, str, int]] = []
+    for key, (as_list, names) in properties.items():
+        if as_list:
+            lines.append(f"{key}:")
+            for name in names:
+                lines.append(f"  - {json.dumps(f'[[{name}]]', ensure_ascii=False)}")
+                expected.append((key, name, len(lines)))
+        else:
+            lines.append(f"{key}: {json.dumps(f'[[{names[0]}]]', ensure_ascii=False)}")
+            expected.append((key, names[0], len(lines)))
+    lines += ["---", "Body"]
+    note = parse_note("\n".join(lines).encode("utf-8"), "n.md")
+    found = [(link.key, link.target, link.line) for link in note.links]
+    assert found == [(key, name.strip(), line) for key, name, line in expected]
+    assert all(link.context == "property" for link in note.links)
+    assert_lines_within(note)
