@@ -190,3 +190,24 @@ def test_every_quoted_property_link_is_a_link_with_its_key_and_line(
     assert found == [(key, name.strip(), line) for key, name, line in expected]
     assert all(link.context == "property" for link in note.links)
     assert_lines_within(note)
+
+
+FOOTNOTE_TEXT = st.lists(
+    st.sampled_from([*"abc XYZ#-*", "[[v]]", "[[w#H]]", "![[p.png]]", "#tag "]), max_size=12
+).map("".join)
+
+
+@given(st.lists(FOOTNOTE_TEXT.map("a {}".format), min_size=1, max_size=4))
+def test_an_inline_footnote_keeps_the_links_and_tags_of_its_text(lines: list[str]) -> None:
+    """The same paragraph written plainly and inside ``^[…]``: the same links and tags, on
+    the same lines (a footnote's text is inline markdown, as in the body). Every line starts
+    with a word: a blank line or a heading would end the paragraph, and the footnote."""
+    plain = parse_note(("x " + "\n".join(lines)).encode("utf-8"), "n.md")
+    wrapped = parse_note(("x ^[" + "\n".join(lines) + "]").encode("utf-8"), "n.md")
+    assert [(link.raw, link.line) for link in wrapped.links] == [
+        (link.raw, link.line) for link in plain.links
+    ]
+    assert [(tag.name, tag.line) for tag in wrapped.tag_mentions] == [
+        (tag.name, tag.line) for tag in plain.tag_mentions
+    ]
+    assert_lines_within(wrapped)
