@@ -102,6 +102,15 @@ def test_links_names_the_property_of_a_link_in_properties(vault: Path) -> None:
     ]
 
 
+def test_links_broken_hints_the_heading_a_slug_anchor_means(vault: Path) -> None:
+    (vault / "Slugs.md").write_text("## Tab stacks\n\nSee [tabs](#tab-stacks).\n")
+    result = run(vault, "links", "--broken")
+    assert result.returncode == 1
+    assert "Slugs.md:3  [tabs](#tab-stacks)  (anchor differs from heading 'Tab stacks')" in (
+        result.stdout
+    )
+
+
 def test_index_follows_edits_renames_and_deletes(vault: Path) -> None:
     before = run_json(vault, "links")
     (vault / "Topics" / "Rust.md").rename(vault / "Topics" / "Rustlang.md")

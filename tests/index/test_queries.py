@@ -114,6 +114,8 @@ PROPERTY_NOTES = {
     "Movies.md": "# Movies\nA hub nothing in a body links to.\n",
     "Anchor.md": '---\nup: "[[Movies#Nope]]"\n---\n',
     "Alone.md": "no links at all\n",
+    # A slug-style anchor Obsidian does not follow, beside a different case it does.
+    "Slug.md": "## Tab stacks\nSee [Tab stacks](#tab-stacks) and [[Movies#MOVIES]].\n",
 }
 
 
@@ -139,7 +141,8 @@ def test_links_in_properties_resolve_and_count_against_orphans(
         ("Movie.md", 4, "Ghost", "related")
     ]
     assert [(b["note"], b["line"], b["key"]) for b in report["broken_anchors"]] == [
-        ("Anchor.md", 2, "up")
+        ("Anchor.md", 2, "up"),
+        ("Slug.md", 2, None),
     ]
     rows = property_index.execute(
         "SELECT note, resolved, context, key FROM links "
@@ -148,3 +151,12 @@ def test_links_in_properties_resolve_and_count_against_orphans(
     assert rows == [("Movie.md", "Movies.md", "property", "categories")]
     _, edges = graph_data(property_index)
     assert ("Movie.md", "Movies.md") in {(edge.source, edge.target) for edge in edges}
+
+
+def test_a_heading_anchor_obsidian_would_not_follow_is_broken_with_the_heading_it_means(
+    property_index: sqlite3.Connection,
+) -> None:
+    broken = {b["note"]: b for b in link_health(property_index)["broken_anchors"]}
+    assert broken["Slug.md"]["fragment"] == "tab-stacks"
+    assert broken["Slug.md"]["differs_from"] == "Tab stacks"
+    assert broken["Anchor.md"]["differs_from"] is None

@@ -192,7 +192,9 @@ def describe_links(health: dict[str, Any], *, unresolved: bool, broken: bool, or
     if broken and health["broken_anchors"]:
         out.append("\nBroken anchors (the note exists, the heading or block does not)")
         for link in health["broken_anchors"]:
-            out.append(f"  {link['note']}:{link['line']}  {link['raw']}{_in_property(link)}")
+            differs = link.get("differs_from")
+            hint = f"  (anchor differs from heading '{differs}')" if differs else ""
+            out.append(f"  {link['note']}:{link['line']}  {link['raw']}{_in_property(link)}{hint}")
     if orphans and health["orphans"]:
         out.append("\nOrphan notes (no links in or out)")
         out.extend(f"  {path}" for path in health["orphans"])

@@ -84,7 +84,7 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         ),
         ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
         ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
-        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
+        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
         ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
@@ -250,6 +250,7 @@ def _link_rows(note: Note) -> Rows:
             None,
             link.context,
             link.key,
+            None,  # anchor_hint, link resolution's too
         )
         for link in note.links
     ]

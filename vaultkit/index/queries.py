@@ -125,7 +125,7 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
 
 UNRESOLVED_COLUMNS = "note, line, kind, target, fragment, raw, alias_of, embed, key"
 """The ``links`` columns :func:`unresolved_row` reads."""
-BROKEN_COLUMNS = "note, line, resolved, fragment, raw, anchor, key"
+BROKEN_COLUMNS = "note, line, resolved, fragment, raw, anchor, key, anchor_hint"
 """The ``links`` columns :func:`broken_row` reads."""
 
 
@@ -145,7 +145,7 @@ def unresolved_row(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    note, line, resolved, fragment, raw, anchor, key = row
+    note, line, resolved, fragment, raw, anchor, key, anchor_hint = row
     return {
         "note": note,
         "line": line,
@@ -154,6 +154,7 @@ def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "raw": raw,
         "problem": anchor,
         "key": key,
+        "differs_from": anchor_hint,
     }
 
 

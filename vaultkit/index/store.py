@@ -77,7 +77,8 @@ CREATE TABLE links (
     note TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
     fragment TEXT, display TEXT, section TEXT NOT NULL, embed INTEGER NOT NULL,
     raw TEXT NOT NULL, task_line INTEGER, table_line INTEGER, callout_line INTEGER,
-    resolved TEXT, anchor TEXT, alias_of TEXT, context TEXT NOT NULL, key TEXT
+    resolved TEXT, anchor TEXT, alias_of TEXT, context TEXT NOT NULL, key TEXT,
+    anchor_hint TEXT
 );
 CREATE TABLE resources (
     note TEXT NOT NULL, url TEXT NOT NULL, domain TEXT NOT NULL, text TEXT NOT NULL,
