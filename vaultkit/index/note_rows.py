@@ -230,7 +230,7 @@ def _task_sections(
 
 
 def _link_rows(note: Note) -> Rows:
-    # resolved, anchor and alias_of (the three Nones) are link resolution's to fill.
+    # resolved, anchor, alias_of and anchor_hint (the Nones) are link resolution's to fill.
     return [
         (
             note.path,

@@ -2,8 +2,9 @@
 
 This module owns the rules of design section 5 ("Link resolution (as Obsidian does it)"):
 turning a parsed link's ``target`` into a vault path (:class:`LinkResolver`), matching a
-``#Heading``/``#H1#H2``/``#^block`` fragment against the target note (:func:`find_heading`,
-:func:`anchor_status`), and the alias hint for links Obsidian leaves unresolved
+``#Heading``/``#H1#H2``/``#^block`` fragment against the target note as Obsidian compares
+headings (:func:`heading_key`, :func:`find_heading`, :func:`check_anchor`, with the heading a
+lenient reading would have matched; ``docs/heading-anchors.md``), and the alias hint for links Obsidian leaves unresolved
 (:class:`AliasIndex`, :func:`alias_hint`). Everything here is pure: callers pass the vault's
 paths, headings and block ids in, nothing is read from disk.
 
