@@ -4,9 +4,9 @@ This module owns the rules of design section 5 ("Link resolution (as Obsidian do
 turning a parsed link's ``target`` into a vault path (:class:`LinkResolver`), matching a
 ``#Heading``/``#H1#H2``/``#^block`` fragment against the target note as Obsidian compares
 headings (:func:`heading_key`, :func:`find_heading`, :func:`check_anchor`, with the heading a
-lenient reading would have matched; ``docs/heading-anchors.md``), and the alias hint for links Obsidian leaves unresolved
-(:class:`AliasIndex`, :func:`alias_hint`). Everything here is pure: callers pass the vault's
-paths, headings and block ids in, nothing is read from disk.
+lenient reading would have matched; ``docs/heading-anchors.md``), and the alias hint for
+links Obsidian leaves unresolved (:class:`AliasIndex`, :func:`alias_hint`). Everything here
+is pure: callers pass the vault's paths, headings and block ids in, nothing is read from disk.
 
 Obsidian documents little of this. Where a rule is observed rather than documented, the
 docstring says so and names the source; ``tests/obsidian/test_resolve.py`` pins each rule.
