@@ -591,6 +591,12 @@ class _Note:
             return f"[[{name}{bar}{self.phrase()}]]"
         return f"[[{name}]]"
 
+    def property_link(self) -> str:
+        """A counted wikilink for a property value: Obsidian 1.4+ reads ``related: "[[X]]"``
+        as a link (the same draws as :meth:`hidden_link`, so the vault's text is unchanged)."""
+        self.v.wikilinks += 1
+        return f"[[{self.v.names[self.v.target(self.r, self.i)]}]]"
+
     def hidden_link(self) -> str:
         """Link-like text in a place where it is not a link (not counted)."""
         r = self.r
@@ -904,7 +910,7 @@ class _Note:
         if r.random() < 0.1:
             lines.append(f"source: {self.v.url(r)[0]}")
         if r.random() < 0.1:
-            lines.append(f'related: "{self.hidden_link()}"')
+            lines.append(f'related: "{self.property_link()}"')
         if self.topic:
             lines.append(f"timeline: {r.randint(2024, 2027)}-Q{r.randint(1, 4)}")
         lines.append("---")

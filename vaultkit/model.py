@@ -140,6 +140,10 @@ class Link(NamedTuple):
     task_line: int | None = None
     table_line: int | None = None
     callout_line: int | None = None
+    context: str = "body"
+    """``body``, or ``property`` for a wikilink in a property value (Obsidian 1.4+)."""
+    key: str | None = None
+    """The property whose value holds the link (``context == "property"``), else None."""
 
     @property
     def is_same_note(self) -> bool:

@@ -89,6 +89,28 @@ def test_links_alias_hint_and_orphans(vault: Path) -> None:
     assert "an alias of Plan.md" in human
 
 
+def test_links_names_the_property_of_a_link_in_properties(vault: Path) -> None:
+    (vault / "Reading.md").write_text('---\nsource:\n  - "[[Nowhere Book]]"\n---\nBody\n')
+    report = run_json(vault, "links", "--unresolved")
+    found = [u for u in report["unresolved"] if u["target"] == "Nowhere Book"]
+    assert [(u["note"], u["line"], u["key"]) for u in found] == [("Reading.md", 3, "source")]
+    human = run(vault, "links", "--unresolved").stdout
+    assert "Reading.md:3  [[Nowhere Book]]  (in property 'source')" in human
+    inspected = json.loads(installed("inspect", str(vault / "Reading.md"), "--json").stdout)
+    assert [(link["context"], link["key"]) for link in inspected["links"]] == [
+        ("property", "source")
+    ]
+
+
+def test_links_broken_hints_the_heading_a_slug_anchor_means(vault: Path) -> None:
+    (vault / "Slugs.md").write_text("## Tab stacks\n\nSee [tabs](#tab-stacks).\n")
+    result = run(vault, "links", "--broken")
+    assert result.returncode == 1
+    assert "Slugs.md:3  [tabs](#tab-stacks)  (anchor differs from heading 'Tab stacks')" in (
+        result.stdout
+    )
+
+
 def test_index_follows_edits_renames_and_deletes(vault: Path) -> None:
     before = run_json(vault, "links")
     (vault / "Topics" / "Rust.md").rename(vault / "Topics" / "Rustlang.md")

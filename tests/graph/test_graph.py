@@ -35,14 +35,14 @@ def test_link_rows_resolve_with_anchors_and_alias_hints() -> None:
     updates = {
         rowid: rest for *rest, rowid in resolve_link_rows(rows, resolver, headings, blocks, aliases)
     }
-    assert updates[1] == ["Projects/Plan.md", AnchorStatus.NONE.value, None]
-    assert updates[2] == ["Archive/Plan.md", AnchorStatus.BROKEN_HEADING.value, None]
+    assert updates[1] == ["Projects/Plan.md", AnchorStatus.NONE.value, None, None]
+    assert updates[2] == ["Archive/Plan.md", AnchorStatus.BROKEN_HEADING.value, None, None]
     assert updates[3][1] == AnchorStatus.OK.value
     assert updates[4][1] == AnchorStatus.BROKEN_HEADING.value
     assert updates[5][1] == AnchorStatus.OK.value
     assert updates[6][1] == AnchorStatus.BROKEN_BLOCK.value
-    assert updates[7] == [None, AnchorStatus.NONE.value, "Home.md"]
-    assert updates[8] == ["Projects/diagram.pdf", AnchorStatus.NONE.value, None]
+    assert updates[7] == [None, AnchorStatus.NONE.value, "Home.md", None]
+    assert updates[8] == ["Projects/diagram.pdf", AnchorStatus.NONE.value, None, None]
 
 
 def test_task_dependencies_block_until_done() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vaultkit.errors import VaultkitError
-from vaultkit.index.queries import TaskFilter, link_health, list_tasks, run_query
+from vaultkit.index.queries import TaskFilter, graph_data, link_health, list_tasks, run_query
 from vaultkit.index.update import update_index
 from vaultkit.vaultpaths import VaultPaths
 
@@ -106,3 +106,57 @@ def test_queries_read_and_never_write(index: tuple[sqlite3.Connection, Path]) ->
         with pytest.raises(VaultkitError):
             run_query(path, sql)
     assert len(run_query(path, "SELECT path FROM notes")[1]) == 4
+
+
+PROPERTY_NOTES = {
+    # Linked only from a property, and linking only from one: neither is an orphan.
+    "Movie.md": '---\ncategories: ["[[Movies]]"]\nrelated:\n  - "[[Ghost]]"\n---\nNo body links.\n',
+    "Movies.md": "# Movies\nA hub nothing in a body links to.\n",
+    "Anchor.md": '---\nup: "[[Movies#Nope]]"\n---\n',
+    "Alone.md": "no links at all\n",
+    # A slug-style anchor Obsidian does not follow, beside a different case it does.
+    "Slug.md": "## Tab stacks\nSee [Tab stacks](#tab-stacks) and [[Movies#MOVIES]].\n",
+}
+
+
+@pytest.fixture
+def property_index(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    for name, text in PROPERTY_NOTES.items():
+        (root / name).write_text(text, encoding="utf-8")
+    connection, _ = update_index(
+        VaultPaths(root, index=str(tmp_path / "i.sqlite3")), progress=False
+    )
+    yield connection
+    connection.close()
+
+
+def test_links_in_properties_resolve_and_count_against_orphans(
+    property_index: sqlite3.Connection,
+) -> None:
+    report = link_health(property_index)
+    assert report["orphans"] == ["Alone.md"]
+    assert [(u["note"], u["line"], u["target"], u["key"]) for u in report["unresolved"]] == [
+        ("Movie.md", 4, "Ghost", "related")
+    ]
+    assert [(b["note"], b["line"], b["key"]) for b in report["broken_anchors"]] == [
+        ("Anchor.md", 2, "up"),
+        ("Slug.md", 2, None),
+    ]
+    rows = property_index.execute(
+        "SELECT note, resolved, context, key FROM links "
+        "WHERE note = 'Movie.md' AND resolved IS NOT NULL"
+    ).fetchall()
+    assert rows == [("Movie.md", "Movies.md", "property", "categories")]
+    _, edges = graph_data(property_index)
+    assert ("Movie.md", "Movies.md") in {(edge.source, edge.target) for edge in edges}
+
+
+def test_a_heading_anchor_obsidian_would_not_follow_is_broken_with_the_heading_it_means(
+    property_index: sqlite3.Connection,
+) -> None:
+    broken = {b["note"]: b for b in link_health(property_index)["broken_anchors"]}
+    assert broken["Slug.md"]["fragment"] == "tab-stacks"
+    assert broken["Slug.md"]["differs_from"] == "Tab stacks"
+    assert broken["Anchor.md"]["differs_from"] is None

@@ -7,19 +7,24 @@ documented (the tie-break, the loose heading match) name their source next to th
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultkit.obsidian.resolve import (
+    HEADING_STRIPPED,
     AliasIndex,
     AnchorStatus,
     LinkResolver,
     alias_hint,
     anchor_status,
+    check_anchor,
     find_heading,
+    heading_key,
     normalize_heading,
+    strip_heading,
 )
 from vaultkit.parse.note import parse_note
 
@@ -577,8 +582,50 @@ def test_heading_functions_never_raise(fragment: str, headings: list[tuple[str, 
     status = anchor_status(fragment, headings, [fragment.lstrip("^")])
     assert status in set(AnchorStatus)
     for text, _ in headings:
-        key = normalize_heading(text)
-        assert key == normalize_heading(key)  # idempotent
-        if key:
+        assert normalize_heading(text) == normalize_heading(normalize_heading(text))
+        key = heading_key(text)
+        assert key == heading_key(key)  # idempotent
+        if key.strip():
             # The key is a valid link to its heading ("#" in the text would be a path).
             assert find_heading(key, headings) is not None
+
+
+# -- heading anchors as Obsidian compares them (docs/heading-anchors.md) ----------------------
+
+
+def test_the_documented_table_states_the_stripped_characters() -> None:
+    """One rule, one table: the characters of step 1 in docs/heading-anchors.md are exactly
+    the ones the code strips."""
+    doc = (Path(__file__).parents[2] / "docs" / "heading-anchors.md").read_text("utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| 1 |"))
+    listed = row.split("``")[1].replace("\\|", "|").split()
+    assert sorted(listed) == sorted(HEADING_STRIPPED)
+
+
+@pytest.mark.parametrize(
+    ("fragment", "heading", "status", "differs_from"),
+    [
+        # Stripped characters and spaces, and case, do not matter ...
+        ("wifi 2 4 vs 5 0", "wifi 2.4 vs 5.0", AnchorStatus.OK, None),
+        ("TCP IP Model", "TCP/IP Model", AnchorStatus.OK, None),
+        ("i am a heading", "I Am A Heading", AnchorStatus.OK, None),
+        ("Q A  notes", "Q&A | notes", AnchorStatus.OK, None),
+        ("?", "?", AnchorStatus.OK, None),
+        # ... every other character does: Obsidian does not jump, vaultkit says what differs.
+        ("tab-stacks", "Tab stacks", AnchorStatus.BROKEN_HEADING, "Tab stacks"),
+        ("snake case", "snake_case", AnchorStatus.BROKEN_HEADING, "snake_case"),
+        ("Launch", "🚀 Launch", AnchorStatus.BROKEN_HEADING, "🚀 Launch"),
+        ("می خواهم", "می\u200cخواهم", AnchorStatus.BROKEN_HEADING, "می\u200cخواهم"),
+        ("Why？", "Why", AnchorStatus.BROKEN_HEADING, "Why"),
+        ("Nothing like it", "Tab stacks", AnchorStatus.BROKEN_HEADING, None),
+    ],
+)
+def test_heading_anchors_match_as_obsidian_compares_headings(
+    fragment: str, heading: str, status: AnchorStatus, differs_from: str | None
+) -> None:
+    assert check_anchor(fragment, [(heading, 2)], []) == (status, differs_from)
+
+
+def test_strip_heading_is_obsidians() -> None:
+    assert strip_heading("  a.b\u00a0\u3000c\u200c  ") == "a b c\u200c"
+    assert strip_heading("[[x]] %% y ^z") == "x y z"

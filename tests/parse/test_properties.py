@@ -152,3 +152,62 @@ def test_a_checkbox_is_a_task_exactly_when_no_comment_holds_it(
     assert [task.line for task in note.tasks] == outside
     assert [task.line for task in note.hidden_tasks] == inside
     assert_lines_within(note)
+
+
+LINK_NAME = st.text(alphabet="abcXYZ é-_.", min_size=1, max_size=10).filter(
+    lambda name: name.strip(" .") == name and name.strip() != ""
+)
+PROPERTY_KEY = st.text(alphabet="abcxyz_", min_size=1, max_size=8)
+
+
+@given(
+    st.dictionaries(
+        PROPERTY_KEY,
+        st.tuples(st.booleans(), st.lists(LINK_NAME, min_size=1, max_size=3)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_every_quoted_property_link_is_a_link_with_its_key_and_line(
+    properties: dict[str, tuple[bool, list[str]]],
+) -> None:
+    """Text and list properties, each value or item a quoted ``[[link]]`` (as Obsidian writes
+    them): each is one ``context: property`` link with its key, on its value's or item's line."""
+    lines = ["---"]
+    expected: list[tuple[str, str, int]] = []
+    for key, (as_list, names) in properties.items():
+        if as_list:
+            lines.append(f"{key}:")
+            for name in names:
+                lines.append(f"  - {json.dumps(f'[[{name}]]', ensure_ascii=False)}")
+                expected.append((key, name, len(lines)))
+        else:
+            lines.append(f"{key}: {json.dumps(f'[[{names[0]}]]', ensure_ascii=False)}")
+            expected.append((key, names[0], len(lines)))
+    lines += ["---", "Body"]
+    note = parse_note("\n".join(lines).encode("utf-8"), "n.md")
+    found = [(link.key, link.target, link.line) for link in note.links]
+    assert found == [(key, name.strip(), line) for key, name, line in expected]
+    assert all(link.context == "property" for link in note.links)
+    assert_lines_within(note)
+
+
+FOOTNOTE_TEXT = st.lists(
+    st.sampled_from([*"abc XYZ#-*", "[[v]]", "[[w#H]]", "![[p.png]]", "#tag "]), max_size=12
+).map("".join)
+
+
+@given(st.lists(FOOTNOTE_TEXT.map("a {}".format), min_size=1, max_size=4))
+def test_an_inline_footnote_keeps_the_links_and_tags_of_its_text(lines: list[str]) -> None:
+    """The same paragraph written plainly and inside ``^[…]``: the same links and tags, on
+    the same lines (a footnote's text is inline markdown, as in the body). Every line starts
+    with a word: a blank line or a heading would end the paragraph, and the footnote."""
+    plain = parse_note(("x " + "\n".join(lines)).encode("utf-8"), "n.md")
+    wrapped = parse_note(("x ^[" + "\n".join(lines) + "]").encode("utf-8"), "n.md")
+    assert [(link.raw, link.line) for link in wrapped.links] == [
+        (link.raw, link.line) for link in plain.links
+    ]
+    assert [(tag.name, tag.line) for tag in wrapped.tag_mentions] == [
+        (tag.name, tag.line) for tag in plain.tag_mentions
+    ]
+    assert_lines_within(wrapped)

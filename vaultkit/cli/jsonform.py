@@ -30,6 +30,8 @@ def link_json(link: Link) -> dict[str, Any]:
         "task_line": link.task_line,
         "table_line": link.table_line,
         "callout_line": link.callout_line,
+        "context": link.context,
+        "key": link.key,
     }
 
 

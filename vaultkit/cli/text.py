@@ -171,6 +171,11 @@ def describe_tasks(tasks: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _in_property(link: dict[str, Any]) -> str:
+    """Where a link in a property sits: its key (a body link needs nothing more than its line)."""
+    return f"  (in property '{link['key']}')" if link.get("key") else ""
+
+
 def describe_links(health: dict[str, Any], *, unresolved: bool, broken: bool, orphans: bool) -> str:
     excluded = health.get("excluded_notes", 0)
     hidden = f" (and {excluded} hidden by Obsidian's Excluded files)" if excluded else ""
@@ -183,11 +188,13 @@ def describe_links(health: dict[str, Any], *, unresolved: bool, broken: bool, or
         out.append("\nUnresolved links")
         for link in health["unresolved"]:
             hint = f"  (unresolved, but an alias of {link['alias_of']})" if link["alias_of"] else ""
-            out.append(f"  {link['note']}:{link['line']}  {link['raw']}{hint}")
+            out.append(f"  {link['note']}:{link['line']}  {link['raw']}{_in_property(link)}{hint}")
     if broken and health["broken_anchors"]:
         out.append("\nBroken anchors (the note exists, the heading or block does not)")
         for link in health["broken_anchors"]:
-            out.append(f"  {link['note']}:{link['line']}  {link['raw']}")
+            differs = link.get("differs_from")
+            hint = f"  (anchor differs from heading '{differs}')" if differs else ""
+            out.append(f"  {link['note']}:{link['line']}  {link['raw']}{_in_property(link)}{hint}")
     if orphans and health["orphans"]:
         out.append("\nOrphan notes (no links in or out)")
         out.extend(f"  {path}" for path in health["orphans"])

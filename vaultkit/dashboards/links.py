@@ -11,8 +11,10 @@ from typing import Any
 from vaultkit.dashboards.common import Inputs
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index.queries import (
+    BROKEN_COLUMNS,
     EXCLUDED_NOTES,
     HIDDEN_NOTES,
+    UNRESOLVED_COLUMNS,
     VISIBLE_ROWS,
     broken_row,
     unresolved_row,
@@ -20,7 +22,6 @@ from vaultkit.index.queries import (
 
 _INTERNAL = "kind IN ('wikilink', 'embed', 'markdown')"
 """A link to a note or file of the vault (SQL)."""
-_UNRESOLVED_COLUMNS = "note, line, kind, target, fragment, raw, alias_of, embed"
 
 
 def make_links(inputs: Inputs) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def make_links(inputs: Inputs) -> dict[str, Any]:
         "missing_embeds": _unresolved(connection, " AND embed = 1"),
         "broken_anchors": Rows(
             connection,
-            "note, line, resolved, fragment, raw, anchor",
+            BROKEN_COLUMNS,
             f"FROM links WHERE anchor LIKE 'broken%' AND {VISIBLE_ROWS}",
             order="note, line",
             convert=broken_row,
@@ -61,7 +62,7 @@ def make_links(inputs: Inputs) -> dict[str, Any]:
 def _unresolved(connection: sqlite3.Connection, extra: str = "") -> Rows:
     return Rows(
         connection,
-        _UNRESOLVED_COLUMNS,
+        UNRESOLVED_COLUMNS,
         f"FROM links WHERE resolved IS NULL AND {_INTERNAL} AND {VISIBLE_ROWS}{extra}",
         order="note, line",
         convert=unresolved_row,

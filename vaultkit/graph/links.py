@@ -21,11 +21,14 @@ from vaultkit.obsidian.resolve import (
     AliasIndex,
     AnchorStatus,
     LinkResolver,
-    anchor_status,
+    check_anchor,
     link_name_keys,
 )
 
 INTERNAL_KINDS = ("wikilink", "embed", "markdown")
+
+Update = tuple[str | None, str, str | None, str | None, int]
+"""A link row's (resolved, anchor, alias_of, anchor_hint, rowid)."""
 
 
 def resolve_link_rows(
@@ -34,13 +37,14 @@ def resolve_link_rows(
     headings: Mapping[str, Sequence[tuple[str, int]]],
     block_ids: Mapping[str, Sequence[str]],
     aliases: AliasIndex,
-) -> list[tuple[str | None, str, str | None, int]]:
-    """(rowid, note, kind, target, fragment) -> (resolved, anchor, alias_of, rowid)."""
-    updates: list[tuple[str | None, str, str | None, int]] = []
+) -> list[Update]:
+    """(rowid, note, kind, target, fragment) -> (resolved, anchor, alias_of, anchor_hint,
+    rowid); ``anchor_hint`` is the heading a broken heading anchor matches only leniently."""
+    updates: list[Update] = []
     # A vault links to the same notes from many places, and where a link points depends on
     # its source only through the source's folder (or the source itself for "[[#H]]").
     targets: dict[tuple[str, str, bool], str | None] = {}
-    anchors: dict[tuple[str, str | None], AnchorStatus] = {}
+    anchors: dict[tuple[str, str | None], tuple[AnchorStatus, str | None]] = {}
     for rowid, note, kind, target, fragment in rows:
         markdown = kind == "markdown"
         key = (target, note if not target else note.rpartition("/")[0], markdown)
@@ -49,17 +53,18 @@ def resolve_link_rows(
         else:
             resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
         if resolved is None:
-            updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), rowid))
+            updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), None, rowid))
             continue
         if not resolved.lower().endswith(".md"):
-            status = AnchorStatus.NONE  # '#page=3' on a PDF is a viewer option, not an anchor
+            # '#page=3' on a PDF is a viewer option, not an anchor
+            status, hint = AnchorStatus.NONE, None
         elif (resolved, fragment) in anchors:
-            status = anchors[(resolved, fragment)]
+            status, hint = anchors[(resolved, fragment)]
         else:
-            status = anchors[(resolved, fragment)] = anchor_status(
+            status, hint = anchors[(resolved, fragment)] = check_anchor(
                 fragment, headings.get(resolved, ()), block_ids.get(resolved, ())
             )
-        updates.append((resolved, status.value, None, rowid))
+        updates.append((resolved, status.value, None, hint, rowid))
     return updates
 
 
@@ -105,7 +110,8 @@ def refresh_graph(
     else:
         updates = _resolve_around(connection, sorted(changed_notes), alias_index, hints=aliases)
     connection.executemany(
-        "UPDATE links SET resolved = ?, anchor = ?, alias_of = ? WHERE rowid = ?", updates
+        "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
+        updates,
     )
     if not dependencies and changed_notes is not None:
         return
@@ -133,9 +139,7 @@ def _alias_index(connection: sqlite3.Connection) -> AliasIndex:
     )
 
 
-def _resolve_all(
-    connection: sqlite3.Connection, alias_index: AliasIndex
-) -> list[tuple[str | None, str, str | None, int]]:
+def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> list[Update]:
     """Every internal link resolved again, against every file."""
     resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
     rows = connection.execute(_LINKS).fetchall()
@@ -144,7 +148,7 @@ def _resolve_all(
 
 def _resolve_around(
     connection: sqlite3.Connection, changed: list[str], alias_index: AliasIndex, *, hints: bool
-) -> list[tuple[str | None, str, str | None, int]]:
+) -> list[Update]:
     """The links of the changed notes and those pointing at them resolved again; with
     ``hints``, the alias hints of every other unresolved link brought up to date."""
     rows = []
@@ -172,7 +176,7 @@ def _resolve_around(
     for rowid, target, alias_of in unresolved:
         hint = alias_index.hint(target)
         if rowid not in seen and hint != alias_of:
-            updates.append((None, AnchorStatus.NONE.value, hint, rowid))
+            updates.append((None, AnchorStatus.NONE.value, hint, None, rowid))
     return updates
 
 

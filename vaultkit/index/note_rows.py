@@ -84,7 +84,7 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         ),
         ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
         ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
-        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
+        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
         ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
@@ -230,7 +230,7 @@ def _task_sections(
 
 
 def _link_rows(note: Note) -> Rows:
-    # The last three (resolved, anchor, alias_of) are link resolution's to fill.
+    # resolved, anchor, alias_of and anchor_hint (the Nones) are link resolution's to fill.
     return [
         (
             note.path,
@@ -248,6 +248,9 @@ def _link_rows(note: Note) -> Rows:
             None,
             None,
             None,
+            link.context,
+            link.key,
+            None,  # anchor_hint, link resolution's too
         )
         for link in note.links
     ]

@@ -123,8 +123,14 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
     return result
 
 
+UNRESOLVED_COLUMNS = "note, line, kind, target, fragment, raw, alias_of, embed, key"
+"""The ``links`` columns :func:`unresolved_row` reads."""
+BROKEN_COLUMNS = "note, line, resolved, fragment, raw, anchor, key, anchor_hint"
+"""The ``links`` columns :func:`broken_row` reads."""
+
+
 def unresolved_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    note, line, kind, target, fragment, raw, alias_of, embed = row
+    note, line, kind, target, fragment, raw, alias_of, embed, key = row
     return {
         "note": note,
         "line": line,
@@ -134,11 +140,12 @@ def unresolved_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "raw": raw,
         "alias_of": alias_of,
         "embed": bool(embed),
+        "key": key,
     }
 
 
 def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    note, line, resolved, fragment, raw, anchor = row
+    note, line, resolved, fragment, raw, anchor, key, anchor_hint = row
     return {
         "note": note,
         "line": line,
@@ -146,6 +153,8 @@ def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "fragment": fragment,
         "raw": raw,
         "problem": anchor,
+        "key": key,
+        "differs_from": anchor_hint,
     }
 
 
@@ -162,7 +171,7 @@ def link_health(connection: sqlite3.Connection) -> dict[str, Any]:
     unresolved = [
         unresolved_row(row)
         for row in connection.execute(
-            "SELECT note, line, kind, target, fragment, raw, alias_of, embed FROM links "
+            f"SELECT {UNRESOLVED_COLUMNS} FROM links "
             "WHERE kind IN ('wikilink', 'embed', 'markdown') AND resolved IS NULL "
             f"AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
@@ -170,7 +179,7 @@ def link_health(connection: sqlite3.Connection) -> dict[str, Any]:
     broken_anchors = [
         broken_row(row)
         for row in connection.execute(
-            "SELECT note, line, resolved, fragment, raw, anchor FROM links "
+            f"SELECT {BROKEN_COLUMNS} FROM links "
             f"WHERE anchor LIKE 'broken%' AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
     ]

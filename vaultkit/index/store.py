@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -77,7 +77,8 @@ CREATE TABLE links (
     note TEXT NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
     fragment TEXT, display TEXT, section TEXT NOT NULL, embed INTEGER NOT NULL,
     raw TEXT NOT NULL, task_line INTEGER, table_line INTEGER, callout_line INTEGER,
-    resolved TEXT, anchor TEXT, alias_of TEXT
+    resolved TEXT, anchor TEXT, alias_of TEXT, context TEXT NOT NULL, key TEXT,
+    anchor_hint TEXT
 );
 CREATE TABLE resources (
     note TEXT NOT NULL, url TEXT NOT NULL, domain TEXT NOT NULL, text TEXT NOT NULL,

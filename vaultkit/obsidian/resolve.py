@@ -2,10 +2,11 @@
 
 This module owns the rules of design section 5 ("Link resolution (as Obsidian does it)"):
 turning a parsed link's ``target`` into a vault path (:class:`LinkResolver`), matching a
-``#Heading``/``#H1#H2``/``#^block`` fragment against the target note (:func:`find_heading`,
-:func:`anchor_status`), and the alias hint for links Obsidian leaves unresolved
-(:class:`AliasIndex`, :func:`alias_hint`). Everything here is pure: callers pass the vault's
-paths, headings and block ids in, nothing is read from disk.
+``#Heading``/``#H1#H2``/``#^block`` fragment against the target note as Obsidian compares
+headings (:func:`heading_key`, :func:`find_heading`, :func:`check_anchor`, with the heading a
+lenient reading would have matched; ``docs/heading-anchors.md``), and the alias hint for
+links Obsidian leaves unresolved (:class:`AliasIndex`, :func:`alias_hint`). Everything here
+is pure: callers pass the vault's paths, headings and block ids in, nothing is read from disk.
 
 Obsidian documents little of this. Where a rule is observed rather than documented, the
 docstring says so and names the source; ``tests/obsidian/test_resolve.py`` pins each rule.
@@ -15,20 +16,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
 
 __all__ = [
+    "HEADING_STRIPPED",
     "AliasIndex",
     "AnchorStatus",
     "LinkResolver",
     "alias_hint",
     "anchor_status",
+    "check_anchor",
     "file_name_key",
     "find_heading",
+    "heading_key",
     "link_name_keys",
     "normalize_heading",
+    "strip_heading",
 ]
 
 _MD = ".md"
@@ -279,20 +284,44 @@ class AnchorStatus(StrEnum):
     BROKEN_BLOCK = "broken-block"
 
 
+HEADING_STRIPPED = '!"#$%&()*+,.:;<=>?@^`{|}~/[]\\'
+"""The characters Obsidian replaces with a space before it compares a link's heading with the
+note's headings: the character class of its ``stripHeading`` (obsidian-api: "normalizes
+headings for link matching by stripping out special characters and shrinking consecutive
+spaces"), quoted from Obsidian's source in mgmeyers/obsidian-copy-block-link#15. Every other
+character is kept: ``-``, ``_``, ``'``, emoji, the zero-width non-joiner, full-width ``？``.
+The table in ``docs/heading-anchors.md`` states the rule; a test holds it to this string."""
+
+_JS_SPACES = re.compile(
+    "[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+)
+"""JavaScript's ``\\s``, which ``stripHeading`` collapses (Python's ``str.split`` differs)."""
+_STRIPPED_TO_SPACE = str.maketrans(dict.fromkeys(HEADING_STRIPPED, " "))
+
+
+def strip_heading(text: str) -> str:
+    """Obsidian's ``stripHeading``: :data:`HEADING_STRIPPED` become spaces, runs of
+    whitespace one space, the ends trimmed."""
+    return _JS_SPACES.sub(" ", text.translate(_STRIPPED_TO_SPACE)).strip(" ")
+
+
+@lru_cache(maxsize=1 << 16)
+def heading_key(text: str) -> str:
+    """How Obsidian compares a link's heading with a heading: :func:`strip_heading`, then
+    case-insensitively (``[[#i am a heading]]`` finds ``# I Am A Heading``:
+    l1xnan/obsidian-better-export-pdf#253). Cached: a much-linked note's headings are
+    compared once per incoming link."""
+    return strip_heading(text).lower()
+
+
 def normalize_heading(text: str) -> str:
-    """Obsidian-style comparison key for headings: casefolded words separated by one space.
+    """vaultkit's lenient key, for the hint "the anchor differs from heading X" only.
 
     Every character that is not a letter, digit or combining mark (Unicode-aware) becomes a
-    space, whitespace is collapsed and the ends stripped, so ``Minecraft: The Video Game``,
-    ``Minecraft The Video Game`` and ``minecraft the video game`` share one key.
-
-    This is **observed** behaviour: Obsidian documents ``# | ^ : %% [[ ]]`` as unusable in
-    links and writes them as spaces in heading links, and third-party observations show it
-    matching loosely -- ``# wifi 2.4 vs 5.0`` linked as ``wifi 2 4 vs 5 0``, ``TCP/IP Model``
-    as ``TCP IP Model``, ``CI/CD && DevOps`` as ``CI CD DevOps``
-    (obsidian-html/obsidian-html#303, KosmosisDire/obsidian-webpage-export#609). Folding all
-    punctuation rather than just the documented characters is vaultkit's reading of those
-    reports; it errs towards calling a link fine rather than broken.
+    space, whitespace is collapsed, case and Unicode normalisation folded: ``tab-stacks``
+    and ``Tab stacks``, ``snake case`` and ``snake_case`` share one key. Obsidian does not
+    match them (:func:`heading_key`), so a link that only this key matches is a broken anchor,
+    reported with the heading it probably means.
     """
     folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
     # Combining marks (category M) stay: scripts such as Devanagari keep vowel signs as
@@ -302,26 +331,25 @@ def normalize_heading(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _heading_key(text: str) -> str:
-    # Cached: every link into a note re-reads that note's headings, and a much-linked note
-    # would otherwise have its headings normalised once per incoming link.
-    # A heading of punctuation only ("???") would normalise to "" and match nothing; fall
-    # back to its literal casefolded text so that "[[#???]]" still finds it.
+def _lenient_key(text: str) -> str:
+    # A heading of punctuation only ("???") normalises to ""; its literal text keeps it apart.
     return normalize_heading(text) or _key(text).strip()
 
 
-def find_heading(fragment: str, headings: Sequence[tuple[str, int]]) -> int | None:
+def find_heading(
+    fragment: str, headings: Sequence[tuple[str, int]], key: Callable[[str], str] = heading_key
+) -> int | None:
     """Index of the heading ``fragment`` names, or None.
 
     ``fragment`` is ``Heading`` or a heading path ``H1#H2``; ``headings`` are ``(text,
     level)`` in document order. The last component must match a heading (compared with
-    :func:`normalize_heading`); earlier components must match its ancestors, outermost
-    first (the ancestor of a heading is the nearest preceding heading of a lower level, and
-    so on). Intermediate ancestors may be skipped: ``H1#H3`` finds an ``H3`` under ``H2``
-    under ``H1``. The first heading in document order that fits wins. Empty components
-    (``H1##H2``) are ignored.
+    ``key``, by default Obsidian's :func:`heading_key`); earlier components must match its
+    ancestors, outermost first (the ancestor of a heading is the nearest preceding heading of
+    a lower level, and so on). Intermediate ancestors may be skipped: ``H1#H3`` finds an
+    ``H3`` under ``H2`` under ``H1``. The first heading in document order that fits wins.
+    Empty components (``H1##H2``) are ignored.
     """
-    parts = [_heading_key(p) for p in fragment.split("#") if p.strip()]
+    parts = [key(p) for p in fragment.split("#") if p.strip()]
     if not parts:
         return None
     *outer, last = parts
@@ -330,10 +358,10 @@ def find_heading(fragment: str, headings: Sequence[tuple[str, int]]) -> int | No
     for index, (text, level) in enumerate(headings):
         while stack and stack[-1][1] >= level:
             stack.pop()
-        key = _heading_key(text)
-        if key == last and _is_subsequence(outer, [k for k, _ in stack]):
+        heading = key(text)
+        if heading == last and _is_subsequence(outer, [k for k, _ in stack]):
             return index
-        stack.append((key, level))
+        stack.append((heading, level))
     return None
 
 
@@ -342,27 +370,36 @@ def _is_subsequence(needles: Sequence[str], haystack: Sequence[str]) -> bool:
     return all(any(n == h for h in remaining) for n in needles)
 
 
-def anchor_status(
+def check_anchor(
     fragment: str | None, headings: Sequence[tuple[str, int]], block_ids: Iterable[str]
-) -> AnchorStatus:
-    """Whether ``fragment`` exists in the target note.
+) -> tuple[AnchorStatus, str | None]:
+    """Whether ``fragment`` exists in the target note, and for a broken heading the text of
+    the heading it matches leniently (:func:`normalize_heading`), if one does.
 
     ``^id`` fragments are compared case-insensitively with the target's block ids, anything
-    else with its headings (:func:`find_heading`). No fragment, or an empty one
-    (``[[Note#]]``, which Obsidian opens as a plain link to the note), is
+    else with its headings as Obsidian compares them (:func:`find_heading`). No fragment, or
+    an empty one (``[[Note#]]``, which Obsidian opens as a plain link to the note), is
     :attr:`AnchorStatus.NONE`.
     """
     if fragment is None or not fragment.strip():
-        return AnchorStatus.NONE
+        return AnchorStatus.NONE, None
     fragment = fragment.strip()
     if fragment.startswith("^"):
         wanted = _key(fragment[1:].strip())
         if any(_key(block_id) == wanted for block_id in block_ids):
-            return AnchorStatus.OK
-        return AnchorStatus.BROKEN_BLOCK
-    if find_heading(fragment, headings) is None:
-        return AnchorStatus.BROKEN_HEADING
-    return AnchorStatus.OK
+            return AnchorStatus.OK, None
+        return AnchorStatus.BROKEN_BLOCK, None
+    if find_heading(fragment, headings) is not None:
+        return AnchorStatus.OK, None
+    near = find_heading(fragment, headings, _lenient_key)
+    return AnchorStatus.BROKEN_HEADING, headings[near][0] if near is not None else None
+
+
+def anchor_status(
+    fragment: str | None, headings: Sequence[tuple[str, int]], block_ids: Iterable[str]
+) -> AnchorStatus:
+    """Whether ``fragment`` exists in the target note (:func:`check_anchor` without the hint)."""
+    return check_anchor(fragment, headings, block_ids)[0]
 
 
 # -- aliases -------------------------------------------------------------------------------

@@ -58,12 +58,8 @@ def _collect_inline(walk: Walk, token: Token) -> None:
         table_line=walk.table.line if walk.table is not None else None,
         callout_line=callout.line if callout else None,
     )
-    text = InlineText(walk.out, place, token.content, first_line)
-    inline = INLINE_COLLECTORS
-    for child in token.children or ():
-        collector = inline.get(child.type)
-        if collector is not None:
-            collector(text, child)
+    text = InlineText(walk.out, place, token.content, first_line, INLINE_COLLECTORS)
+    text.walk(token.children or [])
     block = InlineBlock(
         token=token,
         container=container,

@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from vaultkit.model import Diagnostic, PropertyValue, Severity
+from vaultkit.model import Diagnostic, Link, PropertyValue, Severity
+from vaultkit.parse.property_links import property_links
 
 _DELIMITER = "---"
 MAX_PROPERTY_NODES = 20_000
@@ -34,6 +35,8 @@ class FrontMatter(NamedTuple):
     body_start: int
     """Index (0-based) of the first body line, i.e. the number of front-matter lines."""
     diagnostics: tuple[Diagnostic, ...]
+    links: tuple[Link, ...] = ()
+    """The wikilinks in the properties' values (:mod:`vaultkit.parse.property_links`)."""
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -243,10 +246,13 @@ def load_front_matter(text: str) -> FrontMatter:
     if properties is None:
         return FrontMatter({}, (), (), body_start, tuple(diagnostics))
     tags, aliases = _tags_and_aliases(properties, yaml_text, diagnostics)
+    links, link_problems = property_links(properties, yaml_text)
+    diagnostics.extend(link_problems)
     return FrontMatter(
         properties,
         tuple(dict.fromkeys(tags)),
         tuple(dict.fromkeys(aliases)),
         body_start,
         tuple(diagnostics),
+        tuple(links),
     )

@@ -45,6 +45,7 @@ def _properties_only(
         tags=front.tags,
         tag_mentions=tuple(Tag(name, 1, "property") for name in front.tags),
         aliases=front.aliases,
+        links=front.links,
         line_count=line_count,
         diagnostics=_sorted(diagnostics),
     )
@@ -135,7 +136,7 @@ def _full_note(
         headings=tuple(found.headings),
         tasks=tuple(found.tasks),
         callouts=tuple(sorted(found.callouts, key=lambda c: c.line)),
-        links=tuple(found.links),
+        links=front.links + tuple(found.links),
         resources=tuple(collect_resources(found.links, found.tasks)),
         tables=tuple(found.tables),
         list_items=tuple(found.list_items),

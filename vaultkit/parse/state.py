@@ -208,6 +208,7 @@ class InlineText:
 
     __slots__ = (
         "breaks",
+        "collectors",
         "content",
         "first_line",
         "links",
@@ -220,8 +221,17 @@ class InlineText:
         "tags",
     )
 
-    def __init__(self, out: Extracted, place: Place, content: str, first_line: int) -> None:
+    def __init__(
+        self,
+        out: Extracted,
+        place: Place,
+        content: str,
+        first_line: int,
+        collectors: Mapping[str, InlineCollector] | None = None,
+    ) -> None:
         self.out = out
+        self.collectors: Mapping[str, InlineCollector] = collectors or {}
+        """Inline token type -> collector (the registry's), for tokens nested in a token."""
         self.place = place
         self.content = content
         """The inline token's source text, which ``meta["pos"]`` offsets point into."""
@@ -265,6 +275,14 @@ class InlineText:
         if self.newlines is None:
             self.newlines = [i for i, ch in enumerate(self.content) if ch == "\n"]
         return self.first_line + bisect_right(self.newlines, pos - 1)
+
+    def walk(self, tokens: list[Token]) -> None:
+        """Hand each of ``tokens`` to its collector (those of other types are skipped)."""
+        collectors = self.collectors
+        for token in tokens:
+            collector = collectors.get(token.type)
+            if collector is not None:
+                collector(self, token)
 
     def add_link(self, link: Link) -> None:
         self.links.append(link)
