@@ -196,3 +196,27 @@ def test_excluded_files_are_hidden_from_views_but_resolve(vault: Path) -> None:
     (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": []}')
     tasks = run_json(vault, "tasks", "--note", "Archive/*")
     assert [t["text"] for t in tasks] == ["archived task"]
+
+
+def test_excludes_hold_for_the_read_commands_and_doctor_names_the_idle_ones(vault: Path) -> None:
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[vault]\n", '[vault]\nexcludes = ["*.excalidraw.md", "Scrach/"]\n', 1),
+        encoding="utf-8",
+    )
+    (vault / "Art").mkdir()
+    (vault / "Art" / "Sketch.excalidraw.md").write_text("- [ ] drawn task\n", encoding="utf-8")
+    (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": ["*.canvas"]}')
+    # A read command updates the index too: it must leave the excluded note out.
+    assert not [t for t in run_json(vault, "tasks") if t["note"].startswith("Art/")]
+    report = run_json(vault, "doctor")
+    line = text.splitlines().index("[vault]") + 2
+    assert [w for w in report["settings_warnings"] if "matches no file" in w] == [
+        '.obsidian/app.json: Excluded files entry "*.canvas" matches no file; Obsidian reads '
+        "it as a path prefix, not a pattern; to hide those files write a regex such as "
+        "/\\.canvas$/ in Settings > Files and links > Excluded files.",
+        f'.vaultkit/config.toml:{line}: [vault] excludes entry "Scrach/" matches no file; '
+        'check its spelling (a folder is "Archive/" from the vault root, a glob such as '
+        '"*.excalidraw.md" matches a name at any depth).',
+    ]

@@ -346,7 +346,7 @@ max_files_written = 0
 max_growth = 0.5
 quiet_seconds = -1
 debounce_ms = -5
-excludes = ["", "/[unclosed/", "Archive/", "/ok$/"]
+excludes = ["", "/[unclosed/", "Archive/", "/ok$/", "**/*", "*.excalidraw.md"]
 [habits]
 window_days = 0
 default_target = 101
@@ -372,6 +372,9 @@ format = "YYYY-MM"
         'is empty; give a path prefix such as "Archive/" or a /regex/',
         ".vaultkit/config.toml:6: key 'vault.excludes[1]': "
         '"/[unclosed/" is not a valid regular expression',
+        ".vaultkit/config.toml:6: key 'vault.excludes[4]': "
+        '"**/*" would exclude every file of the vault; give a pattern such as '
+        '"*.excalidraw.md" or a folder such as "Archive/"',
         ".vaultkit/config.toml:8: key 'habits.window_days': "
         "expected an integer of at least 1, got 0",
         ".vaultkit/config.toml:9: key 'habits.default_target': "

@@ -24,13 +24,26 @@ if TYPE_CHECKING:
     from vaultkit.sync.outcome import SyncOutcome
 
 
-def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
+def _open_index(
+    args: argparse.Namespace, *, config_errors: bool = True
+) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
+    """The vault and its index, brought up to date. ``config_errors=False`` (doctor): a
+    broken config file gives no excludes rather than an error, as doctor checks the rest."""
+    from vaultkit.config.load import load_config
+    from vaultkit.dashboards.registry import BUILTINS
     from vaultkit.index.update import update_index
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
     paths = VaultPaths(vault_root(args.vault), index=args.index)
-    connection, update = update_index(paths)
+    # The config's excludes, as a sync applies them: else reading the index re-adds them.
+    try:
+        excludes = load_config(paths.root, BUILTINS).vault.excludes
+    except VaultkitError:
+        if config_errors:
+            raise
+        excludes = ()
+    connection, update = update_index(paths, excludes=excludes)
     return paths.root, connection, update
 
 
@@ -132,6 +145,7 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.doctor_settings import unmatched_exclude_warnings
     from vaultkit.index.queries import (
         diagnostics_by_note,
         hidden_task_comments,
@@ -141,9 +155,10 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     )
     from vaultkit.obsidian.settings import read_obsidian_settings
 
-    vault, connection, update = _open_index(args)
+    vault, connection, update = _open_index(args, config_errors=False)
     _, settings_warnings = read_obsidian_settings(vault)
     with closing(connection):
+        settings_warnings += unmatched_exclude_warnings(vault, connection, _excludes(vault))
         found: dict[str, Any] = {
             "vault": str(vault),
             "settings_warnings": list(settings_warnings),
@@ -165,6 +180,16 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     return (
         ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
     )
+
+
+def _excludes(vault: Path) -> tuple[str, ...]:
+    from vaultkit.config.load import load_config
+    from vaultkit.dashboards.registry import BUILTINS
+
+    try:
+        return load_config(vault, BUILTINS).vault.excludes
+    except VaultkitError:
+        return ()  # sync reports a broken config; doctor still checks the rest
 
 
 def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[str, Any]]:

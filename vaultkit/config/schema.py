@@ -142,9 +142,12 @@ class VaultSettings(NamedTuple):
     excludes: Annotated[
         tuple[str, ...],
         texts(
-            'Files and folders vaultkit ignores, on top of Obsidian\'s "Excluded files", in the '
-            'same syntax: a path prefix such as "Archive/" or a regular expression written '
-            '"/.../".',
+            'Files and folders vaultkit ignores, on top of Obsidian\'s "Excluded files": a path '
+            'prefix such as "Archive/", a regular expression written "/.../" (both as in '
+            'Obsidian), or a glob pattern as in a .gitignore: "*.excalidraw.md" (a name at '
+            'any depth), "Templates/**/*.md" (a path from the vault root; ** crosses folders), '
+            '"drafts*/" (folders only). `vaultkit doctor` warns about an entry that matches no '
+            "file.",
             check=checks.excludes,
         ),
     ] = ()

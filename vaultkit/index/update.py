@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,8 +80,13 @@ def update_index(
     only: Collection[str] | None = None,
     scopes: Scopes | None = None,
     cadences: Cadences | None = None,
+    excludes: Sequence[str] = (),
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     """Bring the vault's index up to date; returns an open connection and what it did.
+
+    ``excludes`` is the config's ``[vault] excludes``, for the walks made here (no ``scan``
+    given, or a new index that a partial scan cannot fill): without it, a command that only
+    reads the index would put the excluded notes back into it.
 
     ``cadences`` is the config's ``[status.cadences]``: when the index was derived with another
     table, every stored cadence is derived again (:mod:`vaultkit.index.cadences`). Without it
@@ -100,7 +105,9 @@ def update_index(
     """
     location = paths.index
     try:
-        return _update_index(paths.root, location, progress, scan, only, scopes, cadences)
+        return _update_index(
+            paths.root, location, progress, scan, only, scopes, cadences, tuple(excludes)
+        )
     except sqlite3.OperationalError as exc:
         # open_index checked that the index can be written; this is the backstop for what
         # changes under a run (a companion file or the file system turned read-only).
@@ -118,17 +125,18 @@ def _update_index(
     only: Collection[str] | None,
     scopes: Scopes | None,
     wanted_cadences: Cadences | None,
+    excludes: tuple[str, ...],
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
     connection, rebuilt = _open(vault, location)
     update = IndexUpdate(index_path=location.path, rebuilt=rebuilt)
-    found = _scan(connection, vault, scan)
+    found = _scan(connection, vault, scan, excludes)
     if progress is None:
         progress = sys.stderr.isatty()
     if rebuilt and only is not None:
         # A new index needs every file; a partial scan cannot fill it.
-        only, found = None, scan_vault(vault)
+        only, found = None, scan_vault(vault, extra_excludes=excludes)
     partial = only is not None
     known = known_files(connection, only)
     changes = find_changes(connection, found, known)
@@ -178,10 +186,12 @@ def _open(vault: Path, location: IndexPath) -> tuple[sqlite3.Connection, bool]:
     return connection, rebuilt
 
 
-def _scan(connection: sqlite3.Connection, vault: Path, scan: ScanResult | None) -> ScanResult:
+def _scan(
+    connection: sqlite3.Connection, vault: Path, scan: ScanResult | None, excludes: tuple[str, ...]
+) -> ScanResult:
     """The caller's scan, or a walk of the whole vault."""
     try:
-        return scan if scan is not None else scan_vault(vault)
+        return scan if scan is not None else scan_vault(vault, extra_excludes=excludes)
     except OSError as exc:
         connection.close()
         raise VaultkitError(f"the vault cannot be read ({exc.strerror})", path=str(vault)) from None
