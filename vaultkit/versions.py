@@ -5,6 +5,6 @@ parser version filled it, and the hook and a sync with nothing to parse should n
 the rest.
 """
 
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 """Bump whenever ``parse_note`` gives a different model for the same bytes: the index
 re-parses every note when it changes."""
