@@ -392,7 +392,7 @@ format = "YYYY-MM"
         '"two words" is not a tag: tags have no spaces',
         ".vaultkit/config.toml:15: key 'topics.folder': \"../outside\" must not contain '..'",
         ".vaultkit/config.toml:17: key 'daily_notes.format': \"YYYY-MM\" needs a year, a month "
-        "and a day (e.g. YYYY-MM-DD)",
+        "and a day (e.g. YYYY-MM-DD), or a week year, a week and a weekday (e.g. GGGG-[W]WW-E)",
     ]
 
 

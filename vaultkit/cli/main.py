@@ -282,6 +282,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.cli.jsonform import note_json
+    from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
     from vaultkit.parse.note import parse_note
     from vaultkit.vault import locate_note, vault_root
 
@@ -294,7 +295,8 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
         raise VaultkitError(
             f"cannot be read ({exc.strerror}); check its permissions", path=rel_path
         ) from None
-    note = parse_note(data, rel_path)
+    # The Tasks plugin's settings, as the index applies them: inspect shows the same tasks.
+    note = parse_note(data, rel_path, rules=read_tasks_plugin(vault).rules)
     if args.json:
         _dump_json(note_json(note), out)
     else:
