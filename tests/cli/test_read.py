@@ -220,3 +220,33 @@ def test_excludes_hold_for_the_read_commands_and_doctor_names_the_idle_ones(vaul
         'check its spelling (a folder is "Archive/" from the vault root, a glob such as '
         '"*.excalidraw.md" matches a name at any depth).',
     ]
+
+
+def test_doctor_shows_the_plugin_settings_and_tasks_follow_them(vault: Path) -> None:
+    from tests.support.config_files import tasks_status, write_plugin_settings
+
+    (vault / "Filed.md").write_text("- [ ] filed #task\n- [w] waiting #task\n", encoding="utf-8")
+    custom = [tasks_status("w", "Waiting", "ON_HOLD")]
+    settings = {"globalFilter": "#task", "statusSettings": {"customStatuses": custom}}
+    write_plugin_settings(vault, "obsidian-tasks-plugin", settings)
+    daily = {"daily": {"enabled": True, "format": "gggg/[W]ww/YYYY-MM-DD", "folder": "Journal"}}
+    write_plugin_settings(vault, "periodic-notes", daily)
+    assert [(t["note"], t["status"]) for t in run_json(vault, "tasks")] == [
+        ("Filed.md", "todo"),
+        ("Filed.md", "other"),
+    ]
+    report = run_json(vault, "doctor")
+    read = report["settings_read"]
+    assert read["tasks_plugin"]["global_filter"] == "#task"
+    assert read["tasks_plugin"]["statuses"] == [
+        {"symbol": "w", "name": "Waiting", "type": "ON_HOLD", "counts_as": "other"}
+    ]
+    assert read["daily_notes"]["source"] == ".obsidian/plugins/periodic-notes/data.json"
+    assert read["daily_notes"]["locale_week_tokens"] == ["gggg", "ww"]
+    text = run(vault, "doctor").stdout
+    assert (
+        "Tasks plugin (.obsidian/plugins/obsidian-tasks-plugin/data.json): global filter '#task'"
+        in text
+    )
+    assert "[w] Waiting ON_HOLD (counts as other)" in text
+    assert "gggg, ww number weeks by Obsidian's language" in text

@@ -1,4 +1,5 @@
-"""Tests for vaultkit.obsidian.daily_notes: dates read from daily-note names in moment.js format.
+"""Tests for vaultkit.obsidian.daily_notes: dates read from daily-note names in moment.js format,
+and the Periodic Notes plugin's daily settings taking over from Obsidian's.
 
 (Reading ``.obsidian/daily-notes.json`` is tested through the config, in
 tests/config/test_config.py.)
@@ -7,12 +8,20 @@ tests/config/test_config.py.)
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.obsidian.daily_notes import daily_note_date, format_problem
+from tests.support.config_files import write_daily_settings, write_plugin_settings
+from vaultkit.obsidian.daily_notes import (
+    DailyNoteSettings,
+    daily_note_date,
+    format_problem,
+    locale_week_tokens,
+    read_daily_note_settings,
+)
 
 
 @pytest.mark.parametrize(
@@ -183,3 +192,52 @@ def test_a_date_written_with_week_tokens_reads_back(day: dt.date) -> None:
         week_year, week = day.year + 1, 1
     name = f"{week_year}-{week:02d}-{sunday0}"
     assert daily_note_date(name, "gggg-ww-e") == day
+
+
+PERIODIC = "periodic-notes"
+PERIODIC_FILE = ".obsidian/plugins/periodic-notes/data.json"
+
+
+def test_periodic_notes_daily_settings_take_over(tmp_path: Path) -> None:
+    write_daily_settings(tmp_path, {"folder": "Daily", "format": "YYYY-MM-DD"})
+    assert read_daily_note_settings(tmp_path, ".obsidian") == DailyNoteSettings(
+        "Daily", "YYYY-MM-DD", ".obsidian/daily-notes.json"
+    )
+    daily = {"enabled": True, "format": "GGGG/[W]WW/YYYY-MM-DD", "folder": " Journal/ "}
+    write_plugin_settings(tmp_path, PERIODIC, {"daily": daily, "weekly": {"enabled": True}})
+    assert read_daily_note_settings(tmp_path, ".obsidian") == DailyNoteSettings(
+        "Journal", "GGGG/[W]WW/YYYY-MM-DD", PERIODIC_FILE
+    )
+
+
+def test_periodic_notes_calendar_sets(tmp_path: Path) -> None:
+    # The 1.0 betas keep each set's "day" settings; the active set is the one in use.
+    sets = [
+        {"id": "Work", "day": {"enabled": True, "format": "[W] YYYY-MM-DD", "folder": "Work"}},
+        {"id": "Home", "day": {"enabled": True, "format": "", "folder": "Home"}},
+    ]
+    write_plugin_settings(tmp_path, PERIODIC, {"calendarSets": sets, "activeCalendarSet": "Home"})
+    assert read_daily_note_settings(tmp_path, ".obsidian") == DailyNoteSettings(
+        "Home", "YYYY-MM-DD", PERIODIC_FILE
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "enabled"),
+    [
+        ({"daily": {"enabled": False, "format": "DD.MM.YYYY"}}, True),
+        ({"daily": {"enabled": True, "format": "DD.MM.YYYY"}}, False),
+        ("{not json", True),
+    ],
+)
+def test_periodic_notes_off_leaves_obsidians_settings(
+    tmp_path: Path, settings: object, enabled: bool
+) -> None:
+    write_daily_settings(tmp_path, {"folder": "Daily", "format": "YYYY-MM-DD"})
+    write_plugin_settings(tmp_path, PERIODIC, settings, enabled=enabled)
+    assert read_daily_note_settings(tmp_path, ".obsidian").folder == "Daily"
+
+
+def test_locale_week_tokens_are_named() -> None:
+    assert locale_week_tokens("gggg/[Week] ww/YYYY-MM-DD") == ["gggg", "ww"]
+    assert locale_week_tokens("GGGG/[W]WW/YYYY-MM-DD [week]") == []

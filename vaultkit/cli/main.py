@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
+    from vaultkit.config.schema import Config
     from vaultkit.index.update import IndexUpdate
+    from vaultkit.obsidian.daily_notes import DailyNoteSettings
     from vaultkit.sync.outcome import SyncOutcome
 
 
@@ -145,7 +147,7 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.cli.doctor_settings import unmatched_exclude_warnings
+    from vaultkit.cli.doctor_settings import plugin_settings, unmatched_exclude_warnings
     from vaultkit.index.queries import (
         diagnostics_by_note,
         hidden_task_comments,
@@ -158,10 +160,15 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     vault, connection, update = _open_index(args, config_errors=False)
     _, settings_warnings = read_obsidian_settings(vault)
     with closing(connection):
-        settings_warnings += unmatched_exclude_warnings(vault, connection, _excludes(vault))
+        config = _config(vault)
+        excludes = config.vault.excludes if config is not None else ()
+        settings_warnings += unmatched_exclude_warnings(vault, connection, excludes)
+        plugins, plugin_warnings = plugin_settings(vault, _daily_notes(vault, config))
+        settings_warnings += plugin_warnings
         found: dict[str, Any] = {
             "vault": str(vault),
             "settings_warnings": list(settings_warnings),
+            "settings_read": plugins,
             "diagnostics": diagnostics_by_note(connection),
             "hidden_tasks": hidden_task_comments(connection),
             "links": link_health(connection),
@@ -182,14 +189,29 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     )
 
 
-def _excludes(vault: Path) -> tuple[str, ...]:
+def _config(vault: Path) -> Config | None:
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
 
     try:
-        return load_config(vault, BUILTINS).vault.excludes
+        return load_config(vault, BUILTINS)
     except VaultkitError:
-        return ()  # sync reports a broken config; doctor still checks the rest
+        return None  # sync reports a broken config; doctor still checks the rest
+
+
+def _daily_notes(vault: Path, config: Config | None) -> DailyNoteSettings | None:
+    """The daily-note settings in force, and the file they come from."""
+    from vaultkit.obsidian.daily_notes import DailyNoteSettings, read_daily_note_settings
+    from vaultkit.vault import CONFIG_DIR
+    from vaultkit.vaultpaths import CONFIG_PATH
+
+    if config is None:
+        return None
+    obsidian = read_daily_note_settings(vault, CONFIG_DIR)
+    wanted = (config.daily_notes.folder.strip("/"), config.daily_notes.format)
+    if wanted == (obsidian.folder, obsidian.format):
+        return obsidian
+    return DailyNoteSettings(*wanted, source=CONFIG_PATH.as_posix())
 
 
 def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[str, Any]]:
