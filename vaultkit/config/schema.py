@@ -358,9 +358,12 @@ class DailyNotes(NamedTuple):
     format: Annotated[
         str,
         text(
-            "File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, ddd, "
-            "dddd; text in [brackets] is literal. It may contain folders, e.g. "
-            '"YYYY/MM/YYYY-MM-DD".',
+            "File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, d, "
+            "ddd, dddd; ISO weeks W, WW, GGGG, GG, E; weeks of Obsidian's language w, ww, gggg, "
+            "gg, e (read as moment's English week: Sunday first, week 1 holds January 1). Text "
+            "in [brackets] is literal. It names a day by year, month and day, or by week year, "
+            'week and weekday, and may contain folders, e.g. "YYYY/MM/YYYY-MM-DD" or '
+            '"GGGG/[W]WW/YYYY-MM-DD"; a week in the name must agree with the date.',
             check=checks.daily_format,
         ),
     ] = DEFAULT_DAILY_FORMAT
@@ -382,8 +385,10 @@ class Config(NamedTuple):
     daily_notes: Annotated[
         DailyNotes,
         SectionDoc(
-            "These follow Obsidian's Daily notes settings (.obsidian/daily-notes.json). Uncomment "
-            "a key only to override Obsidian: set here, it wins over Obsidian's setting.",
+            "These follow Obsidian's Daily notes settings (.obsidian/daily-notes.json), or the "
+            "Periodic Notes plugin's daily notes when that plugin is enabled with them on "
+            "(.obsidian/plugins/periodic-notes/data.json). Uncomment a key only to override "
+            "Obsidian: set here, it wins over Obsidian's setting.",
             commented=True,
         ),
     ] = DailyNotes()
