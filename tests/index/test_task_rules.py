@@ -61,3 +61,14 @@ def test_the_worker_processes_get_the_settings(tmp_path: Path) -> None:
     found = _tasks(paths)
     assert len(found) == 2 * POOL_THRESHOLD
     assert all("#task" in text for _, text, _ in found)
+
+
+def test_a_settings_change_seen_by_a_partial_update_parses_the_whole_vault(tmp_path: Path) -> None:
+    paths = _vault(tmp_path, 3)
+    assert len(_tasks(paths)) == 9
+    write_plugin_settings(paths.root, PLUGIN, {"globalFilter": "#task"})
+    # The hook's update, told that one note was saved, must not leave the others stale.
+    connection, update = update_index(paths, progress=False, only=["N000.md"])
+    with closing(connection):
+        assert connection.execute("SELECT count(*) FROM tasks").fetchone()[0] == 6
+    assert sorted(update.parsed) == ["N000.md", "N001.md", "N002.md"]

@@ -138,8 +138,9 @@ def _update_index(
     new_rules = _reparse_if_rules_changed(connection, rules)
     if progress is None:
         progress = sys.stderr.isatty()
-    if rebuilt and only is not None:
-        # A new index needs every file; a partial scan cannot fill it.
+    if (rebuilt or new_rules) and only is not None:
+        # A new index needs every file, and new Tasks-plugin rules every note parsed again;
+        # a partial scan cannot do either.
         only, found = None, scan_vault(vault, extra_excludes=excludes)
     partial = only is not None
     known = known_files(connection, only)
