@@ -8,11 +8,12 @@ instead of exhausting memory.
 
 One YAML that PyYAML refuses, Obsidian reads: a mapping or a list used as a key, which is what
 an unquoted template placeholder makes (``created: {{date}}`` is the mapping
-``{{date: null}: null}``). Obsidian's reader is JavaScript (js-yaml), whose objects take only
-text keys: it turns such a key into text (``[object Object]`` for a mapping, the items joined
-with ``,`` for a list) and keeps every other property (nodeca/js-yaml#169, ``storeMappingPair``
-in js-yaml's ``loader.js``). vaultkit reads it the same way, so the properties, tags included,
-are what the properties panel shows, and says which line to quote.
+``{{date: null}: null}``). Obsidian keeps the note's other properties then (issue 16, seen on
+real vaults). Its YAML reader is JavaScript, understood to be js-yaml (Obsidian's code is not
+public), whose objects take only text keys: js-yaml turns such a key into text
+(``[object Object]`` for a mapping, the items joined with ``,`` for a list; nodeca/js-yaml#169,
+``storeMappingPair`` in its ``loader.js``). vaultkit reads it the same way, so the properties,
+tags included, are what the properties panel shows, and says which line to quote.
 """
 
 from __future__ import annotations
