@@ -61,6 +61,28 @@ class TaskStatus(StrEnum):
     OTHER = "other"
 
 
+class TaskRules(NamedTuple):
+    """The Tasks plugin's settings that decide what a task is, as plain data for the parser
+    (read by :mod:`vaultkit.obsidian.tasks_plugin`).
+
+    The defaults are the plugin's without settings: every checkbox is a task, and a status
+    character is read by :func:`vaultkit.parse.task_status.status_of`'s built-in table.
+    """
+
+    global_filter: str = ""
+    """Only a checkbox whose text after the ``[c]`` contains this text is a task (empty:
+    every one). Compared as the plugin does: a plain substring test."""
+    statuses: tuple[tuple[str, TaskStatus], ...] = ()
+    """(symbol, status) for every status of the plugin's settings; empty: the built-in
+    table. A symbol missing from a non-empty table reads as the plugin's "Unknown" status."""
+
+    @property
+    def fingerprint(self) -> str:
+        """A text that differs whenever the rules read a note differently (for the index)."""
+        statuses = ",".join(f"{symbol}={status.value}" for symbol, status in self.statuses)
+        return f"filter={self.global_filter!r};statuses={statuses}"
+
+
 class Priority(StrEnum):
     HIGHEST = "highest"
     HIGH = "high"

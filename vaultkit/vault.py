@@ -11,10 +11,17 @@ from vaultkit.errors import NoteNotFoundError, VaultkitError, VaultNotFoundError
 CONFIG_DIR = ".obsidian"
 """Obsidian's config folder, which makes a folder a vault, unless the user overrides it (the
 override is per device, so vaultkit cannot read it)."""
-SETTINGS_FILES = (f"{CONFIG_DIR}/app.json", f"{CONFIG_DIR}/daily-notes.json")
+SETTINGS_FILES = (
+    f"{CONFIG_DIR}/app.json",
+    f"{CONFIG_DIR}/daily-notes.json",
+    f"{CONFIG_DIR}/community-plugins.json",
+    f"{CONFIG_DIR}/plugins/obsidian-tasks-plugin/data.json",
+    f"{CONFIG_DIR}/plugins/periodic-notes/data.json",
+)
 """Obsidian's settings files whose content changes what vaultkit reads (excluded files, the
-daily notes' folder and format: :mod:`vaultkit.obsidian`): a change to one is a change to the
-vault's inputs, for the sync stamp and the watcher alike."""
+daily notes' folder and format, which plugins are on, the Tasks plugin's global filter and
+statuses, the Periodic Notes plugin's daily notes: :mod:`vaultkit.obsidian`): a change to one
+is a change to the vault's inputs, for the sync stamp and the watcher alike."""
 
 
 def is_inside(path: str, folder: str) -> bool:

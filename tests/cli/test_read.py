@@ -261,3 +261,57 @@ def test_excluded_files_are_hidden_from_views_but_resolve(vault: Path) -> None:
     (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": []}')
     tasks = run_json(vault, "tasks", "--note", "Archive/*")
     assert [t["text"] for t in tasks] == ["archived task"]
+
+
+def test_excludes_hold_for_the_read_commands_and_doctor_names_the_idle_ones(vault: Path) -> None:
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[vault]\n", '[vault]\nexcludes = ["*.excalidraw.md", "Scrach/"]\n', 1),
+        encoding="utf-8",
+    )
+    (vault / "Art").mkdir()
+    (vault / "Art" / "Sketch.excalidraw.md").write_text("- [ ] drawn task\n", encoding="utf-8")
+    (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": ["*.canvas"]}')
+    # A read command updates the index too: it must leave the excluded note out.
+    assert not [t for t in run_json(vault, "tasks") if t["note"].startswith("Art/")]
+    report = run_json(vault, "doctor")
+    line = text.splitlines().index("[vault]") + 2
+    assert [w for w in report["settings_warnings"] if "matches no file" in w] == [
+        '.obsidian/app.json: Excluded files entry "*.canvas" matches no file; Obsidian reads '
+        "it as a path prefix, not a pattern; to hide those files write a regex such as "
+        "/\\.canvas$/ in Settings > Files and links > Excluded files.",
+        f'.vaultkit/config.toml:{line}: [vault] excludes entry "Scrach/" matches no file; '
+        'check its spelling (a folder is "Archive/" from the vault root, a glob such as '
+        '"*.excalidraw.md" matches a name at any depth).',
+    ]
+
+
+def test_doctor_shows_the_plugin_settings_and_tasks_follow_them(vault: Path) -> None:
+    from tests.support.config_files import tasks_status, write_plugin_settings
+
+    (vault / "Filed.md").write_text("- [ ] filed #task\n- [w] waiting #task\n", encoding="utf-8")
+    custom = [tasks_status("w", "Waiting", "ON_HOLD")]
+    settings = {"globalFilter": "#task", "statusSettings": {"customStatuses": custom}}
+    write_plugin_settings(vault, "obsidian-tasks-plugin", settings)
+    daily = {"daily": {"enabled": True, "format": "gggg/[W]ww/YYYY-MM-DD", "folder": "Journal"}}
+    write_plugin_settings(vault, "periodic-notes", daily)
+    assert [(t["note"], t["status"]) for t in run_json(vault, "tasks")] == [
+        ("Filed.md", "todo"),
+        ("Filed.md", "other"),
+    ]
+    report = run_json(vault, "doctor")
+    read = report["settings_read"]
+    assert read["tasks_plugin"]["global_filter"] == "#task"
+    assert read["tasks_plugin"]["statuses"] == [
+        {"symbol": "w", "name": "Waiting", "type": "ON_HOLD", "counts_as": "other"}
+    ]
+    assert read["daily_notes"]["source"] == ".obsidian/plugins/periodic-notes/data.json"
+    assert read["daily_notes"]["locale_week_tokens"] == ["gggg", "ww"]
+    text = run(vault, "doctor").stdout
+    assert (
+        "Tasks plugin (.obsidian/plugins/obsidian-tasks-plugin/data.json): global filter '#task'"
+        in text
+    )
+    assert "[w] Waiting ON_HOLD (counts as other)" in text
+    assert "gggg, ww number weeks by Obsidian's language" in text

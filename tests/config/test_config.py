@@ -385,7 +385,7 @@ max_files_written = 0
 max_growth = 0.5
 quiet_seconds = -1
 debounce_ms = -5
-excludes = ["", "/[unclosed/", "Archive/", "/ok$/"]
+excludes = ["", "/[unclosed/", "Archive/", "/ok$/", "**/*", "*.excalidraw.md"]
 [habits]
 window_days = 0
 default_target = 101
@@ -411,6 +411,9 @@ format = "YYYY-MM"
         'is empty; give a path prefix such as "Archive/" or a /regex/',
         ".vaultkit/config.toml:6: key 'vault.excludes[1]': "
         '"/[unclosed/" is not a valid regular expression',
+        ".vaultkit/config.toml:6: key 'vault.excludes[4]': "
+        '"**/*" would exclude every file of the vault; give a pattern such as '
+        '"*.excalidraw.md" or a folder such as "Archive/"',
         ".vaultkit/config.toml:8: key 'habits.window_days': "
         "expected an integer of at least 1, got 0",
         ".vaultkit/config.toml:9: key 'habits.default_target': "
@@ -428,7 +431,7 @@ format = "YYYY-MM"
         '"two words" is not a tag: tags have no spaces',
         ".vaultkit/config.toml:15: key 'topics.folder': \"../outside\" must not contain '..'",
         ".vaultkit/config.toml:17: key 'daily_notes.format': \"YYYY-MM\" needs a year, a month "
-        "and a day (e.g. YYYY-MM-DD)",
+        "and a day (e.g. YYYY-MM-DD), or a week year, a week and a weekday (e.g. GGGG-[W]WW-E)",
     ]
 
 

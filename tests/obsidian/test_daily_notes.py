@@ -1,4 +1,5 @@
-"""Tests for vaultkit.obsidian.daily_notes: dates read from daily-note names in moment.js format.
+"""Tests for vaultkit.obsidian.daily_notes: dates read from daily-note names in moment.js format,
+and the Periodic Notes plugin's daily settings taking over from Obsidian's.
 
 (Reading ``.obsidian/daily-notes.json`` is tested through the config, in
 tests/config/test_config.py.)
@@ -7,12 +8,20 @@ tests/config/test_config.py.)
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultkit.obsidian.daily_notes import daily_note_date, format_problem
+from tests.support.config_files import write_daily_settings, write_plugin_settings
+from vaultkit.obsidian.daily_notes import (
+    DailyNoteSettings,
+    daily_note_date,
+    format_problem,
+    locale_week_tokens,
+    read_daily_note_settings,
+)
 
 
 @pytest.mark.parametrize(
@@ -119,10 +128,116 @@ def _month(day: dt.date) -> str:
         ("", "must not be empty"),
         ("/YYYY-MM-DD", '"/YYYY-MM-DD" must be a path below the daily-notes folder'),
         ("../YYYY-MM-DD", '"../YYYY-MM-DD" must be a path below the daily-notes folder'),
-        ("YYYY-MM", '"YYYY-MM" needs a year, a month and a day (e.g. YYYY-MM-DD)'),
-        ("gggg-[W]ww", "uses 'gggg', which vaultkit does not read (it reads YYYY, YY, MMMM, "
-         "MMM, MM, M, Do, DD, D, dddd, ddd)"),
+        ("YYYY-MM", '"YYYY-MM" needs a year, a month and a day (e.g. YYYY-MM-DD), or a week '
+         "year, a week and a weekday (e.g. GGGG-[W]WW-E)"),
+        # A weekly note's format names no day.
+        ("gggg-[W]ww", '"gggg-[W]ww" needs a year, a month and a day (e.g. YYYY-MM-DD), or a '
+         "week year, a week and a weekday (e.g. GGGG-[W]WW-E)"),
+        ("GGGG/[W]WW/YYYY-MM-DD", None),
+        ("gggg-ww-e", None),
+        ("YYYY-DDDD", "uses 'DDDD', which vaultkit does not read (it reads YYYY, YY, MMMM, MMM, "
+         "MM, M, Do, DD, D, dddd, ddd, d, WW, W, GGGG, GG, E, ww, w, gggg, gg, e)"),
     ],
 )  # fmt: skip
 def test_format_problems(fmt: str, problem: str | None) -> None:
     assert format_problem(fmt) == problem
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "expected"),
+    [
+        # ISO weeks: 2026-01-05 is the Monday of ISO week 2 of 2026.
+        ("2026-W02-1", "GGGG-[W]WW-E", dt.date(2026, 1, 5)),
+        ("2026/W02/2026-01-05", "GGGG/[W]WW/YYYY-MM-DD", dt.date(2026, 1, 5)),
+        ("26-W2-1", "GG-[W]W-E", dt.date(2026, 1, 5)),
+        # 2027-01-01 (a Friday) lies in ISO week 53 of 2026.
+        ("2026-W53-5", "GGGG-[W]WW-E", dt.date(2027, 1, 1)),
+        # moment's default English weeks: Sunday first, week 1 holds January 1, so
+        # 2025-12-31 is in week 1 of 2026 and 2026-01-05 in week 2.
+        ("2026-02-1", "gggg-ww-e", dt.date(2026, 1, 5)),
+        ("2026 week 01/2025-12-31", "gggg [week] ww/YYYY-MM-DD", dt.date(2025, 12, 31)),
+        ("2026-01-05 (W02)", "YYYY-MM-DD ([W]ww)", dt.date(2026, 1, 5)),
+    ],
+)
+def test_week_tokens(name: str, fmt: str, expected: dt.date) -> None:
+    assert daily_note_date(name, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("2026-01-05 (W03)", "YYYY-MM-DD ([W]WW)"),  # the wrong week for the date
+        ("2026-01-05 2025", "YYYY-MM-DD GGGG"),
+        ("2026-W54-1", "GGGG-[W]WW-E"),  # no such week
+        ("2026-02-1 Tue", "gggg-ww-e ddd"),  # weekday 1 is Monday
+    ],
+)
+def test_week_tokens_must_agree_with_the_date(name: str, fmt: str) -> None:
+    assert daily_note_date(name, fmt) is None
+
+
+@given(st.dates(min_value=dt.date(1971, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_a_date_written_with_week_tokens_reads_back(day: dt.date) -> None:
+    iso = day.isocalendar()
+    assert daily_note_date(f"{iso.year}-W{iso.week:02d}-{iso.weekday}", "GGGG-[W]WW-E") == day
+    # The English week from C's %U (Sunday-first weeks, week 0 before the year's first
+    # Sunday): moment numbers the week holding January 1 as 1, so %U is one behind unless
+    # the year starts on a Sunday; a week whose Saturday falls in the next year is its week 1.
+    sunday0 = int(day.strftime("%w"))
+    saturday = day + dt.timedelta(days=6 - sunday0)
+    if saturday.year == day.year:
+        week_year, week = day.year, int(day.strftime("%U"))
+        week += 0 if dt.date(day.year, 1, 1).weekday() == 6 else 1
+    else:
+        week_year, week = day.year + 1, 1
+    name = f"{week_year}-{week:02d}-{sunday0}"
+    assert daily_note_date(name, "gggg-ww-e") == day
+
+
+PERIODIC = "periodic-notes"
+PERIODIC_FILE = ".obsidian/plugins/periodic-notes/data.json"
+
+
+def test_periodic_notes_daily_settings_take_over(tmp_path: Path) -> None:
+    write_daily_settings(tmp_path, {"folder": "Daily", "format": "YYYY-MM-DD"})
+    assert read_daily_note_settings(tmp_path, ".obsidian") == DailyNoteSettings(
+        "Daily", "YYYY-MM-DD", ".obsidian/daily-notes.json"
+    )
+    daily = {"enabled": True, "format": "GGGG/[W]WW/YYYY-MM-DD", "folder": " Journal/ "}
+    write_plugin_settings(tmp_path, PERIODIC, {"daily": daily, "weekly": {"enabled": True}})
+    assert read_daily_note_settings(tmp_path, ".obsidian") == DailyNoteSettings(
+        "Journal", "GGGG/[W]WW/YYYY-MM-DD", PERIODIC_FILE
+    )
+
+
+def test_periodic_notes_calendar_sets(tmp_path: Path) -> None:
+    # The 1.0 betas keep each set's "day" settings; the active set is the one in use.
+    sets = [
+        {"id": "Work", "day": {"enabled": True, "format": "[W] YYYY-MM-DD", "folder": "Work"}},
+        {"id": "Home", "day": {"enabled": True, "format": "", "folder": "Home"}},
+    ]
+    write_plugin_settings(tmp_path, PERIODIC, {"calendarSets": sets, "activeCalendarSet": "Home"})
+    assert read_daily_note_settings(tmp_path, ".obsidian") == DailyNoteSettings(
+        "Home", "YYYY-MM-DD", PERIODIC_FILE
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "enabled"),
+    [
+        ({"daily": {"enabled": False, "format": "DD.MM.YYYY"}}, True),
+        ({"daily": {"enabled": True, "format": "DD.MM.YYYY"}}, False),
+        ("{not json", True),
+    ],
+)
+def test_periodic_notes_off_leaves_obsidians_settings(
+    tmp_path: Path, settings: object, enabled: bool
+) -> None:
+    write_daily_settings(tmp_path, {"folder": "Daily", "format": "YYYY-MM-DD"})
+    write_plugin_settings(tmp_path, PERIODIC, settings, enabled=enabled)
+    assert read_daily_note_settings(tmp_path, ".obsidian").folder == "Daily"
+
+
+def test_locale_week_tokens_are_named() -> None:
+    assert locale_week_tokens("gggg/[Week] ww/YYYY-MM-DD") == ["gggg", "ww"]
+    assert locale_week_tokens("GGGG/[W]WW/YYYY-MM-DD [week]") == []

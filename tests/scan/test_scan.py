@@ -243,6 +243,34 @@ def test_extra_excludes_skip_and_report(tmp_path: Path) -> None:
     }
 
 
+def test_glob_excludes_skip_files_and_prune_folders(tmp_path: Path) -> None:
+    vault = make_vault(
+        tmp_path / "v",
+        {
+            "Art/Sketch.excalidraw.md": "",
+            "Sketch.excalidraw.md": "",
+            "drafts-old/a/b.md": "",
+            "Templates/t.md": "",
+            "Templates/keep.txt": "",
+            "keep.md": "",
+        },
+    )
+    excludes = ["*.excalidraw.md", "drafts*/", "Templates/*.md"]
+    result = scan_vault(vault, extra_excludes=excludes)
+    assert paths(result) == ["Templates/keep.txt", "keep.md"]
+    assert skipped(result) == {
+        "Art/Sketch.excalidraw.md": SkipReason.EXCLUDED,
+        "Sketch.excalidraw.md": SkipReason.EXCLUDED,
+        "Templates/t.md": SkipReason.EXCLUDED,
+        "drafts-old": SkipReason.EXCLUDED,  # pruned once, not file by file
+    }
+    # The hook's few-paths scan agrees with the walk.
+    asked = ["Art/Sketch.excalidraw.md", "drafts-old/a/b.md", "keep.md"]
+    few = scan_paths(vault, asked, extra_excludes=excludes)
+    assert few is not None
+    assert paths(few) == ["keep.md"]
+
+
 # --- app.json ------------------------------------------------------------------------------
 
 

@@ -809,3 +809,18 @@ def test_a_save_renamed_over_the_note_before_the_check_wins(
     monkeypatch.undo()
     assert raced and done.status is WriteStatus.CONFLICT
     assert path.read_bytes() == b"saved by rename\n"
+
+
+def test_text_that_would_change_how_the_note_reads_is_refused() -> None:
+    """A note opening front matter it never closes: a '---' line in the region's text would
+    close it, swallowing the begin marker (and, in Obsidian, showing the note's start as
+    properties). Found by the write-back fuzz test."""
+    data = b"---\n%% vaultkit:begin r %%\n%% vaultkit:end r %%\n"
+    new, outcomes = splice_regions(data, [RegionContent("r", "\n---\n\n")])
+    assert new is None
+    [(status, message, line)] = outcomes
+    assert status is WriteStatus.ERROR and line == 2
+    assert "would change how the note around it reads" in message
+    # Text that leaves the note reading as it did is written as usual.
+    new, outcomes = splice_regions(data, [RegionContent("r", "\nplain\n\n")])
+    assert new is not None and outcomes[0][0] is WriteStatus.WRITTEN

@@ -20,17 +20,32 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
+    from vaultkit.config.schema import Config
     from vaultkit.index.update import IndexUpdate
+    from vaultkit.obsidian.daily_notes import DailyNoteSettings
     from vaultkit.sync.outcome import SyncOutcome
 
 
-def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
+def _open_index(
+    args: argparse.Namespace, *, config_errors: bool = True
+) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
+    """The vault and its index, brought up to date. ``config_errors=False`` (doctor): a
+    broken config file gives no excludes rather than an error, as doctor checks the rest."""
+    from vaultkit.config.load import load_config
+    from vaultkit.dashboards.registry import BUILTINS
     from vaultkit.index.update import update_index
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
     paths = VaultPaths(vault_root(args.vault), index=args.index)
-    connection, update = update_index(paths)
+    # The config's excludes, as a sync applies them: else reading the index re-adds them.
+    try:
+        excludes = load_config(paths.root, BUILTINS).vault.excludes
+    except VaultkitError:
+        if config_errors:
+            raise
+        excludes = ()
+    connection, update = update_index(paths, excludes=excludes)
     return paths.root, connection, update
 
 
@@ -147,6 +162,7 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.doctor_settings import plugin_settings, unmatched_exclude_warnings
     from vaultkit.index.queries import (
         diagnostics_by_note,
         hidden_task_comments,
@@ -156,12 +172,18 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     )
     from vaultkit.obsidian.settings import read_obsidian_settings
 
-    vault, connection, update = _open_index(args)
+    vault, connection, update = _open_index(args, config_errors=False)
     _, settings_warnings = read_obsidian_settings(vault)
     with closing(connection):
+        config = _config(vault)
+        excludes = config.vault.excludes if config is not None else ()
+        settings_warnings += unmatched_exclude_warnings(vault, connection, excludes)
+        plugins, plugin_warnings = plugin_settings(vault, _daily_notes(vault, config))
+        settings_warnings += plugin_warnings
         found: dict[str, Any] = {
             "vault": str(vault),
             "settings_warnings": list(settings_warnings),
+            "settings_read": plugins,
             "diagnostics": diagnostics_by_note(connection),
             "hidden_tasks": hidden_task_comments(connection),
             "links": link_health(connection),
@@ -180,6 +202,31 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     return (
         ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
     )
+
+
+def _config(vault: Path) -> Config | None:
+    from vaultkit.config.load import load_config
+    from vaultkit.dashboards.registry import BUILTINS
+
+    try:
+        return load_config(vault, BUILTINS)
+    except VaultkitError:
+        return None  # sync reports a broken config; doctor still checks the rest
+
+
+def _daily_notes(vault: Path, config: Config | None) -> DailyNoteSettings | None:
+    """The daily-note settings in force, and the file they come from."""
+    from vaultkit.obsidian.daily_notes import DailyNoteSettings, read_daily_note_settings
+    from vaultkit.vault import CONFIG_DIR
+    from vaultkit.vaultpaths import CONFIG_PATH
+
+    if config is None:
+        return None
+    obsidian = read_daily_note_settings(vault, CONFIG_DIR)
+    wanted = (config.daily_notes.folder.strip("/"), config.daily_notes.format)
+    if wanted == (obsidian.folder, obsidian.format):
+        return obsidian
+    return DailyNoteSettings(*wanted, source=CONFIG_PATH.as_posix())
 
 
 def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -272,6 +319,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.cli.jsonform import note_json
+    from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
     from vaultkit.parse.note import parse_note
     from vaultkit.vault import locate_note, vault_root
 
@@ -284,7 +332,8 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
         raise VaultkitError(
             f"cannot be read ({exc.strerror}); check its permissions", path=rel_path
         ) from None
-    note = parse_note(data, rel_path)
+    # The Tasks plugin's settings, as the index applies them: inspect shows the same tasks.
+    note = parse_note(data, rel_path, rules=read_tasks_plugin(vault).rules)
     if args.json:
         _dump_json(note_json(note), out)
     else:

@@ -241,12 +241,42 @@ def _hidden_task_comments(comments: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _settings_read(read: dict[str, Any]) -> list[str]:
+    """The plugin settings doctor read, one line each."""
+    tasks = read["tasks_plugin"]
+    if not tasks["enabled"]:
+        out = ["Tasks plugin: not enabled; every checkbox is a task, read by its default statuses"]
+    else:
+        shown = repr(tasks["global_filter"]) if tasks["global_filter"] else "none"
+        out = [f"Tasks plugin ({tasks['file']}): global filter {shown}"]
+        statuses = tasks["statuses"] or []
+        if statuses:
+            out.append(
+                "  statuses: "
+                + ", ".join(
+                    f"[{s['symbol']}] {s['name'] or '?'} {s['type']} (counts as {s['counts_as']})"
+                    for s in statuses
+                )
+            )
+        else:
+            out.append("  statuses: the plugin's defaults")
+    daily = read.get("daily_notes")
+    if daily is not None:
+        where = daily["source"] or "Obsidian's defaults"
+        folder = daily["folder"] or "the vault root"
+        out.append(f"Daily notes: {daily['format']!r} in {folder} (from {where})")
+        if daily["note"]:
+            out.append(f"  {daily['note']}")
+    return out
+
+
 def describe_doctor(found: dict[str, Any]) -> str:
     index = found["index"]
     links = found["links"]
     out = [f"Vault: {found['vault']}"]
     for warning in found["settings_warnings"]:
         out.append(f"  settings: {warning}")
+    out.extend(_settings_read(found["settings_read"]))
     rebuilt = " (rebuilt now)" if index["rebuilt"] else ""
     out.append(
         f"Index: {index['path']}{rebuilt}\n  schema {index['schema_version']}, "

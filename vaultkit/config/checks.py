@@ -23,7 +23,7 @@ from vaultkit.config.reader import show
 from vaultkit.config.toml_lines import Key
 from vaultkit.errors import VaultkitError
 from vaultkit.obsidian.daily_notes import format_problem
-from vaultkit.obsidian.filters import compile_js_regex
+from vaultkit.obsidian.filters import compile_js_regex, is_glob
 from vaultkit.vaultpaths import configured_index
 
 Problem = tuple[Key, str]
@@ -46,6 +46,14 @@ def excludes(items: Sequence[tuple[int, str]], context: Context) -> Iterator[Pro
         text = entry.strip()
         if not text.strip("/"):
             yield (number,), 'is empty; give a path prefix such as "Archive/" or a /regex/'
+        elif is_glob(text) and not text.strip("*/"):
+            yield (
+                (number,),
+                (
+                    f"{show(entry)} would exclude every file of the vault; give a pattern such as "
+                    '"*.excalidraw.md" or a folder such as "Archive/"'
+                ),
+            )
         elif (
             len(text) >= 2
             and text.startswith("/")

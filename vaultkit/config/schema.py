@@ -149,9 +149,12 @@ class VaultSettings(NamedTuple):
     excludes: Annotated[
         tuple[str, ...],
         texts(
-            'Files and folders vaultkit ignores, on top of Obsidian\'s "Excluded files", in the '
-            'same syntax: a path prefix such as "Archive/" or a regular expression written '
-            '"/.../".',
+            'Files and folders vaultkit ignores, on top of Obsidian\'s "Excluded files": a path '
+            'prefix such as "Archive/", a regular expression written "/.../" (both as in '
+            'Obsidian), or a glob pattern as in a .gitignore: "*.excalidraw.md" (a name at '
+            'any depth), "Templates/**/*.md" (a path from the vault root; ** crosses folders), '
+            '"drafts*/" (folders only). `vaultkit doctor` warns about an entry that matches no '
+            "file.",
             check=checks.excludes,
         ),
     ] = ()
@@ -391,9 +394,12 @@ class DailyNotes(NamedTuple):
     format: Annotated[
         str,
         text(
-            "File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, ddd, "
-            "dddd; text in [brackets] is literal. It may contain folders, e.g. "
-            '"YYYY/MM/YYYY-MM-DD".',
+            "File name format in moment.js tokens: YYYY, YY, M, MM, MMM, MMMM, D, DD, Do, d, "
+            "ddd, dddd; ISO weeks W, WW, GGGG, GG, E; weeks of Obsidian's language w, ww, gggg, "
+            "gg, e (read as moment's English week: Sunday first, week 1 holds January 1). Text "
+            "in [brackets] is literal. It names a day by year, month and day, or by week year, "
+            'week and weekday, and may contain folders, e.g. "YYYY/MM/YYYY-MM-DD" or '
+            '"GGGG/[W]WW/YYYY-MM-DD"; a week in the name must agree with the date.',
             check=checks.daily_format,
         ),
     ] = DEFAULT_DAILY_FORMAT
@@ -415,8 +421,10 @@ class Config(NamedTuple):
     daily_notes: Annotated[
         DailyNotes,
         SectionDoc(
-            "These follow Obsidian's Daily notes settings (.obsidian/daily-notes.json). Uncomment "
-            "a key only to override Obsidian: set here, it wins over Obsidian's setting.",
+            "These follow Obsidian's Daily notes settings (.obsidian/daily-notes.json), or the "
+            "Periodic Notes plugin's daily notes when that plugin is enabled with them on "
+            "(.obsidian/plugins/periodic-notes/data.json). Uncomment a key only to override "
+            "Obsidian: set here, it wins over Obsidian's setting.",
             commented=True,
         ),
     ] = DailyNotes()

@@ -41,6 +41,9 @@ ANALYSIS_KEY = "template:"
 WROTE_KEY = "wrote:"
 """Prefix: per note holding regions, its state (device, inode, size, mtime) right after
 vaultkit wrote it, so that vaultkit's own write does not start the quiet period."""
+TASK_RULES_KEY = "task_rules"
+"""The fingerprint of the Tasks plugin's settings the notes were parsed with
+(``vaultkit.model.TaskRules.fingerprint``): another means every note is parsed again."""
 CADENCES_KEY = "cadences"
 """The ``[status.cadences]`` table the stored cadences were derived with, as JSON
 (``vaultkit.index.cadences``)."""

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from vaultkit.cadences import Cadences
 from vaultkit.index.digest import content_digest
 from vaultkit.index.note_rows import NoteRows, note_rows
+from vaultkit.model import TaskRules
 from vaultkit.scan.found import SourceFile
 
 POOL_THRESHOLD = 64
@@ -38,7 +39,9 @@ class ReadNote(NamedTuple):
     """Why the note could not be read, when it could not."""
 
 
-def _read_one(source: SourceFile, known_digest: str | None, cadences: Cadences) -> ReadNote:
+def _read_one(
+    source: SourceFile, known_digest: str | None, cadences: Cadences, rules: TaskRules
+) -> ReadNote:
     # Imported here: a run with nothing to parse never loads the parser.
     from vaultkit.model import Note
     from vaultkit.parse.note import parse_note
@@ -68,12 +71,14 @@ def _read_one(source: SourceFile, known_digest: str | None, cadences: Cadences) 
     if digest == known_digest:
         return ReadNote(source, digest, None)
     return ReadNote(
-        source, digest, note_rows(parse_note(data, source.path), source.mtime_ns, cadences)
+        source,
+        digest,
+        note_rows(parse_note(data, source.path, rules=rules), source.mtime_ns, cadences),
     )
 
 
-def _parse_batch(cadences: Cadences, batch: list[Work]) -> list[ReadNote]:
-    return [_read_one(source, digest, cadences) for source, digest in batch]
+def _parse_batch(cadences: Cadences, rules: TaskRules, batch: list[Work]) -> list[ReadNote]:
+    return [_read_one(source, digest, cadences, rules) for source, digest in batch]
 
 
 def _chunks(items: list[Work], size: int) -> Iterator[list[Work]]:
@@ -81,9 +86,12 @@ def _chunks(items: list[Work], size: int) -> Iterator[list[Work]]:
         yield items[start : start + size]
 
 
-def read_and_parse(work: list[Work], *, progress: bool, cadences: Cadences) -> Iterable[ReadNote]:
+def read_and_parse(
+    work: list[Work], *, progress: bool, cadences: Cadences, rules: TaskRules
+) -> Iterable[ReadNote]:
     """Each note of ``work``, read and parsed, in order; ``progress``: a bar on stderr. Each
-    task's cadence is that of its section in ``cadences``."""
+    task's cadence is that of its section in ``cadences``; ``rules``, the Tasks plugin's
+    settings, decide what a task is (plain data, so the worker processes get them too)."""
     workers = min(os.cpu_count() or 1, 8)
     bar = None
     if progress and len(work) >= POOL_THRESHOLD:
@@ -96,13 +104,15 @@ def read_and_parse(work: list[Work], *, progress: bool, cadences: Cadences) -> I
 
             size = max(16, min(256, len(work) // (workers * 8) or 1))
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for results in pool.map(partial(_parse_batch, cadences), _chunks(work, size)):
+                for results in pool.map(
+                    partial(_parse_batch, cadences, rules), _chunks(work, size)
+                ):
                     if bar is not None:
                         bar.update(len(results))
                     yield from results
         else:
             for item in work:
-                result = _read_one(*item, cadences)
+                result = _read_one(*item, cadences, rules)
                 if bar is not None:
                     bar.update(1)
                 yield result

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from vaultkit.index import cadences as cadence_table
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.changes import Changes, find_changes, known_files, stored_skips
-from vaultkit.index.meta import SCANNED_AT_KEY, VAULT_KEY
+from vaultkit.index.meta import SCANNED_AT_KEY, TASK_RULES_KEY, VAULT_KEY
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
 from vaultkit.index.parsing import read_and_parse
@@ -40,6 +40,8 @@ from vaultkit.index.store import (
     open_index,
     transaction,
 )
+from vaultkit.model import TaskRules
+from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
 from vaultkit.scan.found import ScanResult
 from vaultkit.scan.walk import scan_vault
 from vaultkit.vaultpaths import IndexPath, VaultPaths
@@ -80,8 +82,13 @@ def update_index(
     only: Collection[str] | None = None,
     scopes: Scopes | None = None,
     cadences: Cadences | None = None,
+    excludes: Sequence[str] = (),
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     """Bring the vault's index up to date; returns an open connection and what it did.
+
+    ``excludes`` is the config's ``[vault] excludes``, for the walks made here (no ``scan``
+    given, or a new index that a partial scan cannot fill): without it, a command that only
+    reads the index would put the excluded notes back into it.
 
     ``cadences`` is the config's ``[status.cadences]``: when the index was derived with another
     table, every stored cadence is derived again (:mod:`vaultkit.index.cadences`). Without it
@@ -100,7 +107,9 @@ def update_index(
     """
     location = paths.index
     try:
-        return _update_index(paths.root, location, progress, scan, only, scopes, cadences)
+        return _update_index(
+            paths.root, location, progress, scan, only, scopes, cadences, tuple(excludes)
+        )
     except sqlite3.OperationalError as exc:
         # open_index checked that the index can be written; this is the backstop for what
         # changes under a run (a companion file or the file system turned read-only).
@@ -118,22 +127,26 @@ def _update_index(
     only: Collection[str] | None,
     scopes: Scopes | None,
     wanted_cadences: Cadences | None,
+    excludes: tuple[str, ...],
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
     connection, rebuilt = _open(vault, location)
     update = IndexUpdate(index_path=location.path, rebuilt=rebuilt)
-    found = _scan(connection, vault, scan)
+    found = _scan(connection, vault, scan, excludes)
+    rules = read_tasks_plugin(vault).rules
+    new_rules = _reparse_if_rules_changed(connection, rules)
     if progress is None:
         progress = sys.stderr.isatty()
-    if rebuilt and only is not None:
-        # A new index needs every file; a partial scan cannot fill it.
-        only, found = None, scan_vault(vault)
+    if (rebuilt or new_rules) and only is not None:
+        # A new index needs every file, and new Tasks-plugin rules every note parsed again;
+        # a partial scan cannot do either.
+        only, found = None, scan_vault(vault, extra_excludes=excludes)
     partial = only is not None
     known = known_files(connection, only)
     changes = find_changes(connection, found, known)
     cadences, recadence = cadence_table.cadences_in_force(connection, wanted_cadences)
-    if not (changes.any_file or rebuilt or recadence) and (
+    if not (changes.any_file or rebuilt or recadence or new_rules) and (
         partial or changes.skipped_rows == stored_skips(connection)
     ):
         # Nothing moved: no write transaction at all (the common warm case).
@@ -145,7 +158,8 @@ def _update_index(
         # Stored as they arrive, so memory stays flat however many notes changed and SQLite
         # work overlaps with parsing in the worker processes.
         work = changes.work
-        for item in read_and_parse(work, progress=progress, cadences=cadences) if work else ():
+        parsed = read_and_parse(work, progress=progress, cadences=cadences, rules=rules)
+        for item in parsed if work else ():
             notes.store(item)
         _store_files(connection, changes, partial=partial)
         update.removed = sorted(changes.removed)
@@ -153,8 +167,29 @@ def _update_index(
         if recadence:
             _recadence(connection, cadences, rebuilt)
         _record_scan(connection, vault, scanned_at_ns, partial=partial)
+        connection.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            (TASK_RULES_KEY, rules.fingerprint),
+        )
     # A partial update saw a few files only: the index counts the others.
     return connection, _counted(update, found, started, index=connection if partial else None)
+
+
+def _reparse_if_rules_changed(connection: sqlite3.Connection, rules: TaskRules) -> bool:
+    """Whether the notes were parsed under other Tasks-plugin rules than ``rules``; if so,
+    every note is marked changed, so that this update parses it again.
+
+    The rules are the plugin's settings, not a note: editing them changes no note, so no
+    note would be parsed again by itself. A note whose stored size and mtime cannot match
+    and whose hash is unknown is read and parsed as a changed one (:mod:`.changes`); a run
+    that stops before it commits leaves them so, and the next one parses them.
+    """
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (TASK_RULES_KEY,)).fetchone()
+    if row is not None and row[0] == rules.fingerprint:
+        return False
+    with transaction(connection):
+        connection.execute("UPDATE files SET hash = NULL, mtime_ns = -1 WHERE is_note = 1")
+    return True
 
 
 def _open(vault: Path, location: IndexPath) -> tuple[sqlite3.Connection, bool]:
@@ -178,10 +213,12 @@ def _open(vault: Path, location: IndexPath) -> tuple[sqlite3.Connection, bool]:
     return connection, rebuilt
 
 
-def _scan(connection: sqlite3.Connection, vault: Path, scan: ScanResult | None) -> ScanResult:
+def _scan(
+    connection: sqlite3.Connection, vault: Path, scan: ScanResult | None, excludes: tuple[str, ...]
+) -> ScanResult:
     """The caller's scan, or a walk of the whole vault."""
     try:
-        return scan if scan is not None else scan_vault(vault)
+        return scan if scan is not None else scan_vault(vault, extra_excludes=excludes)
     except OSError as exc:
         connection.close()
         raise VaultkitError(f"the vault cannot be read ({exc.strerror})", path=str(vault)) from None

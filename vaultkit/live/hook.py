@@ -135,7 +135,9 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     if _is_generated(file_path):
         return ExitStatus.OK
     settings, _ = read_obsidian_settings(vault)
-    if is_excluded(rel, settings.ignore_filters) or is_excluded(rel, config.vault.excludes):
+    if is_excluded(rel, settings.ignore_filters) or is_excluded(
+        rel, config.vault.excludes, globs=True
+    ):
         return ExitStatus.OK
     # The one decision of where the index lives, for the fast path and the sync alike.
     paths = VaultPaths(vault, configured=config.vault.index)

@@ -1,9 +1,12 @@
 """Obsidian's Daily notes: its settings file, and dates read from note names in moment.js format.
 
 Obsidian names a daily note by formatting the date with moment.js (``YYYY-MM-DD`` unless the
-user chose another format in ``<config dir>/daily-notes.json``). vaultkit reads the date back
-from the name with moment's own tokens, strictly, as Obsidian does; the tokens it cannot read
-are named in :func:`format_problem`.
+user chose another format in ``<config dir>/daily-notes.json``). When the Periodic Notes
+community plugin is enabled and its daily notes are on, its folder and format are the ones in
+use instead, as the shared ``obsidian-daily-notes-interface`` library decides
+(``getDailyNoteSettings``: ``shouldUsePeriodicNotesSettings("daily")``). vaultkit reads the
+date back from the name with moment's own tokens, strictly, as Obsidian does; the tokens it
+cannot read are named in :func:`format_problem`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultkit.files import read_regular
+from vaultkit.obsidian.plugins import PERIODIC_NOTES_PLUGIN, read_plugin_data
 
 if TYPE_CHECKING:
     import logging
@@ -42,10 +46,17 @@ class DailyNoteSettings(NamedTuple):
     """Vault-relative folder of the daily notes, without slashes at the ends; ``""`` = root."""
     format: str = DEFAULT_DAILY_FORMAT
     """moment.js format of a daily note's path below :attr:`folder`, without ``.md``."""
+    source: str = ""
+    """The settings file they come from (``""``: Obsidian's defaults)."""
 
 
 def read_daily_note_settings(vault: Path, config_dir: str) -> DailyNoteSettings:
-    """``<config_dir>/daily-notes.json``, leniently: problems are logged and defaults used."""
+    """The daily notes' folder and format: the Periodic Notes plugin's when it is enabled with
+    its daily notes on, else ``<config_dir>/daily-notes.json``; leniently: problems are logged
+    and defaults used."""
+    periodic = _periodic_daily_notes(vault, config_dir)
+    if periodic is not None:
+        return periodic
     path = vault / config_dir / "daily-notes.json"
     shown = f"{config_dir}/daily-notes.json"
     try:
@@ -70,7 +81,39 @@ def read_daily_note_settings(vault: Path, config_dir: str) -> DailyNoteSettings:
     problem = format_problem(fmt)
     if problem:
         _logger().warning("%s: daily-note format %s; no daily notes will be found", shown, problem)
-    return DailyNoteSettings(folder=_nfc(folder.strip().strip("/")), format=fmt)
+    return DailyNoteSettings(folder=_nfc(folder.strip().strip("/")), format=fmt, source=shown)
+
+
+def _periodic_daily_notes(vault: Path, config_dir: str) -> DailyNoteSettings | None:
+    """The Periodic Notes plugin's daily-note settings when they are in use, else None.
+
+    Its settings (liamcain/obsidian-periodic-notes) are ``{"daily": {"enabled", "format",
+    "folder", "template"}, ...}`` up to 0.x, and ``{"calendarSets": [{"id", "day": {...}}],
+    "activeCalendarSet": id}`` in the 1.0 betas. An empty format means the default.
+    """
+    found = read_plugin_data(vault, PERIODIC_NOTES_PLUGIN, config_dir)
+    for warning in found.warnings:
+        _logger().warning("%s", warning)
+    if found.data is None:
+        return None
+    daily = found.data.get("daily")
+    sets = found.data.get("calendarSets")
+    if not isinstance(daily, dict) and isinstance(sets, list):
+        active = found.data.get("activeCalendarSet")
+        chosen = [s for s in sets if isinstance(s, dict) and s.get("id") == active] or sets[:1]
+        daily = chosen[0].get("day") if chosen and isinstance(chosen[0], dict) else None
+    if not isinstance(daily, dict) or daily.get("enabled") is not True:
+        return None
+    folder = daily.get("folder")
+    fmt = daily.get("format")
+    folder = folder if isinstance(folder, str) else ""
+    fmt = fmt if isinstance(fmt, str) and fmt.strip() else DEFAULT_DAILY_FORMAT
+    problem = format_problem(fmt)
+    if problem:
+        _logger().warning(
+            "%s: daily-note format %s; no daily notes will be found", found.shown, problem
+        )
+    return DailyNoteSettings(_nfc(folder.strip().strip("/")), fmt, found.shown)
 
 
 # moment's default locale is English; calendar.month_name would follow the machine's locale.
@@ -115,8 +158,26 @@ _SUPPORTED: Mapping[str, tuple[str, str]] = MappingProxyType(
         "D": ("day", "[0-9]{1,2}"),
         "dddd": ("weekday_name", "(?i:" + "|".join(_WEEKDAYS) + ")"),
         "ddd": ("weekday_abbr", "(?i:" + "|".join(d[:3] for d in _WEEKDAYS) + ")"),
+        "d": ("weekday_sunday0", "[0-6]"),
+        # Week tokens (moment docs, "Format"): ISO weeks (W, WW, GGGG, GG, E) are the same in
+        # every locale; locale weeks (w, ww, gggg, gg, e) follow moment's locale, which is
+        # Obsidian's language: vaultkit reads them with moment's default English rule (weeks
+        # start on Sunday, week 1 holds January 1; :data:`LOCALE_WEEK_TOKENS`).
+        "WW": ("isoweek", "[0-9]{2}"),
+        "W": ("isoweek", "[0-9]{1,2}"),
+        "GGGG": ("isoyear", "[0-9]{4}"),
+        "GG": ("isoyy", "[0-9]{2}"),
+        "E": ("isoweekday", "[1-7]"),
+        "ww": ("week", "[0-9]{2}"),
+        "w": ("week", "[0-9]{1,2}"),
+        "gggg": ("weekyear", "[0-9]{4}"),
+        "gg": ("weekyy", "[0-9]{2}"),
+        "e": ("weekday_sunday0", "[0-6]"),
     }
 )
+LOCALE_WEEK_TOKENS = frozenset({"w", "ww", "gggg", "gg", "e"})
+"""Tokens whose value depends on moment's locale (Obsidian's language, which the vault does
+not record): read with the English (US) week, and named by ``vaultkit doctor``."""
 
 
 class _Format(NamedTuple):
@@ -145,11 +206,28 @@ def _compile_format(fmt: str) -> _Format:
             supported = ", ".join(_SUPPORTED)
             problem = f"uses {token!r}, which vaultkit does not read (it reads {supported})"
             return _Format(None, (), problem)
-    kinds = {kind.split("_")[0].replace("yy", "year") for kind in fields}
-    if not {"year", "month", "day"} <= kinds:
-        problem = f"{_quoted(fmt)} needs a year, a month and a day (e.g. YYYY-MM-DD)"
+    kinds = {_YEAR_OF_YY.get(kind, kind.split("_")[0]) for kind in fields}
+    if not any(needed <= kinds for needed in _DATE_FIELDS):
+        problem = (
+            f"{_quoted(fmt)} needs a year, a month and a day (e.g. YYYY-MM-DD), or a week "
+            "year, a week and a weekday (e.g. GGGG-[W]WW-E)"
+        )
         return _Format(None, (), problem)
     return _Format(re.compile("".join(parts)), tuple(fields), None)
+
+
+_YEAR_OF_YY = {"yy": "year", "isoyy": "isoyear", "weekyy": "weekyear"}
+_DATE_FIELDS = (
+    {"year", "month", "day"},
+    {"isoyear", "isoweek", "isoweekday"},
+    {"weekyear", "week", "weekday"},
+)
+"""The sets of fields that name one day (``weekday`` here: ``e`` or ``d``, Sunday = 0)."""
+
+
+def locale_week_tokens(fmt: str) -> list[str]:
+    """The locale-dependent week tokens ``fmt`` uses (for ``vaultkit doctor``)."""
+    return [t for t in _MOMENT_TOKEN_RE.findall(fmt) if t in LOCALE_WEEK_TOKENS]
 
 
 def format_problem(fmt: str) -> str | None:
@@ -184,31 +262,74 @@ def _parse_date(name: str, fmt: str) -> dt.date | None:
         return None
     values: dict[str, set[int]] = {}
     for index, kind in enumerate(compiled.fields):
-        text = match[f"g{index}"]
-        if kind == "yy":
-            # moment's two-digit years: 69-99 are 19xx, 00-68 are 20xx.
-            number = int(text)
-            value, kind = number + (1900 if number > 68 else 2000), "year"
-        elif kind in ("month_name", "month_abbr"):
-            value, kind = _prefix_index(MONTHS, text) + 1, "month"
-        elif kind in ("weekday_name", "weekday_abbr"):
-            value, kind = _prefix_index(_WEEKDAYS, text), "weekday"
-        elif kind == "day_ordinal":
-            value, kind = int(text[:-2]), "day"
-        else:
-            value = int(text)
+        value, kind = _field_value(kind, match[f"g{index}"])
         values.setdefault(kind, set()).add(value)
     # A token repeated (YYYY/YYYY-MM-DD) must agree with itself.
     if any(len(found) > 1 for found in values.values()):
         return None
+    one = {kind: found.pop() for kind, found in values.items()}
+    day = _day_of(one)
+    if day is None:
+        return None
+    # Every other field the name carries must agree with the day (a weekday, a week number).
+    return day if all(_field_of(day, kind) == value for kind, value in one.items()) else None
+
+
+def _field_value(kind: str, text: str) -> tuple[int, str]:
+    """A matched token's number, and the field it sets."""
+    if kind in _YEAR_OF_YY:
+        # moment's two-digit years: 69-99 are 19xx, 00-68 are 20xx.
+        number = int(text)
+        return number + (1900 if number > 68 else 2000), _YEAR_OF_YY[kind]
+    if kind in ("month_name", "month_abbr"):
+        return _prefix_index(MONTHS, text) + 1, "month"
+    if kind in ("weekday_name", "weekday_abbr"):
+        return _prefix_index(_WEEKDAYS, text), "weekday_monday0"
+    if kind == "day_ordinal":
+        return int(text[:-2]), "day"
+    if kind == "weekday_sunday0":
+        return int(text), "weekday"
+    return int(text), kind
+
+
+def _day_of(one: Mapping[str, int]) -> dt.date | None:
+    """The day the fields name (a date, an ISO week date, or an English-locale week date)."""
     try:
-        day = dt.date(values["year"].pop(), values["month"].pop(), values["day"].pop())
-    except ValueError:  # 2026-02-30, month 13, year 0
+        if {"year", "month", "day"} <= one.keys():
+            return dt.date(one["year"], one["month"], one["day"])
+        if {"isoyear", "isoweek", "isoweekday"} <= one.keys():
+            return dt.date.fromisocalendar(one["isoyear"], one["isoweek"], one["isoweekday"])
+        if {"weekyear", "week", "weekday"} <= one.keys():
+            start = _locale_week_one(one["weekyear"])
+            return start + dt.timedelta(days=7 * (one["week"] - 1) + one["weekday"])
+    except (ValueError, OverflowError):  # 2026-02-30, month 13, year 0, week 54
         return None
-    weekday = values.get("weekday")
-    if weekday is not None and weekday.pop() != day.weekday():
-        return None
-    return day
+    return None
+
+
+def _field_of(day: dt.date, kind: str) -> int:
+    """The value of field ``kind`` for ``day``, to check a name against itself."""
+    iso = day.isocalendar()
+    if kind in ("year", "month", "day"):
+        return int(getattr(day, kind))
+    if kind == "weekday_monday0":
+        return day.weekday()
+    if kind == "weekday":
+        return (day.weekday() + 1) % 7
+    if kind in ("isoyear", "isoweek", "isoweekday"):
+        return {"isoyear": iso.year, "isoweek": iso.week, "isoweekday": iso.weekday}[kind]
+    # The English locale's week: Sunday first, week 1 is the one holding January 1.
+    sunday = day - dt.timedelta(days=(day.weekday() + 1) % 7)
+    week_year = (sunday + dt.timedelta(days=6)).year
+    if kind == "weekyear":
+        return week_year
+    return (sunday - _locale_week_one(week_year)).days // 7 + 1
+
+
+def _locale_week_one(year: int) -> dt.date:
+    """The Sunday that starts week 1 of ``year`` in moment's English locale (dow 0, doy 6)."""
+    january_first = dt.date(year, 1, 1)
+    return january_first - dt.timedelta(days=(january_first.weekday() + 1) % 7)
 
 
 def _prefix_index(names: Sequence[str], text: str) -> int:

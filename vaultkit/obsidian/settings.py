@@ -17,7 +17,7 @@ from typing import NamedTuple
 from vaultkit.files import os_reason, read_regular
 from vaultkit.vault import CONFIG_DIR as DEFAULT_CONFIG_DIR  # the folder that makes a vault
 
-__all__ = ["DEFAULT_CONFIG_DIR", "ObsidianSettings", "read_obsidian_settings"]
+__all__ = ["DEFAULT_CONFIG_DIR", "ObsidianSettings", "read_json_object", "read_obsidian_settings"]
 
 
 class ObsidianSettings(NamedTuple):
@@ -42,7 +42,7 @@ def read_obsidian_settings(
     """
     config_dir = config_dir.strip("/") or DEFAULT_CONFIG_DIR
     shown = f"{config_dir}/app.json"
-    data, warnings = _read_object(vault / config_dir / "app.json", shown)
+    data, warnings = read_json_object(vault / config_dir / "app.json", shown)
     if data is None:
         defaults = ObsidianSettings(config_dir, ignore_filters=(), attachment_folder=None)
         return defaults, warnings
@@ -54,20 +54,21 @@ def read_obsidian_settings(
     return settings, warnings
 
 
-def _read_object(path: Path, shown: str) -> tuple[dict[str, object] | None, list[str]]:
-    """The JSON object in the file (None: the defaults apply), and why it could not be read."""
+def read_json_object(
+    path: Path, shown: str, defaults: str = "Obsidian's default settings are used"
+) -> tuple[dict[str, object] | None, list[str]]:
+    """The JSON object in the file (None: the defaults apply), and why it could not be read;
+    ``defaults`` ends each warning, saying what is used instead."""
     try:
         raw = read_regular(path)
     except (FileNotFoundError, NotADirectoryError):
         return None, []
     except OSError as exc:
-        return None, [
-            f"Could not read {shown} ({os_reason(exc)}), so Obsidian's default settings are used."
-        ]
+        return None, [f"Could not read {shown} ({os_reason(exc)}), so {defaults}."]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, [f"{shown} is not UTF-8 text, so Obsidian's default settings are used."]
+        return None, [f"{shown} is not UTF-8 text, so {defaults}."]
     if not text.strip():
         # Obsidian itself treats an empty settings file as "nothing changed".
         return None, []
@@ -76,12 +77,10 @@ def _read_object(path: Path, shown: str) -> tuple[dict[str, object] | None, list
     except json.JSONDecodeError as exc:
         return None, [
             f"{shown} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}), "
-            "so Obsidian's default settings are used."
+            f"so {defaults}."
         ]
     if not isinstance(data, dict):
-        return None, [
-            f"{shown} does not hold a JSON object, so Obsidian's default settings are used."
-        ]
+        return None, [f"{shown} does not hold a JSON object, so {defaults}."]
     return data, []
 
 

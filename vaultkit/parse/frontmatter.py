@@ -5,6 +5,15 @@ later line is exactly ``---``. The YAML is loaded through python-frontmatter's h
 with PyYAML's *safe* loader, and converted to JSON-compatible values under a size
 budget, so alias-expansion bombs and deeply nested documents become a diagnostic
 instead of exhausting memory.
+
+One YAML that PyYAML refuses, Obsidian reads: a mapping or a list used as a key, which is what
+an unquoted template placeholder makes (``created: {{date}}`` is the mapping
+``{{date: null}: null}``). Obsidian keeps the note's other properties then (issue 16, seen on
+real vaults). Its YAML reader is JavaScript, understood to be js-yaml (Obsidian's code is not
+public), whose objects take only text keys: js-yaml turns such a key into text
+(``[object Object]`` for a mapping, the items joined with ``,`` for a list; nodeca/js-yaml#169,
+``storeMappingPair`` in its ``loader.js``). vaultkit reads it the same way, so the properties,
+tags included, are what the properties panel shows, and says which line to quote.
 """
 
 from __future__ import annotations
@@ -122,6 +131,41 @@ def _string_items(value: PropertyValue, *, strip_hash: bool) -> list[str]:
     return [item for item in items if item]
 
 
+_UNHASHABLE = "found unhashable key"
+
+
+def _js_key_text(node: yaml.Node, budget: _Budget) -> str:
+    """The text js-yaml makes of a mapping key that is not a scalar.
+
+    Under a budget: aliases can make a small key expand without end (an alias bomb).
+    """
+    budget.spend()
+    if isinstance(node, yaml.SequenceNode):
+        return ",".join(_js_key_text(item, budget) for item in node.value)
+    if isinstance(node, yaml.MappingNode):
+        return "[object Object]"
+    return str(node.value)
+
+
+def _js_keys_loader() -> tuple[Any, list[tuple[int, str]]]:
+    """A safe loader that reads non-scalar mapping keys as js-yaml does, and where it did so:
+    (file line, the key's text). A class per use: what it found belongs to one note."""
+    found: list[tuple[int, str]] = []
+    budget = _Budget(MAX_PROPERTY_NODES)
+
+    class _Loader(_SafeLoader):  # type: ignore[misc]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+            for index, (key, value) in enumerate(node.value):
+                if not isinstance(key, yaml.ScalarNode):
+                    text = _js_key_text(key, budget)
+                    # +2: the opening '---' line, and 1-based numbering.
+                    found.append((key.start_mark.line + 2, text))
+                    node.value[index] = (yaml.ScalarNode("tag:yaml.org,2002:str", text), value)
+            return super().construct_mapping(node, deep=deep)
+
+    return _Loader, found
+
+
 def _key_lines(yaml_text: str) -> dict[str, int]:
     """File line (1-based) of each top-level key; composed only when a diagnostic needs it."""
     try:
@@ -141,7 +185,15 @@ def _key_lines(yaml_text: str) -> dict[str, int]:
 def _load_yaml(yaml_text: str, diagnostics: list[Diagnostic]) -> dict[str, PropertyValue] | None:
     """The front matter as JSON-compatible values, or None (and a diagnostic if it is bad)."""
     try:
-        loaded = YAMLHandler().load(yaml_text, Loader=_SafeLoader)
+        try:
+            loaded = YAMLHandler().load(yaml_text, Loader=_SafeLoader)
+        except yaml.constructor.ConstructorError as exc:
+            if exc.problem != _UNHASHABLE:
+                raise
+            # Rare, so the common path keeps the C loader untouched: read it again as Obsidian.
+            loader, object_keys = _js_keys_loader()
+            loaded = YAMLHandler().load(yaml_text, Loader=loader)
+            diagnostics.extend(_object_key_diagnostic(*key) for key in dict.fromkeys(object_keys))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark is not None else 1
@@ -155,6 +207,9 @@ def _load_yaml(yaml_text: str, diagnostics: list[Diagnostic]) -> dict[str, Prope
                 Severity.ERROR,
             )
         )
+        return None
+    except _BudgetExceededError:
+        diagnostics.append(_too_large())
         return None
     except (yaml.YAMLError, RecursionError, MemoryError, ValueError, TypeError) as exc:
         diagnostics.append(
@@ -182,18 +237,32 @@ def _load_yaml(yaml_text: str, diagnostics: list[Diagnostic]) -> dict[str, Prope
     try:
         properties = _to_json_value(loaded, _Budget(MAX_PROPERTY_NODES))
     except (_BudgetExceededError, RecursionError):
-        diagnostics.append(
-            Diagnostic(
-                1,
-                "yaml-too-large",
-                f"the properties expand to more than {MAX_PROPERTY_NODES} values or nest "
-                "too deeply (a YAML alias bomb?); they are ignored",
-                Severity.ERROR,
-            )
-        )
+        diagnostics.append(_too_large())
         return None
     assert isinstance(properties, dict)
     return properties
+
+
+def _too_large() -> Diagnostic:
+    return Diagnostic(
+        1,
+        "yaml-too-large",
+        f"the properties expand to more than {MAX_PROPERTY_NODES} values or nest "
+        "too deeply (a YAML alias bomb?); they are ignored",
+        Severity.ERROR,
+    )
+
+
+def _object_key_diagnostic(line: int, text: str) -> Diagnostic:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return Diagnostic(
+        line,
+        "yaml-object-key",
+        "a YAML mapping or list stands as a key here (an unquoted placeholder such as "
+        f"{{{{date}}}} makes one); Obsidian reads that key as the text '{shown}' and keeps "
+        "the other properties, as vaultkit does; put the value in quotes, e.g. "
+        'created: "{{date}}"',
+    )
 
 
 def _tags_and_aliases(

@@ -13,19 +13,27 @@ Only comments that start a line are read: a comment inside a paragraph cannot ho
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from vaultkit.model import HiddenTask
 from vaultkit.parse.extract import extract
 from vaultkit.parse.markdown import build_parser
 from vaultkit.parse.state import CommentBody
 
 
-def hidden_tasks(comments: list[CommentBody]) -> list[HiddenTask]:
-    """The checkbox items of the given comments, in document order."""
+def hidden_tasks(
+    comments: list[CommentBody], env: MutableMapping[str, Any] | None = None
+) -> list[HiddenTask]:
+    """The checkbox items of the given comments, in document order; ``env``: the note's
+    markdown-it env (the Tasks plugin's settings), so a hidden item is what would be a task."""
     found: list[HiddenTask] = []
     parser = build_parser()
     for comment in comments:
         # The body's first line is the comment's first line.
-        inner = extract(parser.parse(comment.content), comment.line - 1, comment.content)
+        inner = extract(
+            parser.parse(comment.content, dict(env or {})), comment.line - 1, comment.content
+        )
         found.extend(
             HiddenTask(task.line, task.status_char, task.text, comment.line, comment.end_line)
             for task in inner.tasks

@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
-from vaultkit.model import Diagnostic, Note, Severity, Span, Tag
+from vaultkit.model import Diagnostic, Note, Severity, Span, Tag, TaskRules
 from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
@@ -23,6 +23,7 @@ from vaultkit.parse.markdown import build_parser
 from vaultkit.parse.regions import MAX_NOTE_BYTES, body_of, generated_name
 from vaultkit.parse.resources import collect_resources
 from vaultkit.parse.state import Extracted
+from vaultkit.parse.tasks import RULES_ENV
 
 __all__ = ["parse_note"]
 
@@ -84,12 +85,15 @@ def _too_large(size: int, max_bytes: int) -> Diagnostic:
     )
 
 
-def _extract_body(body: str, body_start: int, diagnostics: list[Diagnostic]) -> Extracted | None:
+def _extract_body(
+    body: str, body_start: int, diagnostics: list[Diagnostic], rules: TaskRules | None
+) -> Extracted | None:
     """The body's elements, or None (and a diagnostic) when it cannot be read at all."""
+    env = {RULES_ENV: rules} if rules is not None else {}
     try:
-        tokens = build_parser().parse(body)
+        tokens = build_parser().parse(body, env)
         found = extract(tokens, body_start, body)
-        found.hidden_tasks = hidden_tasks(found.comments)
+        found.hidden_tasks = hidden_tasks(found.comments, env)
         return found
     except RecursionError:
         diagnostics.append(
@@ -151,8 +155,11 @@ def _full_note(
     )
 
 
-def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> Note:
-    """Parse a note's raw bytes; ``path`` is its vault-relative POSIX path."""
+def parse_note(
+    data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES, rules: TaskRules | None = None
+) -> Note:
+    """Parse a note's raw bytes; ``path`` is its vault-relative POSIX path; ``rules``: the
+    Tasks plugin's settings that decide what a task is (None: the plugin's defaults)."""
     path = unicodedata.normalize("NFC", path)
     decoded = decode_note(data)
     diagnostics: list[Diagnostic] = list(decoded.diagnostics)
@@ -177,7 +184,7 @@ def parse_note(data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES) -> No
     name = generated_name(body)
     if name is not None:
         return _generated_file(base, front, name, line_count, diagnostics)
-    found = _extract_body(body, front.body_start, diagnostics)
+    found = _extract_body(body, front.body_start, diagnostics, rules)
     if found is None:
         return _properties_only(base, front, line_count, diagnostics)
     return _full_note(base, front, found, line_count, diagnostics)

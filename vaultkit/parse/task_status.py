@@ -5,17 +5,27 @@ Whether a task is blocked is a question across notes: :mod:`vaultkit.graph.depen
 
 from __future__ import annotations
 
-from vaultkit.model import TaskStatus
+from vaultkit.model import TaskRules, TaskStatus
 
-__all__ = ["status_of"]
+__all__ = ["is_task_text", "status_of"]
 
 
-def status_of(char: str) -> TaskStatus:
-    """The Tasks plugin's default reading of a checkbox character.
+def status_of(char: str, rules: TaskRules | None = None) -> TaskStatus:
+    """The Tasks plugin's reading of a checkbox character.
 
-    ``' '`` todo; ``'x'``/``'X'`` done; ``'/'`` in progress; ``'-'`` cancelled; anything else
-    (``'>'``, ``'?'``, theme symbols) is OTHER.
+    With the plugin's status table (``rules.statuses``), a listed symbol has its status; any
+    other reads as the plugin reads an unregistered one: ``x``/``X`` done, a space todo, the
+    rest "Unknown", which the plugin treats as todo (OTHER here: open). Without a table, the
+    plugin's defaults: ``' '`` todo; ``'x'``/``'X'`` done; ``'/'`` in progress; ``'-'``
+    cancelled; anything else (``'>'``, ``'?'``, theme symbols) is OTHER.
     """
+    if rules is not None and rules.statuses:
+        for symbol, status in rules.statuses:
+            if symbol == char:
+                return status
+        if char in ("x", "X"):
+            return TaskStatus.DONE
+        return TaskStatus.TODO if char == " " else TaskStatus.OTHER
     if char == " ":
         return TaskStatus.TODO
     if char in ("x", "X"):
@@ -25,3 +35,9 @@ def status_of(char: str) -> TaskStatus:
     if char == "-":
         return TaskStatus.CANCELLED
     return TaskStatus.OTHER
+
+
+def is_task_text(text: str, rules: TaskRules | None) -> bool:
+    """Whether a checkbox whose line reads ``text`` after the ``[c]`` is a task under the
+    plugin's global filter (``GlobalFilter.includedIn``: a substring test)."""
+    return rules is None or not rules.global_filter or rules.global_filter in text

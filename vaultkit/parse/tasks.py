@@ -17,10 +17,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from vaultkit.model import BlockId, Diagnostic, ListItem, Task, TaskStatus
+from vaultkit.model import BlockId, Diagnostic, ListItem, Task, TaskRules, TaskStatus
 from vaultkit.parse.state import InlineBlock, ListFrame, Syntax, Walk
 from vaultkit.parse.task_line import parse_task_line
-from vaultkit.parse.task_status import status_of
+from vaultkit.parse.task_status import is_task_text, status_of
 
 
 def _checkbox(content: str) -> tuple[str, int] | None:
@@ -38,7 +38,13 @@ def _checkbox(content: str) -> tuple[str, int] | None:
     return status, prefix
 
 
+RULES_ENV = "vk_task_rules"
+"""The ``env`` key of the note's :class:`~vaultkit.model.TaskRules` (the Tasks plugin's
+settings); without it, the plugin's defaults."""
+
+
 def _tasks_rule(state: StateCore) -> None:
+    rules: TaskRules | None = state.env.get(RULES_ENV) if isinstance(state.env, dict) else None
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "list_item_open":
@@ -52,7 +58,11 @@ def _tasks_rule(state: StateCore) -> None:
         if found is None:
             continue
         status, prefix = found
-        token.meta = {**(token.meta or {}), "task": status}
+        if not is_task_text(inline.content[prefix:].split("\n", 1)[0], rules):
+            # Under the Tasks plugin's global filter, a checkbox without it is no task: a
+            # plain list item, checkbox and all, as the plugin leaves it.
+            continue
+        token.meta = {**(token.meta or {}), "task": status, "task_status": status_of(status, rules)}
         inline.meta = {**(inline.meta or {}), "task_prefix": prefix}
         inline.content = inline.content[prefix:]
 
@@ -76,7 +86,7 @@ def _collect_item_open(walk: Walk, token: Token) -> None:
                 line=line,
                 section=walk.section(),
                 status_char=status_char,
-                status=status_of(status_char),
+                status=(token.meta or {}).get("task_status") or status_of(status_char),
                 checked=status_char != " ",
                 text="",
                 raw="",

@@ -43,7 +43,7 @@ def scan_paths(
         raise NotADirectoryError(errno.ENOTDIR, "The vault is not a folder", root)
     settings, warnings = read_obsidian_settings(vault, config_dir)
     ignore = compile_filters(settings.ignore_filters)
-    extra = compile_filters(tuple(extra_excludes))
+    extra = compile_filters(tuple(extra_excludes), globs=True)
     real_root = os.path.realpath(root)
     files: list[SourceFile] = []
     excluded: list[SourceFile] = []

@@ -54,7 +54,7 @@ def scan_vault(
         root=os.path.abspath(vault),
         config_dir=nfc(settings.config_dir),
         ignore=compile_filters(settings.ignore_filters),
-        extra=compile_filters(tuple(extra_excludes)),
+        extra=compile_filters(tuple(extra_excludes), globs=True),
     )
     walker.run()
     return walker.result(tuple(warnings))
@@ -86,8 +86,8 @@ class _VaultWalk:
         self.config_dir = config_dir
         self.ignore = ignore
         self.extra = extra
-        self.has_ignore = bool(ignore.prefixes or ignore.regexes)
-        self.has_extra = bool(extra.prefixes or extra.regexes)
+        self.has_ignore = not ignore.empty
+        self.has_extra = not extra.empty
         self.visited: set[tuple[int, int]] = set()
         self.stack: list[_Dir] = []
         self.linked_dirs: list[_Dir] = []

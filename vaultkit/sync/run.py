@@ -261,6 +261,7 @@ def _run_sync(
         only=only,
         scopes=_scopes(config),
         cadences=Cadences(config.status.cadences),
+        excludes=config.vault.excludes,
     )
     fresh, rendered, written_by_us, log = _render(connection, paths, config, today, force=force)
     result = SyncResult(

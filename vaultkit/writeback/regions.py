@@ -237,7 +237,29 @@ def splice_regions(
     if not replacements:
         return data, outcomes
     new = _spliced(bom, lines, replacements)
-    return (data if new == data else new), outcomes
+    if new == data:
+        return data, outcomes
+    if _reads_differently(scanned, new):
+        return None, [
+            (
+                WriteStatus.ERROR,
+                f"vaultkit's text for region '{name}' would change how the note around it "
+                "reads (a '---' line of it would close front matter opened above it, say), so "
+                "the note was left alone; fix the note above the region or move the region",
+                found[key].begin + 1,
+            )
+            for key, (name, _) in wanted.items()
+            if found[key].begin in replacements
+        ]
+    return new, outcomes
+
+
+def _reads_differently(scanned: Sequence[Region], new: bytes) -> bool:
+    """Whether the spliced note no longer holds the same regions, in the same order: its
+    generated text changed how the markdown around it reads (the only way it can, since text
+    that would break a marker line is refused before)."""
+    again, problems = locate_regions(new)
+    return bool(problems) or [r.name for r in again] != [r.name for r in scanned]
 
 
 def _requested(regions: Sequence[RegionContent]) -> dict[bytes, tuple[str, bytes]]:
