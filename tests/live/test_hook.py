@@ -262,6 +262,31 @@ def test_errors_are_one_line_with_exit_2(vault: Path) -> None:
     assert "outside the vault" in err
 
 
+def test_a_relative_file_is_taken_from_the_current_folder(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hook v --file v/note.md`` from v's parent: the path is the current folder's, as in
+    every command line (it used to be read from the vault, found nothing and exited 0)."""
+    monkeypatch.chdir(vault.parent)
+    edit(vault)
+    code, _, err = hook(vault.name, f"{vault.name}/Status.md")
+    assert code == 0 and err.startswith("vaultkit: Status.md changed → wrote")
+    # From inside the vault, and as the plugin's vault-relative form from elsewhere, too.
+    edit(vault)
+    monkeypatch.chdir(vault / "Daily")
+    code, _, err = hook(str(vault), "../Status.md")
+    assert code == 0 and err.startswith("vaultkit: Status.md changed → wrote")
+    edit(vault)
+    code, _, err = hook(str(vault), "Status.md")
+    assert code == 0 and err.startswith("vaultkit: Status.md changed → wrote")
+    # A relative path to a file outside the vault is an error naming the plugin's variable.
+    (vault.parent / "Elsewhere.md").write_text("- [ ] not in the vault\n", encoding="utf-8")
+    monkeypatch.chdir(vault.parent)
+    code, _, err = hook(str(vault), "Elsewhere.md")
+    assert code == 2 and "outside the vault" in err
+    assert "{{event_file_path:absolute}}" in err
+
+
 @pytest.fixture
 def watcher(vault: Path, tmp_path: Path) -> Iterator[Callable[[str], Holder]]:
     holders: list[Holder] = []

@@ -153,20 +153,33 @@ def _locate(vault: Path, text: str) -> tuple[Path, str]:
         # Escaped by the plugin *and* quoted by the user: bash keeps "My\ Note.md" literally.
         candidates.append(re.sub(r"\\(.)", r"\1", text))
     for index, candidate in enumerate(candidates):
-        path = Path(candidate).expanduser()
-        if not path.is_absolute():
-            path = vault / path
+        path = _given(vault, Path(candidate).expanduser())
         if index + 1 < len(candidates) and not os.path.lexists(path):
             continue
         rel = _relative(vault, path)
         if rel is None:
             raise VaultkitError(
                 f"is outside the vault {readable(str(vault))}; pass the vault folder first, "
-                "e.g. vaultkit hook {{vault_path}} --file {{file_path:absolute}}",
+                "e.g. vaultkit hook {{vault_path}} --file {{event_file_path:absolute}}",
                 path=readable(text),
             )
         return path, unicodedata.normalize("NFC", rel)
     raise AssertionError("unreachable")
+
+
+def _given(vault: Path, path: Path) -> Path:
+    """Where a ``--file`` path points: an absolute path as it is; a relative one from the
+    current folder when a file is there, as in every command line (``hook v --file
+    v/note.md`` from v's parent), or else from the vault (the plugin's vault-relative form,
+    a deleted note's included). A file found only outside the vault stays outside: the
+    caller says so."""
+    if path.is_absolute():
+        return path
+    try:
+        here = Path.cwd() / path
+    except OSError:  # the current folder was deleted: only the vault can say
+        return vault / path
+    return here if os.path.lexists(here) else vault / path
 
 
 def _relative(vault: Path, path: Path) -> str | None:
