@@ -126,6 +126,27 @@ def test_check_and_dry_run(vault: Path) -> None:
     assert sync(vault, "--check").returncode == 1
 
 
+def test_diff_previews_and_writes_only_with_write(vault: Path) -> None:
+    """``--diff`` shows the changes and, like ``--dry-run``, writes nothing (a user asking to
+    see them has not asked to make them); ``--diff --write`` writes what it shows."""
+    assert sync(vault).returncode == 0
+    status = vault / "Status.md"
+    status.write_text(
+        status.read_text(encoding="utf-8").replace("- [ ]", "- [x]", 1), encoding="utf-8"
+    )
+    before = snapshot(vault)
+    preview = sync(vault, "--diff")
+    assert preview.returncode == 0, preview.stderr
+    assert "--- a/Dashboards/Status.md" in preview.stdout and "to write" in preview.stdout
+    assert snapshot(vault) == before
+    written = sync(vault, "--diff", "--write")
+    assert written.returncode == 0, written.stderr
+    assert "--- a/Dashboards/Status.md" in written.stdout and "1 written" in written.stdout
+    assert snapshot(vault) != before
+    refused = sync(vault, "--write")
+    assert refused.returncode == 2 and "--write goes with --diff" in refused.stderr
+
+
 def test_region_in_a_note_keeps_every_other_byte(vault: Path) -> None:
     (vault / ".vaultkit").mkdir()
     (vault / ".vaultkit" / "config.toml").write_text(

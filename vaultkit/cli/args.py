@@ -125,7 +125,14 @@ def _sync_command(commands: _Commands) -> None:
     sync.add_argument(
         "--dry-run", action="store_true", help="show what would change, write nothing"
     )
-    sync.add_argument("--diff", action="store_true", help="print a diff of every change")
+    sync.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a diff of every change and write nothing (a preview, like --dry-run)",
+    )
+    sync.add_argument(
+        "--write", action="store_true", help="with --diff: write the changes it shows, too"
+    )
     sync.add_argument(
         "--check",
         action="store_true",

@@ -257,7 +257,10 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     # The vault's paths (--index, else the config's, else the cache folder's), decided once
     # for the fast path below and the full sync alike, so both read the same index.
     paths = VaultPaths(vault_root(args.vault_dir), index=args.index)
-    dry_run = args.dry_run or args.check
+    if args.write and not args.diff:
+        raise VaultkitError("--write goes with --diff (sync writes anyway without --diff)")
+    # --diff alone is a preview: a user asking to see the changes has not asked to make them.
+    dry_run = args.dry_run or args.check or (args.diff and not args.write)
     probe, probed = None, False
     if not args.force:
         # Nothing changed since a sync found every dashboard current: say so from the index's
@@ -434,6 +437,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
             vault_dir=rest[0] if rest else None,
             dry_run=False,
             diff=False,
+            write=False,
             check=False,
             force=False,
             index=None,
