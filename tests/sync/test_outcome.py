@@ -96,3 +96,12 @@ def test_the_written_summary() -> None:
     two = _outcome(FileOutcome("A.md", "created"), FileOutcome("B.md", "written"))
     assert two.written == ["A.md", "B.md"]
     assert "; wrote A.md, B.md; " in log_line(two)
+
+
+def test_one_is_worded_in_the_singular(vault: Path) -> None:
+    assert sync(vault)[0] == 0
+    status = vault / "Status.md"
+    status.write_text(status.read_text(encoding="utf-8") + "\n- [ ] one more\n", "utf-8")
+    code, out = sync(vault)
+    assert code == 0, out
+    assert "0 conflicts, 0 errors; 1 note parsed;" in out and "5 dashboards (" in out

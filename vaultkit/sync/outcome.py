@@ -194,18 +194,19 @@ def describe(outcome: SyncOutcome, *, diff: bool = False) -> str:
         return sum(1 for item in outcome.files if item.status in statuses)
 
     out.append(
-        f"{len(outcome.dashboards)} dashboards ({len(outcome.rendered)} rendered): "
+        f"{_plural(len(outcome.dashboards), 'dashboard')} ({len(outcome.rendered)} rendered): "
         f"{count('written', 'created')} {'to write' if outcome.dry_run else 'written'}, "
         f"{count('unchanged')} unchanged, "
         + (f"{count('deferred')} deferred, " if count("deferred") else "")
-        + f"{count('conflict')} conflicts, {count('error')} "
-        f"errors; {len(outcome.parsed)} notes parsed; {outcome.seconds:.2f} s"
+        + f"{_plural(count('conflict'), 'conflict')}, {_plural(count('error'), 'error')}; "
+        f"{_plural(len(outcome.parsed), 'note')} parsed; {outcome.seconds:.2f} s"
     )
     return "\n".join(out) + "\n"
 
 
 def _names(paths: list[str], limit: int = 3) -> str:
-    shown = [p.rsplit("/", 1)[-1] for p in paths[:limit]]
+    # Vault paths, not file names: "Status.md, Daily/Status.md" are two notes.
+    shown = paths[:limit]
     return ", ".join(shown) + (", …" if len(paths) > limit else "")
 
 
