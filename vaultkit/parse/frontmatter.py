@@ -26,13 +26,12 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from vaultkit.model import Diagnostic, Link, PropertyValue, Severity
-from vaultkit.parse.property_links import property_links
+from vaultkit.parse.property_links import SAFE_LOADER, property_links, top_level_nodes
 
 _DELIMITER = "---"
 MAX_PROPERTY_NODES = 20_000
 """Values produced from one note's front matter before vaultkit gives up on it."""
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LIST_KEYS = {"tags": "tags", "aliases": "aliases", "cssclasses": "cssclasses"}
 _SINGULAR_KEYS = {"tag": "tags", "alias": "aliases", "cssclass": "cssclasses"}
 
@@ -153,7 +152,7 @@ def _js_keys_loader() -> tuple[Any, list[tuple[int, str]]]:
     found: list[tuple[int, str]] = []
     budget = _Budget(MAX_PROPERTY_NODES)
 
-    class _Loader(_SafeLoader):  # type: ignore[misc]
+    class _Loader(SAFE_LOADER):  # type: ignore[misc]
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
             for index, (key, value) in enumerate(node.value):
                 if not isinstance(key, yaml.ScalarNode):
@@ -168,25 +167,15 @@ def _js_keys_loader() -> tuple[Any, list[tuple[int, str]]]:
 
 def _key_lines(yaml_text: str) -> dict[str, int]:
     """File line (1-based) of each top-level key; composed only when a diagnostic needs it."""
-    try:
-        node = yaml.compose(yaml_text, Loader=_SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
     # +2: one for the opening '---' line, one for 1-based numbering.
-    return {
-        str(key.value): key.start_mark.line + 2
-        for key, _ in node.value
-        if isinstance(key, yaml.ScalarNode)
-    }
+    return {str(key.value): key.start_mark.line + 2 for key, _ in top_level_nodes(yaml_text)}
 
 
 def _load_yaml(yaml_text: str, diagnostics: list[Diagnostic]) -> dict[str, PropertyValue] | None:
     """The front matter as JSON-compatible values, or None (and a diagnostic if it is bad)."""
     try:
         try:
-            loaded = YAMLHandler().load(yaml_text, Loader=_SafeLoader)
+            loaded = YAMLHandler().load(yaml_text, Loader=SAFE_LOADER)
         except yaml.constructor.ConstructorError as exc:
             if exc.problem != _UNHASHABLE:
                 raise

@@ -23,7 +23,8 @@ import yaml
 
 from vaultkit.model import Diagnostic, Link, LinkKind, PropertyValue
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, its C version where installed."""
 _OPENER = "[["
 
 
@@ -46,19 +47,23 @@ def _unquoted(value: PropertyValue) -> bool:
     )
 
 
+def top_level_nodes(yaml_text: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
+    """The front matter's top-level (key, value) nodes, composed but not constructed (their
+    marks give lines); none if it is no mapping or cannot be composed."""
+    try:
+        node = yaml.compose(yaml_text, Loader=SAFE_LOADER)
+    except (yaml.YAMLError, RecursionError):
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(key, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
+
+
 def _value_lines(yaml_text: str) -> dict[str, tuple[int, list[int]]]:
     """Per top-level key: the file line of its value and of each item of a list value."""
-    try:
-        node = yaml.compose(yaml_text, Loader=_SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
     lines: dict[str, tuple[int, list[int]]] = {}
     # +2: one for the opening '---' line, one for 1-based numbering.
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            continue
+    for key, value in top_level_nodes(yaml_text):
         items = (
             [item.start_mark.line + 2 for item in value.value]
             if isinstance(value, yaml.SequenceNode)
