@@ -189,6 +189,11 @@ def test_topics_dashboard_and_doctor_point_at_the_table(plans: Path) -> None:
     _, out = cli("doctor", "--vault", str(plans))
     assert "Plan.md:9 under 'Topics to explore': 3 rows, columns Topic, Details, Pros, Cons" in out
     assert f"vaultkit adopt Plan.md --table 1 --vault {shlex.quote(str(plans))}" in out
+    # Once a note is a topic, the dashboard shows the topics, not the tables.
+    (plans / "Own topic.md").write_text("---\ntags: [topic]\n---\n## Pros\n\n- mine\n")
+    assert sync(plans)[0] == 0
+    topics = (plans / "Dashboards" / "Topics.md").read_text()
+    assert "[[Own topic]]" in topics and "Comparison tables kept by hand" not in topics
 
 
 def test_the_old_topics_file_goes_unless_edited_by_hand(plans: Path) -> None:

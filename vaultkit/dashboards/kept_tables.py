@@ -20,7 +20,6 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from vaultkit.dashboards.common import Inputs
 from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.model import Cell, LinkKind, Table
 
@@ -285,8 +284,3 @@ def comparison_tables(connection: sqlite3.Connection, limit: int = 20) -> list[d
 def adopt_command(note: str, number: int) -> str:
     """The command that adopts the note's ``number``th table, run in the vault's folder."""
     return f"vaultkit adopt {shlex.quote(note)} --table {number}"
-
-
-def make_comparison_tables(inputs: Inputs) -> list[dict[str, Any]]:
-    """``comparison_tables``: the hand-kept comparison tables ``vaultkit adopt`` can adopt."""
-    return comparison_tables(inputs.connection)

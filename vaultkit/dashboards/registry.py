@@ -113,7 +113,7 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         {
             "topics": _name("topics", "make_topics", _TOPICS),
             "topic_columns": _name("topics", "make_topic_columns", _NONE),
-            "comparison_tables": _name("kept_tables", "make_comparison_tables", _TOPICS),
+            "comparison_tables": _name("topics", "make_comparison_tables", _TOPICS),
         },
         (Scope("topics", Maker("topics", "moves_topics")),),
     ),

@@ -20,6 +20,7 @@ from typing import Any
 
 from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
+from vaultkit.dashboards.kept_tables import comparison_tables
 from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.task_progress import Progress
 
@@ -191,6 +192,16 @@ def has_topics(connection: sqlite3.Connection, settings: TopicSettings) -> bool:
         is_topic(settings, folder, tags, properties)
         for _, _, folder, properties, tags, _ in _candidates(connection, settings)
     )
+
+
+def make_comparison_tables(inputs: Inputs) -> list[dict[str, Any]]:
+    """``comparison_tables``: the hand-kept comparison tables ``vaultkit adopt`` can adopt,
+    when there is no topic to show (the built-in template shows them only then, and every
+    render of the Topics dashboard computes what its template reads)."""
+    settings = inputs.config.topics
+    if settings.table or has_topics(inputs.connection, settings):
+        return []
+    return comparison_tables(inputs.connection)
 
 
 def sort_value(value: Any) -> tuple[int, float, str] | None:
