@@ -270,3 +270,17 @@ def test_a_table_in_a_callout_stays_in_the_callout(plans: Path) -> None:
         "# Plan\n\n> [!info] Ideas\n> %% vaultkit:begin topics %%\n>\n> | Topic |"
     )
     assert "\n> %% vaultkit:end topics " in text and text.endswith("%%\n\nafter\n")
+
+
+def test_a_note_saved_just_now_is_adopted_once_it_is_left_alone(
+    plans: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The quiet period: the table's note may be being typed in, so adopt waits for it (and
+    says so) instead of writing into it or giving up half-way."""
+    config = plans / ".vaultkit" / "config.toml"
+    config.write_text(config.read_text().replace("quiet_seconds = 0", "quiet_seconds = 1"))
+    (plans / "Plan.md").write_text(PLAN)  # saved this instant
+    code, out = cli("adopt", "Plan.md", "--vault", str(plans))
+    assert code == 0, out
+    assert "Plan.md changed just now; waiting" in capsys.readouterr().err
+    assert "%% vaultkit:begin topics %%" in (plans / "Plan.md").read_text()

@@ -350,17 +350,9 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.cli.text import describe_adopt
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
-    from vaultkit.index.update import update_index
-    from vaultkit.sync.adopt import (
-        AlreadyAdoptedError,
-        Choice,
-        carry_out,
-        plan_adopt,
-        quiet_wait,
-    )
-    from vaultkit.sync.lock import vault_lock
-    from vaultkit.sync.outcome import sync_outcome
-    from vaultkit.sync.run import LOCK_TIMEOUT, run_sync
+    from vaultkit.sync.adopt import AlreadyAdoptedError, Choice, run_adopt
+    from vaultkit.sync.outcome import describe, sync_outcome
+    from vaultkit.sync.run import run_sync
     from vaultkit.vault import locate_note, vault_root
     from vaultkit.vaultpaths import VaultPaths
 
@@ -368,31 +360,27 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     paths = VaultPaths(vault_root(args.vault, hint))
     _, note_path = locate_note(paths.root, args.note)
     config = load_config(paths.root, BUILTINS)
-    folder = (args.folder if args.folder is not None else config.topics.folder or "Topics").strip(
-        "/"
-    )
-    preview = args.dry_run or args.diff
-    quiet = config.vault.quiet_seconds
-    with vault_lock(paths, "adopt", timeout=LOCK_TIMEOUT, writes=not preview):
-        connection, _ = update_index(paths)
-        with closing(connection):
-            choice = Choice(args.table, args.heading)
-            try:
-                plan = plan_adopt(paths, connection, config, note_path, choice, folder)
-            except AlreadyAdoptedError as done:
-                out.write(f"{done}\n")
-                return ExitStatus.OK
-            if not preview and (wait := quiet_wait(plan, paths, quiet)) > 0:
-                # Someone may be typing in the note: write once it has been left alone, from
-                # what it holds then.
-                sys.stderr.write(
-                    f"vaultkit: {note_path} changed just now; waiting {wait:.1f} s for it to "
-                    "be left alone\n"
-                )
-                time.sleep(wait)
-                connection, _ = update_index(paths)
-                plan = plan_adopt(paths, connection, config, note_path, choice, folder)
-        results = None if preview else carry_out(plan, paths, quiet)
+    folder = args.folder if args.folder is not None else config.topics.folder or "Topics"
+
+    def waiting(seconds: float) -> None:
+        sys.stderr.write(
+            f"vaultkit: {note_path} changed just now; waiting {seconds:.1f} s for it to be "
+            "left alone\n"
+        )
+
+    try:
+        plan, results = run_adopt(
+            paths,
+            config,
+            note_path,
+            Choice(args.table, args.heading),
+            folder.strip("/"),
+            preview=args.dry_run or args.diff,
+            on_wait=waiting,
+        )
+    except AlreadyAdoptedError as done:
+        out.write(f"{done}\n")
+        return ExitStatus.OK
     out.write(describe_adopt(plan, paths.root, results, diff=args.diff))
     if results is None:
         return ExitStatus.OK
@@ -402,17 +390,9 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     fresh = load_config(paths.root, BUILTINS)
     fresh = fresh._replace(vault=fresh.vault._replace(quiet_seconds=0.0))
     paths = paths.with_index_setting(fresh.vault.index)
-    return _print_sync(
-        sync_outcome(run_sync(paths, config=fresh), paths.root),
-        argparse_namespace(diff=False, json=False, check=False),
-        out,
-    )
-
-
-def argparse_namespace(**values: Any) -> argparse.Namespace:
-    from types import SimpleNamespace
-
-    return cast("argparse.Namespace", SimpleNamespace(**values))
+    outcome = sync_outcome(run_sync(paths, config=fresh), paths.root)
+    out.write(describe(outcome))
+    return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
 
 
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:

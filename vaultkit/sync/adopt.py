@@ -12,7 +12,9 @@ shows exactly what a run would write.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,6 +24,7 @@ from vaultkit.config.schema import Config
 from vaultkit.dashboards.kept_tables import KeptRow, KeptTable, is_comparison, read_kept_table
 from vaultkit.errors import VaultkitError
 from vaultkit.index.queries import HIDDEN_NOTES
+from vaultkit.index.update import update_index
 from vaultkit.model import Note, Table
 from vaultkit.parse.note import parse_note
 from vaultkit.sync.adopt_notes import (
@@ -32,6 +35,8 @@ from vaultkit.sync.adopt_notes import (
     topic_columns,
     with_region,
 )
+from vaultkit.sync.lock import vault_lock
+from vaultkit.sync.run import LOCK_TIMEOUT
 from vaultkit.vaultpaths import CONFIG_PATH, VaultPaths
 from vaultkit.writeback.apply import CHANGED_MESSAGE, apply
 from vaultkit.writeback.plan import Planned, read_generated
@@ -400,6 +405,40 @@ def quiet_wait(plan: AdoptPlan, paths: VaultPaths, quiet_seconds: float) -> floa
         if planned.path == paths.root / plan.note and planned.seen is not None:
             return max(quiet_left(planned.seen, quiet_seconds), 0.0)
     return 0.0
+
+
+def run_adopt(
+    paths: VaultPaths,
+    config: Config,
+    note_path: str,
+    choice: Choice,
+    folder: str,
+    *,
+    preview: bool,
+    on_wait: Callable[[float], None],
+) -> tuple[AdoptPlan, list[Planned] | None]:
+    """Plan the adoption and, unless ``preview``, carry it out under the vault's writer lock:
+    ``(plan, results)``, results None for a preview. A table's note saved just now may be
+    being typed in: it is written once it has been left alone for the quiet period (the wait
+    announced through ``on_wait``), from what it holds then."""
+    quiet = config.vault.quiet_seconds
+    with vault_lock(paths, "adopt", timeout=LOCK_TIMEOUT, writes=not preview):
+        plan = _plan_now(paths, config, note_path, choice, folder)
+        if preview:
+            return plan, None
+        if (wait := quiet_wait(plan, paths, quiet)) > 0:
+            on_wait(wait)
+            time.sleep(wait)
+            plan = _plan_now(paths, config, note_path, choice, folder)
+        return plan, carry_out(plan, paths, quiet)
+
+
+def _plan_now(
+    paths: VaultPaths, config: Config, note_path: str, choice: Choice, folder: str
+) -> AdoptPlan:
+    connection, _ = update_index(paths)
+    with closing(connection):
+        return plan_adopt(paths, connection, config, note_path, choice, folder)
 
 
 def carry_out(plan: AdoptPlan, paths: VaultPaths, quiet_seconds: float) -> list[Planned]:
