@@ -75,14 +75,11 @@ class AdoptPlan(NamedTuple):
     (only when it is intact: a file edited by hand is left and reported)."""
 
 
-def tables_of(note: Note) -> list[Table]:
-    """The note's tables, numbered as ``--table`` counts them (vaultkit's regions excluded)."""
-    return list(note.tables)
-
-
 def choose_table(note: Note, choice: Choice) -> tuple[int, Table]:
-    """The table ``choice`` names (its number and the table); VaultkitError if none does."""
-    tables = tables_of(note)
+    """The table ``choice`` names (its number and the table); VaultkitError if none does.
+    Tables are numbered in the note's order, vaultkit's regions left out (as the parser
+    hides them, so the Topics dashboard and ``doctor`` count the same)."""
+    tables = list(note.tables)
     if choice.number is not None:
         if not 1 <= choice.number <= len(tables):
             raise VaultkitError(
