@@ -8,13 +8,12 @@ CI run is repeatable.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.support.cli import EXAMPLE_VAULT
+from tests.support.cli import copy_example_vault
 from tests.support.file_modes import as_a_user  # noqa: F401  (a fixture: read-only files, even as root)
 
 settings.register_profile(
@@ -41,5 +40,5 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-22")
     target = tmp_path / "My Vault"
-    shutil.copytree(EXAMPLE_VAULT, target)
+    copy_example_vault(target)
     return target.resolve()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import EXAMPLE_VAULT, vaultkit_executable
+from tests.support.cli import EXAMPLE_VAULT, copy_example_vault, vaultkit_executable
 from tests.support.region_vault import disable_quiet_period
 
 TODAY = "2026-11-22"
@@ -271,7 +271,7 @@ def test_init_writes_a_config_that_changes_nothing(vault: Path, tmp_path: Path) 
     assert again.returncode == 2 and "config.toml" in again.stderr
     assert sync(vault).returncode == 0
     plain = tmp_path / "plain"
-    shutil.copytree(EXAMPLE_VAULT, plain)
+    copy_example_vault(plain)
     make_plain(plain)
     assert sync(plain).returncode == 0
     for name in ("Status.md", "Topics.md", "Habits.md"):
@@ -283,7 +283,7 @@ def test_init_writes_a_config_that_changes_nothing(vault: Path, tmp_path: Path) 
 def test_example_vault_dashboards_are_the_golden_output(tmp_path: Path) -> None:
     """The committed dashboards of example_vault are what sync produces (on its date)."""
     copy = tmp_path / "example"
-    shutil.copytree(EXAMPLE_VAULT, copy)
+    copy_example_vault(copy)
     result = sync(copy, "--check")
     assert result.returncode == 0, result.stdout
     for path in sorted((copy / "Dashboards").glob("*.md")):

@@ -12,8 +12,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vaultkit.cli.main import run
+from vaultkit.vaultpaths import BACKUPS_PATH, LOCK_PATH
 
 EXAMPLE_VAULT = Path(__file__).resolve().parent.parent.parent / "example_vault"
+
+
+def copy_example_vault(target: Path) -> Path:
+    """A copy of example_vault without what a run of vaultkit leaves in it (the writer lock,
+    backups): the README's first command syncs it, and a test vault must not start locked."""
+    left = {EXAMPLE_VAULT / LOCK_PATH, EXAMPLE_VAULT / BACKUPS_PATH}
+
+    def run_time_files(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if Path(folder, name) in left}
+
+    shutil.copytree(EXAMPLE_VAULT, target, ignore=run_time_files)
+    return target
 
 
 def vaultkit_executable() -> str:
