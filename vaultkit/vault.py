@@ -51,27 +51,67 @@ def is_inside(path: str, folder: str) -> bool:
         current = parent
 
 
+INIT_MARK = ".vaultkit/config.toml"
+"""What ``vaultkit init`` writes, which makes any folder a vault for vaultkit (the config
+lives there, :mod:`vaultkit.vaultpaths`); ``.vaultkit/`` alone does not, as a sync run on
+the wrong folder by an older vaultkit left one behind."""
+
+
+def is_vault(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` is a vault: it holds ``.obsidian/``, or ``vaultkit init`` made it one."""
+    return os.path.isdir(os.path.join(folder, CONFIG_DIR)) or os.path.isfile(
+        os.path.join(folder, INIT_MARK)
+    )
+
+
 def find_vault(start: Path) -> Path | None:
-    """Walk up from ``start`` to the folder holding ``.obsidian/`` (as git finds ``.git``)."""
+    """Walk up from ``start`` to the first vault (as git finds ``.git``)."""
     current = start.resolve()
     if current.is_file():
         current = current.parent
     for folder in (current, *current.parents):
-        if (folder / CONFIG_DIR).is_dir():
+        if is_vault(folder):
             return folder
     return None
 
 
-def vault_root(explicit: str | None, hint: Path | None = None) -> Path:
-    """The vault to work on: ``--vault`` if given, else found above ``hint`` or the cwd."""
+def vault_root(explicit: str | None, hint: Path | None = None, *, init: bool = False) -> Path:
+    """The vault to work on: the one the command line names, else found above ``hint`` or the
+    cwd.
+
+    A named folder that is no vault is refused, naming the vault it lies in if any: vaultkit
+    writes a ``Dashboards/`` folder into its vault, and one written into a plain folder or into
+    a vault's subfolder (a typo) is clutter the user must find and delete. ``init`` makes a
+    vault of any folder outside one.
+    """
     if explicit is not None:
         root = Path(explicit).expanduser()
+        if not root.exists():
+            raise VaultNotFoundError(
+                "does not exist; pass the vault folder (the one holding .obsidian/)",
+                path=explicit,
+            )
         if not root.is_dir():
             raise VaultNotFoundError(
                 "is not a folder; pass the vault folder (the one holding .obsidian/)",
                 path=explicit,
             )
-        return root.resolve()
+        root = root.resolve()
+        if is_vault(root):
+            return root
+        above = find_vault(root.parent)
+        if above is not None:
+            raise VaultNotFoundError(
+                f"is a folder inside the vault {above}, not a vault; pass {above} instead",
+                path=explicit,
+            )
+        if init:
+            return root
+        raise VaultNotFoundError(
+            f"is not a vault (no {CONFIG_DIR}/ folder): open it as a vault in Obsidian first, "
+            "or run vaultkit init on it to use it without Obsidian",
+            path=explicit,
+        )
     for start in (hint, Path.cwd()):
         if start is None:
             continue
@@ -80,7 +120,7 @@ def vault_root(explicit: str | None, hint: Path | None = None) -> Path:
             return found
     raise VaultNotFoundError(
         f"no vault found: no {CONFIG_DIR}/ folder in {Path.cwd()} or above; "
-        "pass the vault with --vault DIR"
+        "name the vault (vaultkit COMMAND VAULT, or --vault DIR)"
     )
 
 

@@ -290,6 +290,7 @@ def test_a_vault_that_lost_its_obsidian_folder_is_not_written(
     synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Same folder (device and inode), but no longer a vault: e.g. emptied by a sync client.
+    # Its config (which `vaultkit init` writes) would keep it a vault, so it goes too.
     import vaultkit.live.watch
 
     monkeypatch.setattr(vaultkit.live.watch, "RECONCILE_SECONDS", 0.5)
@@ -298,6 +299,7 @@ def test_a_vault_that_lost_its_obsidian_folder_is_not_written(
     try:
         wait_until(lambda: len(running.reports) >= 1, timeout=20)
         shutil.rmtree(synced / ".obsidian")
+        (synced / ".vaultkit" / "config.toml").unlink()
         shutil.rmtree(synced / "Dashboards")
         tick_leetcode(synced)
         time.sleep(2.5)

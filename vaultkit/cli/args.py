@@ -105,9 +105,7 @@ def _inspect_command(commands: _Commands) -> None:
     inspect.add_argument(
         "note", metavar="NOTE", help="the note: a file path, a vault path or a note name"
     )
-    inspect.add_argument(
-        "--vault", metavar="DIR", help="the vault folder (default: found above the note)"
-    )
+    _vault_argument(inspect, default="found above the note, else above the current folder")
     inspect.add_argument(
         "--json", action="store_true", help="print the documented JSON form instead"
     )
@@ -121,7 +119,7 @@ def _sync_command(commands: _Commands) -> None:
         "that changed, atomically, never touching text outside vaultkit's regions. "
         "Example: vaultkit sync ~/Notes --check",
     )
-    sync.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    _vault_argument(sync)
     sync.add_argument(
         "--dry-run", action="store_true", help="show what would change, write nothing"
     )
@@ -160,7 +158,7 @@ def _init_command(commands: _Commands) -> None:
         description="Write .vaultkit/config.toml with every setting at its default, each "
         "explained; never overwrites an existing file. Example: vaultkit init ~/Notes",
     )
-    init.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    _vault_argument(init, init=True, default="the vault above the current folder")
 
 
 def _watch_command(commands: _Commands) -> None:
@@ -172,7 +170,7 @@ def _watch_command(commands: _Commands) -> None:
         "replaced, it writes nothing until that folder is back. Example: vaultkit watch "
         "~/Notes --log-file ~/vaultkit.log",
     )
-    watch.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    _vault_argument(watch)
     watch.add_argument(
         "--debounce", metavar="MS", type=int, help="quiet time before a sync (default: config)"
     )
@@ -194,7 +192,7 @@ def _hook_command(commands: _Commands) -> None:
         "for the Shell commands plugin: vaultkit hook {{vault_path}} --file "
         "{{event_file_path:absolute}}",
     )
-    hook.add_argument("vault_dir", metavar="VAULT", nargs="?", help="the vault folder")
+    _vault_argument(hook)
     hook.add_argument(
         "--file",
         metavar="PATH",
@@ -334,16 +332,12 @@ def _adopt_command(commands: _Commands) -> None:
     adopt.add_argument(
         "--diff", action="store_true", help="print the change to every file, write nothing"
     )
-    adopt.add_argument(
-        "--vault", metavar="DIR", help="the vault folder (default: found above the note)"
-    )
+    _vault_argument(adopt, default="found above the note, else above the current folder")
 
 
 def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
     """The options every command that reads the index takes."""
-    command.add_argument(
-        "--vault", metavar="DIR", help="the vault folder (default: found above the cwd)"
-    )
+    _vault_argument(command)
     command.add_argument(
         "--index",
         metavar="FILE",
@@ -352,6 +346,25 @@ def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) 
     )
     if json_flag:
         command.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _vault_argument(
+    command: argparse.ArgumentParser,
+    *,
+    default: str = "found above the current folder",
+    init: bool = False,
+) -> None:
+    """The vault, named the same way for every command: ``VAULT`` as the last positional or
+    ``--vault DIR`` anywhere (``vaultkit.cli.main.chosen_vault`` reads the two)."""
+    what = (
+        "the folder to make a vault (it may lack .obsidian/)"
+        if init
+        else "the vault: a folder holding .obsidian/, or one vaultkit init made a vault"
+    )
+    command.add_argument(
+        "vault_dir", metavar="VAULT", nargs="?", help=f"{what}; default: {default}"
+    )
+    command.add_argument("--vault", metavar="DIR", help="the vault folder, as VAULT (either form)")
 
 
 def _count(text: str) -> int:

@@ -26,6 +26,21 @@ if TYPE_CHECKING:
     from vaultkit.sync.outcome import SyncOutcome
 
 
+def chosen_vault(args: argparse.Namespace) -> str | None:
+    """The vault the command line names: ``VAULT`` or ``--vault DIR`` (every command takes
+    both, :func:`vaultkit.cli.args._vault_argument`); None when it names none."""
+    positional: str | None = getattr(args, "vault_dir", None)
+    option: str | None = getattr(args, "vault", None)
+    if positional is None or option is None:
+        return option if option is not None else positional
+    if Path(positional).expanduser().resolve() != Path(option).expanduser().resolve():
+        raise VaultkitError(
+            f"two different vaults given: VAULT {positional!r} and --vault {option!r}; "
+            "name the vault once"
+        )
+    return option
+
+
 def _open_index(
     args: argparse.Namespace, *, config_errors: bool = True
 ) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
@@ -37,7 +52,7 @@ def _open_index(
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
-    paths = VaultPaths(vault_root(args.vault), index=args.index)
+    paths = VaultPaths(vault_root(chosen_vault(args)), index=args.index)
     # The config's excludes, as a sync applies them: else reading the index re-adds them.
     try:
         excludes = load_config(paths.root, BUILTINS).vault.excludes
@@ -256,7 +271,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
 
     # The vault's paths (--index, else the config's, else the cache folder's), decided once
     # for the fast path below and the full sync alike, so both read the same index.
-    paths = VaultPaths(vault_root(args.vault_dir), index=args.index)
+    paths = VaultPaths(vault_root(chosen_vault(args)), index=args.index)
     if args.write and not args.diff:
         raise VaultkitError("--write goes with --diff (sync writes anyway without --diff)")
     # --diff alone is a preview: a user asking to see the changes has not asked to make them.
@@ -297,7 +312,7 @@ def _watch(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.live.watch import run_watch
     from vaultkit.vault import vault_root
 
-    vault = vault_root(args.vault_dir)
+    vault = vault_root(chosen_vault(args))
     log_file = Path(args.log_file).expanduser() if args.log_file else None
     return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
 
@@ -306,7 +321,7 @@ def _hook(args: argparse.Namespace, out: TextIO) -> int:
     # The hook is called on every autosave: keep this path free of heavy imports.
     from vaultkit.live.hook import run_hook
 
-    return run_hook(args.vault_dir, args.file, out, sys.stderr)
+    return run_hook(chosen_vault(args), args.file, out, sys.stderr)
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
@@ -314,7 +329,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.dashboards.registry import BUILTINS
     from vaultkit.vault import vault_root
 
-    vault = vault_root(args.vault_dir)
+    vault = vault_root(chosen_vault(args), init=True)
     path = init_config(vault, BUILTINS)
     out.write(f"wrote {path}\n")
     return ExitStatus.OK
@@ -327,7 +342,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.vault import locate_note, vault_root
 
     hint = Path(args.note) if Path(args.note).exists() else None
-    vault = vault_root(args.vault, hint)
+    vault = vault_root(chosen_vault(args), hint)
     abs_path, rel_path = locate_note(vault, args.note)
     try:
         data = abs_path.read_bytes()
@@ -357,7 +372,7 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.vaultpaths import VaultPaths
 
     hint = Path(args.note) if Path(args.note).exists() else None
-    paths = VaultPaths(vault_root(args.vault, hint))
+    paths = VaultPaths(vault_root(chosen_vault(args), hint))
     _, note_path = locate_note(paths.root, args.note)
     config = load_config(paths.root, BUILTINS)
     folder = args.folder if args.folder is not None else config.topics.folder or "Topics"
@@ -415,6 +430,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
         found = SimpleNamespace(
             command="sync",
             vault_dir=rest[0] if rest else None,
+            vault=None,
             dry_run=False,
             diff=False,
             write=False,
@@ -435,7 +451,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
             else:
                 return None
         return cast(
-            "argparse.Namespace", SimpleNamespace(command="hook", vault_dir=vault_dir, file=file)
+            "argparse.Namespace", SimpleNamespace(command="hook", vault_dir=vault_dir, vault=None, file=file)
         )
     return None
 

@@ -54,7 +54,7 @@ from vaultkit.sync.lock import VaultBusyError, vault_lock
 from vaultkit.sync.outcome import log_line, sync_outcome
 from vaultkit.sync.result import SyncResult
 from vaultkit.sync.run import run_sync
-from vaultkit.vault import CONFIG_DIR
+from vaultkit.vault import is_vault
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.regions import WriteStatus
 
@@ -79,7 +79,7 @@ def _digest(data: bytes) -> bytes:
 
 
 _Identity = tuple[int, int, bool]
-"""A vault folder's (device, inode, holds ``.obsidian/``)."""
+"""A vault folder's (device, inode, is a vault: holds ``.obsidian/`` or was made one by init)."""
 
 
 def _identity(vault: Path) -> _Identity | str:
@@ -88,7 +88,7 @@ def _identity(vault: Path) -> _Identity | str:
         found = os.stat(vault)
     except OSError as exc:
         return exc.strerror or type(exc).__name__
-    return found.st_dev, found.st_ino, os.path.isdir(os.path.join(vault, CONFIG_DIR))
+    return found.st_dev, found.st_ino, is_vault(vault)
 
 
 class _Watcher:
