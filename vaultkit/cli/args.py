@@ -57,6 +57,14 @@ _Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
 """Where each command adds its parser."""
 
 
+class UsageExit(SystemExit):
+    """A command line the parser refused (exit 2), with the message it printed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ExitStatus.ERROR)
+        self.message = message
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
@@ -65,7 +73,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"vaultkit: {message}\n")
-        raise SystemExit(ExitStatus.ERROR)
+        raise UsageExit(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,10 +113,10 @@ def _inspect_command(commands: _Commands) -> None:
     inspect.add_argument(
         "note", metavar="NOTE", help="the note: a file path, a vault path or a note name"
     )
-    _vault_argument(inspect, default="found above the note, else above the current folder")
     inspect.add_argument(
         "--json", action="store_true", help="print the documented JSON form instead"
     )
+    _vault_argument(inspect, default="found above the note, else above the current folder")
 
 
 def _sync_command(commands: _Commands) -> None:
@@ -119,7 +127,6 @@ def _sync_command(commands: _Commands) -> None:
         "that changed, atomically, never touching text outside vaultkit's regions. "
         "Example: vaultkit sync ~/Notes --check",
     )
-    _vault_argument(sync)
     sync.add_argument(
         "--dry-run", action="store_true", help="show what would change, write nothing"
     )
@@ -149,6 +156,7 @@ def _sync_command(commands: _Commands) -> None:
         "cache folder)",
     )
     sync.add_argument("--json", action="store_true", help="print a JSON summary")
+    _vault_argument(sync)
 
 
 def _init_command(commands: _Commands) -> None:
@@ -170,7 +178,6 @@ def _watch_command(commands: _Commands) -> None:
         "replaced, it writes nothing until that folder is back. Example: vaultkit watch "
         "~/Notes --log-file ~/vaultkit.log",
     )
-    _vault_argument(watch)
     watch.add_argument(
         "--debounce", metavar="MS", type=int, help="quiet time before a sync (default: config)"
     )
@@ -182,6 +189,7 @@ def _watch_command(commands: _Commands) -> None:
         metavar="F",
         help="also append the log lines to F, which must be outside the vault",
     )
+    _vault_argument(watch)
 
 
 def _hook_command(commands: _Commands) -> None:
@@ -192,12 +200,12 @@ def _hook_command(commands: _Commands) -> None:
         "for the Shell commands plugin: vaultkit hook {{vault_path}} --file "
         "{{event_file_path:absolute}}",
     )
-    _vault_argument(hook)
     hook.add_argument(
         "--file",
         metavar="PATH",
         help="the file that changed (ignored, never opened, unless a regular .md file)",
     )
+    _vault_argument(hook)
 
 
 def _tasks_command(commands: _Commands) -> None:
@@ -215,7 +223,11 @@ def _tasks_command(commands: _Commands) -> None:
         "--done", dest="state", action="store_const", const="done", help="only done tasks"
     )
     tasks.add_argument(
-        "--due-before", metavar="DATE", type=_date, help="only tasks due before DATE (YYYY-MM-DD)"
+        "--due-before",
+        metavar="DATE",
+        type=_day,
+        help="only tasks due before DATE: YYYY-MM-DD, today, tomorrow, yesterday, or +N / -N "
+        "days from today (today as sync sees it: VAULTKIT_TODAY or [vault] today pin it)",
     )
     tasks.add_argument("--tag", metavar="T", help="only tasks tagged T (or in a note tagged T)")
     tasks.add_argument("--note", metavar="GLOB", help="only notes whose path matches GLOB")
@@ -377,12 +389,22 @@ def _count(text: str) -> int:
     return number
 
 
-def _date(text: str) -> dt.date:
+_NAMED_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+
+def _day(text: str) -> dt.date | int:
+    """A date, or a number of days from today (resolved by the command, which knows today)."""
     import datetime as dt
 
+    named = _NAMED_DAYS.get(text.strip().lower())
+    if named is not None:
+        return named
+    if text[:1] in "+-" and text[1:].isdigit() and len(text) <= 6:
+        return int(text)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD"
+            f"{text!r} is not a date; write it as YYYY-MM-DD, today, tomorrow, yesterday or "
+            "+N / -N days"
         ) from None

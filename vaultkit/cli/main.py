@@ -74,11 +74,17 @@ def _dump_json(data: object, out: TextIO) -> None:
 def _tasks(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.index.queries import TaskFilter, list_tasks
 
-    _, connection, _ = _open_index(args)
+    vault, connection, _ = _open_index(args)
+    due_before = args.due_before
+    if isinstance(due_before, int):
+        import datetime as dt
+
+        from vaultkit.sync.run import today_for_run
+
+        due_before = today_for_run(_config(vault)) + dt.timedelta(days=due_before)
     with closing(connection):
         found = list_tasks(
-            connection,
-            TaskFilter(args.state, args.due_before, args.tag, args.note, args.section),
+            connection, TaskFilter(args.state, due_before, args.tag, args.note, args.section)
         )
     if args.json:
         _dump_json(found, out)
@@ -300,7 +306,7 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
     from vaultkit.sync.outcome import as_json, describe
 
     if args.json:
-        _dump_json(as_json(outcome), out)
+        _dump_json(as_json(outcome, check=args.check), out)
     else:
         out.write(describe(outcome, diff=args.diff))
     if args.check:
@@ -451,40 +457,95 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
             else:
                 return None
         return cast(
-            "argparse.Namespace", SimpleNamespace(command="hook", vault_dir=vault_dir, vault=None, file=file)
+            "argparse.Namespace",
+            SimpleNamespace(command="hook", vault_dir=vault_dir, vault=None, file=file),
         )
     return None
 
 
+STREAMING = frozenset({"watch", "hook", "graph", "query"})
+"""Commands whose output goes out as it is made: a watcher's log, and graph and query, whose
+output can be large and whose exit status does not depend on it. The others' output is
+written whole once the command is done, so a reader that stops early (``| head -1``) cannot
+change their exit status (see :func:`main`)."""
+
+
+class OutputCutShortError(Exception):
+    """The reader of stdout went away; carries the command's exit status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def error_json(exc: VaultkitError | str, status: int) -> dict[str, Any]:
+    """An error as ``--json`` prints it on stdout, so a script reads JSON whatever happens."""
+    if isinstance(exc, str):
+        return {"error": {"message": exc, "path": None, "line": None, "exit_code": status}}
+    return {
+        "error": {
+            "message": exc.message,
+            "path": exc.path,
+            "line": exc.line,
+            "exit_code": status,
+        }
+    }
+
+
+def _parse(arguments: list[str], out: TextIO) -> argparse.Namespace:
+    from vaultkit.cli.args import UsageExit, build_parser
+
+    try:
+        return build_parser().parse_args(arguments)
+    except UsageExit as exc:
+        if "--json" in arguments:
+            _dump_json(error_json(exc.message, int(exc.code or 0)), out)
+        raise
+
+
 def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
-    """Run one command; returns the exit status."""
+    """Run one command; returns the exit status. Raises :class:`OutputCutShortError` when the
+    reader of ``out`` went away."""
+    import io
+
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = quick_args(arguments)
     if args is None:
-        from vaultkit.cli.args import build_parser
-
-        args = build_parser().parse_args(arguments)
+        args = _parse(arguments, out)
+    handler = {
+        "inspect": _inspect,
+        "tasks": _tasks,
+        "links": _links,
+        "graph": lambda parsed, to: _graph(parsed, to, err),
+        "query": _query,
+        "doctor": _doctor,
+        "sync": _sync,
+        "init": _init,
+        "watch": _watch,
+        "hook": _hook,
+        "adopt": _adopt,
+    }.get(args.command)
+    if handler is None:
+        err.write(f"vaultkit: unknown command {args.command!r}\n")
+        return ExitStatus.ERROR
+    whole = args.command not in STREAMING
+    to = io.StringIO() if whole else out
     try:
-        handler = {
-            "inspect": _inspect,
-            "tasks": _tasks,
-            "links": _links,
-            "graph": lambda parsed, to: _graph(parsed, to, err),
-            "query": _query,
-            "doctor": _doctor,
-            "sync": _sync,
-            "init": _init,
-            "watch": _watch,
-            "hook": _hook,
-            "adopt": _adopt,
-        }.get(args.command)
-        if handler is not None:
-            return handler(args, out)
+        status = handler(args, to)
     except VaultkitError as exc:
         err.write(f"vaultkit: {exc}\n")
-        return exc.exit_code
-    err.write(f"vaultkit: unknown command {args.command!r}\n")
-    return ExitStatus.ERROR
+        status = exc.exit_code
+        if getattr(args, "json", False):
+            to = io.StringIO()  # a half-written answer is no JSON; the error object is
+            _dump_json(error_json(exc, status), to)
+            whole = True
+    if whole:
+        try:
+            out.write(cast("io.StringIO", to).getvalue())
+            out.flush()
+        except BrokenPipeError:
+            raise OutputCutShortError(status) from None
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -494,10 +555,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("vaultkit: interrupted\n")
         return ExitStatus.INTERRUPTED
-    except BrokenPipeError:
-        # The reader (e.g. `| head`) went away; that is not an error of ours.
+    except (BrokenPipeError, OutputCutShortError) as exc:
+        # The reader (e.g. `| head`) went away: not an error of ours, and it leaves the exit
+        # status as the command decided it (a stale vault under --check stays 1). Python would
+        # report the pipe again when it flushes stdout at exit: point stdout at /dev/null.
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         sys.stderr.close()
-        return ExitStatus.OK
+        return exc.status if isinstance(exc, OutputCutShortError) else ExitStatus.OK
 
 
 __all__ = ["main", "run"]

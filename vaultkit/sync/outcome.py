@@ -244,13 +244,31 @@ def notice(outcomes: list[SyncOutcome], changed: str | None) -> list[str]:
     return lines
 
 
-def as_json(outcome: SyncOutcome) -> dict[str, Any]:
+JSON_STATUSES = {
+    "preview": {"written": "would_write", "created": "would_create"},
+    "check": {"written": "stale", "created": "missing"},
+}
+"""How :func:`as_json` words the statuses of files not written: a preview says what a sync
+would do, ``--check`` what is out of date, so no script reads "written" for a file left as
+it was."""
+
+
+def as_json(outcome: SyncOutcome, *, check: bool = False) -> dict[str, Any]:
+    """The documented JSON summary (README, ``sync --json``)."""
+    mode = "check" if check else "preview" if outcome.dry_run else "write"
+    worded = JSON_STATUSES.get(mode, {})
     return {
+        "mode": mode,
         "dry_run": outcome.dry_run,
         "dashboards": outcome.dashboards,
         "rendered": outcome.rendered,
         "files": [
-            {"path": item.path, "status": item.status, "message": item.message, "line": item.line}
+            {
+                "path": item.path,
+                "status": worded.get(item.status, item.status),
+                "message": item.message,
+                "line": item.line,
+            }
             for item in outcome.files
         ],
         "parsed": outcome.parsed,

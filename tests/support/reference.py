@@ -1,0 +1,39 @@
+"""The README's command reference as the parser prints it: each command's usage line (as
+``vaultkit COMMAND --help`` shows it, unwrapped and without ``-h``) and its one-line help."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+
+from vaultkit.cli.args import build_parser
+
+BEGIN = "<!-- command reference: tests/cli/test_reference.py -->"
+"""The line before the reference's code block in README.md."""
+
+
+def commands() -> dict[str, tuple[argparse.ArgumentParser, str]]:
+    """Each command's parser and one-line help, in the parser's order."""
+    parser = build_parser()
+    found = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {choice.dest: choice.help or "" for choice in found._choices_actions}
+    return {name: (command, helps.get(name, "")) for name, command in found.choices.items()}
+
+
+def reference() -> str:
+    """The code block's text."""
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "10000"  # one line per usage, whatever the terminal
+    try:
+        lines = []
+        for command, help_line in commands().values():
+            usage = command.format_usage().strip().removeprefix("usage: ")
+            usage = re.sub(r" \[-h\]", "", usage)
+            lines += [usage, f"    {help_line}"]
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+    return "\n".join(lines) + "\n"
