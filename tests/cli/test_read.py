@@ -209,6 +209,9 @@ def test_query_outputs_and_refuses_writes(vault: Path) -> None:
         assert result.returncode == 2, statement
         assert "Traceback" not in result.stderr
     assert run_json(vault, "query", "SELECT count(*) AS n FROM tasks")[0]["n"] > 0
+    # The PRAGMAs that only describe the schema run, as the README says.
+    columns = run_json(vault, "query", "PRAGMA table_info(tasks)")
+    assert "due" in {column["name"] for column in columns}
 
 
 def test_doctor_reports_problems(vault: Path) -> None:

@@ -29,6 +29,7 @@ def template_filters(notes: Iterable[str] | Callable[[str], int], today: dt.date
         "wikilink": Linker(notes),
         "link": link,
         "code": code,
+        "counted": counted,
         **date_helpers(today),
     }
 
@@ -44,6 +45,12 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
         return "▱" * width + " –"
     filled = round(width * done / total)
     return "▰" * filled + "▱" * (width - filled) + f" {round(100 * done / total)}%"
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """``1 note``, ``2 notes``: a count with its noun, in the plural unless it is one (``plural``
+    for a noun that does not just take an ``s``: ``counted(n, "entry", "entries")``)."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def pct(done: int, total: int) -> int:

@@ -231,7 +231,7 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
         jinja2.TemplateSyntaxError,
         jinja2.exceptions.SecurityError,
     ) as exc:
-        raise _refused(exc, template_name) from None
+        raise _refused(exc, template_name, env) from None
     except (
         jinja2.UndefinedError,
         TypeError,
@@ -278,7 +278,7 @@ def _stopped(exc: BaseException, template_name: str, limits: RenderLimits) -> Re
     )
 
 
-def _refused(exc: jinja2.TemplateError, template_name: str) -> RenderError:
+def _refused(exc: jinja2.TemplateError, template_name: str, env: jinja2.Environment) -> RenderError:
     """The error for a template Jinja cannot find, parse or run in the sandbox."""
     if isinstance(exc, jinja2.TemplateNotFound):
         if exc.name != template_name:
@@ -293,14 +293,66 @@ def _refused(exc: jinja2.TemplateError, template_name: str) -> RenderError:
             "check the dashboard's 'template' setting"
         )
     if isinstance(exc, jinja2.TemplateSyntaxError):
+        message, line = exc.message or "", exc.lineno
+        at_end = message.startswith("Unexpected end of template")
+        opened = _unclosed(env, exc.source, exc.lineno, at_end=at_end) if exc.source else None
+        if opened is not None:
+            what, line = opened
+            message = f"{what} (Jinja noticed at line {exc.lineno}: {message})"
         return RenderError(
-            f"template syntax error: {exc.message}; fix the template",
+            f"template syntax error: {message}; fix the template",
             path=exc.filename or template_name,
-            line=exc.lineno,
+            line=line,
         )
     return RenderError(
         f"the template tried something the sandbox forbids ({exc})", path=template_name
     )
+
+
+_BLOCK_TAGS = frozenset(
+    {"for", "if", "macro", "call", "filter", "block", "with", "autoescape", "raw", "trans", "set"}
+)
+"""Jinja's tags that open a block closed by ``end<tag>`` (``set`` only without ``=``)."""
+
+
+def _unclosed(
+    env: jinja2.Environment, source: str, error_line: int, *, at_end: bool
+) -> tuple[str, int] | None:
+    """Where the mistake behind a syntax error Jinja finds only later really is: a tag opened
+    (``{%``, ``{{``) before ``error_line`` and never closed, or, at the end of the template, the
+    innermost block never ended (``at_end``: Jinja's "Unexpected end of template"). Jinja
+    names the line where it noticed, which for these is the next line or the last one, so the
+    user would look in the wrong place."""
+    tag: tuple[str, int] | None = None  # an open "{%" or "{{" and its line
+    blocks: list[tuple[str, int]] = []  # (tag, line) of the blocks open
+    name_next = False
+    try:
+        for line, kind, value in env.lex(source):
+            if line > error_line:
+                break
+            if kind in ("block_begin", "variable_begin"):
+                tag, name_next = (value, line), kind == "block_begin"
+            elif kind in ("block_end", "variable_end"):
+                tag = None
+            elif kind == "name" and name_next:
+                name_next = False
+                if value in _BLOCK_TAGS:
+                    blocks.append((value, line))
+                elif value.startswith("end") and blocks and blocks[-1][0] == value[3:]:
+                    blocks.pop()
+            elif kind == "operator" and value == "=" and blocks and blocks[-1][0] == "set":
+                if tag is not None and tag[1] == blocks[-1][1]:
+                    blocks.pop()  # {% set x = … %} assigns; only {% set x %} opens a block
+            elif kind != "whitespace":
+                name_next = False
+    except jinja2.TemplateSyntaxError:
+        pass  # the lexer stops where the parser did; what was read so far decides
+    if tag is not None and tag[1] < error_line:
+        return f"the tag '{tag[0]}' opened at line {tag[1]} is not closed", tag[1]
+    if at_end and blocks and blocks[-1][1] != error_line:
+        name, line = blocks[-1]
+        return f"the '{name}' block opened at line {line} is never ended", line
+    return None
 
 
 def _template_line(exc: BaseException) -> int | None:
