@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from vaultkit.errors import ExitStatus, VaultkitError
 
@@ -20,9 +20,7 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
-    from vaultkit.config.schema import Config
     from vaultkit.index.update import IndexUpdate
-    from vaultkit.obsidian.daily_notes import DailyNoteSettings
     from vaultkit.sync.outcome import SyncOutcome
 
 
@@ -162,92 +160,18 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.cli.doctor_settings import plugin_settings, unmatched_exclude_warnings
-    from vaultkit.index.queries import (
-        diagnostics_by_note,
-        hidden_task_comments,
-        index_health,
-        link_health,
-        skipped_files,
-    )
-    from vaultkit.obsidian.settings import read_obsidian_settings
+    from vaultkit.cli.doctor import check_vault
+    from vaultkit.vaultpaths import VaultPaths
 
     vault, connection, update = _open_index(args, config_errors=False)
-    _, settings_warnings = read_obsidian_settings(vault)
-    with closing(connection):
-        config = _config(vault)
-        excludes = config.vault.excludes if config is not None else ()
-        settings_warnings += unmatched_exclude_warnings(vault, connection, excludes)
-        plugins, plugin_warnings = plugin_settings(vault, _daily_notes(vault, config))
-        settings_warnings += plugin_warnings
-        found: dict[str, Any] = {
-            "vault": str(vault),
-            "settings_warnings": list(settings_warnings),
-            "settings_read": plugins,
-            "diagnostics": diagnostics_by_note(connection),
-            "hidden_tasks": hidden_task_comments(connection),
-            "links": link_health(connection),
-            "skipped": skipped_files(connection),
-            "index": {**index_health(connection, update.index_path), "rebuilt": update.rebuilt},
-            "comparison_tables": _tables_to_adopt(vault, connection),
-        }
-    errors = sum(1 for d in found["diagnostics"] if d["severity"] == "error")
-    healthy = found["index"]["integrity"] == "ok"
+    found = check_vault(VaultPaths(vault, index=args.index), connection, update)
     if args.json:
         _dump_json(found, out)
     else:
         from vaultkit.cli.text import describe_doctor
 
         out.write(describe_doctor(found))
-    return (
-        ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
-    )
-
-
-def _config(vault: Path) -> Config | None:
-    from vaultkit.config.load import load_config
-    from vaultkit.dashboards.registry import BUILTINS
-
-    try:
-        return load_config(vault, BUILTINS)
-    except VaultkitError:
-        return None  # sync reports a broken config; doctor still checks the rest
-
-
-def _daily_notes(vault: Path, config: Config | None) -> DailyNoteSettings | None:
-    """The daily-note settings in force, and the file they come from."""
-    from vaultkit.obsidian.daily_notes import DailyNoteSettings, read_daily_note_settings
-    from vaultkit.vault import CONFIG_DIR
-    from vaultkit.vaultpaths import CONFIG_PATH
-
-    if config is None:
-        return None
-    obsidian = read_daily_note_settings(vault, CONFIG_DIR)
-    wanted = (config.daily_notes.folder.strip("/"), config.daily_notes.format)
-    if wanted == (obsidian.folder, obsidian.format):
-        return obsidian
-    return DailyNoteSettings(*wanted, source=CONFIG_PATH.as_posix())
-
-
-def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[str, Any]]:
-    """With no topic notes, the comparison tables ``vaultkit adopt`` could make them from."""
-    import shlex
-
-    from vaultkit.config.load import load_config
-    from vaultkit.dashboards.kept_tables import comparison_tables
-    from vaultkit.dashboards.registry import BUILTINS
-    from vaultkit.dashboards.topics import has_topics
-
-    try:
-        config = load_config(vault, BUILTINS)
-    except VaultkitError:
-        return []  # sync reports a broken config; doctor still checks the rest
-    if has_topics(connection, config.topics):
-        return []
-    tables = comparison_tables(connection)
-    for table in tables:
-        table["command"] += f" --vault {shlex.quote(str(vault))}"
-    return tables
+    return ExitStatus.PROBLEMS if found["problems"] else ExitStatus.OK
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
