@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         _graph_command,
         _query_command,
         _doctor_command,
+        _render_command,
         _adopt_command,
     ):
         add(commands)
@@ -303,6 +304,23 @@ def _doctor_command(commands: _Commands) -> None:
         "warning, which vaultkit sync fixes. Example: vaultkit doctor",
     )
     _vault_options(doctor)
+
+
+def _render_command(commands: _Commands) -> None:
+    render = commands.add_parser(
+        "render",
+        help="print one dashboard, writing nothing",
+        description="Render one dashboard from the current index and print it: a file "
+        "dashboard's content (without vaultkit's header line), a region's body. Writes nothing "
+        "into the vault and takes no lock. Example: vaultkit render status",
+    )
+    render.add_argument(
+        "name",
+        metavar="NAME",
+        help="the dashboard: a built-in (status, topics, resources, habits, links) or a "
+        "[dashboards.NAME] of the config",
+    )
+    _vault_options(render, json_flag=False)
 
 
 def _adopt_command(commands: _Commands) -> None:

@@ -174,6 +174,15 @@ def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.PROBLEMS if found["problems"] else ExitStatus.OK
 
 
+def _render(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.sync.preview import render_named
+    from vaultkit.vault import vault_root
+    from vaultkit.vaultpaths import VaultPaths
+
+    out.write(render_named(VaultPaths(vault_root(args.vault), index=args.index), args.name))
+    return ExitStatus.OK
+
+
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
@@ -380,6 +389,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "graph": lambda parsed, to: _graph(parsed, to, err),
             "query": _query,
             "doctor": _doctor,
+            "render": _render,
             "sync": _sync,
             "init": _init,
             "watch": _watch,
