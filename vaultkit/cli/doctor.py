@@ -30,7 +30,6 @@ from vaultkit.vaultpaths import CONFIG_PATH, TEMPLATES_PATH, VaultPaths
 if TYPE_CHECKING:
     from vaultkit.config.dashboards import Dashboard
     from vaultkit.config.schema import Config
-    from vaultkit.index.update import IndexUpdate
     from vaultkit.obsidian.daily_notes import DailyNoteSettings
 
 _STALE = "stale"
@@ -38,10 +37,9 @@ _CURRENT = "current"
 _PROBLEM_STATES = frozenset({"conflict", "error"})
 
 
-def check_vault(
-    paths: VaultPaths, connection: sqlite3.Connection, update: IndexUpdate
-) -> dict[str, Any]:
-    """Every check's findings (the ``--json`` report); closes ``connection``."""
+def check_vault(vault: Path, index_option: str | None) -> dict[str, Any]:
+    """Every check's findings on ``vault`` (the ``--json`` report); ``index_option`` is
+    ``--index``."""
     from vaultkit.cli.doctor_settings import plugin_settings, unmatched_exclude_warnings
     from vaultkit.index.queries import (
         diagnostics_by_note,
@@ -50,13 +48,19 @@ def check_vault(
         link_health,
         skipped_files,
     )
+    from vaultkit.index.update import update_index
     from vaultkit.obsidian.settings import read_obsidian_settings
 
-    vault = paths.root
     _, settings_warnings = read_obsidian_settings(vault)
     config, config_report = _check_config(vault)
+    # One record of the vault's paths for every check: its index is decided once.
+    paths = VaultPaths(
+        vault, index=index_option, configured=config.vault.index if config is not None else None
+    )
+    excludes = config.vault.excludes if config is not None else ()
+    # The config's excludes, as a sync applies them: else reading the index re-adds them.
+    connection, update = update_index(paths, excludes=excludes)
     with closing(connection):
-        excludes = config.vault.excludes if config is not None else ()
         settings_warnings += unmatched_exclude_warnings(vault, connection, excludes)
         plugins, plugin_warnings = plugin_settings(vault, _daily_notes(vault, config))
         if config is None and "daily_notes" in plugins:
@@ -208,9 +212,7 @@ def _check_dashboards(
         report["reason"] = "a template has errors"
         return report
     try:
-        result = run_sync(
-            paths.with_index_setting(config.vault.index), dry_run=True, lock=False, progress=False
-        )
+        result = run_sync(paths, dry_run=True, lock=False, progress=False)
     except VaultkitError as exc:
         report["reason"] = "the dashboards cannot be rendered"
         report["error"] = _error_json(exc, paths.root.resolve())

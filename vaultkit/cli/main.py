@@ -24,11 +24,8 @@ if TYPE_CHECKING:
     from vaultkit.sync.outcome import SyncOutcome
 
 
-def _open_index(
-    args: argparse.Namespace, *, config_errors: bool = True
-) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
-    """The vault and its index, brought up to date. ``config_errors=False`` (doctor): a
-    broken config file gives no excludes rather than an error, as doctor checks the rest."""
+def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
+    """The vault and its index, brought up to date."""
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
     from vaultkit.index.update import update_index
@@ -37,12 +34,7 @@ def _open_index(
 
     paths = VaultPaths(vault_root(args.vault), index=args.index)
     # The config's excludes, as a sync applies them: else reading the index re-adds them.
-    try:
-        excludes = load_config(paths.root, BUILTINS).vault.excludes
-    except VaultkitError:
-        if config_errors:
-            raise
-        excludes = ()
+    excludes = load_config(paths.root, BUILTINS).vault.excludes
     connection, update = update_index(paths, excludes=excludes)
     return paths.root, connection, update
 
@@ -161,10 +153,9 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.cli.doctor import check_vault
-    from vaultkit.vaultpaths import VaultPaths
+    from vaultkit.vault import vault_root
 
-    vault, connection, update = _open_index(args, config_errors=False)
-    found = check_vault(VaultPaths(vault, index=args.index), connection, update)
+    found = check_vault(vault_root(args.vault), args.index)
     if args.json:
         _dump_json(found, out)
     else:
