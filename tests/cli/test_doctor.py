@@ -161,6 +161,20 @@ def test_a_template_with_a_syntax_error_is_named_with_its_line(vault: Path) -> N
     assert vault_bytes(vault) == before
 
 
+def test_a_template_that_compiles_but_fails_when_run_stops_the_dashboards_check(
+    vault: Path,
+) -> None:
+    templates = vault / ".vaultkit" / "templates"
+    templates.mkdir()
+    (templates / "status.md.j2").write_text("# Status\n{{ no_such.name }}\n", encoding="utf-8")
+    result = doctor(vault)
+    assert result.returncode == 1, result.stdout
+    assert "Templates: ok, 5 compiled" in result.stdout
+    assert "Dashboards: not checked: a sync would stop with this error\n" in result.stdout
+    assert "  status.md.j2:2: the template failed: 'no_such' is undefined" in result.stdout
+    assert installed("sync", str(vault)).returncode == 2
+
+
 def test_stale_and_conflicting_dashboards_are_reported_as_sync_check_would(vault: Path) -> None:
     status = vault / "Status.md"
     status.write_text(status.read_text(encoding="utf-8") + "\n- [ ] one more task\n")

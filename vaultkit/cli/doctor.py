@@ -214,7 +214,7 @@ def _check_dashboards(
     try:
         result = run_sync(paths, dry_run=True, lock=False, progress=False)
     except VaultkitError as exc:
-        report["reason"] = "the dashboards cannot be rendered"
+        report["reason"] = "a sync would stop with this error"
         report["error"] = _error_json(exc, paths.root.resolve())
         return report
     outcome = sync_outcome(result, paths.root)
@@ -265,7 +265,7 @@ def _verdicts(found: dict[str, Any]) -> tuple[list[str], list[str]]:
         problems.append(f"templates: {_count(template_errors, 'error')}")
     dashboards = found["dashboards"]
     if dashboards["error"] is not None:
-        problems.append(f"dashboards: {dashboards['reason']}")
+        problems.append(f"dashboards: a sync would stop ({dashboards['error']['text']})")
     states = [item["state"] for item in dashboards["files"]]
     for state in sorted(set(states) & _PROBLEM_STATES):
         problems.append(f"dashboards: {_count(states.count(state), 'file')} in {state}")
