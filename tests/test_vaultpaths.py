@@ -97,6 +97,7 @@ def test_every_command_decides_the_index_once_and_uses_the_configured_one(
     once("sync", "--check", str(vault))
     for command in (["tasks"], ["links"], ["graph"], ["query", "SELECT 1"], ["doctor"]):
         once(*command, "--vault", str(vault))
+    once("render", "status", "--vault", str(vault))
 
     _edit(vault)
     once("hook", str(vault), "--file", "Topics/Rust.md")

@@ -52,3 +52,20 @@ class NoteNotFoundError(VaultkitError):
 
 class ConfigError(VaultkitError):
     """The vault's ``.vaultkit/config.toml`` is invalid; the message lists every problem."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        problems: tuple[VaultkitError, ...] = (),
+    ):
+        super().__init__(message, path=path, line=line)
+        self._problems = problems
+
+    @property
+    def problems(self) -> tuple[VaultkitError, ...]:
+        """Each problem on its own, with its file and line (``vaultkit doctor`` lists them);
+        an error found alone (a TOML syntax error, which stops the reading) is its only one."""
+        return self._problems or (self,)

@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         _graph_command,
         _query_command,
         _doctor_command,
+        _render_command,
         _adopt_command,
     ):
         add(commands)
@@ -302,11 +303,34 @@ def _query_command(commands: _Commands) -> None:
 def _doctor_command(commands: _Commands) -> None:
     doctor = commands.add_parser(
         "doctor",
-        help="check the vault and the index",
-        description="Check the Obsidian settings, notes that parse with diagnostics, broken "
-        "links and the index. Exit status 1 when it finds errors. Example: vaultkit doctor",
+        help="check the vault, its config, templates, dashboards and index",
+        description="Check and report, one section each: the config (every error, with its "
+        "line), the daily-note settings in force, the dashboards' templates (compiled), the "
+        "dashboards a sync would write (as sync --check), a running watcher, the Obsidian and "
+        "plugin settings read, notes with diagnostics, links, the index and vaultkit's version. "
+        "Writes nothing into the vault and takes no lock. Exit status 1 when it finds problems "
+        "(an invalid config, a template error, a dashboard in conflict, a note with an error, "
+        "a settings entry that matches nothing, a damaged index); stale dashboards are only a "
+        "warning, which vaultkit sync fixes. Example: vaultkit doctor",
     )
     _vault_options(doctor)
+
+
+def _render_command(commands: _Commands) -> None:
+    render = commands.add_parser(
+        "render",
+        help="print one dashboard, writing nothing",
+        description="Render one dashboard from the current index and print it: a file "
+        "dashboard's content (without vaultkit's header line), a region's body. Writes nothing "
+        "into the vault and takes no lock. Example: vaultkit render status",
+    )
+    render.add_argument(
+        "name",
+        metavar="NAME",
+        help="the dashboard: a built-in (status, topics, resources, habits, links) or a "
+        "[dashboards.NAME] of the config",
+    )
+    _vault_options(render, json_flag=False)
 
 
 def _adopt_command(commands: _Commands) -> None:

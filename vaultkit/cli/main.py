@@ -20,9 +20,7 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
-    from vaultkit.config.schema import Config
     from vaultkit.index.update import IndexUpdate
-    from vaultkit.obsidian.daily_notes import DailyNoteSettings
     from vaultkit.sync.outcome import SyncOutcome
 
 
@@ -41,11 +39,8 @@ def chosen_vault(args: argparse.Namespace) -> str | None:
     return option
 
 
-def _open_index(
-    args: argparse.Namespace, *, config_errors: bool = True
-) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
-    """The vault and its index, brought up to date. ``config_errors=False`` (doctor): a
-    broken config file gives no excludes rather than an error, as doctor checks the rest."""
+def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
+    """The vault and its index, brought up to date."""
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
     from vaultkit.index.update import update_index
@@ -54,12 +49,7 @@ def _open_index(
 
     paths = VaultPaths(vault_root(chosen_vault(args)), index=args.index)
     # The config's excludes, as a sync applies them: else reading the index re-adds them.
-    try:
-        excludes = load_config(paths.root, BUILTINS).vault.excludes
-    except VaultkitError:
-        if config_errors:
-            raise
-        excludes = ()
+    excludes = load_config(paths.root, BUILTINS).vault.excludes
     connection, update = update_index(paths, excludes=excludes)
     return paths.root, connection, update
 
@@ -79,9 +69,12 @@ def _tasks(args: argparse.Namespace, out: TextIO) -> int:
     if isinstance(due_before, int):
         import datetime as dt
 
+        from vaultkit.config.load import load_config
+        from vaultkit.dashboards.registry import BUILTINS
         from vaultkit.sync.run import today_for_run
 
-        due_before = today_for_run(_config(vault)) + dt.timedelta(days=due_before)
+        today = today_for_run(load_config(vault, BUILTINS))
+        due_before = today + dt.timedelta(days=due_before)
     with closing(connection):
         found = list_tasks(
             connection, TaskFilter(args.state, due_before, args.tag, args.note, args.section)
@@ -183,92 +176,26 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _doctor(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.cli.doctor_settings import plugin_settings, unmatched_exclude_warnings
-    from vaultkit.index.queries import (
-        diagnostics_by_note,
-        hidden_task_comments,
-        index_health,
-        link_health,
-        skipped_files,
-    )
-    from vaultkit.obsidian.settings import read_obsidian_settings
+    from vaultkit.cli.doctor import check_vault
+    from vaultkit.vault import vault_root
 
-    vault, connection, update = _open_index(args, config_errors=False)
-    _, settings_warnings = read_obsidian_settings(vault)
-    with closing(connection):
-        config = _config(vault)
-        excludes = config.vault.excludes if config is not None else ()
-        settings_warnings += unmatched_exclude_warnings(vault, connection, excludes)
-        plugins, plugin_warnings = plugin_settings(vault, _daily_notes(vault, config))
-        settings_warnings += plugin_warnings
-        found: dict[str, Any] = {
-            "vault": str(vault),
-            "settings_warnings": list(settings_warnings),
-            "settings_read": plugins,
-            "diagnostics": diagnostics_by_note(connection),
-            "hidden_tasks": hidden_task_comments(connection),
-            "links": link_health(connection),
-            "skipped": skipped_files(connection),
-            "index": {**index_health(connection, update.index_path), "rebuilt": update.rebuilt},
-            "comparison_tables": _tables_to_adopt(vault, connection),
-        }
-    errors = sum(1 for d in found["diagnostics"] if d["severity"] == "error")
-    healthy = found["index"]["integrity"] == "ok"
+    found = check_vault(vault_root(chosen_vault(args)), args.index)
     if args.json:
         _dump_json(found, out)
     else:
         from vaultkit.cli.text import describe_doctor
 
         out.write(describe_doctor(found))
-    return (
-        ExitStatus.OK if healthy and not errors and not settings_warnings else ExitStatus.PROBLEMS
-    )
+    return ExitStatus.PROBLEMS if found["problems"] else ExitStatus.OK
 
 
-def _config(vault: Path) -> Config | None:
-    from vaultkit.config.load import load_config
-    from vaultkit.dashboards.registry import BUILTINS
+def _render(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.sync.preview import render_named
+    from vaultkit.vault import vault_root
+    from vaultkit.vaultpaths import VaultPaths
 
-    try:
-        return load_config(vault, BUILTINS)
-    except VaultkitError:
-        return None  # sync reports a broken config; doctor still checks the rest
-
-
-def _daily_notes(vault: Path, config: Config | None) -> DailyNoteSettings | None:
-    """The daily-note settings in force, and the file they come from."""
-    from vaultkit.obsidian.daily_notes import DailyNoteSettings, read_daily_note_settings
-    from vaultkit.vault import CONFIG_DIR
-    from vaultkit.vaultpaths import CONFIG_PATH
-
-    if config is None:
-        return None
-    obsidian = read_daily_note_settings(vault, CONFIG_DIR)
-    wanted = (config.daily_notes.folder.strip("/"), config.daily_notes.format)
-    if wanted == (obsidian.folder, obsidian.format):
-        return obsidian
-    return DailyNoteSettings(*wanted, source=CONFIG_PATH.as_posix())
-
-
-def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[str, Any]]:
-    """With no topic notes, the comparison tables ``vaultkit adopt`` could make them from."""
-    import shlex
-
-    from vaultkit.config.load import load_config
-    from vaultkit.dashboards.kept_tables import comparison_tables
-    from vaultkit.dashboards.registry import BUILTINS
-    from vaultkit.dashboards.topics import has_topics
-
-    try:
-        config = load_config(vault, BUILTINS)
-    except VaultkitError:
-        return []  # sync reports a broken config; doctor still checks the rest
-    if has_topics(connection, config.topics):
-        return []
-    tables = comparison_tables(connection)
-    for table in tables:
-        table["command"] += f" --vault {shlex.quote(str(vault))}"
-    return tables
+    out.write(render_named(VaultPaths(vault_root(chosen_vault(args)), index=args.index), args.name))
+    return ExitStatus.OK
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
@@ -519,6 +446,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         "graph": lambda parsed, to: _graph(parsed, to, err),
         "query": _query,
         "doctor": _doctor,
+        "render": _render,
         "sync": _sync,
         "init": _init,
         "watch": _watch,

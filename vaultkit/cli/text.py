@@ -260,58 +260,168 @@ def _settings_read(read: dict[str, Any]) -> list[str]:
             )
         else:
             out.append("  statuses: the plugin's defaults")
-    daily = read.get("daily_notes")
-    if daily is not None:
-        where = daily["source"] or "Obsidian's defaults"
-        folder = daily["folder"] or "the vault root"
-        out.append(f"Daily notes: {daily['format']!r} in {folder} (from {where})")
-        if daily["note"]:
-            out.append(f"  {daily['note']}")
     return out
 
 
+def _daily_notes(read: dict[str, Any]) -> list[str]:
+    """Doctor's section on the daily-note settings in force."""
+    daily = read.get("daily_notes")
+    if daily is None:
+        return []
+    where = daily["source"] or "Obsidian's defaults"
+    folder = daily["folder"] or "the vault root"
+    out = [f"Daily notes: {daily['format']!r} in {folder} (from {where})"]
+    if daily.get("config_unread"):
+        out.append("  the config is invalid: once fixed, its [daily_notes] may set another format")
+    if daily["note"]:
+        out.append(f"  {daily['note']}")
+    return out
+
+
+def _doctor_config(config: dict[str, Any]) -> list[str]:
+    if config["valid"]:
+        if not config["exists"]:
+            return [f"Config: ok (no {config['file']}: the defaults apply)"]
+        return [f"Config: ok ({config['file']})"]
+    count = len(config["errors"])
+    out = [
+        f"Config: {count} error{'s' if count != 1 else ''} in {config['file']}; sync refuses to "
+        "run until they are fixed"
+    ]
+    out += [f"  {error['text']}" for error in config["errors"]]
+    if not config["complete"]:
+        out.append("  (reading stopped at this error: fix it and run vaultkit doctor again)")
+    return out
+
+
+def _doctor_templates(templates: list[dict[str, Any]]) -> list[str]:
+    errors = [error for template in templates for error in template["errors"]]
+    own = [f"{t['dashboard']}: {t['source']}" for t in templates if t["source"] != "built-in"]
+    which = f"; the vault's own: {', '.join(own)}" if own else ""
+    if not errors:
+        return [f"Templates: ok, {len(templates)} compiled{which}"]
+    count = len(errors)
+    out = [f"Templates: {count} error{'s' if count != 1 else ''}{which}"]
+    out += [f"  {error['text']}" for error in errors]
+    return out
+
+
+def _doctor_dashboards(dashboards: dict[str, Any]) -> list[str]:
+    if not dashboards["checked"]:
+        out = [f"Dashboards: not checked: {dashboards['reason']}"]
+        if dashboards["error"] is not None:
+            out.append(f"  {dashboards['error']['text']}")
+        return out
+    files = dashboards["files"]
+    counts = Counter(item["state"] for item in files)
+    total = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    if set(counts) <= {"current"}:
+        return [f"Dashboards: ok, {total} current" if files else "Dashboards: none enabled"]
+    order = ("conflict", "error", "deferred", "stale", "current")
+    summary = ", ".join(
+        f"{counts[state]} {state}"
+        for state in sorted(counts, key=lambda s: order.index(s) if s in order else 0)
+    )
+    fix = "; vaultkit sync writes the stale ones" if "stale" in counts else ""
+    out = [f"Dashboards: {total}: {summary}{fix}"]
+    for item in files:
+        if item["state"] == "current":
+            continue
+        where = f"{item['path']}:{item['line']}" if item["line"] else item["path"]
+        names = f" ({', '.join(item['dashboards'])})" if item["dashboards"] else ""
+        message = f": {_shorten(item['message'], 200)}" if item["message"] else ""
+        out.append(f"  {item['state']:<9} {where}{names}{message}")
+    return out
+
+
+def _doctor_watcher(watcher: dict[str, Any], holder: dict[str, Any] | None) -> list[str]:
+    if watcher["running"]:
+        return [f"Watcher: running, pid {watcher['pid']}"]
+    if holder is not None:
+        return [
+            f"Watcher: none running; a {holder['purpose']} (pid {holder['pid']}) is updating "
+            "the vault now"
+        ]
+    return ["Watcher: none running"]
+
+
 def describe_doctor(found: dict[str, Any]) -> str:
+    """``vaultkit doctor``'s report: one section per check, each led by its verdict, then the
+    overall verdict."""
     index = found["index"]
     links = found["links"]
-    out = [f"Vault: {found['vault']}"]
-    for warning in found["settings_warnings"]:
-        out.append(f"  settings: {warning}")
-    out.extend(_settings_read(found["settings_read"]))
+    sections = [
+        [f"vaultkit {found['version']}, vault {found['vault']}"],
+        _doctor_config(found["config"]),
+        _daily_notes(found["settings_read"]),
+        _doctor_templates(found["templates"]),
+        _doctor_dashboards(found["dashboards"]),
+        _doctor_watcher(found["watcher"], found["lock_holder"]),
+    ]
+    warnings = found["settings_warnings"]
+    settings = [
+        f"Settings: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+        if warnings
+        else "Settings: ok"
+    ]
+    settings += [f"  settings: {warning}" for warning in warnings]
+    settings += _settings_read(found["settings_read"])
+    sections.append(settings)
     rebuilt = " (rebuilt now)" if index["rebuilt"] else ""
-    out.append(
-        f"Index: {index['path']}{rebuilt}\n  schema {index['schema_version']}, "
-        f"{index['notes']} notes, {index['files']} files, {index['size_bytes'] // 1024} KB, "
-        f"integrity {index['integrity']}"
+    verdict = "ok" if index["integrity"] == "ok" else "damaged"
+    sections.append(
+        [
+            f"Index: {verdict}, {index['path']}{rebuilt}",
+            f"  schema {index['schema_version']}, {index['notes']} notes, {index['files']} files, "
+            f"{index['size_bytes'] // 1024} KB, integrity {index['integrity']}",
+        ]
     )
-    out.append(
-        f"Links: {links['resolved']} resolve, {links['unresolved_count']} unresolved, "
-        f"{links['broken_anchor_count']} broken anchors, {links['orphan_count']} orphans "
-        "(details: vaultkit links)"
+    sections.append(
+        [
+            f"Links: {links['resolved']} resolve, {links['unresolved_count']} unresolved, "
+            f"{links['broken_anchor_count']} broken anchors, {links['orphan_count']} orphans "
+            "(details: vaultkit links)"
+        ]
     )
     diagnostics = found["diagnostics"]
     by_note = Counter(d["note"] for d in diagnostics)
-    out.append(f"Notes with diagnostics: {len(by_note)}")
+    notes = [f"Notes with diagnostics: {len(by_note)}"]
     for diagnostic in diagnostics:
-        out.append(
+        notes.append(
             f"  {diagnostic['note']}:{diagnostic['line']}  {diagnostic['severity']}: "
             f"{diagnostic['message']}"
         )
-    out.extend(_hidden_task_comments(found["hidden_tasks"]))
+    notes.extend(_hidden_task_comments(found["hidden_tasks"]))
     if found["skipped"]:
-        out.append(f"Skipped files: {len(found['skipped'])}")
-        out.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
+        notes.append(f"Skipped files: {len(found['skipped'])}")
+        notes.extend(f"  {s['path']}: {s['message']}" for s in found["skipped"])
+    sections.append(notes)
     if found["comparison_tables"]:
-        out.append(
+        tables = [
             "No topic notes; comparison tables kept by hand that vaultkit adopt turns into "
             "topic notes (add --dry-run to see what it would write):"
-        )
+        ]
         for table in found["comparison_tables"]:
             heading = f" under '{table['heading']}'" if table["heading"] else ""
-            out.append(
+            tables.append(
                 f"  {table['note']}:{table['line']}{heading}: {table['rows']} rows, columns "
                 f"{', '.join(table['columns'])}\n    {table['command']}"
             )
-    return "\n".join(out) + "\n"
+        sections.append(tables)
+    sections.append(_doctor_verdict(found["problems"], found["warnings"]))
+    return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
+
+
+def _doctor_verdict(problems: list[str], warnings: list[str]) -> list[str]:
+    """The last line: the problems (which make doctor exit 1), then the warnings."""
+    parts = []
+    for found, word in ((problems, "problem"), (warnings, "warning")):
+        if found:
+            plural = "s" if len(found) != 1 else ""
+            parts.append(f"{len(found)} {word}{plural} ({'; '.join(found)})")
+    if not problems:
+        parts.insert(0, "no problems")
+    return [f"Verdict: {'; '.join(parts)}"]
 
 
 def describe_adopt(

@@ -31,18 +31,18 @@ class Reader:
 
     def __init__(self, lines: KeyLines) -> None:
         self.lines = lines
-        self.problems: list[tuple[int, int, str]] = []
+        self.problems: list[tuple[int, int, ConfigError]] = []
 
     def add(self, key: Key, message: str) -> None:
         line = self.lines.find(key)
-        where = SHOWN if line is None else f"{SHOWN}:{line}"
-        entry = f"{where}: key '{key_name(key)}': {message}"
+        entry = ConfigError(f"key '{key_name(key)}': {message}", path=SHOWN, line=line)
         # Sorted by line when raised; problems without a line go last, in the order found.
         self.problems.append((line if line is not None else 1 << 30, len(self.problems), entry))
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ConfigError("\n".join(text for _, _, text in sorted(self.problems)))
+            found = tuple(problem for _, _, problem in sorted(self.problems))
+            raise ConfigError("\n".join(map(str, found)), problems=found)
 
     def known(self, table: Mapping[str, object], key: Key, names: Sequence[str]) -> None:
         for name in table:

@@ -249,6 +249,51 @@ def render_template(env: jinja2.Environment, template_name: str, context: Mappin
     return text
 
 
+def check_template(env: jinja2.Environment, template_name: str) -> list[RenderError]:
+    """Compile ``template_name`` and every template it includes, imports or extends by a
+    constant name, rendering nothing; each one's error (at most one per file: Jinja stops at a
+    file's first syntax error), naming its file and line.
+
+    What ``vaultkit doctor`` reports; a template that compiles may still fail when it runs.
+    """
+    from jinja2.meta import find_referenced_templates
+
+    errors: list[RenderError] = []
+    seen: set[str] = set()
+    # Each template to compile, and the file that names it (None: the dashboard's own).
+    wanted: list[tuple[str, str | None]] = [(template_name, None)]
+    while wanted:
+        name, parent = wanted.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            env.get_template(name)
+            assert env.loader is not None
+            source, filename, _ = env.loader.get_source(env, name)
+            found = find_referenced_templates(env.parse(source))
+        except jinja2.TemplateNotFound as exc:
+            if parent is None:
+                errors.append(_refused(exc, name, env))
+            else:
+                errors.append(
+                    RenderError(
+                        f"the template includes or imports '{name}', which is not a file in "
+                        f"{TEMPLATES_PATH} or a built-in; fix the name",
+                        path=parent,
+                    )
+                )
+            continue
+        except jinja2.TemplateSyntaxError as exc:
+            errors.append(_refused(exc, name, env))
+            continue
+        except RenderError as exc:  # the vault's loader refused the file
+            errors.append(exc)
+            continue
+        wanted += [(child, filename or name) for child in found if child is not None]
+    return errors
+
+
 def _stopped(exc: BaseException, template_name: str, limits: RenderLimits) -> RenderError:
     """The error for a render stopped at a bound: out of time or memory, or too large."""
     if isinstance(exc, Overrun):

@@ -340,14 +340,7 @@ def _render(
         # One read transaction: the templates read the index lazily while they render, and
         # must all see the same snapshot of it.
         connection.execute("BEGIN")
-        env = make_environment(
-            paths.root,
-            lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
-            today,
-            templates=paths.templates,
-            cache_dir=paths.templates_cache,
-            limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
-        )
+        env = dashboard_environment(connection, paths, config, today)
         fresh = _freshness(connection, env, config, today, force=force)
         written_by_us = own_writes(connection)
         # Planned whether or not the Habits dashboard is stale: the log records today's ticks.
@@ -366,6 +359,20 @@ def _render(
     finally:
         connection.close()
     return fresh, rendered, written_by_us, log
+
+
+def dashboard_environment(
+    connection: sqlite3.Connection, paths: VaultPaths, config: Config, today: dt.date
+) -> jinja2.Environment:
+    """The environment the vault's dashboards render in, reading ``connection`` (the index)."""
+    return make_environment(
+        paths.root,
+        lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
+        today,
+        templates=paths.templates,
+        cache_dir=paths.templates_cache,
+        limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
+    )
 
 
 def _scopes(config: Config) -> Scopes:
@@ -408,16 +415,15 @@ def _render_all(
     dashboards: list[Dashboard],
     context: dict[str, object],
 ) -> Rendered:
-    rendered = []
-    for dashboard in dashboards:
-        about = {
-            "name": dashboard.name,
-            "target": dashboard.target_path,
-            "region": dashboard.region,
-        }
-        text = render_template(env, dashboard.template, {**context, "dashboard": about})
-        rendered.append((dashboard, text))
-    return rendered
+    return [(dashboard, render_dashboard(env, dashboard, context)) for dashboard in dashboards]
+
+
+def render_dashboard(
+    env: jinja2.Environment, dashboard: Dashboard, context: dict[str, object]
+) -> str:
+    """One dashboard's text: its template rendered with ``context`` and its own ``dashboard``."""
+    about = {"name": dashboard.name, "target": dashboard.target_path, "region": dashboard.region}
+    return render_template(env, dashboard.template, {**context, "dashboard": about})
 
 
 def _all_indexed(index_file: Path, paths: Sequence[str]) -> bool:
