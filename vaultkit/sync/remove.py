@@ -1,0 +1,180 @@
+"""``vaultkit remove-dashboards``: take vaultkit's output out of a vault.
+
+Two kinds of output (design section 8): whole generated files, which carry a
+``%% vaultkit:file NAME HASH %%`` header (the index marks them ``generated``), and regions in
+notes of the user's. A generated file is removed only when it still holds what vaultkit wrote
+(its text matches the hash in its header); one edited since is kept and reported, as
+``vaultkit adopt`` does with the old Topics file. A region is emptied (its content and the
+hash of its end marker go, the two marker lines stay: they are lines the user placed, and
+deleting them is the user's call) unless it was edited by hand, which keeps it and reports it.
+
+Everything goes through the write-back's checked write under the vault's writer lock, and every
+file changed or removed is first saved under ``.vaultkit/backups/``, as ``sync --force`` saves
+what it overwrites. Planning only reads, so a preview shows exactly what a run would do.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from pathlib import Path
+from typing import NamedTuple
+
+from vaultkit import markers
+from vaultkit.config.load import load_config
+from vaultkit.config.schema import VaultSettings
+from vaultkit.dashboards.registry import BUILTINS
+from vaultkit.errors import VaultkitError
+from vaultkit.files import read_regular
+from vaultkit.index.update import update_index
+from vaultkit.sync.guard_rails import check_backup_folder, check_backup_folders
+from vaultkit.sync.lock import vault_lock
+from vaultkit.sync.run import LOCK_TIMEOUT
+from vaultkit.vaultpaths import VaultPaths
+from vaultkit.writeback import regions
+from vaultkit.writeback.apply import apply, remove_file
+from vaultkit.writeback.plan import Planned, read_for_plan, read_generated
+from vaultkit.writeback.regions import BOM, WriteStatus
+
+_MARKER = b"vaultkit:begin"
+
+
+class Removal(NamedTuple):
+    """One file to remove or note to empty, or one left alone, and why."""
+
+    planned: Planned
+    """``new`` None with status WRITTEN: the whole file goes; ``new`` bytes: the note's
+    regions emptied; status CONFLICT or ERROR: left alone (``message`` says why)."""
+    kind: str
+    """``file`` (a generated file) or ``regions`` (a note holding regions)."""
+    regions: tuple[str, ...] = ()
+    """The names of the regions emptied (or, for a preview, to be emptied)."""
+    kept: tuple[str, ...] = ()
+    """One sentence per region left as it is (edited by hand)."""
+
+    @property
+    def path(self) -> Path:
+        return self.planned.path
+
+    @property
+    def acts(self) -> bool:
+        """Whether the file is (to be) removed or changed."""
+        return self.planned.status is WriteStatus.WRITTEN
+
+
+def _generated_paths(paths: VaultPaths) -> tuple[list[str], list[str]]:
+    """(generated files, other notes) of the index, brought up to date first."""
+    try:
+        excludes = load_config(paths.root, BUILTINS).vault.excludes
+    except VaultkitError:
+        excludes = ()  # a broken config must not keep a user from removing vaultkit's output
+    connection, _ = update_index(paths, excludes=excludes)
+    with closing(connection):
+        rows = connection.execute("SELECT path, generated FROM notes ORDER BY path").fetchall()
+    return [p for p, g in rows if g], [p for p, g in rows if not g]
+
+
+def _plan_file(root: Path, rel: str) -> Removal | None:
+    read = read_for_plan(root / rel, note=False)
+    if read is None:
+        return None
+    if isinstance(read, Planned):
+        return Removal(read._replace(status=WriteStatus.ERROR), "file")
+    data, seen = read
+    generated = read_generated(data.removeprefix(BOM))
+    if generated is None:
+        return None  # not (or no longer) vaultkit's file: a note of the user's
+    stored, content = generated
+    if markers.hash_bytes(content) != stored:
+        message = "edited since vaultkit wrote it, so it is kept; move your text out and delete it"
+        return Removal(Planned(root / rel, data, None, WriteStatus.CONFLICT, message), "file")
+    return Removal(Planned(root / rel, data, None, WriteStatus.WRITTEN, seen=seen), "file")
+
+
+def _plan_note(root: Path, rel: str) -> Removal | None:
+    try:
+        if _MARKER not in read_regular(root / rel):
+            return None
+    except OSError:
+        return None
+    read = read_for_plan(root / rel, note=True)
+    if read is None:
+        return None
+    if isinstance(read, Planned):
+        return Removal(read._replace(status=WriteStatus.ERROR), "regions")
+    data, seen = read
+    new, outcomes = regions.emptied_regions(data)
+    errors = [message for _, status, message, _ in outcomes if status is WriteStatus.ERROR]
+    if errors:
+        planned = Planned(root / rel, data, None, WriteStatus.ERROR, "; ".join(errors), note=True)
+        return Removal(planned, "regions")
+    emptied = tuple(name for name, status, _, _ in outcomes if status is WriteStatus.WRITTEN)
+    kept = tuple(message for _, status, message, _ in outcomes if status is WriteStatus.CONFLICT)
+    if new is None and not kept:
+        return None  # markers only, already empty
+    status = WriteStatus.WRITTEN if new is not None else WriteStatus.CONFLICT
+    planned = Planned(root / rel, data, new, status, seen=seen, note=True)
+    return Removal(planned, "regions", emptied, kept)
+
+
+def plan_removal(paths: VaultPaths) -> list[Removal]:
+    """Every generated file to remove and every note whose regions to empty (and those left
+    alone), by path: generated files first."""
+    files, notes = _generated_paths(paths)
+    plans = [_plan_file(paths.root, rel) for rel in files]
+    plans += [_plan_note(paths.root, rel) for rel in notes]
+    return [plan for plan in plans if plan is not None]
+
+
+def run_removal(
+    paths: VaultPaths,
+    *,
+    preview: bool,
+    quiet_seconds: float | None = None,
+) -> tuple[list[Removal], bool]:
+    """Plan the removal and, unless ``preview``, carry it out under the writer lock:
+    ``(removals, done)``, each removal as carried out when ``done``.
+
+    A note edited in the last ``quiet_seconds`` (default: the config's) is not written now
+    (DEFERRED): run the command again once it is left alone.
+    """
+    with vault_lock(paths, "remove-dashboards", timeout=LOCK_TIMEOUT, writes=not preview):
+        plan = plan_removal(paths)
+        if preview:
+            return plan, False
+        if quiet_seconds is None:
+            try:
+                quiet_seconds = load_config(paths.root, BUILTINS).vault.quiet_seconds
+            except VaultkitError:
+                quiet_seconds = VaultSettings().quiet_seconds
+        acting = [r for r in plan if r.acts]
+        if acting:
+            check_backup_folder(paths.root, paths.backups)
+            check_backup_folders(paths, [r.planned for r in acting])
+        results = [_carry_out(r, paths, quiet_seconds) if r.acts else r for r in plan]
+        _remove_empty_folders(paths.root, [r.path for r in results if r.kind == "file"])
+        return results, True
+
+
+def _remove_empty_folders(vault: Path, removed: list[Path]) -> None:
+    """The folders the removed files leave empty (``Dashboards/``), up to the vault: vaultkit
+    made them for its files. ``rmdir`` removes only an empty folder, so nothing else goes."""
+    root = vault.resolve()
+    for path in removed:
+        folder = path.parent
+        while folder != vault and folder.resolve().is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+def _carry_out(removal: Removal, paths: VaultPaths, quiet_seconds: float) -> Removal:
+    planned = removal.planned
+    if planned.new is None:
+        done = remove_file(planned, vault=paths.root, backup_dir=paths.backups)
+    else:
+        done = apply(
+            planned, vault=paths.root, backup_dir=paths.backups, quiet_seconds=quiet_seconds
+        )
+    return removal._replace(planned=done)
