@@ -294,12 +294,18 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.live.watch import run_watch
+    from vaultkit.live.watch import AlreadyWatchedError, run_watch
     from vaultkit.vault import vault_root
 
     vault = vault_root(args.vault_dir)
     log_file = Path(args.log_file).expanduser() if args.log_file else None
-    return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
+    try:
+        return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
+    except AlreadyWatchedError as exc:
+        if not args.ok_if_watched:
+            raise
+        sys.stderr.write(f"vaultkit: {exc}\n")
+        return ExitStatus.OK
 
 
 def _hook(args: argparse.Namespace, out: TextIO) -> int:
@@ -395,6 +401,12 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
 
 
+def _housekeeping(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.housekeeping import run_housekeeping
+
+    return run_housekeeping(args, out)
+
+
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     """What the parser would make of ``sync [VAULT]`` and ``hook [VAULT] [--file PATH]``,
     the commands that run on every save; None for any other command line.
@@ -461,6 +473,9 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "watch": _watch,
             "hook": _hook,
             "adopt": _adopt,
+            "cache": _housekeeping,
+            "templates": _housekeeping,
+            "remove-dashboards": _housekeeping,
         }.get(args.command)
         if handler is not None:
             return handler(args, out)
