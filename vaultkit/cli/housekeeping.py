@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -237,7 +238,15 @@ def _remove_dashboards(args: argparse.Namespace, out: TextIO) -> int:
 
     paths = VaultPaths(vault_root(args.vault), index=args.index)
     preview = args.dry_run or args.diff
-    removals, done = run_removal(paths, preview=preview)
+
+    def waiting(notes: list[Path], seconds: float) -> None:
+        shown = ", ".join(note.relative_to(paths.root).as_posix() for note in notes)
+        sys.stderr.write(
+            f"vaultkit: {shown} changed just now; waiting {seconds:.1f} s for "
+            f"{'it' if len(notes) == 1 else 'them'} to be left alone\n"
+        )
+
+    removals, done = run_removal(paths, preview=preview, on_wait=waiting)
     problems = [
         r
         for r in removals
@@ -276,7 +285,7 @@ def _describe_removal(removals: list[Removal], vault: Path, *, done: bool, diff:
         else:
             word = {
                 WriteStatus.CONFLICT: "kept",
-                WriteStatus.DEFERRED: "not yet",
+                WriteStatus.DEFERRED: "still edited",
             }.get(planned.status, str(planned.status))
             lines.append(
                 f"  {word:<14}{shown}" + (f": {planned.message}" if planned.message else "")

@@ -15,6 +15,8 @@ what it overwrites. Planning only reads, so a preview shows exactly what a run w
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +30,7 @@ from vaultkit.files import read_regular
 from vaultkit.index.update import update_index
 from vaultkit.sync.guard_rails import check_backup_folder, check_backup_folders
 from vaultkit.sync.lock import vault_lock
+from vaultkit.sync.records import identity, own_writes
 from vaultkit.sync.run import LOCK_TIMEOUT
 from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback import regions
@@ -36,6 +39,8 @@ from vaultkit.writeback.plan import Planned, read_for_plan, read_generated
 from vaultkit.writeback.regions import BOM, WriteStatus
 
 _MARKER = b"vaultkit:begin"
+_ATTEMPTS = 3
+"""How many times a note being edited is waited for before it is left DEFERRED."""
 
 
 class Removal(NamedTuple):
@@ -61,8 +66,17 @@ class Removal(NamedTuple):
         return self.planned.status is WriteStatus.WRITTEN
 
 
-def _generated_paths(paths: VaultPaths) -> tuple[list[str], list[str]]:
-    """(generated files, other notes) of the index, brought up to date first."""
+class _Indexed(NamedTuple):
+    generated: list[str]
+    """The generated files, by vault path."""
+    notes: list[str]
+    """Every other note."""
+    own_writes: dict[str, str]
+    """Per note vaultkit last wrote into, its state right after (:func:`own_writes`)."""
+
+
+def _indexed(paths: VaultPaths) -> _Indexed:
+    """What the index, brought up to date first, knows of the vault's notes."""
     try:
         excludes = load_config(paths.root, BUILTINS).vault.excludes
     except VaultkitError:
@@ -70,7 +84,8 @@ def _generated_paths(paths: VaultPaths) -> tuple[list[str], list[str]]:
     connection, _ = update_index(paths, excludes=excludes)
     with closing(connection):
         rows = connection.execute("SELECT path, generated FROM notes ORDER BY path").fetchall()
-    return [p for p, g in rows if g], [p for p, g in rows if not g]
+        written = own_writes(connection)
+    return _Indexed([p for p, g in rows if g], [p for p, g in rows if not g], written)
 
 
 def _plan_file(root: Path, rel: str) -> Removal | None:
@@ -119,9 +134,12 @@ def _plan_note(root: Path, rel: str) -> Removal | None:
 def plan_removal(paths: VaultPaths) -> list[Removal]:
     """Every generated file to remove and every note whose regions to empty (and those left
     alone), by path: generated files first."""
-    files, notes = _generated_paths(paths)
-    plans = [_plan_file(paths.root, rel) for rel in files]
-    plans += [_plan_note(paths.root, rel) for rel in notes]
+    return _plan(paths, _indexed(paths))
+
+
+def _plan(paths: VaultPaths, indexed: _Indexed) -> list[Removal]:
+    plans = [_plan_file(paths.root, rel) for rel in indexed.generated]
+    plans += [_plan_note(paths.root, rel) for rel in indexed.notes]
     return [plan for plan in plans if plan is not None]
 
 
@@ -130,15 +148,19 @@ def run_removal(
     *,
     preview: bool,
     quiet_seconds: float | None = None,
+    on_wait: Callable[[list[Path], float], None] | None = None,
 ) -> tuple[list[Removal], bool]:
     """Plan the removal and, unless ``preview``, carry it out under the writer lock:
     ``(removals, done)``, each removal as carried out when ``done``.
 
-    A note edited in the last ``quiet_seconds`` (default: the config's) is not written now
-    (DEFERRED): run the command again once it is left alone.
+    A note changed in the last ``quiet_seconds`` (default: the config's), unless by vaultkit
+    itself, may be being typed in: it is written once it has been left alone that long (the
+    wait announced through ``on_wait``: the notes and the seconds), planned again from what it
+    holds then; a note still being edited after a few such waits stays DEFERRED.
     """
     with vault_lock(paths, "remove-dashboards", timeout=LOCK_TIMEOUT, writes=not preview):
-        plan = plan_removal(paths)
+        indexed = _indexed(paths)
+        plan = _plan(paths, indexed)
         if preview:
             return plan, False
         if quiet_seconds is None:
@@ -150,7 +172,29 @@ def run_removal(
         if acting:
             check_backup_folder(paths.root, paths.backups)
             check_backup_folders(paths, [r.planned for r in acting])
-        results = [_carry_out(r, paths, quiet_seconds) if r.acts else r for r in plan]
+        results = [
+            _carry_out(r, paths, 0.0 if _own(r, paths, indexed) else quiet_seconds) if r.acts else r
+            for r in plan
+        ]
+        for _ in range(_ATTEMPTS):
+            waiting = [i for i, r in enumerate(results) if r.planned.retry_at is not None]
+            if not waiting:
+                break
+            until = max(results[i].planned.retry_at or 0.0 for i in waiting)
+            if (wait := until - time.time()) > 0:
+                if on_wait is not None:
+                    on_wait([results[i].path for i in waiting], wait)
+                time.sleep(wait)
+            for i in waiting:
+                again = _plan_note(paths.root, results[i].path.relative_to(paths.root).as_posix())
+                if again is None:
+                    results[i] = results[i]._replace(
+                        planned=results[i].planned._replace(
+                            status=WriteStatus.UNCHANGED, message="", retry_at=None
+                        )
+                    )
+                else:
+                    results[i] = _carry_out(again, paths, quiet_seconds) if again.acts else again
         _remove_empty_folders(paths.root, [r.path for r in results if r.kind == "file"])
         return results, True
 
@@ -167,6 +211,16 @@ def _remove_empty_folders(vault: Path, removed: list[Path]) -> None:
             except OSError:
                 break
             folder = folder.parent
+
+
+def _own(removal: Removal, paths: VaultPaths, indexed: _Indexed) -> bool:
+    """Whether the note is exactly as vaultkit's last write left it: that recent change is
+    vaultkit's own, not the user typing, and holds back no write (as in a sync)."""
+    seen = removal.planned.seen
+    if seen is None:
+        return False
+    rel = removal.path.relative_to(paths.root).as_posix()
+    return indexed.own_writes.get(rel) == identity(seen)
 
 
 def _carry_out(removal: Removal, paths: VaultPaths, quiet_seconds: float) -> Removal:
