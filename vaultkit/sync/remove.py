@@ -93,7 +93,8 @@ def _plan_file(root: Path, rel: str) -> Removal | None:
     if read is None:
         return None
     if isinstance(read, Planned):
-        return Removal(read._replace(status=WriteStatus.ERROR), "file")
+        # A generated file being written right now is no file of the user's to wait for.
+        return Removal(read._replace(status=WriteStatus.ERROR, retry_at=None), "file")
     data, seen = read
     generated = read_generated(data.removeprefix(BOM))
     if generated is None:
@@ -115,7 +116,7 @@ def _plan_note(root: Path, rel: str) -> Removal | None:
     if read is None:
         return None
     if isinstance(read, Planned):
-        return Removal(read._replace(status=WriteStatus.ERROR), "regions")
+        return Removal(read, "regions")  # unreadable, or being written: waited for
     data, seen = read
     new, outcomes = regions.emptied_regions(data)
     errors = [message for _, status, message, _ in outcomes if status is WriteStatus.ERROR]
