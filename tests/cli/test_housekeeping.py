@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import installed
+from tests.support.lock_holder import Holder
 from vaultkit.dashboards.render import builtin_templates_dir
 from vaultkit.errors import ExitStatus
 from vaultkit.index.meta import VAULT_KEY
@@ -230,3 +231,18 @@ def test_remove_dashboards_keeps_a_region_edited_by_hand(vault: Path) -> None:
     assert "Plan.md: region topics was edited by hand" in done.stdout
     assert plan.read_text(encoding="utf-8") == edited
     assert not (vault / "Dashboards" / "Status.md").exists()
+
+
+def test_remove_dashboards_is_refused_while_a_watcher_keeps_the_vault(
+    vault: Path, tmp_path: Path
+) -> None:
+    _synced(vault)
+    before = _snapshot(vault / "Dashboards")
+    watcher = Holder(vault, "watch", tmp_path / "ready")
+    try:
+        refused = installed("remove-dashboards", "--vault", str(vault))
+    finally:
+        watcher.stop()
+    assert refused.returncode == ExitStatus.ERROR
+    assert f"(watch, pid {watcher.pid}); stop it first" in refused.stderr
+    assert _snapshot(vault / "Dashboards") == before
