@@ -149,6 +149,7 @@ def _templates_list(args: argparse.Namespace, out: TextIO) -> int:
 
     paths = VaultPaths(_vault(args))
     uses = template_uses(paths, _load(paths.root))
+    status = ExitStatus.OK if all(u.source != "missing" for u in uses) else ExitStatus.PROBLEMS
     if args.json:
         _dump(
             [
@@ -164,7 +165,7 @@ def _templates_list(args: argparse.Namespace, out: TextIO) -> int:
             ],
             out,
         )
-        return ExitStatus.OK
+        return status
     lines = []
     for use in uses:
         state = "" if use.enabled else " (disabled)"
@@ -179,7 +180,7 @@ def _templates_list(args: argparse.Namespace, out: TextIO) -> int:
         else:
             lines.append(f"  used:     missing: put {use.template} in .vaultkit/templates/")
     out.write("\n".join(lines) + "\n")
-    return ExitStatus.OK if all(use.source != "missing" for use in uses) else ExitStatus.PROBLEMS
+    return status
 
 
 def _templates_copy(args: argparse.Namespace, out: TextIO) -> int:
@@ -189,8 +190,11 @@ def _templates_copy(args: argparse.Namespace, out: TextIO) -> int:
     paths = VaultPaths(_vault(args))
     copied = copy_template(paths, _load(paths.root), args.name, force=args.force)
     shown = copied.path.relative_to(paths.root).as_posix()
-    word = "replaced (the old file is in .vaultkit/backups/)" if copied.replaced else "wrote"
-    lines = [f"{word} {shown}" if not copied.replaced else f"{shown}: {word}"]
+    lines = [
+        f"replaced {shown} (the old file is in .vaultkit/backups/)"
+        if copied.replaced
+        else f"wrote {shown}"
+    ]
     if copied.config_lines is None:
         lines.append("It overrides the built-in as it is: edit it, then run vaultkit sync.")
     else:
