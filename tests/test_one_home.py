@@ -84,6 +84,9 @@ def test_the_exit_statuses_are_the_designs() -> None:
         ("OK", 0),
         ("PROBLEMS", 1),
         ("ERROR", 2),
+        # A second watcher refused (issue 17 item 15): the status the service files do not
+        # restart on, so a refused watcher is not started again every 10 s.
+        ("ALREADY_WATCHED", 3),
         ("BUG", 70),
         ("INTERRUPTED", 130),
     ]

@@ -17,6 +17,10 @@ class ExitStatus(IntEnum):
     ERROR = 2
     """A usage or configuration error, or any other the message tells the user how to fix:
     every :class:`VaultkitError`."""
+    ALREADY_WATCHED = 3
+    """``vaultkit watch`` refused because another watcher already keeps the vault current: not
+    a failure to retry, so the service files do not restart on it (systemd
+    ``RestartPreventExitStatus=3``; launchd gets 0 through ``--ok-if-watched``)."""
     BUG = 70
     """A bug of vaultkit's: sysexits' ``EX_SOFTWARE`` (the hook reports one in a line)."""
     INTERRUPTED = 130

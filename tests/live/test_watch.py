@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.vault_edits import tick_leetcode, totals
 from tests.support.watching import DEBOUNCE_MS, Running, wait_until
+from vaultkit.errors import ExitStatus
 from vaultkit.live.events import ChangeRecorder, is_ignored
 from vaultkit.live.watch import run_watch
 from vaultkit.sync.lock import VaultBusyError
@@ -243,7 +244,8 @@ def test_cli_watch_sigterm(vault: Path) -> None:
         )
         try:
             wait_until(lambda: log.exists() and "initial sync" in log.read_text("utf-8"), 20)
-            # A second watcher, in another process, is refused by the vault lock.
+            # A second watcher, in another process, is refused by the vault lock, with the
+            # status the service files do not restart on.
             second = subprocess.run(
                 [sys.executable, "-m", "vaultkit", "watch", str(vault)],
                 capture_output=True,
@@ -251,7 +253,7 @@ def test_cli_watch_sigterm(vault: Path) -> None:
                 env=env,
                 timeout=30,
             )
-            assert second.returncode == 2
+            assert second.returncode == ExitStatus.ALREADY_WATCHED
             assert "watch, pid" in second.stderr
             tick_leetcode(vault)
             wait_until(lambda: totals(vault) == (60, 124))

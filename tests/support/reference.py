@@ -21,6 +21,19 @@ def commands() -> dict[str, tuple[argparse.ArgumentParser, str]]:
     return {name: (command, helps.get(name, "")) for name, command in found.choices.items()}
 
 
+def actions_of(command: argparse.ArgumentParser) -> dict[str, tuple[argparse.ArgumentParser, str]]:
+    """A command's own commands (``cache list``), if it has any."""
+    for found in command._actions:
+        if isinstance(found, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in found._choices_actions}
+            return {name: (action, helps.get(name, "")) for name, action in found.choices.items()}
+    return {}
+
+
+def _usage(command: argparse.ArgumentParser) -> str:
+    return re.sub(r" \[-h\]", "", command.format_usage().strip().removeprefix("usage: "))
+
+
 def reference() -> str:
     """The code block's text."""
     saved = os.environ.get("COLUMNS")
@@ -28,9 +41,11 @@ def reference() -> str:
     try:
         lines = []
         for command, help_line in commands().values():
-            usage = command.format_usage().strip().removeprefix("usage: ")
-            usage = re.sub(r" \[-h\]", "", usage)
-            lines += [usage, f"    {help_line}"]
+            actions = actions_of(command)
+            if not actions:
+                lines += [_usage(command), f"    {help_line}"]
+            for action, action_help in actions.values():
+                lines += [_usage(action), f"    {action_help}"]
     finally:
         if saved is None:
             del os.environ["COLUMNS"]

@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         _doctor_command,
         _render_command,
         _adopt_command,
+        _cache_command,
+        _templates_command,
+        _remove_dashboards_command,
     ):
         add(commands)
     return parser
@@ -189,6 +192,12 @@ def _watch_command(commands: _Commands) -> None:
         "--log-file",
         metavar="F",
         help="also append the log lines to F, which must be outside the vault",
+    )
+    watch.add_argument(
+        "--ok-if-watched",
+        action="store_true",
+        help="exit 0, not 3, when another watcher already keeps the vault current (for "
+        "launchd, whose KeepAlive restarts any job that exits with another status)",
     )
     _vault_argument(watch)
 
@@ -369,6 +378,94 @@ def _adopt_command(commands: _Commands) -> None:
         "--diff", action="store_true", help="print the change to every file, write nothing"
     )
     _vault_argument(adopt, default="found above the note, else above the current folder")
+
+
+def _cache_command(commands: _Commands) -> None:
+    cache = commands.add_parser(
+        "cache",
+        help="list or prune the indexes in the user cache folder",
+        description="List the indexes in vaultkit's cache folder (VAULTKIT_CACHE_DIR, else "
+        "the user cache folder), each with its vault, or remove those whose vault no longer "
+        "exists. Only files vaultkit recognises as its indexes are listed or removed. "
+        "Example: vaultkit cache prune --dry-run",
+    )
+    actions = cache.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    listing = actions.add_parser(
+        "list",
+        help="every index: its vault, size, last use, whether the vault exists",
+        description="List every vaultkit index in the cache folder with the vault it belongs "
+        "to, its size (with its journal files), when vaultkit last wrote to it and whether its "
+        "vault still exists.",
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    prune = actions.add_parser(
+        "prune",
+        help="remove the indexes of vaults that no longer exist",
+        description="Remove every index in the cache folder whose vault folder no longer "
+        "exists (a vault on an unmounted drive counts as gone; its index is rebuilt when it is "
+        "back). Indexes that do not record their vault, and every file that is not a vaultkit "
+        "index, are left alone.",
+    )
+    prune.add_argument(
+        "--dry-run", action="store_true", help="show what would be removed, remove nothing"
+    )
+    prune.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _templates_command(commands: _Commands) -> None:
+    templates = commands.add_parser(
+        "templates",
+        help="list the dashboard templates or copy one into the vault",
+        description="List each dashboard's template and where it is read from, or copy a "
+        "built-in template into .vaultkit/templates/, where a file of the same name overrides "
+        "the built-in. Example: vaultkit templates copy status ~/Notes",
+    )
+    actions = templates.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    listing = actions.add_parser(
+        "list",
+        help="each dashboard's template: built-in path, and the vault's override if any",
+        description="List each dashboard with its template, the built-in file of that name "
+        "and the vault's own file that overrides it, if there is one.",
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    _vault_argument(listing)
+    copy = actions.add_parser(
+        "copy",
+        help="copy a built-in template into .vaultkit/templates/ to customise it",
+        description="Copy the built-in template of a dashboard into the vault's "
+        ".vaultkit/templates/, where it overrides the built-in; never overwrites an existing "
+        "file without --force. Example: vaultkit templates copy status",
+    )
+    copy.add_argument(
+        "name", metavar="NAME", help="a built-in dashboard (status) or template (status.md.j2)"
+    )
+    copy.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing file (saved in .vaultkit/backups/ first)",
+    )
+    _vault_argument(copy)
+
+
+def _remove_dashboards_command(commands: _Commands) -> None:
+    remove = commands.add_parser(
+        "remove-dashboards",
+        help="remove the dashboard files vaultkit wrote and empty its regions",
+        description="Remove every generated dashboard file that still holds what vaultkit "
+        "wrote (an edited one is kept and reported) and empty every vaultkit region in notes, "
+        "keeping the two marker lines. Every file changed or removed is saved in "
+        ".vaultkit/backups/ first. A later sync writes them again unless the dashboards are "
+        "disabled. Example: vaultkit remove-dashboards --dry-run",
+    )
+    remove.add_argument(
+        "--dry-run", action="store_true", help="show what would be removed, write nothing"
+    )
+    remove.add_argument(
+        "--diff", action="store_true", help="print the change to every note, write nothing"
+    )
+    _vault_options(remove)
 
 
 def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:

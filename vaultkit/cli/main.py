@@ -14,6 +14,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from vaultkit.cli.vault_choice import chosen_vault
 from vaultkit.errors import ExitStatus, VaultkitError
 
 if TYPE_CHECKING:
@@ -22,21 +23,6 @@ if TYPE_CHECKING:
 
     from vaultkit.index.update import IndexUpdate
     from vaultkit.sync.outcome import SyncOutcome
-
-
-def chosen_vault(args: argparse.Namespace) -> str | None:
-    """The vault the command line names: ``VAULT`` or ``--vault DIR`` (every command takes
-    both, :func:`vaultkit.cli.args._vault_argument`); None when it names none."""
-    positional: str | None = getattr(args, "vault_dir", None)
-    option: str | None = getattr(args, "vault", None)
-    if positional is None or option is None:
-        return option if option is not None else positional
-    if Path(positional).expanduser().resolve() != Path(option).expanduser().resolve():
-        raise VaultkitError(
-            f"two different vaults given: VAULT {positional!r} and --vault {option!r}; "
-            "name the vault once"
-        )
-    return option
 
 
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
@@ -242,12 +228,18 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _watch(args: argparse.Namespace, out: TextIO) -> int:
-    from vaultkit.live.watch import run_watch
+    from vaultkit.live.watch import AlreadyWatchedError, run_watch
     from vaultkit.vault import vault_root
 
     vault = vault_root(chosen_vault(args))
     log_file = Path(args.log_file).expanduser() if args.log_file else None
-    return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
+    try:
+        return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
+    except AlreadyWatchedError as exc:
+        if not args.ok_if_watched:
+            raise
+        sys.stderr.write(f"vaultkit: {exc}\n")
+        return ExitStatus.OK
 
 
 def _hook(args: argparse.Namespace, out: TextIO) -> int:
@@ -341,6 +333,12 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     outcome = sync_outcome(run_sync(paths, config=fresh), paths.root)
     out.write(describe(outcome))
     return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
+
+
+def _housekeeping(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.housekeeping import run_housekeeping
+
+    return run_housekeeping(args, out)
 
 
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
@@ -452,6 +450,9 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         "watch": _watch,
         "hook": _hook,
         "adopt": _adopt,
+        "cache": _housekeeping,
+        "templates": _housekeeping,
+        "remove-dashboards": _housekeeping,
     }.get(args.command)
     if handler is None:
         err.write(f"vaultkit: unknown command {args.command!r}\n")

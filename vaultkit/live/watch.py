@@ -36,7 +36,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -336,6 +336,30 @@ def _only_watcher(vault: Path) -> Iterator[None]:
             _watching.discard(key)
 
 
+class AlreadyWatchedError(VaultBusyError):
+    """Another ``vaultkit watch`` keeps this vault current: this one exits with its own status
+    (:attr:`ExitStatus.ALREADY_WATCHED`), which the service files do not restart on."""
+
+    exit_code = ExitStatus.ALREADY_WATCHED
+
+
+@contextmanager
+def _sole_watcher(vault: Path, paths: VaultPaths) -> Iterator[None]:
+    """This process's watch of ``vault`` and the vault's writer lock, for the ``with`` block.
+    Refused with :class:`AlreadyWatchedError` when a watcher holds them, and with
+    :class:`VaultBusyError` (exit 2) when another vaultkit does (a sync, the hook, or a holder
+    whose record is in another cache folder): a service restarted later then gets the vault."""
+    with ExitStack() as held:
+        try:
+            held.enter_context(_only_watcher(vault))
+            held.enter_context(vault_lock(paths, "watch"))
+        except VaultBusyError as exc:
+            if exc.holder is not None and exc.holder.get("purpose") == "watch":
+                raise AlreadyWatchedError(vault, exc.holder) from None
+            raise
+        yield
+
+
 def _debounce_ms(vault: Path, override: int | None) -> int:
     if override is not None:
         return max(0, override)
@@ -366,7 +390,7 @@ def run_watch(
     debounce = _debounce_ms(vault, debounce_ms) / 1000
     # The index is decided at the first sync, from the config that sync uses.
     paths = VaultPaths(vault)
-    with _only_watcher(vault), vault_lock(paths, "watch"):
+    with _sole_watcher(vault, paths):
         log = WatchLog(log_file)
         changes = ChangeRecorder(vault)
         watcher = _Watcher(paths, changes, log, on_sync)

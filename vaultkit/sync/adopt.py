@@ -38,7 +38,7 @@ from vaultkit.sync.adopt_notes import (
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.run import LOCK_TIMEOUT
 from vaultkit.vaultpaths import CONFIG_PATH, VaultPaths
-from vaultkit.writeback.apply import CHANGED_MESSAGE, apply
+from vaultkit.writeback.apply import apply, remove_file
 from vaultkit.writeback.plan import Planned, read_generated
 from vaultkit.writeback.reading import BeingWrittenError, quiet_left, read_stable
 from vaultkit.writeback.regions import BOM, WriteStatus
@@ -454,20 +454,5 @@ def carry_out(plan: AdoptPlan, paths: VaultPaths, quiet_seconds: float) -> list[
         if done.status in (WriteStatus.CONFLICT, WriteStatus.ERROR, WriteStatus.DEFERRED):
             return results
     if plan.retired is not None:
-        results.append(_retire(plan.retired))
+        results.append(remove_file(plan.retired, vault=paths.root))
     return results
-
-
-def _retire(planned: Planned) -> Planned:
-    """Remove the old generated file if it still holds what was read (else leave it)."""
-    try:
-        data, _ = read_stable(planned.path)
-        if data != planned.old:
-            return planned._replace(status=WriteStatus.CONFLICT, message=CHANGED_MESSAGE)
-        planned.path.unlink()
-    except FileNotFoundError:
-        pass
-    except (OSError, BeingWrittenError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is being written"
-        return planned._replace(status=WriteStatus.ERROR, message=f"not removed: {reason}")
-    return planned._replace(status=WriteStatus.WRITTEN, message="removed")

@@ -240,3 +240,32 @@ def _write(
             )
         _debug("backed up %s to %s", target, saved)
     return checked_write.replace_checked(target, planned.new, planned.old, seen, quiet=quiet)
+
+
+def remove_file(planned: Planned, *, vault: Path, backup_dir: Path | None = None) -> Planned:
+    """Remove the file ``planned.old`` was read from, if it still holds exactly that.
+
+    For a generated file vaultkit retires (``adopt``, ``remove-dashboards``). A file changed
+    since it was read is left (CONFLICT with :data:`CHANGED_MESSAGE`); with ``backup_dir`` the
+    file is first saved there as ``--force`` saves what it overwrites. Returns the plan with
+    status WRITTEN and message ``removed`` when the file is gone.
+    """
+    try:
+        target, root = _confine(planned.path, vault)
+    except ValueError as exc:
+        return _with(planned, WriteStatus.ERROR, str(exc))
+    try:
+        data, _ = read_stable(target)
+        if data != planned.old:
+            return _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
+        if backup_dir is not None:
+            saved = _backup(data, target, root, backup_dir)
+            _debug("backed up %s to %s", target, saved)
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    except BeingWrittenError:
+        return _with(planned, WriteStatus.CONFLICT, CHANGED_MESSAGE)
+    except OSError as exc:
+        return _with(planned, WriteStatus.ERROR, f"not removed: {error_text(exc)}")
+    return planned._replace(status=WriteStatus.WRITTEN, message="removed")

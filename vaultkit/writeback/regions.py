@@ -350,3 +350,53 @@ def _spliced(
             index = end
         index += 1
     return b"".join(out)
+
+
+def emptied_regions(data: bytes) -> tuple[bytes | None, list[tuple[str, WriteStatus, str, int]]]:
+    """The note's bytes with every region's content removed, and each region's outcome
+    ``(name, status, message, line of its begin marker)``; None when nothing changes or the
+    note must be left alone.
+
+    For ``vaultkit remove-dashboards``: the marker lines stay (they are the user's own lines,
+    and what lets vaultkit fill the region again), the end marker's hash goes with the content
+    (the markers read as a user types them). A region edited by hand (as :func:`splice_regions`
+    judges it) is a CONFLICT and kept as it is; broken markers leave the whole note alone
+    (ERROR). Bytes outside the regions come back identical.
+    """
+    bom = BOM if data.startswith(BOM) else b""
+    lines = split_lines(data[len(bom) :])
+    found, problems = locate_regions(data)
+    if problems:
+        return None, [("", WriteStatus.ERROR, message, line) for message, line in problems]
+    outcomes: list[tuple[str, WriteStatus, str, int]] = []
+    replacements: dict[int, tuple[int, list[bytes]]] = {}
+    for region in found:
+        name = region.name.decode("utf-8", "replace")
+        current, clean = _recover(lines[region.begin + 1 : region.end], region.prefix)
+        number = region.begin + 1
+        if current.strip() and (
+            region.stored_hash is None
+            or not clean
+            or markers.hash_bytes(current) != region.stored_hash
+        ):
+            outcomes.append(
+                (
+                    name,
+                    WriteStatus.CONFLICT,
+                    f"region {name} was edited by hand (its text no longer matches the hash in "
+                    f"its end marker on line {region.end + 1}); left as it is, so move your "
+                    "text out and empty it yourself",
+                    number,
+                )
+            )
+            continue
+        end_line = lines[region.end]
+        marker = region.end_prefix + b"%% vaultkit:end " + region.name + b" %%" + end_line.eol
+        if region.begin + 1 == region.end and end_line.content + end_line.eol == marker:
+            outcomes.append((name, WriteStatus.UNCHANGED, "", number))
+            continue
+        replacements[region.begin] = (region.end, [marker])
+        outcomes.append((name, WriteStatus.WRITTEN, "", number))
+    if not replacements:
+        return None, outcomes
+    return _spliced(bom, lines, replacements), outcomes
