@@ -108,6 +108,7 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _graph(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from vaultkit.cli.logs import NOTICE, logger
     from vaultkit.graph import export as export
     from vaultkit.graph.select import GraphFilter, mermaid_limits, select
     from vaultkit.index.queries import graph_data
@@ -131,11 +132,13 @@ def _graph(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(text)
         problem = mermaid_limits(len(edges), text)
         if problem is not None:
-            err.write(f"vaultkit: warning: {problem}\n")
+            logger().warning("%s", problem)
     if len(edges) < picked.edges_before_limit:
-        err.write(
-            f"vaultkit: kept the {len(edges)} heaviest of {picked.edges_before_limit} edges "
-            "(--max-edges)\n"
+        logger().log(
+            NOTICE,
+            "kept the %d heaviest of %d edges (--max-edges)",
+            len(edges),
+            picked.edges_before_limit,
         )
     return ExitStatus.OK
 
@@ -286,8 +289,16 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
 
     if args.json:
         _dump_json(as_json(outcome), out)
+    elif args.quiet:
+        # Only what went wrong: the files in conflict or in error.
+        from vaultkit.sync.outcome import file_line
+
+        out.writelines(f"{file_line(item)}\n" for item in outcome.problems)
     else:
-        out.write(describe(outcome, diff=args.diff))
+        text = describe(outcome, diff=args.diff)
+        from vaultkit.cli.colour import paint_listing, wanted
+
+        out.write(paint_listing(text) if wanted(out, args.color) else text)
     if args.check:
         return ExitStatus.PROBLEMS if outcome.written or outcome.problems else ExitStatus.OK
     return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
@@ -316,7 +327,8 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
     vault = vault_root(args.vault_dir)
     path = init_config(vault, BUILTINS)
-    out.write(f"wrote {path}\n")
+    if not args.quiet:
+        out.write(f"wrote {path}\n")
     return ExitStatus.OK
 
 
@@ -395,6 +407,14 @@ def _adopt(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
 
 
+def _completion(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.args import build_parser
+    from vaultkit.cli.completion import script
+
+    out.write(script(build_parser(), args.shell))
+    return ExitStatus.OK
+
+
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     """What the parser would make of ``sync [VAULT]`` and ``hook [VAULT] [--file PATH]``,
     the commands that run on every save; None for any other command line.
@@ -406,6 +426,8 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     """
     from types import SimpleNamespace
 
+    # The global options' defaults (vaultkit.cli.args._global_options), as the parser sets them.
+    quiet: dict[str, object] = {"quiet": False, "verbose": 0, "color": "auto"}
     if not arguments or arguments[0].startswith("-"):
         return None
     command, rest = arguments[0], list(arguments[1:])
@@ -413,6 +435,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
         if len(rest) > 1 or any(arg.startswith("-") for arg in rest):
             return None
         found = SimpleNamespace(
+            **quiet,
             command="sync",
             vault_dir=rest[0] if rest else None,
             dry_run=False,
@@ -435,19 +458,32 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
             else:
                 return None
         return cast(
-            "argparse.Namespace", SimpleNamespace(command="hook", vault_dir=vault_dir, file=file)
+            "argparse.Namespace",
+            SimpleNamespace(**quiet, command="hook", vault_dir=vault_dir, file=file),
         )
     return None
 
 
 def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     """Run one command; returns the exit status."""
+    from vaultkit import feedback
+    from vaultkit.cli import logs
+    from vaultkit.cli.colour import paint, wanted
+
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = quick_args(arguments)
+    quick = args is not None
     if args is None:
         from vaultkit.cli.args import build_parser
 
         args = build_parser().parse_args(arguments)
+    listener = logs.Feedback(
+        err, logs.level_for(args.quiet, args.verbose), colour=wanted(err, args.color)
+    )
+    if not quick:
+        # Set up now (the fast path's sync and hook do it only when something is logged).
+        listener.ready()
+    feedback.listen(listener)
     try:
         handler = {
             "inspect": _inspect,
@@ -461,12 +497,19 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "watch": _watch,
             "hook": _hook,
             "adopt": _adopt,
+            "completion": _completion,
         }.get(args.command)
         if handler is not None:
-            return handler(args, out)
+            status = handler(args, out)
+            if args.command != "watch":
+                listener.finish(args.command)
+            return status
     except VaultkitError as exc:
-        err.write(f"vaultkit: {exc}\n")
+        line = f"vaultkit: {exc}"
+        err.write(f"{paint(line, '31') if wanted(err, args.color) else line}\n")
         return exc.exit_code
+    finally:
+        feedback.listen(None)
     err.write(f"vaultkit: unknown command {args.command!r}\n")
     return ExitStatus.ERROR
 
