@@ -115,11 +115,13 @@ class Feedback:
     (setting logging up on first use) and draws a progress bar on ``stream`` for each counted
     phase of long work, when ``stream`` is a terminal and ``-q`` was not given."""
 
-    def __init__(self, stream: TextIO, level: int, *, colour: bool) -> None:
+    def __init__(self, stream: TextIO, level: int, *, choice: str, started: float) -> None:
         self.stream = stream
         self.level = level
-        self.colour = colour
-        self.started = time.perf_counter()
+        self.choice = choice
+        """``--color``."""
+        self.started = started
+        """When the command started (``time.perf_counter``)."""
         self.announced = False
         self._configured = False
         self._bars: dict[str, Any] = {}
@@ -127,7 +129,9 @@ class Feedback:
     def ready(self) -> None:
         """Set up logging for this command (once)."""
         if not self._configured:
-            configure(self.stream, self.level, colour=self.colour)
+            from vaultkit.cli.colour import wanted
+
+            configure(self.stream, self.level, colour=wanted(self.stream, self.choice))
             self._configured = True
 
     def announce(self, message: str) -> None:

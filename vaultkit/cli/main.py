@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -253,7 +253,7 @@ def _tables_to_adopt(vault: Path, connection: sqlite3.Connection) -> list[dict[s
     return tables
 
 
-def _sync(args: argparse.Namespace, out: TextIO) -> int:
+def _sync(args: argparse.Namespace, out: TextIO, listen: Callable[[], None]) -> int:
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
@@ -277,6 +277,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
             return _print_sync(
                 unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
             )
+    listen()
     from vaultkit.sync.outcome import sync_outcome
     from vaultkit.sync.run import run_sync
 
@@ -296,9 +297,12 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
         out.writelines(f"{file_line(item)}\n" for item in outcome.problems)
     else:
         text = describe(outcome, diff=args.diff)
-        from vaultkit.cli.colour import paint_listing, wanted
+        if args.color != "never" and (args.color == "always" or out.isatty()):
+            # Decided in full only then: piped output (the fast path) imports nothing more.
+            from vaultkit.cli.colour import paint_listing, wanted
 
-        out.write(paint_listing(text) if wanted(out, args.color) else text)
+            text = paint_listing(text) if wanted(out, args.color) else text
+        out.write(text)
     if args.check:
         return ExitStatus.PROBLEMS if outcome.written or outcome.problems else ExitStatus.OK
     return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
@@ -313,8 +317,11 @@ def _watch(args: argparse.Namespace, out: TextIO) -> int:
     return run_watch(vault, debounce_ms=args.debounce, polling=args.polling, log_file=log_file)
 
 
-def _hook(args: argparse.Namespace, out: TextIO) -> int:
-    # The hook is called on every autosave: keep this path free of heavy imports.
+def _hook(args: argparse.Namespace, out: TextIO, listen: Callable[[TextIO], None]) -> int:
+    # The hook is called on every autosave: keep this path free of heavy imports. Its feedback
+    # is set up before it reads the config, whose warnings must come prefixed; logging itself
+    # is imported only if something is logged.
+    listen(sys.stderr)
     from vaultkit.live.hook import run_hook
 
     return run_hook(args.vault_dir, args.file, out, sys.stderr)
@@ -466,10 +473,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
 
 def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     """Run one command; returns the exit status."""
-    from vaultkit import feedback
-    from vaultkit.cli import logs
-    from vaultkit.cli.colour import paint, wanted
-
+    started = time.perf_counter()
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = quick_args(arguments)
     quick = args is not None
@@ -477,13 +481,26 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         from vaultkit.cli.args import build_parser
 
         args = build_parser().parse_args(arguments)
-    listener = logs.Feedback(
-        err, logs.level_for(args.quiet, args.verbose), colour=wanted(err, args.color)
-    )
+    given = args
+    listening: list[Any] = []
+
+    def listen(stream: TextIO = err) -> None:
+        """Show the library's feedback (vaultkit.cli.logs): at once for a parsed command
+        line, only once there is work to do on the fast path (start-up time)."""
+        if listening:
+            return
+        from vaultkit import feedback
+        from vaultkit.cli.logs import Feedback, level_for
+
+        listener = Feedback(
+            stream, level_for(given.quiet, given.verbose), choice=given.color, started=started
+        )
+        feedback.listen(listener)
+        listening.append(listener)
+
     if not quick:
-        # Set up now (the fast path's sync and hook do it only when something is logged).
-        listener.ready()
-    feedback.listen(listener)
+        listen()
+        listening[0].ready()
     try:
         handler = {
             "inspect": _inspect,
@@ -492,24 +509,29 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "graph": lambda parsed, to: _graph(parsed, to, err),
             "query": _query,
             "doctor": _doctor,
-            "sync": _sync,
+            "sync": lambda parsed, to: _sync(parsed, to, listen),
             "init": _init,
             "watch": _watch,
-            "hook": _hook,
+            "hook": lambda parsed, to: _hook(parsed, to, listen),
             "adopt": _adopt,
             "completion": _completion,
         }.get(args.command)
         if handler is not None:
             status = handler(args, out)
-            if args.command != "watch":
-                listener.finish(args.command)
+            if listening and args.command != "watch":
+                listening[0].finish(args.command)
             return status
     except VaultkitError as exc:
+        from vaultkit.cli.colour import RED, paint, wanted
+
         line = f"vaultkit: {exc}"
-        err.write(f"{paint(line, '31') if wanted(err, args.color) else line}\n")
+        err.write(f"{paint(line, RED) if wanted(err, args.color) else line}\n")
         return exc.exit_code
     finally:
-        feedback.listen(None)
+        if listening:
+            from vaultkit import feedback
+
+            feedback.listen(None)
     err.write(f"vaultkit: unknown command {args.command!r}\n")
     return ExitStatus.ERROR
 
