@@ -107,8 +107,15 @@ def _bash(prog: str, found: list[Command]) -> str:
     top, rest = found[0], found[1:]
     fn = f"_{prog}_complete"
     valued = [flag for o in top.options if o.takes is not None for flag in o.flags]
+    reply = f"_{prog}_reply"
     lines = [
         f"# bash completion for {prog}; made by `{prog} completion bash`.",
+        f"{reply}() {{",
+        "    # One completion per line of compgen's answer: a path with spaces stays whole.",
+        "    local line",
+        "    COMPREPLY=()",
+        '    while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen "$@")',
+        "}",
         f"{fn}() {{",
         '    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"',
         '    local i command=""',
@@ -133,9 +140,9 @@ def _bash(prog: str, found: list[Command]) -> str:
             if option.takes is None:
                 continue
             action = {
-                "dirs": 'COMPREPLY=($(compgen -d -- "$cur"))',
-                "files": 'COMPREPLY=($(compgen -f -- "$cur"))',
-                "choices": f'COMPREPLY=($(compgen -W "{_words(option.choices)}" -- "$cur"))',
+                "dirs": f'{reply} -d -- "$cur"',
+                "files": f'{reply} -f -- "$cur"',
+                "choices": f'{reply} -W "{_words(option.choices)}" -- "$cur"',
                 "": "COMPREPLY=()",
             }[option.takes]
             value_cases.append(f"                {'|'.join(option.flags)}) {action}; return ;;")
@@ -153,13 +160,13 @@ def _bash(prog: str, found: list[Command]) -> str:
     lines += [
         "    esac",
         '    if [[ "$cur" == -* ]]; then',
-        '        COMPREPLY=($(compgen -W "$options" -- "$cur"))',
+        f'        {reply} -W "$options" -- "$cur"',
         '    elif [[ "$positional" == words:* ]]; then',
-        '        COMPREPLY=($(compgen -W "${positional#words:}" -- "$cur"))',
+        f'        {reply} -W "${{positional#words:}}" -- "$cur"',
         '    elif [[ "$positional" == dirs ]]; then',
-        '        COMPREPLY=($(compgen -d -- "$cur"))',
+        f'        {reply} -d -- "$cur"',
         '    elif [[ "$positional" == files ]]; then',
-        '        COMPREPLY=($(compgen -f -- "$cur"))',
+        f'        {reply} -f -- "$cur"',
         "    else",
         "        COMPREPLY=()",
         "    fi",

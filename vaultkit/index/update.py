@@ -27,11 +27,11 @@ from vaultkit.graph.links import refresh_graph
 from vaultkit.index import cadences as cadence_table
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
-from vaultkit.index.changes import Changes, find_changes, known_files, stored_skips
+from vaultkit.index.changes import Changes, Known, find_changes, known_files, stored_skips
 from vaultkit.index.meta import SCANNED_AT_KEY, TASK_RULES_KEY, VAULT_KEY
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
-from vaultkit.index.parsing import read_and_parse
+from vaultkit.index.parsing import Work, read_and_parse
 from vaultkit.index.store import (
     ALL_FAMILIES,
     bulk_load,
@@ -159,9 +159,10 @@ def _update_index(
         # Stored as they arrive, so memory stays flat however many notes changed and SQLite
         # work overlaps with parsing in the worker processes.
         work = changes.work
+        to_parse = _likely_parsed(work, known)
         feedback.expect(
-            progress and len(work) >= feedback.LONG_WORK,
-            f"indexing {len(work):,} notes" + (", first run…" if rebuilt else "…"),
+            progress and to_parse >= feedback.LONG_WORK,
+            f"indexing {to_parse:,} notes" + (", first run…" if rebuilt else "…"),
         )
         with feedback.phase("parse", len(work), shown=progress) as parsing:
             parsed = read_and_parse(work, cadences=cadences, rules=rules, done=parsing.advance)
@@ -179,6 +180,18 @@ def _update_index(
         )
     # A partial update saw a few files only: the index counts the others.
     return connection, _counted(update, found, started, index=connection if partial else None)
+
+
+def _likely_parsed(work: list[Work], known: Known) -> int:
+    """How many notes of ``work`` will most likely be parsed: those new to the index or whose
+    size or mtime moved. A note read again only because it was written in the last scan's
+    clock tick ("racy") keeps its stat and, most often, its content: it is only hashed."""
+    count = 0
+    for source, _ in work:
+        row = known.get(source.path)
+        if row is None or (row[1], row[2]) != (source.size, source.mtime_ns):
+            count += 1
+    return count
 
 
 def _reparse_if_rules_changed(connection: sqlite3.Connection, rules: TaskRules) -> bool:
