@@ -10,7 +10,7 @@ real work loads it for a few microseconds.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -50,6 +50,8 @@ class Listener(Protocol):
 
 class _State:
     listener: ClassVar[Listener | None] = None
+    make: ClassVar[Callable[[], Listener] | None] = None
+    """What makes the listener, the first time it is needed (:func:`listen_later`)."""
     long_work: ClassVar[bool] = False
     """Whether the current run announced long work (its later phases get bars too)."""
     nested: ClassVar[list[float]] = []
@@ -59,8 +61,22 @@ class _State:
 def listen(listener: Listener | None) -> None:
     """Send the feedback of the runs that follow to ``listener`` (None: to nobody)."""
     _State.listener = listener
+    _State.make = None
     _State.long_work = False
     _State.nested = []
+
+
+def listen_later(make: Callable[[], Listener]) -> None:
+    """:func:`listen` to what ``make`` returns, made when first needed: a run that reports
+    nothing (the hook with nothing to do) never imports the listener's module."""
+    listen(None)
+    _State.make = make
+
+
+def _listener() -> Listener | None:
+    if _State.make is not None:
+        _State.listener, _State.make = _State.make(), None
+    return _State.listener
 
 
 def expect(long: bool, message: str) -> None:
@@ -68,8 +84,9 @@ def expect(long: bool, message: str) -> None:
     phases that follow get progress bars, until the next call (a watcher's later syncs are
     short again)."""
     _State.long_work = long
-    if long and _State.listener is not None:
-        _State.listener.announce(message)
+    listener = _listener()
+    if long and listener is not None:
+        listener.announce(message)
 
 
 def logger(name: str) -> logging.Logger:
@@ -79,8 +96,9 @@ def logger(name: str) -> logging.Logger:
     stderr without the ``vaultkit:`` prefix."""
     import logging
 
-    if _State.listener is not None:
-        _State.listener.ready()
+    listener = _listener()
+    if listener is not None:
+        listener.ready()
     return logging.getLogger(name)
 
 
@@ -94,15 +112,16 @@ class Phase:
 
     def advance(self, count: int = 1) -> None:
         """``count`` more steps of the phase are done."""
-        if _State.listener is not None and count:
-            _State.listener.advance(self.name, count)
+        listener = _State.listener
+        if listener is not None and count:
+            listener.advance(self.name, count)
 
 
 @contextmanager
 def phase(name: str, total: int = 0, *, shown: bool = True) -> Iterator[Phase]:
     """Time phase ``name`` (of :data:`PHASES`) of ``total`` steps; ``shown=False`` asks for no
     progress bar (the hook, which must stay quiet)."""
-    listener = _State.listener
+    listener = _listener()
     if listener is not None:
         listener.begin(name, total, long=shown and _State.long_work)
     started = time.perf_counter()

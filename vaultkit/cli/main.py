@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
+    from vaultkit.cli.logs import Feedback
     from vaultkit.config.schema import Config
     from vaultkit.index.update import IndexUpdate
     from vaultkit.obsidian.daily_notes import DailyNoteSettings
@@ -482,24 +483,32 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
 
         args = build_parser().parse_args(arguments)
     given = args
-    listening: list[Any] = []
+    listening: list[Feedback] = []
+    listened = not quick
+
+    def listener(stream: TextIO) -> Feedback:
+        from vaultkit.cli.logs import Feedback, level_for
+
+        made = Feedback(
+            stream, level_for(given.quiet, given.verbose), choice=given.color, started=started
+        )
+        listening.append(made)
+        return made
 
     def listen(stream: TextIO = err) -> None:
         """Show the library's feedback (vaultkit.cli.logs): at once for a parsed command
-        line, only once there is work to do on the fast path (start-up time)."""
-        if listening:
-            return
+        line; on the fast path only once there is work to do, and even then the listener is
+        made only when the library first reports (start-up time)."""
+        nonlocal listened
         from vaultkit import feedback
-        from vaultkit.cli.logs import Feedback, level_for
 
-        listener = Feedback(
-            stream, level_for(given.quiet, given.verbose), choice=given.color, started=started
-        )
-        feedback.listen(listener)
-        listening.append(listener)
+        feedback.listen_later(lambda: listener(stream))
+        listened = True
 
     if not quick:
-        listen()
+        from vaultkit import feedback
+
+        feedback.listen(listener(err))
         listening[0].ready()
     try:
         handler = {
@@ -528,7 +537,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         err.write(f"{paint(line, RED) if wanted(err, args.color) else line}\n")
         return exc.exit_code
     finally:
-        if listening:
+        if listened:
             from vaultkit import feedback
 
             feedback.listen(None)
