@@ -108,7 +108,7 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
-def _graph(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _graph(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.cli.logs import NOTICE, logger
     from vaultkit.graph import export as export
     from vaultkit.graph.select import GraphFilter, mermaid_limits, select
@@ -435,7 +435,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     from types import SimpleNamespace
 
     # The global options' defaults (vaultkit.cli.args._global_options), as the parser sets them.
-    quiet: dict[str, object] = {"quiet": False, "verbose": 0, "color": "auto"}
+    global_options: dict[str, object] = {"quiet": False, "verbose": 0, "color": "auto"}
     if not arguments or arguments[0].startswith("-"):
         return None
     command, rest = arguments[0], list(arguments[1:])
@@ -443,7 +443,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
         if len(rest) > 1 or any(arg.startswith("-") for arg in rest):
             return None
         found = SimpleNamespace(
-            **quiet,
+            **global_options,
             command="sync",
             vault_dir=rest[0] if rest else None,
             dry_run=False,
@@ -467,7 +467,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
                 return None
         return cast(
             "argparse.Namespace",
-            SimpleNamespace(**quiet, command="hook", vault_dir=vault_dir, file=file),
+            SimpleNamespace(**global_options, command="hook", vault_dir=vault_dir, file=file),
         )
     return None
 
@@ -515,7 +515,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
             "inspect": _inspect,
             "tasks": _tasks,
             "links": _links,
-            "graph": lambda parsed, to: _graph(parsed, to, err),
+            "graph": _graph,
             "query": _query,
             "doctor": _doctor,
             "sync": lambda parsed, to: _sync(parsed, to, listen),
