@@ -3,13 +3,12 @@
 (:mod:`vaultkit.feedback`): the line announcing it, a progress bar per phase on a terminal, each
 phase's time with ``-v``, and the closing line with the time.
 
-Nothing here imports ``logging`` or ``tqdm`` before something is to be shown: the sync and
-the hook, whose start-up is benchmarked, set up logging only when asked (``-q``, ``-v``, which
-the fast path never sees) or when something is about to be logged. Library code gets its
-logger from :func:`vaultkit.feedback.logger`, which has :class:`Feedback` set logging up
-first, so its warnings arrive prefixed; third-party libraries' warnings do too once logging is
-set up, which every command but those two does at the start, and those two as soon as
-anything has imported logging.
+Nothing here imports ``logging`` or ``tqdm`` before something is to be shown. A command line
+that went through the parser sets logging up at once; the fast path of ``sync`` and ``hook``
+(no options, start-up benchmarked) only when something is about to be logged, or when a phase
+begins after something else imported logging (then it is free). Library code gets its logger
+from :func:`vaultkit.feedback.logger`, which has :class:`Feedback` set logging up first, so its
+warnings arrive prefixed; third-party libraries' warnings do once logging is set up.
 """
 
 from __future__ import annotations
@@ -44,8 +43,8 @@ class _Setup:
 def configure(stream: TextIO, level: int, *, colour: bool) -> None:
     """Set up logging for this command: one handler on the root logger writing to ``stream``
     ("vaultkit: warning: …"), ``vaultkit``'s loggers at ``level``, everyone else's at WARNING
-    (ERROR with ``-q``), and Python warnings routed through it. Called again (the watcher, the
-    tests' in-process runs), it only points the handler at the new stream and level."""
+    (ERROR with ``-q``), and Python warnings routed through it. Called again (in-process runs, as
+    the tests make), it only points the handler at the new stream and level."""
     import logging
 
     if _Setup.handler is None:
