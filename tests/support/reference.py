@@ -39,7 +39,10 @@ def reference() -> str:
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "10000"  # one line per usage, whatever the terminal
     try:
-        lines = []
+        lines = [
+            _usage(build_parser()),
+            "    the options before COMMAND; -q, -v and --color also go after it",
+        ]
         for command, help_line in commands().values():
             actions = actions_of(command)
             if not actions:

@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep an Obsidian vault's derived views (progress, tables, reading "
         "lists) current as plain markdown.",
     )
-    parser.add_argument("--version", action="version", version=f"vaultkit {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"vaultkit {__version__}")
+    _global_options(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     for add in (
@@ -101,8 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         _cache_command,
         _templates_command,
         _remove_dashboards_command,
+        _completion_command,
     ):
         add(commands)
+    for command in dict.fromkeys(commands.choices.values()):
+        _global_options(command, top=False)
     return parser
 
 
@@ -466,6 +470,46 @@ def _remove_dashboards_command(commands: _Commands) -> None:
         "--diff", action="store_true", help="print the change to every note, write nothing"
     )
     _vault_options(remove)
+
+
+def _completion_command(commands: _Commands) -> None:
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print the completion script for bash, zsh or fish, made from this "
+        "parser; the shell then completes commands, options and paths without running "
+        "vaultkit. Example: vaultkit completion bash > ~/.local/share/bash-completion/"
+        "completions/vaultkit",
+    )
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"))
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """-q, -v and --color: before the command (``top``) and after it, where they leave the
+    value given before the command alone unless given again."""
+    keep: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing but errors (and a sync's files in conflict or error)",
+        **({"default": False} if top else keep),
+    )
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        help="also print each phase's time on stderr (-vv: debug lines too)",
+        **({"default": 0} if top else keep),
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        help="colour conflicts, errors and diffs: on a terminal without NO_COLOR (auto, the "
+        "default), always, or never",
+        **({"default": "auto"} if top else keep),
+    )
 
 
 def _vault_options(command: argparse.ArgumentParser, *, json_flag: bool = True) -> None:

@@ -7,9 +7,10 @@ nothing the user feeds in produces a traceback.
 
 from __future__ import annotations
 
+import io
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     import argparse
     import sqlite3
 
+    from vaultkit.cli.logs import Feedback
     from vaultkit.index.update import IndexUpdate
     from vaultkit.sync.outcome import SyncOutcome
 
@@ -107,7 +109,8 @@ def _links(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
-def _graph(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _graph(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.logs import NOTICE, logger
     from vaultkit.graph import export as export
     from vaultkit.graph.select import GraphFilter, mermaid_limits, select
     from vaultkit.index.queries import graph_data
@@ -131,11 +134,13 @@ def _graph(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(text)
         problem = mermaid_limits(len(edges), text)
         if problem is not None:
-            err.write(f"vaultkit: warning: {problem}\n")
+            logger().warning("%s", problem)
     if len(edges) < picked.edges_before_limit:
-        err.write(
-            f"vaultkit: kept the {len(edges)} heaviest of {picked.edges_before_limit} edges "
-            "(--max-edges)\n"
+        logger().log(
+            NOTICE,
+            "kept the %d heaviest of %d edges (--max-edges)",
+            len(edges),
+            picked.edges_before_limit,
         )
     return ExitStatus.OK
 
@@ -184,7 +189,7 @@ def _render(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
-def _sync(args: argparse.Namespace, out: TextIO) -> int:
+def _sync(args: argparse.Namespace, out: TextIO, listen: Callable[[], None]) -> int:
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
@@ -208,6 +213,7 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
             return _print_sync(
                 unchanged_outcome(hit, dry_run, time.perf_counter() - started), args, out
             )
+    listen()
     from vaultkit.sync.outcome import sync_outcome
     from vaultkit.sync.run import run_sync
 
@@ -220,8 +226,19 @@ def _print_sync(outcome: SyncOutcome, args: argparse.Namespace, out: TextIO) -> 
 
     if args.json:
         _dump_json(as_json(outcome, check=args.check), out)
+    elif args.quiet:
+        # Only what went wrong: the files in conflict or in error.
+        from vaultkit.sync.outcome import file_line
+
+        out.writelines(f"{file_line(item)}\n" for item in outcome.problems)
     else:
-        out.write(describe(outcome, diff=args.diff))
+        text = describe(outcome, diff=args.diff)
+        if args.color != "never" and (args.color == "always" or out.isatty()):
+            # Decided in full only then: piped output (the fast path) imports nothing more.
+            from vaultkit.cli.colour import paint_listing, wanted
+
+            text = paint_listing(text) if wanted(out, args.color) else text
+        out.write(text)
     if args.check:
         return ExitStatus.PROBLEMS if outcome.written or outcome.problems else ExitStatus.OK
     return ExitStatus.PROBLEMS if outcome.problems else ExitStatus.OK
@@ -242,8 +259,11 @@ def _watch(args: argparse.Namespace, out: TextIO) -> int:
         return ExitStatus.OK
 
 
-def _hook(args: argparse.Namespace, out: TextIO) -> int:
-    # The hook is called on every autosave: keep this path free of heavy imports.
+def _hook(args: argparse.Namespace, out: TextIO, listen: Callable[[TextIO], None]) -> int:
+    # The hook is called on every autosave: keep this path free of heavy imports. Its feedback
+    # is set up before it reads the config, whose warnings must come prefixed; logging itself
+    # is imported only if something is logged.
+    listen(sys.stderr)
     from vaultkit.live.hook import run_hook
 
     return run_hook(chosen_vault(args), args.file, out, sys.stderr)
@@ -256,7 +276,8 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
     vault = vault_root(chosen_vault(args), init=True)
     path = init_config(vault, BUILTINS)
-    out.write(f"wrote {path}\n")
+    if not args.quiet:
+        out.write(f"wrote {path}\n")
     return ExitStatus.OK
 
 
@@ -341,6 +362,14 @@ def _housekeeping(args: argparse.Namespace, out: TextIO) -> int:
     return run_housekeeping(args, out)
 
 
+def _completion(args: argparse.Namespace, out: TextIO) -> int:
+    from vaultkit.cli.args import build_parser
+    from vaultkit.cli.completion import script
+
+    out.write(script(build_parser(), args.shell))
+    return ExitStatus.OK
+
+
 def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     """What the parser would make of ``sync [VAULT]`` and ``hook [VAULT] [--file PATH]``,
     the commands that run on every save; None for any other command line.
@@ -352,6 +381,8 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
     """
     from types import SimpleNamespace
 
+    # The global options' defaults (vaultkit.cli.args._global_options), as the parser sets them.
+    global_options: dict[str, object] = {"quiet": False, "verbose": 0, "color": "auto"}
     if not arguments or arguments[0].startswith("-"):
         return None
     command, rest = arguments[0], list(arguments[1:])
@@ -359,6 +390,7 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
         if len(rest) > 1 or any(arg.startswith("-") for arg in rest):
             return None
         found = SimpleNamespace(
+            **global_options,
             command="sync",
             vault_dir=rest[0] if rest else None,
             vault=None,
@@ -383,7 +415,9 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
                 return None
         return cast(
             "argparse.Namespace",
-            SimpleNamespace(command="hook", vault_dir=vault_dir, vault=None, file=file),
+            SimpleNamespace(
+                **global_options, command="hook", vault_dir=vault_dir, vault=None, file=file
+            ),
         )
     return None
 
@@ -393,6 +427,18 @@ STREAMING = frozenset({"watch", "hook", "graph", "query"})
 output can be large and whose exit status does not depend on it. The others' output is
 written whole once the command is done, so a reader that stops early (``| head -1``) cannot
 change their exit status (see :func:`main`)."""
+
+
+class _Held(io.StringIO):
+    """A command's stdout held until the command is done (see :data:`STREAMING`); it answers
+    ``isatty()`` for the real stream, so colour is decided as if written there."""
+
+    def __init__(self, real: TextIO) -> None:
+        super().__init__()
+        self.real = real
+
+    def isatty(self) -> bool:
+        return self.real.isatty()
 
 
 class OutputCutShortError(Exception):
@@ -431,46 +477,85 @@ def _parse(arguments: list[str], out: TextIO) -> argparse.Namespace:
 def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     """Run one command; returns the exit status. Raises :class:`OutputCutShortError` when the
     reader of ``out`` went away."""
-    import io
-
+    started = time.perf_counter()
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = quick_args(arguments)
+    quick = args is not None
     if args is None:
         args = _parse(arguments, out)
+    given = args
+    listening: list[Feedback] = []
+    listened = not quick
+
+    def listener(stream: TextIO) -> Feedback:
+        from vaultkit.cli.logs import Feedback, level_for
+
+        made = Feedback(
+            stream, level_for(given.quiet, given.verbose), choice=given.color, started=started
+        )
+        listening.append(made)
+        return made
+
+    def listen(stream: TextIO = err) -> None:
+        """Show the library's feedback (vaultkit.cli.logs): at once for a parsed command
+        line; on the fast path only once there is work to do, and even then the listener is
+        made only when the library first reports (start-up time)."""
+        nonlocal listened
+        from vaultkit import feedback
+
+        feedback.listen_later(lambda: listener(stream))
+        listened = True
+
     handler = {
         "inspect": _inspect,
         "tasks": _tasks,
         "links": _links,
-        "graph": lambda parsed, to: _graph(parsed, to, err),
+        "graph": _graph,
         "query": _query,
         "doctor": _doctor,
         "render": _render,
-        "sync": _sync,
+        "sync": lambda parsed, to: _sync(parsed, to, listen),
         "init": _init,
         "watch": _watch,
-        "hook": _hook,
+        "hook": lambda parsed, to: _hook(parsed, to, listen),
         "adopt": _adopt,
         "cache": _housekeeping,
         "templates": _housekeeping,
         "remove-dashboards": _housekeeping,
+        "completion": _completion,
     }.get(args.command)
     if handler is None:
         err.write(f"vaultkit: unknown command {args.command!r}\n")
         return ExitStatus.ERROR
+    if not quick:
+        from vaultkit import feedback
+
+        feedback.listen(listener(err))
+        listening[0].ready()
     whole = args.command not in STREAMING
-    to = io.StringIO() if whole else out
+    to: TextIO = _Held(out) if whole else out
     try:
         status = handler(args, to)
+        if listening and args.command != "watch":
+            listening[0].finish(args.command)
     except VaultkitError as exc:
-        err.write(f"vaultkit: {exc}\n")
+        from vaultkit.cli.colour import RED, paint, wanted
+
+        line = f"vaultkit: {exc}"
+        err.write(f"{paint(line, RED) if wanted(err, args.color) else line}\n")
         status = exc.exit_code
         if getattr(args, "json", False):
-            to = io.StringIO()  # a half-written answer is no JSON; the error object is
+            to = _Held(out)  # a half-written answer is no JSON; the error object is
             _dump_json(error_json(exc, status), to)
             whole = True
+    finally:
+        if listened:
+            from vaultkit import feedback
+
+            feedback.listen(None)
     if whole:
         try:
-            out.write(cast("io.StringIO", to).getvalue())
+            out.write(cast("_Held", to).getvalue())
             out.flush()
         except BrokenPipeError:
             raise OutputCutShortError(status) from None

@@ -1,16 +1,15 @@
 """Reading and parsing the notes an update found changed, one by one or in a process pool.
 
 A note whose content hash is the one the index holds is not parsed at all: only its mtime
-moved. A cold index of many notes is parsed in a process pool (every core, at most eight)
-with a progress bar on a terminal; the rows come back in order, batch by batch, so the indexer
-stores them as they arrive and memory stays flat however many notes changed.
+moved. A cold index of many notes is parsed in a process pool (every core, at most eight),
+each batch reported as done (a progress bar); the rows come back in order, batch by batch, so
+the indexer stores them as they arrive and memory stays flat however many notes changed.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import NamedTuple
 
@@ -87,35 +86,29 @@ def _chunks(items: list[Work], size: int) -> Iterator[list[Work]]:
 
 
 def read_and_parse(
-    work: list[Work], *, progress: bool, cadences: Cadences, rules: TaskRules
+    work: list[Work],
+    *,
+    cadences: Cadences,
+    rules: TaskRules,
+    done: Callable[[int], None] | None = None,
 ) -> Iterable[ReadNote]:
-    """Each note of ``work``, read and parsed, in order; ``progress``: a bar on stderr. Each
-    task's cadence is that of its section in ``cadences``; ``rules``, the Tasks plugin's
-    settings, decide what a task is (plain data, so the worker processes get them too)."""
+    """Each note of ``work``, read and parsed, in order; ``done`` is told how many more notes
+    are done (a progress bar). Each task's cadence is that of its section in ``cadences``;
+    ``rules``, the Tasks plugin's settings, decide what a task is (plain data, so the worker
+    processes get them too)."""
     workers = min(os.cpu_count() or 1, 8)
-    bar = None
-    if progress and len(work) >= POOL_THRESHOLD:
-        from tqdm import tqdm
+    if workers > 1 and len(work) >= POOL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor
 
-        bar = tqdm(total=len(work), unit="note", desc="indexing", file=sys.stderr, leave=False)
-    try:
-        if workers > 1 and len(work) >= POOL_THRESHOLD:
-            from concurrent.futures import ProcessPoolExecutor
-
-            size = max(16, min(256, len(work) // (workers * 8) or 1))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for results in pool.map(
-                    partial(_parse_batch, cadences, rules), _chunks(work, size)
-                ):
-                    if bar is not None:
-                        bar.update(len(results))
-                    yield from results
-        else:
-            for item in work:
-                result = _read_one(*item, cadences, rules)
-                if bar is not None:
-                    bar.update(1)
-                yield result
-    finally:
-        if bar is not None:
-            bar.close()
+        size = max(16, min(256, len(work) // (workers * 8) or 1))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for results in pool.map(partial(_parse_batch, cadences, rules), _chunks(work, size)):
+                if done is not None:
+                    done(len(results))
+                yield from results
+    else:
+        for item in work:
+            result = _read_one(*item, cadences, rules)
+            if done is not None:
+                done(1)
+            yield result

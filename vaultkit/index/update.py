@@ -14,24 +14,24 @@ store each note as it arrives (:mod:`vaultkit.index.note_writer`), refresh what 
 from __future__ import annotations
 
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaultkit import feedback
 from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
 from vaultkit.graph.links import refresh_graph
 from vaultkit.index import cadences as cadence_table
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
-from vaultkit.index.changes import Changes, find_changes, known_files, stored_skips
+from vaultkit.index.changes import Changes, Known, find_changes, known_files, stored_skips
 from vaultkit.index.meta import SCANNED_AT_KEY, TASK_RULES_KEY, VAULT_KEY
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
-from vaultkit.index.parsing import read_and_parse
+from vaultkit.index.parsing import Work, read_and_parse
 from vaultkit.index.store import (
     ALL_FAMILIES,
     bulk_load,
@@ -77,7 +77,7 @@ class IndexUpdate:
 def update_index(
     paths: VaultPaths,
     *,
-    progress: bool | None = None,
+    progress: bool = True,
     scan: ScanResult | None = None,
     only: Collection[str] | None = None,
     scopes: Scopes | None = None,
@@ -103,13 +103,16 @@ def update_index(
     the hook's "this note was saved". Everything else keeps what the index holds.
 
     The vault and where its index lives come from ``paths``
-    (:class:`vaultkit.vaultpaths.VaultPaths`).
+    (:class:`vaultkit.vaultpaths.VaultPaths`). Its phases are reported to
+    :mod:`vaultkit.feedback`; ``progress=False`` (the hook) announces no long work and asks
+    for no progress bar.
     """
     location = paths.index
     try:
-        return _update_index(
-            paths.root, location, progress, scan, only, scopes, cadences, tuple(excludes)
-        )
+        with feedback.phase("index"):
+            return _update_index(
+                paths.root, location, progress, scan, only, scopes, cadences, tuple(excludes)
+            )
     except sqlite3.OperationalError as exc:
         # open_index checked that the index can be written; this is the backstop for what
         # changes under a run (a companion file or the file system turned read-only).
@@ -122,7 +125,7 @@ def update_index(
 def _update_index(
     vault: Path,
     location: IndexPath,
-    progress: bool | None,
+    progress: bool,
     scan: ScanResult | None,
     only: Collection[str] | None,
     scopes: Scopes | None,
@@ -136,8 +139,6 @@ def _update_index(
     found = _scan(connection, vault, scan, excludes)
     rules = read_tasks_plugin(vault).rules
     new_rules = _reparse_if_rules_changed(connection, rules)
-    if progress is None:
-        progress = sys.stderr.isatty()
     if (rebuilt or new_rules) and only is not None:
         # A new index needs every file, and new Tasks-plugin rules every note parsed again;
         # a partial scan cannot do either.
@@ -158,12 +159,18 @@ def _update_index(
         # Stored as they arrive, so memory stays flat however many notes changed and SQLite
         # work overlaps with parsing in the worker processes.
         work = changes.work
-        parsed = read_and_parse(work, progress=progress, cadences=cadences, rules=rules)
-        for item in parsed if work else ():
-            notes.store(item)
+        to_parse = _likely_parsed(work, known)
+        feedback.expect(
+            progress and to_parse >= feedback.LONG_WORK,
+            f"indexing {to_parse:,} notes" + (", first run…" if rebuilt else "…"),
+        )
+        with feedback.phase("parse", len(work), shown=progress) as parsing:
+            parsed = read_and_parse(work, cadences=cadences, rules=rules, done=parsing.advance)
+            for item in parsed if work else ():
+                notes.store(item)
         _store_files(connection, changes, partial=partial)
         update.removed = sorted(changes.removed)
-        _refresh_derived(connection, notes, changes, rebuilt)
+        _refresh_derived(connection, notes, changes, rebuilt, progress=progress)
         if recadence:
             _recadence(connection, cadences, rebuilt)
         _record_scan(connection, vault, scanned_at_ns, partial=partial)
@@ -173,6 +180,18 @@ def _update_index(
         )
     # A partial update saw a few files only: the index counts the others.
     return connection, _counted(update, found, started, index=connection if partial else None)
+
+
+def _likely_parsed(work: list[Work], known: Known) -> int:
+    """How many notes of ``work`` will most likely be parsed: those new to the index or whose
+    size or mtime moved. A note read again only because it was written in the last scan's
+    clock tick ("racy") keeps its stat and, most often, its content: it is only hashed."""
+    count = 0
+    for source, _ in work:
+        row = known.get(source.path)
+        if row is None or (row[1], row[2]) != (source.size, source.mtime_ns):
+            count += 1
+    return count
 
 
 def _reparse_if_rules_changed(connection: sqlite3.Connection, rules: TaskRules) -> bool:
@@ -217,8 +236,11 @@ def _scan(
     connection: sqlite3.Connection, vault: Path, scan: ScanResult | None, excludes: tuple[str, ...]
 ) -> ScanResult:
     """The caller's scan, or a walk of the whole vault."""
+    if scan is not None:
+        return scan
     try:
-        return scan if scan is not None else scan_vault(vault, extra_excludes=excludes)
+        with feedback.phase("scan"):
+            return scan_vault(vault, extra_excludes=excludes)
     except OSError as exc:
         connection.close()
         raise VaultkitError(f"the vault cannot be read ({exc.strerror})", path=str(vault)) from None
@@ -238,33 +260,43 @@ def _store_files(connection: sqlite3.Connection, changes: Changes, *, partial: b
 
 
 def _refresh_derived(
-    connection: sqlite3.Connection, notes: NoteWriter, changes: Changes, rebuilt: bool
+    connection: sqlite3.Connection,
+    notes: NoteWriter,
+    changes: Changes,
+    rebuilt: bool,
+    *,
+    progress: bool,
 ) -> None:
-    """What is computed from many notes: the graph, the kept sums, the generation counters."""
-    new_notes = any(path not in notes.known for path in notes.update.parsed)
-    files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or new_notes
-    if files_moved:
-        refresh_graph(connection)
-    elif notes.relinked or notes.dependencies_moved or notes.aliases_moved:
-        refresh_graph(
-            connection,
-            notes.relinked,
-            dependencies=notes.dependencies_moved,
-            aliases=notes.aliases_moved,
-        )
-    if files_moved or changes.exclusion_changes:
-        # The set of visible files moved: every view can change.
-        notes.families.update(ALL_FAMILIES)
-    if rebuilt or changes.exclusion_changes:
-        resource_urls.rebuild(connection)
-        task_totals.rebuild(connection)
-    else:
-        if notes.regroup:
-            resource_urls.refresh(connection, notes.regroup)
-        if notes.task_change:
-            task_totals.move(connection, notes.task_change)
-    if notes.families:
-        bump_generations(connection, notes.families)
+    """What is computed from many notes: the graph, the kept sums, the generation counters
+    (the phase "resolve", in three steps)."""
+    with feedback.phase("resolve", 3, shown=progress) as resolving:
+        new_notes = any(path not in notes.known for path in notes.update.parsed)
+        files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or new_notes
+        if files_moved:
+            refresh_graph(connection)
+        elif notes.relinked or notes.dependencies_moved or notes.aliases_moved:
+            refresh_graph(
+                connection,
+                notes.relinked,
+                dependencies=notes.dependencies_moved,
+                aliases=notes.aliases_moved,
+            )
+        resolving.advance()
+        if files_moved or changes.exclusion_changes:
+            # The set of visible files moved: every view can change.
+            notes.families.update(ALL_FAMILIES)
+        if rebuilt or changes.exclusion_changes:
+            resource_urls.rebuild(connection)
+            task_totals.rebuild(connection)
+        else:
+            if notes.regroup:
+                resource_urls.refresh(connection, notes.regroup)
+            if notes.task_change:
+                task_totals.move(connection, notes.task_change)
+        resolving.advance()
+        if notes.families:
+            bump_generations(connection, notes.families)
+        resolving.advance()
 
 
 def _recadence(connection: sqlite3.Connection, cadences: Cadences, rebuilt: bool) -> None:

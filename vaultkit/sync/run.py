@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import jinja2
 
-from vaultkit import __version__
+from vaultkit import __version__, feedback
 from vaultkit.cadences import Cadences
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import load_config
@@ -85,7 +85,7 @@ def run_sync(
     *,
     dry_run: bool = False,
     force: bool = False,
-    progress: bool | None = None,
+    progress: bool = True,
     lock: bool = True,
     lock_timeout: float = LOCK_TIMEOUT,
     config: Config | None = None,
@@ -111,7 +111,9 @@ def run_sync(
     ``[vault] index`` (:meth:`VaultPaths.with_index_setting`).
 
     Where the vault's index, lock, backups and templates are comes from ``paths``, built by
-    the caller (:class:`vaultkit.vaultpaths.VaultPaths`).
+    the caller (:class:`vaultkit.vaultpaths.VaultPaths`). The phases (scan, parse, resolve,
+    index, render, write) are reported to :mod:`vaultkit.feedback`; ``progress=False`` (the
+    hook) announces no long work and asks for no progress bars.
     """
     started = time.perf_counter()
     location = paths.index  # first: a bad index location is refused before anything else
@@ -239,7 +241,7 @@ def _run_sync(
     *,
     dry_run: bool,
     force: bool,
-    progress: bool | None,
+    progress: bool,
     config: Config | None = None,
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
@@ -263,7 +265,9 @@ def _run_sync(
         cadences=Cadences(config.status.cadences),
         excludes=config.vault.excludes,
     )
-    fresh, rendered, written_by_us, log = _render(connection, paths, config, today, force=force)
+    fresh, rendered, written_by_us, log = _render(
+        connection, paths, config, today, force=force, progress=progress
+    )
     result = SyncResult(
         index=index,
         dashboards=[d.name for d in config.dashboards if d.enabled],
@@ -281,18 +285,19 @@ def _run_sync(
     if force:
         check_backup_folders(paths, result.planned)
     if not dry_run:
-        write = partial(
-            write_planned,
-            vault,
-            rendered,
-            force=force,
-            backup_dir=paths.backups if force else None,
-            quiet=config.vault.quiet_seconds,
-            own_writes=written_by_us,
-        )
-        result.results = write_in_order(write, result.planned, log)
-        result.reindex = changed_notes(vault, result.results, log)
-        _remember(result, vault, fresh, probe, scan_started_ns)
+        with feedback.phase("write", shown=progress):
+            write = partial(
+                write_planned,
+                vault,
+                rendered,
+                force=force,
+                backup_dir=paths.backups if force else None,
+                quiet=config.vault.quiet_seconds,
+                own_writes=written_by_us,
+            )
+            result.results = write_in_order(write, result.planned, log)
+            result.reindex = changed_notes(vault, result.results, log)
+            _remember(result, vault, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -308,13 +313,8 @@ def _scan(
     """
     vault = paths.root
     try:
-        if changed is not None:
-            # The targets too: the index must know what vaultkit itself last wrote there.
-            only = sorted({*changed, *(d.target_path for d in config.dashboards)})
-            scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-            if scan is not None and _all_indexed(paths.index.path, [f.path for f in scan.files]):
-                return scan, only
-        return scan_vault(vault, extra_excludes=config.vault.excludes), None
+        with feedback.phase("scan"):
+            return _scan_vault(paths, config, changed)
     except OSError as exc:
         # The vault folder itself is gone or unlistable: renamed or moved while a watcher ran.
         raise VaultkitError(
@@ -324,6 +324,19 @@ def _scan(
         ) from None
 
 
+def _scan_vault(
+    paths: VaultPaths, config: Config, changed: Sequence[str] | None
+) -> tuple[ScanResult, list[str] | None]:
+    vault = paths.root
+    if changed is not None:
+        # The targets too: the index must know what vaultkit itself last wrote there.
+        only = sorted({*changed, *(d.target_path for d in config.dashboards)})
+        scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
+        if scan is not None and _all_indexed(paths.index.path, [f.path for f in scan.files]):
+            return scan, only
+    return scan_vault(vault, extra_excludes=config.vault.excludes), None
+
+
 def _render(
     connection: sqlite3.Connection,
     paths: VaultPaths,
@@ -331,33 +344,39 @@ def _render(
     today: dt.date,
     *,
     force: bool,
+    progress: bool,
 ) -> tuple[_Freshness, Rendered, dict[str, str], LogPlan | None]:
     """Which dashboards are current, the text of every stale one, vaultkit's own last writes
     into notes (:func:`vaultkit.sync.records.own_writes`) and the habits log's planned write
     (:mod:`vaultkit.sync.habit_log`); closes ``connection``."""
     rendered: Rendered = []
-    try:
-        # One read transaction: the templates read the index lazily while they render, and
-        # must all see the same snapshot of it.
-        connection.execute("BEGIN")
-        env = dashboard_environment(connection, paths, config, today)
-        fresh = _freshness(connection, env, config, today, force=force)
-        written_by_us = own_writes(connection)
-        # Planned whether or not the Habits dashboard is stale: the log records today's ticks.
-        log = plan_habit_log(connection, paths.root, config, today)
-        if fresh.stale:
-            wanted = {name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES}
-            context = build_context(
-                connection,
-                config,
-                today,
-                paths.root.name,
-                wanted,
-                log.checklists if log is not None else None,
-            )
-            rendered = _render_all(env, fresh.stale, context)
-    finally:
-        connection.close()
+    enabled = sum(1 for d in config.dashboards if d.enabled)
+    with feedback.phase("render", enabled, shown=progress) as rendering:
+        try:
+            # One read transaction: the templates read the index lazily while they render, and
+            # must all see the same snapshot of it.
+            connection.execute("BEGIN")
+            env = dashboard_environment(connection, paths, config, today)
+            fresh = _freshness(connection, env, config, today, force=force)
+            rendering.advance(len(fresh.current))
+            written_by_us = own_writes(connection)
+            # Planned whether or not the Habits dashboard is stale: the log records today's ticks.
+            log = plan_habit_log(connection, paths.root, config, today)
+            if fresh.stale:
+                wanted = {
+                    name for d in fresh.stale for name in fresh.names[d.name] or CONTEXT_NAMES
+                }
+                context = build_context(
+                    connection,
+                    config,
+                    today,
+                    paths.root.name,
+                    wanted,
+                    log.checklists if log is not None else None,
+                )
+                rendered = _render_all(env, fresh.stale, context, rendering.advance)
+        finally:
+            connection.close()
     return fresh, rendered, written_by_us, log
 
 
@@ -414,8 +433,13 @@ def _render_all(
     env: jinja2.Environment,
     dashboards: list[Dashboard],
     context: dict[str, object],
+    done: Callable[[int], None],
 ) -> Rendered:
-    return [(dashboard, render_dashboard(env, dashboard, context)) for dashboard in dashboards]
+    rendered = []
+    for dashboard in dashboards:
+        rendered.append((dashboard, render_dashboard(env, dashboard, context)))
+        done(1)
+    return rendered
 
 
 def render_dashboard(
