@@ -18,12 +18,17 @@ SHELLS = ("bash", "zsh", "fish")
 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
-    """The top level ("") and every command's parser."""
+    """The top level (""), every command's parser and every command's own commands'
+    (``cache list``, named "cache list")."""
     parser = build_parser()
     found = {"": parser}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             found.update(action.choices)
+            for name, command in action.choices.items():
+                for own in command._actions:
+                    if isinstance(own, argparse._SubParsersAction):
+                        found.update({f"{name} {sub}": p for sub, p in own.choices.items()})
     return found
 
 
@@ -49,8 +54,8 @@ def test_every_command_and_option_of_the_parser_is_completed(shell: str, tmp_pat
     parsers = _parsers()
     assert len(parsers) > 10
     for name, parser in parsers.items():
-        if name:
-            assert name in text.split("\n", 3)[-1], name
+        for word in name.split():
+            assert word in text.split("\n", 3)[-1], name
         for action in parser._actions:
             for flag in action.option_strings:
                 assert _as_written(shell, flag) in text, (name, flag)

@@ -66,6 +66,16 @@ def _command(name: str, parser: argparse.ArgumentParser, help_text: str) -> Comm
     choices: tuple[str, ...] = ()
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
+            if name:
+                # A command's own commands (cache list|prune): their names complete as its
+                # positional, and their options as its options.
+                positional, choices = "choices", tuple(action.choices)
+                seen = {flag for option in options for flag in option.flags}
+                for sub in action.choices.values():
+                    for option in _command(name, sub, "").options:
+                        if not seen & set(option.flags):
+                            options.append(option)
+                            seen.update(option.flags)
             continue
         if action.option_strings:
             takes = None if action.nargs == 0 else _kind(action)
