@@ -37,7 +37,7 @@ from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import STAMP_KEY
 from vaultkit.index.store import generations as index_generations
-from vaultkit.index.update import IndexUpdate, Scopes, update_index
+from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
 from vaultkit.scan.found import ScanResult
 from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
@@ -103,12 +103,13 @@ def run_sync(
     ``probed`` says the caller already compared (and found no match): ``probe`` is what it
     took, None when the vault could not be vouched for.
 
-    With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
+    With ``lock`` (the default) a run that writes holds the vault's writer lock, waiting up to
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.sync.lock.VaultBusyError` after
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
-    hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
-    keeps the last good one while the user is mid-edit); ``paths`` must have been built for its
-    ``[vault] index`` (:meth:`VaultPaths.with_index_setting`).
+    hold it (the hook). A ``dry_run`` never takes it (see below). ``config`` replaces reading
+    ``.vaultkit/config.toml`` (the watcher keeps the last good one while the user is mid-edit);
+    ``paths`` must have been built for its ``[vault] index``
+    (:meth:`VaultPaths.with_index_setting`).
 
     Where the vault's index, lock, backups and templates are comes from ``paths``, built by
     the caller (:class:`vaultkit.vaultpaths.VaultPaths`).
@@ -122,9 +123,13 @@ def run_sync(
                 paths.root, location.path, hit, dry_run=dry_run, started=started
             )
     guard = (
-        # A dry run writes nothing into the vault, not even the lock file (vaultkit.sync.lock).
-        vault_lock(paths, "sync", timeout=lock_timeout, writes=not dry_run)
-        if lock
+        vault_lock(paths, "sync", timeout=lock_timeout)
+        # A dry run takes no writer lock: it writes nothing into the vault (not even the
+        # lock file), so it runs beside a watcher or another sync. What it reads is safe to
+        # share: its update of the index is one SQLite write transaction that computes the
+        # changes inside it (vaultkit.index.update), like any other updater's, and it renders
+        # from one read transaction, a snapshot that no concurrent commit can tear.
+        if lock and not dry_run
         else nullcontext()
     )
     with guard:
@@ -292,6 +297,7 @@ def _run_sync(
         )
         result.results = write_in_order(write, result.planned, log)
         result.reindex = changed_notes(vault, result.results, log)
+        _record_own_writes(paths, config, result, fresh)
         _remember(result, vault, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
     return result
@@ -378,6 +384,32 @@ def _scopes(config: Config) -> Scopes:
         return {family for family, moves in rules if moves(connection, config, path, families)}
 
     return scopes
+
+
+def _record_own_writes(
+    paths: VaultPaths, config: Config, result: SyncResult, fresh: _Freshness
+) -> None:
+    """Store in the index the dashboards and regions this sync wrote, as written
+    (:func:`vaultkit.index.update.record_own_writes`), so that the next sync finds nothing
+    changed. Notes the habits log or the unticking wrote are changes the dashboards read:
+    the second pass (``result.reindex``) indexes them as any change."""
+    targets = {d.target_path for d in fresh.stale}
+    written = {
+        relative: item.new
+        for item in result.results
+        if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
+        and item.new is not None
+        and (relative := item.path.relative_to(paths.root).as_posix()) in targets
+        and relative not in result.reindex
+    }
+    if written:
+        result.recorded = record_own_writes(
+            paths,
+            written,
+            scopes=_scopes(config),
+            cadences=Cadences(config.status.cadences),
+            excludes=config.vault.excludes,
+        )
 
 
 def _remember(
