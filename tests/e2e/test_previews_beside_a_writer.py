@@ -151,7 +151,7 @@ def test_a_check_at_a_precise_point_of_a_running_sync(
     assert installed("sync", str(vault)).returncode == 0
     add_task(vault)
     checks: list[subprocess.CompletedProcess[str]] = []
-    write_in_order = sync_run.write_in_order
+    write_in_order = sync_run.write_in_order  # type: ignore[attr-defined]
 
     def check() -> None:
         checks.append(installed("sync", str(vault), "--check"))
@@ -190,7 +190,7 @@ def test_two_index_updates_interleaved_store_each_change_once(
     stored twice (a new note's rows inserted twice, the kept task sums moved twice)."""
     assert installed("sync", str(vault)).returncode == 0
     (vault / "New.md").write_text("- [ ] a task due tomorrow 📅 2026-11-23\n", encoding="utf-8")
-    compare = index_update.find_changes
+    compare = index_update.find_changes  # type: ignore[attr-defined]
     calls: list[int] = []
 
     def compared_then_overtaken(*args: Any, **kwargs: Any) -> Any:
