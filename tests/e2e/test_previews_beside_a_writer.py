@@ -16,8 +16,8 @@ import pytest
 
 from tests.support.cli import installed, vaultkit_executable
 from tests.support.lock_holder import Holder, wait_for
-from vaultkit.index import update as index_update
-from vaultkit.sync import run as sync_run
+from vaultkit.index import changes
+from vaultkit.sync import habit_log
 from vaultkit.sync.lock import lock_holder
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import LOCK_PATH, VaultPaths
@@ -151,7 +151,7 @@ def test_a_check_at_a_precise_point_of_a_running_sync(
     assert installed("sync", str(vault)).returncode == 0
     add_task(vault)
     checks: list[subprocess.CompletedProcess[str]] = []
-    write_in_order = sync_run.write_in_order  # type: ignore[attr-defined]
+    write_in_order = habit_log.write_in_order  # what vaultkit.sync.run calls
 
     def check() -> None:
         checks.append(installed("sync", str(vault), "--check"))
@@ -165,7 +165,7 @@ def test_a_check_at_a_precise_point_of_a_running_sync(
         return done
 
     with monkeypatch.context() as patch:
-        patch.setattr(sync_run, "write_in_order", writes)
+        patch.setattr("vaultkit.sync.run.write_in_order", writes)
         result = run_sync(VaultPaths(vault), progress=False)
     [seen] = checks
     assert seen.returncode == expected, seen.stdout + seen.stderr
@@ -190,19 +190,19 @@ def test_two_index_updates_interleaved_store_each_change_once(
     stored twice (a new note's rows inserted twice, the kept task sums moved twice)."""
     assert installed("sync", str(vault)).returncode == 0
     (vault / "New.md").write_text("- [ ] a task due tomorrow 📅 2026-11-23\n", encoding="utf-8")
-    compare = index_update.find_changes  # type: ignore[attr-defined]
+    compare = changes.find_changes  # what vaultkit.index.update calls
     calls: list[int] = []
 
     def compared_then_overtaken(*args: Any, **kwargs: Any) -> Any:
-        changes = compare(*args, **kwargs)
+        found = compare(*args, **kwargs)
         if not calls:
             other = installed("tasks", "--vault", str(vault))
             assert other.returncode == 0 and "a task due tomorrow" in other.stdout
         calls.append(1)
-        return changes
+        return found
 
     with monkeypatch.context() as patch:
-        patch.setattr(index_update, "find_changes", compared_then_overtaken)
+        patch.setattr("vaultkit.index.update.find_changes", compared_then_overtaken)
         assert run_sync(VaultPaths(vault), dry_run=True, progress=False).stale
     fresh = vault.parent / "fresh.sqlite3"
     assert installed("tasks", "--vault", str(vault), "--index", str(fresh)).returncode == 0
