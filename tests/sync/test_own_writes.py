@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.cli import installed
 from tests.support.region_vault import disable_quiet_period
-from vaultkit.sync import run as sync_run
+from vaultkit.index.update import record_own_writes
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 
@@ -108,16 +108,15 @@ def test_an_edit_landing_between_the_write_and_its_record_is_a_change(
     its writes: the index must not take the user's bytes for vaultkit's."""
     with_regions(vault)
     inbox = vault / "Inbox.md"
-    record = sync_run._record_own_writes
 
-    def user_saves_first(*args: Any, **kwargs: Any) -> None:
+    def user_saves_first(*args: Any, **kwargs: Any) -> list[str] | None:
         text = inbox.read_text(encoding="utf-8")
         assert "%% vaultkit:end links" in text  # vaultkit's write is there
         inbox.write_text(text + "- [ ] a task typed just now\n", encoding="utf-8")
-        record(*args, **kwargs)
+        return record_own_writes(*args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(sync_run, "_record_own_writes", user_saves_first)
+        patch.setattr("vaultkit.sync.run.record_own_writes", user_saves_first)
         result = run_sync(VaultPaths(vault))
     assert "Inbox.md" not in result.recorded
     assert "Plan.md" in result.recorded  # the other write, untouched, is recorded

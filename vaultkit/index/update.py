@@ -206,9 +206,11 @@ def record_own_writes(
     scopes: Scopes | None = None,
     cadences: Cadences | None = None,
     excludes: Sequence[str] = (),
-) -> list[str]:
+    meta: Sequence[tuple[str, str]] = (),
+) -> list[str] | None:
     """Store in the index the files a sync has just written (vault path -> the bytes it
-    wrote), as it wrote them; returns the paths stored.
+    wrote), as it wrote them, and the ``meta`` rows given (the sync's records), in one
+    transaction; returns the paths stored, None when nothing could be stored.
 
     vaultkit's own writes are no change: without this, the next update would find them
     changed, read and parse them again, and a sync that created the dashboards would be
@@ -221,25 +223,25 @@ def record_own_writes(
 
     A written note keeps the mtime it has in the index, the one the dashboards were rendered
     with; its families move only as its rows do (a region that grew moves the lines of the
-    tasks below it). Nothing is stored when the index was rebuilt under the sync, or is kept
+    tasks below it). No file is stored when the index was rebuilt under the sync, or is kept
     with other Tasks-plugin rules or cadences than these: the next update parses anyway.
+    Losing the record costs only that, so an index that cannot be written now (busy,
+    read-only) stores nothing and raises nothing.
     """
-    location = paths.index
     try:
         scan = scan_paths(paths.root, sorted(written), extra_excludes=excludes)
     except OSError:
-        return []
-    if scan is None:
-        return []
-    sources = [(s, False) for s in scan.files] + [(s, True) for s in scan.excluded]
+        scan = None
+    sources = [(s, False) for s in scan.files] + [(s, True) for s in scan.excluded] if scan else []
     found = [
         (source, excluded)
         for source, excluded in sources
         if source.is_note and _as_written(source, written[source.path])
     ]
-    if not found:
-        return []
-    connection, rebuilt = _open(paths.root, location)
+    try:
+        connection, rebuilt = _open(paths.root, paths.index)
+    except VaultkitError:
+        return None
     try:
         rules = read_tasks_plugin(paths.root).rules
         row = connection.execute(
@@ -247,29 +249,45 @@ def record_own_writes(
         ).fetchone()
         in_force, recadence = cadence_table.cadences_in_force(connection, cadences)
         if rebuilt or recadence or row is None or row[0] != rules.fingerprint:
-            return []
+            found = []
         with transaction(connection):
-            # Inside the write transaction, as every update compares (see update_index).
-            known = known_files(connection, [source.path for source, _ in found])
-            excluded = {source.path for source, hidden in found if hidden}
-            changes = Changes([], [], [], [], [], False, [], excluded)
-            update = IndexUpdate(index_path=location.path)
-            notes = NoteWriter(connection, update, known, scopes, excluded, own=True)
-            stored = []
-            for source, hidden in found:
-                old = known.get(source.path)
-                if old is not None and (not old[3] or old[4] != hidden):
-                    continue  # it was no note, or it was hidden or shown since: an update's job
-                notes.store(_own_note(connection, source, written[source.path], rules, in_force))
-                stored.append(source.path)
-            _refresh_derived(connection, notes, changes, rebuilt=False)
-    except sqlite3.OperationalError as exc:
-        failure = index_failure(location.path, exc)
-        if failure is None:
-            raise
-        raise failure from None
+            stored = _store_own(
+                connection, paths.index.path, found, written, scopes, rules, in_force
+            )
+            connection.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta)
+    except sqlite3.Error:
+        return None
     finally:
         connection.close()
+    return stored
+
+
+def _store_own(
+    connection: sqlite3.Connection,
+    index_path: Path,
+    found: list[tuple[SourceFile, bool]],
+    written: Mapping[str, bytes],
+    scopes: Scopes | None,
+    rules: TaskRules,
+    cadences: Cadences,
+) -> list[str]:
+    """:func:`record_own_writes`' files, inside its transaction."""
+    if not found:
+        return []
+    # Compared inside the write transaction, as every update compares (see update_index).
+    known = known_files(connection, [source.path for source, _ in found])
+    excluded = {source.path for source, hidden in found if hidden}
+    notes = NoteWriter(connection, IndexUpdate(index_path), known, scopes, excluded, own=True)
+    stored = []
+    for source, hidden in found:
+        old = known.get(source.path)
+        if old is not None and (not old[3] or old[4] != hidden):
+            continue  # it was no note, or was hidden or shown since: an update's to store
+        notes.store(_own_note(connection, source, written[source.path], rules, cadences))
+        stored.append(source.path)
+    _refresh_derived(
+        connection, notes, Changes([], [], [], [], [], False, [], excluded), rebuilt=False
+    )
     return stored
 
 

@@ -35,7 +35,7 @@ from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.registry import BUILTINS, SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
-from vaultkit.index.meta import STAMP_KEY
+from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
 from vaultkit.scan.found import ScanResult
@@ -297,8 +297,7 @@ def _run_sync(
         )
         result.results = write_in_order(write, result.planned, log)
         result.reindex = changed_notes(vault, result.results, log)
-        _record_own_writes(paths, config, result, fresh)
-        _remember(result, vault, fresh, probe, scan_started_ns)
+        _remember(result, paths, config, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -386,15 +385,12 @@ def _scopes(config: Config) -> Scopes:
     return scopes
 
 
-def _record_own_writes(
-    paths: VaultPaths, config: Config, result: SyncResult, fresh: _Freshness
-) -> None:
-    """Store in the index the dashboards and regions this sync wrote, as written
-    (:func:`vaultkit.index.update.record_own_writes`), so that the next sync finds nothing
-    changed. Notes the habits log or the unticking wrote are changes the dashboards read:
-    the second pass (``result.reindex``) indexes them as any change."""
+def _own_writes(paths: VaultPaths, result: SyncResult, fresh: _Freshness) -> dict[str, bytes]:
+    """The dashboards and regions this sync wrote: vault path -> the bytes written. Notes the
+    habits log or the unticking wrote are changes the dashboards read: the second pass
+    (``result.reindex``) indexes them as any change."""
     targets = {d.target_path for d in fresh.stale}
-    written = {
+    return {
         relative: item.new
         for item in result.results
         if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
@@ -402,20 +398,20 @@ def _record_own_writes(
         and (relative := item.path.relative_to(paths.root).as_posix()) in targets
         and relative not in result.reindex
     }
-    if written:
-        result.recorded = record_own_writes(
-            paths,
-            written,
-            scopes=_scopes(config),
-            cadences=Cadences(config.status.cadences),
-            excludes=config.vault.excludes,
-        )
 
 
 def _remember(
-    result: SyncResult, vault: Path, fresh: _Freshness, probe: Probe | None, scan_started_ns: int
+    result: SyncResult,
+    paths: VaultPaths,
+    config: Config,
+    fresh: _Freshness,
+    probe: Probe | None,
+    scan_started_ns: int,
 ) -> None:
-    """Keep in the index what the next sync compares with (:mod:`vaultkit.sync.records`)."""
+    """Keep in the index what the next sync compares with (:mod:`vaultkit.sync.records`), and
+    the files this sync wrote as it wrote them (:func:`vaultkit.index.update.
+    record_own_writes`), so that the next sync finds nothing changed."""
+    vault = paths.root
     records = render_records(vault, result.results, fresh.stale, fresh.keys, fresh.analyses)
     if (
         probe is not None
@@ -432,6 +428,21 @@ def _remember(
             result.index.skipped,
         )
         records.append((STAMP_KEY, stamp.to_json()))
+    written = _own_writes(paths, result, fresh)
+    if written:
+        # One transaction for both (one commit and one close of the index, which the hook
+        # pays for on every save that changes a dashboard).
+        recorded = record_own_writes(
+            paths,
+            written,
+            scopes=_scopes(config),
+            cadences=Cadences(config.status.cadences),
+            excludes=config.vault.excludes,
+            meta=[(SYNCED_AT_KEY, str(scan_started_ns)), *records],
+        )
+        if recorded is not None:
+            result.recorded = recorded
+            return
     record_synced(result.index.index_path, scan_started_ns, records)
 
 
