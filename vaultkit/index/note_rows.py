@@ -73,8 +73,10 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         _rows_digest(links, headings, block_ids),
         _rows_digest(resources),
         # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
+        # Nor the word and line counts, line endings and BOM, which no context name reads:
+        # else a region vaultkit fills at the end of a note would move every note's metadata.
         # Tables are metadata: the Topics dashboard reads a kept table and points at others.
-        _rows_digest([note_row[:10] + note_row[11:]], list_items, md_tables, cells),
+        _rows_digest([note_row[:6] + note_row[11:]], list_items, md_tables, cells),
     )
     inserts: tuple[tuple[str, Rows], ...] = (
         ("INSERT INTO headings VALUES (?,?,?,?,?,?)", headings),

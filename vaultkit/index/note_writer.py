@@ -44,16 +44,27 @@ class NoteWriter:
         known: Known,
         scopes: Scopes | None,
         excluded: set[str],
+        *,
+        own: bool = False,
     ) -> None:
         self.connection = connection
         self.update = update
         self.known = known
         self.scopes = scopes
         self.excluded = excluded
+        self.own = own
+        """The notes stored are vaultkit's own writes of this sync (:func:`vaultkit.index.update.
+        record_own_writes`): their mtime moving is no change, and they keep the mtime the
+        dashboards were rendered with."""
         self.families: set[str] = set()
         """The families whose rows moved: their generation counters move at the end."""
         self.relinked: list[str] = []
         """Known notes whose links, headings or block ids changed."""
+        self.new_visible = False
+        """Whether a note new to the index is one the views show (not a generated file)."""
+        self.new_generated: list[str] = []
+        """Generated files new to the index: hidden from every view, they can only change
+        where links point (:func:`vaultkit.index.update.update_index` resolves them again)."""
         self.dependencies_moved = False
         self.aliases_moved = False
         self.regroup: set[str] = set()
@@ -109,13 +120,19 @@ class NoteWriter:
 
     def _touched(self, source: SourceFile) -> None:
         """The note's content is as the index holds it: only its mtime moved."""
+        old = self.known.get(source.path)
+        moved = old is None or old[2] != source.mtime_ns
+        if self.own:
+            return
+        self.update.touched += 1
+        if not moved:
+            # The row has this mtime already, or keeps the one vaultkit's own write left it
+            # (the one the dashboards were rendered with).
+            return
         self.connection.execute(
             "UPDATE notes SET mtime_ns = ? WHERE path = ?", (source.mtime_ns, source.path)
         )
-        self.update.touched += 1
-        old = self.known.get(source.path)
-        moved = old is None or old[2] != source.mtime_ns
-        if moved and not _is_generated(self.connection, source.path):
+        if not _is_generated(self.connection, source.path):
             # A topic's "modified" can be its mtime.
             self.families |= self._moved_by(source.path, set(), mtime_moved=True)
 
@@ -125,7 +142,14 @@ class NoteWriter:
         if not self.update.rebuilt:
             self.regroup |= resource_urls.visible_urls(self.connection, rows.path)
             self.task_change.update(task_totals.note_sums(self.connection, rows.path))
-        self.families.update(ALL_FAMILIES)
+        if rows.generated:
+            # vaultkit's own dashboard, hidden from every view: a new one moves no family by
+            # its rows (else the sync after the one that created the dashboards would render
+            # them all again), only, perhaps, where other notes' links point.
+            self.new_generated.append(rows.path)
+        else:
+            self.new_visible = True
+            self.families.update(ALL_FAMILIES)
 
     def _store_changed(self, source: SourceFile, rows: NoteRows) -> None:
         """A known note parsed again: replace its rows, and note which families moved."""
@@ -163,8 +187,9 @@ class NoteWriter:
         elif not was_generated:
             # vaultkit's own dashboards are hidden from every view: rewriting them must
             # not make the next sync render again.
-            # A topic's "modified" can be its mtime.
-            mtime_moved = self.known[path][2] != source.mtime_ns
+            # A topic's "modified" can be its mtime; vaultkit's own write into a note moves
+            # it, but is no change of the user's (the note keeps its old mtime in the index).
+            mtime_moved = not self.own and self.known[path][2] != source.mtime_ns
             if moved or mtime_moved:
                 self.families |= self._moved_by(path, moved, mtime_moved)
 

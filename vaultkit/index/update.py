@@ -13,9 +13,10 @@ store each note as it arrives (:mod:`vaultkit.index.note_writer`), refresh what 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +29,13 @@ from vaultkit.index import cadences as cadence_table
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.changes import Changes, Known, find_changes, known_files, stored_skips
+from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SCANNED_AT_KEY, TASK_RULES_KEY, VAULT_KEY
+from vaultkit.index.note_rows import note_rows
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
-from vaultkit.index.parsing import Work, read_and_parse
+from vaultkit.index.parsing import ReadNote, Work, read_and_parse
+from vaultkit.index.queries import VISIBLE_ROWS
 from vaultkit.index.store import (
     ALL_FAMILIES,
     bulk_load,
@@ -42,9 +46,13 @@ from vaultkit.index.store import (
 )
 from vaultkit.model import TaskRules
 from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
-from vaultkit.scan.found import ScanResult
+from vaultkit.scan.found import ScanResult, SourceFile
+from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
 from vaultkit.vaultpaths import IndexPath, VaultPaths
+
+_SQLITE_BUSY = 5
+"""SQLite's result code for a database another connection holds (the low byte)."""
 
 Scopes = Callable[[sqlite3.Connection, str, frozenset[str]], Collection[str]]
 """(connection, note path, families its change moved) -> scoped families it moves too. The
@@ -114,6 +122,14 @@ def update_index(
                 paths.root, location, progress, scan, only, scopes, cadences, tuple(excludes)
             )
     except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY:
+            # Another vaultkit's update held the index longer than the busy timeout (a cold
+            # index of a large vault being built).
+            raise VaultkitError(
+                "the index is being updated by another vaultkit (a watcher's or sync's first "
+                "run of a large vault); try again once it is done",
+                path=str(location.path),
+            ) from None
         # open_index checked that the index can be written; this is the backstop for what
         # changes under a run (a companion file or the file system turned read-only).
         failure = index_failure(location.path, exc)
@@ -154,6 +170,14 @@ def _update_index(
         return connection, _counted(update, found, started)
 
     with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
+        # Compared again inside the write transaction, which no other updater can enter: a
+        # read command beside a watcher, or a dry run beside a sync, updates this index too,
+        # and may have stored some of these changes since the comparison above. Stored again
+        # from that comparison, they would move the kept sums (task totals, reading list)
+        # twice. The comparison above only spares the common case a write transaction.
+        known = known_files(connection, only)
+        changes = find_changes(connection, found, known)
+        cadences, recadence = cadence_table.cadences_in_force(connection, wanted_cadences)
         notes = NoteWriter(connection, update, known, scopes, changes.excluded)
         notes.remove(changes.removed, changes.removed_notes)
         # Stored as they arrive, so memory stays flat however many notes changed and SQLite
@@ -192,6 +216,147 @@ def _likely_parsed(work: list[Work], known: Known) -> int:
         if row is None or (row[1], row[2]) != (source.size, source.mtime_ns):
             count += 1
     return count
+
+
+def record_own_writes(
+    paths: VaultPaths,
+    written: Mapping[str, bytes],
+    *,
+    scopes: Scopes | None = None,
+    cadences: Cadences | None = None,
+    excludes: Sequence[str] = (),
+    meta: Sequence[tuple[str, str]] = (),
+) -> list[str] | None:
+    """Store in the index the files a sync has just written (vault path -> the bytes it
+    wrote), as it wrote them, and the ``meta`` rows given (the sync's records), in one
+    transaction; returns the paths stored, None when nothing could be stored.
+
+    vaultkit's own writes are no change: without this, the next update would find them
+    changed, read and parse them again, and a sync that created the dashboards would be
+    followed by one that renders them all again. A file is stored only when the bytes on
+    disk are exactly the ones written, read between two looks at its inode, size and mtime
+    that agree with the scan's: a user's edit that landed since the write is left for the
+    next update to find, as any change is. (One that lands after the check and keeps the
+    size and mtime is within the racy window of the scan this sync made: the next update
+    hashes the file again, :mod:`vaultkit.index.changes`.)
+
+    A written note keeps the mtime it has in the index, the one the dashboards were rendered
+    with; its families move only as its rows do (a region that grew moves the lines of the
+    tasks below it). No file is stored when the index was rebuilt under the sync, or is kept
+    with other Tasks-plugin rules or cadences than these: the next update parses anyway.
+    Losing the record costs only that, so an index that cannot be written now (busy,
+    read-only) stores nothing and raises nothing.
+    """
+    try:
+        scan = scan_paths(paths.root, sorted(written), extra_excludes=excludes)
+    except OSError:
+        scan = None
+    sources = [(s, False) for s in scan.files] + [(s, True) for s in scan.excluded] if scan else []
+    found = [
+        (source, excluded)
+        for source, excluded in sources
+        if source.is_note and _as_written(source, written[source.path])
+    ]
+    try:
+        connection, rebuilt = _open(paths.root, paths.index)
+    except VaultkitError:
+        return None
+    try:
+        rules = read_tasks_plugin(paths.root).rules
+        row = connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (TASK_RULES_KEY,)
+        ).fetchone()
+        in_force, recadence = cadence_table.cadences_in_force(connection, cadences)
+        if rebuilt or recadence or row is None or row[0] != rules.fingerprint:
+            found = []
+        with transaction(connection):
+            stored = _store_own(
+                connection, paths.index.path, found, written, scopes, rules, in_force
+            )
+            connection.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta)
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return stored
+
+
+def _store_own(
+    connection: sqlite3.Connection,
+    index_path: Path,
+    found: list[tuple[SourceFile, bool]],
+    written: Mapping[str, bytes],
+    scopes: Scopes | None,
+    rules: TaskRules,
+    cadences: Cadences,
+) -> list[str]:
+    """:func:`record_own_writes`' files, inside its transaction."""
+    if not found:
+        return []
+    # Compared inside the write transaction, as every update compares (see update_index).
+    known = known_files(connection, [source.path for source, _ in found])
+    excluded = {source.path for source, hidden in found if hidden}
+    notes = NoteWriter(connection, IndexUpdate(index_path), known, scopes, excluded, own=True)
+    stored = []
+    for source, hidden in found:
+        old = known.get(source.path)
+        if old is not None and (not old[3] or old[4] != hidden):
+            continue  # it was no note, or was hidden or shown since: an update's to store
+        notes.store(_own_note(connection, source, written[source.path], rules, cadences))
+        stored.append(source.path)
+    # Part of the sync's write phase, which it follows: no phase of its own.
+    _derive(
+        connection, notes, Changes([], [], [], [], [], False, [], excluded), False, lambda: None
+    )
+    return stored
+
+
+def _as_written(source: SourceFile, data: bytes) -> bool:
+    """Whether the file holds exactly ``data``, as the scan saw it (same size and mtime), and
+    nothing replaced or rewrote it while it was read."""
+    try:
+        fd = os.open(source.disk_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            before = os.fstat(fd)
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                content = handle.read()
+            after = os.fstat(fd)
+        finally:
+            os.close(fd)
+        now = os.stat(source.disk_path, follow_symlinks=False)
+    except OSError:
+        return False
+    looks = {
+        (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) for info in (before, after, now)
+    }
+    return (
+        len(looks) == 1
+        and (before.st_size, before.st_mtime_ns) == (source.size, source.mtime_ns)
+        and content == data
+    )
+
+
+def _own_note(
+    connection: sqlite3.Connection,
+    source: SourceFile,
+    data: bytes,
+    rules: TaskRules,
+    cadences: Cadences,
+) -> ReadNote:
+    """A note vaultkit wrote, as the indexer would have read it (see :func:`record_own_writes`)."""
+    from vaultkit.parse.note import parse_note
+
+    digest = content_digest(data)
+    row = connection.execute("SELECT hash FROM files WHERE path = ?", (source.path,)).fetchone()
+    if row is not None and row[0] == digest:
+        return ReadNote(source, digest, None)
+    kept = connection.execute(
+        "SELECT mtime_ns FROM notes WHERE path = ?", (source.path,)
+    ).fetchone()
+    mtime_ns = kept[0] if kept is not None else source.mtime_ns
+    return ReadNote(
+        source, digest, note_rows(parse_note(data, source.path, rules=rules), mtime_ns, cadences)
+    )
 
 
 def _reparse_if_rules_changed(connection: sqlite3.Connection, rules: TaskRules) -> bool:
@@ -267,36 +432,63 @@ def _refresh_derived(
     *,
     progress: bool,
 ) -> None:
-    """What is computed from many notes: the graph, the kept sums, the generation counters
-    (the phase "resolve", in three steps)."""
+    """What is computed from many notes (the phase "resolve", in three steps): see
+    :func:`_derive`."""
     with feedback.phase("resolve", 3, shown=progress) as resolving:
-        new_notes = any(path not in notes.known for path in notes.update.parsed)
-        files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or new_notes
-        if files_moved:
-            refresh_graph(connection)
-        elif notes.relinked or notes.dependencies_moved or notes.aliases_moved:
-            refresh_graph(
-                connection,
-                notes.relinked,
-                dependencies=notes.dependencies_moved,
-                aliases=notes.aliases_moved,
-            )
-        resolving.advance()
-        if files_moved or changes.exclusion_changes:
-            # The set of visible files moved: every view can change.
-            notes.families.update(ALL_FAMILIES)
-        if rebuilt or changes.exclusion_changes:
-            resource_urls.rebuild(connection)
-            task_totals.rebuild(connection)
-        else:
-            if notes.regroup:
-                resource_urls.refresh(connection, notes.regroup)
-            if notes.task_change:
-                task_totals.move(connection, notes.task_change)
-        resolving.advance()
-        if notes.families:
-            bump_generations(connection, notes.families)
-        resolving.advance()
+        _derive(connection, notes, changes, rebuilt, resolving.advance)
+
+
+def _derive(
+    connection: sqlite3.Connection,
+    notes: NoteWriter,
+    changes: Changes,
+    rebuilt: bool,
+    step: Callable[[], None],
+) -> None:
+    """The graph, the kept sums, the generation counters; ``step`` after each of three."""
+    files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or notes.new_visible
+    if files_moved or notes.new_generated:
+        refresh_graph(connection)
+        if not files_moved and _linked_to(connection, notes.new_generated):
+            # A new generated file took links that pointed elsewhere or nowhere.
+            notes.families.add("links")
+    elif notes.relinked or notes.dependencies_moved or notes.aliases_moved:
+        refresh_graph(
+            connection,
+            notes.relinked,
+            dependencies=notes.dependencies_moved,
+            aliases=notes.aliases_moved,
+        )
+    step()
+    if files_moved or changes.exclusion_changes:
+        # The set of visible files moved: every view can change.
+        notes.families.update(ALL_FAMILIES)
+    if rebuilt or changes.exclusion_changes:
+        resource_urls.rebuild(connection)
+        task_totals.rebuild(connection)
+    else:
+        if notes.regroup:
+            resource_urls.refresh(connection, notes.regroup)
+        if notes.task_change:
+            task_totals.move(connection, notes.task_change)
+    step()
+    if notes.families:
+        bump_generations(connection, notes.families)
+    step()
+
+
+def _linked_to(connection: sqlite3.Connection, paths: Sequence[str]) -> bool:
+    """Whether some link of a note the views show points at one of ``paths``.
+
+    A new file can change where a link points only by taking it: after link resolution,
+    the links it changed are those that point at it.
+    """
+    return any(
+        connection.execute(
+            f"SELECT 1 FROM links WHERE resolved = ? AND {VISIBLE_ROWS} LIMIT 1", (path,)
+        ).fetchone()
+        for path in paths
+    )
 
 
 def _recadence(connection: sqlite3.Connection, cadences: Cadences, rebuilt: bool) -> None:

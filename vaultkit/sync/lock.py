@@ -11,9 +11,10 @@ VaultPaths.lock_file`), so that every vaultkit finds the same file whatever its 
 (``VAULTKIT_CACHE_DIR``) or ``--index``. It is created empty once and never written again:
 taking an OS lock changes neither its bytes nor its times, so sync services and Obsidian see
 no churn. vaultkit never deletes it. A ``.vaultkit`` that is a link leading out of the vault is
-refused. A dry run (``--check``, ``--dry-run``) writes nothing into the vault, the lock
-included: it takes the lock when the file exists and runs without it otherwise (a vault that
-never had a writer, or a read-only one).
+refused. A sync's dry run (``--check``, ``--dry-run``, ``--diff``) takes no lock at all: it
+writes nothing into the vault, so it runs beside a watcher (:func:`vaultkit.sync.run.run_sync`).
+``adopt``'s preview takes the lock when the file exists and runs without it otherwise (a vault
+that never had a writer, or a read-only one).
 
 While held, a small JSON record (:attr:`vaultkit.vaultpaths.VaultPaths.holder_file`) names the
 holder's pid and purpose (``sync``, ``watch``, ``hook``), so whoever is refused can say who
@@ -248,8 +249,8 @@ def vault_lock(
     for ever. A ``watch`` holder keeps the vault until it is stopped, so waiting for it is
     pointless: that refusal is immediate. Raises :class:`VaultBusyError` naming the holder.
 
-    ``writes=False`` is for runs that write nothing into the vault (``--check``,
-    ``--dry-run``): they never create ``.vaultkit/`` or the lock file. When the lock exists
+    ``writes=False`` is for runs that write nothing into the vault (``adopt``'s preview):
+    they never create ``.vaultkit/`` or the lock file. When the lock exists
     they take it (so another vaultkit at work still refuses them); when it does not exist, or
     cannot be opened (a read-only vault), they run without it.
     """

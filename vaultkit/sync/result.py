@@ -36,6 +36,9 @@ class SyncResult:
     reindex: list[str] = field(default_factory=list)
     """Notes this sync changed that its dashboards read (the habits log when new, notes it
     unticked), vault-relative: a second pass indexes them (``vaultkit.sync.run``)."""
+    recorded: list[str] = field(default_factory=list)
+    """Files this sync wrote that the index now holds as written, vault-relative (see
+    :func:`vaultkit.index.update.record_own_writes`): the next sync finds them unchanged."""
 
     def then(self, later: SyncResult) -> SyncResult:
         """This sync followed by a second pass (``later``), reported as one: per file, the
@@ -48,6 +51,7 @@ class SyncResult:
         self.planned = merged(self.planned, later.planned)
         self.results = merged(self.results, later.results)
         self.rendered = list(dict.fromkeys([*self.rendered, *later.rendered]))
+        self.recorded = list(dict.fromkeys([*self.recorded, *later.recorded]))
         self.seconds += later.seconds
         return self
 

@@ -35,9 +35,9 @@ from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.registry import BUILTINS, SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
-from vaultkit.index.meta import STAMP_KEY
+from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.store import generations as index_generations
-from vaultkit.index.update import IndexUpdate, Scopes, update_index
+from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
 from vaultkit.scan.found import ScanResult
 from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
@@ -103,12 +103,13 @@ def run_sync(
     ``probed`` says the caller already compared (and found no match): ``probe`` is what it
     took, None when the vault could not be vouched for.
 
-    With ``lock`` (the default) the whole run holds the vault's writer lock, waiting up to
+    With ``lock`` (the default) a run that writes holds the vault's writer lock, waiting up to
     ``lock_timeout`` seconds for another holder (:class:`vaultkit.sync.lock.VaultBusyError` after
     that, or at once when a watcher holds it). ``lock=False`` is for callers that already
-    hold it (the hook). ``config`` replaces reading ``.vaultkit/config.toml`` (the watcher
-    keeps the last good one while the user is mid-edit); ``paths`` must have been built for its
-    ``[vault] index`` (:meth:`VaultPaths.with_index_setting`).
+    hold it (the hook). A ``dry_run`` never takes it (see below). ``config`` replaces reading
+    ``.vaultkit/config.toml`` (the watcher keeps the last good one while the user is mid-edit);
+    ``paths`` must have been built for its ``[vault] index``
+    (:meth:`VaultPaths.with_index_setting`).
 
     Where the vault's index, lock, backups and templates are comes from ``paths``, built by
     the caller (:class:`vaultkit.vaultpaths.VaultPaths`). The phases (scan, parse, resolve,
@@ -124,9 +125,13 @@ def run_sync(
                 paths.root, location.path, hit, dry_run=dry_run, started=started
             )
     guard = (
-        # A dry run writes nothing into the vault, not even the lock file (vaultkit.sync.lock).
-        vault_lock(paths, "sync", timeout=lock_timeout, writes=not dry_run)
-        if lock
+        vault_lock(paths, "sync", timeout=lock_timeout)
+        # A dry run takes no writer lock: it writes nothing into the vault (not even the
+        # lock file), so it runs beside a watcher or another sync. What it reads is safe to
+        # share: its update of the index is one SQLite write transaction that computes the
+        # changes inside it (vaultkit.index.update), like any other updater's, and it renders
+        # from one read transaction, a snapshot that no concurrent commit can tear.
+        if lock and not dry_run
         else nullcontext()
     )
     with guard:
@@ -297,7 +302,7 @@ def _run_sync(
             )
             result.results = write_in_order(write, result.planned, log)
             result.reindex = changed_notes(vault, result.results, log)
-            _remember(result, vault, fresh, probe, scan_started_ns)
+            _remember(result, paths, config, fresh, probe, scan_started_ns)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -406,10 +411,33 @@ def _scopes(config: Config) -> Scopes:
     return scopes
 
 
+def _own_writes(paths: VaultPaths, result: SyncResult, fresh: _Freshness) -> dict[str, bytes]:
+    """The dashboards and regions this sync wrote: vault path -> the bytes written. Notes the
+    habits log or the unticking wrote are changes the dashboards read: the second pass
+    (``result.reindex``) indexes them as any change."""
+    targets = {d.target_path for d in fresh.stale}
+    return {
+        relative: item.new
+        for item in result.results
+        if item.status in (WriteStatus.WRITTEN, WriteStatus.CREATED)
+        and item.new is not None
+        and (relative := item.path.relative_to(paths.root).as_posix()) in targets
+        and relative not in result.reindex
+    }
+
+
 def _remember(
-    result: SyncResult, vault: Path, fresh: _Freshness, probe: Probe | None, scan_started_ns: int
+    result: SyncResult,
+    paths: VaultPaths,
+    config: Config,
+    fresh: _Freshness,
+    probe: Probe | None,
+    scan_started_ns: int,
 ) -> None:
-    """Keep in the index what the next sync compares with (:mod:`vaultkit.sync.records`)."""
+    """Keep in the index what the next sync compares with (:mod:`vaultkit.sync.records`), and
+    the files this sync wrote as it wrote them (:func:`vaultkit.index.update.
+    record_own_writes`), so that the next sync finds nothing changed."""
+    vault = paths.root
     records = render_records(vault, result.results, fresh.stale, fresh.keys, fresh.analyses)
     if (
         probe is not None
@@ -426,6 +454,21 @@ def _remember(
             result.index.skipped,
         )
         records.append((STAMP_KEY, stamp.to_json()))
+    written = _own_writes(paths, result, fresh)
+    if written:
+        # One transaction for both (one commit and one close of the index, which the hook
+        # pays for on every save that changes a dashboard).
+        recorded = record_own_writes(
+            paths,
+            written,
+            scopes=_scopes(config),
+            cadences=Cadences(config.status.cadences),
+            excludes=config.vault.excludes,
+            meta=[(SYNCED_AT_KEY, str(scan_started_ns)), *records],
+        )
+        if recorded is not None:
+            result.recorded = recorded
+            return
     record_synced(result.index.index_path, scan_started_ns, records)
 
 

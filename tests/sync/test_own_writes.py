@@ -1,0 +1,148 @@
+"""vaultkit's own writes are no change: the sync after one that wrote renders and parses nothing
+(``vaultkit.index.update.record_own_writes``), while a user's edit that lands between a
+sync's write and its record is still found."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import installed
+from tests.support.region_vault import disable_quiet_period
+from vaultkit.index.update import record_own_writes
+from vaultkit.sync.run import run_sync
+from vaultkit.vaultpaths import VaultPaths
+
+DASHBOARD_FILES = {
+    "Dashboards/Status.md",
+    "Dashboards/Resources.md",
+    "Dashboards/Habits.md",
+    "Dashboards/Link health.md",
+}
+
+
+def sync_json(vault: Path) -> dict[str, Any]:
+    """``vaultkit sync VAULT --json`` through the installed script."""
+    result = installed("sync", str(vault), "--json")
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def statuses(data: dict[str, Any]) -> dict[str, str]:
+    return {item["path"]: item["status"] for item in data["files"]}
+
+
+def cold(vault: Path) -> None:
+    """No dashboards yet: the first sync creates every one of them."""
+    shutil.rmtree(vault / "Dashboards")
+
+
+def with_regions(vault: Path) -> None:
+    """Dashboards in regions of the user's notes, which a cold sync rewrites.
+
+    The topics stay in ``Plan.md#topics`` (the example's own region), and a topic's property
+    changes, so the region gets a new row of the same height; the link health goes into a
+    new region at the end of ``Inbox.md``."""
+    disable_quiet_period(vault)
+    config = vault / ".vaultkit" / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[dashboards.links]\ntarget = "Inbox.md#links"\n',
+        encoding="utf-8",
+    )
+    inbox = vault / "Inbox.md"
+    inbox.write_text(
+        inbox.read_text(encoding="utf-8")
+        + "\n%% vaultkit:begin links %%\n%% vaultkit:end links %%\n",
+        encoding="utf-8",
+    )
+    rust = vault / "Topics" / "Rust.md"
+    text = rust.read_text(encoding="utf-8")
+    assert "timeline: 2 months" in text
+    rust.write_text(text.replace("timeline: 2 months", "timeline: 3 months"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "written"),
+    [
+        (cold, DASHBOARD_FILES),
+        (with_regions, {"Plan.md", "Inbox.md"}),
+    ],
+    ids=["dashboard files", "regions of notes"],
+)
+def test_the_sync_after_a_sync_that_wrote_renders_and_parses_nothing(
+    vault: Path, prepare: Callable[[Path], None], written: set[str]
+) -> None:
+    prepare(vault)
+    first = sync_json(vault)
+    assert {p for p, s in statuses(first).items() if s in ("created", "written")} == written
+    assert first["rendered"]  # a cold index: every dashboard rendered once
+    second = sync_json(vault)
+    # Nothing read again and nothing rendered: vaultkit's own writes were no change.
+    assert second["rendered"] == []
+    assert second["parsed"] == []
+    assert set(statuses(second).values()) == {"unchanged"}
+
+
+def test_a_dashboard_vaultkit_wrote_is_still_read_when_the_user_edits_it(vault: Path) -> None:
+    """The record of a write is no blind trust: an edit of the file after it is seen."""
+    cold(vault)
+    sync_json(vault)
+    status = vault / "Dashboards" / "Status.md"
+    status.write_text(status.read_text(encoding="utf-8") + "my own line\n", encoding="utf-8")
+    result = installed("sync", str(vault), "--check")
+    assert result.returncode == 1
+    assert "Status.md" in result.stdout
+
+
+def test_an_edit_landing_between_the_write_and_its_record_is_a_change(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user saves a note vaultkit has just written (a region of it) before the sync records
+    its writes: the index must not take the user's bytes for vaultkit's."""
+    with_regions(vault)
+    inbox = vault / "Inbox.md"
+
+    def user_saves_first(*args: Any, **kwargs: Any) -> list[str] | None:
+        text = inbox.read_text(encoding="utf-8")
+        assert "%% vaultkit:end links" in text  # vaultkit's write is there
+        inbox.write_text(text + "- [ ] a task typed just now\n", encoding="utf-8")
+        return record_own_writes(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr("vaultkit.sync.run.record_own_writes", user_saves_first)
+        result = run_sync(VaultPaths(vault))
+    assert "Inbox.md" not in result.recorded
+    assert "Plan.md" in result.recorded  # the other write, untouched, is recorded
+
+    data = sync_json(vault)
+    assert data["parsed"] == ["Inbox.md"]
+    assert "status" in data["rendered"]  # the new task counts
+    tasks = installed("tasks", "--vault", str(vault), "--json")
+    assert "a task typed just now" in tasks.stdout
+
+
+def test_a_new_dashboard_that_takes_a_link_still_moves_link_health(vault: Path) -> None:
+    """A new generated file is hidden from every view but can be a link's target: when it
+    takes a link that pointed nowhere, the links family moves and link health renders again."""
+    cold(vault)
+    inbox = vault / "Inbox.md"
+    inbox.write_text(inbox.read_text(encoding="utf-8") + "\nSee [[Habits]].\n", encoding="utf-8")
+    sync_json(vault)
+    index = VaultPaths(vault).index.path
+    with sqlite3.connect(index) as connection:
+        resolved = connection.execute(
+            "SELECT resolved FROM links WHERE note = 'Inbox.md' AND target = 'Habits'"
+        ).fetchone()
+    # Resolved against the file this very sync created: recorded, not left for later.
+    assert resolved == ("Dashboards/Habits.md",)
+    second = sync_json(vault)
+    assert second["parsed"] == []
+    assert "links" in second["rendered"]
+    assert sync_json(vault)["rendered"] == []
