@@ -86,12 +86,16 @@ def _too_large(size: int, max_bytes: int) -> Diagnostic:
 
 
 def _extract_body(
-    body: str, body_start: int, diagnostics: list[Diagnostic], rules: TaskRules | None
+    body: str,
+    body_start: int,
+    diagnostics: list[Diagnostic],
+    rules: TaskRules | None,
+    lazy_inline: bool,
 ) -> Extracted | None:
     """The body's elements, or None (and a diagnostic) when it cannot be read at all."""
     env = {RULES_ENV: rules} if rules is not None else {}
     try:
-        tokens = build_parser().parse(body, env)
+        tokens = build_parser(lazy_inline=lazy_inline).parse(body, env)
         found = extract(tokens, body_start, body)
         found.hidden_tasks = hidden_tasks(found.comments, env)
         return found
@@ -156,10 +160,17 @@ def _full_note(
 
 
 def parse_note(
-    data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES, rules: TaskRules | None = None
+    data: bytes,
+    path: str,
+    *,
+    max_bytes: int = MAX_NOTE_BYTES,
+    rules: TaskRules | None = None,
+    lazy_inline: bool = True,
 ) -> Note:
     """Parse a note's raw bytes; ``path`` is its vault-relative POSIX path; ``rules``: the
-    Tasks plugin's settings that decide what a task is (None: the plugin's defaults)."""
+    Tasks plugin's settings that decide what a task is (None: the plugin's defaults).
+    ``lazy_inline=False`` runs markdown-it's inline rules over all inline content, the
+    reference the default parse is tested against (:mod:`vaultkit.parse.plain_inline`)."""
     path = unicodedata.normalize("NFC", path)
     decoded = decode_note(data)
     diagnostics: list[Diagnostic] = list(decoded.diagnostics)
@@ -184,7 +195,7 @@ def parse_note(
     name = generated_name(body)
     if name is not None:
         return _generated_file(base, front, name, line_count, diagnostics)
-    found = _extract_body(body, front.body_start, diagnostics, rules)
+    found = _extract_body(body, front.body_start, diagnostics, rules, lazy_inline)
     if found is None:
         return _properties_only(base, front, line_count, diagnostics)
     return _full_note(base, front, found, line_count, diagnostics)
