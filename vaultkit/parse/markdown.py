@@ -76,12 +76,18 @@ def _track_positions(md: MarkdownIt, names: tuple[str, ...]) -> None:
     md.inline.ruler.__compile__()
 
 
-@cache
-def build_parser(*, lazy_inline: bool = True) -> MarkdownIt:
-    """The shared, configured parser (building one costs more than parsing a note).
+LAZY_INLINE = True
+"""False: :func:`build_parser` gives the parser that runs the inline rule chain over every
+inline token, the reference the lazy parse is tested against (its only user is that test)."""
 
-    ``lazy_inline=False`` runs the inline rule chain over every inline token: the reference
-    the lazy parse is tested against, with the same tokens."""
+
+def build_parser() -> MarkdownIt:
+    """The shared, configured parser (building one costs more than parsing a note)."""
+    return _parser(lazy_inline=LAZY_INLINE)
+
+
+@cache
+def _parser(*, lazy_inline: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING, "html": True})
     md.enable(["table", "strikethrough"])
     for element in ELEMENTS:

@@ -86,16 +86,12 @@ def _too_large(size: int, max_bytes: int) -> Diagnostic:
 
 
 def _extract_body(
-    body: str,
-    body_start: int,
-    diagnostics: list[Diagnostic],
-    rules: TaskRules | None,
-    lazy_inline: bool,
+    body: str, body_start: int, diagnostics: list[Diagnostic], rules: TaskRules | None
 ) -> Extracted | None:
     """The body's elements, or None (and a diagnostic) when it cannot be read at all."""
     env = {RULES_ENV: rules} if rules is not None else {}
     try:
-        tokens = build_parser(lazy_inline=lazy_inline).parse(body, env)
+        tokens = build_parser().parse(body, env)
         found = extract(tokens, body_start, body)
         found.hidden_tasks = hidden_tasks(found.comments, env)
         return found
@@ -160,17 +156,10 @@ def _full_note(
 
 
 def parse_note(
-    data: bytes,
-    path: str,
-    *,
-    max_bytes: int = MAX_NOTE_BYTES,
-    rules: TaskRules | None = None,
-    lazy_inline: bool = True,
+    data: bytes, path: str, *, max_bytes: int = MAX_NOTE_BYTES, rules: TaskRules | None = None
 ) -> Note:
     """Parse a note's raw bytes; ``path`` is its vault-relative POSIX path; ``rules``: the
-    Tasks plugin's settings that decide what a task is (None: the plugin's defaults).
-    ``lazy_inline=False`` runs markdown-it's inline rules over all inline content, the
-    reference the default parse is tested against (:mod:`vaultkit.parse.plain_inline`)."""
+    Tasks plugin's settings that decide what a task is (None: the plugin's defaults)."""
     path = unicodedata.normalize("NFC", path)
     decoded = decode_note(data)
     diagnostics: list[Diagnostic] = list(decoded.diagnostics)
@@ -195,7 +184,7 @@ def parse_note(
     name = generated_name(body)
     if name is not None:
         return _generated_file(base, front, name, line_count, diagnostics)
-    found = _extract_body(body, front.body_start, diagnostics, rules, lazy_inline)
+    found = _extract_body(body, front.body_start, diagnostics, rules)
     if found is None:
         return _properties_only(base, front, line_count, diagnostics)
     return _full_note(base, front, found, line_count, diagnostics)
