@@ -30,7 +30,7 @@ MAX_NESTING = 64
 MARKDOWN_IT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "escape": (r"\\",),
     "backticks": ("`",),
-    # Both pair rules push their markers as text on their own, matched or not.
+    # The pair rules match their markers whether or not they pair up later.
     "strikethrough": ("~",),
     "emphasis": (r"[*_]",),
     "link": (r"\[",),
@@ -78,7 +78,8 @@ def _track_positions(md: MarkdownIt, names: tuple[str, ...]) -> None:
 
 LAZY_INLINE = True
 """False: :func:`build_parser` gives the parser that runs the inline rule chain over every
-inline token, the reference the lazy parse is tested against (its only user is that test)."""
+inline token, the reference the lazy parse is tested against (only tests/parse/test_plain_inline.py
+and tests/fuzz/fuzz_lazy_inline.py turn it off)."""
 
 
 def build_parser() -> MarkdownIt:
