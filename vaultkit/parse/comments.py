@@ -156,6 +156,7 @@ def _collect_inline(text: InlineText, token: Token) -> None:
 SYNTAX = Syntax(
     "comments",
     plugin=comments_plugin,
+    triggers={"vk_comment": (MARKER,)},
     block={"vk_comment": _collect_block},
     inline={"vk_comment": _collect_inline},
 )

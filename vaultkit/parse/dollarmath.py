@@ -43,6 +43,7 @@ SYNTAX = Syntax(
     "dollarmath",
     plugin=math_plugin,
     tracked=("math_inline",),
+    triggers={"math_inline": (r"\$",)},
     block={"math_block": _collect_block},
     inline={"math_inline": _collect_inline, "math_inline_double": _collect_inline},
 )

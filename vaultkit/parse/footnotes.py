@@ -82,5 +82,6 @@ SYNTAX = Syntax(
     "footnotes",
     plugin=footnotes_plugin,
     tracked=("footnote_ref",),
+    triggers={"footnote_inline": (r"\^\[",), "footnote_ref": (r"\[\^",)},
     inline={"footnote_ref": _collect_ref},
 )

@@ -63,5 +63,6 @@ def _collect_close(text: InlineText, token: Token) -> None:
 SYNTAX = Syntax(
     "highlights",
     plugin=highlights_plugin,
+    triggers={"vk_highlight": ("==",)},
     inline={"vk_highlight_open": _collect_open, "vk_highlight_close": _collect_close},
 )

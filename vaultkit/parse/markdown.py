@@ -7,6 +7,10 @@ carry their offset in ``meta["pos"]``; for markdown-it's own rules that an eleme
 ``tracked`` (links, images, autolinks, inline math, footnote references), thin wrappers add
 the same, so the extractor can turn any inline token into a source line without re-scanning
 text.
+
+Inline tokens in which no inline rule can match skip the rule chain
+(:mod:`vaultkit.parse.plain_inline`): every inline rule declares its triggers, markdown-it's own
+in :data:`MARKDOWN_IT_TRIGGERS`, the elements' in their ``Syntax``.
 """
 
 from __future__ import annotations
@@ -17,10 +21,26 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from vaultkit.parse import plain_inline
 from vaultkit.parse.registry import ELEMENTS
 
 MAX_NESTING = 64
 """Deeper blocks (``>>>>…``, lists in lists) are not parsed; a diagnostic says so."""
+
+MARKDOWN_IT_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "escape": (r"\\",),
+    "backticks": ("`",),
+    # The pair rules match their markers whether or not they pair up later.
+    "strikethrough": ("~",),
+    "emphasis": (r"[*_]",),
+    "link": (r"\[",),
+    "image": (r"!\[",),
+    "autolink": ("<",),
+    "html_inline": ("<",),
+    # Only "&name;" and "&#…;" match, but a bare "&" is rare enough to leave to the chain.
+    "entity": ("&",),
+}
+"""markdown-it's own inline rules -> what an inline token must contain for them to match."""
 
 InlineRule = Callable[[StateInline, bool], bool]
 
@@ -56,13 +76,28 @@ def _track_positions(md: MarkdownIt, names: tuple[str, ...]) -> None:
     md.inline.ruler.__compile__()
 
 
-@cache
+LAZY_INLINE = True
+"""False: :func:`build_parser` gives the parser that runs the inline rule chain over every
+inline token, the reference the lazy parse is tested against (only tests/parse/test_plain_inline.py
+and tests/fuzz/fuzz_lazy_inline.py turn it off)."""
+
+
 def build_parser() -> MarkdownIt:
     """The shared, configured parser (building one costs more than parsing a note)."""
+    return _parser(lazy_inline=LAZY_INLINE)
+
+
+@cache
+def _parser(*, lazy_inline: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING, "html": True})
     md.enable(["table", "strikethrough"])
     for element in ELEMENTS:
         if element.plugin is not None:
             md.use(element.plugin)
     _track_positions(md, tuple(name for element in ELEMENTS for name in element.tracked))
+    if lazy_inline:
+        triggers = dict(MARKDOWN_IT_TRIGGERS)
+        for element in ELEMENTS:
+            triggers.update(element.triggers)
+        plain_inline.install(md, triggers)
     return md

@@ -344,6 +344,10 @@ class Syntax:
     """Adds the element's markdown-it rules to the parser, if it has its own."""
     tracked: tuple[str, ...] = ()
     """markdown-it's own inline rules whose tokens need their offset in ``meta["pos"]``."""
+    triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Inline rule name -> regular expressions for the text an inline token must contain for
+    the rule to match anywhere in it; a token with no trigger of any rule skips the inline
+    rules (:mod:`vaultkit.parse.plain_inline`). Every inline rule the plugin adds needs them."""
     block: Mapping[str, BlockCollector] = field(default_factory=_no_collectors)
     """Block token type -> collector (one collector per type in all the registry)."""
     inline: Mapping[str, InlineCollector] = field(default_factory=_no_collectors)

@@ -61,4 +61,6 @@ def _collect(text: InlineText, token: Token) -> None:
     text.out.tags.append(Tag(token.content, line, "inline", text.place.section))
 
 
-SYNTAX = Syntax("tags", plugin=tags_plugin, inline={"vk_tag": _collect})
+SYNTAX = Syntax(
+    "tags", plugin=tags_plugin, triggers={"vk_tag": ("#",)}, inline={"vk_tag": _collect}
+)

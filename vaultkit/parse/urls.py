@@ -81,4 +81,5 @@ def urls_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.push("vk_bare_url", _bare_url)
 
 
-SYNTAX = Syntax("urls", plugin=urls_plugin)
+# The rule matches at the colon of a scheme that ends the pending text.
+SYNTAX = Syntax("urls", plugin=urls_plugin, triggers={"vk_bare_url": ("https?:",)})

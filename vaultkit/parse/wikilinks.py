@@ -107,4 +107,9 @@ def _collect(text: InlineText, token: Token) -> None:
     )
 
 
-SYNTAX = Syntax("wikilinks", plugin=wikilinks_plugin, inline={"vk_wikilink": _collect})
+SYNTAX = Syntax(
+    "wikilinks",
+    plugin=wikilinks_plugin,
+    triggers={"vk_wikilink": (r"\[\[",)},
+    inline={"vk_wikilink": _collect},
+)
