@@ -223,3 +223,31 @@ def test_two_index_updates_interleaved_store_each_change_once(
             connection.execute("SELECT count(*) FROM tasks WHERE note = 'New.md'").fetchone()[0]
             == 1
         )
+
+
+def test_adopt_and_remove_dashboards_preview_while_another_process_holds_the_lock(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Their previews write nothing either, so they run beside a watcher as sync's do; what
+    writes is still refused."""
+    assert installed("sync", str(vault)).returncode == 0
+    holder = Holder(vault, "watch", tmp_path / "ready")
+    try:
+        before = snapshot(vault)
+        adopt = installed("adopt", "Plan.md", "--vault", str(vault), "--dry-run")
+        assert adopt.returncode == 0, adopt.stderr
+        assert "Rust" in adopt.stdout
+        remove = installed("remove-dashboards", str(vault), "--dry-run")
+        assert remove.returncode == 0, remove.stderr
+        assert "Dashboards/Status.md" in remove.stdout
+        assert snapshot(vault) == before
+        for argv in (
+            ("adopt", "Plan.md", "--vault", str(vault)),
+            ("remove-dashboards", str(vault)),
+        ):
+            writing = installed(*argv)
+            assert writing.returncode == 2, argv
+            assert f"(watch, pid {holder.pid})" in writing.stderr
+        assert snapshot(vault) == before
+    finally:
+        holder.stop()

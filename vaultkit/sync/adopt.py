@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from contextlib import closing
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -419,7 +419,8 @@ def run_adopt(
     being typed in: it is written once it has been left alone for the quiet period (the wait
     announced through ``on_wait``), from what it holds then."""
     quiet = config.vault.quiet_seconds
-    with vault_lock(paths, "adopt", timeout=LOCK_TIMEOUT, writes=not preview):
+    # A preview writes nothing into the vault: no writer lock, so it runs beside a watcher.
+    with nullcontext() if preview else vault_lock(paths, "adopt", timeout=LOCK_TIMEOUT):
         plan = _plan_now(paths, config, note_path, choice, folder)
         if preview:
             return plan, None

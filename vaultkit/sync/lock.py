@@ -154,17 +154,14 @@ class _OsLock:
     """Seconds between tries while waiting: the OS offers no portable blocking wait with a
     timeout."""
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.create = create
         self.fd: int | None = None
 
     def _open(self) -> int:
         # O_NOFOLLOW: a link planted at the lock's name is not followed out of the vault.
         # O_NONBLOCK: opening a FIFO planted there does not hang (it is refused below).
-        extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        if self.create:
-            extra |= os.O_CREAT
+        extra = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CREAT
         try:
             fd = os.open(self.path, os.O_RDWR | extra, 0o644)
         except OSError as exc:
@@ -223,8 +220,7 @@ class _OsLock:
 
 def _take(lock: _OsLock, paths: VaultPaths, timeout: float) -> None:
     try:
-        if lock.create:
-            lock.path.parent.mkdir(exist_ok=True)
+        lock.path.parent.mkdir(exist_ok=True)
     except OSError as exc:
         raise LockUnavailableError(lock.path.parent, exc, "folder cannot be created") from None
     try:
@@ -240,19 +236,15 @@ def _take(lock: _OsLock, paths: VaultPaths, timeout: float) -> None:
 
 
 @contextmanager
-def vault_lock(
-    paths: VaultPaths, purpose: str, *, timeout: float = 0, writes: bool = True
-) -> Iterator[None]:
+def vault_lock(paths: VaultPaths, purpose: str, *, timeout: float = 0) -> Iterator[None]:
     """Hold the vault's writer lock for the ``with`` block.
 
     ``timeout`` is how long to wait for another holder: 0 tries once, a negative value waits
     for ever. A ``watch`` holder keeps the vault until it is stopped, so waiting for it is
     pointless: that refusal is immediate. Raises :class:`VaultBusyError` naming the holder.
 
-    ``writes=False`` is for runs that write nothing into the vault (``adopt``'s preview):
-    they never create ``.vaultkit/`` or the lock file. When the lock exists
-    they take it (so another vaultkit at work still refuses them); when it does not exist, or
-    cannot be opened (a read-only vault), they run without it.
+    Runs that write nothing into the vault (previews) do not take it: they only read the
+    index, whose every update is one SQLite transaction (:mod:`vaultkit.index.update`).
     """
     path = paths.checked_lock_file()
     key = str(path)
@@ -270,18 +262,8 @@ def vault_lock(
                 _held[key] -= 1
         return
 
-    lock = _OsLock(path, create=writes)
-    try:
-        _take(lock, paths, timeout)
-    except LockUnavailableError as exc:
-        if writes or exc.errno not in (*_READ_ONLY, errno.ENOENT):
-            raise
-        unlocked = True
-    else:
-        unlocked = False
-    if unlocked:
-        yield  # a dry run without a lock file to take: it writes nothing to guard
-        return
+    lock = _OsLock(path)
+    _take(lock, paths, timeout)
     holder_file = paths.holder_file
     try:
         with _held_guard:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -159,7 +159,8 @@ def run_removal(
     wait announced through ``on_wait``: the notes and the seconds), planned again from what it
     holds then; a note still being edited after a few such waits stays DEFERRED.
     """
-    with vault_lock(paths, "remove-dashboards", timeout=LOCK_TIMEOUT, writes=not preview):
+    # A preview writes nothing into the vault: no writer lock, so it runs beside a watcher.
+    with nullcontext() if preview else vault_lock(paths, "remove-dashboards", timeout=LOCK_TIMEOUT):
         indexed = _indexed(paths)
         plan = _plan(paths, indexed)
         if preview:
