@@ -75,6 +75,22 @@ def find_vault(start: Path) -> Path | None:
     return None
 
 
+def chosen_vault(args: object) -> str | None:
+    """The vault a command line names (an ``argparse.Namespace``): ``VAULT`` (``vault_dir``)
+    or ``--vault DIR`` (``vault``), which every command takes (``vaultkit.cli.args.
+    _vault_argument``); None when it names none. Naming two different vaults is an error."""
+    positional: str | None = getattr(args, "vault_dir", None)
+    option: str | None = getattr(args, "vault", None)
+    if positional is None or option is None:
+        return option if option is not None else positional
+    if Path(positional).expanduser().resolve() != Path(option).expanduser().resolve():
+        raise VaultkitError(
+            f"two different vaults given: VAULT {positional!r} and --vault {option!r}; "
+            "name the vault once"
+        )
+    return option
+
+
 def vault_root(explicit: str | None, hint: Path | None = None, *, init: bool = False) -> Path:
     """The vault to work on: the one the command line names, else found above ``hint`` or the
     cwd.

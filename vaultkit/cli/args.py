@@ -532,7 +532,7 @@ def _vault_argument(
     init: bool = False,
 ) -> None:
     """The vault, named the same way for every command: ``VAULT`` as the last positional or
-    ``--vault DIR`` anywhere (``vaultkit.cli.main.chosen_vault`` reads the two)."""
+    ``--vault DIR`` anywhere (``vaultkit.vault.chosen_vault`` reads the two)."""
     what = (
         "the folder to make a vault (it may lack .obsidian/)"
         if init

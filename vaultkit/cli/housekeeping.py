@@ -127,8 +127,7 @@ def _cache_prune(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _vault(args: argparse.Namespace) -> Path:
-    from vaultkit.cli.vault_choice import chosen_vault
-    from vaultkit.vault import vault_root
+    from vaultkit.vault import chosen_vault, vault_root
 
     return vault_root(chosen_vault(args))
 

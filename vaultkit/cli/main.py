@@ -15,8 +15,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from vaultkit.cli.vault_choice import chosen_vault
 from vaultkit.errors import ExitStatus, VaultkitError
+from vaultkit.vault import chosen_vault
 
 if TYPE_CHECKING:
     import argparse
