@@ -190,18 +190,44 @@ GENERATOR_VERSION = 2
 2: topic notes."""
 _STATUSES = ("active", "paused", "done", "idea", "archived", "in progress", "waiting")
 _CALLOUTS = (
-    "note", "note", "tip", "info", "warning", "todo", "question", "example", "quote", "abstract",
-    "summary", "success", "danger", "bug", "important", "caution", "faq",
+    "note",
+    "note",
+    "tip",
+    "info",
+    "warning",
+    "todo",
+    "question",
+    "example",
+    "quote",
+    "abstract",
+    "summary",
+    "success",
+    "danger",
+    "bug",
+    "important",
+    "caution",
+    "faq",
 )
 _HABITS = ("Exercise", "Read 30 min", "No sugar", "Meditate", "Journal", "Language practice")
 _DOMAINS = (
-    "example.org", "example.com", "example.net", "docs.example.org", "blog.example.com",
-    "www.example.net", "wiki.example.org", "shop.example.com",
+    "example.org",
+    "example.com",
+    "example.net",
+    "docs.example.org",
+    "blog.example.com",
+    "www.example.net",
+    "wiki.example.org",
+    "shop.example.com",
 )
 _TABLE_HEADERS = ("Item", "Status", "Notes", "Link", "Cost", "Owner", "Due", "Source")
 _RECURRENCES = (
-    "every week", "every 2 weeks", "every month on the 1st", "every weekday",
-    "every day when done", "every year", "every 3 months",
+    "every week",
+    "every 2 weeks",
+    "every month on the 1st",
+    "every weekday",
+    "every day when done",
+    "every year",
+    "every 3 months",
 )
 _PRIORITIES = ("⏫", "⏫", "🔼", "🔼", "🔽", "🔽", "🔺", "⏬")
 _CODE_LANGS = ("python", "bash", "sql", "yaml", "json", "text", "")
@@ -1074,9 +1100,7 @@ class _Note:
 # The vault
 
 
-def generate_vault(
-    out: Path, notes: int, seed: int = 1, shape: str = "default"
-) -> GeneratedVault:
+def generate_vault(out: Path, notes: int, seed: int = 1, shape: str = "default") -> GeneratedVault:
     """Write a synthetic vault of ``notes`` notes of ``shape`` into ``out`` (created; must be
     empty).
 
