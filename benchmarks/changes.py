@@ -9,8 +9,8 @@ belongs to it), in three phases, each run making a new change:
 * hook: the change, then ``vaultkit hook COPY --file F`` as Obsidian's Shell commands plugin
   calls it (for a deletion the old path, for a rename the new one, for a folder rename the new
   folder), process start included. After each timed hook an untimed ``vaultkit sync --json``
-  checks that the hook left nothing to do; when it wrote a dashboard the hook missed part of
-  the change, and the figure says so;
+  checks that the hook left nothing to do; when that sync still parsed or removed a note or
+  wrote a dashboard, the hook missed part of the change, and the figure says so;
 * sync: the change, then ``vaultkit sync COPY``;
 * watch: ``vaultkit watch`` running; the change, and the time until the watcher logs the end
   of the sync it triggered (its ``sync:`` line, written once the dashboards are on disk).
@@ -293,12 +293,18 @@ def measure_hook_floor(env: dict[str, str], runs: int, notes: list[str]) -> Stag
     return floor
 
 
-def _written(copy: Path, env: dict[str, str], notes: list[str]) -> list[str]:
-    """Run ``vaultkit sync --json`` (untimed); the files it wrote."""
+def _left_over(copy: Path, env: dict[str, str], notes: list[str]) -> list[str]:
+    """Run ``vaultkit sync --json`` (untimed); what it still found to do: files it wrote,
+    notes it parsed, notes it removed from the index."""
     tracked = run_tracked([*vaultkit_command(), "sync", "--json", str(copy)], env=env)
     _checked(tracked, "checking vaultkit sync --json", notes, (0, 1))
     data = json.loads(tracked.stdout)
-    return [f["path"] for f in data["files"] if f["status"] in ("written", "created")]
+    written = [f["path"] for f in data["files"] if f["status"] in ("written", "created")]
+    return (
+        [f"wrote {path}" for path in written]
+        + [f"parsed {path}" for path in data.get("parsed", [])]
+        + [f"removed {path}" for path in data.get("removed", [])]
+    )
 
 
 def _settle(copy: Path, env: dict[str, str], notes: list[str]) -> None:
@@ -330,13 +336,14 @@ def _hook_phase(
         tracked = run_tracked(command, env=change.env(env))
         _checked(tracked, f"vaultkit hook ({change.label})", notes, (0, 1))
         result.hook.samples.append(tracked.seconds)
-        left = _written(copy, change.env(env), notes)
+        left = _left_over(copy, change.env(env), notes)
         if left:
             result.hook_missed += 1
             if result.hook_missed == 1:
                 notes.append(
-                    f"{change.label}: after `vaultkit hook` a sync still wrote "
-                    f"{', '.join(left[:3])}: the hook missed the change"
+                    f"{change.label}: after `vaultkit hook` a sync still "
+                    f"{'; '.join(left[:3])}{' …' if len(left) > 3 else ''} "
+                    f"({len(left)} in all): the hook missed the change"
                 )
     return k
 
