@@ -30,6 +30,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -282,8 +283,6 @@ class Snapshot:
 
 def measure_hook_floor(env: dict[str, str], runs: int, notes: list[str]) -> Stage:
     """``python -c "import markdown_it, yaml, jinja2"``, process start included."""
-    import sys
-
     floor = Stage()
     for _ in range(runs):
         tracked = run_tracked([sys.executable, "-c", HOOK_FLOOR_SCRIPT], env=env)
