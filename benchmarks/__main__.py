@@ -1,8 +1,10 @@
 """``python -m benchmarks``: the benchmark suite of design section 11, in one command.
 
-This module owns the command line and the order of a run: for each vault size, get the
-generated vault (cached), measure the floors, copy the vault, measure vaultkit (cold, warm,
-hook, watch, memory), run the peer once, then print the markdown report and write the JSON.
+This module owns the command line and the order of a run: for each vault shape and size, get
+the generated vault (cached), measure the floors, copy the vault, measure vaultkit (cold,
+warm, hook, watch, memory), the hook floor and the change classes of issue 18
+(:mod:`benchmarks.changes`), run the peer once, then print the markdown report and write the
+JSON.
 Progress goes to stderr, the report to stdout. Nothing here reaches the network.
 """
 
@@ -18,6 +20,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.changes import Snapshot, change_classes, measure_change, measure_hook_floor
+from benchmarks.generate import SHAPES
 from benchmarks.measure import (
     WATCH_TIMEOUT,
     child_env,
@@ -52,6 +56,18 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _shapes(text: str) -> list[str]:
+    shapes = [part.strip() for part in text.split(",") if part.strip()]
+    if text.strip() == "all":
+        return list(SHAPES)
+    unknown = [shape for shape in shapes if shape not in SHAPES]
+    if not shapes or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give vault shapes among {', '.join(SHAPES)} (comma-separated), or all"
+        )
+    return list(dict.fromkeys(shapes))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -60,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--notes", type=_sizes, help="vault sizes, comma-separated (default 10000)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument(
+        "--shape",
+        type=_shapes,
+        default=["default"],
+        metavar="NAME",
+        help=f"generated vault shape(s), comma-separated, or all ({', '.join(SHAPES)}; "
+        "default: default)",
+    )
     parser.add_argument("--runs", type=int, help="runs per figure, median reported (default 5)")
     parser.add_argument(
         "--cold-runs",
@@ -78,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"vaultkit watch --debounce (default {DEFAULT_DEBOUNCE_MS})",
     )
     parser.add_argument("--no-peer", action="store_true", help="skip obsidiantools")
+    parser.add_argument(
+        "--no-changes",
+        action="store_true",
+        help="skip the change classes (edit, add, delete, rename, folder rename, date, config)",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -104,11 +133,11 @@ def _say(text: str) -> None:
 
 
 def _measure_size(
-    notes: int, args: argparse.Namespace, runs: int, today: str, peer: bool
+    notes: int, shape: str, args: argparse.Namespace, runs: int, today: str, peer: bool
 ) -> SizeResult:
-    vault, stats, made = cached_vault(args.work_dir, notes, args.seed)
+    vault, stats, made = cached_vault(args.work_dir, notes, args.seed, shape)
     _say(
-        f"[{notes:,} notes] vault {vault} ({'generated' if made else 'cached'}; "
+        f"[{notes:,} notes, {shape} shape] vault {vault} ({'generated' if made else 'cached'}; "
         f"{stats.bytes / 1e6:.1f} MB)"
     )
     started = time.perf_counter()
@@ -149,6 +178,23 @@ def _measure_size(
         result.watch = measure_watch(
             copy, env, toggle, args.debounce, watch_runs, result.notes, timeout
         )
+        result.hook_floor = measure_hook_floor(env, runs, result.notes)
+        if not args.no_changes:
+            _say("  change classes, each on a fresh copy of the synced vault…")
+            snapshot = Snapshot(copy, cache, run_dir / "snapshot")
+            for change in change_classes(toggle, today):
+                result.changes.append(
+                    measure_change(
+                        change,
+                        snapshot,
+                        env,
+                        runs,
+                        watch_runs,
+                        args.debounce,
+                        timeout,
+                        result.notes,
+                    )
+                )
         if peer:
             _say("  obsidiantools (once; slow)…")
             result.peer = run_peer(vault, scratch_env)
@@ -190,12 +236,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     today = dt.date.today().isoformat()  # pinned: a run crossing midnight stays comparable
     machine = machine_info()
     started = time.perf_counter()
-    results = [_measure_size(notes, args, runs, today, peer) for notes in sizes]
+    results = [
+        _measure_size(notes, shape, args, runs, today, peer)
+        for shape in args.shape
+        for notes in sizes
+    ]
     report = markdown(results, machine)
     sys.stdout.write(report)
     options = {
         "notes": sizes,
         "seed": args.seed,
+        "shapes": args.shape,
+        "changes": not args.no_changes,
         "runs": runs,
         "cold_runs": args.cold_runs,
         "watch_runs": args.watch_runs,

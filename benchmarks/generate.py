@@ -24,6 +24,15 @@ What a vault holds:
 * topic notes for the Topics dashboard (about 1%: ``#topic``, a ``timeline`` property,
   ``## Pros`` and ``## Cons`` bullet lists).
 
+Shapes: the vault above is the ``default`` shape. ``topics-heavy`` is a second vault with
+large dashboards and other distributions, so that no path is fast only on the vault it was
+tuned on (issue 18): about half the notes are topics carrying a nested ``#topic/area/name``
+tag (in the front matter or inline after the first paragraph), so the Topics table has
+thousands of rows; task lists are longer (3 to 10 tasks), inline tags are nested three levels
+(``#area/health/sleep``), and links favour fewer, bigger hubs (2% of notes drawing 40% of
+links). Every other draw is as in ``default``; the ``default`` shape's files do not depend on
+this option.
+
 Determinism: the same seed and note count give byte-identical files. Every note is drawn
 from its own ``random.Random`` seeded from (seed, note number), so a note's content, and the
 headings other notes link to, can be recomputed without generating anything else. Notes are
@@ -49,7 +58,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["GENERATOR_VERSION", "GeneratedVault", "generate_vault", "main"]
+__all__ = ["GENERATOR_VERSION", "SHAPES", "GeneratedVault", "generate_vault", "main"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,10 @@ class GeneratedVault:
     """Notes in ``Daily/``."""
     folders: int = 0
     """Folders holding notes (``Daily/`` included, the vault root and ``attachments/`` not)."""
+    shape: str = "default"
+    """Which of :data:`SHAPES` was written."""
+    topics: int | None = None
+    """Topic notes (rows of the Topics table); None in counts cached before it was kept."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,23 +173,61 @@ _TAGS = (
     "q/2021", "lang/es", "lang/de", "health/sleep", "finance/tax",
 )
 _TOPIC_EVERY = 97
+SHAPES = ("default", "topics-heavy")
+"""The vault shapes :func:`generate_vault` can write (see the module docstring)."""
+# fmt: off
+_HEAVY_TAGS = (
+    "area/health/sleep", "area/health/training", "area/finance/tax", "area/finance/budget",
+    "area/career/skills", "dev/python/async", "dev/python/packaging", "dev/db/sqlite",
+    "dev/db/postgres", "status/active", "status/paused", "status/done", "reading/book",
+    "reading/paper", "home/garden", "home/kitchen", "travel/2025", "travel/2026", "inbox",
+    "idea", "review", "meeting/team", "meeting/client", "lang/es/verbs", "lang/de/nouns",
+)
+_TOPIC_AREAS = ("tools", "methods", "places", "products", "vendors", "ideas", "courses", "books")
+# fmt: on
 GENERATOR_VERSION = 2
 """Bumped whenever the same seed and count give other files (cached vaults are keyed by it).
 2: topic notes."""
 _STATUSES = ("active", "paused", "done", "idea", "archived", "in progress", "waiting")
 _CALLOUTS = (
-    "note", "note", "tip", "info", "warning", "todo", "question", "example", "quote", "abstract",
-    "summary", "success", "danger", "bug", "important", "caution", "faq",
+    "note",
+    "note",
+    "tip",
+    "info",
+    "warning",
+    "todo",
+    "question",
+    "example",
+    "quote",
+    "abstract",
+    "summary",
+    "success",
+    "danger",
+    "bug",
+    "important",
+    "caution",
+    "faq",
 )
 _HABITS = ("Exercise", "Read 30 min", "No sugar", "Meditate", "Journal", "Language practice")
 _DOMAINS = (
-    "example.org", "example.com", "example.net", "docs.example.org", "blog.example.com",
-    "www.example.net", "wiki.example.org", "shop.example.com",
+    "example.org",
+    "example.com",
+    "example.net",
+    "docs.example.org",
+    "blog.example.com",
+    "www.example.net",
+    "wiki.example.org",
+    "shop.example.com",
 )
 _TABLE_HEADERS = ("Item", "Status", "Notes", "Link", "Cost", "Owner", "Due", "Source")
 _RECURRENCES = (
-    "every week", "every 2 weeks", "every month on the 1st", "every weekday",
-    "every day when done", "every year", "every 3 months",
+    "every week",
+    "every 2 weeks",
+    "every month on the 1st",
+    "every weekday",
+    "every day when done",
+    "every year",
+    "every 3 months",
 )
 _PRIORITIES = ("⏫", "⏫", "🔼", "🔼", "🔽", "🔽", "🔺", "⏬")
 _CODE_LANGS = ("python", "bash", "sql", "yaml", "json", "text", "")
@@ -292,14 +343,19 @@ class _Plan:
 class _Vault:
     """The layout of the whole vault (names, folders, kinds) and the running counts."""
 
-    def __init__(self, notes: int, seed: int) -> None:
+    def __init__(self, notes: int, seed: int, shape: str = "default") -> None:
+        if shape not in SHAPES:
+            raise ValueError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
         self.seed = seed
+        self.heavy = shape == "topics-heavy"
         self.count = notes
         rng = random.Random(seed)
         self.n_daily = round(notes * _DAILY_SHARE) if notes >= 10 else 0
         self.n_regular = notes - self.n_daily
         self.span = max(self.n_daily, 365)
         self.n_hubs = max(1, self.n_regular // 50)
+        if self.heavy:
+            self.n_hubs = max(1, self.n_regular // 200)
 
         attachment_count = max(12, min(48, notes // 100))
         numbers = rng.sample(range(100, 1000), attachment_count)
@@ -353,6 +409,7 @@ class _Vault:
         self.embeds = 0
         self.broken_anchors = 0
         self.bytes = 0
+        self.topics = 0
 
     def _new_name(self, rng: random.Random) -> str:
         for attempt in range(4):
@@ -445,9 +502,10 @@ class _Vault:
     def target(self, r: random.Random, source: int) -> int:
         """A note to link to from ``source``: hub notes and daily notes are favoured."""
         x = r.random()
-        if x < 0.25:
+        hubs = 0.40 if self.heavy else 0.25
+        if x < hubs:
             j = self.n_daily + r.randrange(self.n_hubs)
-        elif x < 0.30 and self.n_daily:
+        elif x < hubs + 0.05 and self.n_daily:
             j = r.randrange(self.n_daily)
         else:
             j = self.n_daily + r.randrange(self.n_regular)
@@ -547,7 +605,7 @@ class _Note:
         return (self.day + dt.timedelta(days=self.r.randint(low, high))).isoformat()
 
     def tag(self) -> str:
-        return "#" + self.r.choice(_TAGS)
+        return "#" + self.r.choice(_HEAVY_TAGS if self.v.heavy else _TAGS)
 
     # -- links ---------------------------------------------------------------------------
 
@@ -705,6 +763,8 @@ class _Note:
 
     def task_list(self, count: tuple[int, int] = (2, 7), prefix: str = "") -> list[str]:
         r = self.r
+        if self.v.heavy:
+            count = (3, 10)
         n = r.randint(*count)
         ids: dict[int, str] = {}
         deps: dict[int, str] = {}
@@ -886,14 +946,32 @@ class _Note:
     @property
     def topic(self) -> bool:
         """About 1% of notes with front matter are topics (``#topic``, the Topics dashboard):
-        chosen by number, so no other note's random draws move."""
+        chosen by number, so no other note's random draws move. In ``topics-heavy``, about
+        60% of them (half of all notes)."""
+        if self.v.heavy:
+            return self.plan.frontmatter and self.i % 5 < 3
         return self.plan.frontmatter and self.i % _TOPIC_EVERY == 0
+
+    def topic_tag(self) -> str:
+        """A ``topics-heavy`` topic's nested tag, from its own seeded draws."""
+        r = random.Random(f"{self.v.seed}:topic:{self.i}")
+        name = r.choice(_NOUNS).replace(" ", "-").encode("ascii", "ignore").decode()
+        return f"topic/{r.choice(_TOPIC_AREAS)}/{name}"
+
+    @property
+    def inline_topic(self) -> bool:
+        """Whether a ``topics-heavy`` topic carries its tag inline rather than in front matter."""
+        return self.v.heavy and self.topic and (self.i // 5) % 2 == 1
 
     def frontmatter(self) -> None:
         r, plan = self.r, self.plan
         tags = r.sample(_TAGS, r.randint(1, 4))
         if self.topic:
-            tags.append("topic")
+            self.v.topics += 1
+            if not self.v.heavy:
+                tags.append("topic")
+            elif not self.inline_topic:
+                tags.append(self.topic_tag())
         lines = ["---"]
         if r.random() < 0.3:
             lines.append(f"tags: [{', '.join(tags)}]")
@@ -929,6 +1007,8 @@ class _Note:
         if r.random() < 0.1:
             self.block([f"Source:: {self.external()}", f"Rating:: {r.randint(1, 5)}"])
         text = self.paragraph((1, 3))
+        if self.inline_topic:
+            text += f" #{self.topic_tag()}"
         if plan.block_id:
             text += f" ^{plan.block_id}"
         self.block([text])
@@ -1020,17 +1100,18 @@ class _Note:
 # The vault
 
 
-def generate_vault(out: Path, notes: int, seed: int = 1) -> GeneratedVault:
-    """Write a synthetic vault of ``notes`` notes into ``out`` (created; must be empty).
+def generate_vault(out: Path, notes: int, seed: int = 1, shape: str = "default") -> GeneratedVault:
+    """Write a synthetic vault of ``notes`` notes of ``shape`` into ``out`` (created; must be
+    empty).
 
-    The same ``seed`` and ``notes`` always give byte-identical files.
+    The same ``seed``, ``notes`` and ``shape`` always give byte-identical files.
     """
     if notes < 1:
         raise ValueError("notes must be at least 1")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; generate into a new folder")
-    vault = _Vault(notes, seed)
+    vault = _Vault(notes, seed, shape)
     total = 0
 
     def write(relative: str, data: bytes) -> None:
@@ -1068,6 +1149,8 @@ def generate_vault(out: Path, notes: int, seed: int = 1) -> GeneratedVault:
         broken_anchors=vault.broken_anchors,
         daily_notes=vault.n_daily,
         folders=folders,
+        shape=shape,
+        topics=vault.topics,
     )
 
 
@@ -1079,10 +1162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to create (must be new or empty)")
     parser.add_argument("--notes", type=int, default=10_000, help="number of notes")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--shape", choices=SHAPES, default="default", help="vault shape (default: default)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        result = generate_vault(args.out, args.notes, args.seed)
+        result = generate_vault(args.out, args.notes, args.seed, args.shape)
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -1092,7 +1178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{result.attachments} attachments, {result.bytes / 1e6:.1f} MB; "
         f"{result.tasks} tasks, {result.wikilinks} wikilinks "
         f"({result.unresolved_links} unresolved, {result.broken_anchors} broken anchors), "
-        f"{result.embeds} embeds; {seconds:.1f} s"
+        f"{result.embeds} embeds, {result.topics} topics ({result.shape}); {seconds:.1f} s"
     )
     return 0
 

@@ -15,18 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.changes import HOOK_FLOOR_SCRIPT, ChangeResult
 from benchmarks.generate import GeneratedVault
 from benchmarks.measure import REPO_ROOT, ColdRun, Stage
 from benchmarks.peer import PEER_CALL, PeerResult
 
 __all__ = [
     "BUDGETS",
+    "ISSUE18",
     "Line",
     "SizeResult",
     "budget_lines",
+    "change_lines",
     "linearity_table",
     "machine_info",
     "markdown",
+    "scaling_lines",
     "to_json",
 ]
 
@@ -44,6 +48,19 @@ BUDGETS = {
 """Design section 11: cold ≤ 1.5× parse, warm ≤ 2× walk+stat, hook < 0.5 s, watch ≤
 debounce + 0.2 s, ≤ 250 MB at 10,000 notes, ≥ 10× faster than obsidiantools cold and
 ≥ 100× warm."""
+
+ISSUE18 = {
+    "hook_over_floor": 2.0,
+    "watch_over_debounce": 0.2,
+    "largest_over_smallest": 1.3,
+    "cold_over_parse": 1.0,
+    "rss_100k_over_10k": 3.0,
+    "rss_mb_at_10k": 250.0,
+}
+"""Issue 18's budgets: every change class but a config change ≤ 2× the hook floor through
+the hook and ≤ debounce + 0.2 s through the watcher, its 100,000-note figure ≤ 1.3× its
+1,000-note one; cold sync ≤ 1.0× one bare markdown-it-py process; peak RSS at 100,000 notes
+≤ 3× that at 10,000, and ≤ 250 MB at 10,000."""
 
 
 @dataclass(slots=True)
@@ -67,11 +84,19 @@ class SizeResult:
     hook_reading: Stage = field(default_factory=Stage)
     """The hook after ticking a reading-list entry (a task linking a web page)."""
     watch: Stage = field(default_factory=Stage)
+    hook_floor: Stage = field(default_factory=Stage)
+    """``python -c "import markdown_it, yaml, jinja2"``, process start included."""
+    changes: list[ChangeResult] = field(default_factory=list)
+    """The change classes of issue 18, in report order."""
     peer: PeerResult | None = None
     notes: list[str] = field(default_factory=list)
     """Anything odd seen while measuring (warnings, unexpected writes)."""
     seconds: float = 0.0
     """Wall time of the whole size, generation excluded."""
+
+    @property
+    def shape(self) -> str:
+        return self.stats.shape
 
     @property
     def cold_stage(self) -> Stage:
@@ -278,6 +303,162 @@ def budget_lines(result: SizeResult) -> list[Line]:
     return lines
 
 
+def change_lines(result: SizeResult) -> list[Line]:
+    """Issue 18's verdict rows for one vault size: each change class through the hook (against
+    the hook floor of the same run), through ``sync`` (no budget) and through the watcher,
+    then cold sync against one bare markdown-it-py process and peak memory."""
+    lines: list[Line] = []
+    floor = result.hook_floor.median
+    floor_text = f"hook floor {fmt_seconds(floor)}"
+    debounce = result.debounce_ms / 1000
+    for change in result.changes:
+        hook = change.hook.median
+        ratio = _ratio(hook, floor)
+        missed = change.hook_missed > 0
+        budget = f"≤ {ISSUE18['hook_over_floor']}× floor" if change.budgeted else "—"
+        verdict = (
+            "**MISSED**"
+            if missed
+            else _verdict(ratio <= ISSUE18["hook_over_floor"] if change.budgeted else None)
+        )
+        lines.append(
+            Line(
+                f"{change.label}: hook",
+                fmt_seconds(hook),
+                floor_text,
+                f"{ratio:.2f}×",
+                budget,
+                verdict,
+                f"{change.key}_hook",
+                ratio,
+            )
+        )
+        sync = change.sync.median
+        lines.append(
+            Line(
+                f"{change.label}: `vaultkit sync`",
+                fmt_seconds(sync),
+                floor_text,
+                f"{_ratio(sync, floor):.2f}×",
+                "—",
+                _verdict(None),
+                f"{change.key}_sync",
+                _ratio(sync, floor),
+            )
+        )
+        if change.watch.samples:
+            over = change.watch.median - debounce
+            ok = over <= ISSUE18["watch_over_debounce"] if change.budgeted else None
+            lines.append(
+                Line(
+                    f"{change.label}: watch (change → sync logged)",
+                    f"{fmt_seconds(change.watch.median)} (debounce + {fmt_seconds(over)})",
+                    f"debounce {fmt_seconds(debounce)}",
+                    "—",
+                    f"≤ debounce + {ISSUE18['watch_over_debounce']} s" if change.budgeted else "—",
+                    _verdict(ok),
+                    f"{change.key}_watch",
+                    over,
+                )
+            )
+        elif change.watch_skipped:
+            lines.append(
+                Line(
+                    f"{change.label}: watch",
+                    f"— ({change.watch_skipped})",
+                    "—",
+                    "—",
+                    "—",
+                    _verdict(None)
+                    if not change.budgeted or "no file event" in change.watch_skipped
+                    else "**FAIL**",
+                    f"{change.key}_watch",
+                    None,
+                )
+            )
+    cold = result.cold_stage.median
+    ratio = _ratio(cold, result.parse.median)
+    lines.append(
+        Line(
+            "cold sync (2 cores allowed)",
+            fmt_seconds(cold),
+            f"one bare markdown-it-py process {fmt_seconds(result.parse.median)}",
+            f"{ratio:.2f}×",
+            f"≤ {ISSUE18['cold_over_parse']}×",
+            _verdict(ratio <= ISSUE18["cold_over_parse"]),
+            "cold_over_parse",
+            ratio,
+        )
+    )
+    if result.stats.notes == 10_000:
+        judged = result.rss_tree_peak or result.rss_max_single
+        lines.append(
+            Line(
+                "peak RSS at 10,000 notes, cold sync (process tree summed)",
+                _mb(judged),
+                "—",
+                "—",
+                f"≤ {ISSUE18['rss_mb_at_10k']:.0f} MB",
+                _verdict(judged / MB <= ISSUE18["rss_mb_at_10k"]),
+                "rss_mb_at_10k",
+                judged / MB,
+            )
+        )
+    return lines
+
+
+def scaling_lines(results: list[SizeResult]) -> list[Line]:
+    """Issue 18's verdicts across sizes of one shape: each budgeted change class through the
+    hook, the largest size against the smallest (≤ 1.3×; the issue states it for 100,000
+    against 1,000 notes), and peak RSS at 100,000 notes against 10,000 (≤ 3×)."""
+    lines: list[Line] = []
+    by_size = {r.stats.notes: r for r in results}
+    if len(by_size) > 1:
+        small, large = by_size[min(by_size)], by_size[max(by_size)]
+        pair = f"{large.stats.notes:,} vs {small.stats.notes:,} notes"
+        for change in large.changes:
+            before = next((c for c in small.changes if c.key == change.key), None)
+            if before is None or not change.budgeted:
+                continue
+            for path in ("hook", "sync", "watch"):
+                now: Stage = getattr(change, path)
+                then: Stage = getattr(before, path)
+                if not (now.samples and then.samples):
+                    continue
+                ratio = _ratio(now.median, then.median)
+                lines.append(
+                    Line(
+                        f"{change.label}: {path}, {pair}",
+                        fmt_seconds(now.median),
+                        fmt_seconds(then.median),
+                        f"{ratio:.2f}×",
+                        f"≤ {ISSUE18['largest_over_smallest']}×",
+                        _verdict(ratio <= ISSUE18["largest_over_smallest"]),
+                        f"{change.key}_{path}_scaling",
+                        ratio,
+                    )
+                )
+    if 10_000 in by_size and 100_000 in by_size:
+
+        def rss(r: SizeResult) -> int:
+            return r.rss_tree_peak or r.rss_max_single
+
+        ratio = _ratio(rss(by_size[100_000]), rss(by_size[10_000]))
+        lines.append(
+            Line(
+                "peak RSS, cold sync, 100,000 vs 10,000 notes",
+                _mb(rss(by_size[100_000])),
+                _mb(rss(by_size[10_000])),
+                f"{ratio:.2f}×",
+                f"≤ {ISSUE18['rss_100k_over_10k']}×",
+                _verdict(ratio <= ISSUE18["rss_100k_over_10k"]),
+                "rss_100k_over_10k",
+                ratio,
+            )
+        )
+    return lines
+
+
 def _count(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -290,9 +471,10 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _size_heading(result: SizeResult) -> str:
     s = result.stats
+    topics = f", {s.topics:,} topics" if s.topics is not None else ""
     return (
-        f"### {s.notes:,} notes ({s.bytes / MB:.1f} MB, {s.tasks:,} tasks, "
-        f"{s.wikilinks:,} wikilinks; seed {result.seed})"
+        f"### {s.notes:,} notes, {s.shape} shape ({s.bytes / MB:.1f} MB, {s.tasks:,} tasks, "
+        f"{s.wikilinks:,} wikilinks{topics}; seed {result.seed})"
     )
 
 
@@ -304,6 +486,8 @@ def _floor_rows(result: SizeResult) -> list[list[str]]:
         ("read every byte", result.read_all),
         ("parse every note, bare markdown-it-py (one process)", result.parse),
     ]
+    if result.hook_floor.samples:
+        rows.append((f'hook floor, `python -c "{HOOK_FLOOR_SCRIPT}"`', result.hook_floor))
     return [
         [name, fmt_seconds(stage.median), fmt_seconds(stage.median / per_k)] for name, stage in rows
     ]
@@ -324,6 +508,13 @@ def markdown(results: list[SizeResult], machine: dict[str, Any]) -> str:
             for line in budget_lines(result)
         ]
         out += _table(["Figure", "vaultkit", "Floor / peer", "Ratio", "Budget", "Result"], rows)
+        issue18 = change_lines(result)
+        if result.changes:
+            out += ["", f"Change classes (issue 18), {result.shape} shape:", ""]
+            out += _table(
+                ["Figure", "vaultkit", "Floor", "Ratio", "Budget", "Result"],
+                [[x.figure, x.measured, x.floor, x.ratio, x.budget, x.verdict] for x in issue18],
+            )
         out += [""]
         out += _table(["Floor", "Median", "Per 1k notes"], _floor_rows(result))
         runs = (
@@ -337,9 +528,18 @@ def markdown(results: list[SizeResult], machine: dict[str, Any]) -> str:
         if result.notes:
             out += ["", "Noticed:"]
             out += [f"- {note}" for note in result.notes]
-    if len(results) > 1:
-        out += ["", "### Linearity (per 1,000 notes)", ""]
-        out += linearity_table(results)
+    for shape in dict.fromkeys(r.shape for r in results):
+        same = [r for r in results if r.shape == shape]
+        if len(same) > 1:
+            out += ["", f"### Linearity (per 1,000 notes), {shape} shape", ""]
+            out += linearity_table(same)
+        scaling = scaling_lines(same)
+        if scaling:
+            out += ["", f"Scaling (issue 18), {shape} shape:", ""]
+            out += _table(
+                ["Figure", "Larger vault", "Smaller vault", "Ratio", "Budget", "Result"],
+                [[x.figure, x.measured, x.floor, x.ratio, x.budget, x.verdict] for x in scaling],
+            )
     return "\n".join(out) + "\n"
 
 
@@ -360,6 +560,14 @@ def linearity_table(results: list[SizeResult]) -> list[str]:
     ]
     rows = [[name] + [per_k(get(r), r) for r in results] for name, get in stages]
     rows.append(["hook (absolute, not per 1k)"] + [fmt_seconds(r.hook.median) for r in results])
+    keys = dict.fromkeys(c.key for r in results for c in r.changes)
+    for key in keys:
+        found = [next((c for c in r.changes if c.key == key), None) for r in results]
+        label = next(c.label for c in found if c is not None)
+        rows.append(
+            [f"{label}, hook (absolute)"]
+            + [fmt_seconds(c.hook.median) if c else "—" for c in found]
+        )
     rows.append(
         ["hook, reading-list entry (absolute)"]
         + [fmt_seconds(r.hook_reading.median) for r in results]
@@ -447,6 +655,19 @@ def _peer_json(peer: PeerResult | None) -> dict[str, Any] | None:
     }
 
 
+def _lines_json(lines: list[Line]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": line.key,
+            "figure": line.figure,
+            "value": line.value,
+            "budget": line.budget,
+            "verdict": line.verdict.strip("*"),
+        }
+        for line in lines
+    ]
+
+
 def to_json(results: list[SizeResult], machine: dict[str, Any], options: dict[str, Any]) -> Any:
     """Every sample, every verdict, the vault counts and the machine."""
     sizes = []
@@ -456,6 +677,7 @@ def to_json(results: list[SizeResult], machine: dict[str, Any], options: dict[st
             {
                 "notes": r.stats.notes,
                 "seed": r.seed,
+                "shape": r.shape,
                 "vault": {
                     **{k: getattr(r.stats, k) for k in r.stats.__dataclass_fields__},
                     "mb": r.stats.bytes / MB,
@@ -466,7 +688,9 @@ def to_json(results: list[SizeResult], machine: dict[str, Any], options: dict[st
                     "walk_stat_command": r.walk_command.to_json(),
                     "read_all": r.read_all.to_json(),
                     "markdown_it_parse": r.parse.to_json(),
+                    "hook_floor": r.hook_floor.to_json(),
                 },
+                "changes": [change.to_json() for change in r.changes],
                 "vaultkit": {
                     "cold_sync": r.cold_stage.to_json(),
                     "warm_sync_command": r.warm_command.to_json(),
@@ -500,8 +724,13 @@ def to_json(results: list[SizeResult], machine: dict[str, Any], options: dict[st
                     }
                     for line in budget_lines(r)
                 ],
+                "issue18_budgets": _lines_json(change_lines(r)),
                 "noticed": r.notes,
                 "seconds": r.seconds,
             }
         )
-    return {"machine": machine, "options": options, "sizes": sizes}
+    scaling = {
+        shape: _lines_json(scaling_lines([r for r in results if r.shape == shape]))
+        for shape in dict.fromkeys(r.shape for r in results)
+    }
+    return {"machine": machine, "options": options, "sizes": sizes, "scaling": scaling}

@@ -19,10 +19,20 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from benchmarks.__main__ import main  # noqa: E402
+from benchmarks.__main__ import _parser, main  # noqa: E402
+from benchmarks.changes import (  # noqa: E402
+    EXTRA_COLUMN,
+    ChangeResult,
+    ConfigChange,
+    DateRollover,
+    DeleteNote,
+    RenameFolder,
+    RenameNote,
+)
 from benchmarks.floors import WALK_SCRIPT, markdown_files, parse_all, read_all, walk_stat  # noqa: E402
-from benchmarks.generate import generate_vault  # noqa: E402
-from benchmarks.measure import TaskToggle, _candidate_lines  # noqa: E402
+from benchmarks.generate import GeneratedVault, generate_vault  # noqa: E402
+from benchmarks.measure import ColdRun, Stage, TaskToggle, _candidate_lines  # noqa: E402
+from benchmarks.report import SizeResult, change_lines, scaling_lines  # noqa: E402
 from benchmarks.vaults import cached_vault  # noqa: E402
 
 
@@ -108,6 +118,39 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
         "rss_mb",
     }
     assert size["vaultkit"]["watch_latency"]["median"] >= 0.1
+    # Issue 18: every change class through the hook, sync and (but the date) the watcher,
+    # judged against the hook floor measured in this very run.
+    assert "Change classes (issue 18), default shape" in table
+    assert "### 30 notes, default shape" in table
+    floor = size["floors"]["hook_floor"]["median"]
+    assert floor > 0
+    changes = {c["key"]: c for c in size["changes"]}
+    assert list(changes) == [
+        "edit_task",
+        "add_note",
+        "delete_note",
+        "rename_note",
+        "rename_folder",
+        "date_rollover",
+        "config",
+    ]
+    verdicts = {b["key"]: b for b in size["issue18_budgets"]}
+    for key, change in changes.items():
+        assert len(change["hook"]["samples"]) == len(change["sync"]["samples"]) == 1
+        ratio = verdicts[f"{key}_hook"]["value"]
+        assert ratio == pytest.approx(change["hook"]["median"] / floor)
+        if key == "date_rollover":
+            assert change["watch"]["samples"] == [] and change["watch_skipped"]
+        else:
+            assert change["watch"]["median"] >= 0.1, key
+    assert verdicts["config_hook"]["verdict"] == "—"  # issue 18 sets no budget for it
+    assert verdicts["edit_task_hook"]["verdict"] in ("PASS", "FAIL")
+    cold = verdicts["cold_over_parse"]["value"]
+    assert cold == pytest.approx(
+        size["vaultkit"]["cold_sync"]["median"] / size["floors"]["markdown_it_parse"]["median"]
+    )
+    for line in ("edit a task: hook", "rename a folder of", "config change", "hook floor"):
+        assert line in table
     assert size["vaultkit"]["peak_rss_single_process_mb"] > 0
     assert data["machine"]["cores"] >= 1
     # The copy vaultkit wrote into is gone; the generated vault stays cached, untouched.
@@ -125,3 +168,93 @@ def test_tree_rss_without_psutil(monkeypatch: pytest.MonkeyPatch) -> None:
         assert measured is not None and measured > 1_000_000
     else:
         assert measured is None
+
+
+def _result(notes: int, hook: float, floor: float, *, missed: int = 0, rss: int = 0) -> SizeResult:
+    result = SizeResult(
+        seed=1,
+        stats=GeneratedVault(notes, 0, 0, 0, 0, 0, shape="topics-heavy"),
+        debounce_ms=500,
+    )
+    result.hook_floor = Stage([floor, floor])
+    result.parse = Stage([2.0])
+    for key, budgeted in (("edit_task", True), ("config", False)):
+        change = ChangeResult(key, key.replace("_", " "), budgeted, hook_missed=missed)
+        change.hook = Stage([hook])
+        change.sync = Stage([hook * 2])
+        change.watch = Stage([0.6])
+        result.changes.append(change)
+    result.cold = [ColdRun(1.5, rss, rss)]
+    return result
+
+
+def test_change_verdicts_come_from_the_same_run_floor() -> None:
+    lines = {line.key: line for line in change_lines(_result(10_000, 0.3, 0.2, rss=300 * 10**6))}
+    assert lines["edit_task_hook"].value == pytest.approx(1.5)
+    assert lines["edit_task_hook"].verdict == "PASS"
+    assert lines["edit_task_watch"].value == pytest.approx(0.1)
+    assert lines["edit_task_watch"].verdict == "PASS"
+    assert lines["config_hook"].verdict == "—"  # no budget for a config change
+    assert lines["cold_over_parse"].value == pytest.approx(0.75)
+    assert lines["cold_over_parse"].verdict == "PASS"
+    assert lines["rss_mb_at_10k"].verdict == "**FAIL**"  # 300 MB > 250 MB
+    slow = {line.key: line for line in change_lines(_result(1_000, 0.5, 0.2))}
+    assert slow["edit_task_hook"].verdict == "**FAIL**"  # 2.5× the floor
+    assert "rss_mb_at_10k" not in slow
+    missed = {line.key: line for line in change_lines(_result(1_000, 0.1, 0.2, missed=1))}
+    assert missed["edit_task_hook"].verdict == "**MISSED**"  # fast, but it did not do the work
+
+
+def test_scaling_verdicts_across_sizes() -> None:
+    small = _result(1_000, 0.3, 0.2, rss=100 * 10**6)
+    middle = _result(10_000, 0.35, 0.2, rss=100 * 10**6)
+    large = _result(100_000, 0.45, 0.2, rss=350 * 10**6)
+    lines = {line.key: line for line in scaling_lines([small, middle, large])}
+    assert lines["edit_task_hook_scaling"].value == pytest.approx(1.5)
+    assert lines["edit_task_hook_scaling"].verdict == "**FAIL**"  # > 1.3×
+    assert "1,000" in lines["edit_task_hook_scaling"].figure
+    assert "config_hook_scaling" not in lines  # no budget for a config change
+    assert lines["rss_100k_over_10k"].value == pytest.approx(3.5)
+    assert lines["rss_100k_over_10k"].verdict == "**FAIL**"
+    assert scaling_lines([small]) == []
+
+
+def test_change_classes_make_real_changes(tmp_path: Path) -> None:
+    generate_vault(tmp_path / "v", 60)
+    copy = tmp_path / "v"
+    folder = RenameFolder()
+    folder.prepare(copy)
+    moved = sorted(p.name for p in folder.original.iterdir())
+    assert 0 < len(moved) <= 100 and folder.label == f"rename a folder of {len(moved)} notes"
+    assert folder.apply(copy, 0) == folder.renamed and not folder.original.exists()
+    assert folder.apply(copy, 1) == folder.original
+    assert sorted(p.name for p in folder.original.iterdir()) == moved
+    note = RenameNote()
+    note.prepare(copy)
+    assert note.apply(copy, 0) == note.renamed and note.renamed.is_file()
+    assert note.apply(copy, 1) == note.original and note.original.is_file()
+    delete = DeleteNote()
+    delete.prepare(copy)
+    gone = [delete.apply(copy, k) for k in range(3)]
+    assert len(set(gone)) == 3 and not any(p is not None and p.exists() for p in gone)
+    config = ConfigChange()
+    config.prepare(copy)
+    before = (copy / ".vaultkit/config.toml").read_text()
+    assert config.apply(copy, 0) is None
+    assert EXTRA_COLUMN in (copy / ".vaultkit/config.toml").read_text()
+    config.apply(copy, 1)
+    assert (copy / ".vaultkit/config.toml").read_text() == before
+    date = DateRollover("2026-11-30")
+    env = {"VAULTKIT_TODAY": "2026-11-30"}
+    date.apply(copy, 0)
+    date.apply(copy, 1)
+    assert date.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
+
+
+def test_shape_option_and_cache(tmp_path: Path) -> None:
+    assert _parser().parse_args([]).shape == ["default"]
+    assert _parser().parse_args(["--shape", "all"]).shape == ["default", "topics-heavy"]
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["--shape", "square"])
+    vault, stats, _ = cached_vault(tmp_path, 12, 1, "topics-heavy")
+    assert vault.name == "topics-heavy-seed1-n12-v2" and stats.shape == "topics-heavy"

@@ -34,21 +34,30 @@ def _tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def vaults(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, GeneratedVault]]:
     made: dict[str, tuple[Path, GeneratedVault]] = {}
-    for label, seed in (("first", 1), ("again", 1), ("other", 2)):
+    for label, seed, shape in (
+        ("first", 1, "default"),
+        ("again", 1, "default"),
+        ("other", 2, "default"),
+        ("heavy", 1, "topics-heavy"),
+        ("heavy-again", 1, "topics-heavy"),
+    ):
         root = tmp_path_factory.mktemp(label) / "vault"
-        made[label] = (root, generate_vault(root, NOTES, seed=seed))
+        made[label] = (root, generate_vault(root, NOTES, seed=seed, shape=shape))
     return made
 
 
-@pytest.fixture(scope="module")
-def parsed(vaults: dict[str, tuple[Path, GeneratedVault]]) -> dict[str, Note]:
-    root, _ = vaults["first"]
+def _parse_tree(root: Path) -> dict[str, Note]:
     return {
         path.relative_to(root).as_posix(): parse_note(
             path.read_bytes(), path.relative_to(root).as_posix()
         )
         for path in sorted(root.rglob("*.md"))
     }
+
+
+@pytest.fixture(scope="module")
+def parsed(vaults: dict[str, tuple[Path, GeneratedVault]]) -> dict[str, Note]:
+    return _parse_tree(vaults["first"][0])
 
 
 def test_same_seed_gives_byte_identical_trees(
@@ -96,12 +105,14 @@ def test_every_note_parses_without_parser_error(parsed: dict[str, Note]) -> None
     assert errors == []
 
 
+@pytest.mark.parametrize("label", ["first", "heavy"])
 def test_counts_agree_with_the_parser(
-    vaults: dict[str, tuple[Path, GeneratedVault]], parsed: dict[str, Note]
+    vaults: dict[str, tuple[Path, GeneratedVault]], label: str
 ) -> None:
     """The generator's ground truth is what vaultkit reads: tasks and links hidden in code
     and comments are not counted, unresolved links and broken anchors are as written."""
-    root, counts = vaults["first"]
+    root, counts = vaults[label]
+    parsed = _parse_tree(root)
     resolver = LinkResolver(p for p in _tree(root) if not p.startswith(".obsidian/"))
     tasks = wikilinks = unresolved = broken = embeds = 0
     for path, note in parsed.items():
@@ -146,3 +157,29 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main([str(tmp_path / "v"), "--notes", "12", "--seed", "7"]) == 0
     assert "12 notes" in capsys.readouterr().out
     assert len(list((tmp_path / "v").rglob("*.md"))) == 12
+
+
+def test_topics_heavy_shape(vaults: dict[str, tuple[Path, GeneratedVault]]) -> None:
+    """The second shape is reproducible, differs from the default, and about half its notes
+    are topics with a nested ``#topic/…`` tag (front matter or inline), as the Topics
+    dashboard selects them."""
+    (heavy, counts), (again, again_counts) = vaults["heavy"], vaults["heavy-again"]
+    assert _tree(heavy) == _tree(again) and counts == again_counts
+    assert counts.shape == "topics-heavy" and vaults["first"][1].shape == "default"
+    assert _tree(heavy) != _tree(vaults["first"][0])
+    parsed = _parse_tree(heavy)
+    topics = {
+        path
+        for path, note in parsed.items()
+        if any(tag.startswith("topic/") and tag.count("/") == 2 for tag in note.tags)
+    }
+    assert len(topics) == counts.topics
+    assert 0.35 * NOTES < len(topics) < 0.6 * NOTES
+    default_topics = vaults["first"][1].topics
+    assert default_topics is not None and default_topics < 0.05 * NOTES
+    assert counts.tasks > vaults["first"][1].tasks
+
+
+def test_unknown_shape_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown shape"):
+        generate_vault(tmp_path / "v", 5, shape="nope")

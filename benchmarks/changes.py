@@ -1,0 +1,448 @@
+"""The change classes of issue 18: each kind of change a user makes in a day, timed through
+the hook, through ``vaultkit sync`` and through ``vaultkit watch``.
+
+This module owns what each change class does to a vault and how it is timed. A class is
+measured on a fresh copy of the synced vault (:class:`Snapshot`: the vault and its index as
+they were after the suite's warm figures, restored at the same path, so the index still
+belongs to it), in three phases, each run making a new change:
+
+* hook: the change, then ``vaultkit hook COPY --file F`` as Obsidian's Shell commands plugin
+  calls it (for a deletion the old path, for a rename the new one, for a folder rename the new
+  folder), process start included. After each timed hook an untimed ``vaultkit sync --json``
+  checks that the hook left nothing to do; when that sync still parsed or removed a note or
+  wrote a dashboard, the hook missed part of the change, and the figure says so;
+* sync: the change, then ``vaultkit sync COPY``;
+* watch: ``vaultkit watch`` running; the change, and the time until the watcher logs the end
+  of the sync it triggered (its ``sync:`` line, written once the dashboards are on disk).
+
+The date rolling over has no file to name and no file event: through the hook it is
+``vaultkit hook COPY`` without ``--file`` (as a plugin event such as "Obsidian starts" would
+call it); the watcher cannot be told (its date is read once, at start), so that cell is empty.
+A config change happens in ``.vaultkit/``, a dot-folder the plugin does not report and the
+hook skips, so it too goes through the hook without ``--file``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import (
+    STILL_SECONDS,
+    Stage,
+    TaskToggle,
+    _checked,
+    _progress,
+    _reader,
+    _wait_line,
+    vaultkit_command,
+)
+from benchmarks.procs import run_tracked
+
+__all__ = [
+    "HOOK_FLOOR_SCRIPT",
+    "Change",
+    "ChangeResult",
+    "Snapshot",
+    "change_classes",
+    "measure_change",
+    "measure_hook_floor",
+]
+
+HOOK_FLOOR_SCRIPT = "import markdown_it, yaml, jinja2"
+"""The hook floor (issue 18): Python importing exactly the libraries the hook needs."""
+FOLDER_BATCH = 100
+"""Notes in the renamed folder (fewer when the vault's largest folder holds fewer)."""
+TOP_FOLDERS = ("Projects", "Areas", "Resources", "Meetings", "Archive")
+"""The generated vault's folders of regular notes (not daily notes, not dashboards)."""
+EXTRA_COLUMN = "priority"
+"""The column a config change adds to the Topics table (a property the generator writes)."""
+DEFAULT_COLUMNS = (
+    "status",
+    "timeline",
+    "Details",
+    "Pros",
+    "Cons",
+    "progress",
+    "resources",
+    "modified",
+)
+"""``[topics] columns`` as vaultkit's default config has them (docs/config.md)."""
+
+
+@dataclass(slots=True)
+class ChangeResult:
+    """One change class on one vault size."""
+
+    key: str
+    label: str
+    budgeted: bool
+    """False for a config change: issue 18 sets no budget for it."""
+    hook: Stage = field(default_factory=Stage)
+    sync: Stage = field(default_factory=Stage)
+    watch: Stage = field(default_factory=Stage)
+    watch_skipped: str = ""
+    """Why the watcher was not timed (empty when it was)."""
+    hook_missed: int = 0
+    """Hook runs after which a sync still wrote something (the hook missed the change)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "budgeted": self.budgeted,
+            "hook": self.hook.to_json(),
+            "sync": self.sync.to_json(),
+            "watch": self.watch.to_json(),
+            "watch_skipped": self.watch_skipped or None,
+            "hook_missed_runs": self.hook_missed,
+        }
+
+
+class Change:
+    """One change class. :meth:`apply` makes the ``k``-th change (each a real one) and
+    returns what the hook is given: a path, or None for no ``--file``."""
+
+    key = ""
+    label = ""
+    budgeted = True
+    watchable = True
+
+    def prepare(self, copy: Path) -> None:
+        """Set the vault up before it is settled (untimed)."""
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        raise NotImplementedError
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        """The environment of every vaultkit process after the latest change."""
+        return base
+
+
+def _regular_notes(copy: Path) -> list[Path]:
+    return [p for folder in TOP_FOLDERS for p in sorted((copy / folder).rglob("*.md"))]
+
+
+class EditTask(Change):
+    key, label = "edit_task", "edit a task"
+
+    def __init__(self, toggle: TaskToggle) -> None:
+        self.toggle = toggle
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        self.toggle.toggle()
+        return self.toggle.path
+
+
+class AddNote(Change):
+    key, label = "add_note", "add a note"
+
+    def prepare(self, copy: Path) -> None:
+        notes = _regular_notes(copy)
+        self.folder = notes[0].parent
+        self.linked = notes[len(notes) // 2].stem
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        path = self.folder / f"Bench added note {k}.md"
+        path.write_text(
+            f"---\ntags: [inbox]\ncreated: 2026-01-01\n---\n# Bench added note {k}\n\n"
+            f"A new note about [[{self.linked}]] and #idea.\n\n## Tasks\n\n"
+            f"- [ ] Follow up on note {k} 📅 2026-02-01\n- [x] Write it down\n",
+            encoding="utf-8",
+        )
+        return path
+
+
+class DeleteNote(Change):
+    key, label = "delete_note", "delete a note"
+
+    def prepare(self, copy: Path) -> None:
+        notes = _regular_notes(copy)
+        # Spread over the vault; the same notes every run of the suite.
+        self.victims = [notes[(k * 7919) % len(notes)] for k in range(len(notes))]
+        self.victims = list(dict.fromkeys(self.victims))
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        victim = self.victims[k % len(self.victims)]
+        victim.unlink()
+        return victim
+
+
+class RenameNote(Change):
+    key, label = "rename_note", "rename a note"
+
+    def prepare(self, copy: Path) -> None:
+        notes = _regular_notes(copy)
+        self.original = notes[len(notes) // 3]
+        self.renamed = self.original.with_name(f"{self.original.stem} (renamed).md")
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        old, new = (self.original, self.renamed) if k % 2 == 0 else (self.renamed, self.original)
+        old.rename(new)
+        return new
+
+
+class RenameFolder(Change):
+    key = "rename_folder"
+    label = f"rename a folder of {FOLDER_BATCH} notes"
+
+    def prepare(self, copy: Path) -> None:
+        folders: dict[Path, list[Path]] = {}
+        for note in _regular_notes(copy):
+            folders.setdefault(note.parent, []).append(note)
+        parent, notes = max(folders.items(), key=lambda item: (len(item[1]), str(item[0])))
+        moved = notes[:FOLDER_BATCH]
+        self.label = f"rename a folder of {len(moved)} notes"
+        self.original = parent / "Batch"
+        self.renamed = parent / "Batch renamed"
+        self.original.mkdir()
+        for note in moved:
+            note.rename(self.original / note.name)
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        old, new = (self.original, self.renamed) if k % 2 == 0 else (self.renamed, self.original)
+        old.rename(new)
+        return new
+
+
+class DateRollover(Change):
+    key, label = "date_rollover", "the date rolling over (VAULTKIT_TODAY + 1 day)"
+    watchable = False
+
+    def __init__(self, today: str) -> None:
+        self.day = dt.date.fromisoformat(today)
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        self.day += dt.timedelta(days=1)
+        return None
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        return {**base, "VAULTKIT_TODAY": self.day.isoformat()}
+
+
+class ConfigChange(Change):
+    key, label = "config", "config change (a Topics column added)"
+    budgeted = False
+
+    def _write(self, copy: Path, columns: tuple[str, ...]) -> None:
+        config = copy / ".vaultkit" / "config.toml"
+        config.parent.mkdir(exist_ok=True)
+        listed = ", ".join(f'"{c}"' for c in columns)
+        config.write_text(f"[topics]\ncolumns = [{listed}]\n", encoding="utf-8")
+
+    def prepare(self, copy: Path) -> None:
+        self._write(copy, DEFAULT_COLUMNS)  # the defaults, written out: no change yet
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        extra = (EXTRA_COLUMN,) if k % 2 == 0 else ()
+        self._write(copy, DEFAULT_COLUMNS + extra)
+        return None
+
+
+def change_classes(toggle: TaskToggle, today: str) -> list[Change]:
+    """Every change class of issue 18, in the order of the report."""
+    return [
+        EditTask(toggle),
+        AddNote(),
+        DeleteNote(),
+        RenameNote(),
+        RenameFolder(),
+        DateRollover(today),
+        ConfigChange(),
+    ]
+
+
+class Snapshot:
+    """A synced vault and its index folder, kept aside and restored at the same paths (the
+    index is named after the vault's path, so it still belongs to the restored copy)."""
+
+    def __init__(self, copy: Path, cache: Path, keep: Path) -> None:
+        self.copy, self.cache = copy, cache
+        self.vault_saved, self.cache_saved = keep / "vault", keep / "cache"
+        for saved in (self.vault_saved, self.cache_saved):
+            shutil.rmtree(saved, ignore_errors=True)
+        shutil.copytree(copy, self.vault_saved, symlinks=True)
+        shutil.copytree(cache, self.cache_saved, symlinks=True)
+
+    def restore(self) -> None:
+        shutil.rmtree(self.copy)
+        shutil.rmtree(self.cache)
+        shutil.copytree(self.vault_saved, self.copy, symlinks=True)
+        shutil.copytree(self.cache_saved, self.cache, symlinks=True)
+
+
+def measure_hook_floor(env: dict[str, str], runs: int, notes: list[str]) -> Stage:
+    """``python -c "import markdown_it, yaml, jinja2"``, process start included."""
+    floor = Stage()
+    for _ in range(runs):
+        tracked = run_tracked([sys.executable, "-c", HOOK_FLOOR_SCRIPT], env=env)
+        _checked(tracked, "hook floor", notes)
+        floor.samples.append(tracked.seconds)
+    _progress(f"hook floor (import markdown_it, yaml, jinja2): {floor.median:.3f} s")
+    return floor
+
+
+def _left_over(copy: Path, env: dict[str, str], notes: list[str]) -> list[str]:
+    """Run ``vaultkit sync --json`` (untimed); what it still found to do: files it wrote,
+    notes it parsed, notes it removed from the index."""
+    tracked = run_tracked([*vaultkit_command(), "sync", "--json", str(copy)], env=env)
+    _checked(tracked, "checking vaultkit sync --json", notes, (0, 1))
+    data = json.loads(tracked.stdout)
+    written = [f["path"] for f in data["files"] if f["status"] in ("written", "created")]
+    return (
+        [f"wrote {path}" for path in written]
+        + [f"parsed {path}" for path in data.get("parsed", [])]
+        + [f"removed {path}" for path in data.get("removed", [])]
+    )
+
+
+def _settle(copy: Path, env: dict[str, str], notes: list[str]) -> None:
+    time.sleep(STILL_SECONDS)  # files written in the last 2 s are not vouched for
+    for _ in range(2):
+        _checked(
+            run_tracked([*vaultkit_command(), "sync", str(copy)], env=env),
+            "settling vaultkit sync",
+            notes,
+            (0, 1),
+        )
+
+
+def _hook_phase(
+    change: Change,
+    result: ChangeResult,
+    copy: Path,
+    env: dict[str, str],
+    runs: int,
+    k: int,
+    notes: list[str],
+) -> int:
+    for _ in range(runs):
+        target = change.apply(copy, k)
+        k += 1
+        command = [*vaultkit_command(), "hook", str(copy)]
+        if target is not None:
+            command += ["--file", str(target)]
+        tracked = run_tracked(command, env=change.env(env))
+        _checked(tracked, f"vaultkit hook ({change.label})", notes, (0, 1))
+        result.hook.samples.append(tracked.seconds)
+        left = _left_over(copy, change.env(env), notes)
+        if left:
+            result.hook_missed += 1
+            if result.hook_missed == 1:
+                notes.append(
+                    f"{change.label}: after `vaultkit hook` a sync still "
+                    f"{'; '.join(left[:3])}{' …' if len(left) > 3 else ''} "
+                    f"({len(left)} in all): the hook missed the change"
+                )
+    return k
+
+
+def _sync_phase(
+    change: Change,
+    result: ChangeResult,
+    copy: Path,
+    env: dict[str, str],
+    runs: int,
+    k: int,
+    notes: list[str],
+) -> int:
+    for _ in range(runs):
+        change.apply(copy, k)
+        k += 1
+        tracked = run_tracked([*vaultkit_command(), "sync", str(copy)], env=change.env(env))
+        _checked(tracked, f"vaultkit sync ({change.label})", notes, (0, 1))
+        result.sync.samples.append(tracked.seconds)
+    return k
+
+
+def _watch_phase(
+    change: Change,
+    result: ChangeResult,
+    copy: Path,
+    env: dict[str, str],
+    debounce_ms: int,
+    runs: int,
+    k: int,
+    timeout: float,
+    notes: list[str],
+) -> int:
+    debounce = debounce_ms / 1000
+    proc = subprocess.Popen(
+        [*vaultkit_command(), "watch", str(copy), "--debounce", str(debounce_ms)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=change.env(env),
+    )
+    assert proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    seen: list[str] = []
+    threading.Thread(target=_reader, args=(proc.stderr, lines), daemon=True).start()
+    try:
+        _wait_line(lines, "initial sync", 10 * timeout, seen)
+        time.sleep(max(0.5, 2 * debounce))  # idle: any echo of its own writes has passed
+        for _ in range(runs):
+            started = time.perf_counter()
+            change.apply(copy, k)
+            k += 1
+            try:
+                _wait_line(lines, "sync:", timeout + debounce, seen)
+            except TimeoutError:
+                result.watch_skipped = f"no sync within {timeout + debounce:.0f} s"
+                notes.append(f"{change.label}: vaultkit watch did not sync; it said {seen[-3:]}")
+                break
+            result.watch.samples.append(time.perf_counter() - started)
+            time.sleep(debounce + 0.3)  # let the echo of its writes settle
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    failures = [line for line in seen if " failed" in line or "conflict" in line]
+    if failures:
+        notes.append(f"{change.label}: vaultkit watch logged: {failures[0]}")
+    return k
+
+
+def measure_change(
+    change: Change,
+    snapshot: Snapshot,
+    env: dict[str, str],
+    runs: int,
+    watch_runs: int,
+    debounce_ms: int,
+    timeout: float,
+    notes: list[str],
+) -> ChangeResult:
+    """One change class on a fresh copy of the synced vault: hook, sync, then watch."""
+    snapshot.restore()
+    copy = snapshot.copy
+    change.prepare(copy)
+    result = ChangeResult(change.key, change.label, change.budgeted)
+    _settle(copy, change.env(env), notes)
+    k = _hook_phase(change, result, copy, env, runs, 0, notes)
+    k = _sync_phase(change, result, copy, env, runs, k, notes)
+    if change.watchable and watch_runs > 0:
+        # The watcher's own initial sync settles what the sync phase left.
+        _watch_phase(change, result, copy, env, debounce_ms, watch_runs, k, timeout, notes)
+    elif not change.watchable:
+        result.watch_skipped = "no file event (the watcher reads the date once, at start)"
+    watch = f"{result.watch.median:.3f} s" if result.watch.samples else "—"
+    _progress(
+        f"{change.label}: hook {result.hook.median:.3f} s, sync {result.sync.median:.3f} s, "
+        f"watch {watch}"
+    )
+    return result
