@@ -377,3 +377,34 @@ def test_hook_through_the_installed_script_with_the_plugins_argument_forms(
     assert changed.returncode == 0
     assert changed.stderr.startswith("vaultkit: ") and "Dashboards/Status.md" in changed.stderr
     assert changed.stderr.count("\n") == 1
+
+
+def test_a_folder_renamed_or_deleted_syncs_the_whole_vault(vault: Path) -> None:
+    """The plugin's folder events pass `{{event_folder_path:absolute}}`: every note under the
+    folder moved, so the hook looks at the whole vault; the next sync finds nothing left."""
+    import json
+
+    from tests.support.cli import installed
+
+    def left_over() -> tuple[list[str], list[str]]:
+        """What the next sync still parses and removes: what the hook missed."""
+        after = json.loads(installed("sync", str(vault), "--dry-run", "--json").stdout)
+        return after["parsed"], after["removed"]
+
+    assert installed("sync", str(vault)).returncode == 0
+    (vault / "Topics").rename(vault / "Subjects")
+    renamed = installed("hook", str(vault), "--file", str(vault / "Subjects"))
+    assert renamed.returncode == 0, renamed.stderr
+    assert left_over() == ([], [])
+    paths = installed("query", "SELECT path FROM notes WHERE path LIKE 'Subjects/%'", str(vault))
+    assert "Subjects/Rust.md" in paths.stdout
+
+    for note in (vault / "Subjects").iterdir():
+        note.unlink()
+    (vault / "Subjects").rmdir()
+    deleted = installed("hook", str(vault), "--file", str(vault / "Subjects"))
+    assert deleted.returncode == 0, deleted.stderr
+    assert left_over() == ([], [])
+    # A deleted attachment (a name with an extension) or a dot-folder is still no news.
+    assert installed("hook", str(vault), "--file", str(vault / "gone.png")).stderr == ""
+    assert installed("hook", str(vault), "--file", str(vault / ".trash")).stderr == ""

@@ -7,6 +7,8 @@ vaultkit's own writes, so the hook is called often and must return at once, sile
 with exit 0, when there is nothing to do:
 
 * the file is not a note, or lies in a dot-folder (``.obsidian/``, ``.trash/``, ``.vaultkit/``);
+  a folder of the vault is the exception: given one (the plugin's folder events: created,
+  renamed, moved, deleted), the hook syncs the whole vault, as the notes under it moved;
 * the path is not a regular file: a folder, FIFO, socket or device named like a note is never
   opened (opening a FIFO blocks for ever, reading a device may never end), as the scan leaves
   those out of the vault;
@@ -44,7 +46,7 @@ import re
 import sqlite3
 import stat
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config.load import load_config
@@ -111,6 +113,10 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
 
     # Cheapest checks first: these need nothing but the path.
     if not rel.lower().endswith(".md"):
+        if _names_a_folder(file_path, rel):
+            # A folder created, renamed, moved or deleted (the plugin's folder events): every
+            # note under it may have moved, and only a look at the whole vault finds where.
+            return _sync(VaultPaths(vault), None, err)
         return ExitStatus.OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
         return ExitStatus.OK
@@ -144,6 +150,19 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     if _unchanged(paths.index.path, file_path, rel):
         return ExitStatus.OK
     return _sync(paths, (rel, file_path), err)
+
+
+def _names_a_folder(file_path: Path, rel: str) -> bool:
+    """Whether the hook was given a folder of the vault (not a dot-folder): one that is there,
+    or, gone, a path without a file extension (a folder renamed or deleted)."""
+    if rel in ("", ".") or any(part.startswith(".") for part in rel.split("/")):
+        return False
+    try:
+        return stat.S_ISDIR(os.stat(file_path).st_mode)
+    except FileNotFoundError:
+        return not PurePosixPath(rel).suffix
+    except OSError:
+        return False
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:
