@@ -14,7 +14,6 @@ import json
 import os
 import stat
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from tests.support.cli import installed
 from tests.support.region_vault import disable_quiet_period
 from tests.support.watching import Running, wait_until
 from vaultkit.sync import writes as sync_writes
+from vaultkit.sync.result import SyncResult
 from vaultkit.writeback.plan import Planned
 
 TIMEOUT = 30
@@ -98,22 +98,38 @@ def test_the_hook_waits_for_the_quiet_period_then_writes(vault: Path) -> None:
     assert data != typed  # its region was updated around the user's text
 
 
-def test_a_newer_save_takes_over_from_a_waiting_hook(vault: Path) -> None:
+def test_a_newer_save_takes_over_from_a_waiting_hook(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deterministic: the newer save lands exactly while the hook waits out the quiet period
+    (a thread that slept a fixed time missed that window on a loaded machine)."""
+    import vaultkit.live.hook as hook_module
+
     set_quiet(vault, 1.5)
     add_rust_task(vault)
     type_in_plan(vault, "Typed a moment ago.")
     later: list[bytes] = []
+    waiting = hook_module._wait_for_quiet
 
-    def keep_typing() -> None:
-        time.sleep(0.6)
+    sleep = time.sleep
+
+    def save_then_sleep(seconds: float) -> None:
         later.append(type_in_plan(vault, "Typed while the hook waited."))
+        sleep(seconds)
 
-    typist = threading.Thread(target=keep_typing)
-    typist.start()
-    result = cli(vault, "hook", str(vault), "--file", str(vault / "Topics/Rust.md"))
-    typist.join()
-    assert result.returncode == 0, result.stderr
-    assert "Plan.md" not in result.stderr  # that save's own hook call writes it
+    def save_while_waiting(result: SyncResult) -> bool:
+        assert [item.path.name for item in result.deferred] == ["Plan.md"]
+        # The save lands inside the wait: after the hook looked at the note, before it looks
+        # again.
+        with monkeypatch.context() as during:
+            during.setattr(time, "sleep", save_then_sleep)
+            return waiting(result)
+
+    monkeypatch.setattr(hook_module, "_wait_for_quiet", save_while_waiting)
+    code, text = in_process("hook", str(vault), "--file", str(vault / "Topics/Rust.md"))
+    assert code == 0, text
+    assert len(later) == 1
+    assert "Plan.md" not in text  # that save's own hook call writes it
     assert (vault / "Plan.md").read_bytes() == later[0]
 
 
