@@ -21,8 +21,12 @@ from vaultkit.obsidian.resolve import (
     alias_hint,
     anchor_status,
     check_anchor,
+    file_keys_deciding,
+    file_name_key,
     find_heading,
     heading_key,
+    link_name_keys,
+    link_target_key,
     normalize_heading,
     strip_heading,
 )
@@ -573,6 +577,55 @@ def test_resolve_never_raises_and_stays_in_the_vault(
 ) -> None:
     result = LinkResolver(paths).resolve(target, source, markdown=markdown)
     assert result is None or result in paths or (target == "" and result is not None)
+
+
+LINK_TARGET = (
+    st.lists(SEGMENT | st.sampled_from([".", "..", ""]), min_size=1, max_size=4).map("/".join)
+    | st.text(max_size=20)
+    | NOTE_PATH.map(stem_path)
+)
+
+
+@given(
+    VAULT,
+    NOTE_PATH | FILE_PATH,
+    LINK_TARGET,
+    st.sampled_from(["src.md", "a/src.md", "zz/yy/src.md", "é/src.md"]),
+    st.booleans(),
+)
+def test_a_file_moves_only_the_links_its_name_can_decide(
+    paths: list[str], moved: str, target: str, source: str, markdown: bool
+) -> None:
+    """What vaultkit.graph.links relies on when a file comes or goes: a link whose
+    ``target_key`` the file's name does not match (or, for a target with ``.``/``..``
+    segments, whose ``link_name_keys`` do not hold the file's name) points where it pointed."""
+    moved = unicodedata.normalize("NFC", moved)
+    without = [p for p in paths if p != moved]
+    before = LinkResolver(without).resolve(target, source, markdown=markdown)
+    after = LinkResolver([*without, moved]).resolve(target, source, markdown=markdown)
+    key = link_target_key(target)
+    if key is None:
+        decides = file_name_key(moved) in link_name_keys(target, source)
+    else:
+        decides = key in file_keys_deciding(moved)
+    if not decides:
+        assert before == after
+    if after == moved:
+        # The links pointing at a removed file are among those it decides.
+        assert decides
+
+
+def test_link_target_keys() -> None:
+    assert link_target_key("a/Note") == "note"
+    assert link_target_key("/a/STRASSE.md") == "strasse.md"
+    assert link_target_key("Doc.pdf") == "doc.pdf"
+    assert link_target_key("") == ""
+    assert link_target_key("/") == ""
+    assert link_target_key("../Note") is None
+    assert link_target_key("./Note") is None
+    assert file_keys_deciding("x/Note.MD") == ("note.md", "note")
+    assert file_keys_deciding("x/Doc.pdf") == ("doc.pdf",)
+    assert file_keys_deciding(".md") == (".md",)
 
 
 @given(st.text(max_size=40), st.lists(st.tuples(st.text(max_size=15), st.integers(1, 6))))

@@ -2,12 +2,13 @@
 
 The functions that decide are pure (rows in, updates out); ``refresh_graph`` only loads
 what they need from the index and writes their answers back, inside the caller's
-transaction. When the set of files changed (a note or attachment added, removed or renamed),
-every internal link is resolved again, because a new file can change where an existing
-link points. When only the content of some notes changed, the work is bounded by those
-notes: their own links, the anchors of links pointing at them, and the alias hints of the
-unresolved links (an edited ``aliases`` property can change those). That keeps a saved note
-cheap however large the vault is (design section 11).
+transaction. A new index resolves every internal link. Else the work is bounded by what
+changed: the links of the new and edited notes, the anchors of links pointing at the edited
+ones, the links a file that came or went can decide (those whose ``target_key`` is its name,
+:func:`vaultkit.obsidian.resolve.file_keys_deciding`: a new ``Note.md`` can change which of
+several same-named notes ``[[Note]]`` finds, and takes nothing else), and the alias hints of
+the unresolved links when some note's aliases came, went or changed. That keeps a saved, a
+created, a deleted or a renamed note cheap however large the vault is (design section 11).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from vaultkit.obsidian.resolve import (
     AnchorStatus,
     LinkResolver,
     check_anchor,
+    file_keys_deciding,
+    file_name_key,
     link_name_keys,
 )
 
@@ -90,25 +93,30 @@ def refresh_graph(
     connection: sqlite3.Connection,
     changed_notes: Collection[str] | None = None,
     *,
+    moved_files: Collection[str] = (),
     dependencies: bool = True,
     aliases: bool = True,
 ) -> None:
     """Recompute link resolution and task dependency states (inside a transaction).
 
-    ``changed_notes`` names the notes whose links, headings or block ids changed while the
-    set of files stayed the same (it may be empty); None (a file was added, removed or
-    renamed, or the index is new) resolves every link. ``dependencies=False`` says no task
-    with an id or a dependency changed, so the blocked states stand; ``aliases=False`` that
-    no note's aliases changed, so the alias hints of unresolved links elsewhere stand.
+    ``changed_notes`` names the notes whose links, headings or block ids changed, or that
+    are new (it may be empty); None (the index is new) resolves every link. ``moved_files``
+    are the files added to the index or removed from it since it was last resolved (a rename
+    is both): the links their names can decide are resolved again. ``dependencies=False``
+    says no task with an id or a dependency changed, came or went, so the blocked states
+    stand; ``aliases=False`` that no note's aliases changed, came or went, so the alias hints
+    of unresolved links elsewhere stand.
     """
-    if changed_notes is not None and not changed_notes and not aliases:
+    if changed_notes is not None and not changed_notes and not moved_files and not aliases:
         alias_index = AliasIndex({})  # unused: no link is resolved and no hint is redone
     else:
         alias_index = _alias_index(connection)
     if changed_notes is None:
         updates = _resolve_all(connection, alias_index)
     else:
-        updates = _resolve_around(connection, sorted(changed_notes), alias_index, hints=aliases)
+        updates = _resolve_around(
+            connection, sorted(changed_notes), sorted(moved_files), alias_index, hints=aliases
+        )
     connection.executemany(
         "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
         updates,
@@ -147,24 +155,32 @@ def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> lis
 
 
 def _resolve_around(
-    connection: sqlite3.Connection, changed: list[str], alias_index: AliasIndex, *, hints: bool
+    connection: sqlite3.Connection,
+    changed: list[str],
+    moved: list[str],
+    alias_index: AliasIndex,
+    *,
+    hints: bool,
 ) -> list[Update]:
-    """The links of the changed notes and those pointing at them resolved again; with
-    ``hints``, the alias hints of every other unresolved link brought up to date."""
+    """The links of the changed notes, those pointing at them and those the moved files can
+    decide resolved again; with ``hints``, the alias hints of every other unresolved link
+    brought up to date."""
     rows = []
     for chunk in _chunks(changed):
         marks = ",".join("?" * len(chunk))
         rows += connection.execute(
             f"{_LINKS} AND (note IN ({marks}) OR resolved IN ({marks}))", chunk + chunk
         ).fetchall()
+    rows += _decided_by(connection, moved)
+    rows = list({row[0]: row for row in rows}.values())
     resolver = LinkResolver(_named_like_targets(connection, rows))
     targets = {resolver.resolve(t, n, markdown=k == "markdown") for _, n, k, t, _ in rows}
     updates = resolve_link_rows(
         rows, resolver, *_anchors(connection, {t for t in targets if t}), alias_index
     )
     seen = {row[0] for row in rows}
-    # Unresolved links elsewhere stay unresolved (no file came or went), but an edited
-    # aliases property can change the hint they carry.
+    # Unresolved links elsewhere stay unresolved (no file of their name came), but aliases
+    # edited, added or removed can change the hint they carry.
     unresolved = (
         connection.execute(
             f"SELECT rowid, target, alias_of FROM links WHERE kind IN {INTERNAL_KINDS!r} "
@@ -178,6 +194,29 @@ def _resolve_around(
         if rowid not in seen and hint != alias_of:
             updates.append((None, AnchorStatus.NONE.value, hint, None, rowid))
     return updates
+
+
+def _decided_by(
+    connection: sqlite3.Connection, moved: list[str]
+) -> list[tuple[int, str, str, str, str | None]]:
+    """The links whose resolution one of the files ``moved`` can decide: those whose target
+    names it (a removed file's links pointed at it by name too), and those whose ``.``/``..``
+    segments make :func:`link_name_keys` the judge (few: they are read whole)."""
+    if not moved:
+        return []
+    keys = sorted({key for path in moved for key in file_keys_deciding(path)})
+    rows = []
+    for chunk in _chunks(keys):
+        rows += connection.execute(
+            f"{_LINKS} AND target_key IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+    names = {file_name_key(path) for path in moved}
+    rows += [
+        row
+        for row in connection.execute(f"{_LINKS} AND target_key IS NULL")
+        if not names.isdisjoint(link_name_keys(row[3], row[1]))
+    ]
+    return rows
 
 
 def _named_like_targets(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.cadences import Cadences
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
+from vaultkit.obsidian.resolve import link_target_key
 from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         ),
         ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
         ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
-        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
+        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
         ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
@@ -253,6 +254,9 @@ def _link_rows(note: Note) -> Rows:
             link.context,
             link.key,
             None,  # anchor_hint, link resolution's too
+            # Which files can decide where it points: vaultkit.graph.links re-resolves a
+            # link when a file of that name comes or goes, and no other.
+            link_target_key(link.target),
         )
         for link in note.links
     ]

@@ -62,6 +62,9 @@ class NoteWriter:
         """Known notes whose links, headings or block ids changed."""
         self.new_visible = False
         """Whether a note new to the index is one the views show (not a generated file)."""
+        self.added: list[str] = []
+        """Files new to the index (notes, and vaultkit's own dashboards among them): link
+        resolution reads their links and the links their names can decide."""
         self.new_generated: list[str] = []
         """Generated files new to the index: hidden from every view, they can only change
         where links point (:func:`vaultkit.index.update.update_index` resolves them again)."""
@@ -80,6 +83,14 @@ class NoteWriter:
         for path in removed_notes:
             self.regroup |= resource_urls.visible_urls(self.connection, path)
             self.task_change.subtract(task_totals.note_sums(self.connection, path))
+            # Its aliases named unresolved links elsewhere, its task ids others' blockers.
+            self.aliases_moved = self.aliases_moved or _aliases(self.connection, path) not in (
+                None,
+                "[]",
+            )
+            self.dependencies_moved = self.dependencies_moved or _has_dependencies(
+                self.connection, path
+            )
         self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
         delete_notes(self.connection, removed_notes)
 
@@ -104,6 +115,8 @@ class NoteWriter:
 
     def _store_file(self, item: ReadNote) -> None:
         source = item.source
+        if source.path not in self.known:
+            self.added.append(source.path)
         self.connection.execute(
             "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
             (
@@ -139,6 +152,8 @@ class NoteWriter:
     def _store_new(self, rows: NoteRows) -> None:
         """A note new to the index: nothing to compare with or to delete."""
         insert_note_rows(self.connection, rows)
+        self.aliases_moved = self.aliases_moved or rows.aliases != "[]"
+        self.dependencies_moved = self.dependencies_moved or rows.has_dependencies
         if not self.update.rebuilt:
             self.regroup |= resource_urls.visible_urls(self.connection, rows.path)
             self.task_change.update(task_totals.note_sums(self.connection, rows.path))

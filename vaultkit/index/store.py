@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -78,7 +78,7 @@ CREATE TABLE links (
     fragment TEXT, display TEXT, section TEXT NOT NULL, embed INTEGER NOT NULL,
     raw TEXT NOT NULL, task_line INTEGER, table_line INTEGER, callout_line INTEGER,
     resolved TEXT, anchor TEXT, alias_of TEXT, context TEXT NOT NULL, key TEXT,
-    anchor_hint TEXT
+    anchor_hint TEXT, target_key TEXT
 );
 CREATE TABLE resources (
     note TEXT NOT NULL, url TEXT NOT NULL, domain TEXT NOT NULL, text TEXT NOT NULL,
@@ -137,6 +137,7 @@ CREATE INDEX links_unresolved ON links(note, line) WHERE resolved IS NULL;
 CREATE INDEX links_broken ON links(note, line) WHERE anchor LIKE 'broken%';
 CREATE INDEX links_note ON links(note);
 CREATE INDEX links_resolved ON links(resolved);
+CREATE INDEX links_target_key ON links(target_key);
 CREATE INDEX resources_note ON resources(note);
 CREATE INDEX resources_url ON resources(url);
 CREATE INDEX resource_urls_order ON resource_urls(domain, url);

@@ -447,18 +447,30 @@ def _derive(
 ) -> None:
     """The graph, the kept sums, the generation counters; ``step`` after each of three."""
     files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or notes.new_visible
-    if files_moved or notes.new_generated:
+    # A rename is a removal and an addition, a folder renamed a batch of them.
+    added = notes.added + [row[0] for row in changes.file_rows if row[0] not in notes.known]
+    if rebuilt:
         refresh_graph(connection)
-        if not files_moved and _linked_to(connection, notes.new_generated):
-            # A new generated file took links that pointed elsewhere or nowhere.
-            notes.families.add("links")
-    elif notes.relinked or notes.dependencies_moved or notes.aliases_moved:
+    elif (
+        changes.removed
+        or added
+        or notes.relinked
+        or notes.dependencies_moved
+        or notes.aliases_moved
+    ):
+        # Only the links a file that came or went can decide are resolved again, with
+        # those of the new and the edited notes (vaultkit.graph.links).
         refresh_graph(
             connection,
-            notes.relinked,
+            [*notes.relinked, *notes.added],
+            moved_files=[*changes.removed, *added],
             dependencies=notes.dependencies_moved,
             aliases=notes.aliases_moved,
         )
+    if not files_moved and added and _linked_to(connection, added):
+        # A new file the views do not show (vaultkit's own dashboard, a note that cannot be
+        # read yet) took links that pointed elsewhere or nowhere.
+        notes.families.add("links")
     step()
     if files_moved or changes.exclusion_changes:
         # The set of visible files moved: every view can change.

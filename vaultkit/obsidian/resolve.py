@@ -32,6 +32,7 @@ __all__ = [
     "find_heading",
     "heading_key",
     "link_name_keys",
+    "link_target_key",
     "normalize_heading",
     "strip_heading",
 ]
@@ -72,6 +73,31 @@ def link_name_keys(target: str, source: str) -> set[str]:
             keys.add(key)
             keys.add(_key(segment + _MD))
     return keys
+
+
+def link_target_key(target: str) -> str | None:
+    """The key a file's name must have to decide where ``target`` resolves, from any note:
+    that of its last segment (``[[a/Note]]`` -> ``note``, ``[[Doc.pdf]]`` -> ``doc.pdf``).
+
+    A file named ``K`` can change where a link points only if ``K`` is this key, or this key
+    with ``.md`` (:func:`file_keys_deciding`). ``""``: no file can (an empty target is the
+    linking note itself; a bare ``/`` points nowhere). None: a ``.`` or ``..`` segment can make
+    another segment of the target, or of the linking note's folder, the last one; only
+    :func:`link_name_keys` can say which files decide then.
+    """
+    segments = unicodedata.normalize("NFC", target).split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    named = [segment for segment in segments if segment]
+    return _key(named[-1]) if named else ""
+
+
+def file_keys_deciding(path: str) -> tuple[str, ...]:
+    """The :func:`link_target_key` values of the links whose resolution the file at ``path``
+    can decide: ``Note.md`` decides ``[[Note]]`` and ``[[Note.md]]``, ``a.png`` only ``[[a.png]]``
+    (a note ``a.png.md`` would be the second reading of ``[[a.png]]``, not this file)."""
+    key = file_name_key(path)
+    return (key, key[: -len(_MD)]) if key.endswith(_MD) and len(key) > len(_MD) else (key,)
 
 
 def _folder(path: str) -> str:
