@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import queue
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -45,7 +44,9 @@ from benchmarks.measure import (
     _progress,
     _reader,
     _wait_line,
+    stop_watcher,
     vaultkit_command,
+    watch_failure,
 )
 from benchmarks.procs import run_tracked
 
@@ -405,15 +406,10 @@ def _watch_phase(
             result.watch.samples.append(time.perf_counter() - started)
             time.sleep(debounce + 0.3)  # let the echo of its writes settle
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    failures = [line for line in seen if " failed" in line or "conflict" in line]
-    if failures:
-        notes.append(f"{change.label}: vaultkit watch logged: {failures[0]}")
+        stop_watcher(proc)
+    failure = watch_failure(seen)
+    if failure:
+        notes.append(f"{change.label}: vaultkit watch logged: {failure}")
     return k
 
 

@@ -343,6 +343,22 @@ def _reader(stream: IO[str], lines: queue.Queue[str]) -> None:
         lines.put(line.rstrip("\n"))
 
 
+def stop_watcher(proc: subprocess.Popen[Any]) -> None:
+    """Stop a ``vaultkit watch`` process as a service manager does (SIGTERM), killing it if it
+    does not exit within 30 s."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def watch_failure(seen: list[str]) -> str | None:
+    """The first log line of a watcher that reports a failed sync or a conflict."""
+    return next((line for line in seen if " failed" in line or "conflict" in line), None)
+
+
 def _wait_line(lines: queue.Queue[str], needle: str, timeout: float, seen: list[str]) -> str:
     deadline = time.monotonic() + timeout
     while True:
@@ -409,15 +425,10 @@ def measure_watch(
             _wait_line(lines, "sync:", timeout, seen)
             time.sleep(debounce + 0.3)  # let the echo of its writes settle
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    failures = [line for line in seen if " failed" in line or "conflict" in line]
-    if failures:
-        notes.append(f"vaultkit watch logged: {failures[0]}")
+        stop_watcher(proc)
+    failure = watch_failure(seen)
+    if failure:
+        notes.append(f"vaultkit watch logged: {failure}")
     _progress(f"watch: {latencies.median:.3f} s (debounce {debounce:.3f} s)")
     return latencies
 
