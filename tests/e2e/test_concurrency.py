@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import vaultkit_executable
+from tests.support.obsidian_editor import PAUSE_BETWEEN_BURSTS, PAUSE_INSIDE_A_SAVE
 from tests.support.region_vault import is_temp_file, make_region_vault, snapshot
 from tests.support.watching import wait_until
 from vaultkit.parse.note import parse_note
@@ -36,10 +37,14 @@ REPO = Path(__file__).resolve().parent.parent.parent
 SEED = int(os.environ.get("VAULTKIT_CONCURRENCY_SEED", "7"))
 SAVES = int(os.environ.get("VAULTKIT_CONCURRENCY_SAVES", "1500"))
 """Saves per scenario (two scenarios, two editors each): 3,000 in all by default."""
-QUIET_SECONDS = 0.3
+QUIET_SECONDS = 0.6
 """Longer than any pause inside one save (obsidian_editor.PAUSE_INSIDE_A_SAVE, with room for
-an editor process that the busy machine does not schedule for a while), shorter than the
-pauses between saves: vaultkit writes between saves, and races the next one."""
+an editor process that the busy machine does not schedule for a while: at 0.3 s, a CI run
+sharing two cores with another test run once lost the tail of a save that an editor, not
+scheduled for that long, was still writing, as the README's stated limit allows), shorter than
+the pauses between bursts of saves (obsidian_editor.PAUSE_BETWEEN_BURSTS): vaultkit writes
+between saves, and races the next one."""
+assert PAUSE_INSIDE_A_SAVE < QUIET_SECONDS < PAUSE_BETWEEN_BURSTS[0]
 
 
 def region_is_current(vault: Path, rel: str) -> bool:

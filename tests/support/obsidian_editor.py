@@ -27,6 +27,9 @@ from pathlib import Path
 KINDS = ("in place", "slow in place", "rename", "truncate")
 PAUSE_INSIDE_A_SAVE = 0.03
 """The longest pause inside one save; the test's quiet period must be longer (design 8.10)."""
+PAUSE_BETWEEN_BURSTS = (0.65, 0.75)
+"""The pauses between bursts of typing (seconds, from, to); the test's quiet period must be
+shorter, so that vaultkit writes between saves."""
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -103,7 +106,9 @@ def main(argv: list[str]) -> int:
         made.append((rel, line, kind))
         # Typing bursts, then pauses longer than the quiet period, so that vaultkit's writes
         # start at every possible point between two saves.
-        time.sleep(rng.uniform(0, 0.008) if rng.random() < 0.92 else rng.uniform(0.35, 0.45))
+        time.sleep(
+            rng.uniform(0, 0.008) if rng.random() < 0.92 else rng.uniform(*PAUSE_BETWEEN_BURSTS)
+        )
     json.dump(made, sys.stdout)
     return 0
 
