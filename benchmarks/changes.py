@@ -26,11 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import queue
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +39,8 @@ from benchmarks.measure import (
     TaskToggle,
     _checked,
     _progress,
-    _reader,
     _wait_line,
+    start_watcher,
     stop_watcher,
     vaultkit_command,
     watch_failure,
@@ -378,18 +375,8 @@ def _watch_phase(
     notes: list[str],
 ) -> int:
     debounce = debounce_ms / 1000
-    proc = subprocess.Popen(
-        [*vaultkit_command(), "watch", str(copy), "--debounce", str(debounce_ms)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=change.env(env),
-    )
-    assert proc.stderr is not None
-    lines: queue.Queue[str] = queue.Queue()
+    proc, lines = start_watcher(copy, debounce_ms, change.env(env))
     seen: list[str] = []
-    threading.Thread(target=_reader, args=(proc.stderr, lines), daemon=True).start()
     try:
         _wait_line(lines, "initial sync", 10 * timeout, seen)
         time.sleep(max(0.5, 2 * debounce))  # idle: any echo of its own writes has passed

@@ -343,6 +343,25 @@ def _reader(stream: IO[str], lines: queue.Queue[str]) -> None:
         lines.put(line.rstrip("\n"))
 
 
+def start_watcher(
+    copy: Path, debounce_ms: int, env: dict[str, str]
+) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """A ``vaultkit watch`` process on ``copy``, and the queue its log lines arrive on (read by
+    a daemon thread, so waiting for a line can time out)."""
+    proc = subprocess.Popen(
+        [*vaultkit_command(), "watch", str(copy), "--debounce", str(debounce_ms)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_reader, args=(proc.stderr, lines), daemon=True).start()
+    return proc, lines
+
+
 def stop_watcher(proc: subprocess.Popen[Any]) -> None:
     """Stop a ``vaultkit watch`` process as a service manager does (SIGTERM), killing it if it
     does not exit within 30 s."""
@@ -388,18 +407,8 @@ def measure_watch(
     latencies = Stage()
     status = copy / STATUS_DASHBOARD
     debounce = debounce_ms / 1000
-    proc = subprocess.Popen(
-        [*vaultkit_command(), "watch", str(copy), "--debounce", str(debounce_ms)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert proc.stderr is not None
-    lines: queue.Queue[str] = queue.Queue()
+    proc, lines = start_watcher(copy, debounce_ms, env)
     seen: list[str] = []
-    threading.Thread(target=_reader, args=(proc.stderr, lines), daemon=True).start()
     try:
         first = _wait_line(lines, "initial sync", 10 * timeout, seen)
         if "failed" in first or "error" in first:
