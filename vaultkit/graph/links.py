@@ -7,7 +7,8 @@ changed: the links of the new and edited notes, the anchors of links pointing at
 ones, the links a file that came or went can decide (those whose ``target_key`` is its name,
 :func:`vaultkit.obsidian.resolve.file_keys_deciding`: a new ``Note.md`` can change which of
 several same-named notes ``[[Note]]`` finds, and takes nothing else), and the alias hints of
-the unresolved links when some note's aliases came, went or changed. That keeps a saved, a
+the unresolved links an alias that came or went can name (those whose ``alias_key`` is its
+key). That keeps a saved, a
 created, a deleted or a renamed note cheap however large the vault is (design section 11).
 """
 
@@ -15,13 +16,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Protocol
 
 from vaultkit.obsidian.resolve import (
     AliasIndex,
     AnchorStatus,
     LinkResolver,
+    alias_key,
+    alias_owner,
     check_anchor,
     file_keys_deciding,
     file_name_key,
@@ -34,12 +39,17 @@ Update = tuple[str | None, str, str | None, str | None, int]
 """A link row's (resolved, anchor, alias_of, anchor_hint, rowid)."""
 
 
+class AliasHints(Protocol):
+    def hint(self, target: str) -> str | None:
+        """The path of a note that lists ``target`` among its aliases, else None."""
+
+
 def resolve_link_rows(
     rows: Iterable[tuple[int, str, str, str, str | None]],
     resolver: LinkResolver,
     headings: Mapping[str, Sequence[tuple[str, int]]],
     block_ids: Mapping[str, Sequence[str]],
-    aliases: AliasIndex,
+    aliases: AliasHints,
 ) -> list[Update]:
     """(rowid, note, kind, target, fragment) -> (resolved, anchor, alias_of, anchor_hint,
     rowid); ``anchor_hint`` is the heading a broken heading anchor matches only leniently."""
@@ -95,7 +105,7 @@ def refresh_graph(
     *,
     moved_files: Collection[str] = (),
     dependencies: bool = True,
-    aliases: bool = True,
+    alias_keys: Collection[str] | None = None,
 ) -> None:
     """Recompute link resolution and task dependency states (inside a transaction).
 
@@ -104,18 +114,18 @@ def refresh_graph(
     are the files added to the index or removed from it since it was last resolved (a rename
     is both): the links their names can decide are resolved again. ``dependencies=False``
     says no task with an id or a dependency changed, came or went, so the blocked states
-    stand; ``aliases=False`` that no note's aliases changed, came or went, so the alias hints
-    of unresolved links elsewhere stand.
+    stand. ``alias_keys`` are the keys of the aliases that came to some note or left it: the
+    unresolved links they can name get their hint again; None: every unresolved link does.
     """
-    if changed_notes is not None and not changed_notes and not moved_files and not aliases:
-        alias_index = AliasIndex({})  # unused: no link is resolved and no hint is redone
-    else:
-        alias_index = _alias_index(connection)
     if changed_notes is None:
-        updates = _resolve_all(connection, alias_index)
+        updates = _resolve_all(connection, _alias_index(connection))
     else:
         updates = _resolve_around(
-            connection, sorted(changed_notes), sorted(moved_files), alias_index, hints=aliases
+            connection,
+            sorted(changed_notes),
+            sorted(moved_files),
+            _StoredAliases(connection),
+            alias_keys,
         )
     connection.executemany(
         "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
@@ -137,14 +147,24 @@ _LINKS = f"SELECT rowid, note, kind, target, fragment FROM links WHERE kind IN {
 
 
 def _alias_index(connection: sqlite3.Connection) -> AliasIndex:
-    return AliasIndex(
-        {
-            path: json.loads(raw)
-            for path, raw in connection.execute(
-                "SELECT path, aliases FROM notes WHERE aliases != '[]'"
-            )
-        }
-    )
+    """Every note's aliases, for resolving every link."""
+    return AliasIndex.keyed(connection.execute("SELECT note, key FROM aliases"))
+
+
+class _StoredAliases:
+    """The alias hints of a few links, each alias key looked up in the index once: loading
+    every alias would cost more than the few links a change resolves again."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._owners: dict[str, str | None] = {}
+
+    def hint(self, target: str) -> str | None:
+        key = alias_key(target)
+        if key not in self._owners:
+            notes = self._connection.execute("SELECT note FROM aliases WHERE key = ?", (key,))
+            self._owners[key] = alias_owner({unicodedata.normalize("NFC", n) for (n,) in notes})
+        return self._owners[key]
 
 
 def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> list[Update]:
@@ -158,13 +178,12 @@ def _resolve_around(
     connection: sqlite3.Connection,
     changed: list[str],
     moved: list[str],
-    alias_index: AliasIndex,
-    *,
-    hints: bool,
+    aliases: AliasHints,
+    alias_keys: Collection[str] | None,
 ) -> list[Update]:
     """The links of the changed notes, those pointing at them and those the moved files can
-    decide resolved again; with ``hints``, the alias hints of every other unresolved link
-    brought up to date."""
+    decide resolved again, and the alias hints of the unresolved links ``alias_keys`` can name
+    brought up to date (None: of every unresolved link)."""
     rows = []
     for chunk in _chunks(changed):
         marks = ",".join("?" * len(chunk))
@@ -176,24 +195,35 @@ def _resolve_around(
     resolver = LinkResolver(_named_like_targets(connection, rows))
     targets = {resolver.resolve(t, n, markdown=k == "markdown") for _, n, k, t, _ in rows}
     updates = resolve_link_rows(
-        rows, resolver, *_anchors(connection, {t for t in targets if t}), alias_index
+        rows, resolver, *_anchors(connection, {t for t in targets if t}), aliases
     )
     seen = {row[0] for row in rows}
     # Unresolved links elsewhere stay unresolved (no file of their name came), but aliases
     # edited, added or removed can change the hint they carry.
-    unresolved = (
-        connection.execute(
-            f"SELECT rowid, target, alias_of FROM links WHERE kind IN {INTERNAL_KINDS!r} "
-            "AND resolved IS NULL"
-        )
-        if hints
-        else ()
-    )
-    for rowid, target, alias_of in unresolved:
-        hint = alias_index.hint(target)
+    for rowid, target, alias_of in _unresolved(connection, alias_keys):
+        hint = aliases.hint(target)
         if rowid not in seen and hint != alias_of:
             updates.append((None, AnchorStatus.NONE.value, hint, None, rowid))
     return updates
+
+
+def _unresolved(
+    connection: sqlite3.Connection, alias_keys: Collection[str] | None
+) -> list[tuple[int, str, str | None]]:
+    """(rowid, target, alias_of) of the unresolved links an alias of ``alias_keys`` can name
+    (None: of every unresolved link)."""
+    select = (
+        f"SELECT rowid, target, alias_of FROM links WHERE kind IN {INTERNAL_KINDS!r} "
+        "AND resolved IS NULL"
+    )
+    if alias_keys is None:
+        return connection.execute(select).fetchall()
+    rows = []
+    for chunk in _chunks(sorted(alias_keys)):
+        rows += connection.execute(
+            f"{select} AND alias_key IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+    return rows
 
 
 def _decided_by(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.cadences import Cadences
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
-from vaultkit.obsidian.resolve import link_target_key
+from vaultkit.obsidian.resolve import alias_key, link_target_key
 from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         ),
         ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
         ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
-        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
+        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
         ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
         ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
@@ -110,6 +110,7 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
             [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
         ),
         ("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [note_row + digests]),
+        ("INSERT INTO aliases VALUES (?,?)", [(path, key) for key in alias_keys(note_row[4])]),
     )
     return NoteRows(
         path=path,
@@ -143,6 +144,14 @@ def delete_notes(
         if table not in keep:
             connection.executemany(f"DELETE FROM {table} WHERE note = ?", rows)
     connection.executemany("DELETE FROM notes WHERE path = ?", rows)
+
+
+def alias_keys(aliases: str | None) -> set[str]:
+    """The keys (:func:`vaultkit.obsidian.resolve.alias_key`) of a note's aliases, given as
+    the ``notes.aliases`` column holds them (a JSON list)."""
+    if not aliases or aliases == "[]":
+        return set()
+    return {key for alias in json.loads(aliases) if (key := alias_key(str(alias)))}
 
 
 def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] | None:
@@ -257,6 +266,9 @@ def _link_rows(note: Note) -> Rows:
             # Which files can decide where it points: vaultkit.graph.links re-resolves a
             # link when a file of that name comes or goes, and no other.
             link_target_key(link.target),
+            # Which aliases can name it when it is unresolved: aliases that come or go
+            # look at the hints of these links only.
+            alias_key(link.target),
         )
         for link in note.links
     ]

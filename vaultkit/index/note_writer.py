@@ -21,6 +21,7 @@ from vaultkit.index.changes import Known
 from vaultkit.index.note_rows import (
     LINK_TABLES,
     NoteRows,
+    alias_keys,
     delete_notes,
     insert_note_rows,
     note_digests,
@@ -69,7 +70,9 @@ class NoteWriter:
         """Generated files new to the index: hidden from every view, they can only change
         where links point (:func:`vaultkit.index.update.update_index` resolves them again)."""
         self.dependencies_moved = False
-        self.aliases_moved = False
+        self.alias_keys: set[str] = set()
+        """The keys of the aliases that came or went (:func:`vaultkit.index.note_rows.
+        alias_keys`): the unresolved links they can name need their hint looked at again."""
         self.regroup: set[str] = set()
         """URLs whose reading-list row may have moved: those that changed notes mention now or
         mentioned before (unused on a cold start, which groups every URL once at the end)."""
@@ -84,10 +87,7 @@ class NoteWriter:
             self.regroup |= resource_urls.visible_urls(self.connection, path)
             self.task_change.subtract(task_totals.note_sums(self.connection, path))
             # Its aliases named unresolved links elsewhere, its task ids others' blockers.
-            self.aliases_moved = self.aliases_moved or _aliases(self.connection, path) not in (
-                None,
-                "[]",
-            )
+            self.alias_keys |= alias_keys(_aliases(self.connection, path))
             self.dependencies_moved = self.dependencies_moved or _has_dependencies(
                 self.connection, path
             )
@@ -152,7 +152,7 @@ class NoteWriter:
     def _store_new(self, rows: NoteRows) -> None:
         """A note new to the index: nothing to compare with or to delete."""
         insert_note_rows(self.connection, rows)
-        self.aliases_moved = self.aliases_moved or rows.aliases != "[]"
+        self.alias_keys |= alias_keys(rows.aliases)
         self.dependencies_moved = self.dependencies_moved or rows.has_dependencies
         if not self.update.rebuilt:
             self.regroup |= resource_urls.visible_urls(self.connection, rows.path)
@@ -175,7 +175,9 @@ class NoteWriter:
         self.dependencies_moved = (
             self.dependencies_moved or rows.has_dependencies or _has_dependencies(connection, path)
         )
-        self.aliases_moved = self.aliases_moved or _aliases(connection, path) != rows.aliases
+        old_aliases = _aliases(connection, path)
+        if old_aliases != rows.aliases:
+            self.alias_keys |= alias_keys(old_aliases) ^ alias_keys(rows.aliases)
         # None: a note that became or stopped being one of vaultkit's own (or had no row).
         moved = (
             None

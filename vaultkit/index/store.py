@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -78,7 +78,7 @@ CREATE TABLE links (
     fragment TEXT, display TEXT, section TEXT NOT NULL, embed INTEGER NOT NULL,
     raw TEXT NOT NULL, task_line INTEGER, table_line INTEGER, callout_line INTEGER,
     resolved TEXT, anchor TEXT, alias_of TEXT, context TEXT NOT NULL, key TEXT,
-    anchor_hint TEXT, target_key TEXT
+    anchor_hint TEXT, target_key TEXT, alias_key TEXT NOT NULL
 );
 CREATE TABLE resources (
     note TEXT NOT NULL, url TEXT NOT NULL, domain TEXT NOT NULL, text TEXT NOT NULL,
@@ -122,6 +122,7 @@ CREATE TABLE diagnostics (
     note TEXT NOT NULL, line INTEGER NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
     message TEXT NOT NULL
 );
+CREATE TABLE aliases (note TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX headings_note ON headings(note);
 CREATE INDEX tasks_note ON tasks(note);
 CREATE INDEX files_name_key ON files(name_key);
@@ -138,6 +139,7 @@ CREATE INDEX links_broken ON links(note, line) WHERE anchor LIKE 'broken%';
 CREATE INDEX links_note ON links(note);
 CREATE INDEX links_resolved ON links(resolved);
 CREATE INDEX links_target_key ON links(target_key);
+CREATE INDEX links_alias_key ON links(alias_key) WHERE resolved IS NULL;
 CREATE INDEX resources_note ON resources(note);
 CREATE INDEX resources_url ON resources(url);
 CREATE INDEX resource_urls_order ON resource_urls(domain, url);
@@ -151,6 +153,8 @@ CREATE INDEX tags_tag ON tags(tag COLLATE NOCASE);
 CREATE INDEX block_ids_note ON block_ids(note);
 CREATE INDEX inline_fields_note ON inline_fields(note);
 CREATE INDEX diagnostics_note ON diagnostics(note);
+CREATE INDEX aliases_note ON aliases(note);
+CREATE INDEX aliases_key ON aliases(key);
 """
 
 NOTE_TABLES = (
@@ -168,6 +172,7 @@ NOTE_TABLES = (
     "block_ids",
     "inline_fields",
     "diagnostics",
+    "aliases",
 )
 
 

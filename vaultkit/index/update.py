@@ -451,13 +451,7 @@ def _derive(
     added = notes.added + [row[0] for row in changes.file_rows if row[0] not in notes.known]
     if rebuilt:
         refresh_graph(connection)
-    elif (
-        changes.removed
-        or added
-        or notes.relinked
-        or notes.dependencies_moved
-        or notes.aliases_moved
-    ):
+    elif changes.removed or added or notes.relinked or notes.dependencies_moved or notes.alias_keys:
         # Only the links a file that came or went can decide are resolved again, with
         # those of the new and the edited notes (vaultkit.graph.links).
         refresh_graph(
@@ -465,7 +459,7 @@ def _derive(
             [*notes.relinked, *notes.added],
             moved_files=[*changes.removed, *added],
             dependencies=notes.dependencies_moved,
-            aliases=notes.aliases_moved,
+            alias_keys=notes.alias_keys,
         )
     if not files_moved and added and _linked_to(connection, added):
         # A new file the views do not show (vaultkit's own dashboard, a note that cannot be

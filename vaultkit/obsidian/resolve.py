@@ -26,6 +26,8 @@ __all__ = [
     "AnchorStatus",
     "LinkResolver",
     "alias_hint",
+    "alias_key",
+    "alias_owner",
     "anchor_status",
     "check_anchor",
     "file_name_key",
@@ -443,20 +445,45 @@ class AliasIndex:
     __slots__ = ("_owners",)
 
     def __init__(self, aliases: Mapping[str, Sequence[str]]) -> None:
-        owners: dict[str, list[str]] = {}
-        for path, names in aliases.items():
-            note = unicodedata.normalize("NFC", path)
-            for alias in names:
-                key = _key(str(alias)).strip()
-                if key and note not in owners.setdefault(key, []):
-                    owners[key].append(note)
-        # Several notes may claim one alias; name the one a link would most plausibly mean,
-        # by the same shortest-path-then-string order the resolver's last tie-break uses.
-        self._owners = {key: min(notes, key=lambda p: (len(p), p)) for key, notes in owners.items()}
+        self._owners = _owners(
+            (path, alias_key(str(alias))) for path, names in aliases.items() for alias in names
+        )
+
+    @classmethod
+    def keyed(cls, aliases: Iterable[tuple[str, str]]) -> AliasIndex:
+        """From (note path, :func:`alias_key`) pairs, as the index keeps them."""
+        index = cls({})
+        index._owners = _owners(aliases)
+        return index
 
     def hint(self, target: str) -> str | None:
         """The path of a note that lists ``target`` among its aliases (case-insensitive)."""
-        return self._owners.get(_key(target).strip())
+        return self._owners.get(alias_key(target))
+
+
+def alias_key(name: str) -> str:
+    """The key an alias and a link target are compared by (case-insensitive, trimmed)."""
+    return _key(name).strip()
+
+
+def _owners(aliases: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Alias key -> :func:`alias_owner` of the notes claiming it, from (path, key) pairs."""
+    claims: dict[str, set[str]] = {}
+    for path, key in aliases:
+        if key:
+            claims.setdefault(key, set()).add(unicodedata.normalize("NFC", path))
+    return {key: min(notes, key=_owner_order) for key, notes in claims.items()}
+
+
+def _owner_order(path: str) -> tuple[int, str]:
+    return (len(path), path)
+
+
+def alias_owner(notes: Iterable[str]) -> str | None:
+    """Of the notes (NFC paths) that claim one alias, the one a link would most plausibly
+    mean: the shortest path, then the first in string order, as the resolver's last tie-break
+    orders them."""
+    return min(notes, key=_owner_order, default=None)
 
 
 def alias_hint(target: str, aliases: Mapping[str, Sequence[str]]) -> str | None:
