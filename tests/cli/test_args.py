@@ -27,6 +27,8 @@ def _parsed(argv: list[str]) -> dict[str, object]:
         ["hook", "--file", "Inbox.md"],
         ["hook", "/home/me/Notes", "--file", "/home/me/Notes/Daily/2026-11-29.md"],
         ["hook", "--file", "My Note.md", "Notes"],
+        ["hook", "-q", "--file", "Inbox.md"],
+        ["hook", "--file", "Inbox.md", "--quiet", "Notes", "-q"],
     ],
 )
 def test_the_quick_shapes_mean_what_the_parser_says(argv: list[str]) -> None:
@@ -57,7 +59,19 @@ def test_every_other_command_line_goes_to_the_parser(argv: list[str]) -> None:
     assert quick_args(argv) is None
 
 
-_TOKENS = ["sync", "hook", "tasks", "--file", "--json", "--dry-run", "-x", "Notes", "a.md", ""]
+_TOKENS = [
+    "sync",
+    "hook",
+    "tasks",
+    "--file",
+    "--json",
+    "--dry-run",
+    "-x",
+    "-q",
+    "Notes",
+    "a.md",
+    "",
+]
 
 
 @given(st.lists(st.sampled_from(_TOKENS), max_size=5))

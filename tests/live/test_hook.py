@@ -408,3 +408,19 @@ def test_a_folder_renamed_or_deleted_syncs_the_whole_vault(vault: Path) -> None:
     # A deleted attachment (a name with an extension) or a dot-folder is still no news.
     assert installed("hook", str(vault), "--file", str(vault / "gone.png")).stderr == ""
     assert installed("hook", str(vault), "--file", str(vault / ".trash")).stderr == ""
+
+
+def test_quiet_hook_writes_without_a_notice_but_still_reports_problems(vault: Path) -> None:
+    from tests.support.cli import installed
+
+    edit(vault, "Plan.md")
+    before = (vault / "Dashboards" / "Status.md").read_bytes()
+    quiet = installed("hook", "-q", "--file", str(vault / "Plan.md"), str(vault))
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (vault / "Dashboards" / "Status.md").read_bytes() != before  # it did sync
+    (vault / ".vaultkit" / "templates").mkdir(parents=True, exist_ok=True)
+    (vault / ".vaultkit" / "templates" / "status.md.j2").write_text("{% if %}\n", "utf-8")
+    edit(vault, "Plan.md")
+    broken = installed("hook", "--file", str(vault / "Plan.md"), "--quiet", str(vault))
+    assert broken.returncode != 0
+    assert "status.md.j2" in broken.stderr

@@ -266,7 +266,7 @@ def _hook(args: argparse.Namespace, out: TextIO, listen: Callable[[TextIO], None
     listen(sys.stderr)
     from vaultkit.live.hook import run_hook
 
-    return run_hook(chosen_vault(args), args.file, out, sys.stderr)
+    return run_hook(chosen_vault(args), args.file, out, sys.stderr, quiet=args.quiet)
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
@@ -409,6 +409,9 @@ def quick_args(arguments: Sequence[str]) -> argparse.Namespace | None:
             arg = rest.pop(0)
             if arg == "--file" and file is None and rest and not rest[0].startswith("-"):
                 file = rest.pop(0)
+            elif arg in ("-q", "--quiet"):
+                # The plugin's notice for every save that wrote something is what -q is for.
+                global_options["quiet"] = True
             elif not arg.startswith("-") and vault_dir is None:
                 vault_dir = arg
             else:

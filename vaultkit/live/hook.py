@@ -72,15 +72,23 @@ MAX_QUIET_WAITS = 5
 rest to the next sync (design 8.10); each wait ends early if a newer save supersedes it."""
 
 
-def run_hook(vault: Path | str | None, file: Path | str | None, out: TextIO, err: TextIO) -> int:
+def run_hook(
+    vault: Path | str | None,
+    file: Path | str | None,
+    out: TextIO,
+    err: TextIO,
+    *,
+    quiet: bool = False,
+) -> int:
     """Sync the vault for one changed ``file`` (or all changes); returns the exit status.
 
     ``vault`` and ``file`` come as the plugin passes them: absolute or vault-relative, maybe
     still wrapped in one pair of quotes. Prints one line to ``err`` (the plugin shows stderr
-    as a notice) when something was written or went wrong, nothing otherwise.
+    as a notice) when something was written or went wrong, nothing otherwise; with ``quiet``
+    (``-q``) only what went wrong.
     """
     try:
-        return _run(vault, file, err)
+        return _run(vault, file, err, quiet)
     except VaultkitError as exc:
         err.write(f"vaultkit: {one_line(str(exc))}\n")
         return exc.exit_code
@@ -103,12 +111,14 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO) -> int:
+def _run(
+    vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO, quiet: bool
+) -> int:
     file_text = _unquote(str(file_arg)) if file_arg is not None else None
     hint = Path(file_text).expanduser() if file_text and Path(file_text).is_absolute() else None
     vault = vault_root(_unquote(str(vault_arg)) if vault_arg is not None else None, hint)
     if file_text is None:
-        return _sync(VaultPaths(vault), None, err)
+        return _sync(VaultPaths(vault), None, err, quiet)
     file_path, rel = _locate(vault, file_text)
 
     # Cheapest checks first: these need nothing but the path.
@@ -116,7 +126,7 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
         if _names_a_folder(file_path, rel):
             # A folder created, renamed, moved or deleted (the plugin's folder events): every
             # note under it may have moved, and only a look at the whole vault finds where.
-            return _sync(VaultPaths(vault), None, err)
+            return _sync(VaultPaths(vault), None, err, quiet)
         return ExitStatus.OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
         return ExitStatus.OK
@@ -149,7 +159,7 @@ def _run(vault_arg: Path | str | None, file_arg: Path | str | None, err: TextIO)
     paths = VaultPaths(vault, configured=config.vault.index)
     if _unchanged(paths.index.path, file_path, rel):
         return ExitStatus.OK
-    return _sync(paths, (rel, file_path), err)
+    return _sync(paths, (rel, file_path), err, quiet)
 
 
 def _names_a_folder(file_path: Path, rel: str) -> bool:
@@ -271,7 +281,7 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     return bool(content_digest(data) == digest)
 
 
-def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> int:
+def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO, quiet: bool) -> int:
     from vaultkit.sync.lock import VaultBusyError, vault_lock
     from vaultkit.sync.run import run_sync
 
@@ -294,7 +304,7 @@ def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO) -> i
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    return _notice(paths.root, results, changed[0] if changed else None, err)
+    return _notice(paths.root, results, changed[0] if changed else None, err, quiet)
 
 
 def _state(path: Path) -> tuple[int, int, int, int] | None:
@@ -316,10 +326,12 @@ def _wait_for_quiet(result: SyncResult) -> bool:
     return all(_state(path) == state for path, state in before.items())
 
 
-def _notice(vault: Path, results: list[SyncResult], rel: str | None, err: TextIO) -> int:
-    """The notice (:func:`vaultkit.sync.outcome.notice`): one line for what the syncs wrote, one per
-    problem of the last one."""
+def _notice(
+    vault: Path, results: list[SyncResult], rel: str | None, err: TextIO, quiet: bool
+) -> int:
+    """The notice (:func:`vaultkit.sync.outcome.notice`): one line for what the syncs wrote
+    (unless ``quiet``), one per problem of the last one."""
     outcomes = [sync_outcome(result, vault) for result in results]
-    for line in notice(outcomes, rel):
+    for line in notice(outcomes, rel, quiet=quiet):
         err.write(f"vaultkit: {line}\n")
     return ExitStatus.PROBLEMS if outcomes[-1].problems else ExitStatus.OK

@@ -230,13 +230,13 @@ def log_line(outcome: SyncOutcome) -> str:
     return "; ".join(parts)
 
 
-def notice(outcomes: list[SyncOutcome], changed: str | None) -> list[str]:
+def notice(outcomes: list[SyncOutcome], changed: str | None, *, quiet: bool = False) -> list[str]:
     """The hook's lines for the plugin's notice: what the syncs wrote (after the note whose
-    save started them), then one line per problem of the last one; none when nothing was
-    written and nothing went wrong."""
+    save started them; not when ``quiet``), then one line per problem of the last one; none
+    when nothing was written and nothing went wrong."""
     lines = []
     written = [path for outcome in outcomes for path in outcome.written]
-    if written:
+    if written and not quiet:
         cause = f"{changed} changed → " if changed else ""
         seconds = sum(outcome.seconds for outcome in outcomes)
         lines.append(f"{cause}{wrote(written)} ({seconds:.2f} s)")
