@@ -6,7 +6,8 @@ case only, a whole folder) and edits of a small vault whose notes link in every 
 resolves (by name, by path, relative, rooted, with heading and block anchors, embeds, markdown
 links, attachments, aliases typed by hand, task dependencies). After each step the index is
 updated incrementally (a full scan, or the hook's scan of the touched paths), and its links,
-blocked states and link health are compared with those of a new index built from scratch.
+blocked states and link health (the kept counts and orphans too) are compared with those of
+a new index built from scratch.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from vaultkit.index import link_health as kept_links
 from vaultkit.index.queries import link_health
 from vaultkit.index.update import update_index
 from vaultkit.scan.paths import scan_paths
@@ -96,7 +98,19 @@ def _snapshot(connection: sqlite3.Connection) -> tuple[Any, ...]:
         ).fetchall()
     )
     tasks = connection.execute("SELECT note, line, blocked FROM tasks ORDER BY note, line")
-    return links, tasks.fetchall(), link_health(connection)
+    kept = (
+        connection.execute("SELECT * FROM link_notes ORDER BY note").fetchall(),
+        connection.execute("SELECT * FROM link_totals ORDER BY key").fetchall(),
+    )
+    # The kept Link health rows are what their definition says of each note.
+    defined = [
+        (path, *row)
+        for (path,) in connection.execute("SELECT path FROM notes ORDER BY path")
+        if (row := kept_links.note_row(connection, path)) is not None
+    ]
+    assert kept[0] == defined
+    assert kept_links.totals(connection)["notes"] == len(defined)
+    return links, tasks.fetchall(), link_health(connection), kept
 
 
 @settings(

@@ -106,7 +106,7 @@ def refresh_graph(
     moved_files: Collection[str] = (),
     dependencies: bool = True,
     alias_keys: Collection[str] | None = None,
-) -> None:
+) -> set[str] | None:
     """Recompute link resolution and task dependency states (inside a transaction).
 
     ``changed_notes`` names the notes whose links, headings or block ids changed, or that
@@ -116,6 +116,9 @@ def refresh_graph(
     says no task with an id or a dependency changed, came or went, so the blocked states
     stand. ``alias_keys`` are the keys of the aliases that came to some note or left it: the
     unresolved links they can name get their hint again; None: every unresolved link does.
+
+    Returns the notes whose links it looked at and the notes those links pointed at before
+    or point at now (None when it resolved every link): their Link health counts may move.
     """
     if changed_notes is None:
         updates = _resolve_all(connection, _alias_index(connection))
@@ -127,12 +130,13 @@ def refresh_graph(
             _StoredAliases(connection),
             alias_keys,
         )
+    touched = None if changed_notes is None else _linking(connection, updates)
     connection.executemany(
         "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
         updates,
     )
     if not dependencies and changed_notes is not None:
-        return
+        return touched
     task_rows = connection.execute(
         "SELECT rowid, task_id, depends_on, status FROM tasks "
         "WHERE task_id IS NOT NULL OR depends_on != '[]'"
@@ -140,6 +144,24 @@ def refresh_graph(
     connection.executemany(
         "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
     )
+    return touched
+
+
+def _linking(connection: sqlite3.Connection, updates: Sequence[Update]) -> set[str]:
+    """The notes holding the links ``updates`` are about, and the notes those links point at
+    before and after them."""
+    touched = {update[0] for update in updates if update[0] is not None}
+    rowids = sorted(update[-1] for update in updates)
+    for start in range(0, len(rowids), _CHUNK):
+        chunk = rowids[start : start + _CHUNK]
+        for note, resolved in connection.execute(
+            f"SELECT note, resolved FROM links WHERE rowid IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            touched.add(note)
+            if resolved is not None:
+                touched.add(resolved)
+    return touched
 
 
 _LINKS = f"SELECT rowid, note, kind, target, fragment FROM links WHERE kind IN {INTERNAL_KINDS!r}"

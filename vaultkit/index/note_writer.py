@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from vaultkit.index import link_health as link_health
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.changes import Known
@@ -78,6 +79,10 @@ class NoteWriter:
         mentioned before (unused on a cold start, which groups every URL once at the end)."""
         self.task_change: Counter[str] = Counter()
         """How the kept task sums move: changed notes' sums after their update minus before."""
+        self.link_touched: set[str] = set()
+        """Notes whose Link health counts may have moved (:mod:`vaultkit.index.link_health`):
+        those whose link rows were replaced, added or removed, and what those links pointed
+        at before; link resolution adds the rest."""
 
     def remove(self, removed: list[str], removed_notes: list[str]) -> None:
         """Delete the files the scan no longer found, and every row of the notes among them."""
@@ -91,6 +96,8 @@ class NoteWriter:
             self.dependencies_moved = self.dependencies_moved or _has_dependencies(
                 self.connection, path
             )
+        self.link_touched.update(removed_notes)
+        self.link_touched |= link_health.linked_from(self.connection, removed_notes)
         self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
         delete_notes(self.connection, removed_notes)
 
@@ -153,6 +160,7 @@ class NoteWriter:
         """A note new to the index: nothing to compare with or to delete."""
         insert_note_rows(self.connection, rows)
         self.alias_keys |= alias_keys(rows.aliases)
+        self.link_touched.add(rows.path)
         self.dependencies_moved = self.dependencies_moved or rows.has_dependencies
         if not self.update.rebuilt:
             self.regroup |= resource_urls.visible_urls(self.connection, rows.path)
@@ -191,6 +199,9 @@ class NoteWriter:
         # Same links, headings and block ids (a task ticked, a paragraph reworded): their
         # rows stay as they are, resolved, and the graph need not look at this note.
         keep = LINK_TABLES if moved is not None and "links" not in moved else frozenset()
+        if not keep:
+            self.link_touched.add(path)
+            self.link_touched |= link_health.linked_from(connection, [path])
         self._replace_rows(
             rows,
             keep,

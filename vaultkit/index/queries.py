@@ -12,18 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.errors import VaultkitError
+from vaultkit.index import link_health as kept_links
 from vaultkit.index.meta import SCHEMA_VERSION_KEY
+
+# The visibility tests, read from here by the dashboards as well.
+from vaultkit.index.visibility import EXCLUDED_NOTES as EXCLUDED_NOTES
+from vaultkit.index.visibility import HIDDEN_NOTES as HIDDEN_NOTES
+from vaultkit.index.visibility import VISIBLE_ROWS as VISIBLE_ROWS
 from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from vaultkit.graph.export import GraphEdge, GraphNode
-
-EXCLUDED_NOTES = "SELECT path FROM files WHERE excluded = 1"
-HIDDEN_NOTES = EXCLUDED_NOTES + " UNION SELECT path FROM notes WHERE generated = 1"
-"""Notes left out of every view but still link targets: those under Obsidian's "Excluded
-files", and vaultkit's own generated dashboards (which must never count themselves)."""
-VISIBLE_ROWS = f"note NOT IN ({HIDDEN_NOTES})"
-"""The WHERE test that keeps a table's rows of visible notes (tables with a ``note`` column)."""
 
 
 class TaskFilter(NamedTuple):
@@ -159,20 +158,14 @@ def broken_row(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def link_health(connection: sqlite3.Connection) -> dict[str, Any]:
-    """Resolved, unresolved and broken links, and orphan notes."""
-    counts = dict(
-        connection.execute(
-            "SELECT CASE WHEN resolved IS NULL THEN 'unresolved' "
-            "WHEN anchor LIKE 'broken%' THEN 'broken_anchor' ELSE 'resolved' END AS state, "
-            "count(*) FROM links WHERE kind IN ('wikilink', 'embed', 'markdown') "
-            f"AND note NOT IN ({HIDDEN_NOTES}) GROUP BY state"
-        ).fetchall()
-    )
+    """Resolved, unresolved and broken links, and orphan notes (the counts and the orphans as
+    the indexer keeps them, :mod:`vaultkit.index.link_health`)."""
+    kept = kept_links.totals(connection)
     unresolved = [
         unresolved_row(row)
         for row in connection.execute(
             f"SELECT {UNRESOLVED_COLUMNS} FROM links "
-            "WHERE kind IN ('wikilink', 'embed', 'markdown') AND resolved IS NULL "
+            f"WHERE {kept_links.INTERNAL} AND resolved IS NULL "
             f"AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
     ]
@@ -183,32 +176,17 @@ def link_health(connection: sqlite3.Connection) -> dict[str, Any]:
             f"WHERE anchor LIKE 'broken%' AND note NOT IN ({HIDDEN_NOTES}) ORDER BY note, line"
         )
     ]
-    orphans = [
-        row[0]
-        for row in connection.execute(
-            # A link to a missing note still links out (Obsidian draws it to a ghost node).
-            f"SELECT n.path FROM notes n WHERE n.path NOT IN ({HIDDEN_NOTES}) AND NOT EXISTS ("
-            "  SELECT 1 FROM links l WHERE l.note = n.path"
-            "  AND l.kind IN ('wikilink', 'embed', 'markdown')"
-            "  AND (l.resolved IS NULL OR l.resolved != n.path)) "
-            "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.resolved = n.path AND l.note != n.path)"
-            "ORDER BY n.path"
-        )
-    ]
-    notes = connection.execute(
-        f"SELECT count(*) FROM notes WHERE path NOT IN ({HIDDEN_NOTES})"
-    ).fetchone()[0]
     excluded = connection.execute(f"SELECT count(*) FROM notes WHERE path IN ({EXCLUDED_NOTES})")
     return {
-        "notes": notes,
+        "notes": kept["notes"],
         "excluded_notes": excluded.fetchone()[0],
-        "resolved": counts.get("resolved", 0),
-        "unresolved_count": counts.get("unresolved", 0),
-        "broken_anchor_count": counts.get("broken_anchor", 0),
-        "orphan_count": len(orphans),
+        "resolved": kept["resolved"],
+        "unresolved_count": kept["unresolved"] + kept["missing"],
+        "broken_anchor_count": kept["broken"],
+        "orphan_count": kept["orphan"],
         "unresolved": unresolved,
         "broken_anchors": broken_anchors,
-        "orphans": orphans,
+        "orphans": kept_links.orphans(connection),
     }
 
 

@@ -123,6 +123,11 @@ CREATE TABLE diagnostics (
     message TEXT NOT NULL
 );
 CREATE TABLE aliases (note TEXT NOT NULL, key TEXT NOT NULL);
+CREATE TABLE link_notes (
+    note TEXT PRIMARY KEY, resolved INTEGER NOT NULL, unresolved INTEGER NOT NULL,
+    missing INTEGER NOT NULL, broken INTEGER NOT NULL, orphan INTEGER NOT NULL
+);
+CREATE TABLE link_totals (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE INDEX headings_note ON headings(note);
 CREATE INDEX tasks_note ON tasks(note);
 CREATE INDEX files_name_key ON files(name_key);
@@ -155,6 +160,7 @@ CREATE INDEX inline_fields_note ON inline_fields(note);
 CREATE INDEX diagnostics_note ON diagnostics(note);
 CREATE INDEX aliases_note ON aliases(note);
 CREATE INDEX aliases_key ON aliases(key);
+CREATE INDEX link_notes_orphan ON link_notes(note) WHERE orphan = 1;
 """
 
 NOTE_TABLES = (

@@ -26,6 +26,7 @@ from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
 from vaultkit.graph.links import refresh_graph
 from vaultkit.index import cadences as cadence_table
+from vaultkit.index import link_health as link_health
 from vaultkit.index import resource_urls as resource_urls
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.changes import Changes, Known, find_changes, known_files, stored_skips
@@ -449,18 +450,20 @@ def _derive(
     files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or notes.new_visible
     # A rename is a removal and an addition, a folder renamed a batch of them.
     added = notes.added + [row[0] for row in changes.file_rows if row[0] not in notes.known]
+    link_touched = set(notes.link_touched)
     if rebuilt:
         refresh_graph(connection)
     elif changes.removed or added or notes.relinked or notes.dependencies_moved or notes.alias_keys:
         # Only the links a file that came or went can decide are resolved again, with
         # those of the new and the edited notes (vaultkit.graph.links).
-        refresh_graph(
+        resolved = refresh_graph(
             connection,
             [*notes.relinked, *notes.added],
             moved_files=[*changes.removed, *added],
             dependencies=notes.dependencies_moved,
             alias_keys=notes.alias_keys,
         )
+        link_touched |= resolved or set()
     if not files_moved and added and _linked_to(connection, added):
         # A new file the views do not show (vaultkit's own dashboard, a note that cannot be
         # read yet) took links that pointed elsewhere or nowhere.
@@ -470,9 +473,12 @@ def _derive(
         # The set of visible files moved: every view can change.
         notes.families.update(ALL_FAMILIES)
     if rebuilt or changes.exclusion_changes:
+        link_health.rebuild(connection)
         resource_urls.rebuild(connection)
         task_totals.rebuild(connection)
     else:
+        if link_touched:
+            link_health.refresh(connection, link_touched)
         if notes.regroup:
             resource_urls.refresh(connection, notes.regroup)
         if notes.task_change:
