@@ -66,15 +66,24 @@ def note_row(connection: sqlite3.Connection, path: str) -> Row | None:
 
 
 def rebuild(connection: sqlite3.Connection) -> None:
-    """Count every visible note anew (inside the caller's transaction)."""
+    """Count every visible note anew (inside the caller's transaction).
+
+    Grouped passes over the links, not :func:`note_row` per note: a new index is filled
+    before its secondary indexes are built (``vaultkit.index.store.bulk_load``).
+    """
     connection.execute("DELETE FROM link_notes")
     connection.execute(
         "INSERT INTO link_notes(note, resolved, unresolved, missing, broken, orphan) "
         "SELECT n.path, coalesce(c.resolved, 0), coalesce(c.unresolved, 0), "
-        f"coalesce(c.missing, 0), coalesce(c.broken, 0), {_ORPHAN} "
+        "coalesce(c.missing, 0), coalesce(c.broken, 0), "
+        "coalesce(c.out, 0) = 0 AND i.resolved IS NULL "
         "FROM notes n LEFT JOIN ("
-        f"  SELECT note, {_STATES} FROM links WHERE {INTERNAL} GROUP BY note"
-        f") c ON c.note = n.path WHERE n.path NOT IN ({HIDDEN_NOTES})"
+        f"  SELECT note, {_STATES}, "
+        "  coalesce(sum(resolved IS NULL OR resolved != note), 0) AS out "
+        f"  FROM links WHERE {INTERNAL} GROUP BY note"
+        ") c ON c.note = n.path LEFT JOIN ("
+        "  SELECT DISTINCT resolved FROM links WHERE resolved IS NOT NULL AND note != resolved"
+        f") i ON i.resolved = n.path WHERE n.path NOT IN ({HIDDEN_NOTES})"
     )
     connection.execute("DELETE FROM link_totals")
     sums = connection.execute(

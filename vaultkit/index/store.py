@@ -139,7 +139,8 @@ CREATE INDEX tasks_blocked ON tasks(blocked, note, line, status) WHERE blocked I
 CREATE INDEX tasks_cadence ON tasks(cadence, note, line) WHERE cadence IS NOT NULL;
 CREATE INDEX task_sections_note ON task_sections(note, section);
 CREATE INDEX hidden_tasks_note ON hidden_tasks(note, line);
-CREATE INDEX links_unresolved ON links(note, line) WHERE resolved IS NULL;
+CREATE INDEX links_unresolved ON links(embed, note, line)
+    WHERE resolved IS NULL AND kind IN ('wikilink', 'embed', 'markdown');
 CREATE INDEX links_broken ON links(note, line) WHERE anchor LIKE 'broken%';
 CREATE INDEX links_note ON links(note);
 CREATE INDEX links_resolved ON links(resolved);
