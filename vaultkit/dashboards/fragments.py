@@ -63,16 +63,14 @@ class FragmentStore:
         self.new[dashboard][digest] = text
         self.used[dashboard].add(digest)
 
-    def changes(self, dashboard: str) -> tuple[list[str], dict[str, str]]:
-        """What the store must drop (stored, unused by the last render) and add (new)."""
-        stored = self.stored.get(dashboard, {})
-        used = self.used.get(dashboard, set())
-        return [digest for digest in stored if digest not in used], self.new.get(dashboard, {})
-
-    def forget(self, dashboard: str) -> None:
-        """Start the dashboard afresh: its next render reads the stored fragments again."""
-        for held in (self.stored, self.used, self.new):
-            held.pop(dashboard, None)
+    def changes(self, dashboard: str) -> tuple[list[str] | None, dict[str, str]]:
+        """What the store must drop after ``dashboard`` rendered (its stored fragments that
+        render did not use; None: all of them, as it used none) and what it must add."""
+        if dashboard not in self.stored:
+            return None, {}
+        used = self.used[dashboard]
+        dropped = [digest for digest in self.stored[dashboard] if digest not in used]
+        return dropped, self.new[dashboard]
 
 
 class FragmentCache(Extension):

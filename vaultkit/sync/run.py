@@ -36,7 +36,7 @@ from vaultkit.dashboards.fragments import FragmentStore
 from vaultkit.dashboards.registry import BUILTINS, SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
-from vaultkit.index.fragments import load_fragments, save_fragments
+from vaultkit.index.fragments import fragments_to_drop, load_fragments, save_fragments
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
@@ -385,23 +385,29 @@ def _render(
                 )
                 rendered = _render_all(env, fresh.stale, context, rendering.advance)
                 connection.execute("COMMIT")
-                _keep_fragments(connection, fragments, config)
+                _keep_fragments(connection, fragments, fresh.stale, config)
         finally:
             connection.close()
     return fresh, rendered, written_by_us, log
 
 
 def _keep_fragments(
-    connection: sqlite3.Connection, fragments: FragmentStore, config: Config
+    connection: sqlite3.Connection,
+    fragments: FragmentStore,
+    rendered: Sequence[Dashboard],
+    config: Config,
 ) -> None:
-    """Store what the renders' ``{% cache %}`` blocks made, dropping what they no longer use
-    (:mod:`vaultkit.dashboards.fragments`)."""
-    changes = [(name, *fragments.changes(name)) for name in fragments.stored]
-    if not any(dropped or new for _, dropped, new in changes):
-        return
+    """Store what the ``{% cache %}`` blocks of the ``rendered`` dashboards made, dropping
+    what they no longer use (:mod:`vaultkit.dashboards.fragments`)."""
+    changes = [(d.name, *fragments.changes(d.name)) for d in rendered]
+    names = [d.name for d in config.dashboards]
     try:
+        if not any(dropped or new for _, dropped, new in changes) and not fragments_to_drop(
+            connection, [name for name, dropped, _ in changes if dropped is None], names
+        ):
+            return
         with transaction(connection):
-            save_fragments(connection, changes, [d.name for d in config.dashboards])
+            save_fragments(connection, changes, names)
     except sqlite3.Error:
         pass  # only a speed-up: the next render makes the fragments again
 
