@@ -292,3 +292,16 @@ def _same_as_fresh(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert sync(copy, "--force")[0] == 0
     assert (copy / "Plan.md").read_bytes() == (vault / "Plan.md").read_bytes()
     assert "topics" in (vault / "Plan.md").read_text(encoding="utf-8").lower()
+
+
+def test_another_vaultkit_version_never_reuses_a_fragment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The filters' code may have changed with vaultkit: its version is part of every key
+    # (added when the block runs, as compiled templates are cached by their text alone).
+    connection = _index()
+    _render(connection, _topics("a", "b"), ["status"], ["Rust.md", "Go.md"])
+    before = set(_stored(connection))
+    monkeypatch.setattr("vaultkit.dashboards.fragments.__version__", "999.0")
+    _render(connection, _topics("a", "b"), ["status"], ["Rust.md", "Go.md"])
+    after = set(_stored(connection))
+    assert len(after) == 2
+    assert not before & after

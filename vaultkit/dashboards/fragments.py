@@ -95,7 +95,10 @@ class FragmentCache(Extension):
         values: list[nodes.Expr] = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             values.append(parser.parse_expression())
-        block = f"{__version__}\0{parser.name}\0{self._sources.get(parser.name, '')}\0{lineno}"
+        # Compiled into the template's code, which Jinja's bytecode cache keeps by the
+        # template's text alone: vaultkit's version is added when the block runs instead.
+        # (Changing the code this method generates needs sandbox._COMPILED_VERSION moved.)
+        block = f"{parser.name}\0{self._sources.get(parser.name, '')}\0{lineno}"
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
         call = self.call_method(
             "_fragment", [nodes.ContextReference(), nodes.Const(block), nodes.List(values)]
@@ -114,7 +117,7 @@ class FragmentCache(Extension):
         try:
             # Pickle tells apart what the body may treat differently (a str and a Markdown
             # str, 1 and 1.0 and True), and is one C call: a table has thousands of rows.
-            key = pickle.dumps((block, values), protocol=5)
+            key = pickle.dumps((__version__, block, values), protocol=5)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
             raise TypeError(
                 f"a {{% cache %}} key holds a value that cannot be a key ({exc}); use text, "
