@@ -77,7 +77,7 @@ class FragmentCache(Extension):
     """``{% cache a, b, … %}body{% endcache %}``: the body's text, from the store when the
     same block was rendered with the same values before."""
 
-    tags = {"cache"}  # noqa: RUF012 (Jinja's own type: a set)
+    tags = {"cache"}
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -28,15 +29,7 @@ class TopicNote:
     """One topic note as a computed column sees it: its ``notes`` row, and the rest of the
     index through :attr:`connection`. What several columns read is read once."""
 
-    __slots__ = (
-        "_resource_count",
-        "_task_counts",
-        "connection",
-        "mtime_ns",
-        "path",
-        "properties",
-        "title",
-    )
+    __slots__ = ("_task_counts", "connection", "mtime_ns", "path", "properties", "title")
 
     def __init__(
         self,
@@ -45,16 +38,13 @@ class TopicNote:
         title: str,
         properties: dict[str, Any],
         mtime_ns: int,
-        task_counts: tuple[int, int, int] | None = None,
-        resource_count: int | None = None,
     ) -> None:
         self.connection = connection
         self.path = path
         self.title = title
         self.properties = properties
         self.mtime_ns = mtime_ns
-        self._task_counts = task_counts
-        self._resource_count = resource_count
+        self._task_counts: tuple[int, int, int] | None = None
 
     def task_counts(self) -> tuple[int, int, int]:
         """(done, total without the cancelled, every task) of the note's tasks."""
@@ -65,16 +55,6 @@ class TopicNote:
                 (self.path,),
             ).fetchone()
         return self._task_counts
-
-    def resource_count(self) -> int:
-        """How many distinct external resources (URLs) the note mentions."""
-        if self._resource_count is None:
-            self._resource_count = int(
-                self.connection.execute(
-                    "SELECT count(DISTINCT url) FROM resources WHERE note = ?", (self.path,)
-                ).fetchone()[0]
-            )
-        return self._resource_count
 
 
 def _progress(note: TopicNote) -> Progress:
@@ -90,7 +70,10 @@ def _tasks(note: TopicNote) -> int:
 
 def _resources(note: TopicNote) -> int:
     """How many distinct external resources (URLs) the note mentions."""
-    return note.resource_count()
+    found: int = note.connection.execute(
+        "SELECT count(DISTINCT url) FROM resources WHERE note = ?", (note.path,)
+    ).fetchone()[0]
+    return found
 
 
 def _modified(note: TopicNote) -> str:
@@ -188,44 +171,10 @@ def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
         from vaultkit.dashboards.kept_topics import make_kept_topics
 
         return make_kept_topics(inputs)
-    found = [
-        (path, title, properties, mtime_ns)
+    topics = [
+        _topic(connection, TopicNote(connection, path, title, json.loads(properties), mtime_ns))
         for path, title, folder, properties, tags, mtime_ns in _candidates(connection, settings)
         if is_topic(settings, folder, tags, properties)
-    ]
-    # What every topic reads of its note, in one query each rather than one per topic: a
-    # vault may have thousands of topics, and the hook renders them on every save of one.
-    paths = json.dumps([path for path, *_ in found], ensure_ascii=False)
-    lists = _lists(connection, paths)
-    task_counts = {
-        note: (done, total, every)
-        for note, done, total, every in connection.execute(
-            "SELECT note, coalesce(sum(status = 'done'), 0), "
-            "coalesce(sum(status != 'cancelled'), 0), count(*) FROM tasks "
-            f"WHERE note IN {_PATHS} GROUP BY note",
-            (paths,),
-        )
-    }
-    resource_counts = dict(
-        connection.execute(
-            f"SELECT note, count(DISTINCT url) FROM resources WHERE note IN {_PATHS} GROUP BY note",
-            (paths,),
-        )
-    )
-    topics = [
-        _topic(
-            TopicNote(
-                connection,
-                path,
-                title,
-                json.loads(properties),
-                mtime_ns,
-                task_counts.get(path, (0, 0, 0)),
-                resource_counts.get(path, 0),
-            ),
-            lists.get(path, {}),
-        )
-        for path, title, properties, mtime_ns in found
     ]
     topics.sort(key=lambda t: t["title"].casefold())
     sort_key = settings.sort.lstrip("-")
@@ -304,34 +253,21 @@ def _candidates(
     )
 
 
-_PATHS = "(SELECT value FROM json_each(?))"
-"""The notes of a JSON array of paths, as SQL (one parameter however many notes)."""
-
-
-def _lists(connection: sqlite3.Connection, paths: str) -> dict[str, dict[str, list[str]]]:
-    """Each note of ``paths`` (a JSON array) -> its section lists: the innermost heading,
-    case-folded -> its top-level items, as written, in order."""
-    found: dict[str, dict[str, list[str]]] = {}
-    for note, section, text, source in connection.execute(
-        "SELECT note, section, text, source FROM list_items "
-        f"WHERE note IN {_PATHS} AND depth = 0 AND section != '' ORDER BY note, line",
-        (paths,),
-    ):
-        # As written: the table shows an item's links, code and emphasis.
-        lists = found.setdefault(note, {})
-        lists.setdefault(section.split(" > ")[-1].casefold(), []).append(
-            CellMarkdown(source or text)
-        )
-    return found
-
-
-def _topic(note: TopicNote, lists: dict[str, list[str]]) -> dict[str, Any]:
+def _topic(connection: sqlite3.Connection, note: TopicNote) -> dict[str, Any]:
     """One topic: ``{path, title, properties, lists}`` and its computed columns."""
+    lists: dict[str, list[str]] = defaultdict(list)
+    for section, text, source, depth in connection.execute(
+        "SELECT section, text, source, depth FROM list_items WHERE note = ? ORDER BY line",
+        (note.path,),
+    ):
+        if depth == 0 and section:
+            # As written: the table shows an item's links, code and emphasis.
+            lists[section.split(" > ")[-1].casefold()].append(CellMarkdown(source or text))
     topic: dict[str, Any] = {
         "path": note.path,
         "title": note.title,
         "properties": note.properties,
-        "lists": lists,
+        "lists": dict(lists),
     }
     for name, compute in COMPUTED_COLUMNS.items():
         topic[name] = compute(note)
