@@ -5,13 +5,16 @@ one, unused fragments are dropped, and a template or columns change never reuses
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 import shutil
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +40,7 @@ def _index() -> sqlite3.Connection:
     return connection
 
 
-_ENVIRONMENTS: dict[tuple[str, ...], Any] = {}
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
 def _render(
@@ -58,7 +61,7 @@ def _render(
         env = _ENVIRONMENTS.get(tuple(notes))
         if env is None:
             env = _ENVIRONMENTS[tuple(notes)] = make_environment(vault, notes, TODAY)
-        env.fragments = store
+        env.fragments = store  # type: ignore[attr-defined]
     else:
         env = make_environment(vault, notes, TODAY, templates=templates, fragments=store)
     context = {
@@ -103,7 +106,7 @@ def _topic(draw: st.DrawFn) -> dict[str, Any]:
             "name_cell": CellMarkdown(draw(_text)),
             "cells": {"status": CellMarkdown(draw(_text))},
         }
-    return {
+    topic = {
         **kept,
         "path": draw(st.sampled_from([None, f"{folder}{name}.md"]))
         if kept
@@ -122,6 +125,10 @@ def _topic(draw: st.DrawFn) -> dict[str, Any]:
         "resources": draw(st.integers(0, 3)),
         "modified": draw(st.sampled_from(["2026-11-01", "2026-11-02"])),
     }
+    if not kept and draw(st.booleans()):
+        # A note's topic carries a digest of its values (the maker's, of the note's rows).
+        topic["digest"] = hashlib.blake2b(pickle.dumps(topic)).hexdigest()
+    return topic
 
 
 _state = st.tuples(
@@ -254,9 +261,12 @@ def test_a_hooked_topic_edit_writes_what_a_fresh_sync_does(
     assert installed("sync", str(vault), env=env).returncode == 0
     assert _fragment_rows(vault, Path(env["VAULTKIT_CACHE_DIR"])) == 4
     rust = vault / "Topics" / "Rust.md"
+    databases = vault / "Topics" / "Databases.md"
     edits: list[tuple[Path, str, str]] = [
         (rust, "status: ", "status: paused | "),
-        (vault / "Topics" / "Databases.md", "- [ ] ", "- [x] "),
+        (databases, "- [ ] ", "- [x] "),
+        (databases, "## Pros\n\n", "## Pros\n\n- A new *pro*, see https://example.com/pro\n"),
+        (databases, "updated: 2026-11-18\n", ""),
     ]
     for note, old, new in edits:
         text = note.read_text(encoding="utf-8")

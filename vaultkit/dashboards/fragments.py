@@ -77,7 +77,7 @@ class FragmentCache(Extension):
     """``{% cache a, b, … %}body{% endcache %}``: the body's text, from the store when the
     same block was rendered with the same values before."""
 
-    tags = {"cache"}
+    tags = {"cache"}  # noqa: RUF012  (typed a set by Jinja's Extension)
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
