@@ -246,7 +246,7 @@ def test_topics_are_chosen_by_tag_folder_or_property(inputs: Inputs) -> None:
 
 def test_a_topic_holds_its_properties_lists_and_computed_columns(inputs: Inputs) -> None:
     alpha = topics_by_path(inputs)["Alpha.md"]
-    assert list(alpha) == ["path", "title", "properties", "lists", *COMPUTED_COLUMNS]
+    assert list(alpha) == ["path", "title", "properties", "lists", *COMPUTED_COLUMNS, "digest"]
     assert alpha["title"] == "Alpha"
     assert alpha["properties"]["status"] == "active"
     # Top-level bullets only, by the innermost heading, lower-cased.
@@ -255,6 +255,9 @@ def test_a_topic_holds_its_properties_lists_and_computed_columns(inputs: Inputs)
     assert alpha["tasks"] == 5
     assert alpha["resources"] == 2
     assert alpha["modified"] == "2026-11-01"  # its "updated" property
+    # The digest stands for the values: each topic's is its own.
+    digests = [topic["digest"] for topic in make_topics(inputs)]
+    assert len(set(digests)) == len(digests)
 
 
 def test_modified_is_the_property_else_the_files_mtime(inputs: Inputs) -> None:

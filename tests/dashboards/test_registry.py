@@ -131,7 +131,7 @@ def test_the_docs_list_a_topics_keys_with_its_computed_columns() -> None:
     row = _docs_context_rows()["topics"]
     keys = re.search(r"`\{([^}]*)\}`", row)
     assert keys is not None
-    expected = ["path", "title", "properties", "lists", *topics.COMPUTED_COLUMNS]
+    expected = ["path", "title", "properties", "lists", *topics.COMPUTED_COLUMNS, "digest"]
     assert keys[1].split(", ") == expected, (
         "docs/templates.md: the `topics` row of the Context table lists a topic's keys; write "
         f"them as `{{{', '.join(expected)}}}`"

@@ -31,6 +31,7 @@ from vaultkit.dashboards.bounds import (
     RenderLimits,
     render_bounded,
 )
+from vaultkit.dashboards.fragments import FragmentCache, FragmentStore
 from vaultkit.dashboards.helpers import template_filters, template_globals
 from vaultkit.dashboards.sandbox import BYTECODE_PATTERN, BoundedSandbox
 from vaultkit.dashboards.watchdog import overrun_place, watched
@@ -170,6 +171,7 @@ def make_environment(
     templates: Path | None = None,
     cache_dir: Path | None = None,
     limits: RenderLimits | None = None,
+    fragments: FragmentStore | None = None,
 ) -> jinja2.Environment:
     """The sandboxed environment dashboards render in.
 
@@ -178,7 +180,9 @@ def make_environment(
     own templates folder (:attr:`vaultkit.vaultpaths.VaultPaths.templates`), whose files
     override the built-ins; None: the built-ins only. ``cache_dir`` keeps compiled templates
     between runs, which spares the hook compiling them on every save. ``limits`` bound each
-    render (``[vault] template_timeout`` and ``max_output``).
+    render (``[vault] template_timeout`` and ``max_output``). ``fragments`` keeps what the
+    ``{% cache %}`` blocks render (:mod:`vaultkit.dashboards.fragments`); None: they render
+    their body every time.
     """
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None and templates.is_dir():
@@ -193,7 +197,9 @@ def make_environment(
         lstrip_blocks=True,
         bytecode_cache=_bytecode_cache(cache_dir),
         limits=limits,
+        extensions=[FragmentCache],
     )
+    env.fragments = fragments  # type: ignore[attr-defined]
     env.filters.update(template_filters(notes, today or dt.date.today()))
     env.globals.update(template_globals())
     return env

@@ -172,8 +172,24 @@ def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
 
         return make_kept_topics(inputs)
     topics = [
-        _topic(connection, TopicNote(connection, path, title, json.loads(properties), mtime_ns))
-        for path, title, folder, properties, tags, mtime_ns in _candidates(connection, settings)
+        _topic(
+            connection,
+            TopicNote(connection, path, title, json.loads(properties), mtime_ns),
+            # Everything a topic is computed from: the note's rows (path, title, properties
+            # and lists are its metadata) and its mtime, for `modified`.
+            f"{mtime_ns}:{tasks_digest}:{resources_digest}:{meta_digest}",
+        )
+        for (
+            path,
+            title,
+            folder,
+            properties,
+            tags,
+            mtime_ns,
+            tasks_digest,
+            resources_digest,
+            meta_digest,
+        ) in _candidates(connection, settings)
         if is_topic(settings, folder, tags, properties)
     ]
     topics.sort(key=lambda t: t["title"].casefold())
@@ -190,7 +206,7 @@ def has_topics(connection: sqlite3.Connection, settings: TopicSettings) -> bool:
     """Whether some note of the index is a topic."""
     return any(
         is_topic(settings, folder, tags, properties)
-        for _, _, folder, properties, tags, _ in _candidates(connection, settings)
+        for _, _, folder, properties, tags, *_ in _candidates(connection, settings)
     )
 
 
@@ -246,15 +262,17 @@ def _candidates(
     if not maybe:
         return []
     return connection.execute(
-        "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns FROM notes n "
+        "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns, n.tasks_digest, "
+        "n.resources_digest, n.meta_digest FROM notes n "
         f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)}) "
         "ORDER BY n.path",
         params,
     )
 
 
-def _topic(connection: sqlite3.Connection, note: TopicNote) -> dict[str, Any]:
-    """One topic: ``{path, title, properties, lists}`` and its computed columns."""
+def _topic(connection: sqlite3.Connection, note: TopicNote, digest: str) -> dict[str, Any]:
+    """One topic: ``{path, title, properties, lists}``, its computed columns and ``digest``
+    (of what it is computed from: two topics with the same digest hold the same values)."""
     lists: dict[str, list[str]] = defaultdict(list)
     for section, text, source, depth in connection.execute(
         "SELECT section, text, source, depth FROM list_items WHERE note = ? ORDER BY line",
@@ -271,4 +289,5 @@ def _topic(connection: sqlite3.Connection, note: TopicNote) -> dict[str, Any]:
     }
     for name, compute in COMPUTED_COLUMNS.items():
         topic[name] = compute(note)
+    topic["digest"] = digest
     return topic

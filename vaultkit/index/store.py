@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -118,6 +118,9 @@ CREATE TABLE inline_fields (
     note TEXT NOT NULL, line INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
     bracketed INTEGER NOT NULL, section TEXT NOT NULL
 );
+CREATE TABLE fragments (
+    dashboard TEXT NOT NULL, key TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (dashboard, key)
+) WITHOUT ROWID;
 CREATE TABLE diagnostics (
     note TEXT NOT NULL, line INTEGER NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL,
     message TEXT NOT NULL

@@ -32,11 +32,14 @@ from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.bounds import RenderLimits
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
+from vaultkit.dashboards.fragments import FragmentStore
 from vaultkit.dashboards.registry import BUILTINS, SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
+from vaultkit.index.fragments import fragments_to_drop, load_fragments, save_fragments
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.store import generations as index_generations
+from vaultkit.index.store import transaction
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
 from vaultkit.scan.found import ScanResult
 from vaultkit.scan.paths import scan_paths
@@ -361,7 +364,8 @@ def _render(
             # One read transaction: the templates read the index lazily while they render, and
             # must all see the same snapshot of it.
             connection.execute("BEGIN")
-            env = dashboard_environment(connection, paths, config, today)
+            fragments = FragmentStore(partial(load_fragments, connection))
+            env = dashboard_environment(connection, paths, config, today, fragments)
             fresh = _freshness(connection, env, config, today, force=force)
             rendering.advance(len(fresh.current))
             written_by_us = own_writes(connection)
@@ -380,15 +384,43 @@ def _render(
                     log.checklists if log is not None else None,
                 )
                 rendered = _render_all(env, fresh.stale, context, rendering.advance)
+                connection.execute("COMMIT")
+                _keep_fragments(connection, fragments, fresh.stale, config)
         finally:
             connection.close()
     return fresh, rendered, written_by_us, log
 
 
+def _keep_fragments(
+    connection: sqlite3.Connection,
+    fragments: FragmentStore,
+    rendered: Sequence[Dashboard],
+    config: Config,
+) -> None:
+    """Store what the ``{% cache %}`` blocks of the ``rendered`` dashboards made, dropping
+    what they no longer use (:mod:`vaultkit.dashboards.fragments`)."""
+    changes = [(d.name, *fragments.changes(d.name)) for d in rendered]
+    names = [d.name for d in config.dashboards]
+    try:
+        if not any(dropped or new for _, dropped, new in changes) and not fragments_to_drop(
+            connection, [name for name, dropped, _ in changes if dropped is None], names
+        ):
+            return
+        with transaction(connection):
+            save_fragments(connection, changes, names)
+    except sqlite3.Error:
+        pass  # only a speed-up: the next render makes the fragments again
+
+
 def dashboard_environment(
-    connection: sqlite3.Connection, paths: VaultPaths, config: Config, today: dt.date
+    connection: sqlite3.Connection,
+    paths: VaultPaths,
+    config: Config,
+    today: dt.date,
+    fragments: FragmentStore | None = None,
 ) -> jinja2.Environment:
-    """The environment the vault's dashboards render in, reading ``connection`` (the index)."""
+    """The environment the vault's dashboards render in, reading ``connection`` (the index);
+    ``fragments``: where the ``{% cache %}`` blocks keep what they render."""
     return make_environment(
         paths.root,
         lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
@@ -396,6 +428,7 @@ def dashboard_environment(
         templates=paths.templates,
         cache_dir=paths.templates_cache,
         limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
+        fragments=fragments,
     )
 
 

@@ -1,0 +1,317 @@
+"""The ``{% cache %}`` fragments: a table rendered from its stored rows is byte-identical to
+one rendered whole, across any sequence of changes; a changed row's fragment replaces the old
+one, unused fragments are dropped, and a template or columns change never reuses a fragment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import shutil
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support.cli import installed, sync
+from vaultkit.dashboards.common import CellMarkdown
+from vaultkit.dashboards.fragments import FragmentStore
+from vaultkit.dashboards.render import RenderError, make_environment, render_template
+from vaultkit.index.fragments import load_fragments, save_fragments
+from vaultkit.index.store import _SCHEMA
+from vaultkit.task_progress import Progress
+
+TODAY = dt.date(2026, 11, 22)
+DASHBOARD = {"name": "topics", "target": "Dashboards/Topics.md", "region": None}
+COLUMNS = ("status", "Details", "Pros", "progress", "resources", "modified", "tasks", "title")
+
+
+def _index() -> sqlite3.Connection:
+    """An index holding just the fragments table, as the real schema creates it."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    (statement,) = [s for s in _SCHEMA.split(";") if "CREATE TABLE fragments" in s]
+    connection.execute(statement)
+    return connection
+
+
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
+def _render(
+    connection: sqlite3.Connection | None,
+    topics: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    notes: Sequence[str],
+    *,
+    template: str = "topics.md.j2",
+    templates: Path | None = None,
+    vault: Path = Path("/vault"),
+) -> str:
+    """The Topics text; with ``connection``, through its stored fragments, which are then
+    replaced by what this render used (as a sync keeps them)."""
+    store = None if connection is None else FragmentStore(lambda d: load_fragments(connection, d))
+    if templates is None:
+        # One environment per set of notes (they decide the links): compiled once.
+        env = _ENVIRONMENTS.get(tuple(notes))
+        if env is None:
+            env = _ENVIRONMENTS[tuple(notes)] = make_environment(vault, notes, TODAY)
+        env.fragments = store  # type: ignore[attr-defined]
+    else:
+        env = make_environment(vault, notes, TODAY, templates=templates, fragments=store)
+    context = {
+        "topics": list(topics),
+        "topic_columns": list(columns),
+        "comparison_tables": [],
+        "dashboard": DASHBOARD,
+    }
+    text = render_template(env, template, context)
+    if connection is not None and store is not None:
+        connection.execute("BEGIN")
+        save_fragments(connection, [("topics", *store.changes("topics"))], ["topics"])
+        connection.execute("COMMIT")
+    return text
+
+
+def _stored(connection: sqlite3.Connection) -> dict[str, str]:
+    return dict(connection.execute("SELECT key, text FROM fragments WHERE dashboard = 'topics'"))
+
+
+_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
+_value = st.one_of(
+    st.none(),
+    _text,
+    st.integers(-3, 3),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.lists(_text, max_size=3),
+)
+_names = st.sampled_from(["Rust", "Go", "Zig", "A | B", "Go", "Notes/Rust"])
+
+
+@st.composite
+def _topic(draw: st.DrawFn) -> dict[str, Any]:
+    folder = draw(st.sampled_from(["", "Topics/", "Other/"]))
+    name = draw(_names)
+    done = draw(st.integers(0, 4))
+    kept: dict[str, Any] = {}
+    if draw(st.booleans()):
+        # A row of a kept table ([topics] table): it names itself, and may link no note.
+        kept = {
+            "name_cell": CellMarkdown(draw(_text)),
+            "cells": {"status": CellMarkdown(draw(_text))},
+        }
+    topic = {
+        **kept,
+        "path": draw(st.sampled_from([None, f"{folder}{name}.md"]))
+        if kept
+        else f"{folder}{name}.md",
+        "title": name,
+        "properties": {"status": draw(_value), "Pros": draw(_value)},
+        "lists": draw(
+            st.dictionaries(
+                st.sampled_from(["details", "pros"]),
+                st.lists(_text.map(CellMarkdown), max_size=3),
+                max_size=2,
+            )
+        ),
+        "progress": Progress(done, done + draw(st.integers(0, 3))),
+        "tasks": draw(st.integers(0, 9)),
+        "resources": draw(st.integers(0, 3)),
+        "modified": draw(st.sampled_from(["2026-11-01", "2026-11-02"])),
+    }
+    if not kept and draw(st.booleans()):
+        # A note's topic carries a digest of its values (the maker's, of the note's rows).
+        topic["digest"] = hashlib.blake2b(pickle.dumps(topic)).hexdigest()
+    return topic
+
+
+_state = st.tuples(
+    st.lists(_topic(), max_size=6),
+    st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=4),
+    st.lists(st.sampled_from(["Go.md", "Other/Go.md", "Rust.md", "Zig.md"]), max_size=3),
+)
+
+
+@settings(max_examples=150)
+@given(st.lists(_state, min_size=1, max_size=5))
+def test_cached_rows_render_what_a_whole_render_does(states: list[Any]) -> None:
+    # Each state is the vault after some change: rows edited, added, removed or reordered,
+    # columns changed, a note of the same name as a topic added (its link gets a folder).
+    connection = _index()
+    for topics, columns, others in states:
+        notes = [t["path"] for t in topics if t["path"]] + others
+        cached = _render(connection, topics, columns, notes)
+        assert cached == _render(None, topics, columns, notes)
+        # Only what this render used is kept: one fragment per distinct row.
+        assert all(row in cached for row in _stored(connection).values())
+        assert len(_stored(connection)) <= len(topics)
+
+
+def _topics(*statuses: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": f"{name}.md",
+            "title": name,
+            "properties": {"status": status},
+            "lists": {},
+            "progress": Progress(1, 2),
+            "tasks": 2,
+            "resources": 0,
+            "modified": "2026-11-01",
+        }
+        for name, status in zip(("Rust", "Go", "Zig"), statuses, strict=False)
+    ]
+
+
+def test_a_changed_row_replaces_its_fragment_and_unused_ones_go() -> None:
+    connection = _index()
+    columns, notes = ["status"], ["Rust.md", "Go.md", "Zig.md"]
+    _render(connection, _topics("a", "b", "c"), columns, notes)
+    before = _stored(connection)
+    assert sorted(before.values()) == [
+        "| [[Go]] | b |\n",
+        "| [[Rust]] | a |\n",
+        "| [[Zig]] | c |\n",
+    ]
+    text = _render(connection, _topics("a", "B", "c"), columns, notes)
+    assert "| [[Go]] | B |\n" in text
+    after = _stored(connection)
+    assert sorted(after.values()) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n", "| [[Zig]] | c |\n"]
+    # The other rows kept their fragments; the old one of the changed row is gone.
+    assert len(set(before) & set(after)) == 2
+    _render(connection, _topics("a", "B"), columns, notes)
+    assert sorted(_stored(connection).values()) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n"]
+
+
+def test_other_columns_never_reuse_a_row() -> None:
+    connection = _index()
+    notes = ["Rust.md"]
+    _render(connection, _topics("a"), ["status"], notes)
+    text = _render(connection, _topics("a"), ["status", "tasks"], notes)
+    assert "| [[Rust]] | a | 2 |\n" in text
+    assert list(_stored(connection).values()) == ["| [[Rust]] | a | 2 |\n"]
+
+
+def test_a_changed_template_never_reuses_a_fragment(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    row = templates / "rows.md.j2"
+    row.write_text(
+        "{% for t in topics %}{% cache t.title %}{{ t.title }} v1\n{% endcache %}{% endfor %}"
+    )
+    connection = _index()
+
+    def render() -> str:
+        return _render(
+            connection,
+            _topics("a", "b"),
+            ["status"],
+            [],
+            template="rows.md.j2",
+            templates=templates,
+            vault=tmp_path,
+        )
+
+    assert render() == "Rust v1\nGo v1\n"
+    row.write_text(
+        "{% for t in topics %}{% cache t.title %}{{ t.title }} v2\n{% endcache %}{% endfor %}"
+    )
+    assert render() == "Rust v2\nGo v2\n"
+    assert sorted(_stored(connection).values()) == ["Go v2\n", "Rust v2\n"]
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("nothing_here", "'nothing_here' is undefined"),
+        ("lipsum", "cannot be a key"),
+    ],
+)
+def test_a_key_that_cannot_be_one_is_a_template_error(
+    tmp_path: Path, key: str, message: str
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "bad.md.j2").write_text(f"{{% cache {key} %}}x{{% endcache %}}\n")
+    with pytest.raises(RenderError, match=message):
+        _render(_index(), [], [], [], template="bad.md.j2", templates=templates, vault=tmp_path)
+
+
+def _fragment_rows(vault: Path, cache: Path) -> int:
+    (index,) = cache.glob("*.sqlite3")
+    with sqlite3.connect(index) as connection:
+        count: int = connection.execute(
+            "SELECT count(*) FROM fragments WHERE dashboard = 'topics'"
+        ).fetchone()[0]
+    return count
+
+
+def test_a_hooked_topic_edit_writes_what_a_fresh_sync_does(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end, with the installed command: topics edited through the hook (one row, a
+    column, a new topic) keep the table a sync from an empty cache writes."""
+    env = dict(os.environ)
+    assert installed("sync", str(vault), env=env).returncode == 0
+    assert _fragment_rows(vault, Path(env["VAULTKIT_CACHE_DIR"])) == 4
+    rust = vault / "Topics" / "Rust.md"
+    databases = vault / "Topics" / "Databases.md"
+    edits: list[tuple[Path, str, str]] = [
+        (rust, "status: ", "status: paused | "),
+        (databases, "- [ ] ", "- [x] "),
+        (databases, "## Pros\n\n", "## Pros\n\n- A new *pro*, see https://example.com/pro\n"),
+        (databases, "updated: 2026-11-18\n", ""),
+    ]
+    for note, old, new in edits:
+        text = note.read_text(encoding="utf-8")
+        assert old in text
+        note.write_text(text.replace(old, new, 1), encoding="utf-8")
+        done = installed("hook", str(vault), "--file", str(note), env=env)
+        assert done.returncode == 0, done.stderr
+        _same_as_fresh(vault, tmp_path, monkeypatch)
+    new_topic = vault / "Topics" / "Zig.md"
+    new_topic.write_text("---\ntags: [topic]\nstatus: new\n---\n# Zig\n\n## Pros\n\n- tiny\n")
+    assert installed("hook", str(vault), "--file", str(new_topic), env=env).returncode == 0
+    _same_as_fresh(vault, tmp_path, monkeypatch)
+    assert _fragment_rows(vault, Path(env["VAULTKIT_CACHE_DIR"])) == 5
+    # The columns moved: every row is new, and the old ones are dropped.
+    config = vault / ".vaultkit" / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('"timeline", ', ""), encoding="utf-8"
+    )
+    assert installed("sync", str(vault), env=env).returncode == 0
+    _same_as_fresh(vault, tmp_path, monkeypatch)
+    assert _fragment_rows(vault, Path(env["VAULTKIT_CACHE_DIR"])) == 5
+
+
+def _same_as_fresh(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vault's Topics table (a region of Plan.md) is what a sync of a copy, from an empty
+    index, writes."""
+    copy = tmp_path / "fresh"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(tmp_path / "fresh-cache", ignore_errors=True)
+    shutil.copytree(vault, copy)
+    with monkeypatch.context() as patch:
+        patch.setenv("VAULTKIT_CACHE_DIR", str(tmp_path / "fresh-cache"))
+        assert sync(copy, "--force")[0] == 0
+    assert (copy / "Plan.md").read_bytes() == (vault / "Plan.md").read_bytes()
+    assert "topics" in (vault / "Plan.md").read_text(encoding="utf-8").lower()
+
+
+def test_another_vaultkit_version_never_reuses_a_fragment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The filters' code may have changed with vaultkit: its version is part of every key
+    # (added when the block runs, as compiled templates are cached by their text alone).
+    connection = _index()
+    _render(connection, _topics("a", "b"), ["status"], ["Rust.md", "Go.md"])
+    before = set(_stored(connection))
+    monkeypatch.setattr("vaultkit.dashboards.fragments.__version__", "999.0")
+    _render(connection, _topics("a", "b"), ["status"], ["Rust.md", "Go.md"])
+    after = set(_stored(connection))
+    assert len(after) == 2
+    assert not before & after
