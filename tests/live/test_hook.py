@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -424,3 +427,83 @@ def test_quiet_hook_writes_without_a_notice_but_still_reports_problems(vault: Pa
     broken = installed("hook", "--file", str(vault / "Plan.md"), "--quiet", str(vault))
     assert broken.returncode != 0
     assert "status.md.j2" in broken.stderr
+
+
+def _no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the hook walked the whole vault")
+
+    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", refuse)
+
+
+def _indexed_notes(vault: Path) -> set[str]:
+    with closing(sqlite3.connect(VaultPaths(vault).index.path)) as connection:
+        return {row[0] for row in connection.execute("SELECT path FROM notes")}
+
+
+def _as_a_fresh_sync_writes(vault: Path, tmp_path: Path) -> None:
+    """Every dashboard equals what a sync of a copy with a new index writes."""
+    copy = tmp_path / "fresh"
+    shutil.copytree(vault, copy)
+    run_sync(VaultPaths(copy, index=str(tmp_path / "fresh.sqlite3")))
+    for target in sorted((vault / "Dashboards").iterdir()):
+        assert target.read_bytes() == (copy / "Dashboards" / target.name).read_bytes(), target
+
+
+def test_a_new_note_is_indexed_without_walking_the_vault(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_walk(monkeypatch)
+    (vault / "Fresh idea.md").write_text("- [ ] try the new idea 📅 2026-11-23\n", "utf-8")
+    code, _, err = hook(str(vault), "Fresh idea.md")
+    assert code == 0 and "Status.md" in err
+    assert "Fresh idea.md" in _indexed_notes(vault)
+    assert "try the new idea" in (vault / "Dashboards" / "Status.md").read_text("utf-8")
+    monkeypatch.undo()
+    _as_a_fresh_sync_writes(vault, tmp_path)
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["renamed", "renamed-then-edited"])
+def test_a_renamed_note_leaves_no_trace_of_its_old_name_without_a_walk(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited: bool
+) -> None:
+    """The plugin passes only the new name; the old one is found by the file's inode."""
+    _no_walk(monkeypatch)
+    old, new = vault / "Inbox.md", vault / "Projects" / "Inbox 2027.md"
+    new.parent.mkdir()
+    old.rename(new)
+    if edited:
+        with new.open("a", encoding="utf-8") as handle:
+            handle.write("\n- [ ] written right after the move\n")
+    code, _, err = hook(str(vault), str(new))
+    assert code == 0, err
+    notes = _indexed_notes(vault)
+    assert "Projects/Inbox 2027.md" in notes and "Inbox.md" not in notes
+    monkeypatch.undo()
+    _as_a_fresh_sync_writes(vault, tmp_path)
+
+
+def test_a_name_new_to_the_index_walks_the_vault_when_the_inode_cannot_tell(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultkit.scan import paths as scan_paths_module
+
+    from vaultkit.scan.walk import scan_vault as walk
+
+    walked: list[bool] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        walked.append(True)
+        return walk(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", counting)
+    on_disk = scan_paths_module._on_disk
+    monkeypatch.setattr(
+        scan_paths_module,
+        "_on_disk",
+        lambda *args: found._replace(ino=0) if (found := on_disk(*args)) else found,
+    )
+    (vault / "Inbox.md").rename(vault / "Inbox moved.md")
+    assert hook(str(vault), "Inbox moved.md")[0] == 0
+    assert walked == [True]
+    assert "Inbox.md" not in _indexed_notes(vault)

@@ -19,7 +19,7 @@ from vaultkit.scan.found import ScanResult
 
 Known = dict[str, tuple[str, int, int, int, int]]
 """Per path, the index's ``files`` row: (path, size, mtime_ns, is_note, excluded)."""
-FileRow = tuple[str, int, int, str | None, int, int, str]
+FileRow = tuple[str, int, int, str | None, int, int, str, int]
 """A ``files`` row of an attachment: (path, size, mtime_ns, no hash, 0, excluded, name key)."""
 
 
@@ -101,6 +101,7 @@ def find_changes(connection: sqlite3.Connection, found: ScanResult, known: Known
                         0,
                         excluded,
                         file_name_key(source.path),
+                        source.ino,
                     )
                 )
     if seen == len(known):

@@ -125,7 +125,7 @@ class NoteWriter:
         if source.path not in self.known:
             self.added.append(source.path)
         self.connection.execute(
-            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?)",
             (
                 source.path,
                 # -1: never "unchanged", so a note unreadable now is read again next time.
@@ -135,6 +135,7 @@ class NoteWriter:
                 1,
                 int(source.path in self.excluded),
                 file_name_key(source.path),
+                source.ino,
             ),
         )
 

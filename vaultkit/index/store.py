@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -42,7 +42,8 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    hash TEXT, is_note INTEGER NOT NULL, excluded INTEGER NOT NULL, name_key TEXT NOT NULL
+    hash TEXT, is_note INTEGER NOT NULL, excluded INTEGER NOT NULL, name_key TEXT NOT NULL,
+    ino INTEGER NOT NULL
 );
 CREATE TABLE skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL, message TEXT NOT NULL);
 CREATE TABLE notes (
@@ -134,6 +135,7 @@ CREATE TABLE link_totals (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE INDEX headings_note ON headings(note);
 CREATE INDEX tasks_note ON tasks(note);
 CREATE INDEX files_name_key ON files(name_key);
+CREATE INDEX files_ino ON files(ino);
 CREATE INDEX files_excluded ON files(path) WHERE excluded = 1;
 CREATE INDEX notes_generated ON notes(path) WHERE generated = 1;
 CREATE INDEX tasks_due ON tasks(due, note, line, status) WHERE due IS NOT NULL;

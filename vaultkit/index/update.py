@@ -414,7 +414,9 @@ def _scan(
 
 def _store_files(connection: sqlite3.Connection, changes: Changes, *, partial: bool) -> None:
     """The attachments' rows, who is excluded now, and (after a full scan) what was skipped."""
-    connection.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", changes.file_rows)
+    connection.executemany(
+        "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?)", changes.file_rows
+    )
     connection.executemany(
         "UPDATE files SET excluded = ? WHERE path = ?", changes.exclusion_changes
     )

@@ -38,6 +38,9 @@ class SourceFile(NamedTuple):
     mtime_ns: int
     is_note: bool
     """True for a ``.md`` file (the extension compared case-insensitively)."""
+    ino: int = 0
+    """The inode number (0: unknown). A rename keeps it: the hook, given a name new to the
+    index, finds the name it came from without walking the vault."""
 
     @property
     def abs_path(self) -> Path:

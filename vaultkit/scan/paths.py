@@ -104,4 +104,5 @@ def _on_disk(root: str, real_root: str, path: str, parts: list[str]) -> SourceFi
         size=file_stat.st_size,
         mtime_ns=file_stat.st_mtime_ns,
         is_note=path[-3:].lower() == ".md",
+        ino=file_stat.st_ino,
     )

@@ -199,6 +199,7 @@ class _VaultWalk:
                             file_stat.st_size,
                             file_stat.st_mtime_ns,
                             name[-3:].lower() == ".md",
+                            file_stat.st_ino,
                         ),
                     )
                     found.append(
@@ -318,6 +319,7 @@ class _VaultWalk:
             size=file_stat.st_size,
             mtime_ns=file_stat.st_mtime_ns,
             is_note=path[-3:].lower() == ".md",
+            ino=file_stat.st_ino,
         )
         self.found.append((raw, source, self.has_ignore and self.ignore.matches(path)))
 

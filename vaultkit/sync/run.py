@@ -41,7 +41,7 @@ from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
-from vaultkit.scan.found import ScanResult
+from vaultkit.scan.found import ScanResult, SourceFile
 from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.freshness import (
@@ -315,9 +315,9 @@ def _scan(
 ) -> tuple[ScanResult, list[str] | None]:
     """The scan for this sync, and the paths it is limited to (None: the whole vault).
 
-    With ``changed``, only those files and the dashboards' targets are looked at, unless one
-    of them is new to the index: a new name may be a rename whose old name only a walk finds
-    gone.
+    With ``changed``, only those files and the dashboards' targets are looked at, with the
+    names a new one was renamed or moved from (:func:`_renamed_from`); the whole vault when
+    that cannot be told.
     """
     vault = paths.root
     try:
@@ -340,7 +340,15 @@ def _scan_vault(
         # The targets too: the index must know what vaultkit itself last wrote there.
         only = sorted({*changed, *(d.target_path for d in config.dashboards)})
         scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
-        if scan is not None and _all_indexed(paths.index.path, [f.path for f in scan.files]):
+        came_from = (
+            None
+            if scan is None
+            else _renamed_from(paths.index.path, vault, [*scan.files, *scan.excluded])
+        )
+        if came_from:
+            only = sorted({*only, *came_from})
+            scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
+        if scan is not None and came_from is not None:
             return scan, only
     return scan_vault(vault, extra_excludes=config.vault.excludes), None
 
@@ -526,18 +534,33 @@ def render_dashboard(
     return render_template(env, dashboard.template, {**context, "dashboard": about})
 
 
-def _all_indexed(index_file: Path, paths: Sequence[str]) -> bool:
-    """Whether the index already holds every one of ``paths`` (False if it cannot tell)."""
+def _renamed_from(index_file: Path, vault: Path, sources: Sequence[SourceFile]) -> list[str] | None:
+    """The names the files new to the index among ``sources`` were renamed or moved from:
+    indexed files of the same inode that are gone. ``[]`` when every file is known, or a new
+    one came from no indexed name (a note just created); None when this cannot tell (no
+    index yet, an inode the file system does not give): only a walk of the vault can."""
+    gone: list[str] = []
     try:
         with closing(
             sqlite3.connect(f"{index_file.as_uri()}?mode=ro", uri=True, timeout=10)
         ) as connection:
-            for path in paths:
-                if (
-                    connection.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone()
-                    is None
-                ):
-                    return False
+            for source in sources:
+                if connection.execute(
+                    "SELECT 1 FROM files WHERE path = ?", (source.path,)
+                ).fetchone():
+                    continue
+                if not source.ino:
+                    return None
+                # A rename keeps the inode; a note created since has another. The scan of
+                # the old name decides that it is gone (another spelling of it: a walk does).
+                gone += [
+                    path
+                    for (path,) in connection.execute(
+                        "SELECT path FROM files WHERE ino = ? AND path != ?",
+                        (source.ino, source.path),
+                    )
+                    if not os.path.lexists(vault / path)
+                ]
     except (sqlite3.Error, ValueError):
-        return False
-    return True
+        return None
+    return gone
