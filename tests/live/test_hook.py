@@ -487,7 +487,6 @@ def test_a_name_new_to_the_index_walks_the_vault_when_the_inode_cannot_tell(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vaultkit.scan import paths as scan_paths_module
-
     from vaultkit.scan.walk import scan_vault as walk
 
     walked: list[bool] = []
