@@ -32,6 +32,23 @@ INTERNAL_KINDS = ("wikilink", "embed", "markdown")
 
 Update = tuple[str | None, str, str | None, str | None, int]
 """A link row's (resolved, anchor, alias_of, anchor_hint, rowid)."""
+Memo = tuple[
+    dict[tuple[str, str, bool], str | None],
+    dict[tuple[str, str | None], tuple[AnchorStatus, str | None]],
+]
+"""Where (target, folder or note, markdown) points, and the status and hint of (note,
+fragment): decided once for the many links that share them."""
+_MEMO_LIMIT = 200_000
+"""Memo entries kept at most: past this the memo starts afresh, so a vault of distinct
+links does not hold them all (a memo only spares work; dropping it changes no answer)."""
+_PAGE = 20_000
+"""Link rows resolved per page on a new index: the rows and their answers are held a page at
+a time, not for the whole vault."""
+
+
+def new_memo() -> Memo:
+    """An empty memo for :func:`resolve_link_rows`."""
+    return {}, {}
 
 
 def resolve_link_rows(
@@ -40,14 +57,16 @@ def resolve_link_rows(
     headings: Mapping[str, Sequence[tuple[str, int]]],
     block_ids: Mapping[str, Sequence[str]],
     aliases: AliasIndex,
+    memo: Memo | None = None,
 ) -> list[Update]:
     """(rowid, note, kind, target, fragment) -> (resolved, anchor, alias_of, anchor_hint,
-    rowid); ``anchor_hint`` is the heading a broken heading anchor matches only leniently."""
+    rowid); ``anchor_hint`` is the heading a broken heading anchor matches only leniently.
+    ``memo`` (from :func:`new_memo`) carries what was decided over to the next call, when
+    the rows come in pages."""
     updates: list[Update] = []
     # A vault links to the same notes from many places, and where a link points depends on
     # its source only through the source's folder (or the source itself for "[[#H]]").
-    targets: dict[tuple[str, str, bool], str | None] = {}
-    anchors: dict[tuple[str, str | None], tuple[AnchorStatus, str | None]] = {}
+    targets, anchors = memo if memo is not None else new_memo()
     for rowid, note, kind, target, fragment in rows:
         markdown = kind == "markdown"
         key = (target, note if not target else note.rpartition("/")[0], markdown)
@@ -112,15 +131,14 @@ def refresh_graph(
     else:
         alias_index = _alias_index(connection)
     if changed_notes is None:
-        updates = _resolve_all(connection, alias_index)
+        _resolve_all(connection, alias_index)
     else:
-        updates = _resolve_around(
-            connection, sorted(changed_notes), sorted(moved_files), alias_index, hints=aliases
+        _store_resolution(
+            connection,
+            _resolve_around(
+                connection, sorted(changed_notes), sorted(moved_files), alias_index, hints=aliases
+            ),
         )
-    connection.executemany(
-        "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
-        updates,
-    )
     if not dependencies and changed_notes is not None:
         return
     task_rows = connection.execute(
@@ -147,11 +165,33 @@ def _alias_index(connection: sqlite3.Connection) -> AliasIndex:
     )
 
 
-def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> list[Update]:
-    """Every internal link resolved again, against every file."""
+def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> None:
+    """Every internal link resolved again, against every file, and stored: a page of rows at
+    a time (in rowid order), so memory stays flat however many links the vault holds."""
     resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
-    rows = connection.execute(_LINKS).fetchall()
-    return resolve_link_rows(rows, resolver, *_anchors(connection, None), alias_index)
+    headings, block_ids = _anchors(connection, None)
+    memo = new_memo()
+    after = 0
+    while True:
+        # Read whole before its answers are written: no cursor is open over the rows updated.
+        rows = connection.execute(
+            f"{_LINKS} AND rowid > ? ORDER BY rowid LIMIT {_PAGE}", (after,)
+        ).fetchall()
+        if not rows:
+            return
+        after = rows[-1][0]
+        if len(memo[0]) + len(memo[1]) > _MEMO_LIMIT:
+            memo = new_memo()
+        _store_resolution(
+            connection, resolve_link_rows(rows, resolver, headings, block_ids, alias_index, memo)
+        )
+
+
+def _store_resolution(connection: sqlite3.Connection, updates: list[Update]) -> None:
+    connection.executemany(
+        "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
+        updates,
+    )
 
 
 def _resolve_around(
