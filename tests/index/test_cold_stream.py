@@ -69,14 +69,21 @@ def test_the_pool_and_paged_resolution_give_the_serial_index(
         serial = tmp_path / "serial.sqlite3"
         cold_index(generated, serial)
     with monkeypatch.context() as patch:
-        # Tiny pages, a memo dropped every few links, batches of every size down to one.
+        # Tiny pages, a memo dropped every few links, the headings of two notes kept, batches
+        # of every size down to one.
         patch.setattr(graph_links, "_PAGE", 7)
         patch.setattr(graph_links, "_MEMO_LIMIT", 5)
+        patch.setattr(graph_links, "_PER_NOTE_KEPT", 2)
         patch.setattr(parsing, "MIN_BATCH", 1)
         paged = tmp_path / "paged.sqlite3"
         cold_index(generated, paged)
     expected = dump(serial)
     assert sum(len(rows) for rows in expected.values()) > 10_000
+    with sqlite3.connect(serial) as connection:
+        anchors = dict(connection.execute("SELECT anchor, count(*) FROM links GROUP BY anchor"))
+    # Anchors found and broken both: the headings and block ids were looked at.
+    assert anchors.get("ok", 0) > 10
+    assert sum(n for status, n in anchors.items() if str(status).startswith("broken")) > 10
     assert dump(pooled) == expected
     assert dump(paged) == expected
 

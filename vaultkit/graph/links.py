@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from vaultkit.obsidian.resolve import (
     AliasIndex,
@@ -38,7 +39,7 @@ Memo = tuple[
 ]
 """Where (target, folder or note, markdown) points, and the status and hint of (note,
 fragment): decided once for the many links that share them."""
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 50_000
 """Memo entries kept at most: past this the memo starts afresh, so a vault of distinct
 links does not hold them all (a memo only spares work; dropping it changes no answer)."""
 _PAGE = 20_000
@@ -77,8 +78,9 @@ def resolve_link_rows(
         if resolved is None:
             updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), None, rowid))
             continue
-        if not resolved.lower().endswith(".md"):
-            # '#page=3' on a PDF is a viewer option, not an anchor
+        if not resolved.lower().endswith(".md") or fragment is None or not fragment.strip():
+            # '#page=3' on a PDF is a viewer option, not an anchor; no fragment (or a blank
+            # one, [[Note#]]) needs no look at the target's headings (check_anchor's rule).
             status, hint = AnchorStatus.NONE, None
         elif (resolved, fragment) in anchors:
             status, hint = anchors[(resolved, fragment)]
@@ -169,7 +171,12 @@ def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> Non
     """Every internal link resolved again, against every file, and stored: a page of rows at
     a time (in rowid order), so memory stays flat however many links the vault holds."""
     resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
-    headings, block_ids = _anchors(connection, None)
+    # Read per target note as links with an anchor ask for it, not for the whole vault: the
+    # two indexes are made now (a new index is filled without them), not after resolution.
+    connection.execute("CREATE INDEX IF NOT EXISTS headings_note ON headings(note)")
+    connection.execute("CREATE INDEX IF NOT EXISTS block_ids_note ON block_ids(note)")
+    headings = _PerNote(connection, "SELECT text, level FROM headings WHERE note = ? ORDER BY line")
+    block_ids = _PerNote(connection, "SELECT block_id FROM block_ids WHERE note = ?", column=0)
     memo = new_memo()
     after = 0
     while True:
@@ -185,6 +192,38 @@ def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> Non
         _store_resolution(
             connection, resolve_link_rows(rows, resolver, headings, block_ids, alias_index, memo)
         )
+
+
+class _PerNote(Mapping[str, list[Any]]):
+    """One note's rows of a table (headings, block ids), read when first asked for; the last
+    :data:`_PER_NOTE_KEPT` notes asked for are kept. A note without rows has an empty list."""
+
+    def __init__(self, connection: sqlite3.Connection, select: str, column: int | None = None):
+        self._connection = connection
+        self._select = select
+        self._column = column
+        self._kept: OrderedDict[str, list[Any]] = OrderedDict()
+
+    def __getitem__(self, note: str) -> list[Any]:
+        found = self._kept.get(note)
+        if found is not None:
+            self._kept.move_to_end(note)
+            return found
+        rows = self._connection.execute(self._select, (note,)).fetchall()
+        found = rows if self._column is None else [row[self._column] for row in rows]
+        self._kept[note] = found
+        if len(self._kept) > _PER_NOTE_KEPT:
+            self._kept.popitem(last=False)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+_PER_NOTE_KEPT = 1024
 
 
 def _store_resolution(connection: sqlite3.Connection, updates: list[Update]) -> None:

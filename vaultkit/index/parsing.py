@@ -37,11 +37,11 @@ if TYPE_CHECKING:
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""
 MAX_WORKERS = 8
-MAX_BATCH = 256
+MAX_BATCH = 64
 """Notes per batch at most: what a worker parses between two reports."""
 MIN_BATCH = 4
 """Notes per batch at least, towards the end: a batch costs one round trip to a worker."""
-AHEAD = 3
+AHEAD = 2
 """Batches per worker handed to the pool ahead of the one the parent waits for: enough that
 no worker waits for work, few enough that memory stays flat."""
 
