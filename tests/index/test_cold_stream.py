@@ -69,11 +69,9 @@ def test_the_pool_and_paged_resolution_give_the_serial_index(
         serial = tmp_path / "serial.sqlite3"
         cold_index(generated, serial)
     with monkeypatch.context() as patch:
-        # Tiny pages, a memo dropped every few links, the headings of two notes kept, batches
-        # of every size down to one.
+        # Tiny pages, a memo dropped every few links, batches of every size down to one.
         patch.setattr(graph_links, "_PAGE", 7)
         patch.setattr(graph_links, "_MEMO_LIMIT", 5)
-        patch.setattr(graph_links, "_PER_NOTE_KEPT", 2)
         patch.setattr(parsing, "MIN_BATCH", 1)
         paged = tmp_path / "paged.sqlite3"
         cold_index(generated, paged)

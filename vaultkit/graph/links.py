@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
 
 from vaultkit.obsidian.resolve import (
     AliasIndex,
@@ -39,10 +38,10 @@ Memo = tuple[
 ]
 """Where (target, folder or note, markdown) points, and the status and hint of (note,
 fragment): decided once for the many links that share them."""
-_MEMO_LIMIT = 50_000
+_MEMO_LIMIT = 20_000
 """Memo entries kept at most: past this the memo starts afresh, so a vault of distinct
 links does not hold them all (a memo only spares work; dropping it changes no answer)."""
-_PAGE = 20_000
+_PAGE = 5_000
 """Link rows resolved per page on a new index: the rows and their answers are held a page at
 a time, not for the whole vault."""
 
@@ -69,12 +68,7 @@ def resolve_link_rows(
     # its source only through the source's folder (or the source itself for "[[#H]]").
     targets, anchors = memo if memo is not None else new_memo()
     for rowid, note, kind, target, fragment in rows:
-        markdown = kind == "markdown"
-        key = (target, note if not target else note.rpartition("/")[0], markdown)
-        if key in targets:
-            resolved = targets[key]
-        else:
-            resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
+        resolved = _resolved(resolver, targets, note, kind, target)
         if resolved is None:
             updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), None, rowid))
             continue
@@ -90,6 +84,22 @@ def resolve_link_rows(
             )
         updates.append((resolved, status.value, None, hint, rowid))
     return updates
+
+
+def _resolved(
+    resolver: LinkResolver,
+    targets: dict[tuple[str, str, bool], str | None],
+    note: str,
+    kind: str,
+    target: str,
+) -> str | None:
+    """Where one link points, decided once per (target, folder or note, markdown)."""
+    markdown = kind == "markdown"
+    key = (target, note if not target else note.rpartition("/")[0], markdown)
+    if key in targets:
+        return targets[key]
+    resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
+    return resolved
 
 
 def task_block_states(
@@ -171,12 +181,11 @@ def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> Non
     """Every internal link resolved again, against every file, and stored: a page of rows at
     a time (in rowid order), so memory stays flat however many links the vault holds."""
     resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
-    # Read per target note as links with an anchor ask for it, not for the whole vault: the
-    # two indexes are made now (a new index is filled without them), not after resolution.
+    # The headings and block ids of the notes a page's anchored links point at are read for
+    # that page, not the whole vault's at once: the two indexes this reads by are made now
+    # (a new index is filled without them), not after resolution.
     connection.execute("CREATE INDEX IF NOT EXISTS headings_note ON headings(note)")
     connection.execute("CREATE INDEX IF NOT EXISTS block_ids_note ON block_ids(note)")
-    headings = _PerNote(connection, "SELECT text, level FROM headings WHERE note = ? ORDER BY line")
-    block_ids = _PerNote(connection, "SELECT block_id FROM block_ids WHERE note = ?", column=0)
     memo = new_memo()
     after = 0
     while True:
@@ -189,41 +198,16 @@ def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> Non
         after = rows[-1][0]
         if len(memo[0]) + len(memo[1]) > _MEMO_LIMIT:
             memo = new_memo()
+        anchored = {
+            _resolved(resolver, memo[0], note, kind, target)
+            for _, note, kind, target, fragment in rows
+            if fragment is not None and fragment.strip()
+        }
+        anchored.discard(None)
+        headings, block_ids = _anchors(connection, {path for path in anchored if path})
         _store_resolution(
             connection, resolve_link_rows(rows, resolver, headings, block_ids, alias_index, memo)
         )
-
-
-class _PerNote(Mapping[str, list[Any]]):
-    """One note's rows of a table (headings, block ids), read when first asked for; the last
-    :data:`_PER_NOTE_KEPT` notes asked for are kept. A note without rows has an empty list."""
-
-    def __init__(self, connection: sqlite3.Connection, select: str, column: int | None = None):
-        self._connection = connection
-        self._select = select
-        self._column = column
-        self._kept: OrderedDict[str, list[Any]] = OrderedDict()
-
-    def __getitem__(self, note: str) -> list[Any]:
-        found = self._kept.get(note)
-        if found is not None:
-            self._kept.move_to_end(note)
-            return found
-        rows = self._connection.execute(self._select, (note,)).fetchall()
-        found = rows if self._column is None else [row[self._column] for row in rows]
-        self._kept[note] = found
-        if len(self._kept) > _PER_NOTE_KEPT:
-            self._kept.popitem(last=False)
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._kept)
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-
-_PER_NOTE_KEPT = 1024
 
 
 def _store_resolution(connection: sqlite3.Connection, updates: list[Update]) -> None:
