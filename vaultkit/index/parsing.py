@@ -1,9 +1,8 @@
 """Reading and parsing the notes an update found changed, one by one or in a process pool.
 
 A note whose content hash is the one the index holds is not parsed at all: only its mtime
-moved. Many notes (a cold index) are parsed in a process pool (every core, at most eight).
-The pool can be started before the work is known (:func:`start_pool`, on a new index: its
-workers fork and import the parser while the parent scans the vault), and the work is fed to
+moved. Many notes (a cold index) are parsed in a process pool (every core, at most eight),
+whose workers fork from the indexer and import the parser as they start. The work is fed to
 it a few batches ahead of what the parent has stored: batches shrink towards the end, so no
 worker idles while another finishes a long one, and the rows come back in order, batch by
 batch, each reported as done (a progress bar). The indexer stores them as they arrive, so
@@ -104,16 +103,11 @@ def _parse_batch(cadences: Cadences, rules: TaskRules, batch: list[Work]) -> lis
 
 
 def _start_worker() -> None:
-    """Each worker, as it starts: leave Ctrl-C to the parent, and import the parser now, while
-    the parent is still scanning, rather than in the first batch."""
+    """Each worker, as it starts: leave Ctrl-C to the parent, and import the parser."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import vaultkit.parse.note  # noqa: F401
-
-
-def _ready() -> None:
-    """A task that does nothing: submitting it starts the workers."""
 
 
 def pool_size() -> int:
@@ -121,17 +115,15 @@ def pool_size() -> int:
     return min(os.cpu_count() or 1, MAX_WORKERS)
 
 
-def start_pool() -> ProcessPoolExecutor | None:
-    """A process pool whose workers start now (None on a single core); the caller hands it
-    to :func:`read_and_parse`, which shuts it down, or shuts it down itself."""
+def _start_pool() -> ProcessPoolExecutor | None:
+    """A process pool for the parse (None on a single core); its workers start with the
+    first batch submitted."""
     workers = pool_size()
     if workers < 2:
         return None
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
-    pool.submit(_ready)
-    return pool
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
 
 
 def batch_sizes(count: int, workers: int) -> Iterator[int]:
@@ -158,19 +150,17 @@ def read_and_parse(
     cadences: Cadences,
     rules: TaskRules,
     done: Callable[[int], None] | None = None,
-    pool: ProcessPoolExecutor | None = None,
 ) -> Generator[ReadNote, None, None]:
     """Each note of ``work``, read and parsed, in order; ``done`` is told how many more notes
     are done (a progress bar). Each task's cadence is that of its section in ``cadences``;
     ``rules``, the Tasks plugin's settings, decide what a task is (plain data, so the worker
     processes get them too).
 
-    ``pool``, from :func:`start_pool`, is used (whatever the amount of work) and shut down
-    once the generator ends or is closed; without it, a pool is started for many notes.
-    Close the generator (``contextlib.closing``) when stopping early, so the pool stops then.
+    Many notes (:data:`POOL_THRESHOLD`) are parsed in a process pool, shut down once the
+    generator ends or is closed: close it (``contextlib.closing``) when stopping early, so
+    the pool stops then.
     """
-    if pool is None and len(work) >= POOL_THRESHOLD:
-        pool = start_pool()
+    pool = _start_pool() if len(work) >= POOL_THRESHOLD else None
     if pool is None:
         yield from _serial(work, cadences, rules, done)
         return
