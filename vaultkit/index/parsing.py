@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -31,7 +30,8 @@ from vaultkit.model import TaskRules
 from vaultkit.scan.found import SourceFile
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    # Imported when a pool starts: the no-op sync and the hook never load them.
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 POOL_THRESHOLD = 64
 """Below this many notes to parse, a process pool costs more than it saves."""
