@@ -37,6 +37,23 @@ INTERNAL_KINDS = ("wikilink", "embed", "markdown")
 
 Update = tuple[str | None, str, str | None, str | None, int]
 """A link row's (resolved, anchor, alias_of, anchor_hint, rowid)."""
+Memo = tuple[
+    dict[tuple[str, str, bool], str | None],
+    dict[tuple[str, str | None], tuple[AnchorStatus, str | None]],
+]
+"""Where (target, folder or note, markdown) points, and the status and hint of (note,
+fragment): decided once for the many links that share them."""
+_MEMO_LIMIT = 20_000
+"""Memo entries kept at most: past this the memo starts afresh, so a vault of distinct
+links does not hold them all (a memo only spares work; dropping it changes no answer)."""
+_PAGE = 5_000
+"""Link rows resolved per page on a new index: the rows and their answers are held a page at
+a time, not for the whole vault."""
+
+
+def new_memo() -> Memo:
+    """An empty memo for :func:`resolve_link_rows`."""
+    return {}, {}
 
 
 class AliasHints(Protocol):
@@ -50,26 +67,24 @@ def resolve_link_rows(
     headings: Mapping[str, Sequence[tuple[str, int]]],
     block_ids: Mapping[str, Sequence[str]],
     aliases: AliasHints,
+    memo: Memo | None = None,
 ) -> list[Update]:
     """(rowid, note, kind, target, fragment) -> (resolved, anchor, alias_of, anchor_hint,
-    rowid); ``anchor_hint`` is the heading a broken heading anchor matches only leniently."""
+    rowid); ``anchor_hint`` is the heading a broken heading anchor matches only leniently.
+    ``memo`` (from :func:`new_memo`) carries what was decided over to the next call, when
+    the rows come in pages."""
     updates: list[Update] = []
     # A vault links to the same notes from many places, and where a link points depends on
     # its source only through the source's folder (or the source itself for "[[#H]]").
-    targets: dict[tuple[str, str, bool], str | None] = {}
-    anchors: dict[tuple[str, str | None], tuple[AnchorStatus, str | None]] = {}
+    targets, anchors = memo if memo is not None else new_memo()
     for rowid, note, kind, target, fragment in rows:
-        markdown = kind == "markdown"
-        key = (target, note if not target else note.rpartition("/")[0], markdown)
-        if key in targets:
-            resolved = targets[key]
-        else:
-            resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
+        resolved = _resolved(resolver, targets, note, kind, target)
         if resolved is None:
             updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), None, rowid))
             continue
-        if not resolved.lower().endswith(".md"):
-            # '#page=3' on a PDF is a viewer option, not an anchor
+        if not resolved.lower().endswith(".md") or fragment is None or not fragment.strip():
+            # '#page=3' on a PDF is a viewer option, not an anchor; no fragment (or a blank
+            # one, [[Note#]]) needs no look at the target's headings (check_anchor's rule).
             status, hint = AnchorStatus.NONE, None
         elif (resolved, fragment) in anchors:
             status, hint = anchors[(resolved, fragment)]
@@ -79,6 +94,22 @@ def resolve_link_rows(
             )
         updates.append((resolved, status.value, None, hint, rowid))
     return updates
+
+
+def _resolved(
+    resolver: LinkResolver,
+    targets: dict[tuple[str, str, bool], str | None],
+    note: str,
+    kind: str,
+    target: str,
+) -> str | None:
+    """Where one link points, decided once per (target, folder or note, markdown)."""
+    markdown = kind == "markdown"
+    key = (target, note if not target else note.rpartition("/")[0], markdown)
+    if key in targets:
+        return targets[key]
+    resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
+    return resolved
 
 
 def task_block_states(
@@ -121,7 +152,8 @@ def refresh_graph(
     or point at now (None when it resolved every link): their Link health counts may move.
     """
     if changed_notes is None:
-        updates = _resolve_all(connection, _alias_index(connection))
+        _resolve_all(connection, _alias_index(connection))
+        touched = None
     else:
         updates = _resolve_around(
             connection,
@@ -130,11 +162,8 @@ def refresh_graph(
             _StoredAliases(connection),
             alias_keys,
         )
-    touched = None if changed_notes is None else _linking(connection, updates)
-    connection.executemany(
-        "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
-        updates,
-    )
+        touched = _linking(connection, updates)
+        _store_resolution(connection, updates)
     if not dependencies and changed_notes is not None:
         return touched
     task_rows = connection.execute(
@@ -189,11 +218,44 @@ class _StoredAliases:
         return self._owners[key]
 
 
-def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> list[Update]:
-    """Every internal link resolved again, against every file."""
+def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> None:
+    """Every internal link resolved again, against every file, and stored: a page of rows at
+    a time (in rowid order), so memory stays flat however many links the vault holds."""
     resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
-    rows = connection.execute(_LINKS).fetchall()
-    return resolve_link_rows(rows, resolver, *_anchors(connection, None), alias_index)
+    # The headings and block ids of the notes a page's anchored links point at are read for
+    # that page, not the whole vault's at once: the two indexes this reads by are made now
+    # (a new index is filled without them), not after resolution.
+    connection.execute("CREATE INDEX IF NOT EXISTS headings_note ON headings(note)")
+    connection.execute("CREATE INDEX IF NOT EXISTS block_ids_note ON block_ids(note)")
+    memo = new_memo()
+    after = 0
+    while True:
+        # Read whole before its answers are written: no cursor is open over the rows updated.
+        rows = connection.execute(
+            f"{_LINKS} AND rowid > ? ORDER BY rowid LIMIT {_PAGE}", (after,)
+        ).fetchall()
+        if not rows:
+            return
+        after = rows[-1][0]
+        if len(memo[0]) + len(memo[1]) > _MEMO_LIMIT:
+            memo = new_memo()
+        anchored = {
+            _resolved(resolver, memo[0], note, kind, target)
+            for _, note, kind, target, fragment in rows
+            if fragment is not None and fragment.strip()
+        }
+        anchored.discard(None)
+        headings, block_ids = _anchors(connection, {path for path in anchored if path})
+        _store_resolution(
+            connection, resolve_link_rows(rows, resolver, headings, block_ids, alias_index, memo)
+        )
+
+
+def _store_resolution(connection: sqlite3.Connection, updates: list[Update]) -> None:
+    connection.executemany(
+        "UPDATE links SET resolved = ?, anchor = ?, alias_of = ?, anchor_hint = ? WHERE rowid = ?",
+        updates,
+    )
 
 
 def _resolve_around(

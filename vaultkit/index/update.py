@@ -17,7 +17,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,9 +189,15 @@ def _update_index(
             progress and to_parse >= feedback.LONG_WORK,
             f"indexing {to_parse:,} notes" + (", first run…" if rebuilt else "…"),
         )
-        with feedback.phase("parse", len(work), shown=progress) as parsing:
-            parsed = read_and_parse(work, cadences=cadences, rules=rules, done=parsing.advance)
-            for item in parsed if work else ():
+        with (
+            feedback.phase("parse", len(work), shown=progress) as parsing,
+            # Closed as soon as storing fails or is interrupted: the parse pool stops then,
+            # not when the traceback is freed.
+            closing(
+                read_and_parse(work, cadences=cadences, rules=rules, done=parsing.advance)
+            ) as parsed,
+        ):
+            for item in parsed:
                 notes.store(item)
         _store_files(connection, changes, partial=partial)
         update.removed = sorted(changes.removed)
