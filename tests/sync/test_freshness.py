@@ -195,6 +195,7 @@ def test_hook_style_sync_of_a_renamed_note_walks_the_vault(
         ("a note with a task added", {"links", "status"}),
         ("a topic note added", {"links", "topics"}),
         ("a daily note without tasks added", {"links", "habits"}),
+        ("a note with a task added where Obsidian excludes files", {"links"}),
         ("an attachment nothing links to added", set()),
         ("an attachment a note embeds deleted", {"links"}),
     ],
@@ -222,6 +223,8 @@ def test_a_file_that_comes_or_goes_renders_only_what_reads_its_rows(
         (vault / "Topics" / "Go.md").write_text("---\ntags: [topic]\n---\nA language.\n", "utf-8")
     elif change == "a daily note without tasks added":
         (vault / "Daily" / "2026-11-15.md").write_text("A quiet day.\n", "utf-8")
+    elif change == "a note with a task added where Obsidian excludes files":
+        (vault / "Archive" / "Chores.md").write_text("- [ ] water the plants\n", "utf-8")
     elif change == "an attachment nothing links to added":
         (vault / "attachments" / "unused.png").write_bytes(b"png")
     else:
