@@ -10,6 +10,9 @@ every dashboard's bytes must be those a sync of a copy of the vault writes with 
 cache folder. Besides the five built-ins, two dashboards of the user's own read what the
 built-ins do not: the count and list of the notes (``vault``, ``notes``) and a dated filter
 (``days_until``).
+
+Below it, the same through the installed command: what a new note and a new day render, and
+that the sync after a cold index has nothing left to do.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ Each note read again (:mod:`vaultkit.index.parsing`) is stored as it arrives: it
 and its rows unless only its mtime moved. A known note's new rows are compared with its old
 ones family by family (their digests, :mod:`vaultkit.index.note_rows`): that decides which
 families' generation counters move, whether link resolution must look at the note again, and
-how the kept sums (reading list, task totals) move. The caller refreshes those once every
-note is stored (:func:`vaultkit.index.update.update_index`).
+how the kept sums (reading list, task totals) move. A note that comes or goes moves the
+families it holds rows of (and ``links``: Link health counts the notes); a file without rows
+(an attachment) only ``links``, and only when a link points at it. The caller refreshes those
+once every note is stored (:func:`vaultkit.index.update.update_index`).
 """
 
 from __future__ import annotations
