@@ -194,10 +194,19 @@ class RenderScope(RuleBasedStateMachine):
         self._write(path, "binary")
         self._sync(partial)
 
+    @precondition(lambda self: any((self.root / path).exists() for path in ATTACHMENTS))
+    @rule(data=st.data(), partial=st.booleans())
+    def delete_attachment(self, data: st.DataObject, partial: bool) -> None:
+        """An attachment deleted: the links that pointed at it may resolve no more."""
+        path = data.draw(st.sampled_from([p for p in ATTACHMENTS if (self.root / p).exists()]))
+        (self.root / path).unlink()
+        self.touched.add(path)
+        self._sync(partial)
+
     @precondition(lambda self: bool(self._files()))
     @rule(data=st.data(), partial=st.booleans())
     def delete(self, data: st.DataObject, partial: bool) -> None:
-        """A note, daily note or attachment deleted."""
+        """A note or daily note deleted, or an attachment."""
         path = data.draw(st.sampled_from(self._files()))
         (self.root / path).unlink()
         self.touched.add(path)
