@@ -3,6 +3,7 @@ name a template reads holds (docs/templates.md, "Context"), maker by maker."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -26,8 +27,9 @@ from vaultkit.dashboards.common import (
 )
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.habits import daily_note_day, make_habits, moves_daily
+from vaultkit.dashboards.helpers import template_filters
 from vaultkit.dashboards.links import make_links
-from vaultkit.dashboards.registry import BUILTINS
+from vaultkit.dashboards.registry import BUILTINS, CONTEXT, DATED_FILTERS, DATED_NAMES
 from vaultkit.dashboards.resources import make_resources
 from vaultkit.dashboards.status import make_status
 from vaultkit.dashboards.topics import (
@@ -157,6 +159,35 @@ def plain(value: Any) -> Any:
 
 def texts(tasks: Any) -> list[str]:
     return [task["text"] for task in tasks]
+
+
+# --- the date -------------------------------------------------------------------------------
+
+
+def test_the_names_marked_dated_are_the_ones_that_count_from_today(inputs: Inputs) -> None:
+    """Only a template reading one of them is rendered again when the date moves
+    (``vaultkit.sync.freshness.reads_the_date``)."""
+    moved = set()
+    for days in (-10, 3, 30):
+        other = dataclasses.replace(inputs, today=TODAY + dt.timedelta(days=days))
+        for name in CONTEXT_NAMES:
+            maker = CONTEXT[name].make
+            assert maker is not None
+            if plain(maker.resolve()(inputs)) != plain(maker.resolve()(other)):
+                moved.add(name)
+    assert moved == DATED_NAMES
+
+
+def test_the_dated_filters_are_the_ones_that_count_from_today() -> None:
+    def value(filters: dict[str, Any], name: str) -> Any:
+        try:
+            return filters[name]("2026-11-01")
+        except Exception as exc:  # a filter that takes other arguments fails alike both days
+            return type(exc)
+
+    today, later = template_filters([], TODAY), template_filters([], TODAY + dt.timedelta(days=3))
+    moved = {name for name in today if value(today, name) != value(later, name)}
+    assert moved == DATED_FILTERS
 
 
 # --- the shared names ----------------------------------------------------------------------

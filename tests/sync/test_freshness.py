@@ -183,3 +183,88 @@ def test_hook_style_sync_of_a_renamed_note_walks_the_vault(
     report = run_sync(VaultPaths(vault), progress=False, changed=["Topics/Rust language.md"])
     assert "Topics/Rust.md" in report.index.removed
     assert outputs(vault) == scratch_outputs(vault, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("a plain note added", {"links"}),
+        ("a plain note deleted", {"links"}),
+        ("a plain note renamed", {"links"}),
+        ("a note with a web link added", {"links", "resources"}),
+        ("a note with a task added", {"links", "status"}),
+        ("a topic note added", {"links", "topics"}),
+        ("a daily note without tasks added", {"links", "habits"}),
+        ("a note with a task added where Obsidian excludes files", {"links"}),
+        ("an attachment nothing links to added", set()),
+        ("an attachment a note embeds deleted", {"links"}),
+    ],
+)
+def test_a_file_that_comes_or_goes_renders_only_what_reads_its_rows(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, expected: set[str]
+) -> None:
+    """Link health counts the notes and lists the orphans: it follows every note that comes
+    or goes; the others only what the note holds (a task, a web link, a topic tag, a day)."""
+    rendered(vault)
+    rendered(vault)
+    (vault / "Plain.md").write_text("Just words, no link, no tag.\n", "utf-8")
+    rendered(vault)
+    if change == "a plain note added":
+        (vault / "Another plain one.md").write_text("Words.\n", "utf-8")
+    elif change == "a plain note deleted":
+        (vault / "Plain.md").unlink()
+    elif change == "a plain note renamed":
+        (vault / "Plain.md").rename(vault / "Topics" / "Plain renamed.md")
+    elif change == "a note with a web link added":
+        (vault / "Web.md").write_text("See [a site](https://example.org/page).\n", "utf-8")
+    elif change == "a note with a task added":
+        (vault / "Chores.md").write_text("- [ ] water the plants\n", "utf-8")
+    elif change == "a topic note added":
+        (vault / "Topics" / "Go.md").write_text("---\ntags: [topic]\n---\nA language.\n", "utf-8")
+    elif change == "a daily note without tasks added":
+        (vault / "Daily" / "2026-11-15.md").write_text("A quiet day.\n", "utf-8")
+    elif change == "a note with a task added where Obsidian excludes files":
+        (vault / "Archive" / "Chores.md").write_text("- [ ] water the plants\n", "utf-8")
+    elif change == "an attachment nothing links to added":
+        (vault / "attachments" / "unused.png").write_bytes(b"png")
+    else:
+        (vault / "attachments" / "weekly-chart.png").unlink()
+    assert rendered(vault) == expected
+    assert outputs(vault) == scratch_outputs(vault, tmp_path, monkeypatch)
+
+
+def test_the_date_alone_renders_only_the_dashboards_that_read_it(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Status (overdue, due soon, recently done) and Habits (the window) count from today;
+    Topics, Resources and Link health read nothing that does."""
+    rendered(vault)
+    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-23")
+    assert rendered(vault) == {"status", "habits"}
+    assert outputs(vault) == scratch_outputs(vault, tmp_path, monkeypatch)
+
+
+def test_a_template_of_ones_own_that_reads_the_date_is_rendered_when_it_moves(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By the name ``today``, or by a filter that counts from it; a name vaultkit does not
+    know counts as reading the date too."""
+    templates = vault / ".vaultkit" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    custom = {
+        "by_name": "As of {{ today }}.\n",
+        "by_filter": "{{ '2026-12-01' | days_until }} days to go.\n",
+        "unknown": "{{ nothing_known | default('?') }}\n",
+        "undated": "{{ links.notes }} notes, {{ '2026-12-01' | weekday }}.\n",
+    }
+    config = vault / ".vaultkit" / "config.toml"
+    lines = [config.read_text("utf-8")]
+    for name, source in custom.items():
+        (templates / f"{name}.md.j2").write_text(source, "utf-8")
+        lines.append(f'\n[dashboards.{name}]\ntemplate = "{name}.md.j2"\ntarget = "{name}.md"\n')
+    config.write_text("".join(lines), "utf-8")
+    rendered(vault)
+    monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-23")
+    assert rendered(vault) == {"status", "habits", "by_name", "by_filter", "unknown"}
+    # Computed as it renders: not once, when the cached compiled template was made.
+    assert (vault / "by_filter.md").read_text("utf-8").endswith("\n8 days to go.\n")

@@ -27,6 +27,7 @@ from typing import Any
 from vaultkit.config.schema import Config, HabitSettings
 from vaultkit.dashboards.common import Checklists, Inputs
 from vaultkit.index.queries import VISIBLE_ROWS
+from vaultkit.index.store import PRESENCE
 from vaultkit.obsidian.daily_notes import MONTHS, daily_note_date
 
 _Record = dict[dt.date, bool]
@@ -51,6 +52,10 @@ def moves_daily(
     # log is not read from the index: any change of the note moves them.
     sources = config.habits.sources
     if "checklists" in sources and path == config.habits.log:
+        return True
+    if PRESENCE in families and daily_note_day(config, path) is not None:
+        # A daily note that came or went is a day with a note, or without one, tasks or
+        # not (and whether the views show it or not: the days are read from every note).
         return True
     if "tasks" not in families:
         return False

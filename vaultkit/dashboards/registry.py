@@ -53,6 +53,9 @@ class ContextName(NamedTuple):
     families: frozenset[str]
     """The index families the value is computed from: a dashboard whose template reads the
     name is rendered again when one of them moves."""
+    dated: bool = False
+    """Whether the value depends on the run's date: a dashboard whose template reads the name
+    is rendered again when the date moves, and only such a one."""
 
 
 class Scope(NamedTuple):
@@ -81,15 +84,17 @@ class BuiltinDashboard(NamedTuple):
     """The scoped index families its context names read."""
 
 
-def _name(module: str, function: str, families: frozenset[str]) -> ContextName:
-    return ContextName(Maker(module, function), families)
+def _name(
+    module: str, function: str, families: frozenset[str], *, dated: bool = False
+) -> ContextName:
+    return ContextName(Maker(module, function), families, dated)
 
 
 SHARED: Mapping[str, ContextName] = MappingProxyType(
     {
-        # The set of visible notes moving bumps every family, so counts of notes need none.
-        "vault": _name("common", "make_vault", _NONE),
-        "today": _name("common", "make_today", _NONE),
+        # A visible note that comes or goes moves ``meta``: the count of notes follows.
+        "vault": _name("common", "make_vault", _META),
+        "today": _name("common", "make_today", _NONE, dated=True),
         "dashboard": ContextName(None, _NONE),
         "notes": _name("common", "make_notes", _META),
         "tasks": _name("common", "make_tasks", _TASKS),
@@ -103,7 +108,8 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "status.md.j2",
         "Dashboards/Status.md",
         "Progress, cadence groups, overdue and due-soon tasks, ready vs blocked, recently done.",
-        {"status": _name("status", "make_status", _TASKS)},
+        # Overdue, due soon and recently done are counted from today.
+        {"status": _name("status", "make_status", _TASKS, dated=True)},
     ),
     BuiltinDashboard(
         "topics",
@@ -112,7 +118,8 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "The topic comparison table (see [topics]).",
         {
             "topics": _name("topics", "make_topics", _TOPICS),
-            "topic_columns": _name("topics", "make_topic_columns", _NONE),
+            # A kept table's columns are its header's.
+            "topic_columns": _name("topics", "make_topic_columns", _TOPICS),
             "comparison_tables": _name("topics", "make_comparison_tables", _TOPICS),
         },
         (Scope("topics", Maker("topics", "moves_topics")),),
@@ -130,7 +137,8 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "Dashboards/Habits.md",
         "Habits from daily notes, recurring tasks or the Daily checklists (see [habits] and "
         "[daily_notes]).",
-        {"habits": _name("habits", "make_habits", _DAILY)},
+        # The window ends today.
+        {"habits": _name("habits", "make_habits", _DAILY, dated=True)},
         (Scope("daily", Maker("habits", "moves_daily")),),
     ),
     BuiltinDashboard(
@@ -161,6 +169,13 @@ CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = MappingProxyType(
     {name: context_name.families for name, context_name in CONTEXT.items()}
 )
 """Context name -> the index families its value is computed from."""
+
+DATED_NAMES = frozenset(name for name, context_name in CONTEXT.items() if context_name.dated)
+"""The context names whose value depends on the run's date."""
+
+DATED_FILTERS = frozenset({"days_until", "days_since"})
+"""The template filters (:func:`vaultkit.dashboards.helpers.date_helpers`) that count from the
+run's date: a template using one is rendered again when the date moves."""
 
 SCOPES: tuple[Scope, ...] = tuple(scope for d in BUILTINS for scope in d.scopes)
 """Every scoped index family a built-in dashboard defines."""

@@ -200,9 +200,36 @@ def make_environment(
         extensions=[FragmentCache],
     )
     env.fragments = fragments  # type: ignore[attr-defined]
-    env.filters.update(template_filters(notes, today or dt.date.today()))
+    filters = template_filters(notes, today or dt.date.today())
+    env.filters.update(
+        {
+            name: _computed_when_rendered(f) if name in _RUN_FILTERS else f
+            for name, f in filters.items()
+        }
+    )
     env.globals.update(template_globals())
     return env
+
+
+_RUN_FILTERS = frozenset({"wikilink", "days_until", "days_since"})
+"""The filters whose value depends on the run (the index's note names, the date), not on
+their arguments alone."""
+
+
+def _computed_when_rendered(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` as a filter Jinja never computes while compiling.
+
+    Jinja computes a filter of constants (``"2026-12-01" | days_until``) once, at compile
+    time, into the compiled template, which the bytecode cache keeps between runs: such a
+    value would be the first run's forever. A filter that takes the context is never
+    computed ahead.
+    """
+
+    @jinja2.pass_context
+    def filter_(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return filter_
 
 
 def _neutralise_checkboxes(text: str) -> str:

@@ -22,6 +22,7 @@ from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
 from vaultkit.dashboards.kept_tables import comparison_tables
 from vaultkit.index.queries import HIDDEN_NOTES
+from vaultkit.index.store import PRESENCE
 from vaultkit.task_progress import Progress
 
 
@@ -143,6 +144,16 @@ def moves_topics(
     connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
 ) -> bool:
     """Whether a change to the note at ``path`` (moving ``families``) moves the topics."""
+    if PRESENCE in families:
+        # A note that came or went (asked with the rows it has, or had): it moves the topics
+        # if it is a topic, or holds a table (the comparison tables shown while there is no
+        # topic). A kept table's rows read headings, tasks and resources anywhere and the
+        # notes their names link to: anything that comes or goes may move them.
+        return (
+            bool(config.topics.table)
+            or note_is_topic(connection, config, path)
+            or _holds_table(connection, path)
+        )
     # A topic reads its note's metadata and what its computed columns read; a metadata change
     # can make a note a topic or stop it being one, so it counts whatever the note is now.
     if config.topics.table:
@@ -151,6 +162,11 @@ def moves_topics(
     return "meta" in families or bool(
         families & COLUMN_FAMILIES and note_is_topic(connection, config, path)
     )
+
+
+def _holds_table(connection: sqlite3.Connection, path: str) -> bool:
+    found = connection.execute("SELECT 1 FROM md_tables WHERE note = ? LIMIT 1", (path,))
+    return found.fetchone() is not None
 
 
 def make_topic_columns(inputs: Inputs) -> list[str]:

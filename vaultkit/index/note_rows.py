@@ -122,6 +122,16 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
     )
 
 
+def holds_rows(digests: Sequence[str]) -> frozenset[str]:
+    """The families (of :data:`vaultkit.index.store.FAMILIES`) a note has rows of, by its
+    digests: a note that comes or goes moves those, and no other (``meta`` always)."""
+    return frozenset(
+        family
+        for family, digest, empty in zip(FAMILIES, digests, EMPTY_DIGESTS, strict=True)
+        if digest != empty
+    )
+
+
 def insert_note_rows(
     connection: sqlite3.Connection, rows: NoteRows, *, keep: Collection[str] = ()
 ) -> None:
@@ -335,6 +345,15 @@ def _table_rows(note: Note) -> tuple[Rows, Rows]:
 def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
     # pickle of plain tuples is deterministic and several times cheaper than repr.
     return hashlib.blake2b(pickle.dumps(row_lists, protocol=5), digest_size=8).hexdigest()
+
+
+EMPTY_DIGESTS = (
+    _rows_digest([]),
+    _rows_digest([], [], []),
+    _rows_digest([]),
+    "",  # every note has its ``notes`` row
+)
+"""The digest of each family (:data:`FAMILIES` order) of a note without rows of it."""
 
 
 def _json_list(items: Sequence[str]) -> str:

@@ -4,15 +4,17 @@ Each note read again (:mod:`vaultkit.index.parsing`) is stored as it arrives: it
 and its rows unless only its mtime moved. A known note's new rows are compared with its old
 ones family by family (their digests, :mod:`vaultkit.index.note_rows`): that decides which
 families' generation counters move, whether link resolution must look at the note again, and
-how the kept sums (reading list, task totals) move. The caller refreshes those once every
-note is stored (:func:`vaultkit.index.update.update_index`).
+how the kept sums (reading list, task totals) move. A note that comes or goes moves the
+families it holds rows of (and ``links``: Link health counts the notes); a file without rows
+(an attachment) only ``links``, and only when a link points at it. The caller refreshes those
+once every note is stored (:func:`vaultkit.index.update.update_index`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from vaultkit.index import link_health as link_health
@@ -24,11 +26,13 @@ from vaultkit.index.note_rows import (
     NoteRows,
     alias_keys,
     delete_notes,
+    holds_rows,
     insert_note_rows,
     note_digests,
 )
 from vaultkit.index.parsing import ReadNote
-from vaultkit.index.store import ALL_FAMILIES, FAMILIES, SCOPED_FAMILIES
+from vaultkit.index.queries import linked_to
+from vaultkit.index.store import ALL_FAMILIES, FAMILIES, PRESENCE, SCOPED_FAMILIES
 from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.scan.found import SourceFile
 
@@ -62,8 +66,10 @@ class NoteWriter:
         """The families whose rows moved: their generation counters move at the end."""
         self.relinked: list[str] = []
         """Known notes whose links, headings or block ids changed."""
-        self.new_visible = False
-        """Whether a note new to the index is one the views show (not a generated file)."""
+        self.came: list[str] = []
+        """Visible notes new to the index (a rename's new name among them)."""
+        self.went: list[str] = []
+        """Visible notes that left the index (a rename's old name among them)."""
         self.added: list[str] = []
         """Files new to the index (notes, and vaultkit's own dashboards among them): link
         resolution reads their links and the links their names can decide."""
@@ -88,6 +94,11 @@ class NoteWriter:
         """Delete the files the scan no longer found, and every row of the notes among them."""
         if not removed:
             return
+        notes = set(removed_notes)
+        for path in removed:
+            # Asked before its rows go: what it moves is what it held.
+            if path not in notes or not self._went(path):
+                self._unlinked(path)
         for path in removed_notes:
             self.regroup |= resource_urls.visible_urls(self.connection, path)
             self.task_change.subtract(task_totals.note_sums(self.connection, path))
@@ -172,8 +183,54 @@ class NoteWriter:
             # them all again), only, perhaps, where other notes' links point.
             self.new_generated.append(rows.path)
         else:
-            self.new_visible = True
-            self.families.update(ALL_FAMILIES)
+            visible = rows.path not in self.excluded
+            self._came_or_went(rows.path, rows.digests, visible=visible)
+            if visible:
+                self.came.append(rows.path)
+
+    def _went(self, path: str) -> bool:
+        """A note about to leave the index: what it moves (False: it has no row)."""
+        digests = note_digests(self.connection, path)
+        if digests is None:
+            return False
+        visible = not (self.known[path][4] or _is_generated(self.connection, path))
+        self._came_or_went(path, digests, visible=visible)
+        if visible:
+            self.went.append(path)
+        return True
+
+    def _came_or_went(self, path: str, digests: Sequence[str], *, visible: bool) -> None:
+        """The families a note that came into the index or left it moves: those it has rows
+        of when the views show it, and the scoped families that say so.
+
+        Link health counts the notes (the excluded ones too) and lists the orphans, and links
+        elsewhere may now point at the note or no longer: ``links`` moves whatever it holds.
+        A note the views hide (excluded, or vaultkit's own) adds nothing else of its rows,
+        but a scoped family may still read it (a daily note is a day whoever sees it).
+        """
+        held = holds_rows(digests)
+        moved = {"links"} | (set(held) if visible else set())
+        told = held | {PRESENCE}
+        if self.scopes is None:
+            moved.update(SCOPED_FAMILIES)
+        else:
+            scoped = self.scopes(self.connection, path, told)
+            moved.update(family for family in SCOPED_FAMILIES if family in scoped)
+        self.families |= moved
+
+    def _unlinked(self, path: str) -> None:
+        """A file without a note's rows (an attachment) about to leave the index: the links
+        pointing at it stop resolving."""
+        if linked_to(self.connection, [path]):
+            self.families |= self.file_moved(path)
+
+    def file_moved(self, path: str) -> set[str]:
+        """The families a file that links point at moves by coming or going, rows aside."""
+        moved = {"links"}
+        if self.scopes is None:
+            return moved | set(SCOPED_FAMILIES)
+        scoped = self.scopes(self.connection, path, frozenset({PRESENCE}))
+        return moved | {family for family in SCOPED_FAMILIES if family in scoped}
 
     def _store_changed(self, source: SourceFile, rows: NoteRows) -> None:
         """A known note parsed again: replace its rows, and note which families moved."""

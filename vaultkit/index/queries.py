@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -23,6 +24,24 @@ from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from vaultkit.graph.export import GraphEdge, GraphNode
+
+VISIBLE_NOTES_NAMED = (
+    "SELECT count(*) FROM files JOIN notes ON notes.path = files.path "
+    "WHERE files.name_key = ? AND files.excluded = 0 AND notes.generated = 0"
+)
+"""How many notes shown in the dashboards have a given file name (``files.name_key``): a
+dashboard's wikilink needs the folder only when the name is not unique."""
+
+
+def linked_to(connection: sqlite3.Connection, paths: Iterable[str]) -> bool:
+    """Whether some link of a note the views show points at one of ``paths`` (as last
+    resolved)."""
+    return any(
+        connection.execute(
+            f"SELECT 1 FROM links WHERE resolved = ? AND {VISIBLE_ROWS} LIMIT 1", (path,)
+        ).fetchone()
+        for path in paths
+    )
 
 
 class TaskFilter(NamedTuple):

@@ -396,6 +396,10 @@ SCOPED_FAMILIES = ("topics", "daily")
 the daily notes. Which notes those are depends on the config, so the indexer's caller says
 which of them a change moves (``scopes`` of :func:`vaultkit.index.update.update_index`)."""
 ALL_FAMILIES = FAMILIES + SCOPED_FAMILIES
+PRESENCE = "presence"
+"""Told to the scoped families' rules (``scopes`` of :func:`vaultkit.index.update.update_index`)
+with the families a file holds rows of, when it came into the index or left it (a rename is
+both): its rows are the ones it came with, or the ones it had."""
 
 
 def bump_generations(connection: sqlite3.Connection, families: Iterable[str]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from vaultkit.index.note_rows import note_rows
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
 from vaultkit.index.parsing import ReadNote, Work, read_and_parse
-from vaultkit.index.queries import VISIBLE_ROWS
+from vaultkit.index.queries import VISIBLE_NOTES_NAMED, linked_to
 from vaultkit.index.store import (
     ALL_FAMILIES,
     bulk_load,
@@ -46,6 +47,7 @@ from vaultkit.index.store import (
     transaction,
 )
 from vaultkit.model import TaskRules
+from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
 from vaultkit.scan.found import ScanResult, SourceFile
 from vaultkit.scan.paths import scan_paths
@@ -455,7 +457,6 @@ def _derive(
     step: Callable[[], None],
 ) -> None:
     """The graph, the kept sums, the generation counters; ``step`` after each of three."""
-    files_moved = rebuilt or bool(changes.removed) or changes.new_attachments or notes.new_visible
     # A rename is a removal and an addition, a folder renamed a batch of them.
     added = notes.added + [row[0] for row in changes.file_rows if row[0] not in notes.known]
     link_touched = set(notes.link_touched)
@@ -472,15 +473,23 @@ def _derive(
             alias_keys=notes.alias_keys,
         )
         link_touched |= resolved or set()
-    if not files_moved and added and _linked_to(connection, added):
-        # A new file the views do not show (vaultkit's own dashboard, a note that cannot be
-        # read yet) took links that pointed elsewhere or nowhere.
+    if notes.alias_keys:
+        # The hints of unresolved links elsewhere ("an alias of …") follow the aliases.
         notes.families.add("links")
+    # A new file the views do not show (an attachment, vaultkit's own dashboard, a note that
+    # cannot be read yet) can only have taken links that pointed elsewhere or nowhere.
+    came = set(notes.came)
+    for path in added:
+        if path not in came and linked_to(connection, [path]):
+            notes.families |= notes.file_moved(path)
+    if _namesakes_moved(connection, notes.came, notes.went):
+        # A name that stopped or started being unique changes how every dashboard writes a
+        # link to a note of that name (the folder, or not).
+        notes.families.update(ALL_FAMILIES)
     step()
-    if files_moved or changes.exclusion_changes:
+    if rebuilt or changes.exclusion_changes:
         # The set of visible files moved: every view can change.
         notes.families.update(ALL_FAMILIES)
-    if rebuilt or changes.exclusion_changes:
         link_health.rebuild(connection)
         resource_urls.rebuild(connection)
         task_totals.rebuild(connection)
@@ -497,18 +506,20 @@ def _derive(
     step()
 
 
-def _linked_to(connection: sqlite3.Connection, paths: Sequence[str]) -> bool:
-    """Whether some link of a note the views show points at one of ``paths``.
-
-    A new file can change where a link points only by taking it: after link resolution,
-    the links it changed are those that point at it.
-    """
-    return any(
-        connection.execute(
-            f"SELECT 1 FROM links WHERE resolved = ? AND {VISIBLE_ROWS} LIMIT 1", (path,)
-        ).fetchone()
-        for path in paths
-    )
+def _namesakes_moved(
+    connection: sqlite3.Connection, came: Sequence[str], went: Sequence[str]
+) -> bool:
+    """Whether the visible notes that ``came`` and ``went`` made some file name unique, or no
+    longer unique, among the visible notes (a dashboard's wikilink says the folder only
+    when the name is not unique)."""
+    arrived = Counter(file_name_key(path) for path in came)
+    left = Counter(file_name_key(path) for path in went)
+    for key in arrived.keys() | left.keys():
+        after = int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0])
+        before = after - arrived[key] + left[key]
+        if (before <= 1) != (after <= 1):
+            return True
+    return False
 
 
 def _recadence(connection: sqlite3.Connection, cadences: Cadences, rebuilt: bool) -> None:

@@ -1,12 +1,15 @@
 """Which dashboards a sync must render, and which are already current.
 
-A dashboard's bytes are a pure function of its template, the config, today's date and the
-parts of the index its template reads. Each part is a *family* of the index (tasks, links,
-resources, note metadata) with a generation counter the indexer moves when some note's rows
-of that family change (``vaultkit.index.store.FAMILIES``). The template's families come from the
-context names it uses (``jinja2.meta``). The *render key* hashes all of that; a dashboard
-whose key matches the one stored at its last write, and whose target file still holds the
-bytes written then (the index's content hash says so), is current and is not rendered.
+A dashboard's bytes are a pure function of its template, the config, the parts of the index
+its template reads and, when it reads a name or filter that counts from it, today's date.
+Each part is a *family* of the index (tasks, links, resources, note metadata) with a
+generation counter the indexer moves when some note's rows of that family change
+(``vaultkit.index.store.FAMILIES``). The template's families come from the context names it
+uses (``jinja2.meta``); so does whether it reads the date (a name the registry marks
+``dated``, or a filter of :data:`vaultkit.dashboards.registry.DATED_FILTERS`). The *render
+key* hashes all of that; a dashboard whose key matches the one stored at its last write, and
+whose target file still holds the bytes written then (the index's content hash says so), is
+current and is not rendered.
 
 That is what makes a sync with nothing changed cost a scan of the vault and no more, and a
 saved note cost only the dashboards that read what it changed (design section 11). Anything
@@ -25,11 +28,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.schema import Config
-from vaultkit.dashboards.registry import CONTEXT_FAMILIES
+from vaultkit.dashboards.registry import CONTEXT_FAMILIES, DATED_FILTERS, DATED_NAMES
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
 from vaultkit.index.store import ALL_FAMILIES, INDEX_VERSION
@@ -40,6 +43,8 @@ class TemplateInfo(NamedTuple):
     """Context names the template (and what it includes) reads; None: cannot tell."""
     digest: str
     """Hash of the template's source and of every template it includes."""
+    filters: frozenset[str] = frozenset()
+    """The filters the template (and what it includes) uses."""
 
 
 def template_info(
@@ -54,6 +59,7 @@ def template_info(
     assert env.loader is not None
     sources: list[str] = []
     names: set[str] | None = set()
+    filters: set[str] = set()
     pending, seen = [name], set()
     while pending:
         current = pending.pop()
@@ -63,7 +69,7 @@ def template_info(
         try:
             source, _, _ = env.loader.get_source(env, current)
             sources.append(f"{current}\0{source}")
-            used, referenced = _analyse(env, source, analyses)
+            used, referenced, filtered = _analyse(env, source, analyses)
         except (jinja2.TemplateError, VaultkitError, RecursionError, MemoryError):
             # Missing, unreadable, broken or nested too deeply to parse: rendering will say
             # so, naming file and line.
@@ -72,29 +78,36 @@ def template_info(
             continue
         if names is not None:
             names |= used
+        filters |= filtered
         for ref in referenced:
             if ref is None:
                 names = None
             else:
                 pending.append(ref)
     digest = hashlib.blake2b("\0\0".join(sorted(sources)).encode(), digest_size=16).hexdigest()
-    return TemplateInfo(frozenset(names) if names is not None else None, digest)
+    return TemplateInfo(frozenset(names) if names is not None else None, digest, frozenset(filters))
 
 
 def _analyse(
     env: jinja2.Environment, source: str, analyses: MutableMapping[str, str] | None
-) -> tuple[frozenset[str], tuple[str | None, ...]]:
+) -> tuple[frozenset[str], tuple[str | None, ...], frozenset[str]]:
+    """The context names a source reads, the templates it names and the filters it uses."""
     key = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
     if analyses is not None and key in analyses:
+        # An analysis kept by an earlier vaultkit lacks the filters: made again.
         with suppress(ValueError, TypeError, KeyError):
             stored = json.loads(analyses[key])
-            return frozenset(stored["names"]), tuple(stored["refs"])
+            return frozenset(stored["names"]), tuple(stored["refs"]), frozenset(stored["filters"])
     ast = env.parse(source)
     used = frozenset(meta.find_undeclared_variables(ast))
     referenced = tuple(meta.find_referenced_templates(ast))
+    # ``{% filter name %}`` blocks hold a Filter node too.
+    filters = frozenset(node.name for node in ast.find_all(nodes.Filter))
     if analyses is not None:
-        analyses[key] = json.dumps({"names": sorted(used), "refs": list(referenced)})
-    return used, referenced
+        analyses[key] = json.dumps(
+            {"names": sorted(used), "refs": list(referenced), "filters": sorted(filters)}
+        )
+    return used, referenced, filters
 
 
 def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str]:
@@ -113,6 +126,19 @@ def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str
     return frozenset(wanted)
 
 
+def reads_the_date(info: TemplateInfo, env_globals: Iterable[str]) -> bool:
+    """Whether a template's output can change with the run's date alone: it reads a dated
+    context name or uses a dated filter; a template this module cannot read, or one that
+    reads a name it does not know, counts as reading the date."""
+    if info.names is None or not info.filters.isdisjoint(DATED_FILTERS):
+        return True
+    helpers = set(env_globals)
+    return any(
+        name in DATED_NAMES or (name not in helpers and name not in CONTEXT_FAMILIES)
+        for name in info.names
+    )
+
+
 def render_key(
     dashboard: Dashboard,
     info: TemplateInfo,
@@ -122,6 +148,8 @@ def render_key(
     today: str,
     version: str,
 ) -> str:
+    """The hash of everything the dashboard's bytes depend on; ``today`` is ``""`` for a
+    template that does not read the date (:func:`reads_the_date`)."""
     parts = [
         version,
         INDEX_VERSION,

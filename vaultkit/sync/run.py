@@ -38,6 +38,7 @@ from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
 from vaultkit.index.fragments import fragments_to_drop, load_fragments, save_fragments
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
+from vaultkit.index.queries import VISIBLE_NOTES_NAMED
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
@@ -47,6 +48,7 @@ from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.freshness import (
     families_of,
     indexed_hashes,
+    reads_the_date,
     render_key,
     stored_state,
     template_info,
@@ -64,12 +66,6 @@ from vaultkit.writeback.regions import WriteStatus
 
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
-VISIBLE_NOTES_NAMED = (
-    "SELECT count(*) FROM files JOIN notes ON notes.path = files.path "
-    "WHERE files.name_key = ? AND files.excluded = 0 AND notes.generated = 0"
-)
-"""How many notes shown in the dashboards have a given file name (``files.name_key``): a
-dashboard's wikilink needs the folder only when the name is not unique."""
 
 
 def today_for_run(config: Config | None = None) -> dt.date:
@@ -222,7 +218,7 @@ def _freshness(
             families[dashboard.name],
             generations,
             config,
-            today.isoformat(),
+            today.isoformat() if reads_the_date(info, env.globals) else "",
             __version__,
         )
         target = dashboard.target_path
