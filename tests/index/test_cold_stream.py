@@ -167,6 +167,10 @@ def _group_alive(group: int) -> list[int]:
     return alive
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_ctrl_c_during_a_cold_sync_leaves_no_worker(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
@@ -179,6 +183,9 @@ def test_ctrl_c_during_a_cold_sync_leaves_no_worker(tmp_path: Path) -> None:
         text=True,
         env=env,
         start_new_session=True,
+        # Ctrl-C as a terminal gives it, even when this test runs where SIGINT is ignored (a
+        # background job of a non-interactive shell): Python keeps an ignored SIGINT ignored.
+        preexec_fn=_default_sigint,
     )
     assert process.stderr is not None
     for line in process.stderr:
