@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+import vaultkit.index.update
 import vaultkit.sync.run
 from tests.support.lock_holder import Holder
+from vaultkit.index.meta import VAULT_KEY
 from vaultkit.live.hook import run_hook
 from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.run import run_sync
@@ -434,6 +436,8 @@ def _no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the hook walked the whole vault")
 
     monkeypatch.setattr(vaultkit.sync.run, "scan_vault", refuse)
+    # The indexer's own walk, for an index it must build anew.
+    monkeypatch.setattr(vaultkit.index.update, "scan_vault", refuse)
 
 
 def _indexed_notes(vault: Path) -> set[str]:
@@ -506,3 +510,33 @@ def test_a_name_new_to_the_index_walks_the_vault_when_the_inode_cannot_tell(
     assert hook(str(vault), "Inbox moved.md")[0] == 0
     assert walked == [True]
     assert "Inbox.md" not in _indexed_notes(vault)
+
+
+def test_a_vault_copied_with_its_index_still_finds_a_renamed_notes_old_name(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy (a backup restored, the index beside it) gives every file a new inode but keeps
+    sizes and mtimes: the old name is found by those, and a full sync stores the new inodes."""
+    index = VaultPaths(vault).index.path
+    copy = tmp_path / "restored"
+    shutil.copytree(vault, copy)  # copy2: same sizes and mtimes, new inodes
+    paths = VaultPaths(copy)
+    copy_index = paths.index.path
+    copy_index.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(index, copy_index)
+    with closing(sqlite3.connect(copy_index)) as connection, connection:
+        # The index moved with its vault (else it would be built anew, from a walk).
+        connection.execute("UPDATE meta SET value = ? WHERE key = ?", (str(copy), VAULT_KEY))
+    _no_walk(monkeypatch)
+    (copy / "Inbox.md").rename(copy / "Inbox renamed.md")
+    code, _, err = hook(str(copy), str(copy / "Inbox renamed.md"))
+    assert code == 0, err
+    with closing(sqlite3.connect(copy_index)) as connection:
+        notes = {row[0] for row in connection.execute("SELECT path FROM notes")}
+    assert "Inbox renamed.md" in notes and "Inbox.md" not in notes
+    monkeypatch.undo()
+    run_sync(paths)
+    with closing(sqlite3.connect(copy_index)) as connection:
+        stored = dict(connection.execute("SELECT path, ino FROM files"))
+    assert stored
+    assert all(stored[path] == (copy / path).stat().st_ino for path in stored)

@@ -9,7 +9,7 @@ later, by its hash (:mod:`vaultkit.index.parsing`); here nothing is opened.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY
@@ -17,10 +17,11 @@ from vaultkit.index.parsing import Work
 from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.scan.found import ScanResult
 
-Known = dict[str, tuple[str, int, int, int, int]]
-"""Per path, the index's ``files`` row: (path, size, mtime_ns, is_note, excluded)."""
+Known = dict[str, tuple[str, int, int, int, int, int]]
+"""Per path, the index's ``files`` row: (path, size, mtime_ns, is_note, excluded, ino)."""
 FileRow = tuple[str, int, int, str | None, int, int, str, int]
-"""A ``files`` row of an attachment: (path, size, mtime_ns, no hash, 0, excluded, name key)."""
+"""A ``files`` row of an attachment: (path, size, mtime_ns, no hash, 0, excluded, name key,
+inode)."""
 
 
 class Changes(NamedTuple):
@@ -41,17 +42,23 @@ class Changes(NamedTuple):
     """(path, reason, message) of everything the scan left out, sorted."""
     excluded: set[str]
     """The paths of the files Obsidian's "Excluded files" hides."""
+    new_inodes: Sequence[tuple[int, str]] = ()
+    """(inode, path) of files otherwise unchanged whose inode is not the one the index holds
+    (a vault copied or restored with its index): the hook finds a renamed note's old name by
+    it (``vaultkit.sync.run``)."""
 
     @property
     def any_file(self) -> bool:
         """Whether some file's row must be written or deleted (skipped files aside)."""
-        return bool(self.work or self.removed or self.file_rows or self.exclusion_changes)
+        return bool(
+            self.work or self.removed or self.file_rows or self.exclusion_changes or self.new_inodes
+        )
 
 
 def known_files(connection: sqlite3.Connection, only: Collection[str] | None) -> Known:
     """The index's ``files`` rows: all of them, or those of the paths in ``only``."""
     # No hash here: it is needed only for the few files whose size or mtime moved.
-    columns = "SELECT path, size, mtime_ns, is_note, excluded FROM files"
+    columns = "SELECT path, size, mtime_ns, is_note, excluded, ino FROM files"
     if only is None:
         rows = connection.execute(columns).fetchall()
     else:
@@ -76,6 +83,7 @@ def find_changes(connection: sqlite3.Connection, found: ScanResult, known: Known
     file_rows: list[FileRow] = []
     # Obsidian's "Excluded files" can change without any file changing (app.json edits).
     exclusion_changes: list[tuple[int, str]] = []
+    new_inodes: list[tuple[int, str]] = []
     seen = 0
     for sources, excluded in ((found.files, 0), (found.excluded, 1)):
         for source in sources:
@@ -88,6 +96,8 @@ def find_changes(connection: sqlite3.Connection, found: ScanResult, known: Known
                 if same and (
                     not source.is_note or racy_after is None or source.mtime_ns < racy_after
                 ):
+                    if old[5] != source.ino:
+                        new_inodes.append((source.ino, source.path))
                     continue
             if source.is_note:
                 work.append((source, _stored_hash(connection, source.path) if old else None))
@@ -118,6 +128,7 @@ def find_changes(connection: sqlite3.Connection, found: ScanResult, known: Known
         new_attachments=any(row[0] not in known for row in file_rows),
         skipped_rows=sorted((s.path, s.reason, s.message) for s in found.skipped),
         excluded={source.path for source in found.excluded},
+        new_inodes=new_inodes,
     )
 
 

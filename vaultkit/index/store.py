@@ -136,6 +136,7 @@ CREATE INDEX headings_note ON headings(note);
 CREATE INDEX tasks_note ON tasks(note);
 CREATE INDEX files_name_key ON files(name_key);
 CREATE INDEX files_ino ON files(ino);
+CREATE INDEX files_stat ON files(mtime_ns, size);
 CREATE INDEX files_excluded ON files(path) WHERE excluded = 1;
 CREATE INDEX notes_generated ON notes(path) WHERE generated = 1;
 CREATE INDEX tasks_due ON tasks(due, note, line, status) WHERE due IS NOT NULL;

@@ -428,6 +428,7 @@ def _store_files(connection: sqlite3.Connection, changes: Changes, *, partial: b
     connection.executemany(
         "UPDATE files SET excluded = ? WHERE path = ?", changes.exclusion_changes
     )
+    connection.executemany("UPDATE files SET ino = ? WHERE path = ?", changes.new_inodes)
     if not partial:
         connection.execute("DELETE FROM skipped")
         connection.executemany(

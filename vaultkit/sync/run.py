@@ -547,13 +547,16 @@ def _renamed_from(index_file: Path, vault: Path, sources: Sequence[SourceFile]) 
                     continue
                 if not source.ino:
                     return None
-                # A rename keeps the inode; a note created since has another. The scan of
-                # the old name decides that it is gone (another spelling of it: a walk does).
+                # A rename keeps the inode, and the size and mtime: the latter find it where
+                # the index holds an old inode (a vault copied with its index, before a full
+                # sync has seen the new ones). A note created since matches neither. The scan
+                # of the old name decides that it is gone (another spelling of it: a walk does).
                 gone += [
                     path
                     for (path,) in connection.execute(
-                        "SELECT path FROM files WHERE ino = ? AND path != ?",
-                        (source.ino, source.path),
+                        "SELECT path FROM files WHERE path != ? AND "
+                        "(ino = ? OR (mtime_ns = ? AND size = ?))",
+                        (source.path, source.ino, source.mtime_ns, source.size),
                     )
                     if not os.path.lexists(vault / path)
                 ]
