@@ -477,16 +477,19 @@ def _derive(
     if notes.alias_keys:
         # The hints of unresolved links elsewhere ("an alias of …") follow the aliases.
         notes.families.add("links")
-    # A new file the views do not show (an attachment, vaultkit's own dashboard, a note that
-    # cannot be read yet) can only have taken links that pointed elsewhere or nowhere.
-    came = set(notes.came)
-    for path in added:
-        if path not in came and linked_to(connection, [path]):
-            notes.families |= notes.file_moved(path)
-    if _namesakes_moved(connection, notes.came, notes.went):
-        # A name that stopped or started being unique changes how every dashboard writes a
-        # link to a note of that name (the folder, or not).
-        notes.families.update(ALL_FAMILIES)
+    if not rebuilt:
+        # (A new index moves every family below; it is filled without its secondary indexes,
+        # which these lookups, one per file, would each read the whole table without.)
+        # A new file the views do not show (an attachment, vaultkit's own dashboard, a note
+        # that cannot be read yet) can only have taken links that pointed elsewhere or nowhere.
+        came = set(notes.came)
+        for path in added:
+            if path not in came and linked_to(connection, [path]):
+                notes.families |= notes.file_moved(path)
+        if _namesakes_moved(connection, notes.came, notes.went):
+            # A name that stopped or started being unique changes how every dashboard writes
+            # a link to a note of that name (the folder, or not).
+            notes.families.update(ALL_FAMILIES)
     step()
     if rebuilt or changes.exclusion_changes:
         # The set of visible files moved: every view can change.
