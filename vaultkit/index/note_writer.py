@@ -182,6 +182,10 @@ class NoteWriter:
             # its rows (else the sync after the one that created the dashboards would render
             # them all again), only, perhaps, where other notes' links point.
             self.new_generated.append(rows.path)
+        elif self.update.rebuilt:
+            # A new index moves every family (vaultkit.index.update); asking each note what it
+            # moves would read tables whose secondary indexes are not built yet.
+            self.families.update(ALL_FAMILIES)
         else:
             visible = rows.path not in self.excluded
             self._came_or_went(rows.path, rows.digests, visible=visible)
