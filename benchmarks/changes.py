@@ -18,6 +18,8 @@ belongs to it), in three phases, each run making a new change:
 The date rolling over has no file to name and no file event: through the hook it is
 ``vaultkit hook COPY`` without ``--file`` (as a plugin event such as "Obsidian starts" would
 call it); the watcher cannot be told (its date is read once, at start), so that cell is empty.
+A new day comes to a vault that sat still overnight, so each of its runs follows an untimed
+settling (the sync stamp recorded), as a real one does.
 A config change happens in ``.vaultkit/``, a dot-folder the plugin does not report and the
 hook skips, so it too goes through the hook without ``--file``.
 """
@@ -115,6 +117,9 @@ class Change:
     label = ""
     budgeted = True
     watchable = True
+    still_before = False
+    """Whether the change comes to a vault that has sat still (its stamp recorded): each
+    timed run then follows an untimed settling, not only the check of the previous run."""
 
     def prepare(self, copy: Path) -> None:
         """Set the vault up before it is settled (untimed)."""
@@ -216,6 +221,8 @@ class RenameFolder(Change):
 class DateRollover(Change):
     key, label = "date_rollover", "the date rolling over (VAULTKIT_TODAY + 1 day)"
     watchable = False
+    # A new day comes after a night in which nothing was written, not 2 s after the last sync.
+    still_before = True
 
     def __init__(self, today: str) -> None:
         self.day = dt.date.fromisoformat(today)
@@ -325,6 +332,8 @@ def _hook_phase(
     notes: list[str],
 ) -> int:
     for _ in range(runs):
+        if change.still_before:
+            _settle(copy, change.env(env), notes)
         target = change.apply(copy, k)
         k += 1
         command = [*vaultkit_command(), "hook", str(copy)]
@@ -355,6 +364,8 @@ def _sync_phase(
     notes: list[str],
 ) -> int:
     for _ in range(runs):
+        if change.still_before:
+            _settle(copy, change.env(env), notes)
         change.apply(copy, k)
         k += 1
         tracked = run_tracked([*vaultkit_command(), "sync", str(copy)], env=change.env(env))

@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+import vaultkit.index.update
+import vaultkit.sync.run
 from tests.support.region_vault import disable_quiet_period
 from tests.support.vault_edits import age
 from vaultkit.dashboards.registry import BUILTINS
@@ -175,6 +177,46 @@ def test_a_new_day_is_a_change(vault: Path, monkeypatch: pytest.MonkeyPatch) -> 
     settle(vault)
     monkeypatch.setenv("VAULTKIT_TODAY", "2026-11-23")
     assert not hit(vault)
+
+
+def _refuse_walks(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the vault was walked")
+
+    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", refuse)
+    monkeypatch.setattr(vaultkit.index.update, "scan_vault", refuse)
+
+
+def test_a_new_day_renders_the_dated_dashboards_without_a_scan(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A conflict copy: the full scan leaves it out, and the report says so on every sync.
+    (vault / "Plan.sync-conflict-20260101-120000-ABCDEFG.md").write_text("- [ ] x\n", "utf-8")
+    settle(vault)
+    skipped = run_sync(VaultPaths(vault), progress=False, probed=True).index.skipped
+    assert skipped == 1
+    monkeypatch.setenv("VAULTKIT_TODAY", "2031-03-04")
+    current, stamp = unchanged(VaultPaths(vault))
+    assert stamp is None and current is not None and current.dated is not None
+    with monkeypatch.context() as patch:
+        _refuse_walks(patch)
+        report = run_sync(VaultPaths(vault), progress=False)
+    assert "status" in report.rendered and "topics" not in report.rendered
+    assert report.index.skipped == skipped and not report.problems
+    assert dashboards(vault) == scratch(vault, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("change", REPAIRABLE)
+def test_a_new_day_and_a_change_sync_as_from_scratch(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    settle(vault)
+    monkeypatch.setenv("VAULTKIT_TODAY", "2031-03-04")
+    QUIET_CHANGES[change](vault)
+    current, _ = unchanged(VaultPaths(vault))
+    assert current is None or current.dated is None
+    run_sync(VaultPaths(vault), progress=False)
+    assert dashboards(vault) == scratch(vault, tmp_path, monkeypatch)
 
 
 def test_an_icloud_placeholder_is_a_change(vault: Path) -> None:

@@ -133,6 +133,10 @@ def run_sync(
         if lock and not dry_run
         else nullcontext()
     )
+    # Only the date moved since a sync found everything current: the index holds the vault
+    # as it is, so no file is looked at but the dashboards' targets (as when the hook is told
+    # which note changed, and none did); the dashboards that read the date render.
+    dated = probe.dated if probe is not None and changed is None and not force else None
     with guard:
         result = _run_sync(
             paths,
@@ -140,8 +144,9 @@ def run_sync(
             force=force,
             progress=progress,
             config=config,
-            changed=changed,
+            changed=[] if dated is not None else changed,
             probe=probe if changed is None and not force else None,
+            dated=dated,
         )
         if result.reindex:
             # Notes the habits log's write and the unticking changed (a new note, ticks gone)
@@ -249,6 +254,7 @@ def _run_sync(
     config: Config | None = None,
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
+    dated: Stamp | None = None,
 ) -> SyncResult:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
@@ -269,6 +275,9 @@ def _run_sync(
         cadences=Cadences(config.status.cadences),
         excludes=config.vault.excludes,
     )
+    if dated is not None:
+        # What the last full scan left out (conflict copies, placeholders) is still there.
+        index.skipped = dated.skipped
     fresh, rendered, written_by_us, log = _render(
         connection, paths, config, today, force=force, progress=progress
     )
@@ -489,6 +498,7 @@ def _remember(
             tuple(result.dashboards),
             tuple(item.path.relative_to(vault).as_posix() for item in result.results),
             result.index.skipped,
+            probe.files,
         )
         records.append((STAMP_KEY, stamp.to_json()))
     written = _own_writes(paths, result, fresh)

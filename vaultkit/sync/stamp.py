@@ -20,6 +20,10 @@ fail to match, never match wrongly:
 * the vault's path, today's date (or ``VAULTKIT_TODAY``), vaultkit's version and the size and
   mtime of its own code and built-in templates (an upgrade or an edit in a checkout).
 
+The date is digested apart from the rest: a probe that differs from the stamp by the date alone
+(the first sync of a new day) shows that no file moved, so the index is current and only the
+dashboards that read the date need rendering (``vaultkit.sync.run``), without a scan.
+
 Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
 (the scan's rules for those are involved), a folder that cannot be listed, and, when
 recording, an entry modified so recently that a later write could keep its mtime ("racy",
@@ -57,6 +61,12 @@ class Probe(NamedTuple):
     digest: str
     recordable: bool
     """False when some entry is too fresh to vouch for: the digest may be compared, not kept."""
+    files: str = ""
+    """The digest of the same inputs but the date."""
+    dated: Stamp | None = None
+    """Set by :func:`unchanged`: the stamp, when only the date moved since it was recorded (its
+    :attr:`Stamp.files` is this probe's). The index then holds the vault as it is: a sync need
+    not look at any file, only render the dashboards that read the date."""
 
 
 class Stamp(NamedTuple):
@@ -69,6 +79,8 @@ class Stamp(NamedTuple):
     """Their target files, vault-relative, once each, in the order sync reports them."""
     skipped: int
     """Files the scan left out (conflict copies, placeholders): reported on every sync."""
+    files: str = ""
+    """The probe's digest of everything but the date (:attr:`Probe.files`)."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -77,6 +89,7 @@ class Stamp(NamedTuple):
                 "dashboards": list(self.dashboards),
                 "targets": list(self.targets),
                 "skipped": self.skipped,
+                "files": self.files,
             }
         )
 
@@ -89,6 +102,7 @@ class Stamp(NamedTuple):
                 tuple(str(name) for name in data["dashboards"]),
                 tuple(str(target) for target in data["targets"]),
                 int(data["skipped"]),
+                str(data.get("files", "")),
             )
         except (ValueError, TypeError, KeyError):
             return None
@@ -116,7 +130,7 @@ def probe(paths: VaultPaths) -> Probe | None:
     """Digest the sync's inputs as they are now; None when the walk cannot vouch for them."""
     started_ns = time.time_ns()
     vault = paths.root
-    names: list[str] = [str(vault), today_key(), __version__]
+    names: list[str] = [str(vault), __version__]
     numbers = array("q")
     fresh_after = started_ns - RACY_SLACK_NS
     try:
@@ -131,9 +145,11 @@ def probe(paths: VaultPaths) -> Probe | None:
         _code(names, numbers)
     except (_UnsureError, OSError):
         return None
-    digest = blake2b("\0".join(names).encode("utf-8", "surrogateescape"))
-    digest.update(numbers.tobytes())
-    return Probe(digest.hexdigest(), recordable=newest < fresh_after)
+    files = blake2b("\0".join(names).encode("utf-8", "surrogateescape"))
+    files.update(numbers.tobytes())
+    # The date apart, so that a new day can be told from a changed vault (Probe.dated).
+    digest = blake2b(f"{files.hexdigest()}\0{today_key()}".encode())
+    return Probe(digest.hexdigest(), newest < fresh_after, files.hexdigest())
 
 
 def _walk(root: str, names: list[str], numbers: array[int], *, vault_folders: bool = False) -> int:
@@ -232,13 +248,18 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
     """Probe the vault and compare with the index's stamp.
 
     Returns the probe (to be recorded by the sync that follows a miss) and the stamp when it
-    matches: then every dashboard is current and the stamp says what to tell the user.
+    matches: then every dashboard is current and the stamp says what to tell the user. When
+    only the date moved, the probe carries the stamp as :attr:`Probe.dated`.
     """
     current = probe(paths)
     if current is None:
         return None, None
     kept = stored(paths.index.path)
-    if kept is None or kept.digest != current.digest:
+    if kept is None:
+        return current, None
+    if kept.digest != current.digest:
+        if kept.files == current.files:
+            return current._replace(dated=kept), None
         return current, None
     if lock_holder(paths) is not None:
         # Another vaultkit is writing (a watcher, most likely): let the lock say so.
