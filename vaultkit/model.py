@@ -300,6 +300,12 @@ class HiddenTask(NamedTuple):
     """The last line of that comment."""
 
 
+def note_title(path: str) -> str:
+    """A note's title: its file name without ``.md`` (``path`` vault-relative, POSIX)."""
+    name = path.rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     path: str

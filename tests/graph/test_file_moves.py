@@ -6,8 +6,9 @@ case only, a whole folder) and edits of a small vault whose notes link in every 
 resolves (by name, by path, relative, rooted, with heading and block anchors, embeds, markdown
 links, attachments, aliases typed by hand, task dependencies). After each step the index is
 updated incrementally (a full scan, or the hook's scan of the touched paths), and its links,
-blocked states and link health (the kept counts and orphans too) are compared with those of
-a new index built from scratch.
+blocked states and link health (the kept counts and orphans too), and every other row of
+every note, are compared with those of a new index built from scratch. Notes moved as they
+were keep their rows (``vaultkit.index.moves``), so the rows compared are theirs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from vaultkit.index import link_health as kept_links
 from vaultkit.index.queries import link_health
+from vaultkit.index.store import NOTE_TABLES
 from vaultkit.index.update import update_index
 from vaultkit.scan.paths import scan_paths
 from vaultkit.vaultpaths import VaultPaths
@@ -110,7 +112,17 @@ def _snapshot(connection: sqlite3.Connection) -> tuple[Any, ...]:
     ]
     assert kept[0] == defined
     assert kept_links.totals(connection)["notes"] == len(defined)
-    return links, tasks.fetchall(), link_health(connection), kept
+    # Every other row of every note (a note moved keeps its rows, with the new path), the
+    # notes' own rows with their family digests, and the kept sums.
+    rows = {
+        table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        for table in (*NOTE_TABLES, "notes", "resource_urls", "task_totals", "task_due_open")
+        if table != "links"
+    }
+    files = connection.execute(
+        "SELECT path, size, mtime_ns, hash, is_note, excluded, name_key FROM files ORDER BY path"
+    ).fetchall()
+    return links, tasks.fetchall(), link_health(connection), kept, rows, files
 
 
 @settings(

@@ -191,9 +191,10 @@ def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
         _topic(
             connection,
             TopicNote(connection, path, title, json.loads(properties), mtime_ns),
-            # Everything a topic is computed from: the note's rows (path, title, properties
-            # and lists are its metadata) and its mtime, for `modified`.
-            f"{mtime_ns}:{tasks_digest}:{resources_digest}:{meta_digest}",
+            # Everything a topic is computed from: its path (the title and folder with it),
+            # the note's rows (properties and lists are its metadata) and its mtime, for
+            # `modified`.
+            f"{path}:{mtime_ns}:{tasks_digest}:{resources_digest}:{meta_digest}",
         )
         for (
             path,

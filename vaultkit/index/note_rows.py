@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.cadences import Cadences
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
+from vaultkit.model import note_title
 from vaultkit.obsidian.resolve import alias_key, link_target_key
 from vaultkit.task_progress import OPEN_STATUSES
 
@@ -77,7 +78,9 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         # Nor the word and line counts, line endings and BOM, which no context name reads:
         # else a region vaultkit fills at the end of a note would move every note's metadata.
         # Tables are metadata: the Topics dashboard reads a kept table and points at others.
-        _rows_digest([note_row[:6] + note_row[11:]], list_items, md_tables, cells),
+        # Nor the path, title and folder: they are the note's name, fixed for a note at one
+        # path, and a note renamed with its content as it was keeps its digests (move_notes).
+        _rows_digest([note_row[3:6] + note_row[11:]], list_items, md_tables, cells),
     )
     inserts: tuple[tuple[str, Rows], ...] = (
         ("INSERT INTO headings VALUES (?,?,?,?,?,?)", headings),
@@ -156,6 +159,31 @@ def delete_notes(
     connection.executemany("DELETE FROM notes WHERE path = ?", rows)
 
 
+def move_notes(connection: sqlite3.Connection, moves: Sequence[tuple[str, str]]) -> None:
+    """Give the rows of notes renamed or moved with their content unchanged ((old path, new
+    path) pairs) their new path, as parsing them again at the new path would have stored them
+    (inside a transaction; no note may be stored at a new path yet).
+
+    A note's rows depend on its path only through their ``note`` column and the title and
+    folder of its ``notes`` row; its digests not at all. Where its links point is link
+    resolution's to work out again.
+    """
+    if not moves:
+        return
+    renamed = [(new, old) for old, new in moves]
+    for table in NOTE_TABLES:
+        connection.executemany(f"UPDATE {table} SET note = ? WHERE note = ?", renamed)
+    connection.executemany(
+        "UPDATE notes SET path = ?, title = ?, folder = ? WHERE path = ?",
+        [(new, note_title(new), note_folder(new), old) for old, new in moves],
+    )
+
+
+def note_folder(path: str) -> str:
+    """The folder of a note at a vault-relative path ("" at the vault's top)."""
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
 def alias_keys(aliases: str | None) -> set[str]:
     """The keys (:func:`vaultkit.obsidian.resolve.alias_key`) of a note's aliases, given as
     the ``notes.aliases`` column holds them (a JSON list)."""
@@ -183,7 +211,7 @@ def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
     return (
         path,
         note.title,
-        path.rsplit("/", 1)[0] if "/" in path else "",
+        note_folder(path),
         json.dumps(note.properties, ensure_ascii=False, sort_keys=True),
         json.dumps(list(note.aliases), ensure_ascii=False),
         json.dumps(list(note.tags), ensure_ascii=False),
@@ -343,8 +371,10 @@ def _table_rows(note: Note) -> tuple[Rows, Rows]:
 
 
 def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
+    """The digest of one family's rows, without their first column (the note's path)."""
     # pickle of plain tuples is deterministic and several times cheaper than repr.
-    return hashlib.blake2b(pickle.dumps(row_lists, protocol=5), digest_size=8).hexdigest()
+    rows = tuple([row[1:] for row in rows] for rows in row_lists)
+    return hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=8).hexdigest()
 
 
 EMPTY_DIGESTS = (

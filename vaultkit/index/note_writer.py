@@ -28,6 +28,7 @@ from vaultkit.index.note_rows import (
     delete_notes,
     holds_rows,
     insert_note_rows,
+    move_notes,
     note_digests,
 )
 from vaultkit.index.parsing import ReadNote
@@ -90,8 +91,16 @@ class NoteWriter:
         those whose link rows were replaced, added or removed, and what those links pointed
         at before; link resolution adds the rest."""
 
-    def remove(self, removed: list[str], removed_notes: list[str]) -> None:
-        """Delete the files the scan no longer found, and every row of the notes among them."""
+    def remove(
+        self,
+        removed: list[str],
+        removed_notes: list[str],
+        moves: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Delete the files the scan no longer found, and every row of the notes among them
+        but those ``moves`` names ((old path, new path): renamed or moved with their content
+        unchanged, :mod:`vaultkit.index.moves`), whose rows take the new path, to be stored
+        with :meth:`store_moved`."""
         if not removed:
             return
         notes = set(removed_notes)
@@ -110,7 +119,9 @@ class NoteWriter:
         self.link_touched.update(removed_notes)
         self.link_touched |= link_health.linked_from(self.connection, removed_notes)
         self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
-        delete_notes(self.connection, removed_notes)
+        moved_from = {old for old, _ in moves}
+        delete_notes(self.connection, [path for path in removed_notes if path not in moved_from])
+        move_notes(self.connection, moves)
 
     def store(self, item: ReadNote) -> None:
         """Store one note as read: its file row, and its rows unless only its mtime moved."""
@@ -168,29 +179,63 @@ class NoteWriter:
             # A topic's "modified" can be its mtime.
             self.families |= self._moved_by(source.path, set(), mtime_moved=True)
 
+    def store_moved(self, item: ReadNote) -> None:
+        """A note renamed or moved with its content unchanged, whose rows :meth:`remove` gave
+        the new path: its file row, and what its coming moves, as for a new note."""
+        self._store_file(item)
+        connection, path = self.connection, item.source.path
+        digests = note_digests(connection, path)
+        if digests is None:
+            raise AssertionError(f"no rows were moved to {path}")
+        self._arrived(
+            path,
+            aliases=_aliases(connection, path),
+            has_dependencies=_has_dependencies(connection, path),
+            generated=_is_generated(connection, path),
+            digests=digests,
+        )
+
     def _store_new(self, rows: NoteRows) -> None:
         """A note new to the index: nothing to compare with or to delete."""
         insert_note_rows(self.connection, rows)
-        self.alias_keys |= alias_keys(rows.aliases)
-        self.link_touched.add(rows.path)
-        self.dependencies_moved = self.dependencies_moved or rows.has_dependencies
+        self._arrived(
+            rows.path,
+            aliases=rows.aliases,
+            has_dependencies=rows.has_dependencies,
+            generated=rows.generated,
+            digests=rows.digests,
+        )
+
+    def _arrived(
+        self,
+        path: str,
+        *,
+        aliases: str | None,
+        has_dependencies: bool,
+        generated: bool,
+        digests: Sequence[str],
+    ) -> None:
+        """What a note new to the index (its rows stored) moves."""
+        self.alias_keys |= alias_keys(aliases)
+        self.link_touched.add(path)
+        self.dependencies_moved = self.dependencies_moved or has_dependencies
         if not self.update.rebuilt:
-            self.regroup |= resource_urls.visible_urls(self.connection, rows.path)
-            self.task_change.update(task_totals.note_sums(self.connection, rows.path))
-        if rows.generated:
+            self.regroup |= resource_urls.visible_urls(self.connection, path)
+            self.task_change.update(task_totals.note_sums(self.connection, path))
+        if generated:
             # vaultkit's own dashboard, hidden from every view: a new one moves no family by
             # its rows (else the sync after the one that created the dashboards would render
             # them all again), only, perhaps, where other notes' links point.
-            self.new_generated.append(rows.path)
+            self.new_generated.append(path)
         elif self.update.rebuilt:
             # A new index moves every family (vaultkit.index.update); asking each note what it
             # moves would read tables whose secondary indexes are not built yet.
             self.families.update(ALL_FAMILIES)
         else:
-            visible = rows.path not in self.excluded
-            self._came_or_went(rows.path, rows.digests, visible=visible)
+            visible = path not in self.excluded
+            self._came_or_went(path, digests, visible=visible)
             if visible:
-                self.came.append(rows.path)
+                self.came.append(path)
 
     def _went(self, path: str) -> bool:
         """A note about to leave the index: what it moves (False: it has no row)."""

@@ -33,6 +33,7 @@ from vaultkit.index import task_totals as task_totals
 from vaultkit.index.changes import Changes, Known, find_changes, known_files, stored_skips
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SCANNED_AT_KEY, TASK_RULES_KEY, VAULT_KEY
+from vaultkit.index.moves import find_moves
 from vaultkit.index.note_rows import note_rows
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
@@ -182,10 +183,19 @@ def _update_index(
         changes = find_changes(connection, found, known)
         cadences, recadence = cadence_table.cadences_in_force(connection, wanted_cadences)
         notes = NoteWriter(connection, update, known, scopes, changes.excluded)
-        notes.remove(changes.removed, changes.removed_notes)
+        # Notes renamed or moved as they were keep their rows: a folder renamed is a batch
+        # of renames, not of new notes to parse.
+        moves = find_moves(connection, changes, known)
+        notes.remove(
+            changes.removed,
+            changes.removed_notes,
+            [(old, new) for new, (old, _) in moves.items()],
+        )
+        for _, read in moves.values():
+            notes.store_moved(read)
         # Stored as they arrive, so memory stays flat however many notes changed and SQLite
         # work overlaps with parsing in the worker processes.
-        work = changes.work
+        work = [item for item in changes.work if item[0].path not in moves]
         to_parse = _likely_parsed(work, known)
         feedback.expect(
             progress and to_parse >= feedback.LONG_WORK,

@@ -11,10 +11,9 @@ tokenise the body with markdown-it (:mod:`~vaultkit.parse.markdown`), walk the t
 from __future__ import annotations
 
 import unicodedata
-from pathlib import PurePosixPath
 from typing import Any
 
-from vaultkit.model import Diagnostic, Note, Severity, Span, Tag, TaskRules
+from vaultkit.model import Diagnostic, Note, Severity, Span, Tag, TaskRules, note_title
 from vaultkit.parse.decode import decode_note
 from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
@@ -26,11 +25,6 @@ from vaultkit.parse.state import Extracted
 from vaultkit.parse.tasks import RULES_ENV
 
 __all__ = ["parse_note"]
-
-
-def _title(path: str) -> str:
-    name = PurePosixPath(path).name
-    return name[:-3] if name.lower().endswith(".md") else name
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
@@ -165,7 +159,7 @@ def parse_note(
     diagnostics: list[Diagnostic] = list(decoded.diagnostics)
     base: dict[str, Any] = {
         "path": path,
-        "title": _title(path),
+        "title": note_title(path),
         "line_ending": decoded.line_ending,
         "has_bom": decoded.has_bom,
     }
