@@ -139,3 +139,17 @@ def test_no_line_without_hidden_tasks(vault: Path) -> None:
     status = (vault / "Dashboards" / "Status.md").read_text(encoding="utf-8")
     assert "hidden in comments" not in status
     assert "Tasks hidden in comments" not in _run(vault, "doctor")
+
+
+def test_many_notes_with_hidden_tasks_are_named_up_to_fifty(vault: Path) -> None:
+    # Status names the first fifty notes and counts the rest (a vault can hold thousands,
+    # which the dashboard reads no further than it names).
+    for number in range(52):
+        (vault / f"Someday {number:02}.md").write_text(LATER, encoding="utf-8")
+    _run(vault, "sync")
+    status = (vault / "Dashboards" / "Status.md").read_text(encoding="utf-8")
+    line = next(line for line in status.splitlines() if "hidden in comments" in line)
+    assert line.startswith("58 tasks are hidden in comments in [[Later]] (line 1), [[Routine]]")
+    named = [f"[[Someday {number:02}]] (line 1)" for number in range(48)]
+    assert ", ".join(named) in line and "[[Someday 48]]" not in line
+    assert line.endswith(" and 5 more notes; remove the `%%` around them to count them.")

@@ -4,8 +4,8 @@ for the rows the index holds: the reading list's per-URL table and its headline 
 (``vaultkit.index.task_totals.sums``).
 That holds after a cold start, and after every kind of edit the indexer applies incrementally
 (reading-list entries and tasks added, ticked, dropped, moved, given due dates or put under
-a cadence; notes added, deleted, renamed, turned into a dashboard and back; Obsidian's
-"Excluded files" changed)."""
+a cadence; checkbox items put in comments; notes added, deleted, renamed, turned into a
+dashboard and back; Obsidian's "Excluded files" changed)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ _lines = st.lists(
 )
 
 
-def _body(lines: list[Line], heading: str) -> str:
+def _body(lines: list[Line], heading: str, hidden: int = 0) -> str:
     out = [f"# {heading}", ""]
     for mark, url, text, due in lines:
         link = f"[{text or 'link'}]({url})"
@@ -104,6 +104,8 @@ def _body(lines: list[Line], heading: str) -> str:
             out.append(f"- {link}")
         else:
             out.append(f"- [{mark}] Read {link}" + (f" \N{CALENDAR} {due}" if due else ""))
+    # Checkbox items inside comments: no task, but Status counts them apart.
+    out += ["", "%%", *(["- [ ] someday"] * hidden), "%%"] if hidden else []
     return "\n".join(out) + "\n"
 
 
@@ -127,11 +129,16 @@ class VaultEdits(RuleBasedStateMachine):
             self.connection.close()
         self.connection, _ = update_index(VaultPaths(self.vault, index=self.index), progress=False)
 
-    @rule(name=st.sampled_from(_NAMES), lines=_lines, heading=st.sampled_from(_HEADINGS))
-    def write_note(self, name: str, lines: list[Line], heading: str) -> None:
+    @rule(
+        name=st.sampled_from(_NAMES),
+        lines=_lines,
+        heading=st.sampled_from(_HEADINGS),
+        hidden=st.sampled_from([0, 0, 1, 2]),
+    )
+    def write_note(self, name: str, lines: list[Line], heading: str, hidden: int) -> None:
         path = self.vault / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_body(lines, heading), encoding="utf-8")
+        path.write_text(_body(lines, heading, hidden), encoding="utf-8")
         self._update()
 
     @rule(name=st.sampled_from(_NAMES))
@@ -146,13 +153,14 @@ class VaultEdits(RuleBasedStateMachine):
             (self.vault / source).replace(self.vault / renamed)
             self._update()
 
-    @rule(name=st.sampled_from(_NAMES), lines=_lines)
-    def make_dashboard(self, name: str, lines: list[Line]) -> None:
+    @rule(name=st.sampled_from(_NAMES), lines=_lines, hidden=st.sampled_from([0, 1]))
+    def make_dashboard(self, name: str, lines: list[Line], hidden: int) -> None:
         # A file vaultkit generated is hidden from every view, links and all.
         path = self.vault / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            "%% vaultkit:file Resources 0badc0de %%\n" + _body(lines, "Dashboard"), encoding="utf-8"
+            "%% vaultkit:file Resources 0badc0de %%\n" + _body(lines, "Dashboard", hidden),
+            encoding="utf-8",
         )
         self._update()
 

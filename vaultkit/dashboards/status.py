@@ -16,7 +16,7 @@ from vaultkit.cadences import Cadences
 from vaultkit.dashboards.common import OPEN, Inputs, task_rows
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index import task_totals as task_totals
-from vaultkit.index.queries import VISIBLE_ROWS, hidden_task_comments
+from vaultkit.index.queries import HIDDEN_TASKS, VISIBLE_ROWS, hidden_task_comments
 from vaultkit.task_progress import Progress
 
 DUE_SOON_DAYS = 7
@@ -57,25 +57,38 @@ def make_status(inputs: Inputs) -> dict[str, Any]:
         "blocked": task_rows(connection, f"t.blocked = 1 AND t.{OPEN}", (), _BY_LINE),
         "completed": _completed(connection, today),
         "open_count": kept.get("open", 0),
-        "hidden_tasks": _hidden_tasks(connection),
+        "hidden_tasks": _hidden_tasks(connection, kept),
     }
 
 
-def _hidden_tasks(connection: sqlite3.Connection) -> dict[str, Any]:
+def _hidden_tasks(connection: sqlite3.Connection, kept: Mapping[str, int]) -> dict[str, Any]:
     """The checkbox items inside comments, which count nowhere: how many, and in which notes
-    and comments, so that the dashboard can say where they are."""
-    notes: dict[str, dict[str, Any]] = {}
-    for comment in hidden_task_comments(connection):
-        place = notes.setdefault(
-            comment["note"], {"note": comment["note"], "count": 0, "comments": []}
-        )
-        place["count"] += comment["tasks"]
-        place["comments"].append(
-            {"line": comment["line"], "end_line": comment["end_line"], "count": comment["tasks"]}
-        )
+    and comments, so that the dashboard can say where they are. A vault can hold tens of
+    thousands; the dashboard names a few notes, so the notes are read as the template asks."""
+
+    def place(row: tuple[Any, ...]) -> dict[str, Any]:
+        note, count = row
+        comments = hidden_task_comments(connection, note)
+        return {
+            "note": note,
+            "count": count,
+            "comments": [
+                {"line": c["line"], "end_line": c["end_line"], "count": c["tasks"]}
+                for c in comments
+            ],
+        }
+
+    # The counts are kept by the indexer (vaultkit.index.task_totals).
     return {
-        "count": sum(place["count"] for place in notes.values()),
-        "notes": list(notes.values()),
+        "count": kept.get("hidden", 0),
+        "notes": Rows(
+            connection,
+            "note, count(*)",
+            f"{HIDDEN_TASKS} GROUP BY note",
+            order="note",
+            convert=place,
+            count=kept.get("hidden_notes", 0),
+        ),
     }
 
 

@@ -300,15 +300,22 @@ def diagnostics_by_note(connection: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def hidden_task_comments(connection: sqlite3.Connection) -> list[dict[str, Any]]:
-    """The comments of the visible notes that hold checkbox items (``hidden_tasks``), by note
-    and line: ``{note, line, end_line, tasks}``."""
+HIDDEN_TASKS = f"FROM hidden_tasks WHERE {VISIBLE_ROWS}"
+"""The checkbox items in comments of the visible notes (SQL: the FROM and WHERE)."""
+
+
+def hidden_task_comments(
+    connection: sqlite3.Connection, note: str | None = None
+) -> list[dict[str, Any]]:
+    """The comments of the visible notes (or of one ``note``) that hold checkbox items
+    (``hidden_tasks``), by note and line: ``{note, line, end_line, tasks}``."""
+    one = "" if note is None else " AND note = ?"
     return [
-        {"note": note, "line": line, "end_line": end_line, "tasks": tasks}
-        for note, line, end_line, tasks in connection.execute(
-            "SELECT note, comment_line, comment_end_line, count(*) FROM hidden_tasks "
-            f"WHERE {VISIBLE_ROWS} GROUP BY note, comment_line, comment_end_line "
-            "ORDER BY note, comment_line"
+        {"note": path, "line": line, "end_line": end_line, "tasks": tasks}
+        for path, line, end_line, tasks in connection.execute(
+            f"SELECT note, comment_line, comment_end_line, count(*) {HIDDEN_TASKS}{one} "
+            "GROUP BY note, comment_line, comment_end_line ORDER BY note, comment_line",
+            () if note is None else (note,),
         )
     ]
 

@@ -6,8 +6,9 @@ per render costs a 10,000-note vault ~25 ms on every save that ticks a task, and
 vault. So the indexer keeps them current, inside its transaction:
 
 * ``task_totals(key, value)``: ``done``, ``total`` (cancelled tasks left out), ``open``,
-  ``notes`` and ``sections`` (those with a task that counts), and per cadence
-  ``cadence_done:<c>``, ``cadence_total:<c>``, ``cadence_sections:<c>``;
+  ``notes`` and ``sections`` (those with a task that counts), ``hidden`` and
+  ``hidden_notes`` (checkbox items inside comments, and the notes holding some), and per
+  cadence ``cadence_done:<c>``, ``cadence_total:<c>``, ``cadence_sections:<c>``;
 * ``task_due_open(due, open)``: open tasks per due date, so that "overdue" and "due soon" are
   a range sum over a few hundred dates.
 
@@ -44,6 +45,10 @@ def sums(connection: sqlite3.Connection, where: str, params: tuple[str, ...] = (
         params,
     ).fetchone()
     found.update(done=done, total=total, open=open_count, notes=notes, sections=sections)
+    hidden, hidden_notes = connection.execute(
+        f"SELECT count(*), count(DISTINCT note) FROM hidden_tasks WHERE {where}", params
+    ).fetchone()
+    found.update(hidden=hidden, hidden_notes=hidden_notes)
     for cadence, cadence_done, cadence_total, rows in connection.execute(
         "SELECT cadence, sum(done), sum(total), count(*) FROM task_sections "
         f"WHERE cadence IS NOT NULL AND {where} GROUP BY cadence",
