@@ -17,7 +17,8 @@ belongs to it), in three phases, each run making a new change:
 
 The date rolling over has no file to name and no file event: through the hook it is
 ``vaultkit hook COPY`` without ``--file`` (as a plugin event such as "Obsidian starts" would
-call it); the watcher cannot be told (its date is read once, at start), so that cell is empty.
+call it); a running watcher cannot be told a pinned date (with the calendar date, its reconcile
+renders a new day), so that cell is empty.
 A new day comes to a vault that sat still overnight, so each of its runs follows an untimed
 settling (the sync stamp recorded), as a real one does.
 A config change happens in ``.vaultkit/``, a dot-folder the plugin does not report and the

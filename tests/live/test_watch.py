@@ -117,6 +117,22 @@ def test_delete_removes_tasks(vault: Path, watching: Callable[..., Running]) -> 
     assert totals(vault)[1] < 124
 
 
+def test_a_new_day_is_rendered_by_the_reconcile(
+    vault: Path, watching: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing happens at midnight but the date: the sync the watcher makes after a quiet
+    # while renders the dashboards that read it.
+    monkeypatch.setattr("vaultkit.live.watch.RECONCILE_SECONDS", 0.5)
+    running = watching()
+    status = vault / "Dashboards/Status.md"
+    before_text = status.read_text(encoding="utf-8")
+    before = len(running.reports)
+    monkeypatch.setenv("VAULTKIT_TODAY", "2027-06-01")
+    report = running.wait_for_sync(before, lambda r: wrote(r, "Dashboards/Status.md"))
+    assert "status" in report.rendered and "topics" not in report.rendered
+    assert report.index.parsed == [] and status.read_text(encoding="utf-8") != before_text
+
+
 def test_burst_of_2000_notes_is_coalesced(vault: Path, watching: Callable[..., Running]) -> None:
     # 2,000 new tasks grow the Status dashboard 50-fold: past the default guard rail.
     config = vault / ".vaultkit/config.toml"
