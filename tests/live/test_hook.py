@@ -487,6 +487,65 @@ def test_a_renamed_note_leaves_no_trace_of_its_old_name_without_a_walk(
     _as_a_fresh_sync_writes(vault, tmp_path)
 
 
+FOLDER_EVENTS = {
+    "renamed": ("Topics", "Subjects"),
+    "moved into another folder": ("Topics", "Archive/Topics"),
+    "a subfolder renamed": ("Daily", "Journal/Daily"),
+    "deleted": ("Topics", None),
+}
+
+
+@pytest.mark.parametrize("event", sorted(FOLDER_EVENTS))
+def test_a_folder_event_syncs_the_folder_without_walking_the_vault(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, event: str
+) -> None:
+    """The plugin's folder events name the folder (its new path when renamed or moved): the
+    hook syncs the files under it and finds the names they had by inode."""
+    old, new = FOLDER_EVENTS[event]
+    before = {path for path in _indexed_notes(vault) if path.startswith(old + "/")}
+    assert before
+    if new is None:
+        shutil.rmtree(vault / old)
+    else:
+        (vault / new).parent.mkdir(parents=True, exist_ok=True)
+        (vault / old).rename(vault / new)
+    with monkeypatch.context() as patch:
+        _no_walk(patch)
+        code, _, err = hook(str(vault), str(vault / (new or old)))
+    assert code == 0, err
+    notes = _indexed_notes(vault)
+    assert not notes & before
+    if new is not None:
+        assert {new + path[len(old) :] for path in before} <= notes
+    # Nothing left for a sync to read or drop. (Its writes may differ: the hook's write into
+    # Plan.md's Topics region moves the lines of the links below it, which Link health shows,
+    # on the next sync; the walk the hook used to make did the same.)
+    left = run_sync(VaultPaths(vault), dry_run=True)
+    assert (left.index.parsed, left.index.removed) == ([], [])
+    run_sync(VaultPaths(vault))
+    _as_a_fresh_sync_writes(vault, tmp_path)
+
+
+def test_a_folder_of_many_files_walks_the_vault(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultkit.live import hook as hook_module
+    from vaultkit.scan.walk import scan_vault as walk
+
+    walked: list[bool] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        walked.append(True)
+        return walk(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hook_module, "FOLDER_LIMIT", 2)
+    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", counting)
+    (vault / "Topics").rename(vault / "Subjects")
+    assert hook(str(vault), str(vault / "Subjects"))[0] == 0
+    assert walked == [True]
+    assert not any(path.startswith("Topics/") for path in _indexed_notes(vault))
+
+
 def test_a_name_new_to_the_index_walks_the_vault_when_the_inode_cannot_tell(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

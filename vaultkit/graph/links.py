@@ -296,16 +296,17 @@ def _unresolved(
 ) -> list[tuple[int, str, str | None]]:
     """(rowid, target, alias_of) of the unresolved links an alias of ``alias_keys`` can name
     (None: of every unresolved link)."""
-    select = (
-        f"SELECT rowid, target, alias_of FROM links WHERE kind IN {INTERNAL_KINDS!r} "
-        "AND resolved IS NULL"
-    )
+    where = f"WHERE kind IN {INTERNAL_KINDS!r} AND resolved IS NULL"
     if alias_keys is None:
-        return connection.execute(select).fetchall()
+        return connection.execute(f"SELECT rowid, target, alias_of FROM links {where}").fetchall()
     rows = []
     for chunk in _chunks(sorted(alias_keys)):
+        # Named: without statistics SQLite reads every unresolved link through the index on
+        # ``resolved`` (0.3 s at 100,000 notes) rather than the few of these keys.
         rows += connection.execute(
-            f"{select} AND alias_key IN ({','.join('?' * len(chunk))})", chunk
+            "SELECT rowid, target, alias_of FROM links INDEXED BY links_alias_key "
+            f"{where} AND alias_key IN ({','.join('?' * len(chunk))})",
+            chunk,
         ).fetchall()
     return rows
 

@@ -104,6 +104,7 @@ class NoteWriter:
         if not removed:
             return
         notes = set(removed_notes)
+        moved_from = {old for old, _ in moves}
         for path in removed:
             # Asked before its rows go: what it moves is what it held.
             if path not in notes or not self._went(path):
@@ -113,13 +114,13 @@ class NoteWriter:
             self.task_change.subtract(task_totals.note_sums(self.connection, path))
             # Its aliases named unresolved links elsewhere, its task ids others' blockers.
             self.alias_keys |= alias_keys(_aliases(self.connection, path))
-            self.dependencies_moved = self.dependencies_moved or _has_dependencies(
-                self.connection, path
+            # (A task's blocked state follows ids and statuses, which a move keeps.)
+            self.dependencies_moved = self.dependencies_moved or (
+                path not in moved_from and _has_dependencies(self.connection, path)
             )
         self.link_touched.update(removed_notes)
         self.link_touched |= link_health.linked_from(self.connection, removed_notes)
         self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
-        moved_from = {old for old, _ in moves}
         delete_notes(self.connection, [path for path in removed_notes if path not in moved_from])
         move_notes(self.connection, moves)
 
@@ -190,7 +191,8 @@ class NoteWriter:
         self._arrived(
             path,
             aliases=_aliases(connection, path),
-            has_dependencies=_has_dependencies(connection, path),
+            # Its tasks keep their ids, dependencies, statuses and so their blocked states.
+            has_dependencies=False,
             generated=_is_generated(connection, path),
             digests=digests,
         )

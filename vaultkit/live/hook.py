@@ -8,7 +8,10 @@ with exit 0, when there is nothing to do:
 
 * the file is not a note, or lies in a dot-folder (``.obsidian/``, ``.trash/``, ``.vaultkit/``);
   a folder of the vault is the exception: given one (the plugin's folder events: created,
-  renamed, moved, deleted), the hook syncs the whole vault, as the notes under it moved;
+  renamed, moved, deleted), the hook syncs the files under it now and those the index holds
+  under its path, the names they were renamed from found by inode as for one note
+  (:func:`_folder_files`); a large folder, or one the index cannot account for, syncs the
+  whole vault;
 * the path is not a regular file: a folder, FIFO, socket or device named like a note is never
   opened (opening a FIFO blocks for ever, reading a device may never end), as the scan leaves
   those out of the vault;
@@ -46,6 +49,7 @@ import re
 import sqlite3
 import stat
 import unicodedata
+from contextlib import closing
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TextIO
 
@@ -67,6 +71,9 @@ if TYPE_CHECKING:
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
+FOLDER_LIMIT = 2000
+"""Files under a folder the plugin names that the hook looks at one by one, at most (each new
+name's old one is looked up in the index); past that, one walk of the vault costs less."""
 MAX_QUIET_WAITS = 5
 """How many times the hook waits for a note being edited to become quiet before it leaves the
 rest to the next sync (design 8.10); each wait ends early if a newer save supersedes it."""
@@ -125,8 +132,12 @@ def _run(
     if not rel.lower().endswith(".md"):
         if _names_a_folder(file_path, rel):
             # A folder created, renamed, moved or deleted (the plugin's folder events): every
-            # note under it may have moved, and only a look at the whole vault finds where.
-            return _sync(VaultPaths(vault), None, err, quiet)
+            # note under it may have moved.
+            paths = VaultPaths(vault)
+            listed = _folder_files(paths, file_path, rel)
+            if listed == []:
+                return ExitStatus.OK  # an empty folder, and none the index knows
+            return _sync(paths, None, err, quiet, listed=listed)
         return ExitStatus.OK
     if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
         return ExitStatus.OK
@@ -173,6 +184,50 @@ def _names_a_folder(file_path: Path, rel: str) -> bool:
         return not PurePosixPath(rel).suffix
     except OSError:
         return False
+
+
+def _folder_files(paths: VaultPaths, file_path: Path, rel: str) -> list[str] | None:
+    """The vault paths a folder event can have moved: the files under the folder now (one
+    created, renamed or moved here) and those the index holds under its path (one renamed or
+    moved away, or deleted). The sync finds where the new ones came from by their inodes.
+
+    None when only a walk of the vault can tell: more than :data:`FOLDER_LIMIT` files, a
+    symbolic link or a name that is not UTF-8 under the folder (the scan's rules for those
+    are the walk's), a folder that cannot be listed, no index to ask.
+    """
+    vault = paths.root
+    found: list[str] = []
+    folders = [file_path] if file_path.is_dir() and not file_path.is_symlink() else []
+    try:
+        while folders:
+            with os.scandir(folders.pop()) as listing:
+                for entry in listing:
+                    if entry.is_symlink():
+                        return None
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                        continue
+                    name = Path(entry.path).relative_to(vault).as_posix()
+                    if readable(name) != name or len(found) == FOLDER_LIMIT:
+                        return None
+                    found.append(unicodedata.normalize("NFC", name))
+        index = paths.index.path
+        if not index.is_file():
+            return None
+        with closing(
+            sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, timeout=2)
+        ) as connection:
+            # Everything under the folder: one range of the primary key ("A/" up to "A0").
+            indexed = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT path FROM files WHERE path > ? AND path < ?", (rel + "/", rel + "0")
+                )
+            ]
+    except (OSError, ValueError, sqlite3.Error):
+        return None
+    listed = sorted({*found, *indexed})
+    return listed if len(listed) <= FOLDER_LIMIT else None
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:
@@ -281,7 +336,16 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     return bool(content_digest(data) == digest)
 
 
-def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO, quiet: bool) -> int:
+def _sync(
+    paths: VaultPaths,
+    changed: tuple[str, Path] | None,
+    err: TextIO,
+    quiet: bool,
+    *,
+    listed: list[str] | None = None,
+) -> int:
+    """Sync, holding the vault lock: for the note ``changed`` (vault path, file), the files
+    ``listed`` (a folder's), or the whole vault."""
     from vaultkit.sync.lock import VaultBusyError, vault_lock
     from vaultkit.sync.run import run_sync
 
@@ -295,7 +359,7 @@ def _sync(paths: VaultPaths, changed: tuple[str, Path] | None, err: TextIO, quie
                     if _unchanged(paths.index.path, file_path, rel):
                         return ExitStatus.OK
                 result = run_sync(
-                    paths, lock=False, progress=False, changed=[changed[0]] if changed else None
+                    paths, lock=False, progress=False, changed=[changed[0]] if changed else listed
                 )
             results.append(result)
             if not result.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(result):
