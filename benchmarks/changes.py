@@ -434,7 +434,7 @@ def measure_change(
         # The watcher's own initial sync settles what the sync phase left.
         _watch_phase(change, result, copy, env, debounce_ms, watch_runs, k, timeout, notes)
     elif not change.watchable:
-        result.watch_skipped = "no file event (the watcher reads the date once, at start)"
+        result.watch_skipped = "a pinned date a running watcher cannot be told"
     watch = f"{result.watch.median:.3f} s" if result.watch.samples else "—"
     _progress(
         f"{change.label}: hook {result.hook.median:.3f} s, sync {result.sync.median:.3f} s, "
