@@ -59,6 +59,7 @@ from vaultkit.errors import ExitStatus, VaultkitError
 from vaultkit.files import read_regular, readable
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
+from vaultkit.index.read_only import read_only
 from vaultkit.markers import FILE_HEADER_BYTES
 from vaultkit.obsidian.filters import is_excluded
 from vaultkit.obsidian.settings import read_obsidian_settings
@@ -301,7 +302,7 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
         return False
     try:
         # Read-only: the hook must never create, lock or rebuild the index on its fast path.
-        connection = sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, timeout=2)
+        connection = read_only(index, timeout=2)
     except sqlite3.Error:
         return False
     try:

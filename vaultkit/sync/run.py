@@ -39,6 +39,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.index.fragments import fragments_to_drop, load_fragments, save_fragments
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.queries import VISIBLE_NOTES_NAMED
+from vaultkit.index.read_only import read_only
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
@@ -547,9 +548,7 @@ def _renamed_from(index_file: Path, vault: Path, sources: Sequence[SourceFile]) 
     index yet, an inode the file system does not give): only a walk of the vault can."""
     gone: list[str] = []
     try:
-        with closing(
-            sqlite3.connect(f"{index_file.as_uri()}?mode=ro", uri=True, timeout=10)
-        ) as connection:
+        with closing(read_only(index_file, timeout=10)) as connection:
             for source in sources:
                 if connection.execute(
                     "SELECT 1 FROM files WHERE path = ?", (source.path,)

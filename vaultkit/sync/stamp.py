@@ -44,6 +44,7 @@ from typing import NamedTuple
 
 from vaultkit import __version__
 from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
+from vaultkit.index.read_only import read_only
 from vaultkit.speedups import blake2b
 from vaultkit.sync.lock import lock_holder
 from vaultkit.sync.outcome import FileOutcome, SyncOutcome
@@ -233,9 +234,7 @@ def stored(index_path: Path) -> Stamp | None:
     if not index_path.is_file():
         return None
     try:
-        with closing(
-            sqlite3.connect(f"{index_path.as_uri()}?mode=ro", uri=True, timeout=1)
-        ) as connection:
+        with closing(read_only(index_path, timeout=1)) as connection:
             row = connection.execute(
                 "SELECT value FROM meta WHERE key = ?", (STAMP_KEY,)
             ).fetchone()
