@@ -440,6 +440,20 @@ def _no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vaultkit.index.update, "scan_vault", refuse)
 
 
+def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The sync's walks of the vault, one entry each, as they happen."""
+    from vaultkit.scan.walk import scan_vault as walk
+
+    walked: list[bool] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        walked.append(True)
+        return walk(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", counting)
+    return walked
+
+
 def _indexed_notes(vault: Path) -> set[str]:
     with closing(sqlite3.connect(VaultPaths(vault).index.path)) as connection:
         return {row[0] for row in connection.execute("SELECT path FROM notes")}
@@ -530,16 +544,9 @@ def test_a_folder_of_many_files_walks_the_vault(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vaultkit.live import hook as hook_module
-    from vaultkit.scan.walk import scan_vault as walk
-
-    walked: list[bool] = []
-
-    def counting(*args: object, **kwargs: object) -> object:
-        walked.append(True)
-        return walk(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(hook_module, "FOLDER_LIMIT", 2)
-    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", counting)
+    walked = _count_walks(monkeypatch)
     (vault / "Topics").rename(vault / "Subjects")
     assert hook(str(vault), str(vault / "Subjects"))[0] == 0
     assert walked == [True]
@@ -550,15 +557,8 @@ def test_a_name_new_to_the_index_walks_the_vault_when_the_inode_cannot_tell(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vaultkit.scan import paths as scan_paths_module
-    from vaultkit.scan.walk import scan_vault as walk
 
-    walked: list[bool] = []
-
-    def counting(*args: object, **kwargs: object) -> object:
-        walked.append(True)
-        return walk(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(vaultkit.sync.run, "scan_vault", counting)
+    walked = _count_walks(monkeypatch)
     on_disk = scan_paths_module._on_disk
     monkeypatch.setattr(
         scan_paths_module,

@@ -196,28 +196,28 @@ def _folder_files(paths: VaultPaths, file_path: Path, rel: str) -> list[str] | N
     symbolic link or a name that is not UTF-8 under the folder (the scan's rules for those
     are the walk's), a folder that cannot be listed, no index to ask.
     """
-    vault = paths.root
     found: list[str] = []
-    folders = [file_path] if file_path.is_dir() and not file_path.is_symlink() else []
+    # (folder on disk, its vault path): named from ``rel``, as the plugin may give the vault
+    # through a path that is not the resolved one.
+    folders = [(file_path, rel)] if file_path.is_dir() and not file_path.is_symlink() else []
     try:
         while folders:
-            with os.scandir(folders.pop()) as listing:
+            folder, folder_rel = folders.pop()
+            with os.scandir(folder) as listing:
                 for entry in listing:
-                    if entry.is_symlink():
+                    name = f"{folder_rel}/{entry.name}"
+                    if entry.is_symlink() or readable(name) != name:
                         return None
                     if entry.is_dir(follow_symlinks=False):
-                        folders.append(Path(entry.path))
-                        continue
-                    name = Path(entry.path).relative_to(vault).as_posix()
-                    if readable(name) != name or len(found) == FOLDER_LIMIT:
+                        folders.append((Path(entry.path), name))
+                    elif len(found) == FOLDER_LIMIT:
                         return None
-                    found.append(unicodedata.normalize("NFC", name))
+                    else:
+                        found.append(unicodedata.normalize("NFC", name))
         index = paths.index.path
         if not index.is_file():
             return None
-        with closing(
-            sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, timeout=2)
-        ) as connection:
+        with closing(read_only(index, timeout=2)) as connection:
             # Everything under the folder: one range of the primary key ("A/" up to "A0").
             indexed = [
                 row[0]
