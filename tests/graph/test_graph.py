@@ -4,18 +4,12 @@ dependencies, and an incremental refresh that always agrees with a full one."""
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit.graph.links import (
-    EarlyResolution,
-    refresh_graph,
-    resolve_link_rows,
-    task_block_states,
-)
+from vaultkit.graph.links import refresh_graph, resolve_link_rows, task_block_states
 from vaultkit.index.update import update_index
 from vaultkit.obsidian.resolve import AliasIndex, AnchorStatus, LinkResolver
 from vaultkit.vaultpaths import VaultPaths
@@ -132,106 +126,3 @@ def test_an_edited_note_refreshes_as_a_full_rebuild_would(
     connection.execute("ROLLBACK")
     connection.close()
     assert incremental == full
-
-
-# -- a new index: links decided as they are stored == a full pass -----------------------------
-
-EARLY_FILES = {
-    "Home.md": "# Top\n## Deep\ntext ^blk\n",
-    "Projects/Plan.md": "---\naliases: [Roadmap]\n---\n# Steps\n",
-    "Archive/Plan.md": "# Old\n",
-    "Projects/diagram.pdf": "%PDF-1.4\n",
-    # The same name in two Unicode forms (NFC, NFD): a link finds one of them.
-    "Caf\u00e9.md": "# Menu\n",
-    "Cafe\u0301.md": "# Menu\n",
-}
-EARLY_LINKS = st.sampled_from(
-    [
-        "[[Home]]",
-        "[[Home#Top]]",
-        "[[Home#Nowhere]]",
-        "[[Home#]]",
-        "[[Home#^blk]]",
-        "[[#Deep]]",
-        "[[Plan]]",
-        "[[Plan#Steps]]",
-        "[[Archive/Plan]]",
-        "[[/Projects/Plan]]",
-        "[[Roadmap]]",
-        "[[Missing]]",
-        "![[diagram.pdf#page=3]]",
-        "[doc](../Projects/diagram.pdf)",
-        "[plan](Plan.md#Steps)",
-        "[home](../Home.md)",
-        "[[Caf\u00e9]]",
-        "[[Caf\u00e9#Menu]]",
-        "see https://example.org/page",
-    ]
-)
-EARLY_NOTES = ["Home.md", "Projects/Notes.md", "Archive/Old.md", "Inbox.md"]
-
-
-def _every_link(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
-    return connection.execute(
-        "SELECT note, line, kind, target, fragment, resolved, anchor, alias_of, anchor_hint "
-        "FROM links ORDER BY note, line, raw"
-    ).fetchall()
-
-
-def _new_index(root: Path, index: Path, files: dict[str, str]) -> sqlite3.Connection:
-    (root / ".obsidian").mkdir(parents=True)
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    connection, update = update_index(
-        VaultPaths(root, index=str(index / "i.sqlite3")), progress=False
-    )
-    assert update.rebuilt
-    return connection
-
-
-@settings(max_examples=40)
-@given(
-    bodies=st.lists(
-        st.lists(EARLY_LINKS, max_size=6), min_size=len(EARLY_NOTES), max_size=len(EARLY_NOTES)
-    ),
-    namesakes=st.booleans(),
-)
-def test_a_new_index_resolves_links_as_a_full_pass_would(
-    tmp_path_factory: pytest.TempPathFactory, bodies: list[list[str]], namesakes: bool
-) -> None:
-    files = {
-        name: text for name, text in EARLY_FILES.items() if namesakes or name != "Cafe\u0301.md"
-    }
-    for name, lines in zip(EARLY_NOTES, bodies, strict=True):
-        files[name] = files.get(name, "") + "\n\n".join(lines) + "\n"
-    root = tmp_path_factory.mktemp("vault")
-    connection = _new_index(root, tmp_path_factory.mktemp("index"), files)
-    stored = _every_link(connection)
-    connection.execute("BEGIN")
-    refresh_graph(connection, None)  # every link resolved again, none decided early
-    full = _every_link(connection)
-    connection.execute("ROLLBACK")
-    connection.close()
-    assert stored == full
-
-
-def test_links_decided_early_are_looked_at_again_when_the_files_differ(tmp_path: Path) -> None:
-    files = {**EARLY_FILES, "Inbox.md": "[[Home]] [[Plan]] [[Home#Top]] [[Missing]]\n"}
-    del files["Cafe\u0301.md"]
-    connection = _new_index(tmp_path / "vault", tmp_path, files)
-    right = _every_link(connection)
-    paths = [row[0] for row in connection.execute("SELECT path FROM files")]
-    for early, kept in (
-        (EarlyResolution(paths), True),  # the files it knew: what it decided stays
-        (EarlyResolution([*paths, "Other/Home.md"]), False),
-        (EarlyResolution(paths[1:]), False),
-    ):
-        connection.execute("BEGIN")
-        connection.execute("UPDATE links SET resolved = 'Elsewhere.md' WHERE anchor IS NOT NULL")
-        refresh_graph(connection, None, early=early)
-        after = _every_link(connection)
-        connection.execute("ROLLBACK")
-        assert (after != right) is kept
-        if not kept:
-            assert after == right

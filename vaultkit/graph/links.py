@@ -2,11 +2,7 @@
 
 The functions that decide are pure (rows in, updates out); ``refresh_graph`` only loads
 what they need from the index and writes their answers back, inside the caller's
-transaction. A new index resolves every internal link, most of them before they are stored
-(:class:`EarlyResolution`: where a link points needs only the file names, known before any
-note is parsed), the rest once every note is: unresolved links (their alias hints read every
-note's aliases) and anchored ones (their anchors, the target's headings). Else the work is
-bounded by what
+transaction. A new index resolves every internal link. Else the work is bounded by what
 changed: the links of the new and edited notes, the anchors of links pointing at the edited
 ones, the links a file that came or went can decide (those whose ``target_key`` is its name,
 :func:`vaultkit.obsidian.resolve.file_keys_deciding`: a new ``Note.md`` can change which of
@@ -100,44 +96,6 @@ def resolve_link_rows(
     return updates
 
 
-class EarlyResolution:
-    """Where the links of a new index point, decided as each note is stored rather than in
-    a pass over every link once all are: the file names, which is all a link's target needs,
-    are known from the scan before any note is parsed.
-
-    :meth:`decide` answers for a link whose answer is final without any other note's rows:
-    a resolved link with no anchor to check (no fragment, or a file that is no note). The
-    rest, unresolved links (an alias hint reads every note's aliases) and anchored links
-    (the target's headings and block ids), are left to :func:`refresh_graph`, which does the
-    whole pass anyway when the files stored are not those named here.
-    """
-
-    __slots__ = ("_memo", "_resolver", "paths")
-
-    def __init__(self, paths: Iterable[str]) -> None:
-        self.paths = frozenset(paths)
-        self._resolver = LinkResolver(self.paths)
-        self._memo: dict[tuple[str, str, bool], str | None] = {}
-
-    def decide(self, note: str, kind: str, target: str, fragment: str | None) -> str | None:
-        """The path an internal link of ``note`` points at, when that and its anchor status
-        (none) are final; None when :func:`refresh_graph` must decide it."""
-        if kind not in INTERNAL_KINDS:
-            return None
-        if len(self._memo) > _MEMO_LIMIT:
-            self._memo = {}
-        resolved = _resolved(self._resolver, self._memo, note, kind, target)
-        if resolved is None:
-            return None
-        if resolved.lower().endswith(".md") and fragment is not None and fragment.strip():
-            return None
-        return resolved
-
-    def holds(self, paths: Collection[str]) -> bool:
-        """Whether ``paths`` (the files stored) are the ones the links were decided against."""
-        return len(paths) == len(self.paths) and self.paths.issuperset(paths)
-
-
 def _resolved(
     resolver: LinkResolver,
     targets: dict[tuple[str, str, bool], str | None],
@@ -179,7 +137,6 @@ def refresh_graph(
     moved_files: Collection[str] = (),
     dependencies: bool = True,
     alias_keys: Collection[str] | None = None,
-    early: EarlyResolution | None = None,
 ) -> set[str] | None:
     """Recompute link resolution and task dependency states (inside a transaction).
 
@@ -190,14 +147,12 @@ def refresh_graph(
     says no task with an id or a dependency changed, came or went, so the blocked states
     stand. ``alias_keys`` are the keys of the aliases that came to some note or left it: the
     unresolved links they can name get their hint again; None: every unresolved link does.
-    ``early`` (a new index only) decided the links it could as they were stored: only the
-    others are looked at, if the files stored are the ones it knew.
 
     Returns the notes whose links it looked at and the notes those links pointed at before
     or point at now (None when it resolved every link): their Link health counts may move.
     """
     if changed_notes is None:
-        _resolve_all(connection, _alias_index(connection), early)
+        _resolve_all(connection, _alias_index(connection))
         touched = None
     else:
         updates = _resolve_around(
@@ -263,16 +218,10 @@ class _StoredAliases:
         return self._owners[key]
 
 
-def _resolve_all(
-    connection: sqlite3.Connection, alias_index: AliasIndex, early: EarlyResolution | None
-) -> None:
+def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> None:
     """Every internal link resolved again, against every file, and stored: a page of rows at
-    a time (in rowid order), so memory stays flat however many links the vault holds. Those
-    ``early`` decided as they were stored (their ``anchor`` is set) are skipped, unless the
-    files are not the ones it decided them against."""
-    paths = [row[0] for row in connection.execute("SELECT path FROM files")]
-    resolver = LinkResolver(paths)
-    pending = " AND anchor IS NULL" if early is not None and early.holds(paths) else ""
+    a time (in rowid order), so memory stays flat however many links the vault holds."""
+    resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
     # The headings and block ids of the notes a page's anchored links point at are read for
     # that page, not the whole vault's at once: the two indexes this reads by are made now
     # (a new index is filled without them), not after resolution.
@@ -283,7 +232,7 @@ def _resolve_all(
     while True:
         # Read whole before its answers are written: no cursor is open over the rows updated.
         rows = connection.execute(
-            f"{_LINKS}{pending} AND rowid > ? ORDER BY rowid LIMIT {_PAGE}", (after,)
+            f"{_LINKS} AND rowid > ? ORDER BY rowid LIMIT {_PAGE}", (after,)
         ).fetchall()
         if not rows:
             return

@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from vaultkit.cadences import Cadences
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
 from vaultkit.model import note_title
-from vaultkit.obsidian.resolve import AnchorStatus, alias_key, link_target_key
+from vaultkit.obsidian.resolve import alias_key, link_target_key
 from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
-    from vaultkit.graph.links import EarlyResolution
     from vaultkit.model import Note
 
 Rows = list[tuple[Any, ...]]
@@ -280,32 +279,8 @@ def _task_sections(
     ]
 
 
-_RESOLVED = 12
-"""Where a link row holds ``resolved``; ``anchor`` follows it (:func:`_link_rows`)."""
-
-
-def with_early_links(rows: NoteRows, early: EarlyResolution) -> NoteRows:
-    """``rows`` with the links ``early`` can decide already resolved, their anchor status
-    none, as link resolution would leave them (a new index's, :mod:`vaultkit.graph.links`).
-    The digests stay: they are of the links as parsed."""
-    inserts = []
-    for statement, values in rows.inserts:
-        if values and statement.startswith("INSERT INTO links "):
-            values = [_decided(row, early) for row in values]
-        inserts.append((statement, values))
-    return rows._replace(inserts=tuple(inserts))
-
-
-def _decided(row: tuple[Any, ...], early: EarlyResolution) -> tuple[Any, ...]:
-    resolved = early.decide(row[0], row[2], row[3], row[4])
-    if resolved is None:
-        return row
-    return (*row[:_RESOLVED], resolved, AnchorStatus.NONE.value, *row[_RESOLVED + 2 :])
-
-
 def _link_rows(note: Note) -> Rows:
-    # resolved, anchor, alias_of and anchor_hint (the Nones) are link resolution's to fill
-    # (at _RESOLVED, and early for a new index: with_early_links).
+    # resolved, anchor, alias_of and anchor_hint (the Nones) are link resolution's to fill.
     return [
         (
             note.path,

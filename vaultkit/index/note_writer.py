@@ -30,7 +30,6 @@ from vaultkit.index.note_rows import (
     insert_note_rows,
     move_notes,
     note_digests,
-    with_early_links,
 )
 from vaultkit.index.parsing import ReadNote
 from vaultkit.index.queries import linked_to
@@ -39,7 +38,6 @@ from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.scan.found import SourceFile
 
 if TYPE_CHECKING:
-    from vaultkit.graph.links import EarlyResolution
     from vaultkit.index.update import IndexUpdate, Scopes
 
 
@@ -55,7 +53,6 @@ class NoteWriter:
         excluded: set[str],
         *,
         own: bool = False,
-        early: EarlyResolution | None = None,
     ) -> None:
         self.connection = connection
         self.update = update
@@ -66,8 +63,6 @@ class NoteWriter:
         """The notes stored are vaultkit's own writes of this sync (:func:`vaultkit.index.update.
         record_own_writes`): their mtime moving is no change, and they keep the mtime the
         dashboards were rendered with."""
-        self.early = early
-        """A new index's link resolution, deciding each new note's links as it is stored."""
         self.families: set[str] = set()
         """The families whose rows moved: their generation counters move at the end."""
         self.relinked: list[str] = []
@@ -204,8 +199,6 @@ class NoteWriter:
 
     def _store_new(self, rows: NoteRows) -> None:
         """A note new to the index: nothing to compare with or to delete."""
-        if self.early is not None:
-            rows = with_early_links(rows, self.early)
         insert_note_rows(self.connection, rows)
         self._arrived(
             rows.path,

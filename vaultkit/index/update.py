@@ -25,7 +25,7 @@ from pathlib import Path
 from vaultkit import feedback
 from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
-from vaultkit.graph.links import EarlyResolution, refresh_graph
+from vaultkit.graph.links import refresh_graph
 from vaultkit.index import cadences as cadence_table
 from vaultkit.index import link_health as link_health
 from vaultkit.index import resource_urls as resource_urls
@@ -182,16 +182,7 @@ def _update_index(
         known = known_files(connection, only)
         changes = find_changes(connection, found, known)
         cadences, recadence = cadence_table.cadences_in_force(connection, wanted_cadences)
-        notes = NoteWriter(
-            connection,
-            update,
-            known,
-            scopes,
-            changes.excluded,
-            # Where most links point is decided as their notes are stored: the file names
-            # are all it needs, and so it is off the serial path that follows the parse.
-            early=_early_resolution(changes) if rebuilt else None,
-        )
+        notes = NoteWriter(connection, update, known, scopes, changes.excluded)
         # Notes renamed or moved as they were keep their rows: a folder renamed is a batch
         # of renames, not of new notes to parse.
         moves = find_moves(connection, changes, known)
@@ -232,14 +223,6 @@ def _update_index(
         )
     # A partial update saw a few files only: the index counts the others.
     return connection, _counted(update, found, started, index=connection if partial else None)
-
-
-def _early_resolution(changes: Changes) -> EarlyResolution:
-    """A new index's links resolved as they are stored, against the files it will hold: the
-    notes to read and the other files' rows."""
-    return EarlyResolution(
-        [source.path for source, _ in changes.work] + [row[0] for row in changes.file_rows]
-    )
 
 
 def _likely_parsed(work: list[Work], known: Known) -> int:
@@ -489,7 +472,7 @@ def _derive(
     added = notes.added + [row[0] for row in changes.file_rows if row[0] not in notes.known]
     link_touched = set(notes.link_touched)
     if rebuilt:
-        refresh_graph(connection, early=notes.early)
+        refresh_graph(connection)
     elif changes.removed or added or notes.relinked or notes.dependencies_moved or notes.alias_keys:
         # Only the links a file that came or went can decide are resolved again, with
         # those of the new and the edited notes (vaultkit.graph.links).
