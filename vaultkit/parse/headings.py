@@ -30,9 +30,7 @@ def _collect_text(walk: Walk, block: InlineBlock) -> None:
     tag = block.container.tag
     level = int(tag[1:]) if tag[1:].isdigit() else 1
     text = " ".join(part.strip() for part in block.lines).strip()
-    while walk.sections and walk.sections[-1][0] >= level:
-        walk.sections.pop()
-    walk.sections.append((level, text))
+    walk.enter_heading(level, text)
     walk.out.headings.append(
         Heading(
             line=block.first_line,

@@ -76,8 +76,7 @@ class Extracted:
     word_count: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """Where an inline element sits: what every link, tag and field in one inline token shares."""
 
     section: Section
@@ -134,6 +133,7 @@ class Walk:
     """The state of one walk over a note body's block tokens."""
 
     __slots__ = (
+        "_section",
         "container",
         "last_line",
         "lists",
@@ -151,7 +151,8 @@ class Walk:
         """The body's first line (0-based) in the file."""
         self.out = Extracted()
         self.sections: list[tuple[int, str]] = []
-        """(level, text) of the headings above the current token."""
+        """(level, text) of the headings above the current token (:meth:`enter_heading`)."""
+        self._section: Section | None = None
         self.lists: list[ListFrame] = []
         self.quotes: list[QuoteFrame] = []
         self.table: TableBuilder | None = None
@@ -168,7 +169,18 @@ class Walk:
         return token_line + self.offset + 1
 
     def section(self) -> Section:
-        return tuple(text for _, text in self.sections)
+        """The heading path above the current token (the same tuple until a heading)."""
+        if self._section is None:
+            self._section = tuple(text for _, text in self.sections)
+        return self._section
+
+    def enter_heading(self, level: int, text: str) -> None:
+        """A heading of ``level``: it closes the sections at its level and deeper."""
+        sections = self.sections
+        while sections and sections[-1][0] >= level:
+            sections.pop()
+        sections.append((level, text))
+        self._section = None
 
     def hidden_line(self, line: int) -> bool:
         """Whether ``line`` lies in one of vaultkit's regions."""
@@ -196,6 +208,16 @@ def open_container(walk: Walk, token: Token) -> None:
 
 def close_container(walk: Walk, token: Token) -> None:
     walk.container = None
+
+
+def _newlines(text: str) -> list[int]:
+    """The offsets of the line breaks in ``text``."""
+    found: list[int] = []
+    at = text.find("\n")
+    while at != -1:
+        found.append(at)
+        at = text.find("\n", at + 1)
+    return found
 
 
 class InlineText:
@@ -273,7 +295,7 @@ class InlineText:
         if pos is None:
             return self.first_line + self.breaks
         if self.newlines is None:
-            self.newlines = [i for i, ch in enumerate(self.content) if ch == "\n"]
+            self.newlines = _newlines(self.content)
         return self.first_line + bisect_right(self.newlines, pos - 1)
 
     def walk(self, tokens: list[Token]) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from vaultkit.model import Priority, TaskFields
 from vaultkit.parse.task_fields import (
@@ -335,26 +335,25 @@ def _choose(
     return values, repeated
 
 
-def _task_fields(values: dict[str, Value]) -> TaskFields:
-    def text(name: str) -> str | None:
-        value = values.get(name)
-        return value if isinstance(value, str) else None
+_FIELD_TYPES: dict[str, type] = {
+    **dict.fromkeys(TaskFields._fields, str),
+    "priority": Priority,
+    "depends_on": tuple,
+}
+"""Each field of :class:`TaskFields` and the type its value must have to be taken."""
+_NO_FIELDS = TaskFields()
 
-    priority = values.get("priority")
-    depends_on = values.get("depends_on")
-    return TaskFields(
-        due=text("due"),
-        scheduled=text("scheduled"),
-        start=text("start"),
-        created=text("created"),
-        done=text("done"),
-        cancelled=text("cancelled"),
-        priority=priority if isinstance(priority, Priority) else Priority.NORMAL,
-        recurrence=text("recurrence"),
-        on_completion=text("on_completion"),
-        id=text("id"),
-        depends_on=depends_on if isinstance(depends_on, tuple) else (),
-    )
+
+def _task_fields(values: dict[str, Value]) -> TaskFields:
+    if not values:
+        # Most task lines carry no field at all.
+        return _NO_FIELDS
+    taken: dict[str, Any] = {}
+    for name, value in values.items():
+        kind = _FIELD_TYPES.get(name)
+        if kind is not None and isinstance(value, kind):
+            taken[name] = value
+    return TaskFields(**taken)
 
 
 def _cut(body: str, items: list[_Item]) -> str:
