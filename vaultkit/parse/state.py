@@ -134,6 +134,7 @@ class Walk:
 
     __slots__ = (
         "_section",
+        "_sections",
         "container",
         "last_line",
         "lists",
@@ -142,7 +143,6 @@ class Walk:
         "quotes",
         "region_ranges",
         "region_starts",
-        "sections",
         "table",
     )
 
@@ -150,7 +150,7 @@ class Walk:
         self.offset = line_offset
         """The body's first line (0-based) in the file."""
         self.out = Extracted()
-        self.sections: list[tuple[int, str]] = []
+        self._sections: list[tuple[int, str]] = []
         """(level, text) of the headings above the current token (:meth:`enter_heading`)."""
         self._section: Section | None = None
         self.lists: list[ListFrame] = []
@@ -171,12 +171,12 @@ class Walk:
     def section(self) -> Section:
         """The heading path above the current token (the same tuple until a heading)."""
         if self._section is None:
-            self._section = tuple(text for _, text in self.sections)
+            self._section = tuple(text for _, text in self._sections)
         return self._section
 
     def enter_heading(self, level: int, text: str) -> None:
         """A heading of ``level``: it closes the sections at its level and deeper."""
-        sections = self.sections
+        sections = self._sections
         while sections and sections[-1][0] >= level:
             sections.pop()
         sections.append((level, text))
