@@ -291,6 +291,30 @@ def test_a_topic_holds_its_properties_lists_and_computed_columns(inputs: Inputs)
     assert len(set(digests)) == len(digests)
 
 
+def test_a_topic_reads_the_index_only_for_what_is_asked(inputs: Inputs) -> None:
+    """A cached row asks a topic for its digest and path alone: making the topics reads
+    no list, task or resource of theirs, and asking for a value reads that note's rows once."""
+    statements: list[str] = []
+    inputs.connection.set_trace_callback(statements.append)
+    try:
+        alpha = {topic["path"]: topic for topic in make_topics(inputs)}["Alpha.md"]
+        per_note = ("FROM list_items", "FROM tasks", "FROM resources")
+        assert not [s for s in statements if any(table in s for table in per_note)]
+        assert alpha["digest"] and alpha["title"] == "Alpha"
+        assert not [s for s in statements if any(table in s for table in per_note)]
+        assert alpha["progress"] == Progress(1, 4) and alpha["tasks"] == 5
+        assert alpha["lists"]["pros"] == ["fast", "cheap"]
+        read = [s for s in statements if any(table in s for table in per_note)]
+        # One query for the lists, one for both task columns (read once), none for the rest.
+        assert len(read) == 2 and all("'Alpha.md'" in s for s in read)
+        assert "FROM resources" not in " ".join(read)
+    finally:
+        inputs.connection.set_trace_callback(None)
+    # Every key is there to iterate, values included, as with a dict.
+    assert dict(alpha)["resources"] == 2
+    assert "cells" not in alpha and alpha.get("name_cell") is None
+
+
 def test_modified_is_the_property_else_the_files_mtime(inputs: Inputs) -> None:
     found = topics_by_path(inputs)
     assert found["Topics/Gamma.md"]["modified"] == "2026-09-15"

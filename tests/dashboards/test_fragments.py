@@ -290,6 +290,35 @@ def test_a_hooked_topic_edit_writes_what_a_fresh_sync_does(
     assert _fragment_rows(vault, Path(env["VAULTKIT_CACHE_DIR"])) == 5
 
 
+def test_a_topic_edit_reads_the_index_for_that_topic_alone(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After one topic changed, the sync's render reads the lists and counts of that topic
+    only: every other row is its stored fragment, whose topic is never asked for its values."""
+    assert sync(vault)[0] == 0
+    databases = vault / "Topics" / "Databases.md"
+    text = databases.read_text(encoding="utf-8")
+    databases.write_text(text.replace("- [ ] ", "- [x] ", 1), encoding="utf-8")
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection = connect(*args, **kwargs)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    assert sync(vault)[0] == 0
+    per_topic = (  # what a topic's lists, task counts and resource count read
+        "SELECT section, text, source, depth FROM list_items WHERE note = ",
+        "SELECT coalesce(sum(status = 'done'), 0), ",
+        "SELECT count(DISTINCT url) FROM resources WHERE note = ",
+    )
+    topic_reads = [s for s in statements if s.startswith(per_topic)]
+    assert len(topic_reads) == 3, topic_reads
+    assert all("'Topics/Databases.md'" in s for s in topic_reads)
+
+
 def _same_as_fresh(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The vault's Topics table (a region of Plan.md) is what a sync of a copy, from an empty
     index, writes."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -28,24 +29,41 @@ from vaultkit.task_progress import Progress
 
 class TopicNote:
     """One topic note as a computed column sees it: its ``notes`` row, and the rest of the
-    index through :attr:`connection`. What several columns read is read once."""
+    index through :attr:`connection`. What several columns read is read once, and nothing
+    before it is asked for (see :class:`Topic`)."""
 
-    __slots__ = ("_task_counts", "connection", "mtime_ns", "path", "properties", "title")
+    __slots__ = (
+        "_properties",
+        "_properties_json",
+        "_task_counts",
+        "connection",
+        "mtime_ns",
+        "path",
+        "title",
+    )
 
     def __init__(
         self,
         connection: sqlite3.Connection,
         path: str,
         title: str,
-        properties: dict[str, Any],
+        properties: str,
         mtime_ns: int,
     ) -> None:
         self.connection = connection
         self.path = path
         self.title = title
-        self.properties = properties
+        self._properties_json = properties
+        self._properties: dict[str, Any] | None = None
         self.mtime_ns = mtime_ns
         self._task_counts: tuple[int, int, int] | None = None
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The note's properties (its ``notes`` row holds them as JSON)."""
+        if self._properties is None:
+            self._properties = json.loads(self._properties_json)
+        return self._properties
 
     def task_counts(self) -> tuple[int, int, int]:
         """(done, total without the cancelled, every task) of the note's tasks."""
@@ -100,7 +118,7 @@ one of them in a topic note moves the topics, so a column reading another family
 here."""
 
 
-def topic_value(topic: dict[str, Any], column: str) -> Any:
+def topic_value(topic: Mapping[str, Any], column: str) -> Any:
     """A topic's value for a column: computed, a property, or a section's bullet list."""
     lowered = column.casefold()
     if lowered == "title" or lowered in COMPUTED_COLUMNS:
@@ -115,21 +133,32 @@ def topic_value(topic: dict[str, Any], column: str) -> Any:
 
 def is_topic(settings: TopicSettings, folder: str, tags_json: str, properties_json: str) -> bool:
     """Whether a note (its ``notes`` row's folder, tags and properties) is a topic."""
-    wanted_folder = settings.folder.strip("/")
+    wanted_folder, wanted_tag, tag_needle, property_needle = _wanted(settings)
     if wanted_folder and (folder == wanted_folder or folder.startswith(wanted_folder + "/")):
         return True
-    wanted_tag = settings.tag.lstrip("#").casefold()
     # Substring tests on the stored JSON rule out most notes before any JSON is decoded: a
     # note whose casefolded tags text lacks the tag cannot carry it.
-    tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
     if wanted_tag and tag_needle in tags_json.casefold():
         tags = [t.casefold() for t in json.loads(tags_json)]
         if any(t == wanted_tag or t.startswith(wanted_tag + "/") for t in tags):
             return True
-    needle = json.dumps(settings.property, ensure_ascii=False)
-    if settings.property and needle in properties_json:
+    if settings.property and property_needle in properties_json:
         return bool(json.loads(properties_json).get(settings.property))
     return False
+
+
+@lru_cache(maxsize=8)
+def _wanted(settings: TopicSettings) -> tuple[str, str, str, str]:
+    """What a topic is looked for by: the folder, the tag (casefolded), the tag as escaped in
+    the tags' JSON and the property's name as a key in the properties' JSON. Worked out once
+    per settings, not for each of thousands of notes."""
+    tag = settings.tag.lstrip("#").casefold()
+    return (
+        settings.folder.strip("/"),
+        tag,
+        json.dumps(tag, ensure_ascii=False)[1:-1],
+        json.dumps(settings.property, ensure_ascii=False),
+    )
 
 
 def note_is_topic(connection: sqlite3.Connection, config: Config, path: str) -> bool:
@@ -179,7 +208,7 @@ def make_topic_columns(inputs: Inputs) -> list[str]:
     return list(settings.columns)
 
 
-def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
+def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
     """``topics``: one entry per topic note, sorted as ``[topics] sort`` says; with ``[topics]
     table``, one per named row of that table, in its order."""
     connection, settings = inputs.connection, inputs.config.topics
@@ -187,10 +216,9 @@ def make_topics(inputs: Inputs) -> list[dict[str, Any]]:
         from vaultkit.dashboards.kept_topics import make_kept_topics
 
         return make_kept_topics(inputs)
-    topics = [
-        _topic(
-            connection,
-            TopicNote(connection, path, title, json.loads(properties), mtime_ns),
+    topics: list[Topic] = [
+        Topic(
+            TopicNote(connection, path, title, properties, mtime_ns),
             # Everything a topic is computed from: its path (the title and folder with it),
             # the note's rows (properties and lists are its metadata) and its mtime, for
             # `modified`.
@@ -258,9 +286,7 @@ def _candidates(
     So only candidates reach Python. LIKE ignores ASCII case only, so a tag with other
     letters is not pre-filtered here.
     """
-    wanted_tag = settings.tag.lstrip("#").casefold()
-    folder = settings.folder.strip("/")
-    tag_needle = json.dumps(wanted_tag, ensure_ascii=False)[1:-1]  # as escaped in the JSON
+    folder, wanted_tag, tag_needle, property_needle = _wanted(settings)
     maybe: list[str] = []
     params: list[Any] = []
     if folder:
@@ -275,7 +301,7 @@ def _candidates(
             maybe.append("1")
     if settings.property:
         maybe.append("instr(n.properties, ?) > 0")
-        params.append(json.dumps(settings.property, ensure_ascii=False))
+        params.append(property_needle)
     if not maybe:
         return []
     return connection.execute(
@@ -287,24 +313,68 @@ def _candidates(
     )
 
 
-def _topic(connection: sqlite3.Connection, note: TopicNote, digest: str) -> dict[str, Any]:
-    """One topic: ``{path, title, properties, lists}``, its computed columns and ``digest``
-    (of what it is computed from: two topics with the same digest hold the same values)."""
+class Topic(Mapping[str, Any]):
+    """One topic as the templates see it: ``{path, title, properties, lists}``, its computed
+    columns and ``digest`` (of what it is computed from: two topics with the same digest hold
+    the same values).
+
+    Its lists and computed columns are read from the index the first time they are asked
+    for, not before: the Topics template finds the text of a row whose digest it rendered
+    before in its ``{% cache %}`` and asks for nothing else, so a table of thousands of topics
+    whose one row changed reads the index for that row alone. Like the context's ``Rows``, it
+    reads the connection it was made with, so it must be read within the render's read
+    transaction.
+    """
+
+    __slots__ = ("_computed", "_note", "_values")
+
+    def __init__(self, note: TopicNote, digest: str) -> None:
+        self._note = note
+        # Read when the topic is made, so a column added to the registry later is not among
+        # its keys halfway through a render.
+        self._computed = COMPUTED_COLUMNS
+        self._values: dict[str, Any] = {
+            "path": note.path,
+            "title": note.title,
+            "digest": digest,
+        }
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        if key == "properties":
+            value: Any = self._note.properties
+        elif key == "lists":
+            value = _lists(self._note)
+        elif key in self._computed:
+            value = self._computed[key](self._note)
+        else:
+            raise KeyError(key)
+        self._values[key] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        yield from ("path", "title", "properties", "lists")
+        yield from self._computed
+        yield "digest"
+
+    def __len__(self) -> int:
+        return 5 + len(self._computed)
+
+    def __repr__(self) -> str:
+        return f"Topic({self._note.path!r})"
+
+
+def _lists(note: TopicNote) -> dict[str, list[str]]:
+    """The note's top-level bullet items by the innermost heading above them (lower-cased),
+    as written: the table shows an item's links, code and emphasis."""
     lists: dict[str, list[str]] = defaultdict(list)
-    for section, text, source, depth in connection.execute(
+    for section, text, source, depth in note.connection.execute(
         "SELECT section, text, source, depth FROM list_items WHERE note = ? ORDER BY line",
         (note.path,),
     ):
         if depth == 0 and section:
-            # As written: the table shows an item's links, code and emphasis.
             lists[section.split(" > ")[-1].casefold()].append(CellMarkdown(source or text))
-    topic: dict[str, Any] = {
-        "path": note.path,
-        "title": note.title,
-        "properties": note.properties,
-        "lists": dict(lists),
-    }
-    for name, compute in COMPUTED_COLUMNS.items():
-        topic[name] = compute(note)
-    topic["digest"] = digest
-    return topic
+    return dict(lists)
