@@ -349,6 +349,34 @@ def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
     assert (result.stdout, result.stderr) == ("0 []\n", "")
 
 
+@pytest.mark.parametrize("change", ["deleted", "renamed"])
+def test_a_note_that_goes_or_moves_loads_no_markdown_parser(vault: Path, change: str) -> None:
+    """A deleted or renamed note is not parsed, nor are the dashboards the hook writes
+    (generated files, whose body is not read): markdown-it and the syntax rules stay
+    unloaded."""
+    note = vault / "Inbox.md"
+    if change == "deleted":
+        note.unlink()
+        given = note
+    else:
+        given = note.with_name("Inbox (moved).md")
+        note.rename(given)
+    code = (
+        "import sys; from vaultkit.live.hook import run_hook; "
+        f"rc = run_hook({str(vault)!r}, {given.name!r}, sys.stdout, sys.stderr); "
+        "heavy = [m for m in ('markdown_it', 'vaultkit.parse.markdown', 'vaultkit.parse.extract') "
+        "if m in sys.modules]; print(rc, heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert result.stdout == "0 []\n", result.stderr
+    assert "changed" in result.stderr and "Link health" in result.stderr
+    # What the hook left is what a sync would: it finds nothing to do.
+    after = run_sync(VaultPaths(vault))
+    assert (after.index.parsed, after.index.removed, after.rendered) == ([], [], [])
+
+
 def test_hook_through_the_installed_script_with_the_plugins_argument_forms(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

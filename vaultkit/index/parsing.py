@@ -107,6 +107,8 @@ def _start_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import vaultkit.parse.extract
+    import vaultkit.parse.hidden_tasks
     import vaultkit.parse.note  # noqa: F401
 
 

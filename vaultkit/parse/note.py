@@ -11,18 +11,16 @@ tokenise the body with markdown-it (:mod:`~vaultkit.parse.markdown`), walk the t
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.model import Diagnostic, Note, Severity, Span, Tag, TaskRules, note_title
 from vaultkit.parse.decode import decode_note
-from vaultkit.parse.extract import extract
 from vaultkit.parse.frontmatter import FrontMatter, load_front_matter
-from vaultkit.parse.hidden_tasks import hidden_tasks
-from vaultkit.parse.markdown import build_parser
 from vaultkit.parse.regions import MAX_NOTE_BYTES, body_of, generated_name
 from vaultkit.parse.resources import collect_resources
-from vaultkit.parse.state import Extracted
-from vaultkit.parse.tasks import RULES_ENV
+
+if TYPE_CHECKING:
+    from vaultkit.parse.state import Extracted
 
 __all__ = ["parse_note"]
 
@@ -83,6 +81,15 @@ def _extract_body(
     body: str, body_start: int, diagnostics: list[Diagnostic], rules: TaskRules | None
 ) -> Extracted | None:
     """The body's elements, or None (and a diagnostic) when it cannot be read at all."""
+    # Imported here, not above: markdown-it and every syntax element's rules are needed only
+    # for a body to read. A hook that deletes or renames a note parses no note but the
+    # dashboards it wrote (generated files, whose body is not read), and should not pay for
+    # them; a worker of the cold sync's pool imports them as it starts.
+    from vaultkit.parse.extract import extract
+    from vaultkit.parse.hidden_tasks import hidden_tasks
+    from vaultkit.parse.markdown import build_parser
+    from vaultkit.parse.tasks import RULES_ENV
+
     env = {RULES_ENV: rules} if rules is not None else {}
     try:
         tokens = build_parser().parse(body, env)

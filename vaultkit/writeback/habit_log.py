@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultkit.parse.markdown import build_parser
 from vaultkit.writeback.plan import Planned, on_disk, read_for_plan, unless_hard_linked
 from vaultkit.writeback.regions import BOM, Line, WriteStatus, eol_style, split_lines
 
@@ -111,6 +110,10 @@ def read_days(lines: Sequence[Line]) -> list[LogDay]:
     # The parser's lines are these lines: lone CRs would end a line for both, so none is left
     # inside one.
     text = "\n".join(line.content.decode("utf-8", "replace") for line in lines)
+    # Imported here: every sync imports this module, and only one with a habits log to read
+    # needs markdown-it (:mod:`vaultkit.parse.note` says why that matters to the hook).
+    from vaultkit.parse.markdown import build_parser
+
     tokens = build_parser().parse(text)
     found: list[LogDay] = []
     for at, token in enumerate(tokens[:-2]):
