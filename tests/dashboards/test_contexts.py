@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +261,7 @@ def test_status_keeps_a_later_day_out_of_the_window(inputs: Inputs) -> None:
 # --- topics -------------------------------------------------------------------------------
 
 
-def topics_by_path(inputs: Inputs) -> dict[str, dict[str, Any]]:
+def topics_by_path(inputs: Inputs) -> dict[str, Mapping[str, Any]]:
     return {topic["path"]: topic for topic in make_topics(inputs)}
 
 
