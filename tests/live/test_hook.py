@@ -352,8 +352,8 @@ def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
 @pytest.mark.parametrize("change", ["deleted", "renamed"])
 def test_a_note_that_goes_or_moves_loads_no_markdown_parser(vault: Path, change: str) -> None:
     """A deleted or renamed note is not parsed, nor are the dashboards the hook writes
-    (generated files, whose body is not read): markdown-it and the syntax rules stay
-    unloaded."""
+    (generated files, whose body is not read and which have no properties): markdown-it, the
+    syntax rules and PyYAML stay unloaded."""
     note = vault / "Inbox.md"
     if change == "deleted":
         note.unlink()
@@ -364,8 +364,8 @@ def test_a_note_that_goes_or_moves_loads_no_markdown_parser(vault: Path, change:
     code = (
         "import sys; from vaultkit.live.hook import run_hook; "
         f"rc = run_hook({str(vault)!r}, {given.name!r}, sys.stdout, sys.stderr); "
-        "heavy = [m for m in ('markdown_it', 'vaultkit.parse.markdown', 'vaultkit.parse.extract') "
-        "if m in sys.modules]; print(rc, heavy)"
+        "heavy = [m for m in ('markdown_it', 'vaultkit.parse.markdown', 'vaultkit.parse.extract', "
+        "'yaml') if m in sys.modules]; print(rc, heavy)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
