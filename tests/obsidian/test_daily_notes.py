@@ -8,10 +8,11 @@ tests/config/test_config.py.)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.support.config_files import write_daily_settings, write_plugin_settings
@@ -21,6 +22,7 @@ from vaultkit.obsidian.daily_notes import (
     format_problem,
     locale_week_tokens,
     read_daily_note_settings,
+    year_texts,
 )
 
 
@@ -192,6 +194,116 @@ def test_a_date_written_with_week_tokens_reads_back(day: dt.date) -> None:
         week_year, week = day.year + 1, 1
     name = f"{week_year}-{week:02d}-{sunday0}"
     assert daily_note_date(name, "gggg-ww-e") == day
+
+
+def _locale_week(day: dt.date) -> tuple[int, int]:
+    """moment's English week of ``day``: (week year, week), Sunday first, week 1 holding
+    January 1."""
+    sunday = day - dt.timedelta(days=(day.weekday() + 1) % 7)
+    week_year = (sunday + dt.timedelta(days=6)).year
+    january_first = dt.date(week_year, 1, 1)
+    week_one = january_first - dt.timedelta(days=(january_first.weekday() + 1) % 7)
+    return week_year, (sunday - week_one).days // 7 + 1
+
+
+def _moment_format(day: dt.date, fmt: str) -> str:
+    """``day`` written in moment's ``fmt`` (the tokens vaultkit reads), as Obsidian names it."""
+    iso = day.isocalendar()
+    week_year, week = _locale_week(day)
+    ordinal = {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10 if day.day // 10 != 1 else 0, "th")
+    values = {
+        "YYYY": f"{day.year:04d}",
+        "YY": f"{day.year % 100:02d}",
+        "MMMM": _month(day),
+        "MMM": _month(day)[:3],
+        "MM": f"{day.month:02d}",
+        "M": str(day.month),
+        "Do": f"{day.day}{ordinal}",
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+        "dddd": _weekday(day),
+        "ddd": _weekday(day)[:3],
+        "d": str((day.weekday() + 1) % 7),
+        "e": str((day.weekday() + 1) % 7),
+        "E": str(iso.weekday),
+        "WW": f"{iso.week:02d}",
+        "W": str(iso.week),
+        "GGGG": f"{iso.year:04d}",
+        "GG": f"{iso.year % 100:02d}",
+        "ww": f"{week:02d}",
+        "w": str(week),
+        "gggg": f"{week_year:04d}",
+        "gg": f"{week_year % 100:02d}",
+    }
+    tokens = re.findall(r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|d|e|E|WW|W|GGGG|GG"
+                        r"|ww|w|gggg|gg|.", fmt)  # fmt: skip
+    return "".join(t[1:-1] if t.startswith("[") else values.get(t, t) for t in tokens)
+
+
+_YEARS_FORMATS = (
+    "YYYY-MM-DD",
+    "DD.MM.YY",
+    "YYYY/MM/YYYY-MM-DD",
+    "YYYY/[Week] WW/dddd, MMMM Do YYYY",
+    "D MMM YY, ddd",
+    "GGGG-[W]WW-E",
+    "GG-[W]W-E",
+    "gggg-ww-e",
+    "gg [week] w, d",
+    "GGGG/[W]WW/YYYY-MM-DD",
+    "MM-DD-YYYY (gggg-[w]ww)",
+    "YYYY/DD.MM.YY",
+)
+
+
+_NEW_YEARS = st.builds(
+    lambda year, offset: dt.date(year, 1, 1) + dt.timedelta(days=offset),
+    st.integers(1971, 2066),
+    st.integers(-7, 7),
+)
+"""Days around a new year, where a week's year can be another than the day's."""
+
+_WINDOW_SIDE = st.one_of(st.just(0), st.integers(0, 400))
+
+
+@given(
+    # Two-digit years read as moment reads them: 69-99 are 19xx, 00-68 are 20xx.
+    day=st.one_of(
+        st.dates(min_value=dt.date(1970, 1, 1), max_value=dt.date(2067, 12, 1)), _NEW_YEARS
+    ),
+    fmt=st.sampled_from(_YEARS_FORMATS),
+    moved=st.booleans(),
+    before=_WINDOW_SIDE,
+    after=_WINDOW_SIDE,
+)
+# A week's year other than the day's: 2027-01-01 is in ISO week 53 of 2026, 2025-12-31 in
+# the English week 1 of 2026.
+@example(day=dt.date(2027, 1, 1), fmt="GGGG-[W]WW-E", moved=False, before=0, after=0)
+@example(day=dt.date(2027, 1, 1), fmt="GG-[W]W-E", moved=False, before=0, after=0)
+@example(day=dt.date(2025, 12, 31), fmt="gggg-ww-e", moved=False, before=0, after=0)
+@example(day=dt.date(2025, 12, 31), fmt="gg [week] w, d", moved=False, before=0, after=0)
+def test_a_daily_note_holds_one_of_its_windows_year_texts(
+    day: dt.date, fmt: str, moved: bool, before: int, after: int
+) -> None:
+    """What the Habits dashboard filters the names by never leaves out a daily note of a day
+    in its window: written in the format, or its last segment filed into another folder."""
+    name = _moment_format(day, fmt)
+    if moved:
+        name = "Elsewhere/" + _moment_format(day, fmt.rsplit("/", 1)[-1])
+    assert daily_note_date(name, fmt) == day
+    start, end = day - dt.timedelta(days=before), day + dt.timedelta(days=after)
+    texts = year_texts(fmt, start, end)
+    assert texts is not None and any(text in name for text in texts), (name, texts)
+
+
+def test_year_texts_are_the_windows_years_as_the_format_writes_them() -> None:
+    window = (dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    assert year_texts("YYYY-MM-DD", *window) == {"2026"}
+    assert year_texts("DD.MM.YY", *window) == {"26"}
+    assert year_texts("GGGG-[W]WW-E", *window) == {"2025", "2026", "2027"}  # 2026-W53-5
+    assert year_texts("YYYY/DD.MM.YY", *window) == {"2026", "26"}
+    assert year_texts("YYYY-MM", *window) is None  # names no day
+    assert year_texts("YYYY-DDDD", *window) is None  # a token vaultkit does not read
 
 
 PERIODIC = "periodic-notes"

@@ -28,7 +28,7 @@ from vaultkit.config.schema import Config, HabitSettings
 from vaultkit.dashboards.common import Checklists, Inputs
 from vaultkit.index.queries import VISIBLE_ROWS
 from vaultkit.index.store import PRESENCE
-from vaultkit.obsidian.daily_notes import MONTHS, daily_note_date
+from vaultkit.obsidian.daily_notes import MONTHS, daily_note_date, year_texts
 
 _Record = dict[dt.date, bool]
 """One habit: day -> whether it was done that day (a tracked day only)."""
@@ -260,11 +260,20 @@ def _daily_notes(
 ) -> dict[dt.date, str]:
     """The daily note of each day from ``start`` to ``end`` that has one: day -> path."""
     folder = config.daily_notes.folder.strip("/")
+    years = year_texts(config.daily_notes.format, start, end)
+    if years is None:
+        return {}  # a format that names no day: no note is a daily note
+    # The folder's notes are one range of the primary key ("Daily/" up to "Daily0"), and only
+    # names holding one of the window's years can name one of its days.
+    where = ["path > ? AND path < ?"] if folder else []
+    params: list[str] = [folder + "/", folder + "0"] if folder else []
+    where.append(" OR ".join(["instr(path, ?) > 0"] * len(years)))
+    params += sorted(years)
     days: dict[dt.date, str] = {}
-    # The folder's notes are one range of the primary key ("Daily/" up to "Daily0").
-    in_folder = "WHERE path > ? AND path < ?" if folder else ""
-    bounds = (folder + "/", folder + "0") if folder else ()
-    for (path,) in connection.execute(f"SELECT path FROM notes {in_folder} ORDER BY path", bounds):
+    for (path,) in connection.execute(
+        f"SELECT path FROM notes WHERE {' AND '.join(f'({w})' for w in where)} ORDER BY path",
+        params,
+    ):
         day = daily_note_day(config, path)
         if day is not None and start <= day <= end:
             days[day] = path

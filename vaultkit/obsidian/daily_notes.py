@@ -253,6 +253,40 @@ def daily_note_date(name: str, fmt: str) -> dt.date | None:
     return day
 
 
+_YEAR_FIELDS = {
+    "year": (4, 0),
+    "yy": (2, 0),
+    "isoyear": (4, 1),
+    "isoyy": (2, 1),
+    "weekyear": (4, 1),
+    "weekyy": (2, 1),
+}
+"""The fields that hold a year, with their digits and how far from a day's calendar year
+theirs can be (an ISO or a locale week's year may be the next or the previous one)."""
+
+
+def year_texts(fmt: str, start: dt.date, end: dt.date) -> frozenset[str] | None:
+    """Texts one of which is in the name of every daily note of a day from ``start`` to
+    ``end`` (see :func:`daily_note_date`), or None when ``fmt`` names no day at all.
+
+    A name names its day only if every field agrees with it, so it holds the day's year as
+    its format's first year token writes it (``2026`` for ``YYYY``, ``26`` for ``YY``). A
+    note's name is tried against the whole format and against its last segment, so both give
+    texts. With these the Habits dashboard reads the names of the window's years only, not
+    of every daily note the vault has kept for decades.
+    """
+    texts: set[str] = set()
+    for variant in {fmt, fmt.rsplit("/", 1)[-1]}:
+        fields = _compile_format(variant).fields
+        year = next((_YEAR_FIELDS[kind] for kind in fields if kind in _YEAR_FIELDS), None)
+        if year is None:
+            continue  # names no day (no year): no name fits it
+        digits, spread = year
+        years = range(start.year - spread, end.year + spread + 1)
+        texts.update(f"{number % 10**digits:0{digits}d}" for number in years)
+    return frozenset(texts) if texts else None
+
+
 def _parse_date(name: str, fmt: str) -> dt.date | None:
     compiled = _compile_format(fmt)
     if compiled.pattern is None:
