@@ -298,10 +298,10 @@ def test_a_daily_note_holds_one_of_its_windows_year_texts(
 
 def test_year_texts_are_the_windows_years_as_the_format_writes_them() -> None:
     window = (dt.date(2026, 1, 1), dt.date(2026, 3, 1))
-    assert year_texts("YYYY-MM-DD", *window) == {"2026"}
-    assert year_texts("DD.MM.YY", *window) == {"26"}
-    assert year_texts("GGGG-[W]WW-E", *window) == {"2025", "2026", "2027"}  # 2026-W53-5
-    assert year_texts("YYYY/DD.MM.YY", *window) == {"2026", "26"}
+    assert year_texts("YYYY-MM-DD", *window) == frozenset({"2026"})
+    assert year_texts("DD.MM.YY", *window) == frozenset({"26"})
+    assert year_texts("GGGG-[W]WW-E", *window) == frozenset({"2025", "2026", "2027"})
+    assert year_texts("YYYY/DD.MM.YY", *window) == frozenset({"2026", "26"})
     assert year_texts("YYYY-MM", *window) is None  # names no day
     assert year_texts("YYYY-DDDD", *window) is None  # a token vaultkit does not read
 
