@@ -336,17 +336,23 @@ def test_the_hook_module_imports_no_parser_or_templates() -> None:
         assert heavy not in imported, f"{heavy} is imported on the hook's fast path"
 
 
-def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
+def _hook_loading(vault: Path, given: str, modules: tuple[str, ...]) -> tuple[str, str]:
+    """``run_hook`` for ``given`` in a fresh interpreter: (its exit code and which of
+    ``modules`` it loaded, as printed; its stderr)."""
     code = (
         "import sys; from vaultkit.live.hook import run_hook; "
-        f"rc = run_hook({str(vault)!r}, 'Status.md', sys.stdout, sys.stderr); "
-        "heavy = [m for m in ('markdown_it', 'jinja2', 'vaultkit.parse', 'vaultkit.sync.run', "
-        "'hashlib') if m in sys.modules]; print(rc, heavy)"
+        f"rc = run_hook({str(vault)!r}, {given!r}, sys.stdout, sys.stderr); "
+        f"print(rc, [m for m in {modules!r} if m in sys.modules])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     )
-    assert (result.stdout, result.stderr) == ("0 []\n", "")
+    return result.stdout, result.stderr
+
+
+def test_the_fast_path_for_an_unchanged_note_stays_lean(vault: Path) -> None:
+    heavy = ("markdown_it", "jinja2", "vaultkit.parse", "vaultkit.sync.run", "hashlib")
+    assert _hook_loading(vault, "Status.md", heavy) == ("0 []\n", "")
 
 
 @pytest.mark.parametrize("change", ["deleted", "renamed"])
@@ -361,17 +367,10 @@ def test_a_note_that_goes_or_moves_loads_no_markdown_parser(vault: Path, change:
     else:
         given = note.with_name("Inbox (moved).md")
         note.rename(given)
-    code = (
-        "import sys; from vaultkit.live.hook import run_hook; "
-        f"rc = run_hook({str(vault)!r}, {given.name!r}, sys.stdout, sys.stderr); "
-        "heavy = [m for m in ('markdown_it', 'vaultkit.parse.markdown', 'vaultkit.parse.extract', "
-        "'yaml') if m in sys.modules]; print(rc, heavy)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
-    )
-    assert result.stdout == "0 []\n", result.stderr
-    assert "changed" in result.stderr and "Link health" in result.stderr
+    heavy = ("markdown_it", "vaultkit.parse.markdown", "vaultkit.parse.extract", "yaml")
+    out, err = _hook_loading(vault, given.name, heavy)
+    assert out == "0 []\n", err
+    assert "changed" in err and "Link health" in err
     # What the hook left is what a sync would: it finds nothing to do.
     after = run_sync(VaultPaths(vault))
     assert (after.index.parsed, after.index.removed, after.rendered) == ([], [], [])
