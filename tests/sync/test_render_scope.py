@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.support.cli import installed
-from tests.support.region_vault import disable_quiet_period
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 
@@ -297,37 +296,3 @@ def test_the_sync_after_a_cold_index_parses_and_renders_nothing(vault: Path) -> 
     assert len(first["rendered"]) == 5
     second = sync_json(vault)
     assert (second["parsed"], second["rendered"], second["removed"]) == ([], [], [])
-
-
-TABLE_NOTE = "| Tool | Speed |\n| --- | --- |\n| **saw** | slow |\n| **drill** | fast |\n"
-
-
-def test_a_note_with_a_table_renders_the_topics_only_while_there_is_no_topic(
-    vault: Path,
-) -> None:
-    """The Topics dashboard shows the comparison tables only while no note is a topic: a note
-    holding a table that comes or goes while there are topics leaves it as it is."""
-    plan = vault / "Plan.md"  # holds the Topics region
-    disable_quiet_period(vault)  # a fresh copy's ctime is now: its region would wait
-
-    def synced_rendered() -> list[str]:
-        rendered: list[str] = sync_json(vault)["rendered"]
-        return rendered
-
-    synced_rendered()
-    topics_region = plan.read_text(encoding="utf-8")
-    tools = vault / "Tools.md"
-    tools.write_text(TABLE_NOTE, "utf-8")
-    assert synced_rendered() == ["links"]
-    tools.unlink()
-    assert synced_rendered() == ["links"]
-    assert plan.read_text(encoding="utf-8") == topics_region
-    # No topic left: the Topics dashboard lists the tables, and follows a new one.
-    shutil.rmtree(vault / "Topics")
-    assert "topics" in synced_rendered()
-    tools.write_text(TABLE_NOTE, "utf-8")
-    assert "topics" in synced_rendered()
-    assert "[[Tools]]" in plan.read_text(encoding="utf-8")
-    tools.unlink()
-    assert "topics" in synced_rendered()
-    assert "[[Tools]]" not in plan.read_text(encoding="utf-8")

@@ -175,14 +175,13 @@ def moves_topics(
     """Whether a change to the note at ``path`` (moving ``families``) moves the topics."""
     if PRESENCE in families:
         # A note that came or went (asked with the rows it has, or had): it moves the topics
-        # if it is a topic, or holds a table while no note is a topic (the comparison tables
-        # are shown only then; a note that stops or starts being the last topic moves them
-        # by itself). A kept table's rows read headings, tasks and resources anywhere and the
+        # if it is a topic, or holds a table (the comparison tables shown while there is no
+        # topic). A kept table's rows read headings, tasks and resources anywhere and the
         # notes their names link to: anything that comes or goes may move them.
         return (
             bool(config.topics.table)
             or note_is_topic(connection, config, path)
-            or (_holds_table(connection, path) and not has_topics(connection, config.topics))
+            or _holds_table(connection, path)
         )
     # A topic reads its note's metadata and what its computed columns read; a metadata change
     # can make a note a topic or stop it being one, so it counts whatever the note is now.
