@@ -390,11 +390,11 @@ def test_no_topic_settings_means_no_topics(inputs: Inputs) -> None:
 
 def test_what_moves_the_topics(inputs: Inputs) -> None:
     connection, config = inputs.connection, inputs.config
-    assert moves_topics(connection, config, "Lonely.md", frozenset({"meta"}))
-    assert moves_topics(connection, config, "Alpha.md", frozenset({"tasks"}))
-    assert moves_topics(connection, config, "Topics/Gamma.md", frozenset({"mtime"}))
-    assert not moves_topics(connection, config, "Lonely.md", frozenset({"tasks", "links"}))
-    assert not moves_topics(connection, config, "Alpha.md", frozenset({"links"}))
+    assert moves_topics(connection, config, "Lonely.md", frozenset({"meta"}), {})
+    assert moves_topics(connection, config, "Alpha.md", frozenset({"tasks"}), {})
+    assert moves_topics(connection, config, "Topics/Gamma.md", frozenset({"mtime"}), {})
+    assert not moves_topics(connection, config, "Lonely.md", frozenset({"tasks", "links"}), {})
+    assert not moves_topics(connection, config, "Alpha.md", frozenset({"links"}), {})
     # What the indexer tells the scope rules: its note families, and "mtime".
     assert COLUMN_FAMILIES.issubset({*FAMILIES, "mtime"})
 
@@ -568,12 +568,14 @@ def test_any_notes_tasks_move_the_habits_once_recurring_tasks_are_a_source(
     with_recurring: Inputs,
 ) -> None:
     config = with_recurring.config
-    assert not moves_daily(with_recurring.connection, config, "Routine.md", frozenset({"tasks"}))
+    assert not moves_daily(
+        with_recurring.connection, config, "Routine.md", frozenset({"tasks"}), {}
+    )
     both = config._replace(
         habits=config.habits._replace(sources=("daily_notes", "recurring_tasks"))
     )
-    assert moves_daily(with_recurring.connection, both, "Routine.md", frozenset({"tasks"}))
-    assert not moves_daily(with_recurring.connection, both, "Routine.md", frozenset({"links"}))
+    assert moves_daily(with_recurring.connection, both, "Routine.md", frozenset({"tasks"}), {})
+    assert not moves_daily(with_recurring.connection, both, "Routine.md", frozenset({"links"}), {})
 
 
 def test_daily_notes_are_found_by_path(inputs: Inputs) -> None:
@@ -581,9 +583,11 @@ def test_daily_notes_are_found_by_path(inputs: Inputs) -> None:
     assert daily_note_day(config, "Daily/2026-11-20.md") == dt.date(2026, 11, 20)
     assert daily_note_day(config, "2026-11-20.md") is None
     assert daily_note_day(config, "Daily/Notes.md") is None
-    assert moves_daily(inputs.connection, config, "Daily/2026-11-20.md", frozenset({"tasks"}))
-    assert not moves_daily(inputs.connection, config, "Daily/2026-11-20.md", frozenset({"links"}))
-    assert not moves_daily(inputs.connection, config, "Alpha.md", frozenset({"tasks"}))
+    assert moves_daily(inputs.connection, config, "Daily/2026-11-20.md", frozenset({"tasks"}), {})
+    assert not moves_daily(
+        inputs.connection, config, "Daily/2026-11-20.md", frozenset({"links"}), {}
+    )
+    assert not moves_daily(inputs.connection, config, "Alpha.md", frozenset({"tasks"}), {})
 
 
 # --- resources ----------------------------------------------------------------------------
@@ -728,8 +732,8 @@ def test_the_log_and_any_notes_tasks_move_the_habits_with_checklists(
     three_sources: Inputs,
 ) -> None:
     connection, config = three_sources.connection, three_sources.config
-    assert moves_daily(connection, config, "Checklist.md", frozenset({"tasks"}))
-    assert moves_daily(connection, config, "Habits log.md", frozenset({"mtime"}))
-    assert not moves_daily(connection, config, "Checklist.md", frozenset({"links"}))
+    assert moves_daily(connection, config, "Checklist.md", frozenset({"tasks"}), {})
+    assert moves_daily(connection, config, "Habits log.md", frozenset({"mtime"}), {})
+    assert not moves_daily(connection, config, "Checklist.md", frozenset({"links"}), {})
     alone = config._replace(habits=config.habits._replace(sources=("daily_notes",)))
-    assert not moves_daily(connection, alone, "Habits log.md", frozenset({"mtime"}))
+    assert not moves_daily(connection, alone, "Habits log.md", frozenset({"mtime"}), {})

@@ -65,6 +65,7 @@ def test_every_scoped_family_has_its_rule_from_the_dashboard_that_reads_it() -> 
                 "config",
                 "path",
                 "families",
+                "kept",
             ]
 
 

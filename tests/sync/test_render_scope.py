@@ -24,11 +24,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+import vaultkit.dashboards.topics
 from tests.support.cli import installed
+from tests.support.region_vault import disable_quiet_period
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 
@@ -296,3 +299,96 @@ def test_the_sync_after_a_cold_index_parses_and_renders_nothing(vault: Path) -> 
     assert len(first["rendered"]) == 5
     second = sync_json(vault)
     assert (second["parsed"], second["rendered"], second["removed"]) == ([], [], [])
+
+
+TABLE_NOTE = "| Tool | Speed |\n| --- | --- |\n| **saw** | slow |\n| **drill** | fast |\n"
+
+
+def test_a_note_with_a_table_renders_the_topics_only_while_there_is_no_topic(
+    vault: Path,
+) -> None:
+    """The Topics dashboard shows the comparison tables only while no note is a topic: a note
+    holding a table that comes or goes while there are topics leaves it as it is."""
+    plan = vault / "Plan.md"  # holds the Topics region
+    disable_quiet_period(vault)  # a fresh copy's ctime is now: its region would wait
+
+    def synced_rendered() -> list[str]:
+        rendered: list[str] = sync_json(vault)["rendered"]
+        return rendered
+
+    synced_rendered()
+    topics_region = plan.read_text(encoding="utf-8")
+    tools = vault / "Tools.md"
+    tools.write_text(TABLE_NOTE, "utf-8")
+    assert synced_rendered() == ["links"]
+    tools.unlink()
+    assert synced_rendered() == ["links"]
+    assert plan.read_text(encoding="utf-8") == topics_region
+    # No topic left: the Topics dashboard lists the tables, and follows a new one.
+    shutil.rmtree(vault / "Topics")
+    assert "topics" in synced_rendered()
+    tools.write_text(TABLE_NOTE, "utf-8")
+    assert "topics" in synced_rendered()
+    assert "[[Tools]]" in plan.read_text(encoding="utf-8")
+    tools.unlink()
+    assert "topics" in synced_rendered()
+    assert "[[Tools]]" not in plan.read_text(encoding="utf-8")
+
+
+def test_a_batch_of_table_notes_looks_for_a_topic_once(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether any note is a topic is a scan of the notes: a batch of notes holding tables,
+    added or deleted in one sync, pays it once, not once per note."""
+    synced(vault, Path(os.environ["VAULTKIT_CACHE_DIR"]), None)
+    scans: list[bool] = []
+    has_topics = vaultkit.dashboards.topics.has_topics
+
+    def counted(*args: Any) -> bool:
+        scans.append(found := has_topics(*args))
+        return found
+
+    monkeypatch.setattr(vaultkit.dashboards.topics, "has_topics", counted)
+    tools = [vault / f"Tools {n}.md" for n in range(6)]
+    for note in tools:
+        note.write_text(TABLE_NOTE, "utf-8")
+    assert run_sync(VaultPaths(vault), progress=False).rendered == ["links"]
+    assert scans == [True]
+    for note in tools:
+        note.unlink()
+    assert run_sync(VaultPaths(vault), progress=False).rendered == ["links"]
+    assert scans == [True, True]
+
+
+@pytest.mark.parametrize("topics_before", [True, False])
+def test_the_last_topic_and_a_table_note_in_one_sync_leave_the_topics_as_a_fresh_sync(
+    vault: Path, tmp_path: Path, topics_before: bool
+) -> None:
+    """Whether a note is a topic is looked for once per sync: in the sync where the last
+    topic goes (or the first comes) beside a note holding a table, the Topics dashboard
+    still ends as a sync from scratch writes it."""
+    topics = vault / "Topics"
+    kept = tmp_path / "kept topics"
+    plan = vault / "Plan.md"  # holds the Topics region
+    disable_quiet_period(vault)  # a fresh copy's ctime is now: its region would wait
+    moved = [f"Topics/{note.name}" for note in topics.glob("*.md")]
+    if not topics_before:
+        shutil.move(topics, kept)
+    cache = Path(os.environ["VAULTKIT_CACHE_DIR"])
+    synced(vault, cache, None)
+    if topics_before:
+        shutil.move(topics, kept)
+    else:
+        shutil.move(kept, topics)
+    (vault / "Tools.md").write_text(TABLE_NOTE, "utf-8")
+    # As the hook syncs the paths it is given (a folder's, the files under it), then whole.
+    for changed in (["Tools.md", *moved], None):
+        synced(vault, cache, changed)
+        fresh = tmp_path / "fresh"
+        shutil.copytree(vault, fresh)
+        synced(fresh, tmp_path / "empty cache", None)
+        assert dashboards(vault) == dashboards(fresh)
+        assert plan.read_bytes() == (fresh / "Plan.md").read_bytes()
+        assert ("[[Tools]]" in plan.read_text("utf-8")) == topics_before
+        shutil.rmtree(fresh)
+        shutil.rmtree(tmp_path / "empty cache")

@@ -44,9 +44,14 @@ def daily_note_day(config: Config, path: str) -> dt.date | None:
 
 
 def moves_daily(
-    connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
+    connection: sqlite3.Connection,
+    config: Config,
+    path: str,
+    families: frozenset[str],
+    kept: dict[str, object],
 ) -> bool:
-    """Whether a change to the note at ``path`` (moving ``families``) moves the habits."""
+    """Whether a change to the note at ``path`` (moving ``families``) moves the habits
+    (``kept``: see :class:`vaultkit.dashboards.registry.Scope`; the habits keep nothing)."""
     # The habits read the tasks of daily notes, and a daily note is one by its path; with
     # recurring tasks or checklists as a source, any note's tasks may hold a habit. The habits
     # log is not read from the index: any change of the note moves them.

@@ -63,8 +63,11 @@ class Scope(NamedTuple):
 
     family: str
     moves: Maker
-    """``(connection, config, path, families) -> bool``: whether a change to the note at
-    ``path``, which moved ``families``, moves this family."""
+    """``(connection, config, path, families, kept) -> bool``: whether a change to the note at
+    ``path``, which moved ``families``, moves this family. ``kept`` is one dict per index
+    update, where a rule may keep answers about the whole vault (whether any note is a topic)
+    instead of working them out again for each changed note; only an answer that a change
+    of the same update cannot make wrong unnoticed may be kept."""
 
 
 class BuiltinDashboard(NamedTuple):

@@ -170,18 +170,24 @@ def note_is_topic(connection: sqlite3.Connection, config: Config, path: str) -> 
 
 
 def moves_topics(
-    connection: sqlite3.Connection, config: Config, path: str, families: frozenset[str]
+    connection: sqlite3.Connection,
+    config: Config,
+    path: str,
+    families: frozenset[str],
+    kept: dict[str, object],
 ) -> bool:
-    """Whether a change to the note at ``path`` (moving ``families``) moves the topics."""
+    """Whether a change to the note at ``path`` (moving ``families``) moves the topics;
+    ``kept``: answers about the whole vault, kept for one index update."""
     if PRESENCE in families:
         # A note that came or went (asked with the rows it has, or had): it moves the topics
-        # if it is a topic, or holds a table (the comparison tables shown while there is no
-        # topic). A kept table's rows read headings, tasks and resources anywhere and the
-        # notes their names link to: anything that comes or goes may move them.
+        # if it is a topic, or holds a table while no note is a topic (the comparison tables
+        # are shown only then). A kept table's rows read headings, tasks and resources
+        # anywhere and the notes their names link to: anything that comes or goes may move
+        # them.
         return (
             bool(config.topics.table)
             or note_is_topic(connection, config, path)
-            or _holds_table(connection, path)
+            or (_holds_table(connection, path) and not _any_topic(connection, config, kept))
         )
     # A topic reads its note's metadata and what its computed columns read; a metadata change
     # can make a note a topic or stop it being one, so it counts whatever the note is now.
@@ -191,6 +197,18 @@ def moves_topics(
     return "meta" in families or bool(
         families & COLUMN_FAMILIES and note_is_topic(connection, config, path)
     )
+
+
+def _any_topic(connection: sqlite3.Connection, config: Config, kept: dict[str, object]) -> bool:
+    """Whether some note is a topic, looked for once per index update: a scan of the notes,
+    which a batch of table notes coming or going would otherwise pay per note. An answer the
+    update makes stale is harmless: a note that starts or stops being a topic, the last one
+    or not, moves the topics by itself (it is a topic when it comes or goes, or its metadata
+    moved), whatever this rule says of the notes around it."""
+    found = kept.get("has_topics")
+    if not isinstance(found, bool):
+        found = kept["has_topics"] = has_topics(connection, config.topics)
+    return found
 
 
 def _holds_table(connection: sqlite3.Connection, path: str) -> bool:

@@ -449,11 +449,18 @@ def dashboard_environment(
 def _scopes(config: Config) -> Scopes:
     """Which scoped families (``vaultkit.index.store.SCOPED_FAMILIES``) a changed note moves."""
 
-    # Each scoped family's rule comes from the dashboard that reads it (the registry).
-    rules = [(scope.family, scope.moves.resolve()) for scope in SCOPES]
+    # Each scoped family's rule comes from the dashboard that reads it (the registry). Called
+    # once per index update, so what the rules keep lives as long as one update.
+    rules: list[tuple[str, Callable[..., bool], dict[str, object]]] = [
+        (scope.family, scope.moves.resolve(), {}) for scope in SCOPES
+    ]
 
     def scopes(connection: sqlite3.Connection, path: str, families: frozenset[str]) -> set[str]:
-        return {family for family, moves in rules if moves(connection, config, path, families)}
+        return {
+            family
+            for family, moves, kept in rules
+            if moves(connection, config, path, families, kept)
+        }
 
     return scopes
 
