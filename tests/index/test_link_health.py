@@ -127,6 +127,24 @@ def test_each_way_a_note_becomes_or_stops_being_an_orphan(
     kept = step("pic.png", "Self.md")
     assert kept["totals"]["missing"] == 0  # type: ignore[index]
     assert "Self.md" in kept["orphans"]  # type: ignore[operator]
+    # A namesake with a shorter path takes C's link from the note it found: that one is an
+    # orphan now, though nothing about it changed.
+    vault.write("deep/Far.md", "no links\n")
+    vault.write("C.md", "[[Nowhere]] [[Far]]\n")
+    assert "deep/Far.md" not in step("deep/Far.md", "C.md")["orphans"]  # type: ignore[operator]
+    vault.write("Far.md", "no links\n")
+    assert "deep/Far.md" in step("Far.md")["orphans"]  # type: ignore[operator]
+    # A folder of notes moved: their links keep pointing where they did, and the notes they
+    # link to are no orphans; the one linking into the folder follows it.
+    vault.write("box/In.md", "[[B]] [[Out]]\n")
+    vault.write("box/Out.md", "[[box/In]]\n")
+    vault.write("Linker.md", "[[box/Out]]\n")
+    kept = step("box/In.md", "box/Out.md", "Linker.md")
+    assert "B.md" not in kept["orphans"]  # type: ignore[operator]
+    (vault.root / "box").rename(vault.root / "crate")
+    kept = step("box/In.md", "box/Out.md", "crate/In.md", "crate/Out.md")
+    assert "B.md" not in kept["orphans"]  # type: ignore[operator]
+    assert kept["totals"]["unresolved"] == 3  # type: ignore[index]
 
 
 def test_a_cold_generated_vault_keeps_what_the_definition_says(tmp_path: Path) -> None:

@@ -162,7 +162,7 @@ def refresh_graph(
             _StoredAliases(connection),
             alias_keys,
         )
-        touched = _linking(connection, updates)
+        updates, touched = _changing(connection, updates)
         _store_resolution(connection, updates)
     if not dependencies and changed_notes is not None:
         return touched
@@ -176,21 +176,34 @@ def refresh_graph(
     return touched
 
 
-def _linking(connection: sqlite3.Connection, updates: Sequence[Update]) -> set[str]:
-    """The notes holding the links ``updates`` are about, and the notes those links point at
-    before and after them."""
-    touched = {update[0] for update in updates if update[0] is not None}
-    rowids = sorted(update[-1] for update in updates)
+def _changing(
+    connection: sqlite3.Connection, updates: Sequence[Update]
+) -> tuple[list[Update], set[str]]:
+    """The ``updates`` that change what their link row holds, and the notes they touch: those
+    holding the links, and those the links point at before and after. A link resolved again
+    to where it pointed (most links of a note renamed or moved, or of one edited) moves no
+    note's Link health counts, nor any orphan state."""
+    by_rowid = {update[-1]: update for update in updates}
+    changing: list[Update] = []
+    touched: set[str] = set()
+    rowids = sorted(by_rowid)
     for start in range(0, len(rowids), _CHUNK):
         chunk = rowids[start : start + _CHUNK]
-        for note, resolved in connection.execute(
-            f"SELECT note, resolved FROM links WHERE rowid IN ({','.join('?' * len(chunk))})",
+        for rowid, note, resolved, anchor, alias_of, anchor_hint in connection.execute(
+            "SELECT rowid, note, resolved, anchor, alias_of, anchor_hint FROM links "
+            f"WHERE rowid IN ({','.join('?' * len(chunk))})",
             chunk,
         ):
+            update = by_rowid[rowid]
+            if update[:4] == (resolved, anchor, alias_of, anchor_hint):
+                continue
+            changing.append(update)
             touched.add(note)
             if resolved is not None:
                 touched.add(resolved)
-    return touched
+            if update[0] is not None:
+                touched.add(update[0])
+    return changing, touched
 
 
 _LINKS = f"SELECT rowid, note, kind, target, fragment FROM links WHERE kind IN {INTERNAL_KINDS!r}"
@@ -277,9 +290,17 @@ def _resolve_around(
     rows += _decided_by(connection, moved)
     rows = list({row[0]: row for row in rows}.values())
     resolver = LinkResolver(_named_like_targets(connection, rows))
-    targets = {resolver.resolve(t, n, markdown=k == "markdown") for _, n, k, t, _ in rows}
+    # Where each link points is decided once, kept in the memo for its update (a folder
+    # renamed re-resolves hundreds of links); only an anchored link's target has its headings
+    # and block ids read, as for a new index.
+    memo = new_memo()
+    anchored = {
+        _resolved(resolver, memo[0], note, kind, target)
+        for _, note, kind, target, fragment in rows
+        if fragment is not None and fragment.strip()
+    }
     updates = resolve_link_rows(
-        rows, resolver, *_anchors(connection, {t for t in targets if t}), aliases
+        rows, resolver, *_anchors(connection, {t for t in anchored if t}), aliases, memo
     )
     seen = {row[0] for row in rows}
     # Unresolved links elsewhere stay unresolved (no file of their name came), but aliases

@@ -119,7 +119,11 @@ class NoteWriter:
                 path not in moved_from and _has_dependencies(self.connection, path)
             )
         self.link_touched.update(removed_notes)
-        self.link_touched |= link_health.linked_from(self.connection, removed_notes)
+        # A moved note's links keep their rows, resolved again at its new path: the graph
+        # touches the notes of those that point elsewhere now (vaultkit.graph.links).
+        self.link_touched |= link_health.linked_from(
+            self.connection, [path for path in removed_notes if path not in moved_from]
+        )
         self.connection.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
         delete_notes(self.connection, [path for path in removed_notes if path not in moved_from])
         move_notes(self.connection, moves)
