@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -386,6 +387,54 @@ def test_no_topic_settings_means_no_topics(inputs: Inputs) -> None:
     settings = inputs.config.topics._replace(tag="", folder="", property="")
     config = inputs.config._replace(topics=settings)
     assert make_topics(Inputs(inputs.connection, config, TODAY, "vault")) == []
+
+
+# Tags that casefold as SQLite folds them, and tags that do not: the long s, the Kelvin sign,
+# a ligature, sharp s, a dotted capital I, and near misses of each wanted tag.
+TRICKY_TAGS = [
+    "topic", "Topic", "TOPIC/Sub", "topic/", "topics", "topic-x", "topic0", "Topicality",
+    "status", "ſtatus", "STATUS/done", "ſtatuſ/x", "statu", "kanban", "\u212aanban",
+    "KANBAN/y", "fish", "\ufb01sh", "\ufb01sh/z", "strasse", "straße", "STRASSE", "thème",
+    "THÈME/a", "theme", "İndex", "index",
+]  # fmt: skip
+
+
+def test_a_tags_topics_are_those_whose_tags_casefold_to_it(tmp_path: Path) -> None:
+    """The topics a tag picks are the notes one of whose tags casefolds to it, or to it and
+    a "/", whether SQLite finds them through the tags' index (a tag it folds as Python does)
+    or by reading every note's tags (one that, say, the long s casefolds into)."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    notes = {f"Note {k}.md": tag for k, tag in enumerate(TRICKY_TAGS)}
+    for k, (name, tag) in enumerate(notes.items()):
+        # Half as a property, half inline: the notes' tags and the tags' rows hold both.
+        text = f"---\ntags: [{tag}]\n---\nBody.\n" if k % 2 else f"Body #{tag} here.\n"
+        (vault / name).write_text(text, "utf-8")
+    config = load_config(vault, BUILTINS)
+    connection, _ = update_index(VaultPaths(vault, index=tmp_path / "i.sqlite3"), progress=False)
+    try:
+        for wanted in ("topic", "Topic", "status", "kanban", "fish", "strasse", "thème", "i̇ndex"):
+            settings = config.topics._replace(tag=wanted, folder="", property="")
+            found = make_topics(Inputs(connection, config._replace(topics=settings), TODAY, "v"))
+            key = wanted.casefold()
+            expected = {
+                name
+                for name, tag in notes.items()
+                if tag.casefold() == key or tag.casefold().startswith(key + "/")
+            }
+            assert {topic["path"] for topic in found} == expected, wanted
+            assert expected, wanted
+    finally:
+        connection.close()
+
+
+def test_the_non_ascii_folds_are_every_characters_that_casefold_to_ascii() -> None:
+    folds = {
+        folded
+        for code in range(0x80, sys.maxunicode + 1)
+        if (folded := chr(code).casefold()).isascii()
+    }
+    assert folds == set(topics_module.NON_ASCII_FOLDS)
 
 
 def test_what_moves_the_topics(inputs: Inputs) -> None:

@@ -296,13 +296,27 @@ def sort_value(value: Any) -> tuple[int, float, str] | None:
     return (1, 0, text.casefold())
 
 
+NON_ASCII_FOLDS = ("ss", "s", "k", "ff", "fi", "fl", "ffi", "ffl", "st")
+"""What a non-ASCII character casefolds to when all of it is ASCII (ß and ẞ, the long s, the
+Kelvin sign, the Latin ligatures; a test holds this to every character Python knows). Only a
+tag holding such a character can casefold to an ASCII tag that SQLite, whose ``NOCASE`` and
+``LIKE`` fold the ASCII letters alone, does not match."""
+
+
+def _folds_as_sqlite(tag: str) -> bool:
+    """Whether every tag that casefolds to ``tag`` (casefolded) is ``tag`` to SQLite's
+    ``NOCASE`` too: an ASCII tag that no non-ASCII character casefolds into."""
+    return tag.isascii() and not any(fold in tag for fold in NON_ASCII_FOLDS)
+
+
 def _candidates(
     connection: sqlite3.Connection, settings: TopicSettings
 ) -> Iterable[tuple[Any, ...]]:
     """The ``notes`` rows that may be topics: :func:`is_topic`'s tests, looser, in SQLite.
 
-    So only candidates reach Python. LIKE ignores ASCII case only, so a tag with other
-    letters is not pre-filtered here.
+    So only candidates reach Python. A tag most tags fold as SQLite does (``topic``) is looked
+    up in the tags' index, a few milliseconds at 100,000 notes where reading every note's
+    tags took ~0.1 s warm and seconds cold; any other is looked for in every note's tags.
     """
     folder, wanted_tag, tag_needle, property_needle = _wanted(settings)
     maybe: list[str] = []
@@ -311,8 +325,19 @@ def _candidates(
         maybe.append("n.folder = ? OR substr(n.folder, 1, ?) = ?")
         params += [folder, len(folder) + 1, folder + "/"]
     if wanted_tag:
-        if tag_needle.isascii():
-            maybe.append("n.tags LIKE ? ESCAPE '!'")
+        if _folds_as_sqlite(wanted_tag):
+            # The tag, or one below it: "topic/" <= tag < "topic0", as "0" follows "/".
+            maybe.append(
+                "n.path IN (SELECT note FROM tags WHERE tag = ? COLLATE NOCASE "
+                "OR (tag >= ? COLLATE NOCASE AND tag < ? COLLATE NOCASE))"
+            )
+            params += [wanted_tag, wanted_tag + "/", wanted_tag + "0"]
+        elif tag_needle.isascii():
+            # LIKE ignores ASCII case only: a note whose tags hold any other character (its
+            # text is shorter than its bytes) is a candidate too.
+            maybe.append(
+                "n.tags LIKE ? ESCAPE '!' OR length(n.tags) != length(CAST(n.tags AS BLOB))"
+            )
             escaped = tag_needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
             params.append(f"%{escaped}%")
         else:
