@@ -47,20 +47,21 @@ def test_link_rows_resolve_with_anchors_and_alias_hints() -> None:
 
 def test_task_dependencies_block_until_done() -> None:
     rows = [
-        (1, "a", "[]", "todo"),
-        (2, None, '["a"]', "todo"),  # blocked by an open task
-        (3, "b", "[]", "done"),
-        (4, None, '["b"]', "todo"),  # ready: its dependency is done
-        (5, None, '["missing"]', "todo"),  # an unknown id blocks too
-        (6, None, '["a"]', "done"),  # a finished task is never blocked
+        (1, "a", "[]", "todo", None),
+        (2, None, '["a"]', "todo", None),  # blocked by an open task
+        (3, "b", "[]", "done", None),
+        (4, None, '["b"]', "todo", 1),  # ready: its dependency is done
+        (5, None, '["missing"]', "todo", None),  # an unknown id blocks too
+        (6, None, '["a"]', "done", None),  # a finished task is never blocked
+        (7, None, '["a"]', "in_progress", 1),  # blocked, as stored: nothing to write
+        (8, "c", "[]", "todo", 0),  # no dependency (any more): no state
     ]
     assert dict((rowid, blocked) for blocked, rowid in task_block_states(rows)) == {
-        1: None,
         2: 1,
-        3: None,
         4: 0,
         5: 1,
         6: 0,
+        8: None,
     }
 
 

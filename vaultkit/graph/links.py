@@ -113,20 +113,25 @@ def _resolved(
 
 
 def task_block_states(
-    rows: Sequence[tuple[int, str | None, str, str]],
+    rows: Sequence[tuple[int, str | None, str, str, int | None]],
 ) -> list[tuple[int | None, int]]:
-    """(rowid, task_id, depends_on JSON, status) -> (blocked 1/0 or None, rowid)."""
+    """(rowid, task_id, depends_on JSON, status, stored blocked) -> (blocked 1/0 or None,
+    rowid) of the rows whose blocked state is not the one stored: every task with an id or a
+    dependency is read, but only the few whose state moved are written back."""
     from vaultkit.graph.dependencies import dependency_states
     from vaultkit.model import TaskStatus
 
+    statuses = {status.value: status for status in TaskStatus}
     entries = [
-        (task_id, tuple(json.loads(depends_on)), TaskStatus(status))
-        for _, task_id, depends_on, status in rows
+        (task_id, () if depends_on == "[]" else tuple(json.loads(depends_on)), statuses[status])
+        for _, task_id, depends_on, status, _ in rows
     ]
     states = dependency_states(entries)
     updates: list[tuple[int | None, int]] = []
-    for (rowid, _, _, _), (_, depends, _), state in zip(rows, entries, states, strict=True):
-        updates.append((None if not depends else int(state != "ready"), rowid))
+    for (rowid, _, _, _, stored), (_, depends, _), state in zip(rows, entries, states, strict=True):
+        blocked = None if not depends else int(state != "ready")
+        if blocked != stored:
+            updates.append((blocked, rowid))
     return updates
 
 
@@ -167,7 +172,7 @@ def refresh_graph(
     if not dependencies and changed_notes is not None:
         return touched
     task_rows = connection.execute(
-        "SELECT rowid, task_id, depends_on, status FROM tasks "
+        "SELECT rowid, task_id, depends_on, status, blocked FROM tasks "
         "WHERE task_id IS NOT NULL OR depends_on != '[]'"
     ).fetchall()
     connection.executemany(
