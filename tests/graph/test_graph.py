@@ -4,6 +4,7 @@ dependencies, and an incremental refresh that always agrees with a full one."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -82,6 +83,9 @@ LINES = st.sampled_from(
         "- [ ] task 🆔 t1",
         "- [ ] other ⛔ t1",
         "- [x] done 🆔 t1",
+        "- [ ] another 🆔 t2",
+        "- [ ] waits for both ⛔ t1,t2",
+        "- [-] cancelled ⛔ t2",
     ]
 )
 
@@ -127,3 +131,52 @@ def test_an_edited_note_refreshes_as_a_full_rebuild_would(
     connection.execute("ROLLBACK")
     connection.close()
     assert incremental == full
+
+
+def test_blocked_states_follow_the_ids_they_wait_for_through_each_change(
+    tmp_path: Path,
+) -> None:
+    """A task's blocked state moves with the tasks holding the ids it waits for, wherever
+    they are: ticked, deleted, renamed, or another task given the same id. Only the states a
+    change can move are worked out again; each step equals working them all out."""
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    paths = VaultPaths(root, index=str(tmp_path / "i.sqlite3"))
+
+    def write(name: str, text: str) -> None:
+        (root / name).write_text(text, encoding="utf-8")
+
+    def waiting() -> list[object]:
+        connection, _ = update_index(paths, progress=False)
+        try:
+            found = connection.execute(
+                "SELECT blocked FROM tasks WHERE note = 'Waiter.md' ORDER BY line"
+            ).fetchall()
+            connection.execute("BEGIN")
+            kept = _tasks(connection)
+            refresh_graph(connection, None)
+            assert kept == _tasks(connection)
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+        return [row[0] for row in found]
+
+    write("Blocker.md", "- [ ] blocker 🆔 b1\n")
+    write("Waiter.md", "- [ ] waits ⛔ b1\n- [ ] waits for two ⛔ b1,b2\n- [ ] free\n")
+    write("Other.md", "- [ ] second 🆔 b2\n")
+    assert waiting() == [1, 1, None]
+    write("Blocker.md", "- [x] blocker 🆔 b1\n")
+    assert waiting() == [0, 1, None]
+    write("Other.md", "- [-] second 🆔 b2\n")
+    assert waiting() == [0, 0, None]
+    (root / "Other.md").unlink()  # no task has b2 any more
+    assert waiting() == [0, 1, None]
+    (root / "Blocker.md").rename(root / "Moved.md")
+    assert waiting() == [0, 1, None]
+    write("Dup.md", "- [ ] the same id, open 🆔 b1\n")
+    assert waiting() == [1, 1, None]
+    (root / "Dup.md").unlink()
+    write("Other.md", "- [x] second again 🆔 b2\n")
+    assert waiting() == [0, 0, None]
+    write("Other.md", "- [x] second, its id taken off\n")
+    assert waiting() == [0, 1, None]

@@ -19,7 +19,7 @@ import sqlite3
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from vaultkit.obsidian.resolve import (
     AliasIndex,
@@ -140,7 +140,7 @@ def refresh_graph(
     changed_notes: Collection[str] | None = None,
     *,
     moved_files: Collection[str] = (),
-    dependencies: bool = True,
+    dependencies: DependencyChange | None = None,
     alias_keys: Collection[str] | None = None,
 ) -> set[str] | None:
     """Recompute link resolution and task dependency states (inside a transaction).
@@ -148,10 +148,11 @@ def refresh_graph(
     ``changed_notes`` names the notes whose links, headings or block ids changed, or that
     are new (it may be empty); None (the index is new) resolves every link. ``moved_files``
     are the files added to the index or removed from it since it was last resolved (a rename
-    is both): the links their names can decide are resolved again. ``dependencies=False``
-    says no task with an id or a dependency changed, came or went, so the blocked states
-    stand. ``alias_keys`` are the keys of the aliases that came to some note or left it: the
-    unresolved links they can name get their hint again; None: every unresolved link does.
+    is both): the links their names can decide are resolved again. ``dependencies`` says
+    which tasks with an id or a dependency changed, came or went: only the blocked states
+    they can move are worked out again (None: every one). ``alias_keys`` are the keys of the
+    aliases that came to some note or left it: the unresolved links they can name get their
+    hint again; None: every unresolved link does.
 
     Returns the notes whose links it looked at and the notes those links pointed at before
     or point at now (None when it resolved every link): their Link health counts may move.
@@ -169,16 +170,86 @@ def refresh_graph(
         )
         updates, touched = _changing(connection, updates)
         _store_resolution(connection, updates)
-    if not dependencies and changed_notes is not None:
-        return touched
-    task_rows = connection.execute(
-        "SELECT rowid, task_id, depends_on, status, blocked FROM tasks "
-        "WHERE task_id IS NOT NULL OR depends_on != '[]'"
-    ).fetchall()
-    connection.executemany(
-        "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
-    )
+    if changed_notes is None or dependencies is None:
+        task_rows = connection.execute(
+            f"{_TASK_STATES} WHERE task_id IS NOT NULL OR depends_on != '[]'"
+        ).fetchall()
+        connection.executemany(
+            "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
+        )
+    elif dependencies.notes or dependencies.ids:
+        _refresh_blocked(connection, dependencies)
     return touched
+
+
+class DependencyChange(NamedTuple):
+    """Which tasks with a Tasks-plugin id or dependency an index update changed."""
+
+    notes: Collection[str]
+    """The notes whose tasks were stored anew and held, or hold, an id or a dependency."""
+    ids: Collection[str]
+    """The ids the tasks of those notes, and of the notes removed, held before."""
+
+
+_TASK_STATES = "SELECT rowid, task_id, depends_on, status, blocked FROM tasks"
+"""What a task's blocked state is worked out from, and the state stored."""
+
+
+def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -> None:
+    """Work out again the blocked states a change can move: those of the changed notes'
+    tasks, and of every task waiting for an id those held before or hold now (an id's
+    tasks may have come, gone, or been ticked). The rest stand."""
+    from vaultkit.graph.dependencies import id_states, states_given
+    from vaultkit.model import TaskStatus
+
+    ids = set(change.ids)
+    rows: dict[int, tuple[int, str | None, str, str, int | None]] = {}
+    for chunk in _chunks(sorted(change.notes)):
+        for row in connection.execute(
+            f"{_TASK_STATES} WHERE note IN ({','.join('?' * len(chunk))}) "
+            "AND (task_id IS NOT NULL OR depends_on != '[]')",
+            chunk,
+        ):
+            if row[1]:
+                ids.add(row[1])
+            if row[2] != "[]":
+                rows[row[0]] = row
+    # Every task with a dependency has a stored state (the changed notes' new rows aside,
+    # read above): the index on it lists them, and the JSON text is searched for the id.
+    for chunk in _chunks(sorted(json.dumps(i, ensure_ascii=False) for i in ids if i)):
+        for row in connection.execute(
+            f"{_TASK_STATES} WHERE blocked IS NOT NULL AND "
+            f"({' OR '.join('instr(depends_on, ?) > 0' for _ in chunk)})",
+            chunk,
+        ):
+            rows[row[0]] = row
+    if not rows:
+        return
+    statuses = {status.value: status for status in TaskStatus}
+    tasks = [
+        (rowid, tuple(json.loads(depends_on)), statuses[status], stored)
+        for rowid, _, depends_on, status, stored in rows.values()
+    ]
+    named: list[tuple[str, TaskStatus]] = []
+    for chunk in _chunks(sorted({dep for _, depends_on, _, _ in tasks for dep in depends_on})):
+        named += [
+            (task_id, statuses[status])
+            for task_id, status in connection.execute(
+                "SELECT task_id, status FROM tasks WHERE task_id IS NOT NULL "
+                f"AND task_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        ]
+    known, unfinished = id_states(named)
+    states = states_given(((deps, status) for _, deps, status, _ in tasks), known, unfinished)
+    connection.executemany(
+        "UPDATE tasks SET blocked = ? WHERE rowid = ?",
+        [
+            (blocked, rowid)
+            for (rowid, _, _, stored), state in zip(tasks, states, strict=True)
+            if (blocked := int(state != "ready")) != stored
+        ],
+    )
 
 
 def _changing(

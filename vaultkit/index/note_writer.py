@@ -77,7 +77,12 @@ class NoteWriter:
         self.new_generated: list[str] = []
         """Generated files new to the index: hidden from every view, they can only change
         where links point (:func:`vaultkit.index.update.update_index` resolves them again)."""
-        self.dependencies_moved = False
+        self.dependency_notes: set[str] = set()
+        """Notes whose tasks were stored anew and held, or hold, a Tasks-plugin id or
+        dependency: their tasks' blocked states are worked out again."""
+        self.dependency_ids: set[str] = set()
+        """The task ids such notes, and notes removed, held before: the tasks waiting for
+        them elsewhere are worked out again (:class:`vaultkit.graph.links.DependencyChange`)."""
         self.alias_keys: set[str] = set()
         """The keys of the aliases that came or went (:func:`vaultkit.index.note_rows.
         alias_keys`): the unresolved links they can name need their hint looked at again."""
@@ -115,9 +120,8 @@ class NoteWriter:
             # Its aliases named unresolved links elsewhere, its task ids others' blockers.
             self.alias_keys |= alias_keys(_aliases(self.connection, path))
             # (A task's blocked state follows ids and statuses, which a move keeps.)
-            self.dependencies_moved = self.dependencies_moved or (
-                path not in moved_from and _has_dependencies(self.connection, path)
-            )
+            if path not in moved_from:
+                self.dependency_ids |= _task_ids(self.connection, path)
         self.link_touched.update(removed_notes)
         # A moved note's links keep their rows, resolved again at its new path: the graph
         # touches the notes of those that point elsewhere now (vaultkit.graph.links).
@@ -224,7 +228,8 @@ class NoteWriter:
         """What a note new to the index (its rows stored) moves."""
         self.alias_keys |= alias_keys(aliases)
         self.link_touched.add(path)
-        self.dependencies_moved = self.dependencies_moved or has_dependencies
+        if has_dependencies:
+            self.dependency_notes.add(path)
         if not self.update.rebuilt:
             self.regroup |= resource_urls.visible_urls(self.connection, path)
             self.task_change.update(task_totals.note_sums(self.connection, path))
@@ -293,9 +298,9 @@ class NoteWriter:
         connection = self.connection
         old_digests = note_digests(connection, path)
         was_generated = _is_generated(connection, path)
-        self.dependencies_moved = (
-            self.dependencies_moved or rows.has_dependencies or _has_dependencies(connection, path)
-        )
+        if rows.has_dependencies or _has_dependencies(connection, path):
+            self.dependency_notes.add(path)
+            self.dependency_ids |= _task_ids(connection, path)
         old_aliases = _aliases(connection, path)
         if old_aliases != rows.aliases:
             self.alias_keys |= alias_keys(old_aliases) ^ alias_keys(rows.aliases)
@@ -368,6 +373,16 @@ def _has_dependencies(connection: sqlite3.Connection, path: str) -> bool:
         (path,),
     ).fetchone()
     return row is not None
+
+
+def _task_ids(connection: sqlite3.Connection, path: str) -> set[str]:
+    """The Tasks-plugin ids the note's tasks hold, as the index holds them now."""
+    return {
+        task_id
+        for (task_id,) in connection.execute(
+            "SELECT task_id FROM tasks WHERE note = ? AND task_id IS NOT NULL", (path,)
+        )
+    }
 
 
 def _aliases(connection: sqlite3.Connection, path: str) -> str | None:

@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -142,6 +142,7 @@ CREATE INDEX notes_generated ON notes(path) WHERE generated = 1;
 CREATE INDEX tasks_due ON tasks(due, note, line, status) WHERE due IS NOT NULL;
 CREATE INDEX tasks_done ON tasks(done, note, line) WHERE done IS NOT NULL;
 CREATE INDEX tasks_blocked ON tasks(blocked, note, line, status) WHERE blocked IS NOT NULL;
+CREATE INDEX tasks_task_id ON tasks(task_id, status) WHERE task_id IS NOT NULL;
 CREATE INDEX tasks_cadence ON tasks(cadence, note, line) WHERE cadence IS NOT NULL;
 CREATE INDEX task_sections_note ON task_sections(note, section);
 CREATE INDEX hidden_tasks_note ON hidden_tasks(note, line);

@@ -25,7 +25,7 @@ from pathlib import Path
 from vaultkit import feedback
 from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
-from vaultkit.graph.links import refresh_graph
+from vaultkit.graph.links import DependencyChange, refresh_graph
 from vaultkit.index import cadences as cadence_table
 from vaultkit.index import link_health as link_health
 from vaultkit.index import resource_urls as resource_urls
@@ -473,14 +473,21 @@ def _derive(
     link_touched = set(notes.link_touched)
     if rebuilt:
         refresh_graph(connection)
-    elif changes.removed or added or notes.relinked or notes.dependencies_moved or notes.alias_keys:
+    elif (
+        changes.removed
+        or added
+        or notes.relinked
+        or notes.dependency_notes
+        or notes.dependency_ids
+        or notes.alias_keys
+    ):
         # Only the links a file that came or went can decide are resolved again, with
         # those of the new and the edited notes (vaultkit.graph.links).
         resolved = refresh_graph(
             connection,
             [*notes.relinked, *notes.added],
             moved_files=[*changes.removed, *added],
-            dependencies=notes.dependencies_moved,
+            dependencies=DependencyChange(notes.dependency_notes, notes.dependency_ids),
             alias_keys=notes.alias_keys,
         )
         link_touched |= resolved or set()
