@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vaultkit.graph import links
 from vaultkit.graph.links import refresh_graph, resolve_link_rows, task_block_states
 from vaultkit.index.update import update_index
 from vaultkit.obsidian.resolve import AliasIndex, AnchorStatus, LinkResolver
@@ -133,12 +134,15 @@ def test_an_edited_note_refreshes_as_a_full_rebuild_would(
     assert incremental == full
 
 
+@pytest.mark.parametrize("one_by_one", [links.ONE_BY_ONE_IDS, 0], ids=["by id", "all"])
 def test_blocked_states_follow_the_ids_they_wait_for_through_each_change(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_by_one: int
 ) -> None:
     """A task's blocked state moves with the tasks holding the ids it waits for, wherever
     they are: ticked, deleted, renamed, or another task given the same id. Only the states a
-    change can move are worked out again; each step equals working them all out."""
+    change can move are worked out again (or all of them, past a few ids); each step equals
+    working them all out."""
+    monkeypatch.setattr(links, "ONE_BY_ONE_IDS", one_by_one)
     root = tmp_path / "vault"
     (root / ".obsidian").mkdir(parents=True)
     paths = VaultPaths(root, index=str(tmp_path / "i.sqlite3"))

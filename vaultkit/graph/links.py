@@ -171,12 +171,7 @@ def refresh_graph(
         updates, touched = _changing(connection, updates)
         _store_resolution(connection, updates)
     if changed_notes is None or dependencies is None:
-        task_rows = connection.execute(
-            f"{_TASK_STATES} WHERE task_id IS NOT NULL OR depends_on != '[]'"
-        ).fetchall()
-        connection.executemany(
-            "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
-        )
+        _refresh_all_blocked(connection)
     elif dependencies.notes or dependencies.ids:
         _refresh_blocked(connection, dependencies)
     return touched
@@ -193,6 +188,20 @@ class DependencyChange(NamedTuple):
 
 _TASK_STATES = "SELECT rowid, task_id, depends_on, status, blocked FROM tasks"
 """What a task's blocked state is worked out from, and the state stored."""
+ONE_BY_ONE_IDS = 32
+"""Ids whose waiting tasks are looked for one by one at most: each is one more test of every
+task with a dependency, so past this (a folder of such notes deleted) working out every
+state costs less."""
+
+
+def _refresh_all_blocked(connection: sqlite3.Connection) -> None:
+    """Work out every task's blocked state again, writing back those that moved."""
+    task_rows = connection.execute(
+        f"{_TASK_STATES} WHERE task_id IS NOT NULL OR depends_on != '[]'"
+    ).fetchall()
+    connection.executemany(
+        "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
+    )
 
 
 def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -> None:
@@ -214,6 +223,9 @@ def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -
                 ids.add(row[1])
             if row[2] != "[]":
                 rows[row[0]] = row
+    if len(ids) > ONE_BY_ONE_IDS:
+        _refresh_all_blocked(connection)
+        return
     # Every task with a dependency has a stored state (the changed notes' new rows aside,
     # read above): the index on it lists them, and the JSON text is searched for the id.
     for chunk in _chunks(sorted(json.dumps(i, ensure_ascii=False) for i in ids if i)):
