@@ -76,6 +76,7 @@ def _read_one(
         note = Note(
             path=note.path,
             title=note.title,
+            properties={},
             diagnostics=(
                 Diagnostic(
                     1,

@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultkit import feedback
@@ -64,22 +63,37 @@ families are those of ``vaultkit.index.store.FAMILIES`` whose digest moved, plus
 file's mtime moved (the ``meta`` family carries that for every note: a topic's "modified")."""
 
 
-@dataclass(slots=True)
 class IndexUpdate:
     """What one update of the index did."""
 
-    index_path: Path
-    notes: int = 0
-    attachments: int = 0
-    parsed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    touched: int = 0
-    """Files whose mtime changed but whose content did not."""
-    rebuilt: bool = False
-    skipped: int = 0
-    seconds: float = 0.0
-    unreadable: list[tuple[str, str]] = field(default_factory=list)
-    """(path, reason) of notes that could not be read this time."""
+    # A plain class, not a dataclass: the hook makes one per save and imports this module
+    # each time, and a dataclass costs ~1 ms to define.
+    __slots__ = (
+        "attachments",
+        "index_path",
+        "notes",
+        "parsed",
+        "rebuilt",
+        "removed",
+        "seconds",
+        "skipped",
+        "touched",
+        "unreadable",
+    )
+
+    def __init__(self, index_path: Path, *, rebuilt: bool = False, skipped: int = 0) -> None:
+        self.index_path = index_path
+        self.notes = 0
+        self.attachments = 0
+        self.parsed: list[str] = []
+        self.removed: list[str] = []
+        self.touched = 0
+        """Files whose mtime changed but whose content did not."""
+        self.rebuilt = rebuilt
+        self.skipped = skipped
+        self.seconds = 0.0
+        self.unreadable: list[tuple[str, str]] = []
+        """(path, reason) of notes that could not be read this time."""
 
     @property
     def changed(self) -> bool:

@@ -171,7 +171,7 @@ def parse_note(
         "has_bom": decoded.has_bom,
     }
     if decoded.is_binary:
-        return Note(**base, diagnostics=tuple(diagnostics))
+        return Note(**base, properties={}, diagnostics=tuple(diagnostics))
 
     text = decoded.text
     line_count = text.count("\n") + (1 if text and not text.endswith("\n") else 0)

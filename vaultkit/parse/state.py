@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -54,26 +54,48 @@ class CommentBody(NamedTuple):
     content: str
 
 
-@dataclass(slots=True)
 class Extracted:
     """Everything one walk over a note body found, in document order."""
 
-    headings: list[Heading] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
-    callouts: list[Callout] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    list_items: list[ListItem] = field(default_factory=list)
-    tags: list[Tag] = field(default_factory=list)
-    highlights: list[Highlight] = field(default_factory=list)
-    inline_fields: list[InlineField] = field(default_factory=list)
-    block_ids: list[BlockId] = field(default_factory=list)
-    hidden: list[Span] = field(default_factory=list)
-    comments: list[CommentBody] = field(default_factory=list)
-    """Comments that start a line, with their content as markdown (read for hidden tasks)."""
-    hidden_tasks: list[HiddenTask] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    word_count: int = 0
+    # Plain classes with slots, here and below, not dataclasses: the hook imports this module
+    # on every save, and a dataclass costs ~1 ms to define (its methods are compiled from
+    # source each time), ten times what the parse of a small note spends in these classes.
+    __slots__ = (
+        "block_ids",
+        "callouts",
+        "comments",
+        "diagnostics",
+        "headings",
+        "hidden",
+        "hidden_tasks",
+        "highlights",
+        "inline_fields",
+        "links",
+        "list_items",
+        "tables",
+        "tags",
+        "tasks",
+        "word_count",
+    )
+
+    def __init__(self) -> None:
+        self.headings: list[Heading] = []
+        self.tasks: list[Task] = []
+        self.callouts: list[Callout] = []
+        self.links: list[Link] = []
+        self.tables: list[Table] = []
+        self.list_items: list[ListItem] = []
+        self.tags: list[Tag] = []
+        self.highlights: list[Highlight] = []
+        self.inline_fields: list[InlineField] = []
+        self.block_ids: list[BlockId] = []
+        self.hidden: list[Span] = []
+        self.comments: list[CommentBody] = []
+        """Comments that start a line, with their content as markdown (read for hidden
+        tasks)."""
+        self.hidden_tasks: list[HiddenTask] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.word_count = 0
 
 
 class Place(NamedTuple):
@@ -89,44 +111,60 @@ class Place(NamedTuple):
     """The line of the innermost callout around it."""
 
 
-@dataclass(slots=True)
 class ListFrame:
     """An open list item."""
 
-    line: int
-    task_index: int | None
-    """Index into the tasks, when the item is a task."""
-    item_index: int | None = None
-    """Index into the list items while the item still waits for its first paragraph."""
+    __slots__ = ("item_index", "line", "task_index")
+
+    def __init__(self, line: int, task_index: int | None, item_index: int | None = None) -> None:
+        self.line = line
+        self.task_index = task_index
+        """Index into the tasks, when the item is a task."""
+        self.item_index = item_index
+        """Index into the list items while the item still waits for its first paragraph."""
 
 
-@dataclass(slots=True)
 class QuoteFrame:
     """An open blockquote, and what a callout collects while it is open."""
 
-    line: int
-    callout: dict[str, str] | None
-    """The callout header the callouts rule read (type, raw_type, fold, title), if any."""
-    in_list: bool
-    title: str = ""
-    body: list[str] = field(default_factory=list)
-    first_inline_seen: bool = False
+    __slots__ = ("body", "callout", "first_inline_seen", "in_list", "line", "title")
+
+    def __init__(self, line: int, callout: dict[str, str] | None, in_list: bool) -> None:
+        self.line = line
+        self.callout = callout
+        """The callout header the callouts rule read (type, raw_type, fold, title), if any."""
+        self.in_list = in_list
+        self.title = ""
+        self.body: list[str] = []
+        self.first_inline_seen = False
 
 
-@dataclass(slots=True)
 class TableBuilder:
     """An open table, row by row."""
 
-    line: int
-    section: Section
-    callout_line: int | None
-    header: list[Cell] = field(default_factory=list)
-    rows: list[TableRow] = field(default_factory=list)
-    row_line: int = 0
-    row: list[Cell] = field(default_factory=list)
-    in_head: bool = False
-    cell_count: int = 0
-    """Cells the current row had when its last cell closed."""
+    __slots__ = (
+        "callout_line",
+        "cell_count",
+        "header",
+        "in_head",
+        "line",
+        "row",
+        "row_line",
+        "rows",
+        "section",
+    )
+
+    def __init__(self, line: int, section: Section, callout_line: int | None) -> None:
+        self.line = line
+        self.section = section
+        self.callout_line = callout_line
+        self.header: list[Cell] = []
+        self.rows: list[TableRow] = []
+        self.row_line = 0
+        self.row: list[Cell] = []
+        self.in_head = False
+        self.cell_count = 0
+        """Cells the current row had when its last cell closed."""
 
 
 class Walk:
@@ -323,8 +361,7 @@ class InlineText:
         return token, "".join(self.parts[start:])
 
 
-@dataclass(slots=True)
-class InlineBlock:
+class InlineBlock(NamedTuple):
     """A container's finished inline content, as its text collectors get it."""
 
     token: Token
@@ -352,12 +389,11 @@ TextCollector = Callable[[Walk, InlineBlock], None]
 """Reads a container's finished inline text (a heading's, a cell's, a paragraph's)."""
 
 
-def _no_collectors() -> dict[str, Callable[..., None]]:
-    return {}
+_NONE: Mapping[str, Any] = MappingProxyType({})
+"""The empty mapping every :class:`Syntax` without an entry shares (read-only, so it can)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Syntax:
+class Syntax(NamedTuple):
     """One syntax element as the parser registers it (:mod:`vaultkit.parse.registry`)."""
 
     name: str
@@ -366,13 +402,13 @@ class Syntax:
     """Adds the element's markdown-it rules to the parser, if it has its own."""
     tracked: tuple[str, ...] = ()
     """markdown-it's own inline rules whose tokens need their offset in ``meta["pos"]``."""
-    triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    triggers: Mapping[str, tuple[str, ...]] = _NONE
     """Inline rule name -> regular expressions for the text an inline token must contain for
     the rule to match anywhere in it; a token with no trigger of any rule skips the inline
     rules (:mod:`vaultkit.parse.plain_inline`). Every inline rule the plugin adds needs them."""
-    block: Mapping[str, BlockCollector] = field(default_factory=_no_collectors)
+    block: Mapping[str, BlockCollector] = _NONE
     """Block token type -> collector (one collector per type in all the registry)."""
-    inline: Mapping[str, InlineCollector] = field(default_factory=_no_collectors)
+    inline: Mapping[str, InlineCollector] = _NONE
     """Inline child token type -> collector (one collector per type in all the registry)."""
-    text: Mapping[str, TextCollector] = field(default_factory=_no_collectors)
+    text: Mapping[str, TextCollector] = _NONE
     """Container opening token type -> collector of its finished inline text."""

@@ -24,7 +24,6 @@ after every removal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Final, Literal, NamedTuple
 
 from vaultkit.model import Priority, TaskFields
@@ -84,22 +83,35 @@ _BLOCK_ID_RE: Final = re.compile(r"[A-Za-z0-9-]+")
 # Scanning
 
 
-@dataclass(slots=True)
 class _Item:
     """One recognised thing on the line: a field (readable or not) or a tag."""
 
-    start: int
-    end: int
-    field: Field | None
-    """None for a tag."""
-    value: Value | None = None
-    """The parsed value; None when the field could not be read."""
-    problem: str | None = None
-    """Why the value could not be read, or why the Tasks plugin will not read it."""
-    tasks_reads: bool = True
-    """Whether the Tasks plugin reads this item when nothing but fields follows it."""
-    cut_start: int = -1
-    """Where the description cut starts (before ``start`` when an opening bracket goes too)."""
+    # A plain class, not a dataclass: the hook imports this module on every save, and a
+    # dataclass costs ~1 ms to define.
+    __slots__ = ("cut_start", "end", "field", "problem", "start", "tasks_reads", "value")
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        field: Field | None,
+        *,
+        value: Value | None = None,
+        cut_start: int = -1,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.field = field
+        """None for a tag."""
+        self.value = value
+        """The parsed value; None when the field could not be read."""
+        self.problem: str | None = None
+        """Why the value could not be read, or why the Tasks plugin will not read it."""
+        self.tasks_reads = True
+        """Whether the Tasks plugin reads this item when nothing but fields follows it."""
+        self.cut_start = cut_start
+        """Where the description cut starts (before ``start`` when an opening bracket goes
+        too)."""
 
 
 def _read_priority_emoji(text: str, start: int) -> _Item:

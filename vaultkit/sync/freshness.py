@@ -24,7 +24,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, MutableMapping
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import jinja2
@@ -164,8 +163,7 @@ def render_key(
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)
-class StoredState:
+class StoredState(NamedTuple):
     keys: dict[str, str]
     """Render key of each dashboard's last write, by dashboard name."""
     written: dict[str, str]

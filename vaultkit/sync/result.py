@@ -7,7 +7,6 @@ it directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vaultkit.writeback.regions import WriteStatus
@@ -17,28 +16,55 @@ if TYPE_CHECKING:
     from vaultkit.writeback.plan import Planned
 
 
-@dataclass(slots=True)
 class SyncResult:
     """What one sync did: the index update, every write planned and carried out, and which
     dashboards it rendered. :func:`vaultkit.sync.outcome.sync_outcome` words it for the user."""
 
-    index: IndexUpdate
-    planned: list[Planned] = field(default_factory=list)
-    results: list[Planned] = field(default_factory=list)
-    dashboards: list[str] = field(default_factory=list)
-    """Every enabled dashboard."""
-    rendered: list[str] = field(default_factory=list)
-    """The dashboards rendered this run; the others were current (``vaultkit.sync.freshness``)."""
-    seconds: float = 0.0
-    dry_run: bool = False
-    unlistable: list[tuple[str, str]] = field(default_factory=list)
-    """(folder, why) of the folders the walk could not list: nothing in them was read."""
-    reindex: list[str] = field(default_factory=list)
-    """Notes this sync changed that its dashboards read (the habits log when new, notes it
-    unticked), vault-relative: a second pass indexes them (``vaultkit.sync.run``)."""
-    recorded: list[str] = field(default_factory=list)
-    """Files this sync wrote that the index now holds as written, vault-relative (see
-    :func:`vaultkit.index.update.record_own_writes`): the next sync finds them unchanged."""
+    # A plain class, not a dataclass: the hook imports this module on every save, and a
+    # dataclass costs ~1 ms to define.
+    __slots__ = (
+        "dashboards",
+        "dry_run",
+        "index",
+        "planned",
+        "recorded",
+        "reindex",
+        "rendered",
+        "results",
+        "seconds",
+        "unlistable",
+    )
+
+    def __init__(
+        self,
+        index: IndexUpdate,
+        *,
+        planned: list[Planned] | None = None,
+        results: list[Planned] | None = None,
+        dashboards: list[str] | None = None,
+        rendered: list[str] | None = None,
+        seconds: float = 0.0,
+        dry_run: bool = False,
+        unlistable: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.index = index
+        self.planned = planned if planned is not None else []
+        self.results = results if results is not None else []
+        self.dashboards = dashboards if dashboards is not None else []
+        """Every enabled dashboard."""
+        self.rendered = rendered if rendered is not None else []
+        """The dashboards rendered this run; the others were current
+        (``vaultkit.sync.freshness``)."""
+        self.seconds = seconds
+        self.dry_run = dry_run
+        self.unlistable = unlistable if unlistable is not None else []
+        """(folder, why) of the folders the walk could not list: nothing in them was read."""
+        self.reindex: list[str] = []
+        """Notes this sync changed that its dashboards read (the habits log when new, notes it
+        unticked), vault-relative: a second pass indexes them (``vaultkit.sync.run``)."""
+        self.recorded: list[str] = []
+        """Files this sync wrote that the index now holds as written, vault-relative (see
+        :func:`vaultkit.index.update.record_own_writes`): the next sync finds them unchanged."""
 
     def then(self, later: SyncResult) -> SyncResult:
         """This sync followed by a second pass (``later``), reported as one: per file, the

@@ -19,9 +19,9 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from contextlib import closing, nullcontext
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 
@@ -181,8 +181,7 @@ def _unchanged_result(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Freshness:
+class _Freshness(NamedTuple):
     """Per enabled dashboard: its render key and the index families it reads."""
 
     keys: dict[str, str]
