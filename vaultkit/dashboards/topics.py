@@ -21,7 +21,6 @@ from typing import Any
 
 from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
-from vaultkit.dashboards.kept_tables import comparison_tables
 from vaultkit.index.queries import HIDDEN_NOTES
 from vaultkit.index.store import PRESENCE
 from vaultkit.task_progress import Progress
@@ -280,6 +279,9 @@ def make_comparison_tables(inputs: Inputs) -> list[dict[str, Any]]:
     settings = inputs.config.topics
     if settings.table or has_topics(inputs.connection, settings):
         return []
+    # Imported here: a hook for a change that does not render the Topics never loads it.
+    from vaultkit.dashboards.kept_tables import comparison_tables
+
     return comparison_tables(inputs.connection)
 
 

@@ -30,18 +30,18 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from vaultkit.cadences import Cadences
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.common import Checklists
-from vaultkit.index.checklists import ChecklistTask, checklist_tasks
 from vaultkit.task_progress import period_start
-from vaultkit.writeback.habit_log import last_resets, log_history, plan_log
 from vaultkit.writeback.plan import Planned, read_for_plan
 from vaultkit.writeback.reading import quiet_left
 from vaultkit.writeback.regions import WriteStatus
-from vaultkit.writeback.untick import plan_untick
+
+if TYPE_CHECKING:
+    from vaultkit.index.checklists import ChecklistTask
 
 PERIODIC = ("daily", "weekly", "weekend", "bi-weekly", "monthly", "quarterly", "yearly")
 """The cadences with a period (:func:`vaultkit.task_progress.period_start`)."""
@@ -71,6 +71,10 @@ def plan_habit_log(
     settings = config.habits
     if "checklists" not in settings.sources:
         return None
+    # Imported here: every sync and hook imports this module, few vaults keep the log.
+    from vaultkit.index.checklists import checklist_tasks
+    from vaultkit.writeback.habit_log import log_history, plan_log
+
     resetting = settings.reset_checklists
     tasks = checklist_tasks(connection, PERIODIC if resetting else ("daily",))
     daily = [task for task in tasks if task.cadence == "daily" and not task.nested]
@@ -104,6 +108,8 @@ def _resets(
 ) -> tuple[list[tuple[str, list[str]]], list[Write]]:
     """The resets due today, ``(cadence, texts unticked)``, and the unticking writes; none at
     all when the log cannot be read now or a note to untick cannot be written now."""
+    from vaultkit.writeback.habit_log import last_resets, log_history
+
     read = read_for_plan(vault / config.habits.log, note=True)
     if isinstance(read, Planned):
         return [], []  # being written, or unreadable: the next run decides
@@ -174,6 +180,8 @@ def _saved_days(connection: sqlite3.Connection, notes: set[str]) -> dict[str, dt
 def _untick(vault: Path, note: str, chosen: set[tuple[str, str]], cadences: Cadences) -> Write:
     def wanted(section: str, text: str) -> bool:
         return (cadences.of(section), text) in chosen
+
+    from vaultkit.writeback.untick import plan_untick
 
     def replan() -> Planned:
         return plan_untick(vault, note, wanted)
