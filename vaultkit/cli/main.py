@@ -7,6 +7,7 @@ nothing the user feeds in produces a traceback.
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 import time
@@ -567,6 +568,10 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point."""
+    # Young collections every 5,000 allocations, not 700: a hook imports ~125 modules and
+    # defines their classes, and each collection walks the young objects again (the hook's
+    # collections took ~6 ms on a task edit, ~3 ms with this). Little cyclic garbage is made.
+    gc.set_threshold(5_000, *gc.get_threshold()[1:])
     try:
         return run(argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
