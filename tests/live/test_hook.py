@@ -570,9 +570,9 @@ def test_a_folder_event_syncs_the_folder_without_walking_the_vault(
 def test_a_folder_of_many_files_walks_the_vault(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vaultkit.live import hook as hook_module
+    from vaultkit.live import folders as folders_module
 
-    monkeypatch.setattr(hook_module, "FOLDER_LIMIT", 2)
+    monkeypatch.setattr(folders_module, "FOLDER_LIMIT", 2)
     walked = _count_walks(monkeypatch)
     (vault / "Topics").rename(vault / "Subjects")
     assert hook(str(vault), str(vault / "Subjects"))[0] == 0

@@ -57,6 +57,8 @@ class ChangeRecorder(FileSystemEventHandler):
         self.prefix = str(vault) + os.sep
         self.cond = threading.Condition()
         self.pending: set[str] = set()
+        self.folders: set[str] = set()
+        """Those of :attr:`pending` that events said were folders (created, moved, deleted)."""
         self.first_event = 0.0
         self.last_event = 0.0
 
@@ -85,22 +87,14 @@ class ChangeRecorder(FileSystemEventHandler):
             if not self.pending:
                 self.first_event = now
             self.pending |= found
+            if event.is_directory:
+                self.folders |= found
             self.last_event = now
             self.cond.notify_all()
 
-
-PARTIAL_LIMIT = 64
-"""Above this many changed files a walk of the vault is as cheap as looking at each."""
-
-
-def notes_only(paths: list[str]) -> bool:
-    """Whether a burst touched only visible notes, so a sync need not walk the vault.
-
-    Folders, settings, templates and attachments can change what every link or view means;
-    those bursts get a full walk (as does the periodic reconcile, which catches anything
-    the events missed).
-    """
-    return len(paths) <= PARTIAL_LIMIT and all(
-        path.lower().endswith(".md") and not any(part.startswith(".") for part in path.split("/"))
-        for path in paths
-    )
+    def take(self) -> tuple[set[str], set[str]]:
+        """The paths recorded so far and which of them are folders, forgotten here (the caller
+        holds :attr:`cond`)."""
+        taken = self.pending, self.folders
+        self.pending, self.folders = set(), set()
+        return taken

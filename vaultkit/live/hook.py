@@ -10,7 +10,7 @@ with exit 0, when there is nothing to do:
   a folder of the vault is the exception: given one (the plugin's folder events: created,
   renamed, moved, deleted), the hook syncs the files under it now and those the index holds
   under its path, the names they were renamed from found by inode as for one note
-  (:func:`_folder_files`); a large folder, or one the index cannot account for, syncs the
+  (:mod:`vaultkit.live.folders`); a large folder, or one the index cannot account for, syncs the
   whole vault;
 * the path is not a regular file: a folder, FIFO, socket or device named like a note is never
   opened (opening a FIFO blocks for ever, reading a device may never end), as the scan leaves
@@ -49,8 +49,7 @@ import re
 import sqlite3
 import stat
 import unicodedata
-from contextlib import closing
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from vaultkit.config.load import load_config
@@ -60,6 +59,7 @@ from vaultkit.files import read_regular, readable
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
+from vaultkit.live.folders import folder_files, names_a_folder
 from vaultkit.markers import FILE_HEADER_BYTES
 from vaultkit.obsidian.filters import is_excluded
 from vaultkit.obsidian.settings import read_obsidian_settings
@@ -72,9 +72,6 @@ if TYPE_CHECKING:
 
 HOOK_LOCK_TIMEOUT = 10.0
 """Seconds to wait for another sync or hook (autosaves come in bursts: they queue)."""
-FOLDER_LIMIT = 2000
-"""Files under a folder the plugin names that the hook looks at one by one, at most (each new
-name's old one is looked up in the index); past that, one walk of the vault costs less."""
 MAX_QUIET_WAITS = 5
 """How many times the hook waits for a note being edited to become quiet before it leaves the
 rest to the next sync (design 8.10); each wait ends early if a newer save supersedes it."""
@@ -131,11 +128,11 @@ def _run(
 
     # Cheapest checks first: these need nothing but the path.
     if not rel.lower().endswith(".md"):
-        if _names_a_folder(file_path, rel):
+        if names_a_folder(file_path, rel):
             # A folder created, renamed, moved or deleted (the plugin's folder events): every
             # note under it may have moved.
             paths = VaultPaths(vault)
-            listed = _folder_files(paths, file_path, rel)
+            listed = folder_files(paths, file_path, rel)
             if listed == []:
                 return ExitStatus.OK  # an empty folder, and none the index knows
             return _sync(paths, None, err, quiet, listed=listed)
@@ -172,63 +169,6 @@ def _run(
     if _unchanged(paths.index.path, file_path, rel):
         return ExitStatus.OK
     return _sync(paths, (rel, file_path), err, quiet)
-
-
-def _names_a_folder(file_path: Path, rel: str) -> bool:
-    """Whether the hook was given a folder of the vault (not a dot-folder): one that is there,
-    or, gone, a path without a file extension (a folder renamed or deleted)."""
-    if rel in ("", ".") or any(part.startswith(".") for part in rel.split("/")):
-        return False
-    try:
-        return stat.S_ISDIR(os.stat(file_path).st_mode)
-    except FileNotFoundError:
-        return not PurePosixPath(rel).suffix
-    except OSError:
-        return False
-
-
-def _folder_files(paths: VaultPaths, file_path: Path, rel: str) -> list[str] | None:
-    """The vault paths a folder event can have moved: the files under the folder now (one
-    created, renamed or moved here) and those the index holds under its path (one renamed or
-    moved away, or deleted). The sync finds where the new ones came from by their inodes.
-
-    None when only a walk of the vault can tell: more than :data:`FOLDER_LIMIT` files, a
-    symbolic link or a name that is not UTF-8 under the folder (the scan's rules for those
-    are the walk's), a folder that cannot be listed, no index to ask.
-    """
-    found: list[str] = []
-    # (folder on disk, its vault path): named from ``rel``, as the plugin may give the vault
-    # through a path that is not the resolved one.
-    folders = [(file_path, rel)] if file_path.is_dir() and not file_path.is_symlink() else []
-    try:
-        while folders:
-            folder, folder_rel = folders.pop()
-            with os.scandir(folder) as listing:
-                for entry in listing:
-                    name = f"{folder_rel}/{entry.name}"
-                    if entry.is_symlink() or readable(name) != name:
-                        return None
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append((Path(entry.path), name))
-                    elif len(found) == FOLDER_LIMIT:
-                        return None
-                    else:
-                        found.append(unicodedata.normalize("NFC", name))
-        index = paths.index.path
-        if not index.is_file():
-            return None
-        with closing(read_only(index, timeout=2)) as connection:
-            # Everything under the folder: one range of the primary key ("A/" up to "A0").
-            indexed = [
-                row[0]
-                for row in connection.execute(
-                    "SELECT path FROM files WHERE path > ? AND path < ?", (rel + "/", rel + "0")
-                )
-            ]
-    except (OSError, ValueError, sqlite3.Error):
-        return None
-    listed = sorted({*found, *indexed})
-    return listed if len(listed) <= FOLDER_LIMIT else None
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:

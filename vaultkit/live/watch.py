@@ -48,7 +48,8 @@ from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config, VaultSettings
 from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
-from vaultkit.live.events import ChangeRecorder, notes_only
+from vaultkit.live.events import ChangeRecorder
+from vaultkit.live.folders import burst_changes
 from vaultkit.live.watch_log import WatchLog, check_log_file
 from vaultkit.sync.lock import VaultBusyError, vault_lock
 from vaultkit.sync.outcome import log_line, sync_outcome
@@ -183,8 +184,9 @@ class _Watcher:
     ) -> None:
         """One incremental sync; every failure is logged and survived.
 
-        ``changed``: the notes the events named, when they are all the news (see
-        :func:`notes_only`); the sync then looks at those instead of walking the vault.
+        ``changed``: the files the events can have changed, when they can tell (see
+        :func:`vaultkit.live.folders.burst_changes`); the sync then looks at those instead of
+        walking the vault.
         """
         here = self.vault_here(label)
         if here is False:
@@ -238,8 +240,11 @@ class _Watcher:
         if self.on_sync is not None:
             self.on_sync(result)
 
-    def wait_for_burst(self, debounce: float, stop: threading.Event) -> set[str] | None:
-        """Block until events settle (trailing window) and return their paths.
+    def wait_for_burst(
+        self, debounce: float, stop: threading.Event
+    ) -> tuple[set[str], set[str]] | None:
+        """Block until events settle (trailing window) and return their paths, and which of
+        them are folders.
 
         None when it is time for a reconcile or a deferred write (:meth:`retry_due`), or
         ``stop`` was set.
@@ -253,9 +258,7 @@ class _Watcher:
                     cap_at = self.changes.first_event + max(MAX_DELAY, debounce)
                     remaining = min(quiet_at, cap_at) - now
                     if remaining <= 0:
-                        burst = self.changes.pending
-                        self.changes.pending = set()
-                        return burst
+                        return self.changes.take()
                 else:
                     remaining = self.last_sync + RECONCILE_SECONDS - now
                     if self.retry_at is not None:
@@ -278,10 +281,11 @@ class _Watcher:
                 else:
                     self.sync("reconcile", quiet_if_nothing=True)
                 continue
+            changed, folders = burst
             # Hashing here, not in the observer's thread, keeps the callback trivial.
-            real = sorted(p for p in burst if not self.is_echo(p) and not self.is_log(p))
+            real = sorted(p for p in changed if not self.is_echo(p) and not self.is_log(p))
             if real:
-                self.sync("sync", changed=real if notes_only(real) else None)
+                self.sync("sync", changed=burst_changes(self.paths, real, folders))
 
 
 def _start_observer(
