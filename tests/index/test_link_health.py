@@ -145,6 +145,15 @@ def test_each_way_a_note_becomes_or_stops_being_an_orphan(
     kept = step("box/In.md", "box/Out.md", "crate/In.md", "crate/Out.md")
     assert "B.md" not in kept["orphans"]  # type: ignore[operator]
     assert kept["totals"]["unresolved"] == 3  # type: ignore[index]
+    # A heading renamed breaks the anchor of a link in a note that did not change: its
+    # count moves from resolved to broken, the link still pointing where it did.
+    vault.write("B.md", "# Intro\nno links\n")
+    vault.write("Reader.md", "[[B#Intro]]\n")
+    broken = step("B.md", "Reader.md")["totals"]["broken"]  # type: ignore[index]
+    vault.write("B.md", "# Overview\nno links\n")
+    assert step("B.md")["totals"]["broken"] == broken + 1  # type: ignore[index]
+    vault.write("B.md", "# Intro\nno links\n")
+    assert step("B.md")["totals"]["broken"] == broken  # type: ignore[index]
 
 
 def test_a_cold_generated_vault_keeps_what_the_definition_says(tmp_path: Path) -> None:

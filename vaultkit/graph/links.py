@@ -267,10 +267,12 @@ def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -
 def _changing(
     connection: sqlite3.Connection, updates: Sequence[Update]
 ) -> tuple[list[Update], set[str]]:
-    """The ``updates`` that change what their link row holds, and the notes they touch: those
-    holding the links, and those the links point at before and after. A link resolved again
-    to where it pointed (most links of a note renamed or moved, or of one edited) moves no
-    note's Link health counts, nor any orphan state."""
+    """The ``updates`` that change what their link row holds, and the notes whose Link health
+    row they can move: a link's note when the link's state for the counts changes (see
+    :func:`_counted_as`), and the notes it points at before and after when those differ (an
+    incoming link decides an orphan). A link resolved again to where it pointed (most links
+    of a note edited), or to a note's new path (the links to a folder renamed), moves no
+    count of the note holding it."""
     by_rowid = {update[-1]: update for update in updates}
     changing: list[Update] = []
     touched: set[str] = set()
@@ -286,12 +288,20 @@ def _changing(
             if update[:4] == (resolved, anchor, alias_of, anchor_hint):
                 continue
             changing.append(update)
-            touched.add(note)
-            if resolved is not None:
-                touched.add(resolved)
-            if update[0] is not None:
-                touched.add(update[0])
+            if _counted_as(resolved, anchor) != _counted_as(update[0], update[1]):
+                touched.add(note)
+            if resolved != update[0]:
+                touched.update(target for target in (resolved, update[0]) if target is not None)
     return changing, touched
+
+
+def _counted_as(resolved: str | None, anchor: str | None) -> tuple[bool, bool]:
+    """What of one link the Link health row of the note holding it reads
+    (:mod:`vaultkit.index.link_health`): whether it is unresolved, and whether its anchor is
+    broken (SQL's ``anchor LIKE 'broken%'``). (Whether it points back at its own note, which
+    the orphan state reads, changes only with its target, and then both targets are
+    touched: the note holding it is one of them.)"""
+    return resolved is None, anchor is not None and anchor[:6].lower() == "broken"
 
 
 _LINKS = f"SELECT rowid, note, kind, target, fragment FROM links WHERE kind IN {INTERNAL_KINDS!r}"
