@@ -181,7 +181,8 @@ def test_hook_style_sync_of_a_renamed_note_walks_the_vault(
     rendered(vault)
     (vault / "Topics" / "Rust.md").rename(vault / "Topics" / "Rust language.md")
     report = run_sync(VaultPaths(vault), progress=False, changed=["Topics/Rust language.md"])
-    assert "Topics/Rust.md" in report.index.removed
+    assert ("Topics/Rust.md", "Topics/Rust language.md") in report.index.moved
+    assert "Topics/Rust.md" not in report.index.removed
     assert outputs(vault) == scratch_outputs(vault, tmp_path, monkeypatch)
 
 

@@ -105,3 +105,28 @@ def test_one_is_worded_in_the_singular(vault: Path) -> None:
     code, out = sync(vault)
     assert code == 0, out
     assert "0 conflicts, 0 errors; 1 note parsed;" in out and "5 dashboards (" in out
+
+
+def test_a_rename_is_worded_as_one_not_as_a_removal(vault: Path) -> None:
+    """A note renamed keeps its rows (the index finds its old name by inode): the watcher's
+    log and ``sync --json`` say it was renamed or moved, and "removed" is what is gone."""
+    import json
+
+    from tests.support.cli import installed
+    from vaultkit.sync.outcome import as_json, sync_outcome
+    from vaultkit.sync.run import run_sync
+    from vaultkit.vaultpaths import VaultPaths
+
+    assert sync(vault)[0] == 0
+    (vault / "Topics" / "Rust.md").rename(vault / "Topics" / "Rust language.md")
+    (vault / "Inbox.md").unlink()
+    synced = json.loads(installed("sync", str(vault), "--json").stdout)
+    assert synced["moved"] == [{"from": "Topics/Rust.md", "to": "Topics/Rust language.md"}]
+    assert synced["removed"] == ["Inbox.md"]
+    (vault / "Topics" / "Rust language.md").rename(vault / "Topics" / "Rust.md")
+    (vault / "Plan.md").unlink()
+    outcome = sync_outcome(run_sync(VaultPaths(vault), progress=False), vault)
+    line = log_line(outcome)
+    assert "1 note renamed or moved (Topics/Rust.md); 1 note removed (Plan.md); " in line
+    back = {"from": "Topics/Rust language.md", "to": "Topics/Rust.md"}
+    assert as_json(outcome)["moved"] == [back]

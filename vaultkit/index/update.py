@@ -71,6 +71,7 @@ class IndexUpdate:
     __slots__ = (
         "attachments",
         "index_path",
+        "moved",
         "notes",
         "parsed",
         "rebuilt",
@@ -87,6 +88,9 @@ class IndexUpdate:
         self.attachments = 0
         self.parsed: list[str] = []
         self.removed: list[str] = []
+        """Files gone from the index (deleted, or renamed to a name it does not keep)."""
+        self.moved: list[tuple[str, str]] = []
+        """(old path, new path) of the notes renamed or moved as they were (their rows kept)."""
         self.touched = 0
         """Files whose mtime changed but whose content did not."""
         self.rebuilt = rebuilt
@@ -97,7 +101,7 @@ class IndexUpdate:
 
     @property
     def changed(self) -> bool:
-        return bool(self.parsed or self.removed or self.rebuilt)
+        return bool(self.parsed or self.removed or self.moved or self.rebuilt)
 
 
 def update_index(
@@ -226,7 +230,9 @@ def _update_index(
             for item in parsed:
                 notes.store(item)
         _store_files(connection, changes, partial=partial)
-        update.removed = sorted(changes.removed)
+        update.moved = sorted((old, new) for new, (old, _) in moves.items())
+        went = {old for old, _ in update.moved}
+        update.removed = sorted(path for path in changes.removed if path not in went)
         _refresh_derived(connection, notes, changes, rebuilt, progress=progress)
         if recadence:
             _recadence(connection, cadences, rebuilt)

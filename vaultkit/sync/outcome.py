@@ -51,6 +51,8 @@ class SyncOutcome(NamedTuple):
     seconds: float
     unlistable: tuple[tuple[str, str], ...] = ()
     """(folder, why) of the folders the scan could not list."""
+    moved: tuple[tuple[str, str], ...] = ()
+    """(old path, new path) of the notes renamed or moved as they were."""
 
     @property
     def written(self) -> list[str]:
@@ -88,6 +90,7 @@ def sync_outcome(result: SyncResult, vault: Path) -> SyncOutcome:
         skipped=result.index.skipped,
         seconds=result.seconds,
         unlistable=tuple(result.unlistable),
+        moved=tuple(result.index.moved),
     )
 
 
@@ -219,6 +222,10 @@ def log_line(outcome: SyncOutcome) -> str:
     parts = []
     if outcome.parsed:
         parts.append(f"{_plural(len(outcome.parsed), 'note')} changed ({_names(outcome.parsed)})")
+    if outcome.moved:
+        # The new names: where the user finds the notes now.
+        moved = [new for _, new in outcome.moved]
+        parts.append(f"{_plural(len(moved), 'note')} renamed or moved ({_names(moved)})")
     if outcome.removed:
         parts.append(f"{_plural(len(outcome.removed), 'note')} removed ({_names(outcome.removed)})")
     if not parts:
@@ -273,5 +280,6 @@ def as_json(outcome: SyncOutcome, *, check: bool = False) -> dict[str, Any]:
         ],
         "parsed": outcome.parsed,
         "removed": outcome.removed,
+        "moved": [{"from": old, "to": new} for old, new in outcome.moved],
         "seconds": round(outcome.seconds, 3),
     }
