@@ -109,15 +109,21 @@ def _fresh_sync_writes_the_same(vault: Path, tmp_path: Path) -> None:
         assert target.read_bytes() == (copy / "Dashboards" / target.name).read_bytes(), target
 
 
+@pytest.mark.parametrize("polling", [False, True], ids=["native events", "polling"])
 @pytest.mark.parametrize(
     ("old", "new"),
     [("Topics", "Subjects"), ("Topics", "Archive/Topics"), ("Topics", None)],
     ids=["renamed", "moved into another folder", "deleted"],
 )
 def test_the_watcher_syncs_a_folder_without_walking_the_vault(
-    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str | None
+    vault: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    old: str,
+    new: str | None,
+    polling: bool,
 ) -> None:
-    running = Running(vault)
+    running = Running(vault, polling=polling)
     running.thread.start()
     try:
         wait_until(lambda: len(running.reports) >= 1, timeout=20)  # the initial sync
