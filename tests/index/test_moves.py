@@ -58,7 +58,9 @@ def test_a_folder_renamed_parses_no_note(vault: Path, tmp_path: Path) -> None:
     (vault / "Daily").rename(vault / "Journal")
     update = _index(vault)
     assert update.parsed == []
-    assert sorted(update.removed) == [f"Daily/{name}" for name in moved]
+    # Renamed, not removed: what the sync's outcome tells the user.
+    assert update.removed == []
+    assert update.moved == [(f"Daily/{name}", f"Journal/{name}") for name in moved]
     assert _rows(vault) == _fresh_rows(vault, tmp_path)
 
 
