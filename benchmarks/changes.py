@@ -300,7 +300,7 @@ def measure_hook_floor(env: dict[str, str], runs: int, notes: list[str]) -> Stag
 
 def _left_over(copy: Path, env: dict[str, str], notes: list[str]) -> list[str]:
     """Run ``vaultkit sync --json`` (untimed); what it still found to do: files it wrote,
-    notes it parsed, notes it removed from the index."""
+    notes it parsed, notes it removed from the index or found renamed or moved."""
     tracked = run_tracked([*vaultkit_command(), "sync", "--json", str(copy)], env=env)
     _checked(tracked, "checking vaultkit sync --json", notes, (0, 1))
     data = json.loads(tracked.stdout)
@@ -309,6 +309,7 @@ def _left_over(copy: Path, env: dict[str, str], notes: list[str]) -> list[str]:
         [f"wrote {path}" for path in written]
         + [f"parsed {path}" for path in data.get("parsed", [])]
         + [f"removed {path}" for path in data.get("removed", [])]
+        + [f"moved {move['from']} to {move['to']}" for move in data.get("moved", [])]
     )
 
 
