@@ -41,7 +41,7 @@ is more likely a sync service or git bringing many changes, which the walk takes
 def names_a_folder(file_path: Path, rel: str) -> bool:
     """Whether ``rel`` is a folder of the vault (not a dot-folder): one that is there, or,
     gone, a path without a file extension (a folder renamed or deleted)."""
-    if _hidden(rel):
+    if hidden(rel):
         return False
     try:
         return stat.S_ISDIR(os.stat(file_path).st_mode)
@@ -103,7 +103,7 @@ def burst_changes(
     """
     listed: set[str] = set()
     for rel in sorted(folders):
-        if _hidden(rel):
+        if hidden(rel):
             return None
         files = folder_files(paths, paths.root / rel, rel)
         if files is None:
@@ -120,10 +120,11 @@ def burst_changes(
     return found if len(found) <= FOLDER_LIMIT else None
 
 
-def _hidden(rel: str) -> bool:
-    """The vault itself, or a path in a dot-folder or of a dot-file: Obsidian hides those."""
+def hidden(rel: str) -> bool:
+    """The vault itself, or a path in a dot-folder or of a dot-file: Obsidian hides those
+    (``rel`` vault-relative, POSIX)."""
     return rel in ("", ".") or any(part.startswith(".") for part in rel.split("/"))
 
 
 def _visible_note(rel: str) -> bool:
-    return rel.lower().endswith(".md") and not _hidden(rel)
+    return rel.lower().endswith(".md") and not hidden(rel)

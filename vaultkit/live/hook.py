@@ -59,7 +59,7 @@ from vaultkit.files import read_regular, readable
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
-from vaultkit.live.folders import folder_files, names_a_folder
+from vaultkit.live.folders import folder_files, hidden, names_a_folder
 from vaultkit.markers import FILE_HEADER_BYTES
 from vaultkit.obsidian.filters import is_excluded
 from vaultkit.obsidian.settings import read_obsidian_settings
@@ -137,7 +137,7 @@ def _run(
                 return ExitStatus.OK  # an empty folder, and none the index knows
             return _sync(paths, None, err, quiet, listed=listed)
         return ExitStatus.OK
-    if any(part.startswith(".") for part in rel.split("/")):  # hidden, as Obsidian does
+    if hidden(rel):  # as Obsidian does
         return ExitStatus.OK
     if readable(rel) != rel:
         # Bytes that are not UTF-8 in its name: the scan leaves such a note out (no later
