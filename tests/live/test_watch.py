@@ -140,14 +140,19 @@ def test_burst_of_2000_notes_is_coalesced(vault: Path, watching: Callable[..., R
     assert "max_growth = 100" in text
     config.write_text(text, "utf-8")
     running = watching()
-    notes_before = running.reports[-1].index.notes
     done, total = totals(vault)
     before = len(running.reports)
     folder = vault / "Burst"
     folder.mkdir()
     for n in range(2000):
         (folder / f"Note {n:04d}.md").write_text(f"# Note {n}\n\n- [ ] task {n}\n", "utf-8")
-    running.wait_for_sync(before, lambda r: r.index.notes == notes_before + 2000)
+    expected = {f"Burst/Note {n:04d}.md" for n in range(2000)}
+
+    def burst_parsed() -> set[str]:
+        parsed = (path for r in running.reports[before:] for path in r.index.parsed)
+        return {path for path in parsed if path.startswith("Burst/")}
+
+    wait_until(lambda: burst_parsed() == expected)
     assert len(running.reports) - before <= 5
     assert totals(vault) == (done, total + 2000)
 

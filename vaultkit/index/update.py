@@ -69,10 +69,8 @@ class IndexUpdate:
     # A plain class, not a dataclass: the hook makes one per save and imports this module
     # each time, and a dataclass costs ~1 ms to define.
     __slots__ = (
-        "attachments",
         "index_path",
         "moved",
-        "notes",
         "parsed",
         "rebuilt",
         "removed",
@@ -84,8 +82,6 @@ class IndexUpdate:
 
     def __init__(self, index_path: Path, *, rebuilt: bool = False, skipped: int = 0) -> None:
         self.index_path = index_path
-        self.notes = 0
-        self.attachments = 0
         self.parsed: list[str] = []
         self.removed: list[str] = []
         """Files gone from the index (deleted, or renamed to a name it does not keep)."""
@@ -189,7 +185,7 @@ def _update_index(
         partial or changes.skipped_rows == stored_skips(connection)
     ):
         # Nothing moved: no write transaction at all (the common warm case).
-        return connection, _counted(update, found, started)
+        return connection, _finished(update, found, started)
 
     with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
         # Compared again inside the write transaction, which no other updater can enter: a
@@ -241,8 +237,7 @@ def _update_index(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             (TASK_RULES_KEY, rules.fingerprint),
         )
-    # A partial update saw a few files only: the index counts the others.
-    return connection, _counted(update, found, started, index=connection if partial else None)
+    return connection, _finished(update, found, started)
 
 
 def _likely_parsed(work: list[Work], known: Known) -> int:
@@ -585,23 +580,10 @@ def _record_scan(
     )
 
 
-def _counted(
-    update: IndexUpdate,
-    found: ScanResult,
-    started: float,
-    *,
-    index: sqlite3.Connection | None = None,
-) -> IndexUpdate:
-    """``update`` with the notes and attachments there are (as ``found``, or as the ``index``
-    counts them), the files the scan skipped and the time taken."""
-    if index is None:
-        current = (*found.files, *found.excluded)
-        update.notes = sum(1 for source in current if source.is_note)
-        update.attachments = len(current) - update.notes
-    else:
-        update.notes, update.attachments = index.execute(
-            "SELECT coalesce(sum(is_note), 0), coalesce(sum(1 - is_note), 0) FROM files"
-        ).fetchone()
+def _finished(update: IndexUpdate, found: ScanResult, started: float) -> IndexUpdate:
+    """``update`` with the files the scan skipped and the time taken."""
+    # No count of the vault's notes here: a partial update would have to read every row of
+    # ``files`` for it (~100 ms at 100,000 notes, on every save), and nothing reports it.
     update.skipped = len(found.skipped)
     update.seconds = time.perf_counter() - started
     return update
