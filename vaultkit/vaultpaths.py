@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -198,9 +199,11 @@ def check_index_file(path: Path) -> None:
     )
 
 
-_UNSET_INDEX = re.compile(rb"""[ \t]*(?:#.*|index[ \t]*=[ \t]*(?:""|'')[ \t]*(?:#.*)?)\r?""")
-"""A line where "index" appears but sets nothing: a comment, or ``index = ""`` (as written by
-``vaultkit init``)."""
+@cache
+def _unset_index() -> re.Pattern[bytes]:
+    """A line where "index" appears but sets nothing: a comment, or ``index = ""`` (as written
+    by ``vaultkit init``). Compiled on first use: most configs never name "index"."""
+    return re.compile(rb"""[ \t]*(?:#.*|index[ \t]*=[ \t]*(?:""|'')[ \t]*(?:#.*)?)\r?""")
 
 
 def _configured_value(vault: Path) -> str:
@@ -213,7 +216,7 @@ def _configured_value(vault: Path) -> str:
     except OSError:
         return ""
     if b"index" not in raw or all(
-        _UNSET_INDEX.fullmatch(line) for line in raw.split(b"\n") if b"index" in line
+        _unset_index().fullmatch(line) for line in raw.split(b"\n") if b"index" in line
     ):
         return ""
     import tomllib
@@ -226,21 +229,20 @@ def _configured_value(vault: Path) -> str:
     return value if isinstance(value, str) else ""
 
 
-_TABLE = re.compile(r"[ \t]*\[[ \t]*([^\]]*?)[ \t]*\][ \t]*(?:#.*)?")
-_INDEX_KEY = re.compile(r"[ \t]*index[ \t]*=")
-
-
 def _index_line(vault: Path) -> int | None:
     """The line of ``index =`` in the config's ``[vault]`` table, for the error message."""
+    # Compiled here, not at import: only an error message needs them.
+    table_line = re.compile(r"[ \t]*\[[ \t]*([^\]]*?)[ \t]*\][ \t]*(?:#.*)?")
+    index_key = re.compile(r"[ \t]*index[ \t]*=")
     try:
         lines = read_regular(vault / CONFIG_PATH).decode("utf-8", "replace").splitlines()
     except OSError:
         return None
     table = ""
     for number, line in enumerate(lines, start=1):
-        if header := _TABLE.fullmatch(line):
+        if header := table_line.fullmatch(line):
             table = header[1]
-        elif table == "vault" and _INDEX_KEY.match(line):
+        elif table == "vault" and index_key.match(line):
             return number
     return None
 

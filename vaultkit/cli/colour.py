@@ -15,10 +15,6 @@ CHOICES = ("auto", "always", "never")
 
 RED, GREEN, YELLOW, CYAN, BOLD = "31", "32", "33", "36", "1"
 
-_PROBLEM = re.compile(r"^(conflict|error|unreadable)\b")
-_NOTICE = re.compile(r"^(deferred|skipped)\b")
-_COUNT = re.compile(r"\b([1-9]\d*) (conflicts?|errors?)\b")
-
 
 def wanted(stream: TextIO, choice: str = "auto") -> bool:
     """Whether to colour what goes to ``stream``: ``--color=always``/``never`` decide;
@@ -54,11 +50,15 @@ def paint_listing(text: str) -> str:
             line = paint(line, CYAN)
         elif line.startswith("+"):
             line = paint(line, GREEN)
-        elif line.startswith("-") or _PROBLEM.match(line):
+        elif line.startswith("-") or re.match(r"^(conflict|error|unreadable)\b", line):
             line = paint(line, RED)
-        elif _NOTICE.match(line):
+        elif re.match(r"^(deferred|skipped)\b", line):
             line = paint(line, YELLOW)
         elif line[:1].isdigit():
-            line = _COUNT.sub(lambda found: paint(found.group(0), RED), line)
+            line = re.sub(
+                r"\b([1-9]\d*) (conflicts?|errors?)\b",
+                lambda found: paint(found.group(0), RED),
+                line,
+            )
         lines.append(line)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
 
 Key = tuple[str | int, ...]
@@ -18,9 +19,17 @@ Key = tuple[str | int, ...]
 BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _DOTTED_KEY = rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*"
-_HEADER_RE = re.compile(rf"[ \t]*\[\[?[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]")
-_KEY_LINE_RE = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
-_TOML_POSITION_RE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+_TOML_POSITION = r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$"
+
+
+@cache
+def _line_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A table header's line, a key's line. Compiled on first use (~1 ms): a run whose config
+    is valid never asks where a key is."""
+    return (
+        re.compile(rf"[ \t]*\[\[?[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]"),
+        re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*="),
+    )
 
 
 class KeyLines:
@@ -33,23 +42,16 @@ class KeyLines:
     """
 
     def __init__(self, text: str) -> None:
-        self._lines: dict[tuple[str, ...], int] = {}
-        table: tuple[str, ...] = ()
-        value = _ValueSkipper()
-        for number, line in enumerate(_split_lines(text), start=1):
-            start = 0
-            if not value.busy:
-                header = _HEADER_RE.match(line)
-                if header:
-                    table = _split_key(header["key"])
-                    self._lines.setdefault(table, number)
-                    continue
-                key = _KEY_LINE_RE.match(line)
-                if key is None:
-                    continue
-                self._lines.setdefault(table + _split_key(key["key"]), number)
-                start = key.end()
-            value.feed(line, start)
+        # Recorded on first use: every config load makes one, but only a setting in error
+        # asks for a line, and a valid config should not pay for reading itself twice.
+        self._text = text
+        self._recorded: dict[tuple[str, ...], int] | None = None
+
+    @property
+    def _lines(self) -> dict[tuple[str, ...], int]:
+        if self._recorded is None:
+            self._recorded = _record(self._text)
+        return self._recorded
 
     @property
     def lines(self) -> Mapping[tuple[str, ...], int]:
@@ -72,6 +74,29 @@ class KeyLines:
             if path[:size] in self._lines:
                 return self._lines[path[:size]]
         return None
+
+
+def _record(text: str) -> dict[tuple[str, ...], int]:
+    """The line of every table header and ``key =`` of ``text`` (see :class:`KeyLines`)."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    value = _ValueSkipper()
+    header_line, key_line = _line_patterns()
+    for number, line in enumerate(_split_lines(text), start=1):
+        start = 0
+        if not value.busy:
+            header = header_line.match(line)
+            if header:
+                table = _split_key(header["key"])
+                lines.setdefault(table, number)
+                continue
+            key = key_line.match(line)
+            if key is None:
+                continue
+            lines.setdefault(table + _split_key(key["key"]), number)
+            start = key.end()
+        value.feed(line, start)
+    return lines
 
 
 class _ValueSkipper:
@@ -176,7 +201,7 @@ def _unescape(quoted: str) -> str:
 
 def toml_error(message: str, text: str) -> tuple[str, int | None]:
     """tomllib's message without its position suffix, and the line it names."""
-    match = _TOML_POSITION_RE.search(message)
+    match = re.search(_TOML_POSITION, message)
     if match is None:
         return message, None
     head = message[: match.start()]

@@ -17,7 +17,6 @@ habits log the sync keeps (:mod:`vaultkit.sync.habit_log`), handed in as
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import sqlite3
@@ -126,6 +125,10 @@ def _calendar(
 ) -> list[dict[str, Any]]:
     """The window's months as weeks of seven days, Monday first: each day of the window with
     the habits done that day, whether its note is missing (a miss) or still to come (today)."""
+    # Imported here: this module is imported on every save for :func:`moves_daily`, and
+    # ``calendar`` (with ``locale``) costs the hook ~2 ms.
+    import calendar
+
     missed_days = set(missed)
     months: list[tuple[int, int]] = []
     cursor = dt.date(today.year, today.month, 1)

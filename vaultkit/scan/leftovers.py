@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 
 ICLOUD_SUFFIX = ".icloud"
 """The suffix of iCloud's placeholder ``.<name>.icloud`` for a file stored only in the cloud."""
@@ -21,21 +22,25 @@ _SF_DATALESS = 0x40000000
 HAS_ST_FLAGS = hasattr(os.stat_result, "st_flags")
 """Whether this platform reports BSD file flags (macOS), so :func:`is_dataless` can tell."""
 
+
 # Syncthing: "Note.sync-conflict-20240131-235959-ABCDEFG.md" (older releases had no device id).
 # Dropbox: "Note (conflicted copy 2024-01-31).md", "Note (Ann's conflicted copy 2024-01-31).md",
 # "Note (Case Conflict).md", "Note (Selective Sync Conflict).md".
-_SYNC_CONFLICT_RE = re.compile(
-    r"\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]{7})?(?:\.|$)"
-    r"| \((?:[^()]*['’]s )?conflicted copy\b"
-    r"|\((?:case|selective sync) conflict\b",
-    re.IGNORECASE,
-)
+@cache
+def _sync_conflict() -> re.Pattern[str]:
+    # Compiled on first use (~0.7 ms): nearly every run meets no name with "onflict" in it.
+    return re.compile(
+        r"\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]{7})?(?:\.|$)"
+        r"| \((?:[^()]*['’]s )?conflicted copy\b"
+        r"|\((?:case|selective sync) conflict\b",
+        re.IGNORECASE,
+    )
 
 
 def is_conflict_copy(name: str) -> bool:
     """Whether a file or folder name is a sync service's conflict copy."""
     # The substring test first: it spares the regex for nearly every name.
-    return "onflict" in name and _SYNC_CONFLICT_RE.search(name) is not None
+    return "onflict" in name and _sync_conflict().search(name) is not None
 
 
 def is_dataless(file_stat: os.stat_result) -> bool:

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable
 from datetime import datetime
@@ -35,7 +34,7 @@ class MetadataError(Exception):
 
 def temp_name(target: Path) -> Path:
     """A fresh temp file name beside ``target``."""
-    return target.parent / f".{target.stem[:40]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    return target.parent / f".{target.stem[:40]}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
 
 
 def remove_stale_temps(target: Path, disposable: Callable[[bytes], bool]) -> list[Path]:
