@@ -84,13 +84,24 @@ _MARKS = [" ", "x", "-", "/", None]  # None: a plain link in a bullet, not a tas
 _NAMES = ["Reading.md", "Inbox.md", "Projects/Plan.md", "Archive/Old.md"]
 _DUES = [None, "2026-11-01", "2026-11-22", "2026-11-25"]
 _HEADINGS = ["Reading", "Daily", "Weekly"]
-Line = tuple[str | None, str, str, str | None]
+# Tasks-plugin ids and dependencies, across notes: ticking a task in one note moves the
+# blocked state of a task in another that did not change (the kept ready and blocked counts).
+_GRAPH = [
+    None,
+    None,
+    "\N{SQUARED ID} a1",
+    "\N{SQUARED ID} b2",
+    "\N{NO ENTRY} a1",
+    "\N{NO ENTRY} a1,b2",
+]
+Line = tuple[str | None, str, str, str | None, str | None]
 _lines = st.lists(
     st.tuples(
         st.sampled_from(_MARKS),
         st.sampled_from(_URLS),
         st.sampled_from(["", "Guide"]),
         st.sampled_from(_DUES),
+        st.sampled_from(_GRAPH),
     ),
     max_size=4,
 )
@@ -98,12 +109,13 @@ _lines = st.lists(
 
 def _body(lines: list[Line], heading: str, hidden: int = 0) -> str:
     out = [f"# {heading}", ""]
-    for mark, url, text, due in lines:
+    for mark, url, text, due, graph in lines:
         link = f"[{text or 'link'}]({url})"
         if mark is None:
             out.append(f"- {link}")
         else:
-            out.append(f"- [{mark}] Read {link}" + (f" \N{CALENDAR} {due}" if due else ""))
+            fields = (f" {graph}" if graph else "") + (f" \N{CALENDAR} {due}" if due else "")
+            out.append(f"- [{mark}] Read {link}{fields}")
     # Checkbox items inside comments: no task, but Status counts them apart.
     out += ["", "%%", *(["- [ ] someday"] * hidden), "%%"] if hidden else []
     return "\n".join(out) + "\n"
@@ -118,7 +130,7 @@ class VaultEdits(RuleBasedStateMachine):
         self.vault = self.root / "vault"
         (self.vault / ".obsidian").mkdir(parents=True)
         (self.vault / "Reading.md").write_text(
-            _body([(" ", _URLS[0], "First", "2026-11-01")], "Daily"), encoding="utf-8"
+            _body([(" ", _URLS[0], "First", "2026-11-01", None)], "Daily"), encoding="utf-8"
         )
         self.index = self.root / "index.sqlite3"
         self.connection: sqlite3.Connection | None = None

@@ -53,8 +53,12 @@ def make_status(inputs: Inputs) -> dict[str, Any]:
             _BY_DUE,
             count=task_totals.open_due(connection, today_iso, soon_iso),
         ),
-        "ready": task_rows(connection, f"t.blocked = 0 AND t.{OPEN}", (), _BY_LINE),
-        "blocked": task_rows(connection, f"t.blocked = 1 AND t.{OPEN}", (), _BY_LINE),
+        "ready": task_rows(
+            connection, f"t.blocked = 0 AND t.{OPEN}", (), _BY_LINE, count=kept.get("ready", 0)
+        ),
+        "blocked": task_rows(
+            connection, f"t.blocked = 1 AND t.{OPEN}", (), _BY_LINE, count=kept.get("blocked", 0)
+        ),
         "completed": _completed(connection, today),
         "open_count": kept.get("open", 0),
         "hidden_tasks": _hidden_tasks(connection, kept),

@@ -135,6 +135,11 @@ def task_block_states(
     return updates
 
 
+BlockMove = tuple[int, int | None, int | None]
+"""(rowid, blocked before, blocked now) of a task whose blocked state moved (None: the task
+waits for nothing; 1 blocked, 0 ready)."""
+
+
 def refresh_graph(
     connection: sqlite3.Connection,
     changed_notes: Collection[str] | None = None,
@@ -142,7 +147,7 @@ def refresh_graph(
     moved_files: Collection[str] = (),
     dependencies: DependencyChange | None = None,
     alias_keys: Collection[str] | None = None,
-) -> set[str] | None:
+) -> tuple[set[str] | None, list[BlockMove]]:
     """Recompute link resolution and task dependency states (inside a transaction).
 
     ``changed_notes`` names the notes whose links, headings or block ids changed, or that
@@ -155,7 +160,9 @@ def refresh_graph(
     hint again; None: every unresolved link does.
 
     Returns the notes whose links it looked at and the notes those links pointed at before
-    or point at now (None when it resolved every link): their Link health counts may move.
+    or point at now (None when it resolved every link): their Link health counts may move;
+    and the tasks whose blocked state it moved: the kept counts of ready and blocked tasks
+    move with them (``vaultkit.index.task_totals``).
     """
     if changed_notes is None:
         _resolve_all(connection, _alias_index(connection))
@@ -170,11 +177,12 @@ def refresh_graph(
         )
         updates, touched = _changing(connection, updates)
         _store_resolution(connection, updates)
+    blocks: list[BlockMove] = []
     if changed_notes is None or dependencies is None:
-        _refresh_all_blocked(connection)
+        blocks = _refresh_all_blocked(connection)
     elif dependencies.notes or dependencies.ids:
-        _refresh_blocked(connection, dependencies)
-    return touched
+        blocks = _refresh_blocked(connection, dependencies)
+    return touched, blocks
 
 
 class DependencyChange(NamedTuple):
@@ -194,17 +202,18 @@ task with a dependency, so past this (a folder of such notes deleted) working ou
 state costs less."""
 
 
-def _refresh_all_blocked(connection: sqlite3.Connection) -> None:
+def _refresh_all_blocked(connection: sqlite3.Connection) -> list[BlockMove]:
     """Work out every task's blocked state again, writing back those that moved."""
     task_rows = connection.execute(
         f"{_TASK_STATES} WHERE task_id IS NOT NULL OR depends_on != '[]'"
     ).fetchall()
-    connection.executemany(
-        "UPDATE tasks SET blocked = ? WHERE rowid = ?", task_block_states(task_rows)
-    )
+    updates = task_block_states(task_rows)
+    connection.executemany("UPDATE tasks SET blocked = ? WHERE rowid = ?", updates)
+    stored = {row[0]: row[4] for row in task_rows}
+    return [(rowid, stored[rowid], blocked) for blocked, rowid in updates]
 
 
-def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -> None:
+def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -> list[BlockMove]:
     """Work out again the blocked states a change can move: those of the changed notes'
     tasks, and of every task waiting for an id those held before or hold now (an id's
     tasks may have come, gone, or been ticked). The rest stand."""
@@ -224,8 +233,7 @@ def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -
             if row[2] != "[]":
                 rows[row[0]] = row
     if len(ids) > ONE_BY_ONE_IDS:
-        _refresh_all_blocked(connection)
-        return
+        return _refresh_all_blocked(connection)
     # Every task with a dependency has a stored state (the changed notes' new rows aside,
     # read above): the index on it lists them, and the JSON text is searched for the id.
     for chunk in _chunks(sorted(json.dumps(i, ensure_ascii=False) for i in ids if i)):
@@ -236,7 +244,7 @@ def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -
         ):
             rows[row[0]] = row
     if not rows:
-        return
+        return []
     statuses = {status.value: status for status in TaskStatus}
     tasks = [
         (rowid, tuple(json.loads(depends_on)), statuses[status], stored)
@@ -254,14 +262,16 @@ def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -
         ]
     known, unfinished = id_states(named)
     states = states_given(((deps, status) for _, deps, status, _ in tasks), known, unfinished)
+    moves: list[BlockMove] = [
+        (rowid, stored, blocked)
+        for (rowid, _, _, stored), state in zip(tasks, states, strict=True)
+        if (blocked := int(state != "ready")) != stored
+    ]
     connection.executemany(
         "UPDATE tasks SET blocked = ? WHERE rowid = ?",
-        [
-            (blocked, rowid)
-            for (rowid, _, _, stored), state in zip(tasks, states, strict=True)
-            if (blocked := int(state != "ready")) != stored
-        ],
+        [(blocked, rowid) for rowid, _, blocked in moves],
     )
+    return moves
 
 
 def _changing(

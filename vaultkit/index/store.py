@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"

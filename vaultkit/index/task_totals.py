@@ -7,21 +7,24 @@ vault. So the indexer keeps them current, inside its transaction:
 
 * ``task_totals(key, value)``: ``done``, ``total`` (cancelled tasks left out), ``open``,
   ``notes`` and ``sections`` (those with a task that counts), ``hidden`` and
-  ``hidden_notes`` (checkbox items inside comments, and the notes holding some), and per
+  ``hidden_notes`` (checkbox items inside comments, and the notes holding some), ``ready``
+  and ``blocked`` (open tasks with a dependency, by their blocked state), and per
   cadence ``cadence_done:<c>``, ``cadence_total:<c>``, ``cadence_sections:<c>``;
 * ``task_due_open(due, open)``: open tasks per due date, so that "overdue" and "due soon" are
   a range sum over a few hundred dates.
 
 :func:`sums` is the definition (the tests hold the kept tables to it). After a cold start or a
 change of what is visible the tables are rebuilt from it; otherwise each changed note's own
-sums, as stored before and after its update, move them. Zero rows are dropped, so a cadence
-is present exactly when some visible section of it is.
+sums, as stored before and after its update, move them, and so does each blocked state the
+task graph moves in a note that did not change (:func:`block_sums`). Zero rows are dropped,
+so a cadence is present exactly when some visible section of it is.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 
 from vaultkit.index.queries import VISIBLE_ROWS
 from vaultkit.task_progress import OPEN_STATUSES
@@ -49,6 +52,12 @@ def sums(connection: sqlite3.Connection, where: str, params: tuple[str, ...] = (
         f"SELECT count(*), count(DISTINCT note) FROM hidden_tasks WHERE {where}", params
     ).fetchone()
     found.update(hidden=hidden, hidden_notes=hidden_notes)
+    ready, blocked = connection.execute(
+        "SELECT coalesce(sum(blocked = 0), 0), coalesce(sum(blocked = 1), 0) FROM tasks "
+        f"WHERE blocked IS NOT NULL AND {_OPEN} AND {where}",
+        params,
+    ).fetchone()
+    found.update(ready=ready, blocked=blocked)
     for cadence, cadence_done, cadence_total, rows in connection.execute(
         "SELECT cadence, sum(done), sum(total), count(*) FROM task_sections "
         f"WHERE cadence IS NOT NULL AND {where} GROUP BY cadence",
@@ -69,6 +78,34 @@ def sums(connection: sqlite3.Connection, where: str, params: tuple[str, ...] = (
 def note_sums(connection: sqlite3.Connection, path: str) -> Counter[str]:
     """One note's share of the sums, as the index holds it now (nothing if it is hidden)."""
     return sums(connection, f"note = ? AND {VISIBLE}", (path,))
+
+
+_CHUNK = 500
+"""Rowids per query (SQLite allows 999 parameters before 3.32)."""
+
+
+def block_sums(
+    connection: sqlite3.Connection, moves: Sequence[tuple[int, int | None, int | None]]
+) -> Counter[str]:
+    """What the blocked states the task graph moved ((rowid, before, now), by
+    :func:`vaultkit.graph.links.refresh_graph`) move in the sums: ``ready`` and ``blocked``
+    of the open tasks of visible notes among them."""
+    found: Counter[str] = Counter()
+    for start in range(0, len(moves), _CHUNK):
+        chunk = moves[start : start + _CHUNK]
+        counted = {
+            rowid
+            for (rowid,) in connection.execute(
+                f"SELECT rowid FROM tasks WHERE rowid IN ({','.join('?' * len(chunk))}) "
+                f"AND {_OPEN} AND {VISIBLE}",
+                [rowid for rowid, _, _ in chunk],
+            )
+        }
+        for rowid, before, now in chunk:
+            if rowid in counted:
+                found["ready"] += (now == 0) - (before == 0)
+                found["blocked"] += (now == 1) - (before == 1)
+    return found
 
 
 def rebuild(connection: sqlite3.Connection) -> None:

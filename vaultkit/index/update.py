@@ -498,7 +498,7 @@ def _derive(
     ):
         # Only the links a file that came or went can decide are resolved again, with
         # those of the new and the edited notes (vaultkit.graph.links).
-        resolved = refresh_graph(
+        resolved, blocks = refresh_graph(
             connection,
             [*notes.relinked, *notes.added],
             moved_files=[*changes.removed, *added],
@@ -506,6 +506,10 @@ def _derive(
             alias_keys=notes.alias_keys,
         )
         link_touched |= resolved or set()
+        # The notes stored anew counted their tasks' blocked states as stored (none, for new
+        # rows); what the graph moved since, there and in notes that did not change, moves
+        # the kept counts of ready and blocked tasks.
+        notes.task_change.update(task_totals.block_sums(connection, blocks))
     if notes.alias_keys:
         # The hints of unresolved links elsewhere ("an alias of …") follow the aliases.
         notes.families.add("links")
