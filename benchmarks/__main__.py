@@ -26,6 +26,7 @@ from benchmarks.measure import (
     WATCH_TIMEOUT,
     child_env,
     find_task,
+    find_topic_task,
     measure_cold,
     measure_hook,
     measure_warm_cli,
@@ -180,9 +181,14 @@ def _measure_size(
         )
         result.hook_floor = measure_hook_floor(env, runs, result.notes)
         if not args.no_changes:
+            topic = find_topic_task(copy, env)
+            if topic is None:
+                _say("  no topic note holds a task: no 'edit a task in a topic note' row")
+            else:
+                _say(f"  ticking topic note {topic.path.relative_to(copy)}:{topic.line + 1}")
             _say("  change classes, each on a fresh copy of the synced vault…")
             snapshot = Snapshot(copy, cache, run_dir / "snapshot")
-            for change in change_classes(toggle, today):
+            for change in change_classes(toggle, topic, today):
                 result.changes.append(
                     measure_change(
                         change,

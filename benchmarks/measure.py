@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ __all__ = [
     "TaskToggle",
     "child_env",
     "find_task",
+    "find_topic_task",
     "measure_cold",
     "measure_hook",
     "measure_warm_cli",
@@ -290,13 +292,50 @@ def _is_reading(line: bytes) -> bool:
     return b"://" in line
 
 
+TOPIC_NOTES_SQL = (
+    "SELECT DISTINCT note FROM tags WHERE tag = 'topic' COLLATE NOCASE "
+    "OR lower(substr(tag, 1, 6)) = 'topic/' ORDER BY note"
+)
+"""The notes the default ``[topics]`` settings make topics (tagged ``#topic`` or below it),
+asked of the index through ``vaultkit query``."""
+
+
 def find_task(copy: Path, env: dict[str, str], *, reading_list: bool = False) -> TaskToggle:
     """A task in a regular note that vaultkit itself lists (asked through ``vaultkit tasks``):
     with ``reading_list``, one that links an external URL (a reading-list entry, whose tick
     also moves the Resources dashboard); else one that links none (Status alone moves)."""
+    found = _find_task(copy, env, reading_list=reading_list)
+    if found is None:
+        kind = "reading-list task" if reading_list else "task without external links"
+        raise RuntimeError(f"no {kind} found to tick in the generated vault")
+    return found
+
+
+def find_topic_task(copy: Path, env: dict[str, str]) -> TaskToggle | None:
+    """A task without external links in a topic note (a row of the Topics dashboard, whose
+    progress column the tick moves); None when no topic note holds one (a small vault of the
+    default shape may have no topic at all)."""
+    tracked = run_tracked(
+        [*vaultkit_command(), "query", "--json", "--vault", str(copy), TOPIC_NOTES_SQL], env=env
+    )
+    if tracked.returncode != 0:
+        raise RuntimeError(f"vaultkit query failed: {tracked.stderr.strip()}")
+    topics = {row["note"] for row in json.loads(tracked.stdout)}
+    return _find_task(copy, env, reading_list=False, among=topics)
+
+
+def _find_task(
+    copy: Path,
+    env: dict[str, str],
+    *,
+    reading_list: bool,
+    among: Collection[str] | None = None,
+) -> TaskToggle | None:
     vaultkit = vaultkit_command()
     for folder in ("Projects", "Areas", "Resources", "Meetings", "Archive"):
         for path in sorted((copy / folder).rglob("*.md")):
+            if among is not None and path.relative_to(copy).as_posix() not in among:
+                continue
             text = path.read_bytes().split(b"\n")
             lines = [at for at in _candidate_lines(path) if _is_reading(text[at]) == reading_list]
             if not lines:
@@ -311,8 +350,7 @@ def find_task(copy: Path, env: dict[str, str], *, reading_list: bool = False) ->
             for line in lines:
                 if line in listed:
                     return TaskToggle(path, line)
-    kind = "reading-list task" if reading_list else "task without external links"
-    raise RuntimeError(f"no {kind} found to tick in the generated vault")
+    return None
 
 
 def measure_hook(
