@@ -23,9 +23,13 @@ from vaultkit.writeback.plan import Planned, plan_file, plan_regions
 from vaultkit.writeback.regions import (
     RegionContent,
     WriteStatus,
+    eol_style,
+    eol_style_of,
+    first_line,
     normalise_region_text,
     region_hash,
     splice_regions,
+    split_lines,
 )
 
 BOM = b"\xef\xbb\xbf"
@@ -503,6 +507,33 @@ def test_plan_regions_unchanged_and_errors(tmp_path: Path) -> None:
 
 
 # -- plan_file ---------------------------------------------------------------------------------
+
+
+LINE_BYTES = st.lists(
+    st.sampled_from([b"a", b"---", b" ", b"\r", b"\n", b"\r\n", b"%% vaultkit:file x 0 %%"]),
+    max_size=12,
+).map(b"".join)
+
+
+@given(body=LINE_BYTES, fallback=st.sampled_from([b"", b"\n", b"\r\n"]))
+def test_first_line_and_line_ending_style_match_the_split_lines(
+    body: bytes, fallback: bytes
+) -> None:
+    # A generated dashboard can be a megabyte: these read it without splitting every line.
+    lines = split_lines(body)
+    assert first_line(body) == (lines[0] if lines else None)
+    assert eol_style_of(body, fallback) == eol_style(lines, fallback)
+
+
+@given(text=st.lists(st.sampled_from(["---", "a: 1", "x", "", " ---", "%%"]), max_size=6))
+def test_a_generated_file_reads_back_what_was_written_with_or_without_front_matter(
+    tmp_path_factory: pytest.TempPathFactory, text: list[str]
+) -> None:
+    path = tmp_path_factory.mktemp("gen") / "Gen.md"
+    body = "\n".join(text) + "\n"
+    apply(plan_file(path, body), vault=path.parent)
+    assert plan_file(path, body).status is WriteStatus.UNCHANGED
+    assert plan_file(path, body + "more\n").status is WriteStatus.WRITTEN
 
 
 def test_new_generated_file_is_created_with_a_header(tmp_path: Path) -> None:

@@ -27,7 +27,8 @@ from vaultkit.writeback.regions import (
     Line,
     RegionContent,
     WriteStatus,
-    eol_style,
+    eol_style_of,
+    first_line,
     splice_regions,
     split_lines,
     to_lf,
@@ -208,19 +209,26 @@ def _header_index(lines: Sequence[Line]) -> int:
 
 
 def _generated_bytes(body: bytes, name: str, eol: bytes) -> bytes:
-    lines = split_lines(body)
-    at = _header_index(lines)
-    if at and not lines[at - 1].eol:
-        at = 0  # front matter without a newline after it: keep the header first
     header = f"%% vaultkit:file {name} {markers.hash_bytes(body)} %%\n".encode()
-    raw = [line.content + line.eol for line in lines]
-    out = b"".join([*raw[:at], header, *raw[at:]])
+    first = first_line(body)
+    if first is not None and first.content.rstrip(b" \t") == b"---":
+        lines = split_lines(body)
+        at = _header_index(lines)
+        if at and not lines[at - 1].eol:
+            at = 0  # front matter without a newline after it: keep the header first
+        raw = [line.content + line.eol for line in lines]
+        out = b"".join([*raw[:at], header, *raw[at:]])
+    else:
+        out = header + body  # no front matter: the header is the first line
     # ``body`` holds no CRLF (normalised), so this conversion is exactly reversible.
     return out.replace(b"\n", b"\r\n") if eol == b"\r\n" else out
 
 
 def read_generated(rest: bytes) -> tuple[str, bytes] | None:
     """(stored hash, content without the header line) of a generated file, else None."""
+    first = first_line(rest)
+    if first is not None and (match := _HEADER.fullmatch(first.content)):
+        return match[2].decode("ascii"), rest[len(first.content) + len(first.eol) :]
     lines = split_lines(rest)
     for at in dict.fromkeys((0, _header_index(lines))):
         if at < len(lines) and (match := _HEADER.fullmatch(lines[at].content)):
@@ -249,7 +257,7 @@ def plan_file(path: Path, text: str, *, force: bool = False) -> Planned:
     old, seen = read
     bom = BOM if old.startswith(BOM) else b""
     rest = old[len(bom) :]
-    new = bom + _generated_bytes(body, name, eol_style(split_lines(rest), b"\n"))
+    new = bom + _generated_bytes(body, name, eol_style_of(rest, b"\n"))
     if new == old:
         return Planned(path, old, None, WriteStatus.UNCHANGED, seen=seen)
     generated = read_generated(rest)

@@ -103,6 +103,25 @@ def split_lines(body: bytes) -> list[Line]:
     return lines
 
 
+def first_line(body: bytes) -> Line | None:
+    """The first of :func:`split_lines`' lines (None for no bytes), without splitting the rest:
+    a generated dashboard can be a megabyte."""
+    end = _LINE_END.search(body)
+    if end is None:
+        return Line(body, b"") if body else None
+    return Line(body[: end.start()], end[0])
+
+
+def eol_style_of(body: bytes, fallback: bytes) -> bytes:
+    """:func:`eol_style` of ``body``'s lines, counted without splitting it: every LF ends a
+    line, alone or after a CR."""
+    crlf = body.count(b"\r\n")
+    lf = body.count(b"\n") - crlf
+    if crlf != lf:
+        return b"\r\n" if crlf > lf else b"\n"
+    return fallback or b"\n"
+
+
 def eol_style(lines: Sequence[Line], fallback: bytes) -> bytes:
     """The file's line-ending style: the majority of its endings (``fallback`` on a tie)."""
     crlf = sum(1 for line in lines if line.eol == b"\r\n")
