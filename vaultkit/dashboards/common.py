@@ -12,14 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.rows import Rows
-from vaultkit.index.queries import HIDDEN_NOTES, TASK_COLUMNS, VISIBLE_ROWS, task_from_row
+from vaultkit.index.queries import (
+    HIDDEN_NOTES,
+    TASK_COLUMNS,
+    VISIBLE_NOTES_NAMED,
+    VISIBLE_ROWS,
+    files_named_in,
+    task_from_row,
+    visible_notes_named_in,
+)
+from vaultkit.obsidian.resolve import file_name_key
 
 MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
 """Properties that say when a note was last modified (compared case-insensitively)."""
@@ -54,6 +63,50 @@ class Checklists(NamedTuple):
     """Day -> the items the log lists as done that day (today's line as this sync writes it)."""
 
 
+class NameCounts:
+    """How many notes the dashboards show have each file-name key (``files.name_key``), asked
+    of the index and kept for one render: a dashboard's wikilink needs a note's folder only
+    when its name is not unique (:class:`vaultkit.dashboards.helpers.Linker`).
+
+    A name is asked for when a link first needs it, one query each, unless :meth:`prime` has
+    counted it: a table linking thousands of notes counts their names in a few queries.
+    """
+
+    _PER_QUERY = 500
+    """Names per ``IN (...)`` list (SQLite allows 999 parameters before 3.32)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._counts: dict[str, int] = {}
+
+    def __call__(self, key: str) -> int:
+        count = self._counts.get(key)
+        if count is None:
+            row = self._connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()
+            count = self._counts[key] = int(row[0])
+        return count
+
+    def prime(self, shown: Iterable[str]) -> None:
+        """Count the file names of ``shown`` (the vault paths of notes the dashboards show) now,
+        in few queries.
+
+        A name only one file has is the name of one shown note, the one given: the names'
+        index alone tells, without looking up each file's note. Only the names more files
+        share (rare) are counted as :data:`VISIBLE_NOTES_NAMED` counts them.
+        """
+        keys = list({file_name_key(path) for path in shown}.difference(self._counts))
+        for start in range(0, len(keys), self._PER_QUERY):
+            chunk = keys[start : start + self._PER_QUERY]
+            files = dict(self._connection.execute(files_named_in(len(chunk)), chunk))
+            shared = [key for key in chunk if files.get(key, 0) > 1]
+            self._counts.update((key, files.get(key, 0)) for key in chunk)
+            if shared:
+                self._counts.update(dict.fromkeys(shared, 0))
+                self._counts.update(
+                    self._connection.execute(visible_notes_named_in(len(shared)), shared)
+                )
+
+
 @dataclass
 class Inputs:
     """What a context maker reads: the index, the config, the run's today and the vault's name.
@@ -69,6 +122,9 @@ class Inputs:
     vault_name: str
     checklists: Checklists | None = None
     """None unless ``"checklists"`` is among ``[habits] sources``."""
+    names: NameCounts | None = None
+    """The name counts the ``wikilink`` filter reads, for a context maker to :meth:`prime
+    <NameCounts.prime>` with the notes its table links; None: nothing to prime."""
 
     @cached_property
     def notes(self) -> Rows:

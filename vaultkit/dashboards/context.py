@@ -14,7 +14,7 @@ from collections.abc import Collection
 from typing import Any
 
 from vaultkit.config.schema import Config
-from vaultkit.dashboards.common import Checklists, Inputs
+from vaultkit.dashboards.common import Checklists, Inputs, NameCounts
 from vaultkit.dashboards.registry import CONTEXT
 
 CONTEXT_NAMES = frozenset(name for name, made in CONTEXT.items() if made.make is not None)
@@ -28,6 +28,7 @@ def build_context(
     vault_name: str,
     wanted: Collection[str] = CONTEXT_NAMES,
     checklists: Checklists | None = None,
+    names: NameCounts | None = None,
 ) -> dict[str, Any]:
     """Everything the dashboard templates may use; see docs/templates.md.
 
@@ -35,9 +36,10 @@ def build_context(
     lists are :class:`~vaultkit.dashboards.rows.Rows` read from ``connection`` while the templates
     render, so the connection must stay open (in one read transaction, for a consistent
     view) until rendering is done. ``checklists``: the Daily checklists and the habits log, for
-    the habits (:class:`~vaultkit.dashboards.common.Checklists`).
+    the habits (:class:`~vaultkit.dashboards.common.Checklists`). ``names``: the name counts
+    the templates' ``wikilink`` filter reads, which a context maker may prime.
     """
-    inputs = Inputs(connection, config, today, vault_name, checklists)
+    inputs = Inputs(connection, config, today, vault_name, checklists, names)
     return {
         name: made.make.resolve()(inputs)
         for name, made in CONTEXT.items()

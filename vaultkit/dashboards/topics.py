@@ -251,8 +251,9 @@ def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
             tasks_digest,
             resources_digest,
             meta_digest,
+            sure,
         ) in _candidates(connection, settings)
-        if is_topic(settings, folder, tags, properties)
+        if sure or is_topic(settings, folder, tags, properties)
     ]
     topics.sort(key=lambda t: t["title"].casefold())
     sort_key = settings.sort.lstrip("-")
@@ -261,14 +262,17 @@ def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
     valued = [(value, topic) for value, topic in keyed if value is not None]
     valued.sort(key=lambda pair: pair[0], reverse=settings.sort.startswith("-"))
     topics = [topic for _, topic in valued] + [topic for value, topic in keyed if value is None]
+    if inputs.names is not None:
+        # Each row links its note: thousands of rows count their names in a few queries.
+        inputs.names.prime(topic["path"] for topic in topics)
     return topics
 
 
 def has_topics(connection: sqlite3.Connection, settings: TopicSettings) -> bool:
     """Whether some note of the index is a topic."""
     return any(
-        is_topic(settings, folder, tags, properties)
-        for _, _, folder, properties, tags, *_ in _candidates(connection, settings)
+        sure or is_topic(settings, folder, tags, properties)
+        for _, _, folder, properties, tags, *_, sure in _candidates(connection, settings)
     )
 
 
@@ -314,26 +318,36 @@ def _folds_as_sqlite(tag: str) -> bool:
 def _candidates(
     connection: sqlite3.Connection, settings: TopicSettings
 ) -> Iterable[tuple[Any, ...]]:
-    """The ``notes`` rows that may be topics: :func:`is_topic`'s tests, looser, in SQLite.
+    """The ``notes`` rows that may be topics: :func:`is_topic`'s tests, looser, in SQLite,
+    each row ending with whether it is sure to be one.
 
     So only candidates reach Python. A tag most tags fold as SQLite does (``topic``) is looked
     up in the tags' index, a few milliseconds at 100,000 notes where reading every note's
     tags took ~0.1 s warm and seconds cold; any other is looked for in every note's tags.
+    The folder's test and that lookup are :func:`is_topic`'s own, so a note they find is a
+    topic without its tags decoded (thousands of topics, in a vault with many).
     """
     folder, wanted_tag, tag_needle, property_needle = _wanted(settings)
     maybe: list[str] = []
     params: list[Any] = []
+    sure: list[str] = []
+    sure_params: list[Any] = []
     if folder:
         maybe.append("n.folder = ? OR substr(n.folder, 1, ?) = ?")
         params += [folder, len(folder) + 1, folder + "/"]
+        sure.append(maybe[-1])
+        sure_params += params[-3:]
     if wanted_tag:
         if _folds_as_sqlite(wanted_tag):
-            # The tag, or one below it: "topic/" <= tag < "topic0", as "0" follows "/".
+            # The tag, or one below it: "topic/" <= tag < "topic0", as "0" follows "/". A
+            # note's tags are its tag rows' spellings, so a row found is a tag of the note.
             maybe.append(
                 "n.path IN (SELECT note FROM tags WHERE tag = ? COLLATE NOCASE "
                 "OR (tag >= ? COLLATE NOCASE AND tag < ? COLLATE NOCASE))"
             )
             params += [wanted_tag, wanted_tag + "/", wanted_tag + "0"]
+            sure.append(maybe[-1])
+            sure_params += params[-3:]
         elif tag_needle.isascii():
             # LIKE ignores ASCII case only: a note whose tags hold any other character (its
             # text is shorter than its bytes) is a candidate too.
@@ -349,12 +363,13 @@ def _candidates(
         params.append(property_needle)
     if not maybe:
         return []
+    certain = " OR ".join(f"({m})" for m in sure) or "0"
     return connection.execute(
         "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns, n.tasks_digest, "
-        "n.resources_digest, n.meta_digest FROM notes n "
+        f"n.resources_digest, n.meta_digest, ({certain}) FROM notes n "
         f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)}) "
         "ORDER BY n.path",
-        params,
+        sure_params + params,
     )
 
 

@@ -33,6 +33,26 @@ VISIBLE_NOTES_NAMED = (
 dashboard's wikilink needs the folder only when the name is not unique."""
 
 
+def visible_notes_named_in(keys: int) -> str:
+    """:data:`VISIBLE_NOTES_NAMED` for ``keys`` names at once: each name that some shown note
+    has, with how many (a name no shown note has is not in the answer)."""
+    return (
+        "SELECT files.name_key, count(*) FROM files JOIN notes ON notes.path = files.path "
+        f"WHERE files.name_key IN ({','.join('?' * keys)}) AND files.excluded = 0 "
+        "AND notes.generated = 0 GROUP BY files.name_key"
+    )
+
+
+def files_named_in(keys: int) -> str:
+    """How many files of any kind have each of ``keys`` names: read from the names' index
+    alone, an upper bound of :func:`visible_notes_named_in`'s counts (which look up each file's
+    note as well)."""
+    return (
+        f"SELECT name_key, count(*) FROM files WHERE name_key IN ({','.join('?' * keys)}) "
+        "GROUP BY name_key"
+    )
+
+
 def linked_to(connection: sqlite3.Connection, paths: Iterable[str]) -> bool:
     """Whether some link of a note the views show points at one of ``paths`` (as last
     resolved)."""

@@ -15,6 +15,7 @@ from vaultkit.cadences import Cadences
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
+from vaultkit.dashboards.common import NameCounts
 from vaultkit.dashboards.context import build_context
 from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import VaultkitError
@@ -55,7 +56,8 @@ def render_named(paths: VaultPaths, name: str) -> str:
     with closing(connection):
         # One read transaction: the template reads the index lazily, as in a sync.
         connection.execute("BEGIN")
-        env = dashboard_environment(connection, paths, config, today)
+        names = NameCounts(connection)
+        env = dashboard_environment(connection, paths, config, today, names=names)
         # The Habits dashboard shows the checklists' log as the next sync would leave it.
         log = plan_habit_log(connection, paths.root, config, today)
         context = build_context(
@@ -64,6 +66,7 @@ def render_named(paths: VaultPaths, name: str) -> str:
             today,
             paths.root.name,
             checklists=log.checklists if log is not None else None,
+            names=names,
         )
         text = render_dashboard(env, dashboard, context)
     return text.strip("\n") + "\n" if dashboard.region is not None else text

@@ -31,6 +31,7 @@ from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.bounds import RenderLimits
+from vaultkit.dashboards.common import NameCounts
 from vaultkit.dashboards.context import CONTEXT_NAMES, build_context
 from vaultkit.dashboards.fragments import FragmentStore
 from vaultkit.dashboards.registry import BUILTINS, SCOPES
@@ -38,7 +39,6 @@ from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
 from vaultkit.index.fragments import fragments_to_drop, load_fragments, save_fragments
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
-from vaultkit.index.queries import VISIBLE_NOTES_NAMED
 from vaultkit.index.read_only import read_only
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
@@ -378,7 +378,8 @@ def _render(
             # must all see the same snapshot of it.
             connection.execute("BEGIN")
             fragments = FragmentStore(partial(load_fragments, connection))
-            env = dashboard_environment(connection, paths, config, today, fragments)
+            names = NameCounts(connection)
+            env = dashboard_environment(connection, paths, config, today, fragments, names)
             fresh = _freshness(connection, env, config, today, force=force)
             rendering.advance(len(fresh.current))
             written_by_us = own_writes(connection)
@@ -395,6 +396,7 @@ def _render(
                     paths.root.name,
                     wanted,
                     log.checklists if log is not None else None,
+                    names,
                 )
                 rendered = _render_all(env, fresh.stale, context, rendering.advance)
                 connection.execute("COMMIT")
@@ -431,12 +433,14 @@ def dashboard_environment(
     config: Config,
     today: dt.date,
     fragments: FragmentStore | None = None,
+    names: NameCounts | None = None,
 ) -> jinja2.Environment:
     """The environment the vault's dashboards render in, reading ``connection`` (the index);
-    ``fragments``: where the ``{% cache %}`` blocks keep what they render."""
+    ``fragments``: where the ``{% cache %}`` blocks keep what they render; ``names``: the
+    name counts its links read (the context makers' too, so they can prime them)."""
     return make_environment(
         paths.root,
-        lambda key: int(connection.execute(VISIBLE_NOTES_NAMED, (key,)).fetchone()[0]),
+        names if names is not None else NameCounts(connection),
         today,
         templates=paths.templates,
         cache_dir=paths.templates_cache,
