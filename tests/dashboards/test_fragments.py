@@ -16,12 +16,13 @@ from typing import Any
 
 import jinja2
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.support.cli import installed, sync
 from vaultkit.dashboards.common import CellMarkdown
 from vaultkit.dashboards.fragments import FragmentStore
+from vaultkit.dashboards.helpers import blocks
 from vaultkit.dashboards.render import RenderError, make_environment, render_template
 from vaultkit.index.fragments import load_fragments, save_fragments
 from vaultkit.index.store import _SCHEMA
@@ -80,6 +81,11 @@ def _render(
 
 def _stored(connection: sqlite3.Connection) -> dict[str, str]:
     return dict(connection.execute("SELECT key, text FROM fragments WHERE dashboard = 'topics'"))
+
+
+def _rows(connection: sqlite3.Connection) -> list[str]:
+    """The stored rows' texts (a block of one row has its row's text too)."""
+    return sorted({text for text in _stored(connection).values() if text.count("\n") == 1})
 
 
 _text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
@@ -148,9 +154,42 @@ def test_cached_rows_render_what_a_whole_render_does(states: list[Any]) -> None:
         notes = [t["path"] for t in topics if t["path"]] + others
         cached = _render(connection, topics, columns, notes)
         assert cached == _render(None, topics, columns, notes)
-        # Only what this render used is kept: one fragment per distinct row.
+        # Only what this render used is kept: at most one fragment per distinct row and one
+        # per block of rows.
         assert all(row in cached for row in _stored(connection).values())
-        assert len(_stored(connection)) <= len(topics)
+        assert len(_stored(connection)) <= 2 * len(topics)
+
+
+_paths = st.lists(st.text(min_size=1, max_size=5), unique=True, max_size=60)
+
+
+@given(_paths, st.integers(0, 60), st.text(min_size=1, max_size=5))
+def test_a_row_that_comes_or_goes_changes_only_the_blocks_around_it(
+    paths: list[str], at: int, new: str
+) -> None:
+    # Blocks end after rows chosen by the rows' own names, not by position: a topic added
+    # (or, read backwards, removed) leaves every block before and after its own as it was,
+    # so those are copied whole from their stored fragments.
+    assume(new not in paths)
+    rows = [{"path": path} for path in paths]
+    grown = [*rows[:at], {"path": new}, *rows[at:]]
+    before, after = blocks(rows, size=4), blocks(grown, size=4)
+    assert [row for block in before for row in block] == rows
+    assert [row for block in after for row in block] == grown
+    # A run of 16 rows without a boundary is cut there; a row added inside moves that cut.
+    assume(all(len(block) < 16 for block in before + after))
+    assert len([block for block in after if block not in before]) <= 2
+    assert len([block for block in before if block not in after]) <= 1
+
+
+def test_blocks_are_about_the_size_asked_and_never_longer_than_four_times_it() -> None:
+    rows = [{"path": f"Topics/Topic {n}.md"} for n in range(5_000)]
+    found = blocks(rows)
+    assert [row for block in found for row in block] == rows
+    assert max(len(block) for block in found) <= 4 * 64
+    assert 30 <= len(rows) / len(found) <= 130
+    titled = [{"path": None, "title": f"Row {n}"} for n in range(500)]  # a kept table's rows
+    assert len(blocks(titled)) > 1
 
 
 def _topics(*statuses: str) -> list[dict[str, Any]]:
@@ -174,19 +213,18 @@ def test_a_changed_row_replaces_its_fragment_and_unused_ones_go() -> None:
     columns, notes = ["status"], ["Rust.md", "Go.md", "Zig.md"]
     _render(connection, _topics("a", "b", "c"), columns, notes)
     before = _stored(connection)
-    assert sorted(before.values()) == [
-        "| [[Go]] | b |\n",
-        "| [[Rust]] | a |\n",
-        "| [[Zig]] | c |\n",
-    ]
+    assert _rows(connection) == ["| [[Go]] | b |\n", "| [[Rust]] | a |\n", "| [[Zig]] | c |\n"]
     text = _render(connection, _topics("a", "B", "c"), columns, notes)
     assert "| [[Go]] | B |\n" in text
     after = _stored(connection)
-    assert sorted(after.values()) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n", "| [[Zig]] | c |\n"]
-    # The other rows kept their fragments; the old one of the changed row is gone.
-    assert len(set(before) & set(after)) == 2
+    assert _rows(connection) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n", "| [[Zig]] | c |\n"]
+    # The other rows kept their fragments; the old one of the changed row is gone, and so is
+    # the old text of its block.
+    kept = {key for key, text in before.items() if text.count("\n") == 1} & set(after)
+    assert sorted(before[key] for key in kept) == ["| [[Rust]] | a |\n", "| [[Zig]] | c |\n"]
+    assert not any("| [[Go]] | b |" in text for text in after.values())
     _render(connection, _topics("a", "B"), columns, notes)
-    assert sorted(_stored(connection).values()) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n"]
+    assert _rows(connection) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n"]
 
 
 def test_other_columns_never_reuse_a_row() -> None:
@@ -195,7 +233,7 @@ def test_other_columns_never_reuse_a_row() -> None:
     _render(connection, _topics("a"), ["status"], notes)
     text = _render(connection, _topics("a"), ["status", "tasks"], notes)
     assert "| [[Rust]] | a | 2 |\n" in text
-    assert list(_stored(connection).values()) == ["| [[Rust]] | a | 2 |\n"]
+    assert set(_stored(connection).values()) == {"| [[Rust]] | a | 2 |\n"}
 
 
 def test_a_changed_template_never_reuses_a_fragment(tmp_path: Path) -> None:
@@ -246,8 +284,10 @@ def test_a_key_that_cannot_be_one_is_a_template_error(
 def _fragment_rows(vault: Path, cache: Path) -> int:
     (index,) = cache.glob("*.sqlite3")
     with sqlite3.connect(index) as connection:
+        # A row's text is one line; a block's is its rows' (one line too for a block of one).
         count: int = connection.execute(
-            "SELECT count(*) FROM fragments WHERE dashboard = 'topics'"
+            "SELECT count(DISTINCT text) FROM fragments WHERE dashboard = 'topics' "
+            "AND instr(substr(text, 1, length(text) - 1), char(10)) = 0"
         ).fetchone()[0]
     return count
 
@@ -342,5 +382,5 @@ def test_another_vaultkit_version_never_reuses_a_fragment(monkeypatch: pytest.Mo
     monkeypatch.setattr("vaultkit.dashboards.fragments.__version__", "999.0")
     _render(connection, _topics("a", "b"), ["status"], ["Rust.md", "Go.md"])
     after = set(_stored(connection))
-    assert len(after) == 2
+    assert len(after) == len(before) == 3  # the two rows, and their block
     assert not before & after

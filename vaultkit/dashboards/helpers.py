@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -22,11 +24,14 @@ from vaultkit.obsidian.resolve import file_name_key
 def template_filters(notes: Iterable[str] | Callable[[str], int], today: dt.date) -> dict[str, Any]:
     """The filters (``value | cell``); ``notes`` decide the shortest form of each wikilink
     (see :class:`Linker`)."""
+    wikilink = Linker(notes)
     return {
         "progress_bar": progress_bar,
         "pct": pct,
         "cell": cell,
-        "wikilink": Linker(notes),
+        "wikilink": wikilink,
+        "topic_key": partial(topic_key, wikilink),
+        "blocks": blocks,
         "link": link,
         "code": code,
         "counted": counted,
@@ -178,6 +183,44 @@ class Linker:
             alias = None  # [[2026-11-09|2026-11-09]] shows what [[2026-11-09]] shows
         shown = f"|{alias.replace('|', ' ')}" if alias else ""
         return Markdown(f"[[{target}{shown}]]")
+
+
+def topic_key(wikilink: Linker, topic: Mapping[str, Any]) -> tuple[Any, Any]:
+    """``topic | topic_key``: everything a row of the built-in Topics table shows, as a
+    ``{% cache %}`` key: the topic's ``digest`` (which stands for its values; a kept table's
+    row, which has none, is its own) and the shortest form of its link, which another note
+    of the same name changes (a kept row shows its own name cell instead)."""
+    if "digest" in topic:
+        return topic["digest"], wikilink(topic["path"])
+    return dict(topic), None
+
+
+BLOCK_ROWS = 64
+"""The mean number of rows per block of :func:`blocks`."""
+
+
+def blocks(rows: Iterable[Mapping[str, Any]], size: int = BLOCK_ROWS) -> list[list[Any]]:
+    """``rows | blocks``: the rows in consecutive blocks of about ``size``, for a
+    ``{% cache %}`` around each block, so that a big table whose one row changed copies
+    all other blocks whole instead of keying each of their rows.
+
+    A block ends after a row whose ``path`` (else ``title``) hashes to a multiple of
+    ``size``, or after ``4 * size`` rows: the boundaries go with the rows, not with their
+    positions, so a row that comes, goes or moves changes only the blocks it leaves and
+    joins, not every block after it.
+    """
+    found: list[list[Any]] = []
+    block: list[Any] = []
+    longest = 4 * size
+    for row in rows:
+        block.append(row)
+        name = str(row.get("path") or row.get("title") or "").encode("utf-8", "surrogatepass")
+        if len(block) >= longest or zlib.crc32(name) % size == 0:
+            found.append(block)
+            block = []
+    if block:
+        found.append(block)
+    return found
 
 
 def _as_date(value: Any) -> dt.date:
