@@ -162,6 +162,11 @@ class Linker:
             self._counts[key] = self._lookup(key)
         return self._counts[key]
 
+    def unique(self, path: str) -> bool:
+        """Whether the link to ``path`` can be its name alone (no other note has the name):
+        with the path, all that decides how :meth:`__call__` writes it."""
+        return self._count(file_name_key(path)) <= 1
+
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> Markdown:
         if _NOT_IN_WIKILINKS.search(path) or (alias is not None and _BRACKETS.search(alias)):
             return _markdown_link(PurePosixPath(path), section, alias)
@@ -171,7 +176,7 @@ class Linker:
         name = path[folder_end:]
         dot = name.rfind(".")
         stem = name[:dot] if 0 < dot < len(name) - 1 else name
-        unique = self._count(file_name_key(name)) <= 1
+        unique = self.unique(path)
         target = stem if unique else path[:folder_end] + stem
         if section:
             # Obsidian's heading links use the innermost heading of the path.
@@ -188,10 +193,12 @@ class Linker:
 def topic_key(wikilink: Linker, topic: Mapping[str, Any]) -> tuple[Any, Any]:
     """``topic | topic_key``: everything a row of the built-in Topics table shows, as a
     ``{% cache %}`` key: the topic's ``digest`` (which stands for its values; a kept table's
-    row, which has none, is its own) and the shortest form of its link, which another note
-    of the same name changes (a kept row shows its own name cell instead)."""
+    row, which has none, is its own) and whether its link is its name alone, which another
+    note of the same name changes (a kept row shows its own name cell instead)."""
     if "digest" in topic:
-        return topic["digest"], wikilink(topic["path"])
+        # The digest holds the path, so the link's one other input is whether its name is
+        # unique: a key needs no more than that.
+        return topic["digest"], wikilink.unique(topic["path"])
     return dict(topic), None
 
 
