@@ -31,6 +31,7 @@ def template_filters(notes: Iterable[str] | Callable[[str], int], today: dt.date
         "cell": cell,
         "wikilink": wikilink,
         "topic_key": partial(topic_key, wikilink),
+        "topic_keys": partial(topic_keys, wikilink),
         "blocks": blocks,
         "link": link,
         "code": code,
@@ -200,6 +201,12 @@ def topic_key(wikilink: Linker, topic: Mapping[str, Any]) -> tuple[Any, Any]:
         # unique: a key needs no more than that.
         return topic["digest"], wikilink.unique(topic["path"])
     return dict(topic), None
+
+
+def topic_keys(wikilink: Linker, topics: Iterable[Mapping[str, Any]]) -> list[tuple[Any, Any]]:
+    """``block | topic_keys``: the :func:`topic_key` of each topic, for a block's key (one
+    filter call for the block, not one per row)."""
+    return [topic_key(wikilink, topic) for topic in topics]
 
 
 BLOCK_ROWS = 64

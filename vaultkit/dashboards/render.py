@@ -211,7 +211,7 @@ def make_environment(
     return env
 
 
-_RUN_FILTERS = frozenset({"wikilink", "topic_key", "days_until", "days_since"})
+_RUN_FILTERS = frozenset({"wikilink", "topic_key", "topic_keys", "days_until", "days_since"})
 """The filters whose value depends on the run (the index's note names, the date), not on
 their arguments alone."""
 
