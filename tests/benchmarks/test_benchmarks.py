@@ -31,7 +31,15 @@ from benchmarks.changes import (  # noqa: E402
 )
 from benchmarks.floors import WALK_SCRIPT, markdown_files, parse_all, read_all, walk_stat  # noqa: E402
 from benchmarks.generate import GeneratedVault, generate_vault  # noqa: E402
-from benchmarks.measure import ColdRun, Stage, TaskToggle, _candidate_lines  # noqa: E402
+from benchmarks.measure import (  # noqa: E402
+    ColdRun,
+    Stage,
+    TaskToggle,
+    _candidate_lines,
+    child_env,
+    find_topic_task,
+    vaultkit_command,
+)
 from benchmarks.report import SizeResult, change_lines, scaling_lines  # noqa: E402
 from benchmarks.vaults import cached_vault  # noqa: E402
 
@@ -249,6 +257,30 @@ def test_change_classes_make_real_changes(tmp_path: Path) -> None:
     date.apply(copy, 0)
     date.apply(copy, 1)
     assert date.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
+
+
+def test_the_topic_task_is_a_task_of_a_topic_note(tmp_path: Path) -> None:
+    """The 'edit a task in a topic note' class ticks a task whose tick moves the Topics
+    table; a vault without a topic note holding a task has no such class."""
+    vault, _, _ = cached_vault(tmp_path, 30, 1, "topics-heavy")
+    env = child_env(tmp_path / "cache", "2026-11-30")
+    synced = subprocess.run([*vaultkit_command(), "sync", str(vault)], env=env, capture_output=True)
+    assert synced.returncode == 0, synced.stderr
+    topic = find_topic_task(vault, env)
+    assert topic is not None
+    topic.toggle()
+    hooked = subprocess.run(
+        [*vaultkit_command(), "hook", str(vault), "--file", str(topic.path)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert hooked.returncode == 0, hooked.stderr
+    assert "Dashboards/Topics.md" in hooked.stderr
+    plain = tmp_path / "plain"
+    generate_vault(plain, 30)  # the default shape: no topic at 30 notes
+    assert subprocess.run([*vaultkit_command(), "sync", str(plain)], env=env).returncode == 0
+    assert find_topic_task(plain, env) is None
 
 
 def test_shape_option_and_cache(tmp_path: Path) -> None:

@@ -227,6 +227,63 @@ def test_a_changed_row_replaces_its_fragment_and_unused_ones_go() -> None:
     assert _rows(connection) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n"]
 
 
+class _CountingStore(FragmentStore):
+    """A store that counts the keys looked up and the fragments rendered."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__(lambda dashboard: load_fragments(connection, dashboard))
+        self.lookups = self.renders = 0
+
+    def get(self, dashboard: str, digest: str) -> str | None:
+        self.lookups += 1
+        return super().get(dashboard, digest)
+
+    def put(self, dashboard: str, digest: str, text: str) -> None:
+        self.renders += 1
+        super().put(dashboard, digest, text)
+
+
+def test_a_big_table_whose_one_row_changed_keys_only_that_rows_block() -> None:
+    connection = _index()
+    (row,) = _topics("a")
+    topics = [
+        {**row, "path": f"Topics/Topic {n}.md", "title": f"Topic {n}", "digest": f"d{n}"}
+        for n in range(600)
+    ]
+    notes = [t["path"] for t in topics]
+    env = make_environment(Path("/vault"), notes, TODAY)
+    found = blocks(topics)
+    assert len(found) > 4
+
+    def render(store: _CountingStore) -> str:
+        env.fragments = store  # type: ignore[attr-defined]
+        context = {
+            "topics": topics,
+            "topic_columns": ["status"],
+            "comparison_tables": [],
+            "dashboard": DASHBOARD,
+        }
+        text = render_template(env, "topics.md.j2", context)
+        connection.execute("BEGIN")
+        save_fragments(connection, [("topics", *store.changes("topics"))], ["topics"])
+        connection.execute("COMMIT")
+        return text
+
+    first = _CountingStore(connection)
+    whole = render(first)
+    assert first.renders == len(topics) + len(found)
+    changed = 321
+    topics[changed] = {**topics[changed], "properties": {"status": "b"}, "digest": "new"}
+    second = _CountingStore(connection)
+    text = render(second)
+    assert text == whole.replace("| [[Topic 321]] | a |", "| [[Topic 321]] | b |")
+    # Each block is looked up once; only the changed row's block looks up its rows, and only
+    # the changed row and its block are rendered.
+    (block,) = [b for b in found if any(t["path"] == "Topics/Topic 321.md" for t in b)]
+    assert second.lookups == len(found) + len(block)
+    assert second.renders == 2
+
+
 def test_other_columns_never_reuse_a_row() -> None:
     connection = _index()
     notes = ["Rust.md"]
