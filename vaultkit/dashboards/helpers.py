@@ -213,23 +213,28 @@ BLOCK_ROWS = 64
 """The mean number of rows per block of :func:`blocks`."""
 
 
-def blocks(rows: Iterable[Mapping[str, Any]], size: int = BLOCK_ROWS) -> list[list[Any]]:
+def blocks(rows: Iterable[Any], size: int = BLOCK_ROWS) -> list[list[Any]]:
     """``rows | blocks``: the rows in consecutive blocks of about ``size``, for a
     ``{% cache %}`` around each block, so that a big table whose one row changed copies
     all other blocks whole instead of keying each of their rows.
 
-    A block ends after a row whose ``path`` (else ``title``) hashes to a multiple of
-    ``size``, or after ``4 * size`` rows: the boundaries go with the rows, not with their
-    positions, so a row that comes, goes or moves changes only the blocks it leaves and
-    joins, not every block after it.
+    A block ends after a row whose ``path`` (else ``title``; a row that is no mapping: its
+    text) hashes to a multiple of ``size``, or after ``4 * size`` rows: the boundaries go
+    with the rows, not with their positions, so a row that comes, goes or moves changes only
+    the blocks it leaves and joins, not every block after it.
     """
+    if size < 1:
+        raise ValueError(f"blocks: size must be 1 or more, not {size}")
     found: list[list[Any]] = []
     block: list[Any] = []
     longest = 4 * size
     for row in rows:
         block.append(row)
-        name = str(row.get("path") or row.get("title") or "").encode("utf-8", "surrogatepass")
-        if len(block) >= longest or zlib.crc32(name) % size == 0:
+        name = (row.get("path") or row.get("title") or "") if isinstance(row, Mapping) else row
+        if (
+            len(block) >= longest
+            or zlib.crc32(str(name).encode("utf-8", "surrogatepass")) % size == 0
+        ):
             found.append(block)
             block = []
     if block:
