@@ -363,11 +363,11 @@ def _candidates(
         params.append(property_needle)
     if not maybe:
         return []
-    # Whether a row is sure: a constant when every test is (no property), as SQLite would
-    # otherwise run the tags' lookup twice.
-    certain = "1" if len(sure) == len(maybe) else " OR ".join(f"({m})" for m in sure) or "0"
-    if certain == "1":
-        sure_params = []
+    if len(sure) == len(maybe):
+        # Every test is sure (no property): a constant, or SQLite runs the tags' lookup twice.
+        certain, sure_params = "1", []
+    else:
+        certain = " OR ".join(f"({m})" for m in sure) or "0"
     return connection.execute(
         "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns, n.tasks_digest, "
         f"n.resources_digest, n.meta_digest, ({certain}) FROM notes n "
