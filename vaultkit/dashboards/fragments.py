@@ -10,9 +10,9 @@ or vaultkit never reuses a stale fragment.
 
 A fragment's text is a pure function of its key, so a hit gives exactly the bytes a render
 would. The fragments live in the index (:mod:`vaultkit.index.fragments`) per dashboard;
-after a dashboard renders, its fragments that render did not use are dropped, so the store
-holds at most what the last render of each dashboard used. Without a store (``vaultkit
-doctor``, a template test) the tag renders its body every time.
+after a dashboard renders something new, its fragments that render did not use are dropped,
+so the store holds at most what the last such render of each dashboard used. Without a store
+(``vaultkit doctor``, a template test) the tag renders its body every time.
 """
 
 from __future__ import annotations
@@ -65,12 +65,21 @@ class FragmentStore:
 
     def changes(self, dashboard: str) -> tuple[list[str] | None, dict[str, str]]:
         """What the store must drop after ``dashboard`` rendered (its stored fragments that
-        render did not use; None: all of them, as it used none) and what it must add."""
+        render did not use; None: all of them, as it used none) and what it must add.
+
+        A render that made nothing new drops nothing: the fragments it did not use are then
+        those nested in a block it copied whole (the rows of an unchanged block of rows),
+        which the next change to that block reads again, and a render that changed nothing
+        writes nothing.
+        """
         if dashboard not in self.stored:
             return None, {}
+        new = self.new[dashboard]
+        if not new:
+            return [], {}
         used = self.used[dashboard]
         dropped = [digest for digest in self.stored[dashboard] if digest not in used]
-        return dropped, self.new[dashboard]
+        return dropped, new
 
 
 class FragmentCache(Extension):
