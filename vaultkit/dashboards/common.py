@@ -21,6 +21,7 @@ from vaultkit.config.schema import Config
 from vaultkit.dashboards.rows import Rows
 from vaultkit.index.queries import (
     HIDDEN_NOTES,
+    IN_LIST_SIZE,
     TASK_COLUMNS,
     VISIBLE_NOTES_NAMED,
     VISIBLE_ROWS,
@@ -72,9 +73,6 @@ class NameCounts:
     counted it: a table linking thousands of notes counts their names in a few queries.
     """
 
-    _PER_QUERY = 500
-    """Names per ``IN (...)`` list (SQLite allows 999 parameters before 3.32)."""
-
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         self._counts: dict[str, int] = {}
@@ -95,8 +93,8 @@ class NameCounts:
         share (rare) are counted as :data:`VISIBLE_NOTES_NAMED` counts them.
         """
         keys = list({file_name_key(path) for path in shown}.difference(self._counts))
-        for start in range(0, len(keys), self._PER_QUERY):
-            chunk = keys[start : start + self._PER_QUERY]
+        for start in range(0, len(keys), IN_LIST_SIZE):
+            chunk = keys[start : start + IN_LIST_SIZE]
             files = dict(self._connection.execute(files_named_in(len(chunk)), chunk))
             shared = [key for key in chunk if files.get(key, 0) > 1]
             self._counts.update((key, files.get(key, 0)) for key in chunk)

@@ -25,6 +25,10 @@ from vaultkit.task_progress import OPEN_STATUSES
 if TYPE_CHECKING:
     from vaultkit.graph.export import GraphEdge, GraphNode
 
+IN_LIST_SIZE = 500
+"""Values per ``IN (...)`` list of bound parameters: well under SQLite's limit (999 before
+3.32). (The graph stage, which may not import the index, keeps its own.)"""
+
 VISIBLE_NOTES_NAMED = (
     "SELECT count(*) FROM files JOIN notes ON notes.path = files.path "
     "WHERE files.name_key = ? AND files.excluded = 0 AND notes.generated = 0"

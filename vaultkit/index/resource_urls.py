@@ -22,7 +22,9 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from vaultkit.index.meta import RESOURCE_TOTALS_KEY
+from vaultkit.index.queries import IN_LIST_SIZE
 from vaultkit.index.queries import VISIBLE_ROWS as _VISIBLE
+from vaultkit.task_progress import OPEN_STATUSES
 
 _STATUS = (
     "CASE WHEN max(task_status = 'done') THEN 'done' "
@@ -46,9 +48,7 @@ window function and a join take SQLite five times as long as :func:`group` does.
 
 _MENTIONS = "SELECT url, domain, text, note, section, line, task_status FROM resources"
 _INSERT = "INSERT INTO resource_urls VALUES (?,?,?,?,?,?,?)"
-_OPEN_TASK = frozenset({"todo", "in_progress", "other"})
-_CHUNK = 500
-"""URLs per statement: well under SQLite's limit on bound parameters."""
+_OPEN_TASK = frozenset(OPEN_STATUSES)
 REBUILD_ABOVE = 5_000
 """Past this many URLs to refresh, one pass over every mention costs less."""
 STATUSES = ("open", "done", "cancelled", "link")
@@ -151,8 +151,8 @@ def refresh(connection: sqlite3.Connection, urls: Collection[str]) -> None:
     before: set[tuple[str, str]] = set()
     touched: set[tuple[str, str]] = set()
     ordered = sorted(urls)
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
+    for start in range(0, len(ordered), IN_LIST_SIZE):
+        chunk = ordered[start : start + IN_LIST_SIZE]
         marks = ",".join("?" * len(chunk))
         old = connection.execute(
             f"SELECT status, note, section FROM resource_urls WHERE url IN ({marks})", chunk

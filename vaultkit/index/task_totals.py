@@ -26,7 +26,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 
-from vaultkit.index.queries import VISIBLE_ROWS
+from vaultkit.index.queries import IN_LIST_SIZE, VISIBLE_ROWS
 from vaultkit.task_progress import OPEN_STATUSES
 
 VISIBLE = VISIBLE_ROWS
@@ -80,10 +80,6 @@ def note_sums(connection: sqlite3.Connection, path: str) -> Counter[str]:
     return sums(connection, f"note = ? AND {VISIBLE}", (path,))
 
 
-_CHUNK = 500
-"""Rowids per query (SQLite allows 999 parameters before 3.32)."""
-
-
 def block_sums(
     connection: sqlite3.Connection, moves: Sequence[tuple[int, int | None, int | None]]
 ) -> Counter[str]:
@@ -91,8 +87,8 @@ def block_sums(
     :func:`vaultkit.graph.links.refresh_graph`) move in the sums: ``ready`` and ``blocked``
     of the open tasks of visible notes among them."""
     found: Counter[str] = Counter()
-    for start in range(0, len(moves), _CHUNK):
-        chunk = moves[start : start + _CHUNK]
+    for start in range(0, len(moves), IN_LIST_SIZE):
+        chunk = moves[start : start + IN_LIST_SIZE]
         counted = {
             rowid
             for (rowid,) in connection.execute(
