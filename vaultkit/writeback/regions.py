@@ -116,16 +116,18 @@ def eol_style_of(body: bytes, fallback: bytes) -> bytes:
     """:func:`eol_style` of ``body``'s lines, counted without splitting it: every LF ends a
     line, alone or after a CR."""
     crlf = body.count(b"\r\n")
-    lf = body.count(b"\n") - crlf
-    if crlf != lf:
-        return b"\r\n" if crlf > lf else b"\n"
-    return fallback or b"\n"
+    return _majority(crlf, body.count(b"\n") - crlf, fallback)
 
 
 def eol_style(lines: Sequence[Line], fallback: bytes) -> bytes:
     """The file's line-ending style: the majority of its endings (``fallback`` on a tie)."""
     crlf = sum(1 for line in lines if line.eol == b"\r\n")
     lf = sum(1 for line in lines if line.eol == b"\n")
+    return _majority(crlf, lf, fallback)
+
+
+def _majority(crlf: int, lf: int, fallback: bytes) -> bytes:
+    """The ending more lines have (``fallback``, else LF, on a tie)."""
     if crlf != lf:
         return b"\r\n" if crlf > lf else b"\n"
     return fallback or b"\n"
