@@ -1,7 +1,5 @@
 """``python -m vaultkit``."""
 
-import sys
+from vaultkit.cli.main import entry
 
-from vaultkit.cli.main import main
-
-sys.exit(main())
+entry()
