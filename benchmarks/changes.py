@@ -8,7 +8,10 @@ belongs to it), in three phases, each run making a new change:
 
 * hook: the change, then ``vaultkit hook COPY --file F`` as Obsidian's Shell commands plugin
   calls it (for a deletion the old path, for a rename the new one, for a folder rename the new
-  folder), process start included. After each timed hook an untimed ``vaultkit sync --json``
+  folder), process start included. Right before each timed hook the hook floor runs once: the
+  class's ratio is against those runs, so a machine that speeds up or slows down during the
+  suite (a floor measured minutes apart moved by a third) moves both alike.
+  After each timed hook an untimed ``vaultkit sync --json``
   checks that the hook left nothing to do; when that sync still parsed or removed a note or
   wrote a dashboard, the hook missed part of the change, and the figure says so;
 * sync: the change, then ``vaultkit sync COPY``;
@@ -90,6 +93,8 @@ class ChangeResult:
     budgeted: bool
     """False for a config change: issue 18 sets no budget for it."""
     hook: Stage = field(default_factory=Stage)
+    floor: Stage = field(default_factory=Stage)
+    """The hook floor, run right before each timed hook of this class."""
     sync: Stage = field(default_factory=Stage)
     watch: Stage = field(default_factory=Stage)
     watch_skipped: str = ""
@@ -103,6 +108,7 @@ class ChangeResult:
             "label": self.label,
             "budgeted": self.budgeted,
             "hook": self.hook.to_json(),
+            "floor": self.floor.to_json(),
             "sync": self.sync.to_json(),
             "watch": self.watch.to_json(),
             "watch_skipped": self.watch_skipped or None,
@@ -300,11 +306,15 @@ def measure_hook_floor(env: dict[str, str], runs: int, notes: list[str]) -> Stag
     """``python -c "import markdown_it, yaml, jinja2"``, process start included."""
     floor = Stage()
     for _ in range(runs):
-        tracked = run_tracked([sys.executable, "-c", HOOK_FLOOR_SCRIPT], env=env)
-        _checked(tracked, "hook floor", notes)
-        floor.samples.append(tracked.seconds)
+        _floor_run(floor, env, notes)
     _progress(f"hook floor (import markdown_it, yaml, jinja2): {floor.median:.3f} s")
     return floor
+
+
+def _floor_run(floor: Stage, env: dict[str, str], notes: list[str]) -> None:
+    tracked = run_tracked([sys.executable, "-c", HOOK_FLOOR_SCRIPT], env=env)
+    _checked(tracked, "hook floor", notes)
+    floor.samples.append(tracked.seconds)
 
 
 def _left_over(copy: Path, env: dict[str, str], notes: list[str]) -> list[str]:
@@ -350,6 +360,7 @@ def _hook_phase(
         command = [*vaultkit_command(), "hook", str(copy)]
         if target is not None:
             command += ["--file", str(target)]
+        _floor_run(result.floor, env, notes)
         tracked = run_tracked(command, env=change.env(env))
         _checked(tracked, f"vaultkit hook ({change.label})", notes, (0, 1))
         result.hook.samples.append(tracked.seconds)
@@ -447,7 +458,7 @@ def measure_change(
         result.watch_skipped = "a pinned date a running watcher cannot be told"
     watch = f"{result.watch.median:.3f} s" if result.watch.samples else "—"
     _progress(
-        f"{change.label}: hook {result.hook.median:.3f} s, sync {result.sync.median:.3f} s, "
-        f"watch {watch}"
+        f"{change.label}: hook {result.hook.median:.3f} s (floor {result.floor.median:.3f} s), "
+        f"sync {result.sync.median:.3f} s, watch {watch}"
     )
     return result

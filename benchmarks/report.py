@@ -305,13 +305,14 @@ def budget_lines(result: SizeResult) -> list[Line]:
 
 def change_lines(result: SizeResult) -> list[Line]:
     """Issue 18's verdict rows for one vault size: each change class through the hook (against
-    the hook floor of the same run), through ``sync`` (no budget) and through the watcher,
-    then cold sync against one bare markdown-it-py process and peak memory."""
+    the hook floor run beside its hooks; the suite's own when a result has none), through
+    ``sync`` (no budget) and through the watcher, then cold sync against one bare
+    markdown-it-py process and peak memory."""
     lines: list[Line] = []
-    floor = result.hook_floor.median
-    floor_text = f"hook floor {fmt_seconds(floor)}"
     debounce = result.debounce_ms / 1000
     for change in result.changes:
+        floor = (change.floor if change.floor.samples else result.hook_floor).median
+        floor_text = f"hook floor {fmt_seconds(floor)}"
         hook = change.hook.median
         ratio = _ratio(hook, floor)
         missed = change.hook_missed > 0
