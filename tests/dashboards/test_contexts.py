@@ -36,6 +36,7 @@ from vaultkit.dashboards.status import make_status
 from vaultkit.dashboards.topics import (
     COLUMN_FAMILIES,
     COMPUTED_COLUMNS,
+    make_comparison_tables,
     make_topic_columns,
     make_topics,
     moves_topics,
@@ -274,6 +275,32 @@ def test_topics_are_chosen_by_tag_folder_or_property(inputs: Inputs) -> None:
         "Topics/Gamma.md",
         "Tagged.md",
     ]
+
+
+def test_the_comparison_tables_reuse_the_topics_of_the_same_render(
+    inputs: Inputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def looked_again(*_: object) -> bool:
+        raise AssertionError("the topics were looked for again")
+
+    made = dataclasses.replace(inputs, found={})
+    assert make_topics(made)
+    monkeypatch.setattr(topics_module, "has_topics", looked_again)
+    assert make_comparison_tables(made) == []
+    context = build_context(
+        inputs.connection, inputs.config, TODAY, "vault", {"topics", "comparison_tables"}
+    )
+    assert context["comparison_tables"] == [] and context["topics"]
+    # Alone, with no topics made first, it asks the index.
+    asked: list[bool] = []
+
+    def looked(*_: object) -> bool:
+        asked.append(True)
+        return True
+
+    monkeypatch.setattr(topics_module, "has_topics", looked)
+    assert make_comparison_tables(dataclasses.replace(inputs, found={})) == []
+    assert asked == [True]
 
 
 def test_a_topic_holds_its_properties_lists_and_computed_columns(inputs: Inputs) -> None:

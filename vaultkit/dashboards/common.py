@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -123,6 +123,9 @@ class Inputs:
     names: NameCounts | None = None
     """The name counts the ``wikilink`` filter reads, for a context maker to :meth:`prime
     <NameCounts.prime>` with the notes its table links; None: nothing to prime."""
+    found: dict[str, Any] = field(default_factory=dict)
+    """What a context maker found that another of the same render may reuse instead of asking
+    the index again, under the name of the maker that found it."""
 
     @cached_property
     def notes(self) -> Rows:
