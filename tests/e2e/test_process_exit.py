@@ -63,18 +63,46 @@ def test_the_exit_waits_for_a_thread_python_would_wait_for(tmp_path: Path) -> No
     assert marker.read_text() == "finished"
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("json", [False, True])
-def test_output_to_a_full_disk_is_one_line_and_status_120(vault: Path, json: bool) -> None:
-    argv = [vaultkit_executable(), "tasks", "--vault", str(vault), *(["--json"] if json else [])]
+def _to_full_disk(*args: str) -> subprocess.CompletedProcess[str]:
     with open("/dev/full", "w") as full:
-        ended = subprocess.run(
-            argv, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False
+        return subprocess.run(
+            [vaultkit_executable(), *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
         )
+
+
+FULL = "vaultkit: could not write the output: No space left on device"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["tasks", "--vault", "{vault}"],  # held, written whole at the end
+        ["tasks", "--json", "--vault", "{vault}"],
+        ["query", "--vault", "{vault}", "SELECT path FROM notes"],  # streamed
+        ["query", "--vault", "{vault}", "SELECT 1"],  # streamed, still buffered at the end
+        ["graph", "--vault", "{vault}"],
+    ],
+)
+def test_output_to_a_full_disk_is_one_line_and_status_120(vault: Path, argv: list[str]) -> None:
+    ended = _to_full_disk(*(a.format(vault=vault) for a in argv))
     assert ended.returncode == ExitStatus.OUTPUT_FAILED
     assert int(ExitStatus.OUTPUT_FAILED) == 120  # what Python's own exit gives a failed flush
     assert "Traceback" not in ended.stderr
-    assert "vaultkit: could not write the output: No space left on device" in ended.stderr
+    assert ended.stderr.splitlines() == [FULL]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_error_keeps_its_status_when_the_output_fails_too(tmp_path: Path) -> None:
+    ended = _to_full_disk("sync", str(tmp_path / "missing"), "--json")
+    assert ended.returncode == ExitStatus.ERROR
+    assert "does not exist" in ended.stderr and FULL in ended.stderr
+    assert "Traceback" not in ended.stderr
 
 
 def test_a_hook_leaves_the_index_closed(vault: Path, tmp_path: Path) -> None:

@@ -445,6 +445,53 @@ class _Held(io.StringIO):
         return self.real.isatty()
 
 
+class _OutputFailedError(Exception):
+    """stdout could not be written (a full disk behind a redirect); carries the OSError."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class _Streamed:
+    """A streaming command's stdout (see :data:`STREAMING`): a write that fails for another
+    reason than a reader gone away raises :class:`_OutputFailedError`, told apart from the
+    command's own reads and writes, which fail with an OSError of their own."""
+
+    def __init__(self, real: TextIO) -> None:
+        self.real = real
+
+    def write(self, text: str) -> int:
+        try:
+            return self.real.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailedError(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self.real.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailedError(exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def _output_failed(err: TextIO, exc: OSError, status: int) -> int:
+    """Say in one line that the output could not be written; the status then: the command's
+    own when it failed already (its error said why), else :attr:`ExitStatus.OUTPUT_FAILED`."""
+    with suppress(OSError, ValueError):
+        err.write(f"vaultkit: could not write the output: {exc.strerror or exc}\n")
+        err.flush()
+    if status in (ExitStatus.OK, ExitStatus.PROBLEMS):
+        return ExitStatus.OUTPUT_FAILED
+    return status
+
+
 class OutputCutShortError(Exception):
     """The reader of stdout went away; carries the command's exit status."""
 
@@ -537,11 +584,13 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         feedback.listen(listener(err))
         listening[0].ready()
     whole = args.command not in STREAMING
-    to: TextIO = _Held(out) if whole else out
+    to: TextIO = _Held(out) if whole else cast("TextIO", _Streamed(out))
     try:
         status = handler(args, to)
         if listening and args.command != "watch":
             listening[0].finish(args.command)
+    except _OutputFailedError as exc:
+        return _output_failed(err, exc.cause, ExitStatus.OK)
     except VaultkitError as exc:
         from vaultkit.cli.colour import RED, paint, wanted
 
@@ -564,9 +613,7 @@ def run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         except BrokenPipeError:
             raise OutputCutShortError(status) from None
         except OSError as exc:  # a full disk behind a redirect: one line, as for any error
-            with suppress(OSError):
-                err.write(f"vaultkit: could not write the output: {exc.strerror or exc}\n")
-            return ExitStatus.OUTPUT_FAILED
+            return _output_failed(err, exc, status)
     return status
 
 
@@ -602,7 +649,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def entry() -> NoReturn:
     """The ``vaultkit`` console script and ``python -m vaultkit``: :func:`main`, then
     :func:`end_process`."""
-    end_process(main())
+    try:
+        status = main()
+    except SystemExit as exc:  # argparse: --help, --version, a usage error
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise  # a message for Python to print
+        status = exc.code or 0
+    end_process(status)
 
 
 def end_process(status: int) -> NoReturn:
@@ -631,8 +684,11 @@ def end_process(status: int) -> NoReturn:
                 stream.flush()
         except BrokenPipeError:
             pass  # the reader went away: the status stays as the command decided (see main)
-        except (OSError, ValueError):
-            status = status or ExitStatus.OUTPUT_FAILED
+        except OSError as exc:  # what was still buffered could not be written
+            if stream is sys.stdout:
+                status = _output_failed(sys.stderr, exc, status)
+        except ValueError:
+            pass  # closed under us
     os._exit(status)
 
 
