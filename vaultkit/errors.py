@@ -24,9 +24,10 @@ class ExitStatus(IntEnum):
     BUG = 70
     """A bug of vaultkit's: sysexits' ``EX_SOFTWARE`` (the hook reports one in a line)."""
     OUTPUT_FAILED = 120
-    """stdout or stderr could not be written when the process ended (a full disk behind a
-    redirect): the status Python's own exit gives then. A reader that went away (``| head``)
-    is no failure: the status stays as the command decided."""
+    """stdout could not be written (a full disk behind a redirect): the status Python's own
+    exit gives a failed flush. A command that failed already keeps its own status, and a
+    reader that went away (``| head``) is no failure: the status stays as the command
+    decided."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
