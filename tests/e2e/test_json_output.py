@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import installed, vaultkit_executable
+from tests.support.cli import installed, installed_writing_to
 
 
 def _stale(vault: Path) -> Path:
@@ -96,14 +96,7 @@ def _with_closed_stdout(*args: str) -> subprocess.CompletedProcess[str]:
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        return subprocess.run(
-            [vaultkit_executable(), *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return installed_writing_to(write_end, *args)
     finally:
         os.close(write_end)
 

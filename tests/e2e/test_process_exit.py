@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import installed, vaultkit_executable
+from tests.support.cli import installed, installed_writing_to
 from vaultkit.errors import ExitStatus
 
 
@@ -65,14 +65,7 @@ def test_the_exit_waits_for_a_thread_python_would_wait_for(tmp_path: Path) -> No
 
 def _to_full_disk(*args: str) -> subprocess.CompletedProcess[str]:
     with open("/dev/full", "w") as full:
-        return subprocess.run(
-            [vaultkit_executable(), *args],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return installed_writing_to(full.fileno(), *args)
 
 
 FULL = "vaultkit: could not write the output: No space left on device"

@@ -58,6 +58,19 @@ def installed(
     )
 
 
+def installed_writing_to(stdout: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``vaultkit`` with ``args`` and its stdout on the file descriptor given
+    (a pipe nobody reads, ``/dev/full``); stderr captured."""
+    return subprocess.run(
+        [vaultkit_executable(), *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def cli(*argv: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     code = run(list(argv), out, err)
