@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config
@@ -36,10 +38,14 @@ from vaultkit.dashboards.status import make_status
 from vaultkit.dashboards.topics import (
     COLUMN_FAMILIES,
     COMPUTED_COLUMNS,
+    Topic,
+    TopicNote,
     make_comparison_tables,
     make_topic_columns,
     make_topics,
     moves_topics,
+    sort_by_value,
+    sort_topics,
     sort_value,
     topic_value,
 )
@@ -385,6 +391,29 @@ def test_topics_sort_by_progress_either_way_with_no_tasks_last(inputs: Inputs) -
 def test_a_descending_sort_still_puts_topics_without_the_value_last(inputs: Inputs) -> None:
     assert sorted_by(inputs, "status") == ["Alpha", "Beta", "Gamma", "Tagged"]
     assert sorted_by(inputs, "-status") == ["Beta", "Alpha", "Gamma", "Tagged"]
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("aAbBßsSẞ É e"), max_size=3),
+        max_size=12,
+    ),
+    st.sampled_from(["title", "-title", "Title", "-TITLE"]),
+)
+def test_a_title_sort_is_the_order_of_its_sort_values(titles: list[str], sort: str) -> None:
+    # The title sort skips keying each topic by its sort_value: it must still be that order,
+    # ties in title order, empty titles last either way.
+    def made() -> list[Topic]:
+        return [
+            Topic(TopicNote(None, f"T/{n}.md", title, "{}", 0), str(n))  # type: ignore[arg-type]
+            for n, title in enumerate(titles)
+        ]
+
+    fast = sort_topics(made(), sort)
+    ruled = made()
+    ruled.sort(key=lambda topic: topic.title.casefold())
+    ruled = sort_by_value(ruled, sort.lstrip("-"), descending=sort.startswith("-"))
+    assert [t.path for t in fast] == [t.path for t in ruled]
 
 
 def test_numbers_sort_as_numbers_before_text() -> None:

@@ -1,5 +1,6 @@
-"""The name counts the ``wikilink`` filter reads: counted in a batch (``prime``) they are what
-asking one name at a time gives, whatever the vault's files share a name with."""
+"""The name counts the ``wikilink`` filter reads: counted in a batch (``prime``, with each
+shown note's name key and namesakes as the index reads them) they are what asking one name at
+a time gives, whatever the vault's files share a name with."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultkit.dashboards.common import NameCounts
+from vaultkit.index.queries import name_and_namesakes
 from vaultkit.index.store import _SCHEMA
 from vaultkit.obsidian.resolve import file_name_key
 
@@ -50,7 +52,18 @@ def test_primed_counts_are_the_counts_asked_one_by_one(files: list[tuple[str, st
             if not (generated or excluded):
                 shown.append(path)
     asked, primed = NameCounts(connection), NameCounts(connection)
-    primed.prime(shown)
+    named = [
+        connection.execute(
+            f"SELECT f.path, {name_and_namesakes('f')} FROM files f WHERE f.path = ?", (path,)
+        ).fetchone()
+        for path in shown
+    ]
+    primed.prime(named)
+    queries: list[str] = []
+    connection.set_trace_callback(queries.append)
     for path in shown:
         key = file_name_key(path)
+        assert primed.key_of(path) == key
         assert primed(key) == asked(key) >= 1
+    # Primed, a name is not asked of the index again.
+    assert len(queries) == len({file_name_key(path) for path in shown})

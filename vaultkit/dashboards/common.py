@@ -25,7 +25,6 @@ from vaultkit.index.queries import (
     TASK_COLUMNS,
     VISIBLE_NOTES_NAMED,
     VISIBLE_ROWS,
-    files_named_in,
     task_from_row,
     visible_notes_named_in,
 )
@@ -70,12 +69,14 @@ class NameCounts:
     when its name is not unique (:class:`vaultkit.dashboards.helpers.Linker`).
 
     A name is asked for when a link first needs it, one query each, unless :meth:`prime` has
-    counted it: a table linking thousands of notes counts their names in a few queries.
+    counted it: a table linking thousands of notes counts their names with the query that
+    found the notes.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
         self._counts: dict[str, int] = {}
+        self._keys: dict[str, str] = {}
 
     def __call__(self, key: str) -> int:
         count = self._counts.get(key)
@@ -84,25 +85,31 @@ class NameCounts:
             count = self._counts[key] = int(row[0])
         return count
 
-    def prime(self, shown: Iterable[str]) -> None:
-        """Count the file names of ``shown`` (the vault paths of notes the dashboards show) now,
+    def key_of(self, path: str) -> str:
+        """The file-name key of a note's path, as :meth:`prime` was told it or worked out."""
+        key = self._keys.get(path)
+        return key if key is not None else file_name_key(path)
+
+    def prime(self, shown: Iterable[tuple[str, str, int]]) -> None:
+        """Count the file names of the notes the dashboards show, given as (vault path, name
+        key, how many files have that name: :func:`~vaultkit.index.queries.name_and_namesakes`),
         in few queries.
 
-        A name only one file has is the name of one shown note, the one given: the names'
-        index alone tells, without looking up each file's note. Only the names more files
-        share (rare) are counted as :data:`VISIBLE_NOTES_NAMED` counts them.
+        A name only one file has is the name of one shown note, the one given. Only the names
+        more files share (rare) are counted as :data:`VISIBLE_NOTES_NAMED` counts them.
         """
-        keys = list({file_name_key(path) for path in shown}.difference(self._counts))
-        for start in range(0, len(keys), IN_LIST_SIZE):
-            chunk = keys[start : start + IN_LIST_SIZE]
-            files = dict(self._connection.execute(files_named_in(len(chunk)), chunk))
-            shared = [key for key in chunk if files.get(key, 0) > 1]
-            self._counts.update((key, files.get(key, 0)) for key in chunk)
-            if shared:
-                self._counts.update(dict.fromkeys(shared, 0))
-                self._counts.update(
-                    self._connection.execute(visible_notes_named_in(len(shared)), shared)
-                )
+        counts = self._counts
+        shared: list[str] = []
+        for path, key, files in shown:
+            self._keys[path] = key
+            if key not in counts:
+                counts[key] = files
+                if files > 1:
+                    shared.append(key)
+        for start in range(0, len(shared), IN_LIST_SIZE):
+            chunk = shared[start : start + IN_LIST_SIZE]
+            counts.update(dict.fromkeys(chunk, 0))
+            counts.update(self._connection.execute(visible_notes_named_in(len(chunk)), chunk))
 
 
 @dataclass

@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from vaultkit.dashboards.common import Markdown
-from vaultkit.dashboards.topics import topic_value
+from vaultkit.dashboards.common import Markdown, NameCounts
+from vaultkit.dashboards.topics import Topic, topic_value
 from vaultkit.obsidian.resolve import file_name_key
 
 
@@ -150,6 +150,8 @@ class Linker:
 
     def __init__(self, notes: Iterable[str] | Callable[[str], int]) -> None:
         self._counts: dict[str, int] = {}
+        # The name counts know the keys of the notes they were primed with.
+        self._key_of = notes.key_of if isinstance(notes, NameCounts) else file_name_key
         if callable(notes):
             self._lookup = notes
         else:
@@ -166,7 +168,7 @@ class Linker:
     def unique(self, path: str) -> bool:
         """Whether the link to ``path`` can be its name alone (no other note has the name):
         with the path, all that decides how :meth:`__call__` writes it."""
-        return self._count(file_name_key(path)) <= 1
+        return self._count(self._key_of(path)) <= 1
 
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> Markdown:
         if _NOT_IN_WIKILINKS.search(path) or (alias is not None and _BRACKETS.search(alias)):
@@ -196,6 +198,8 @@ def topic_key(wikilink: Linker, topic: Mapping[str, Any]) -> tuple[Any, Any]:
     ``{% cache %}`` key: the topic's ``digest`` (which stands for its values; a kept table's
     row, which has none, is its own) and whether its link is its name alone, which another
     note of the same name changes (a kept row shows its own name cell instead)."""
+    if isinstance(topic, Topic):
+        return topic.digest, wikilink.unique(topic.path)
     if "digest" in topic:
         # The digest holds the path, so the link's one other input is whether its name is
         # unique: a key needs no more than that.
@@ -230,7 +234,12 @@ def blocks(rows: Iterable[Any], size: int = BLOCK_ROWS) -> list[list[Any]]:
     longest = 4 * size
     for row in rows:
         block.append(row)
-        name = (row.get("path") or row.get("title") or "") if isinstance(row, Mapping) else row
+        if isinstance(row, Topic):
+            name = row.path
+        elif isinstance(row, Mapping):
+            name = row.get("path") or row.get("title") or ""
+        else:
+            name = row
         if (
             len(block) >= longest
             or zlib.crc32(str(name).encode("utf-8", "surrogatepass")) % size == 0

@@ -21,7 +21,7 @@ from typing import Any
 
 from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
-from vaultkit.index.queries import HIDDEN_NOTES
+from vaultkit.index.queries import HIDDEN_NOTES, name_and_namesakes
 from vaultkit.index.store import PRESENCE
 from vaultkit.task_progress import Progress
 
@@ -233,47 +233,75 @@ def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
         from vaultkit.dashboards.kept_topics import make_kept_topics
 
         return make_kept_topics(inputs)
-    topics: list[Topic] = [
-        Topic(
-            TopicNote(connection, path, title, properties, mtime_ns),
-            # Everything a topic is computed from: its path (the title and folder with it),
-            # the note's rows (properties and lists are its metadata) and its mtime, for
-            # `modified`.
-            f"{path}:{mtime_ns}:{tasks_digest}:{resources_digest}:{meta_digest}",
-        )
-        for (
-            path,
-            title,
-            folder,
-            properties,
-            tags,
-            mtime_ns,
-            tasks_digest,
-            resources_digest,
-            meta_digest,
-            sure,
-        ) in _candidates(connection, settings)
-        if sure or is_topic(settings, folder, tags, properties)
-    ]
-    topics.sort(key=lambda t: t["title"].casefold())
-    sort_key = settings.sort.lstrip("-")
-    keyed = [(sort_value(topic_value(topic, sort_key)), topic) for topic in topics]
-    # Topics without a value come last whichever way the column sorts.
-    valued = [(value, topic) for value, topic in keyed if value is not None]
-    valued.sort(key=lambda pair: pair[0], reverse=settings.sort.startswith("-"))
-    topics = [topic for _, topic in valued] + [topic for value, topic in keyed if value is None]
+    topics: list[Topic] = []
+    named: list[tuple[str, str, int]] = []
+    for (
+        path,
+        title,
+        folder,
+        properties,
+        tags,
+        mtime_ns,
+        tasks_digest,
+        resources_digest,
+        meta_digest,
+        sure,
+        name_key,
+        namesakes,
+    ) in _candidates(connection, settings):
+        if sure or is_topic(settings, folder, tags, properties):
+            topics.append(
+                Topic(
+                    TopicNote(connection, path, title, properties, mtime_ns),
+                    # Everything a topic is computed from: its path (the title and folder
+                    # with it), the note's rows (properties and lists are its metadata) and
+                    # its mtime, for `modified`.
+                    f"{path}:{mtime_ns}:{tasks_digest}:{resources_digest}:{meta_digest}",
+                )
+            )
+            named.append((path, name_key, namesakes))
+    topics = sort_topics(topics, settings.sort)
     if inputs.names is not None:
-        # Each row links its note: thousands of rows count their names in a few queries.
-        inputs.names.prime(topic["path"] for topic in topics)
+        # Each row links its note: thousands of rows count their names with the query above.
+        inputs.names.prime(named)
     inputs.found["topics"] = bool(topics)
     return topics
+
+
+def sort_topics(topics: list[Topic], sort: str) -> list[Topic]:
+    """The topics in the order ``[topics] sort`` says: by the column's :func:`sort_value`,
+    ties by title, topics without a value last whichever way the column sorts."""
+    topics.sort(key=_title_key)
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    if column.casefold() == "title":
+        # A title's sort value is its casefolded text (none when it is empty): the order
+        # just made, so thousands of topics need not be keyed again.
+        valued = [topic for topic in topics if topic.title]
+        if descending:
+            valued.sort(key=_title_key, reverse=True)
+        return valued + [topic for topic in topics if not topic.title]
+    return sort_by_value(topics, column, descending=descending)
+
+
+def sort_by_value(topics: list[Topic], column: str, *, descending: bool) -> list[Topic]:
+    """``topics`` (in title order) sorted by ``column``'s :func:`sort_value`, stably, those
+    without a value last."""
+    keyed = [(sort_value(topic_value(topic, column)), topic) for topic in topics]
+    valued = [(value, topic) for value, topic in keyed if value is not None]
+    valued.sort(key=lambda pair: pair[0], reverse=descending)
+    return [topic for _, topic in valued] + [topic for value, topic in keyed if value is None]
+
+
+def _title_key(topic: Topic) -> str:
+    return topic.title.casefold()
 
 
 def has_topics(connection: sqlite3.Connection, settings: TopicSettings) -> bool:
     """Whether some note of the index is a topic."""
     return any(
         sure or is_topic(settings, folder, tags, properties)
-        for _, _, folder, properties, tags, *_, sure in _candidates(connection, settings)
+        for _, _, folder, properties, tags, *_, sure, _, _ in _candidates(connection, settings)
     )
 
 
@@ -327,11 +355,15 @@ def _candidates(
     connection: sqlite3.Connection, settings: TopicSettings
 ) -> Iterable[tuple[Any, ...]]:
     """The ``notes`` rows that may be topics: :func:`is_topic`'s tests, looser, in SQLite,
-    each row ending with whether it is sure to be one.
+    each row followed by whether it is sure to be one, then its note's file-name key and how
+    many files have that name (:func:`~vaultkit.index.queries.name_and_namesakes`: each row
+    links its note).
 
     So only candidates reach Python. A tag most tags fold as SQLite does (``topic``) is looked
-    up in the tags' index, a few milliseconds at 100,000 notes where reading every note's
-    tags took ~0.1 s warm and seconds cold; any other is looked for in every note's tags.
+    up in the tags' index, which holds each row's note too: a few milliseconds at 100,000
+    notes where reading every note's tags took ~0.1 s warm and seconds cold, and ~3 ms for
+    5,000 topics where looking up each tag row took ~12 ms. Any other tag is looked for in
+    every note's tags.
     The folder's test and that lookup are :func:`is_topic`'s own, so a note they find is a
     topic without its tags decoded (thousands of topics, in a vault with many).
     """
@@ -378,7 +410,8 @@ def _candidates(
         certain = " OR ".join(f"({m})" for m in sure) or "0"
     return connection.execute(
         "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns, n.tasks_digest, "
-        f"n.resources_digest, n.meta_digest, ({certain}) FROM notes n "
+        f"n.resources_digest, n.meta_digest, ({certain}), {name_and_namesakes('f')} "
+        "FROM notes n JOIN files f ON f.path = n.path "
         f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)}) "
         "ORDER BY n.path",
         sure_params + params,
@@ -398,10 +431,15 @@ class Topic(Mapping[str, Any]):
     transaction.
     """
 
-    __slots__ = ("_computed", "_note", "_values")
+    __slots__ = ("_computed", "_note", "_values", "digest", "path", "title")
 
     def __init__(self, note: TopicNote, digest: str) -> None:
         self._note = note
+        # Also attributes: sorting, blocking and keying thousands of rows read them directly,
+        # not through the mapping's lookups.
+        self.path = note.path
+        self.title = note.title
+        self.digest = digest
         # Read when the topic is made, so a column added to the registry later is not among
         # its keys halfway through a render.
         self._computed = COMPUTED_COLUMNS

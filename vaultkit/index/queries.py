@@ -47,13 +47,14 @@ def visible_notes_named_in(keys: int) -> str:
     )
 
 
-def files_named_in(keys: int) -> str:
-    """How many files of any kind have each of ``keys`` names: read from the names' index
-    alone, an upper bound of :func:`visible_notes_named_in`'s counts (which look up each file's
-    note as well)."""
+def name_and_namesakes(alias: str) -> str:
+    """Two columns for a query over the ``files`` table under ``alias``: a file's name key,
+    and how many files of any kind have that name. The count is read from the names' index
+    alone: an upper bound of :func:`visible_notes_named_in`'s counts (which look up each
+    file's note as well), and exact when it is 1, the file itself."""
     return (
-        f"SELECT name_key, count(*) FROM files WHERE name_key IN ({','.join('?' * keys)}) "
-        "GROUP BY name_key"
+        f"{alias}.name_key, "
+        f"(SELECT count(*) FROM files namesake WHERE namesake.name_key = {alias}.name_key)"
     )
 
 

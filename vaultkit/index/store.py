@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -162,7 +162,7 @@ CREATE INDEX md_tables_note ON md_tables(note);
 CREATE INDEX cells_note ON cells(note);
 CREATE INDEX tags_note ON tags(note);
 CREATE INDEX list_items_note ON list_items(note);
-CREATE INDEX tags_tag ON tags(tag COLLATE NOCASE);
+CREATE INDEX tags_tag ON tags(tag COLLATE NOCASE, note);
 CREATE INDEX block_ids_note ON block_ids(note);
 CREATE INDEX inline_fields_note ON inline_fields(note);
 CREATE INDEX diagnostics_note ON diagnostics(note);
