@@ -235,6 +235,8 @@ def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
         return make_kept_topics(inputs)
     topics: list[Topic] = []
     named: list[tuple[str, str, int]] = []
+    # In path order, so that topics of the same title keep one order: sorted here, as
+    # SQLite's sort of thousands of rows costs more (UTF-8 orders as its code points do).
     for (
         path,
         title,
@@ -242,23 +244,13 @@ def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
         properties,
         tags,
         mtime_ns,
-        tasks_digest,
-        resources_digest,
-        meta_digest,
+        digest,
         sure,
         name_key,
         namesakes,
-    ) in _candidates(connection, settings):
+    ) in sorted(_candidates(connection, settings)):
         if sure or is_topic(settings, folder, tags, properties):
-            topics.append(
-                Topic(
-                    TopicNote(connection, path, title, properties, mtime_ns),
-                    # Everything a topic is computed from: its path (the title and folder
-                    # with it), the note's rows (properties and lists are its metadata) and
-                    # its mtime, for `modified`.
-                    f"{path}:{mtime_ns}:{tasks_digest}:{resources_digest}:{meta_digest}",
-                )
-            )
+            topics.append(Topic(TopicNote(connection, path, title, properties, mtime_ns), digest))
             named.append((path, name_key, namesakes))
     topics = sort_topics(topics, settings.sort)
     if inputs.names is not None:
@@ -301,7 +293,7 @@ def has_topics(connection: sqlite3.Connection, settings: TopicSettings) -> bool:
     """Whether some note of the index is a topic."""
     return any(
         sure or is_topic(settings, folder, tags, properties)
-        for _, _, folder, properties, tags, *_, sure, _, _ in _candidates(connection, settings)
+        for _, _, folder, properties, tags, _, _, sure, _, _ in _candidates(connection, settings)
     )
 
 
@@ -354,10 +346,17 @@ def _folds_as_sqlite(tag: str) -> bool:
 def _candidates(
     connection: sqlite3.Connection, settings: TopicSettings
 ) -> Iterable[tuple[Any, ...]]:
-    """The ``notes`` rows that may be topics: :func:`is_topic`'s tests, looser, in SQLite,
-    each row followed by whether it is sure to be one, then its note's file-name key and how
-    many files have that name (:func:`~vaultkit.index.queries.name_and_namesakes`: each row
-    links its note).
+    """The ``notes`` rows that may be topics, in no particular order: :func:`is_topic`'s
+    tests, looser, in SQLite. Each row is (path, title, folder, properties, tags, mtime_ns,
+    digest, sure, name key, namesakes):
+
+    * the folder and tags are None when every row is sure to be a topic (nothing reads them);
+    * the digest is everything a topic is computed from (see :class:`Topic`): its path (the
+      title and folder with it), its note's rows (properties and lists are its metadata)
+      and its mtime, for ``modified``;
+    * sure: whether the note is sure to be a topic;
+    * its note's file-name key and how many files have that name
+      (:func:`~vaultkit.index.queries.name_and_namesakes`: each row links its note).
 
     So only candidates reach Python. A tag most tags fold as SQLite does (``topic``) is looked
     up in the tags' index, which holds each row's note too: a few milliseconds at 100,000
@@ -403,17 +402,20 @@ def _candidates(
         params.append(property_needle)
     if not maybe:
         return []
+    # Thousands of rows: each value read costs, so the digest is one text, and the folder
+    # and tags are read only when is_topic must decide.
     if len(sure) == len(maybe):
         # Every test is sure (no property): a constant, or SQLite runs the tags' lookup twice.
-        certain, sure_params = "1", []
+        certain, sure_params, tested = "1", [], "NULL, n.properties, NULL"
     else:
         certain = " OR ".join(f"({m})" for m in sure) or "0"
+        tested = "n.folder, n.properties, n.tags"
     return connection.execute(
-        "SELECT n.path, n.title, n.folder, n.properties, n.tags, n.mtime_ns, n.tasks_digest, "
-        f"n.resources_digest, n.meta_digest, ({certain}), {name_and_namesakes('f')} "
+        f"SELECT n.path, n.title, {tested}, n.mtime_ns, n.path || ':' || n.mtime_ns || ':' || "
+        "n.tasks_digest || ':' || n.resources_digest || ':' || n.meta_digest, "
+        f"({certain}), {name_and_namesakes('f')} "
         "FROM notes n JOIN files f ON f.path = n.path "
-        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)}) "
-        "ORDER BY n.path",
+        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)})",
         sure_params + params,
     )
 
