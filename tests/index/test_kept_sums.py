@@ -5,7 +5,8 @@ for the rows the index holds: the reading list's per-URL table and its headline 
 That holds after a cold start, and after every kind of edit the indexer applies incrementally
 (reading-list entries and tasks added, ticked, dropped, moved, given due dates or put under
 a cadence; checkbox items put in comments; notes added, deleted, renamed, turned into a
-dashboard and back; Obsidian's "Excluded files" changed)."""
+dashboard and back; folders renamed, into and out of excluded ones; Obsidian's "Excluded
+files" changed)."""
 
 from __future__ import annotations
 
@@ -163,6 +164,17 @@ class VaultEdits(RuleBasedStateMachine):
         if source != renamed and (self.vault / source).exists():
             (self.vault / renamed).parent.mkdir(parents=True, exist_ok=True)
             (self.vault / source).replace(self.vault / renamed)
+            self._update()
+
+    @rule(
+        source=st.sampled_from(["Projects", "Archive", "Later"]),
+        renamed=st.sampled_from(["Projects", "Archive", "Later"]),
+    )
+    def rename_folder(self, source: str, renamed: str) -> None:
+        # Each note of the folder moves as it was, into a folder that may be excluded or not.
+        old, new = self.vault / source, self.vault / renamed
+        if source != renamed and old.is_dir() and not new.exists():
+            old.rename(new)
             self._update()
 
     @rule(name=st.sampled_from(_NAMES), lines=_lines, hidden=st.sampled_from([0, 1]))

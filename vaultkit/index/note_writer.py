@@ -95,6 +95,10 @@ class NoteWriter:
         """Notes whose Link health counts may have moved (:mod:`vaultkit.index.link_health`):
         those whose link rows were replaced, added or removed, and what those links pointed
         at before; link resolution adds the rest."""
+        self._moved_as_seen: set[str] = set()
+        """The new paths of notes moved with their content and their visibility unchanged
+        (:meth:`remove`): the same rows, seen by the same views, so their task sums and URLs
+        are as they were and their aliases were counted as they left."""
 
     def remove(
         self,
@@ -109,14 +113,21 @@ class NoteWriter:
         if not removed:
             return
         notes = set(removed_notes)
-        moved_from = {old for old, _ in moves}
+        moved_to = dict(moves)
+        moved_from = set(moved_to)
         for path in removed:
             # Asked before its rows go: what it moves is what it held.
             if path not in notes or not self._went(path):
                 self._unlinked(path)
         for path in removed_notes:
             self.regroup |= resource_urls.visible_urls(self.connection, path)
-            self.task_change.subtract(task_totals.note_sums(self.connection, path))
+            new = moved_to.get(path)
+            # A folder of notes renamed: each note's sums would be read twice to move the
+            # totals by nothing, unless its move hides or shows it (an excluded folder).
+            if new is not None and bool(self.known[path][4]) == (new in self.excluded):
+                self._moved_as_seen.add(new)
+            else:
+                self.task_change.subtract(task_totals.note_sums(self.connection, path))
             # Its aliases named unresolved links elsewhere, its task ids others' blockers.
             self.alias_keys |= alias_keys(_aliases(self.connection, path))
             # (A task's blocked state follows ids and statuses, which a move keeps.)
@@ -196,13 +207,15 @@ class NoteWriter:
         digests = note_digests(connection, path)
         if digests is None:
             raise AssertionError(f"no rows were moved to {path}")
+        as_seen = path in self._moved_as_seen
         self._arrived(
             path,
-            aliases=_aliases(connection, path),
+            aliases=None if as_seen else _aliases(connection, path),
             # Its tasks keep their ids, dependencies, statuses and so their blocked states.
             has_dependencies=False,
             generated=_is_generated(connection, path),
             digests=digests,
+            counted=as_seen,
         )
 
     def _store_new(self, rows: NoteRows) -> None:
@@ -224,13 +237,15 @@ class NoteWriter:
         has_dependencies: bool,
         generated: bool,
         digests: Sequence[str],
+        counted: bool = False,
     ) -> None:
-        """What a note new to the index (its rows stored) moves."""
+        """What a note new to the index (its rows stored) moves; ``counted``: its task sums
+        and URLs are those it left with (a move that shows and hides it nowhere new)."""
         self.alias_keys |= alias_keys(aliases)
         self.link_touched.add(path)
         if has_dependencies:
             self.dependency_notes.add(path)
-        if not self.update.rebuilt:
+        if not (self.update.rebuilt or counted):
             self.regroup |= resource_urls.visible_urls(self.connection, path)
             self.task_change.update(task_totals.note_sums(self.connection, path))
         if generated:
