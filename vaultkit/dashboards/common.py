@@ -28,6 +28,7 @@ from vaultkit.index.queries import (
     task_from_row,
     visible_notes_named_in,
 )
+from vaultkit.index.topic_memo import TopicMemo
 from vaultkit.obsidian.resolve import file_name_key
 
 MODIFIED_PROPERTIES = ("updated", "modified", "last_modified", "last-modified", "date modified")
@@ -133,6 +134,9 @@ class Inputs:
     found: dict[str, Any] = field(default_factory=dict)
     """What a context maker found that another of the same render may reuse instead of asking
     the index again, under the name of the maker that found it."""
+    topic_memo: TopicMemo | None = None
+    """Where the topics are read from the index's memo, and its update left for the sync to
+    save; None: the topics are found by the full query."""
 
     @cached_property
     def notes(self) -> Rows:

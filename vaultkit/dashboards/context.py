@@ -16,6 +16,7 @@ from typing import Any
 from vaultkit.config.schema import Config
 from vaultkit.dashboards.common import Checklists, Inputs, NameCounts
 from vaultkit.dashboards.registry import CONTEXT
+from vaultkit.index.topic_memo import TopicMemo
 
 CONTEXT_NAMES = frozenset(name for name, made in CONTEXT.items() if made.make is not None)
 """Every name :func:`build_context` can provide (``dashboard`` is added per template)."""
@@ -29,6 +30,7 @@ def build_context(
     wanted: Collection[str] = CONTEXT_NAMES,
     checklists: Checklists | None = None,
     names: NameCounts | None = None,
+    topic_memo: TopicMemo | None = None,
 ) -> dict[str, Any]:
     """Everything the dashboard templates may use; see docs/templates.md.
 
@@ -37,9 +39,11 @@ def build_context(
     render, so the connection must stay open (in one read transaction, for a consistent
     view) until rendering is done. ``checklists``: the Daily checklists and the habits log, for
     the habits (:class:`~vaultkit.dashboards.common.Checklists`). ``names``: the name counts
-    the templates' ``wikilink`` filter reads, which a context maker may prime.
+    the templates' ``wikilink`` filter reads, which a context maker may prime. ``topic_memo``:
+    where the topics read the index's memo of them and leave its update
+    (:class:`~vaultkit.index.topic_memo.TopicMemo`).
     """
-    inputs = Inputs(connection, config, today, vault_name, checklists, names)
+    inputs = Inputs(connection, config, today, vault_name, checklists, names, topic_memo=topic_memo)
     return {
         name: made.make.resolve()(inputs)
         for name, made in CONTEXT.items()

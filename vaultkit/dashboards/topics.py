@@ -14,15 +14,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.config.schema import Config, TopicSettings
 from vaultkit.dashboards.common import CellMarkdown, Inputs, modified_date
-from vaultkit.index.queries import HIDDEN_NOTES, name_and_namesakes
+from vaultkit.index.queries import HIDDEN_NOTES, IN_LIST_SIZE, name_and_namesakes
 from vaultkit.index.store import PRESENCE
+from vaultkit.index.topic_memo import MemoRow, MemoUpdate, TopicMemo, next_stamp, read_memo
 from vaultkit.task_progress import Progress
 
 
@@ -46,12 +47,13 @@ class TopicNote:
         connection: sqlite3.Connection,
         path: str,
         title: str,
-        properties: str,
+        properties: str | None,
         mtime_ns: int,
     ) -> None:
         self.connection = connection
         self.path = path
         self.title = title
+        # None: read when first asked for (a topic the memo knows, whose row is cached).
         self._properties_json = properties
         self._properties: dict[str, Any] | None = None
         self.mtime_ns = mtime_ns
@@ -61,6 +63,10 @@ class TopicNote:
     def properties(self) -> dict[str, Any]:
         """The note's properties (its ``notes`` row holds them as JSON)."""
         if self._properties is None:
+            if self._properties_json is None:
+                (self._properties_json,) = self.connection.execute(
+                    "SELECT properties FROM notes WHERE path = ?", (self.path,)
+                ).fetchone()
             self._properties = json.loads(self._properties_json)
         return self._properties
 
@@ -235,29 +241,112 @@ def make_topics(inputs: Inputs) -> Sequence[Mapping[str, Any]]:
         return make_kept_topics(inputs)
     topics: list[Topic] = []
     named: list[tuple[str, str, int]] = []
-    # In path order, so that topics of the same title keep one order: sorted here, as
-    # SQLite's sort of thousands of rows costs more (UTF-8 orders as its code points do).
-    for (
-        path,
-        title,
-        folder,
-        properties,
-        tags,
-        mtime_ns,
-        digest,
-        sure,
-        name_key,
-        namesakes,
-    ) in sorted(_candidates(connection, settings)):
-        if sure or is_topic(settings, folder, tags, properties):
-            topics.append(Topic(TopicNote(connection, path, title, properties, mtime_ns), digest))
-            named.append((path, name_key, namesakes))
+    # In path order, so that topics of the same title keep one order.
+    rows, properties = topic_rows(connection, settings, inputs.topic_memo)
+    for path, title, mtime_ns, digest, name_key, namesakes in rows:
+        note = TopicNote(connection, path, title, properties.get(path), mtime_ns)
+        topics.append(Topic(note, digest))
+        named.append((path, name_key, namesakes))
     topics = sort_topics(topics, settings.sort)
     if inputs.names is not None:
         # Each row links its note: thousands of rows count their names with the query above.
         inputs.names.prime(named)
     inputs.found["topics"] = bool(topics)
     return topics
+
+
+class FoundTopics(NamedTuple):
+    rows: list[MemoRow]
+    """Each topic note's (path, title, mtime_ns, digest, name key, namesakes), in path
+    order: see :func:`_candidates`."""
+    properties: dict[str, str]
+    """The properties (JSON) of the notes read from ``notes`` this time; a topic note's
+    properties not here are read when asked for."""
+
+
+MEMO_RULES_VERSION = 1
+"""Part of the memo's stamp with the topic rules: raised when what makes a topic, or its row,
+changes in the code, so that a memo an older vaultkit kept is made again."""
+
+
+def topic_rows(
+    connection: sqlite3.Connection, settings: TopicSettings, memo: TopicMemo | None = None
+) -> FoundTopics:
+    """Every topic note's row. With ``memo``, the rows the index keeps from the last render
+    (:mod:`vaultkit.index.topic_memo`) with those of the notes logged since worked out again,
+    and the memo's update left in ``memo``; without, the full query."""
+    if memo is None:
+        return _found_rows(connection, settings, None)
+    rules = json.dumps([MEMO_RULES_VERSION, settings.folder, settings.tag, settings.property])
+    kept = read_memo(connection, rules)
+    stamp = next_stamp(kept.stamp, rules)
+    if kept.rows is None:
+        found = _found_rows(connection, settings, None)
+        memo.update = MemoUpdate(kept.stamp, stamp, kept.last_seq, found.rows)
+        return found
+    if not kept.paths:
+        return FoundTopics(kept.rows, {})
+    rows = {row[0]: row for row in kept.rows}
+    for path in kept.paths:
+        rows.pop(path, None)
+    fresh = _found_rows(connection, settings, kept.paths)
+    changed = {row[0]: row for row in fresh.rows}
+    rows.update(changed)
+    if kept.name_keys:
+        # A file that came, went or was renamed changes how many files share its name:
+        # the rows of that name link their note with its folder, or without.
+        counts = _namesakes(connection, kept.name_keys)
+        for path, row in rows.items():
+            if row[4] in kept.name_keys and row[5] != counts.get(row[4], 0):
+                rows[path] = changed[path] = (*row[:5], counts.get(row[4], 0))
+    memo.update = MemoUpdate(
+        kept.stamp, stamp, kept.last_seq, list(changed.values()), removed=sorted(kept.paths)
+    )
+    # A row that went leaves the others in order; one that came or changed is sorted in.
+    return FoundTopics(sorted(rows.values()) if changed else list(rows.values()), fresh.properties)
+
+
+def _namesakes(connection: sqlite3.Connection, keys: Iterable[str]) -> dict[str, int]:
+    """How many files have each of the name keys (as :func:`name_and_namesakes` counts)."""
+    wanted = sorted(keys)
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), IN_LIST_SIZE):
+        chunk = wanted[start : start + IN_LIST_SIZE]
+        counts.update(
+            connection.execute(
+                f"SELECT name_key, count(*) FROM files WHERE name_key IN "
+                f"({', '.join('?' * len(chunk))}) GROUP BY name_key",
+                chunk,
+            )
+        )
+    return counts
+
+
+def _found_rows(
+    connection: sqlite3.Connection, settings: TopicSettings, paths: Collection[str] | None
+) -> FoundTopics:
+    """The rows of the topic notes among ``paths`` (None: every note), by the full query."""
+    rows: list[MemoRow] = []
+    properties: dict[str, str] = {}
+    for (
+        path,
+        title,
+        folder,
+        properties_json,
+        tags,
+        mtime_ns,
+        digest,
+        sure,
+        name_key,
+        namesakes,
+    ) in _candidates(connection, settings, paths):
+        if sure or is_topic(settings, folder, tags, properties_json):
+            rows.append((path, title, mtime_ns, digest, name_key, namesakes))
+            properties[path] = properties_json
+    # Sorted here, as SQLite's sort of thousands of rows costs more (UTF-8 orders as its code
+    # points do).
+    rows.sort()
+    return FoundTopics(rows, properties)
 
 
 def sort_topics(topics: list[Topic], sort: str) -> list[Topic]:
@@ -344,7 +433,9 @@ def _folds_as_sqlite(tag: str) -> bool:
 
 
 def _candidates(
-    connection: sqlite3.Connection, settings: TopicSettings
+    connection: sqlite3.Connection,
+    settings: TopicSettings,
+    paths: Collection[str] | None = None,
 ) -> Iterable[tuple[Any, ...]]:
     """The ``notes`` rows that may be topics, in no particular order: :func:`is_topic`'s
     tests, looser, in SQLite. Each row is (path, title, folder, properties, tags, mtime_ns,
@@ -365,6 +456,8 @@ def _candidates(
     every note's tags.
     The folder's test and that lookup are :func:`is_topic`'s own, so a note they find is a
     topic without its tags decoded (thousands of topics, in a vault with many).
+
+    ``paths``: only the notes at those paths (None: every note).
     """
     folder, wanted_tag, tag_needle, property_needle = _wanted(settings)
     maybe: list[str] = []
@@ -380,9 +473,14 @@ def _candidates(
         if _folds_as_sqlite(wanted_tag):
             # The tag, or one below it: "topic/" <= tag < "topic0", as "0" follows "/". A
             # note's tags are its tag rows' spellings, so a row found is a tag of the note.
+            # For a few notes, their own tag rows are looked at, not every topic's.
+            tagged = (
+                "tag = ? COLLATE NOCASE OR (tag >= ? COLLATE NOCASE AND tag < ? COLLATE NOCASE)"
+            )
             maybe.append(
-                "n.path IN (SELECT note FROM tags WHERE tag = ? COLLATE NOCASE "
-                "OR (tag >= ? COLLATE NOCASE AND tag < ? COLLATE NOCASE))"
+                f"n.path IN (SELECT note FROM tags WHERE {tagged})"
+                if paths is None
+                else f"EXISTS (SELECT 1 FROM tags WHERE note = n.path AND ({tagged}))"
             )
             params += [wanted_tag, wanted_tag + "/", wanted_tag + "0"]
             sure.append(maybe[-1])
@@ -410,14 +508,25 @@ def _candidates(
     else:
         certain = " OR ".join(f"({m})" for m in sure) or "0"
         tested = "n.folder, n.properties, n.tags"
-    return connection.execute(
+    query = (
         f"SELECT n.path, n.title, {tested}, n.mtime_ns, n.path || ':' || n.mtime_ns || ':' || "
         "n.tasks_digest || ':' || n.resources_digest || ':' || n.meta_digest, "
         f"({certain}), {name_and_namesakes('f')} "
         "FROM notes n JOIN files f ON f.path = n.path "
-        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)})",
-        sure_params + params,
+        f"WHERE n.path NOT IN ({HIDDEN_NOTES}) AND ({' OR '.join(f'({m})' for m in maybe)})"
     )
+    if paths is None:
+        return connection.execute(query, sure_params + params)
+    wanted = sorted(paths)
+    return [
+        row
+        for start in range(0, len(wanted), IN_LIST_SIZE)
+        for chunk in [wanted[start : start + IN_LIST_SIZE]]
+        for row in connection.execute(
+            f"{query} AND n.path IN ({', '.join('?' * len(chunk))})",
+            sure_params + params + chunk,
+        )
+    ]
 
 
 class Topic(Mapping[str, Any]):

@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -132,6 +132,15 @@ CREATE TABLE link_notes (
     missing INTEGER NOT NULL, broken INTEGER NOT NULL, orphan INTEGER NOT NULL
 );
 CREATE TABLE link_totals (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE topic_memo (
+    path TEXT PRIMARY KEY, title TEXT NOT NULL, mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL,
+    name_key TEXT NOT NULL, namesakes INTEGER NOT NULL
+) WITHOUT ROWID;
+-- AUTOINCREMENT: a sequence number is never used twice, even once the log was emptied,
+-- so a render that read the log up to one may drop exactly what it read.
+CREATE TABLE topic_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, name_key TEXT
+);
 CREATE INDEX headings_note ON headings(note);
 CREATE INDEX tasks_note ON tasks(note);
 CREATE INDEX files_name_key ON files(name_key);
@@ -170,6 +179,22 @@ CREATE INDEX aliases_note ON aliases(note);
 CREATE INDEX aliases_key ON aliases(key);
 CREATE INDEX link_notes_orphan ON link_notes(note) WHERE orphan = 1;
 """
+
+_TRIGGERS = tuple(
+    # Every write to a note's row or a file's row, whatever code path makes it, is logged
+    # for the Topics' memo (vaultkit.index.topic_memo): a topic is computed from those rows
+    # alone, and its link's form from how many files share its name.
+    f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
+    f"INSERT INTO topic_changes(path{', name_key' if table == 'files' else ''}) VALUES {rows}; END"
+    for name, event, table, rows in (
+        ("notes_added", "INSERT", "notes", "(new.path)"),
+        ("notes_removed", "DELETE", "notes", "(old.path)"),
+        ("notes_changed", "UPDATE", "notes", "(old.path), (new.path)"),
+        ("files_added", "INSERT", "files", "(new.path, new.name_key)"),
+        ("files_removed", "DELETE", "files", "(old.path, old.name_key)"),
+        ("files_changed", "UPDATE", "files", "(old.path, old.name_key), (new.path, new.name_key)"),
+    )
+)
 
 NOTE_TABLES = (
     "headings",
@@ -279,6 +304,8 @@ def _create(connection: sqlite3.Connection) -> None:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
+        for statement in _TRIGGERS:
+            connection.execute(statement)
         connection.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?)", (SCHEMA_VERSION_KEY, INDEX_VERSION)
         )

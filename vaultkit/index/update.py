@@ -46,6 +46,7 @@ from vaultkit.index.store import (
     open_index,
     transaction,
 )
+from vaultkit.index.topic_memo import trim_log
 from vaultkit.model import TaskRules
 from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
@@ -237,6 +238,7 @@ def _update_index(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             (TASK_RULES_KEY, rules.fingerprint),
         )
+        trim_log(connection)
     return connection, _finished(update, found, started)
 
 

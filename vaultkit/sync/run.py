@@ -42,6 +42,7 @@ from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
+from vaultkit.index.topic_memo import MemoUpdate, TopicMemo, save_memo
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
 from vaultkit.scan.found import ScanResult, SourceFile
 from vaultkit.scan.paths import scan_paths
@@ -379,6 +380,7 @@ def _render(
             connection.execute("BEGIN")
             fragments = FragmentStore(partial(load_fragments, connection))
             names = NameCounts(connection)
+            topic_memo = TopicMemo()
             env = dashboard_environment(connection, paths, config, today, fragments, names)
             fresh = _freshness(connection, env, config, today, force=force)
             rendering.advance(len(fresh.current))
@@ -397,34 +399,43 @@ def _render(
                     wanted,
                     log.checklists if log is not None else None,
                     names,
+                    topic_memo,
                 )
                 rendered = _render_all(env, fresh.stale, context, rendering.advance)
                 connection.execute("COMMIT")
-                _keep_fragments(connection, fragments, fresh.stale, config)
+                _keep(connection, fragments, fresh.stale, config, topic_memo.update)
         finally:
             connection.close()
     return fresh, rendered, written_by_us, log
 
 
-def _keep_fragments(
+def _keep(
     connection: sqlite3.Connection,
     fragments: FragmentStore,
     rendered: Sequence[Dashboard],
     config: Config,
+    topic_memo: MemoUpdate | None,
 ) -> None:
     """Store what the ``{% cache %}`` blocks of the ``rendered`` dashboards made, dropping
-    what they no longer use (:mod:`vaultkit.dashboards.fragments`)."""
+    what they no longer use (:mod:`vaultkit.dashboards.fragments`), and the topics' memo as
+    the render found it (:mod:`vaultkit.index.topic_memo`), in one transaction."""
     changes = [(d.name, *fragments.changes(d.name)) for d in rendered]
     names = [d.name for d in config.dashboards]
     try:
-        if not any(dropped or new for _, dropped, new in changes) and not fragments_to_drop(
-            connection, [name for name, dropped, _ in changes if dropped is None], names
+        if (
+            topic_memo is None
+            and not any(dropped or new for _, dropped, new in changes)
+            and not fragments_to_drop(
+                connection, [name for name, dropped, _ in changes if dropped is None], names
+            )
         ):
             return
         with transaction(connection):
             save_fragments(connection, changes, names)
+            if topic_memo is not None:
+                save_memo(connection, topic_memo)
     except sqlite3.Error:
-        pass  # only a speed-up: the next render makes the fragments again
+        pass  # only speed-ups: the next render makes the fragments and the memo again
 
 
 def dashboard_environment(
