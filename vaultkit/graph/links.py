@@ -235,12 +235,16 @@ def _refresh_blocked(connection: sqlite3.Connection, change: DependencyChange) -
     if len(ids) > ONE_BY_ONE_IDS:
         return _refresh_all_blocked(connection)
     # Every task with a dependency has a stored state (the changed notes' new rows aside,
-    # read above): the index on it lists them, and the JSON text is searched for the id.
-    for chunk in _chunks(sorted(json.dumps(i, ensure_ascii=False) for i in ids if i)):
+    # read above). The notes waiting for an id are looked up (``task_waits``), and their
+    # tasks' JSON text searched for it: the tasks of a few notes, not every waiting task of
+    # the vault (~9 ms for 3,108 of them at 10,000 notes, for each tick of a task with an id).
+    for chunk in _chunks(sorted(i for i in ids if i)):
+        marks = ",".join("?" * len(chunk))
+        holding = " OR ".join("instr(depends_on, ?) > 0" for _ in chunk)
         for row in connection.execute(
-            f"{_TASK_STATES} WHERE blocked IS NOT NULL AND "
-            f"({' OR '.join('instr(depends_on, ?) > 0' for _ in chunk)})",
-            chunk,
+            f"{_TASK_STATES} WHERE note IN (SELECT note FROM task_waits WHERE id IN ({marks})) "
+            f"AND blocked IS NOT NULL AND ({holding})",
+            [*chunk, *(json.dumps(i, ensure_ascii=False) for i in chunk)],
         ):
             rows[row[0]] = row
     if not rows:

@@ -89,6 +89,12 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
             tasks,
         ),
         ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
+        (
+            # The ids the note's tasks wait for, each once: a change to an id's tasks looks
+            # up the notes waiting for it here, not in every waiting task of the vault.
+            "INSERT INTO task_waits VALUES (?,?)",
+            [(path, i) for i in sorted({i for t in note.tasks for i in t.fields.depends_on})],
+        ),
         ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
         ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
         ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),

@@ -33,7 +33,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -66,6 +66,7 @@ CREATE TABLE tasks (
     block_id TEXT, struck INTEGER NOT NULL, callout_line INTEGER, blocked INTEGER,
     cadence TEXT
 );
+CREATE TABLE task_waits (note TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE task_sections (
     note TEXT NOT NULL, section TEXT NOT NULL, cadence TEXT, done INTEGER NOT NULL,
     total INTEGER NOT NULL, open INTEGER NOT NULL
@@ -154,6 +155,8 @@ CREATE INDEX tasks_blocked ON tasks(blocked, note, line, status) WHERE blocked I
 CREATE INDEX tasks_task_id ON tasks(task_id, status) WHERE task_id IS NOT NULL;
 CREATE INDEX tasks_cadence ON tasks(cadence, note, line) WHERE cadence IS NOT NULL;
 CREATE INDEX task_sections_note ON task_sections(note, section);
+CREATE INDEX task_waits_note ON task_waits(note);
+CREATE INDEX task_waits_id ON task_waits(id, note);
 CREATE INDEX hidden_tasks_note ON hidden_tasks(note, line);
 CREATE INDEX links_unresolved ON links(embed, note, line)
     WHERE resolved IS NULL AND kind IN ('wikilink', 'embed', 'markdown');
@@ -199,6 +202,7 @@ _TRIGGERS = tuple(
 NOTE_TABLES = (
     "headings",
     "tasks",
+    "task_waits",
     "task_sections",
     "hidden_tasks",
     "links",
