@@ -8,7 +8,6 @@ log grows past its limit and the memo is dropped."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import tempfile
@@ -20,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tests.support.cli import installed
+from tests.support.vault_edits import rename_folder, rename_note, set_excluded
 from vaultkit.config.schema import TopicSettings
 from vaultkit.dashboards.topics import FoundTopics, topic_rows
 from vaultkit.index import topic_memo
@@ -117,16 +117,12 @@ class TopicEdits(RuleBasedStateMachine):
 
     @rule(source=st.sampled_from(_NAMES), renamed=st.sampled_from(_NAMES))
     def rename_note(self, source: str, renamed: str) -> None:
-        if source != renamed and (self.vault / source).exists():
-            (self.vault / renamed).parent.mkdir(parents=True, exist_ok=True)
-            (self.vault / source).replace(self.vault / renamed)
+        if rename_note(self.vault, source, renamed):
             self._update()
 
     @rule(source=st.sampled_from(_FOLDERS), renamed=st.sampled_from(_FOLDERS))
     def rename_folder(self, source: str, renamed: str) -> None:
-        old, new = self.vault / source, self.vault / renamed
-        if source != renamed and old.is_dir() and not new.exists():
-            old.rename(new)
+        if rename_folder(self.vault, source, renamed):
             self._update()
 
     @rule(name=st.sampled_from(["Plan.png", "Deep/rust.md", "Elsewhere/PLAN.md"]))
@@ -150,9 +146,7 @@ class TopicEdits(RuleBasedStateMachine):
 
     @rule(folders=st.lists(st.sampled_from(["Archive/", "Topics/", "Inbox.md"]), max_size=2))
     def exclude(self, folders: list[str]) -> None:
-        (self.vault / ".obsidian" / "app.json").write_text(
-            json.dumps({"userIgnoreFilters": folders}), encoding="utf-8"
-        )
+        set_excluded(self.vault, folders)
         self._update()
 
     @rule(save=st.booleans())

@@ -10,7 +10,6 @@ files" changed)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import tempfile
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from benchmarks.generate import generate_vault
+from tests.support.vault_edits import rename_folder, rename_note, set_excluded
 from vaultkit.index import task_totals as task_totals
 from vaultkit.index.resource_urls import DEFINITION, REBUILD_ABOVE, refresh, totals
 from vaultkit.index.update import update_index
@@ -161,9 +161,7 @@ class VaultEdits(RuleBasedStateMachine):
 
     @rule(source=st.sampled_from(_NAMES), renamed=st.sampled_from(_NAMES))
     def rename_note(self, source: str, renamed: str) -> None:
-        if source != renamed and (self.vault / source).exists():
-            (self.vault / renamed).parent.mkdir(parents=True, exist_ok=True)
-            (self.vault / source).replace(self.vault / renamed)
+        if rename_note(self.vault, source, renamed):
             self._update()
 
     @rule(
@@ -172,9 +170,7 @@ class VaultEdits(RuleBasedStateMachine):
     )
     def rename_folder(self, source: str, renamed: str) -> None:
         # Each note of the folder moves as it was, into a folder that may be excluded or not.
-        old, new = self.vault / source, self.vault / renamed
-        if source != renamed and old.is_dir() and not new.exists():
-            old.rename(new)
+        if rename_folder(self.vault, source, renamed):
             self._update()
 
     @rule(name=st.sampled_from(_NAMES), lines=_lines, hidden=st.sampled_from([0, 1]))
@@ -190,9 +186,7 @@ class VaultEdits(RuleBasedStateMachine):
 
     @rule(folders=st.lists(st.sampled_from(["Archive/", "Projects/", *_NAMES[:2]]), max_size=2))
     def exclude(self, folders: list[str]) -> None:
-        (self.vault / ".obsidian" / "app.json").write_text(
-            json.dumps({"userIgnoreFilters": folders}), encoding="utf-8"
-        )
+        set_excluded(self.vault, folders)
         self._update()
 
     @invariant()

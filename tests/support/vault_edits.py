@@ -1,9 +1,10 @@
 """What tests do to a vault between syncs: edits of the example vault's notes, keys added to the
-config's [vault] table, a template written, an hour of stillness; and the totals of the Status
-dashboard read back."""
+config's [vault] table, a template written, an hour of stillness, notes and folders renamed,
+Obsidian's "Excluded files" set; and the totals of the Status dashboard read back."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -57,3 +58,29 @@ def write_template(vault: Path, name: str, text: str | bytes) -> None:
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
+
+
+def rename_note(vault: Path, source: str, renamed: str) -> bool:
+    """Rename or move a note (over any note at ``renamed``); whether there was one to move."""
+    if source == renamed or not (vault / source).exists():
+        return False
+    (vault / renamed).parent.mkdir(parents=True, exist_ok=True)
+    (vault / source).replace(vault / renamed)
+    return True
+
+
+def rename_folder(vault: Path, source: str, renamed: str) -> bool:
+    """Rename a folder, every note in it moving as it was, unless ``renamed`` exists; whether
+    it moved."""
+    old, new = vault / source, vault / renamed
+    if source == renamed or not old.is_dir() or new.exists():
+        return False
+    old.rename(new)
+    return True
+
+
+def set_excluded(vault: Path, filters: list[str]) -> None:
+    """Obsidian's "Excluded files" (``userIgnoreFilters`` of ``.obsidian/app.json``)."""
+    (vault / ".obsidian" / "app.json").write_text(
+        json.dumps({"userIgnoreFilters": filters}), encoding="utf-8"
+    )
