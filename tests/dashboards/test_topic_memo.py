@@ -304,11 +304,6 @@ def test_the_topics_table_through_the_hook_is_the_one_a_fresh_index_renders(
         assert ("| [[Rust]] | in progress |" in table) == (step < 3), table
         fresh = str(tmp_path / f"fresh-{step}.sqlite3")
         check = installed("sync", str(vault), "--index", fresh, "--check")
-        stale = [
-            line.split(maxsplit=2)[2]
-            for line in check.stdout.splitlines()
-            if line.startswith("would write")
-        ]
-        # Link health may lag one sync when the table's region moves the lines of links
-        # below it (the hook renders it before the region is written): not the topics'.
-        assert set(stale) <= {"Dashboards/Link health.md"}, check.stdout + check.stderr
+        # Every dashboard, Link health too when the table's region moved the lines of the
+        # links below it (vaultkit.sync.run's further pass).
+        assert check.returncode == 0, check.stdout + check.stderr

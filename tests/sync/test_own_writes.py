@@ -15,7 +15,9 @@ import pytest
 
 from tests.support.cli import installed
 from tests.support.region_vault import disable_quiet_period
-from vaultkit.index.update import record_own_writes
+from vaultkit.index.update import OwnWrites, record_own_writes
+from vaultkit.sync import run
+from vaultkit.sync.result import SyncResult
 from vaultkit.sync.run import run_sync
 from vaultkit.vaultpaths import VaultPaths
 
@@ -109,7 +111,7 @@ def test_an_edit_landing_between_the_write_and_its_record_is_a_change(
     with_regions(vault)
     inbox = vault / "Inbox.md"
 
-    def user_saves_first(*args: Any, **kwargs: Any) -> list[str] | None:
+    def user_saves_first(*args: Any, **kwargs: Any) -> OwnWrites | None:
         text = inbox.read_text(encoding="utf-8")
         assert "%% vaultkit:end links" in text  # vaultkit's write is there
         inbox.write_text(text + "- [ ] a task typed just now\n", encoding="utf-8")
@@ -130,11 +132,12 @@ def test_an_edit_landing_between_the_write_and_its_record_is_a_change(
 
 def test_a_new_dashboard_that_takes_a_link_still_moves_link_health(vault: Path) -> None:
     """A new generated file is hidden from every view but can be a link's target: when it
-    takes a link that pointed nowhere, the links family moves and link health renders again."""
+    takes a link that pointed nowhere, the links family moves and link health renders again,
+    in the same sync (its further pass)."""
     cold(vault)
     inbox = vault / "Inbox.md"
     inbox.write_text(inbox.read_text(encoding="utf-8") + "\nSee [[Habits]].\n", encoding="utf-8")
-    sync_json(vault)
+    first = sync_json(vault)
     index = VaultPaths(vault).index.path
     with sqlite3.connect(index) as connection:
         resolved = connection.execute(
@@ -142,7 +145,81 @@ def test_a_new_dashboard_that_takes_a_link_still_moves_link_health(vault: Path) 
         ).fetchone()
     # Resolved against the file this very sync created: recorded, not left for later.
     assert resolved == ("Dashboards/Habits.md",)
+    assert "links" in first["rendered"]
+    health = (vault / "Dashboards" / "Link health.md").read_text(encoding="utf-8")
+    assert "`[[Someday Ideas]]` in [[Inbox]]" in health  # the example's own unresolved link
+    assert "[[Habits]]" not in health
     second = sync_json(vault)
     assert second["parsed"] == []
-    assert "links" in second["rendered"]
-    assert sync_json(vault)["rendered"] == []
+    assert second["rendered"] == []
+
+
+def test_a_region_that_moves_links_has_them_listed_where_they_now_are(vault: Path) -> None:
+    """The topics' region in Plan.md loses a row when a topic is deleted, which moves the
+    links below it up a line. Link health was rendered before that write; the same sync
+    renders it again, so it names the lines the links are on and nothing is left stale."""
+    disable_quiet_period(vault)
+    sync_json(vault)
+    (vault / "Topics" / "Rust.md").unlink()
+    data = sync_json(vault)
+    assert statuses(data)["Plan.md"] == "written"
+    plan = (vault / "Plan.md").read_text(encoding="utf-8").splitlines()
+    line = 1 + next(n for n, text in enumerate(plan) if "[[Rust#^key-idea|" in text)
+    health = (vault / "Dashboards" / "Link health.md").read_text(encoding="utf-8")
+    assert f"`[[Rust#^key-idea|the aliasing rule]]` in [[Plan]] (line {line})" in health
+    check = installed("sync", str(vault), "--check")
+    assert check.returncode == 0, check.stdout
+
+
+def test_link_health_in_a_region_above_the_links_it_lists_names_their_new_lines(
+    vault: Path,
+) -> None:
+    """Link health as a region at the top of Inbox.md, above the links it lists: a new
+    unresolved link grows the region, which moves every link below it. One sync leaves it
+    naming the lines the links are on."""
+    disable_quiet_period(vault)
+    config = vault / ".vaultkit" / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[dashboards.links]\ntarget = "Inbox.md#links"\n',
+        encoding="utf-8",
+    )
+    inbox = vault / "Inbox.md"
+    inbox.write_text(
+        "%% vaultkit:begin links %%\n%% vaultkit:end links %%\n\n"
+        + inbox.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    sync_json(vault)
+    inbox.write_text(inbox.read_text(encoding="utf-8") + "\nLater: [[Nowhere yet]].\n")
+    sync_json(vault)
+    lines = inbox.read_text(encoding="utf-8").splitlines()
+    for link in ("[[Someday Ideas]]", "[[Nowhere yet]]"):
+        line = 1 + next(
+            n for n, text in enumerate(lines) if link in text and not text.startswith("- `")
+        )
+        assert f"- `{link}` in [[Inbox]] (line {line})" in lines
+    check = installed("sync", str(vault), "--check")
+    assert check.returncode == 0, check.stdout
+
+
+def test_passes_are_bounded_when_own_writes_keep_moving_lines(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However the dashboards' regions feed each other, one sync makes at most MAX_PASSES,
+    and the last one's writes are reported with the first's."""
+    disable_quiet_period(vault)
+    passes: list[SyncResult] = []
+    one_pass = run._run_sync
+
+    def always_moves(*args: Any, **kwargs: Any) -> SyncResult:
+        result = one_pass(*args, **kwargs)
+        result.moved = frozenset({"links"})
+        passes.append(result)
+        return result
+
+    (vault / "Topics" / "Rust.md").unlink()
+    monkeypatch.setattr(run, "_run_sync", always_moves)
+    result = run.run_sync(VaultPaths(vault))
+    assert len(passes) == run.MAX_PASSES == 3
+    assert "links" in result.rendered
+    assert "Plan.md" in result.recorded  # the first pass's write

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing, nullcontext
 from pathlib import Path
+from typing import NamedTuple
 
 from vaultkit import feedback
 from vaultkit.cadences import Cadences
@@ -254,6 +255,17 @@ def _likely_parsed(work: list[Work], known: Known) -> int:
     return count
 
 
+class OwnWrites(NamedTuple):
+    """What :func:`record_own_writes` stored."""
+
+    paths: list[str]
+    """The files stored as written, vault-relative."""
+    moved: frozenset[str]
+    """The families (``vaultkit.index.store.FAMILIES``) whose rows the writes moved: a region
+    that grew or shrank moves the lines of the links, tasks and headings below it, which the
+    dashboards rendered before the write show as they were."""
+
+
 def record_own_writes(
     paths: VaultPaths,
     written: Mapping[str, bytes],
@@ -262,10 +274,10 @@ def record_own_writes(
     cadences: Cadences | None = None,
     excludes: Sequence[str] = (),
     meta: Sequence[tuple[str, str]] = (),
-) -> list[str] | None:
+) -> OwnWrites | None:
     """Store in the index the files a sync has just written (vault path -> the bytes it
     wrote), as it wrote them, and the ``meta`` rows given (the sync's records), in one
-    transaction; returns the paths stored, None when nothing could be stored.
+    transaction; returns what was stored, None when nothing could be stored.
 
     vaultkit's own writes are no change: without this, the next update would find them
     changed, read and parse them again, and a sync that created the dashboards would be
@@ -278,8 +290,9 @@ def record_own_writes(
 
     A written note keeps the mtime it has in the index, the one the dashboards were rendered
     with; its families move only as its rows do (a region that grew moves the lines of the
-    tasks below it). No file is stored when the index was rebuilt under the sync, or is kept
-    with other Tasks-plugin rules or cadences than these: the next update parses anyway.
+    tasks below it), and :attr:`OwnWrites.moved` says which did. No file is stored when the
+    index was rebuilt under the sync, or is kept with other Tasks-plugin rules or cadences
+    than these: the next update parses anyway.
     Losing the record costs only that, so an index that cannot be written now (busy,
     read-only) stores nothing and raises nothing.
     """
@@ -325,10 +338,10 @@ def _store_own(
     scopes: Scopes | None,
     rules: TaskRules,
     cadences: Cadences,
-) -> list[str]:
+) -> OwnWrites:
     """:func:`record_own_writes`' files, inside its transaction."""
     if not found:
-        return []
+        return OwnWrites([], frozenset())
     # Compared inside the write transaction, as every update compares (see update_index).
     known = known_files(connection, [source.path for source, _ in found])
     excluded = {source.path for source, hidden in found if hidden}
@@ -344,7 +357,7 @@ def _store_own(
     _derive(
         connection, notes, Changes([], [], [], [], [], False, [], excluded), False, lambda: None
     )
-    return stored
+    return OwnWrites(stored, frozenset(notes.families))
 
 
 def _as_written(source: SourceFile, data: bytes) -> bool:

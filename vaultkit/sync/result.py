@@ -26,6 +26,7 @@ class SyncResult:
         "dashboards",
         "dry_run",
         "index",
+        "moved",
         "planned",
         "recorded",
         "reindex",
@@ -65,6 +66,10 @@ class SyncResult:
         self.recorded: list[str] = []
         """Files this sync wrote that the index now holds as written, vault-relative (see
         :func:`vaultkit.index.update.record_own_writes`): the next sync finds them unchanged."""
+        self.moved: frozenset[str] = frozenset()
+        """Families of the index this sync's own writes moved (a region that grew moves the
+        lines of the links below it), which dashboards rendered before those writes may show
+        as they were: a further pass renders those again (``vaultkit.sync.run``)."""
 
     def then(self, later: SyncResult) -> SyncResult:
         """This sync followed by a second pass (``later``), reported as one: per file, the
@@ -78,6 +83,7 @@ class SyncResult:
         self.results = merged(self.results, later.results)
         self.rendered = list(dict.fromkeys([*self.rendered, *later.rendered]))
         self.recorded = list(dict.fromkeys([*self.recorded, *later.recorded]))
+        self.moved = later.moved
         self.seconds += later.seconds
         return self
 

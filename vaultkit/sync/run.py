@@ -68,6 +68,9 @@ from vaultkit.writeback.regions import WriteStatus
 
 LOCK_TIMEOUT = 10.0
 """Seconds a sync waits for another vaultkit's sync or hook to finish (two syncs queue)."""
+MAX_PASSES = 3
+"""Passes one sync makes at most: the first, and those that bring in what its own writes
+changed (see :func:`run_sync`). Each pass renders only what the last one's writes moved."""
 
 
 def today_for_run(config: Config | None = None) -> dt.date:
@@ -150,20 +153,25 @@ def run_sync(
             probe=probe if changed is None and not force else None,
             dated=dated,
         )
-        if result.reindex:
-            # Notes the habits log's write and the unticking changed (a new note, ticks gone)
-            # are read by the dashboards: a second pass brings them in now, else the next
-            # sync would write them.
-            result.then(
-                _run_sync(
-                    paths,
-                    dry_run=False,
-                    force=False,
-                    progress=False,
-                    config=config,
-                    changed=result.reindex,
-                )
+        last = result
+        for _ in range(MAX_PASSES - 1):
+            if not (last.reindex or last.moved):
+                break
+            # A second pass brings in what this one's own writes changed: notes the habits
+            # log's write and the unticking changed (a new note, ticks gone) are read by the
+            # dashboards, and a region that grew moved the lines of the links, tasks and
+            # headings below it, which the dashboards rendered before it show as they were.
+            # Else the next sync would write them. (Its writes can move lines in turn, when a
+            # dashboard is a region of a note another one lists: hence a bound, not one pass.)
+            last = _run_sync(
+                paths,
+                dry_run=False,
+                force=False,
+                progress=False,
+                config=config,
+                changed=last.reindex,
             )
+            result.then(last)
         return result
 
 
@@ -536,7 +544,7 @@ def _remember(
             meta=[(SYNCED_AT_KEY, str(scan_started_ns)), *records],
         )
         if recorded is not None:
-            result.recorded = recorded
+            result.recorded, result.moved = recorded
             return
     record_synced(result.index.index_path, scan_started_ns, records)
 
