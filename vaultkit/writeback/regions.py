@@ -115,6 +115,8 @@ def first_line(body: bytes) -> Line | None:
 def eol_style_of(body: bytes, fallback: bytes) -> bytes:
     """:func:`eol_style` of ``body``'s lines, counted without splitting it: every LF ends a
     line, alone or after a CR."""
+    if b"\r" not in body:  # the common case, one search instead of two counts
+        return _majority(0, 1, fallback) if b"\n" in body else _majority(0, 0, fallback)
     crlf = body.count(b"\r\n")
     return _majority(crlf, body.count(b"\n") - crlf, fallback)
 
