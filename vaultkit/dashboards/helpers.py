@@ -160,15 +160,15 @@ class Linker:
                 self._counts[key] = self._counts.get(key, 0) + 1
             self._lookup = _none
 
-    def _count(self, key: str) -> int:
-        if key not in self._counts:
-            self._counts[key] = self._lookup(key)
-        return self._counts[key]
-
     def unique(self, path: str) -> bool:
         """Whether the link to ``path`` can be its name alone (no other note has the name):
         with the path, all that decides how :meth:`__call__` writes it."""
-        return self._count(self._key_of(path)) <= 1
+        # :meth:`_count` inlined: the Topics table keys thousands of rows with this.
+        key = self._key_of(path)
+        count = self._counts.get(key)
+        if count is None:
+            count = self._counts[key] = self._lookup(key)
+        return count <= 1
 
     def __call__(self, path: str, section: str = "", alias: str | None = None) -> Markdown:
         if _NOT_IN_WIKILINKS.search(path) or (alias is not None and _BRACKETS.search(alias)):
@@ -210,7 +210,12 @@ def topic_key(wikilink: Linker, topic: Mapping[str, Any]) -> tuple[Any, Any]:
 def topic_keys(wikilink: Linker, topics: Iterable[Mapping[str, Any]]) -> list[tuple[Any, Any]]:
     """``block | topic_keys``: the :func:`topic_key` of each topic, for a block's key (one
     filter call for the block, not one per row)."""
-    return [topic_key(wikilink, topic) for topic in topics]
+    unique = wikilink.unique
+    # A Topic's key made here, not through topic_key: every render keys every row.
+    return [
+        (topic.digest, unique(topic.path)) if type(topic) is Topic else topic_key(wikilink, topic)
+        for topic in topics
+    ]
 
 
 BLOCK_ROWS = 64

@@ -554,17 +554,21 @@ class Topic(Mapping[str, Any]):
         # Read when the topic is made, so a column added to the registry later is not among
         # its keys halfway through a render.
         self._computed = COMPUTED_COLUMNS
-        self._values: dict[str, Any] = {
-            "path": note.path,
-            "title": note.title,
-            "digest": digest,
-        }
+        # The values read so far, made when the first is: most topics of a big table are in
+        # blocks rendered before, and are never asked for one.
+        self._values: dict[str, Any] | None = None
 
     def __getitem__(self, key: str) -> Any:
-        try:
+        if key == "path":
+            return self.path
+        if key == "title":
+            return self.title
+        if key == "digest":
+            return self.digest
+        if self._values is None:
+            self._values = {}
+        elif key in self._values:
             return self._values[key]
-        except KeyError:
-            pass
         if key == "properties":
             value: Any = self._note.properties
         elif key == "lists":
