@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MEMO_KEY = "topic_memo"
 """``meta`` key of the memo's stamp: ``<rules> <version>``; ``dropped <seq>`` or no row: no
@@ -41,8 +41,7 @@ MemoRow = tuple[str, str, int, str, str, int]
 rows come from SQLite (thousands of them are read on every render)."""
 
 
-@dataclass(frozen=True)
-class Memo:
+class Memo(NamedTuple):
     """What a render read: the stamp, the memo's rows (in path order), the log's last
     sequence number, and the paths and name keys it logged. ``rows`` is None when there is
     no memo for ``rules``, or the log is too long to apply."""
@@ -54,8 +53,7 @@ class Memo:
     name_keys: frozenset[str]
 
 
-@dataclass(frozen=True)
-class MemoUpdate:
+class MemoUpdate(NamedTuple):
     """What a render found, to be saved if the memo is still as it read it: ``rows`` the
     whole memo (made anew) or, with ``removed``, the rows to write over those paths."""
 
