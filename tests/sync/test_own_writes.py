@@ -46,6 +46,20 @@ def cold(vault: Path) -> None:
     shutil.rmtree(vault / "Dashboards")
 
 
+def links_in_inbox(vault: Path, *, at_top: bool) -> Path:
+    """The link health in a new region of ``Inbox.md``, at its top or at its end; the note."""
+    config = vault / ".vaultkit" / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[dashboards.links]\ntarget = "Inbox.md#links"\n',
+        encoding="utf-8",
+    )
+    inbox = vault / "Inbox.md"
+    region = "%% vaultkit:begin links %%\n%% vaultkit:end links %%\n"
+    text = inbox.read_text(encoding="utf-8")
+    inbox.write_text(region + "\n" + text if at_top else text + "\n" + region, encoding="utf-8")
+    return inbox
+
+
 def with_regions(vault: Path) -> None:
     """Dashboards in regions of the user's notes, which a cold sync rewrites.
 
@@ -53,17 +67,7 @@ def with_regions(vault: Path) -> None:
     changes, so the region gets a new row of the same height; the link health goes into a
     new region at the end of ``Inbox.md``."""
     disable_quiet_period(vault)
-    config = vault / ".vaultkit" / "config.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8") + '\n[dashboards.links]\ntarget = "Inbox.md#links"\n',
-        encoding="utf-8",
-    )
-    inbox = vault / "Inbox.md"
-    inbox.write_text(
-        inbox.read_text(encoding="utf-8")
-        + "\n%% vaultkit:begin links %%\n%% vaultkit:end links %%\n",
-        encoding="utf-8",
-    )
+    links_in_inbox(vault, at_top=False)
     rust = vault / "Topics" / "Rust.md"
     text = rust.read_text(encoding="utf-8")
     assert "timeline: 2 months" in text
@@ -178,17 +182,7 @@ def test_link_health_in_a_region_above_the_links_it_lists_names_their_new_lines(
     unresolved link grows the region, which moves every link below it. One sync leaves it
     naming the lines the links are on."""
     disable_quiet_period(vault)
-    config = vault / ".vaultkit" / "config.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8") + '\n[dashboards.links]\ntarget = "Inbox.md#links"\n',
-        encoding="utf-8",
-    )
-    inbox = vault / "Inbox.md"
-    inbox.write_text(
-        "%% vaultkit:begin links %%\n%% vaultkit:end links %%\n\n"
-        + inbox.read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
+    inbox = links_in_inbox(vault, at_top=True)
     sync_json(vault)
     inbox.write_text(inbox.read_text(encoding="utf-8") + "\nLater: [[Nowhere yet]].\n")
     sync_json(vault)
