@@ -20,8 +20,10 @@ belongs to it), in three phases, each run making a new change:
 
 The date rolling over has no file to name and no file event: through the hook it is
 ``vaultkit hook COPY`` without ``--file`` (as a plugin event such as "Obsidian starts" would
-call it); a running watcher cannot be told a pinned date (with the calendar date, its reconcile
-renders a new day), so that cell is empty.
+call it), which checks every file of the vault. A second class times the way most days reach
+a hook user: the day's first save, a task ticked with the date one day on, the note named.
+A running watcher cannot be told a pinned date (with the calendar date, its reconcile renders
+a new day), so neither has a watcher figure.
 A new day comes to a vault that sat still overnight, so each of its runs follows an untimed
 settling (the sync stamp recorded), as a real one does.
 A config change happens in ``.vaultkit/``, a dot-folder the plugin does not report and the
@@ -234,6 +236,8 @@ class RenameFolder(Change):
 
 class DateRollover(Change):
     key, label = "date_rollover", "the date rolling over (VAULTKIT_TODAY + 1 day)"
+    # Through the hook without ``--file``: Obsidian starting, which checks the whole vault
+    # (its floor grows with the vault: the walk and stat of every file).
     watchable = False
     # A new day comes after a night in which nothing was written, not 2 s after the last sync.
     still_before = True
@@ -247,6 +251,23 @@ class DateRollover(Change):
 
     def env(self, base: dict[str, str]) -> dict[str, str]:
         return {**base, "VAULTKIT_TODAY": self.day.isoformat()}
+
+
+class DateFirstSave(DateRollover):
+    """The date rolling over as most days bring it to a hook user: with the day's first save,
+    which names its note (a task ticked in the note of "one note changed")."""
+
+    key = "date_first_save"
+    label = "the date rolling over, at the day's first save (a task edited)"
+
+    def __init__(self, toggle: TaskToggle, today: str) -> None:
+        super().__init__(today)
+        self.toggle = toggle
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        super().apply(copy, k)
+        self.toggle.toggle()
+        return self.toggle.path
 
 
 class ConfigChange(Change):
@@ -279,6 +300,7 @@ def change_classes(toggle: TaskToggle, topic: TaskToggle | None, today: str) -> 
         RenameNote(),
         RenameFolder(),
         DateRollover(today),
+        DateFirstSave(toggle, today),
         ConfigChange(),
     ]
 

@@ -24,6 +24,7 @@ from benchmarks.changes import (  # noqa: E402
     EXTRA_COLUMN,
     ChangeResult,
     ConfigChange,
+    DateFirstSave,
     DateRollover,
     DeleteNote,
     RenameFolder,
@@ -140,6 +141,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
         "rename_note",
         "rename_folder",
         "date_rollover",
+        "date_first_save",
         "config",
     ]
     verdicts = {b["key"]: b for b in size["issue18_budgets"]}
@@ -148,7 +150,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
         assert len(change["floor"]["samples"]) == 1
         ratio = verdicts[f"{key}_hook"]["value"]
         assert ratio == pytest.approx(change["hook"]["median"] / change["floor"]["median"])
-        if key == "date_rollover":
+        if key in ("date_rollover", "date_first_save"):
             assert change["watch"]["samples"] == [] and change["watch_skipped"]
         else:
             assert change["watch"]["median"] >= 0.1, key
@@ -274,6 +276,15 @@ def test_change_classes_make_real_changes(tmp_path: Path) -> None:
     date.apply(copy, 0)
     date.apply(copy, 1)
     assert date.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
+    note = copy / "first save.md"
+    note.write_bytes(b"# First save\n\n- [ ] water the plants\n")
+    first = DateFirstSave(TaskToggle(note, 2), "2026-11-30")
+    assert first.apply(copy, 0) == note
+    assert note.read_bytes() == b"# First save\n\n- [x] water the plants\n"
+    assert first.env(env)["VAULTKIT_TODAY"] == "2026-12-01"
+    first.apply(copy, 1)
+    assert note.read_bytes() == b"# First save\n\n- [ ] water the plants\n"
+    assert first.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
 
 
 def test_the_topic_task_is_a_task_of_a_topic_note(tmp_path: Path) -> None:
