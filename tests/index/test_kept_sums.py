@@ -80,6 +80,40 @@ def test_refreshing_many_urls_regroups_the_whole_table(vault: Path, tmp_path: Pa
         connection.close()
 
 
+def test_a_folder_renamed_rewrites_only_the_url_rows_it_changes(tmp_path: Path) -> None:
+    """A URL first mentioned outside the folder keeps its row as it was, and one first
+    mentioned inside keeps its row, updated in place: a folder of a big vault regroups every
+    URL its notes mention, and rewriting rows as they were costs pages of the index."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Trips").mkdir()
+    (vault / "Beach.md").write_text("- [Tides](https://tides.example/a)\n", encoding="utf-8")
+    (vault / "Trips" / "Hike.md").write_text(
+        "- [Tides](https://tides.example/a)\n- [ ] Read [Maps](https://maps.example/b)\n",
+        encoding="utf-8",
+    )
+    paths = VaultPaths(vault, index=tmp_path / "index.sqlite3")
+    rows = "SELECT rowid, url, note, status, mentions FROM resource_urls ORDER BY url"
+    connection, _ = update_index(paths, progress=False)
+    try:
+        before = connection.execute(rows).fetchall()
+    finally:
+        connection.close()
+    assert rename_folder(vault, "Trips", "Walks")
+    connection, _ = update_index(paths, progress=False)
+    try:
+        after = connection.execute(rows).fetchall()
+        assert after == [
+            (before[0][0], "https://maps.example/b", "Walks/Hike.md", "open", 1),
+            before[1],  # first mentioned in Beach.md: as it was
+        ]
+        assert before[1][1:] == ("https://tides.example/a", "Beach.md", "link", 2)
+        assert _table(connection) == _defined(connection)
+        assert totals(connection) == _counted(_defined(connection))
+    finally:
+        connection.close()
+
+
 _URLS = [f"https://{host}/{page}" for host in ("a.example", "b.example") for page in "xyz"]
 _MARKS = [" ", "x", "-", "/", None]  # None: a plain link in a bullet, not a task
 _NAMES = ["Reading.md", "Inbox.md", "Projects/Plan.md", "Archive/Old.md"]

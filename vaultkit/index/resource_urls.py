@@ -47,7 +47,9 @@ DEFINITION = f"""
 window function and a join take SQLite five times as long as :func:`group` does.)"""
 
 _MENTIONS = "SELECT url, domain, text, note, section, line, task_status FROM resources"
-_INSERT = "INSERT INTO resource_urls VALUES (?,?,?,?,?,?,?)"
+_COLUMNS = "url, domain, text, note, section, status, mentions"
+"""A row of ``resource_urls``, as :func:`group` makes it."""
+_INSERT = f"INSERT INTO resource_urls ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
 _OPEN_TASK = frozenset(OPEN_STATUSES)
 REBUILD_ABOVE = 5_000
 """Past this many URLs to refresh, one pass over every mention costs less."""
@@ -85,6 +87,27 @@ def group(mentions: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         )
         for url, (_, domain, text, note, section, done, is_open, task, mentions) in found.items()
     ]
+
+
+def _write(
+    connection: sqlite3.Connection, old: set[tuple[Any, ...]], new: set[tuple[Any, ...]]
+) -> None:
+    """Replace the rows ``old`` by the rows ``new``. A URL in both keeps its row, updated in
+    place: the pages of the URL's own index and of the domain order stay as they were."""
+    domains = {row[0]: row[1] for row in old}
+    updated: list[tuple[Any, ...]] = sorted(
+        (*row[2:], row[0]) for row in new if domains.get(row[0]) == row[1]
+    )
+    staying = {row[-1] for row in updated}
+    connection.executemany(
+        "DELETE FROM resource_urls WHERE url = ?", [row[:1] for row in old if row[0] not in staying]
+    )
+    connection.executemany(
+        "UPDATE resource_urls SET text = ?, note = ?, section = ?, status = ?, mentions = ? "
+        "WHERE url = ?",
+        updated,
+    )
+    connection.executemany(_INSERT, sorted(row for row in new if row[0] not in staying))
 
 
 def rebuild(connection: sqlite3.Connection) -> None:
@@ -145,6 +168,9 @@ def refresh(connection: sqlite3.Connection, urls: Collection[str]) -> None:
     if len(urls) > REBUILD_ABOVE:
         rebuild(connection)
         return
+    # Only rows that differ are written: a folder renamed regroups every URL its notes
+    # mention, most of which keep their row (their first mention lies elsewhere), and
+    # rewriting a row as it was costs the pages of the table and its three indexes.
     # The totals move by what leaves and what comes in; a place counts while any URL is
     # listed under it, so the places touched are looked up before and after.
     moved: Counter[str] = Counter()
@@ -154,18 +180,22 @@ def refresh(connection: sqlite3.Connection, urls: Collection[str]) -> None:
     for start in range(0, len(ordered), IN_LIST_SIZE):
         chunk = ordered[start : start + IN_LIST_SIZE]
         marks = ",".join("?" * len(chunk))
-        old = connection.execute(
-            f"SELECT status, note, section FROM resource_urls WHERE url IN ({marks})", chunk
-        ).fetchall()
-        new = group(connection.execute(f"{_MENTIONS} WHERE url IN ({marks}) AND {_VISIBLE}", chunk))
-        places = {(note, section) for _, note, section in old}
+        kept = set(
+            connection.execute(
+                f"SELECT {_COLUMNS} FROM resource_urls WHERE url IN ({marks})", chunk
+            )
+        )
+        grouped = set(
+            group(connection.execute(f"{_MENTIONS} WHERE url IN ({marks}) AND {_VISIBLE}", chunk))
+        )
+        old, new = kept - grouped, grouped - kept
+        places = {(row[3], row[4]) for row in old}
         places |= {(row[3], row[4]) for row in new}
         before |= _listed(connection, places - touched)
         touched |= places
-        moved.subtract(status for status, _, _ in old)
+        moved.subtract(row[5] for row in old)
         moved.update(row[5] for row in new)
-        connection.execute(f"DELETE FROM resource_urls WHERE url IN ({marks})", chunk)
-        connection.executemany(_INSERT, new)
+        _write(connection, old, new)
     counted = totals(connection)
     for status, change in moved.items():
         counted[status] += change
