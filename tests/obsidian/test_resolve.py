@@ -615,6 +615,19 @@ def test_a_file_moves_only_the_links_its_name_can_decide(
         assert decides
 
 
+@given(VAULT, LINK_TARGET, NOTE_PATH | st.sampled_from(["src.md", "a/src.md", "é/src.md"]))
+def test_the_files_named_like_a_link_resolve_it_as_the_whole_vault_does(
+    paths: list[str], target: str, source: str
+) -> None:
+    """What vaultkit.graph.links builds its resolver from when it resolves a few links
+    again: only the files whose names :func:`link_name_keys` holds."""
+    keys = link_name_keys(target, source)
+    named = [p for p in paths if file_name_key(unicodedata.normalize("NFC", p)) in keys]
+    for markdown in (False, True):
+        whole = LinkResolver(paths).resolve(target, source, markdown=markdown)
+        assert LinkResolver(named).resolve(target, source, markdown=markdown) == whole
+
+
 def test_link_target_keys() -> None:
     assert link_target_key("a/Note") == "note"
     assert link_target_key("/a/STRASSE.md") == "strasse.md"

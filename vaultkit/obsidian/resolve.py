@@ -67,7 +67,13 @@ def link_name_keys(target: str, source: str) -> set[str]:
     resolves: a :class:`LinkResolver` built from just those files resolves it as one built
     from the whole vault would. ``..`` segments can make any segment of the target, or of
     the source's folder, the last one, so all of them count, each as a note name too.
+    Without such segments only the target's last one counts (:func:`link_target_key`):
+    a folder of 100 notes renamed resolves their thousands of links again, and every
+    folder name above them would otherwise bring its namesakes into the resolver.
     """
+    last = link_target_key(target)
+    if last is not None:
+        return {last, last + _MD} if last else set()
     keys: set[str] = set()
     for segment in [*unicodedata.normalize("NFC", target).split("/"), *_folder(source).split("/")]:
         if segment not in ("", ".", ".."):
