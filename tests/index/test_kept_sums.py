@@ -80,38 +80,50 @@ def test_refreshing_many_urls_regroups_the_whole_table(vault: Path, tmp_path: Pa
         connection.close()
 
 
-def test_a_folder_renamed_rewrites_only_the_url_rows_it_changes(tmp_path: Path) -> None:
-    """A URL first mentioned outside the folder keeps its row as it was, and one first
-    mentioned inside keeps its row, updated in place: a folder of a big vault regroups every
-    URL its notes mention, and rewriting rows as they were costs pages of the index."""
+@pytest.mark.parametrize(
+    ("moved", "renamed", "first"),
+    [
+        ("Trips", "Walks", "Beach.md"),  # moves after the note that mentions it first
+        ("Trips", "Abroad", "Abroad/Hike.md"),  # moves before it: its mention comes first
+        ("Beach.md", "Zoo.md", "Trips/Hike.md"),  # the first mention moves after another
+    ],
+)
+def test_moved_notes_move_the_url_rows_they_come_first_in(
+    tmp_path: Path, moved: str, renamed: str, first: str
+) -> None:
+    """A folder or note renamed moves a URL's row only where it is first mentioned, and every
+    row keeps its place in the table, updated in place or not at all: a folder of a big
+    vault mentions thousands of URLs, and rewriting rows as they were costs pages."""
     vault = tmp_path / "vault"
     (vault / ".obsidian").mkdir(parents=True)
     (vault / "Trips").mkdir()
-    (vault / "Beach.md").write_text("- [Tides](https://tides.example/a)\n", encoding="utf-8")
+    (vault / "Beach.md").write_text("# Sea\n\n- [Tides](https://tides.example/a)\n", "utf-8")
     (vault / "Trips" / "Hike.md").write_text(
-        "- [Tides](https://tides.example/a)\n- [ ] Read [Maps](https://maps.example/b)\n",
+        "# Gear\n\n- [ ] Read [Tide tables](https://tides.example/a)\n"
+        "- [ ] Read [Maps](https://maps.example/b)\n",
         encoding="utf-8",
     )
     paths = VaultPaths(vault, index=tmp_path / "index.sqlite3")
-    rows = "SELECT rowid, url, note, status, mentions FROM resource_urls ORDER BY url"
+    rows = "SELECT rowid, url, note, text, section, status, mentions FROM resource_urls"
     connection, _ = update_index(paths, progress=False)
     try:
-        before = connection.execute(rows).fetchall()
+        before = {row[1]: row for row in connection.execute(rows)}
     finally:
         connection.close()
-    assert rename_folder(vault, "Trips", "Walks")
+    (vault / moved).rename(vault / renamed)
     connection, _ = update_index(paths, progress=False)
     try:
-        after = connection.execute(rows).fetchall()
-        assert after == [
-            (before[0][0], "https://maps.example/b", "Walks/Hike.md", "open", 1),
-            before[1],  # first mentioned in Beach.md: as it was
-        ]
-        assert before[1][1:] == ("https://tides.example/a", "Beach.md", "link", 2)
+        after = {row[1]: row for row in connection.execute(rows)}
         assert _table(connection) == _defined(connection)
         assert totals(connection) == _counted(_defined(connection))
     finally:
         connection.close()
+    tides = after["https://tides.example/a"]
+    assert tides[2] == first
+    assert tides[5:] == before["https://tides.example/a"][5:] == ("open", 2)
+    assert {url: row[0] for url, row in after.items()} == {
+        url: row[0] for url, row in before.items()
+    }
 
 
 _URLS = [f"https://{host}/{page}" for host in ("a.example", "b.example") for page in "xyz"]

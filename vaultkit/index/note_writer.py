@@ -89,6 +89,10 @@ class NoteWriter:
         self.regroup: set[str] = set()
         """URLs whose reading-list row may have moved: those that changed notes mention now or
         mentioned before (unused on a cold start, which groups every URL once at the end)."""
+        self.url_moves: dict[str, str] = {}
+        """Notes moved as seen (old path -> new path): the URLs they mention keep their
+        status and count, only where they are first mentioned can move
+        (:func:`vaultkit.index.resource_urls.refresh`)."""
         self.task_change: Counter[str] = Counter()
         """How the kept task sums move: changed notes' sums after their update minus before."""
         self.link_touched: set[str] = set()
@@ -120,13 +124,14 @@ class NoteWriter:
             if path not in notes or not self._went(path):
                 self._unlinked(path)
         for path in removed_notes:
-            self.regroup |= resource_urls.visible_urls(self.connection, path)
             new = moved_to.get(path)
             # A folder of notes renamed: each note's sums would be read twice to move the
             # totals by nothing, unless its move hides or shows it (an excluded folder).
             if new is not None and bool(self.known[path][4]) == (new in self.excluded):
                 self._moved_as_seen.add(new)
+                self.url_moves[path] = new
             else:
+                self.regroup |= resource_urls.visible_urls(self.connection, path)
                 self.task_change.subtract(task_totals.note_sums(self.connection, path))
             # Its aliases named unresolved links elsewhere, its task ids others' blockers.
             self.alias_keys |= alias_keys(_aliases(self.connection, path))

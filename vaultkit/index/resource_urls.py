@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from vaultkit.index.meta import RESOURCE_TOTALS_KEY
@@ -162,21 +162,30 @@ def visible_urls(connection: sqlite3.Connection, path: str) -> set[str]:
     }
 
 
-def refresh(connection: sqlite3.Connection, urls: Collection[str]) -> None:
+def refresh(
+    connection: sqlite3.Connection,
+    urls: Collection[str],
+    moves: Mapping[str, str] | None = None,
+) -> None:
     """Group the given URLs again from their mentions as the index now holds them (inside
-    the caller's transaction); URLs no visible note mentions any more leave the table."""
-    if len(urls) > REBUILD_ABOVE:
+    the caller's transaction); URLs no visible note mentions any more leave the table.
+
+    ``moves``: notes renamed or moved with their content and their visibility unchanged (old
+    path -> new path), their rows already at the new path. A URL they mention keeps its
+    status and its count, so its row changes only if a moved mention now comes first, or if
+    the first came from a moved note (that URL is grouped again): a folder of 100 notes
+    renamed does not read the thousands of mentions of every URL its notes mention.
+    """
+    regroup = set(urls)
+    followed = _follow_moves(connection, moves, regroup) if moves else []
+    if len(regroup) > REBUILD_ABOVE:
         rebuild(connection)
         return
-    # Only rows that differ are written: a folder renamed regroups every URL its notes
-    # mention, most of which keep their row (their first mention lies elsewhere), and
-    # rewriting a row as it was costs the pages of the table and its three indexes.
-    # The totals move by what leaves and what comes in; a place counts while any URL is
-    # listed under it, so the places touched are looked up before and after.
-    moved: Counter[str] = Counter()
-    before: set[tuple[str, str]] = set()
-    touched: set[tuple[str, str]] = set()
-    ordered = sorted(urls)
+    # Only rows that differ are written: rewriting a row as it was costs the pages of the
+    # table and its three indexes.
+    old = {row for row, _ in followed}
+    new = {row for _, row in followed}
+    ordered = sorted(regroup)
     for start in range(0, len(ordered), IN_LIST_SIZE):
         chunk = ordered[start : start + IN_LIST_SIZE]
         marks = ",".join("?" * len(chunk))
@@ -188,16 +197,60 @@ def refresh(connection: sqlite3.Connection, urls: Collection[str]) -> None:
         grouped = set(
             group(connection.execute(f"{_MENTIONS} WHERE url IN ({marks}) AND {_VISIBLE}", chunk))
         )
-        old, new = kept - grouped, grouped - kept
-        places = {(row[3], row[4]) for row in old}
-        places |= {(row[3], row[4]) for row in new}
-        before |= _listed(connection, places - touched)
-        touched |= places
-        moved.subtract(row[5] for row in old)
-        moved.update(row[5] for row in new)
-        _write(connection, old, new)
+        old |= kept - grouped
+        new |= grouped - kept
+    # The totals move by what leaves and what comes in; a place counts while any URL is
+    # listed under it, so the places touched are looked up before and after.
+    places = {(row[3], row[4]) for row in old | new}
+    before = _listed(connection, places)
+    moved: Counter[str] = Counter(row[5] for row in new)
+    moved.subtract(row[5] for row in old)
+    _write(connection, old, new)
     counted = totals(connection)
     for status, change in moved.items():
         counted[status] += change
-    counted[_PLACES] += len(_listed(connection, touched)) - len(before)
+    counted[_PLACES] += len(_listed(connection, places)) - len(before)
     _store_totals(connection, counted)
+
+
+def _follow_moves(
+    connection: sqlite3.Connection, moves: Mapping[str, str], regroup: set[str]
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """(old row, new row) of the URLs whose first mention is now a moved one, for the URLs
+    the moved notes mention and ``regroup`` does not hold; adds to ``regroup`` those whose
+    first mention was in a moved note (or that have no row to compare with)."""
+    first: dict[str, tuple[tuple[str, int], str, str, str]] = {}
+    paths = sorted(moves.values())
+    for start in range(0, len(paths), IN_LIST_SIZE):
+        chunk = paths[start : start + IN_LIST_SIZE]
+        for url, domain, text, note, section, line in connection.execute(
+            "SELECT url, domain, text, note, section, line FROM resources "
+            f"WHERE note IN ({','.join('?' * len(chunk))}) AND {_VISIBLE}",
+            chunk,
+        ):
+            if url in regroup:
+                continue
+            seen = first.get(url)
+            if seen is None or (note, line) < seen[0]:
+                first[url] = ((note, line), domain, text, section)
+    changed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
+    ordered = sorted(first)
+    for start in range(0, len(ordered), IN_LIST_SIZE):
+        chunk = ordered[start : start + IN_LIST_SIZE]
+        stored = {
+            row[0]: row
+            for row in connection.execute(
+                f"SELECT {_COLUMNS} FROM resource_urls WHERE url IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        }
+        for url in chunk:
+            row = stored.get(url)
+            (note, _), domain, text, section = first[url]
+            # The stored first mention's note is never a moved note's new path (no note was
+            # stored there before the move), but a path equal to it is grouped to be sure.
+            if row is None or row[3] in moves or row[3] == note:
+                regroup.add(url)
+            elif note < row[3]:
+                changed.append((row, (url, domain, text, note, section, row[5], row[6])))
+    return changed

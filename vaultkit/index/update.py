@@ -551,8 +551,8 @@ def _derive(
     else:
         if link_touched:
             link_health.refresh(connection, link_touched)
-        if notes.regroup:
-            resource_urls.refresh(connection, notes.regroup)
+        if notes.regroup or notes.url_moves:
+            resource_urls.refresh(connection, notes.regroup, notes.url_moves)
         if notes.task_change:
             task_totals.move(connection, notes.task_change)
     step()
