@@ -276,14 +276,14 @@ def test_change_classes_make_real_changes(tmp_path: Path) -> None:
     date.apply(copy, 0)
     date.apply(copy, 1)
     assert date.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
-    note = copy / "first save.md"
-    note.write_bytes(b"# First save\n\n- [ ] water the plants\n")
-    first = DateFirstSave(TaskToggle(note, 2), "2026-11-30")
-    assert first.apply(copy, 0) == note
-    assert note.read_bytes() == b"# First save\n\n- [x] water the plants\n"
+    saved = copy / "first save.md"
+    saved.write_bytes(b"# First save\n\n- [ ] water the plants\n")
+    first = DateFirstSave(TaskToggle(saved, 2), "2026-11-30")
+    assert first.apply(copy, 0) == saved
+    assert saved.read_bytes() == b"# First save\n\n- [x] water the plants\n"
     assert first.env(env)["VAULTKIT_TODAY"] == "2026-12-01"
     first.apply(copy, 1)
-    assert note.read_bytes() == b"# First save\n\n- [ ] water the plants\n"
+    assert saved.read_bytes() == b"# First save\n\n- [ ] water the plants\n"
     assert first.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
 
 
