@@ -47,6 +47,46 @@ def test_link_rows_resolve_with_anchors_and_alias_hints() -> None:
     assert updates[8] == ["Projects/diagram.pdf", AnchorStatus.NONE.value, None, None]
 
 
+LINK_NOTES = st.sampled_from(["Home.md", "Projects/Notes.md", "Archive/Old.md", "New/x.md"])
+LINK_ROWS = st.lists(
+    st.tuples(
+        LINK_NOTES,
+        st.sampled_from(["wikilink", "embed", "markdown"]),
+        st.sampled_from(["Plan", "plan.md", "Home", "", "../Plan", "Projects/Plan", "Nowhere"])
+        | st.text(max_size=8),
+        st.sampled_from([None, "Steps", "^abc123", ""]),
+    ),
+    max_size=40,
+)
+
+
+@given(LINK_ROWS, st.integers(min_value=1, max_value=7))
+def test_the_memo_changes_no_answer(
+    rows: list[tuple[str, str, str, str | None]], page: int
+) -> None:
+    """Links resolved in pages with one memo carried over (most kept by target alone, some
+    by target and folder) get the answers each would get resolved on its own."""
+    resolver = LinkResolver(FILES)
+    headings = {"Home.md": [("Goals", 1)], "Projects/Plan.md": [("Steps", 2)]}
+    blocks = {"Home.md": ["abc123"]}
+    aliases = AliasIndex({"Home.md": ["Start"]})
+    numbered = [(rowid, *row) for rowid, row in enumerate(rows)]
+    alone = [
+        update
+        for row in numbered
+        for update in resolve_link_rows([row], resolver, headings, blocks, aliases)
+    ]
+    memo = links.new_memo()
+    paged = [
+        update
+        for at in range(0, len(numbered), page)
+        for update in resolve_link_rows(
+            numbered[at : at + page], resolver, headings, blocks, aliases, memo
+        )
+    ]
+    assert paged == alone
+
+
 def test_task_dependencies_block_until_done() -> None:
     rows = [
         (1, "a", "[]", "todo", None),

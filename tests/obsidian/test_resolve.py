@@ -628,6 +628,47 @@ def test_the_files_named_like_a_link_resolve_it_as_the_whole_vault_does(
         assert LinkResolver(named).resolve(target, source, markdown=markdown) == whole
 
 
+@given(VAULT, st.data(), st.booleans())
+def test_an_answer_said_to_hold_from_any_note_does(
+    paths: list[str], data: st.DataObject, markdown: bool
+) -> None:
+    """What the memo of vaultkit.graph.links keeps by target alone: a resolution that says it
+    holds from any note is the resolution from every other note (and ``resolve`` agrees).
+    Names shared by several files, and notes linking from the folders of those files, are
+    drawn on purpose: there the linking folder can decide."""
+    names = [p[p.rfind("/") + 1 :] for p in paths]
+    paths = sorted({*paths, *(f"z/{name}" for name in names[:3])})
+    stems = [n[:-3] if n.lower().endswith(".md") else n for n in names]
+    target = data.draw(LINK_TARGET | st.sampled_from(stems) if stems else LINK_TARGET)
+    folders = sorted({"", *(p.rpartition("/")[0] for p in paths)})
+    in_folder = st.sampled_from(folders).map(lambda f: f"{f}/src.md" if f else "src.md")
+    sources = data.draw(st.lists(in_folder | NOTE_PATH, min_size=2, max_size=6))
+    resolver = LinkResolver([*paths, *sources])
+    first = resolver.resolve_scoped(target, sources[0], markdown=markdown)
+    assert first.path == resolver.resolve(target, sources[0], markdown=markdown)
+    if first.any_source:
+        for source in sources[1:]:
+            assert resolver.resolve(target, source, markdown=markdown) == first.path
+
+
+def test_which_answers_depend_on_the_linking_note() -> None:
+    r = LinkResolver(["Plan.md", "a/Plan.md", "b/Plan.md", "b/Only.md", "Doc.pdf"])
+    assert r.resolve_scoped("Only", "x/src.md") == ("b/Only.md", True)
+    assert r.resolve_scoped("Doc.pdf", "x/src.md") == ("Doc.pdf", True)
+    assert r.resolve_scoped("Missing", "x/src.md") == (None, True)
+    # An exact path wins from anywhere; a name several files share is the folder's choice.
+    assert r.resolve_scoped("Plan", "b/src.md") == ("Plan.md", True)
+    assert r.resolve_scoped("/b/Plan", "a/src.md") == ("b/Plan.md", True)
+    r = LinkResolver(["a/Plan.md", "b/Plan.md"])
+    assert r.resolve_scoped("Plan", "b/src.md") == ("b/Plan.md", False)
+    assert r.resolve_scoped("Plan", "x/src.md") == ("a/Plan.md", False)
+    # Tried relative to the note's folder first: the folder decides, found or not.
+    assert r.resolve_scoped("Plan.md", "b/src.md", markdown=True) == ("b/Plan.md", False)
+    assert r.resolve_scoped("../a/Plan", "b/src.md") == ("a/Plan.md", False)
+    assert r.resolve_scoped("./Nothing", "b/src.md") == (None, False)
+    assert r.resolve_scoped("", "b/src.md") == ("b/src.md", False)
+
+
 def test_link_target_keys() -> None:
     assert link_target_key("a/Note") == "note"
     assert link_target_key("/a/STRASSE.md") == "strasse.md"

@@ -38,11 +38,12 @@ INTERNAL_KINDS = ("wikilink", "embed", "markdown")
 Update = tuple[str | None, str, str | None, str | None, int]
 """A link row's (resolved, anchor, alias_of, anchor_hint, rowid)."""
 Memo = tuple[
-    dict[tuple[str, str, bool], str | None],
+    dict[tuple[str, str | None, bool], str | None],
     dict[tuple[str, str | None], tuple[AnchorStatus, str | None]],
 ]
-"""Where (target, folder or note, markdown) points, and the status and hint of (note,
-fragment): decided once for the many links that share them."""
+"""Where (target, folder or note, markdown) points, None for the folder when the answer
+holds from every note, and the status and hint of (note, fragment): decided once for the
+many links that share them."""
 _MEMO_LIMIT = 20_000
 """Memo entries kept at most: past this the memo starts afresh, so a vault of distinct
 links does not hold them all (a memo only spares work; dropping it changes no answer)."""
@@ -98,17 +99,23 @@ def resolve_link_rows(
 
 def _resolved(
     resolver: LinkResolver,
-    targets: dict[tuple[str, str, bool], str | None],
+    targets: dict[tuple[str, str | None, bool], str | None],
     note: str,
     kind: str,
     target: str,
 ) -> str | None:
-    """Where one link points, decided once per (target, folder or note, markdown)."""
+    """Where one link points, decided once per target when the linking note cannot change
+    the answer (most links: one file of that name, or an exact path), else once per (target,
+    folder or note)."""
     markdown = kind == "markdown"
+    anywhere = (target, None, markdown)
+    if anywhere in targets:
+        return targets[anywhere]
     key = (target, note if not target else note.rpartition("/")[0], markdown)
     if key in targets:
         return targets[key]
-    resolved = targets[key] = resolver.resolve(target, note, markdown=markdown)
+    resolved, any_source = resolver.resolve_scoped(target, note, markdown=markdown)
+    targets[anywhere if any_source else key] = resolved
     return resolved
 
 

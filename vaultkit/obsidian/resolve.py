@@ -19,12 +19,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "HEADING_STRIPPED",
     "AliasIndex",
     "AnchorStatus",
     "LinkResolver",
+    "Resolution",
     "alias_hint",
     "alias_key",
     "alias_owner",
@@ -219,26 +221,39 @@ class LinkResolver:
         the path relative to the source note's folder is tried first, then the wikilink
         rules vault-wide. An empty target means the source note itself.
         """
+        return self.resolve_scoped(target, source, markdown=markdown).path
+
+    def resolve_scoped(self, target: str, source: str, *, markdown: bool = False) -> Resolution:
+        """:meth:`resolve`, and whether its answer holds for a link from any note.
+
+        It does unless the linking note decided it: an empty target (the note itself), a
+        path tried relative to the note's folder first (markdown links, ``./`` and ``../``),
+        or several files matching the name, where the note's own folder can win (rule 2).
+        A vault links to the same notes from many folders; answers that hold from anywhere
+        can be kept by target alone (``vaultkit.graph.links``).
+        """
         source = unicodedata.normalize("NFC", source)
         if target == "":
-            return self._canonical.get(source, source)
+            return Resolution(self._canonical.get(source, source), any_source=False)
         text = unicodedata.normalize("NFC", target)
         segments = text.split("/")
         if text.startswith("/"):
             # Rooted: the path as written from the vault root, nothing else.
             rooted, _ = _clean_segments(segments)
-            return self._exact("/".join(rooted)) if rooted else None
-        if markdown or segments[0] in (".", ".."):
+            return Resolution(self._exact("/".join(rooted)) if rooted else None, any_source=True)
+        relative = markdown or segments[0] in (".", "..")
+        if relative:
             base = [s for s in _folder(source).split("/") if s]
-            relative, escaped = _clean_segments(segments, base)
-            if relative and not escaped:
-                hit = self._exact("/".join(relative))
+            tried, escaped = _clean_segments(segments, base)
+            if tried and not escaped:
+                hit = self._exact("/".join(tried))
                 if hit is not None:
-                    return hit
+                    return Resolution(hit, any_source=False)
         cleaned, _ = _clean_segments(segments)
         if not cleaned:
-            return None
-        return self._by_link_name(cleaned, source)
+            return Resolution(None, any_source=not relative)
+        path, any_source = self._by_link_name(cleaned, source)
+        return Resolution(path, any_source=any_source and not relative)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -276,14 +291,16 @@ class LinkResolver:
                 return path
         return min(found, key=lambda p: (len(p), p))
 
-    def _by_link_name(self, segments: list[str], source: str) -> str | None:
+    def _by_link_name(self, segments: list[str], source: str) -> tuple[str | None, bool]:
+        """Where ``segments`` point from ``source`` by the vault-wide rules, and whether the
+        answer is the same from every note (no choice among several matches was made)."""
         path = "/".join(segments)
         name_key = _key(segments[-1])
         # Rule 1, exact vault path, is checked across both readings before anything else:
         # a note at the exact path beats a same-named file elsewhere and vice versa.
         exact = self._exact(path)
         if exact is not None:
-            return exact
+            return exact, True
         source_folder = _key(_folder(source))
         for index, full_key in self._readings(path):
             # Both readings index the link's last segment: as a note's name without ".md"
@@ -294,11 +311,22 @@ class LinkResolver:
             matches = [p for p in candidates if _ends_on_segment(self._path_key[p], full_key)]
             if not matches:
                 continue
+            if len(matches) == 1:
+                return matches[0], True
             # Rule 2: the linking note's own folder (not its parents).
             same_folder = [p for p in matches if self._folder_key[p] == source_folder]
             # Rule 3: shortest path string; then plain string order for determinism.
-            return min(same_folder or matches, key=lambda p: (len(p), p))
-        return None
+            return min(same_folder or matches, key=lambda p: (len(p), p)), False
+        return None, True
+
+
+class Resolution(NamedTuple):
+    """Where a link points (:meth:`LinkResolver.resolve_scoped`)."""
+
+    path: str | None
+    """The vault path, or None: unresolved."""
+    any_source: bool
+    """Whether a link with this target (and kind) points there from every note."""
 
 
 def _ends_on_segment(path_key: str, suffix_key: str) -> bool:
