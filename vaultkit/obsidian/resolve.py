@@ -301,7 +301,6 @@ class LinkResolver:
         exact = self._exact(path)
         if exact is not None:
             return exact, True
-        source_folder = _key(_folder(source))
         for index, full_key in self._readings(path):
             # Both readings index the link's last segment: as a note's name without ".md"
             # (stem index) or as a file's full name (name index).
@@ -313,7 +312,9 @@ class LinkResolver:
                 continue
             if len(matches) == 1:
                 return matches[0], True
-            # Rule 2: the linking note's own folder (not its parents).
+            # Rule 2: the linking note's own folder (not its parents); only a choice among
+            # several matches needs its key.
+            source_folder = _key(_folder(source))
             same_folder = [p for p in matches if self._folder_key[p] == source_folder]
             # Rule 3: shortest path string; then plain string order for determinism.
             return min(same_folder or matches, key=lambda p: (len(p), p)), False
