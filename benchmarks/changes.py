@@ -94,6 +94,9 @@ class ChangeResult:
     label: str
     budgeted: bool
     """False for a config change: issue 18 sets no budget for it."""
+    watchable: bool = True
+    """False for the date classes: a running watcher cannot be told a pinned date, so no
+    watcher figure exists to judge."""
     hook: Stage = field(default_factory=Stage)
     floor: Stage = field(default_factory=Stage)
     """The hook floor, run right before each timed hook of this class."""
@@ -109,6 +112,7 @@ class ChangeResult:
             "key": self.key,
             "label": self.label,
             "budgeted": self.budgeted,
+            "watchable": self.watchable,
             "hook": self.hook.to_json(),
             "floor": self.floor.to_json(),
             "sync": self.sync.to_json(),
@@ -469,7 +473,7 @@ def measure_change(
     snapshot.restore()
     copy = snapshot.copy
     change.prepare(copy)
-    result = ChangeResult(change.key, change.label, change.budgeted)
+    result = ChangeResult(change.key, change.label, change.budgeted, change.watchable)
     _settle(copy, change.env(env), notes)
     k = _hook_phase(change, result, copy, env, runs, 0, notes)
     k = _sync_phase(change, result, copy, env, runs, k, notes)

@@ -244,6 +244,26 @@ def test_scaling_verdicts_across_sizes() -> None:
     assert lines["rss_100k_over_10k"].value == pytest.approx(3.5)
     assert lines["rss_100k_over_10k"].verdict == "**FAIL**"
     assert scaling_lines([small]) == []
+    # The issue budgets the hook and the watcher; sync (which walks the vault first) is
+    # shown, 1.5× here, without a verdict.
+    assert lines["edit_task_sync_scaling"].value == pytest.approx(1.5)
+    assert lines["edit_task_sync_scaling"].verdict == "—"
+    assert lines["edit_task_watch_scaling"].value == pytest.approx(1.0)
+    assert lines["edit_task_watch_scaling"].verdict == "PASS"
+
+
+def test_a_watcher_figure_missing_fails_only_where_one_could_exist() -> None:
+    result = _result(1_000, 0.3, 0.2)
+    for watchable, key in ((False, "date_rollover"), (True, "add_note")):
+        change = ChangeResult(key, key.replace("_", " "), True, watchable)
+        change.hook = change.floor = change.sync = Stage([0.2])
+        change.watch_skipped = (
+            "no sync within 30 s" if watchable else "a pinned date a running watcher cannot be told"
+        )
+        result.changes.append(change)
+    lines = {line.key: line for line in change_lines(result)}
+    assert lines["date_rollover_watch"].verdict == "—"  # no watcher can be told the date
+    assert lines["add_note_watch"].verdict == "**FAIL**"  # the watcher ran and did not sync
 
 
 def test_change_classes_make_real_changes(tmp_path: Path) -> None:
