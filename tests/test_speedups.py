@@ -70,3 +70,31 @@ def test_no_other_module_imports_a_private_standard_library_module() -> None:
             )
             found += [f"{path.relative_to(package)}: {n}" for n in names if n in HIDDEN]
     assert found == [], "import these from vaultkit.speedups"
+
+
+def test_sha256_hex_is_sha256_whichever_implementation_hashes() -> None:
+    small, large = b"- [x] task\r\n", bytes(range(256)) * (speedups.LARGE_INPUT // 256 + 1)
+    for data in (b"", small, large):
+        assert speedups.sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_sha256_hex_loads_openssl_only_for_a_large_input() -> None:
+    # The hook's fast path hashes one small note before it knows whether to sync at all:
+    # loading OpenSSL there would cost more than the hash.
+    code = (
+        "import sys\n"
+        "from vaultkit import speedups\n"
+        "assert 'hashlib' not in sys.modules\n"
+        "small = speedups.sha256_hex(b'note')\n"
+        "loaded_for_small = 'hashlib' in sys.modules\n"
+        "large = speedups.sha256_hex(b'x' * speedups.LARGE_INPUT)\n"
+        "print(loaded_for_small, 'hashlib' in sys.modules, small, large)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    loaded_for_small, loaded_for_large, small, large = result.stdout.split()
+    assert (loaded_for_small, loaded_for_large) == ("False", "True")
+    assert small == hashlib.sha256(b"note").hexdigest()
+    assert large == hashlib.sha256(b"x" * speedups.LARGE_INPUT).hexdigest()

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from vaultkit.speedups import sha256
+from vaultkit.speedups import sha256_hex
 
 _PREFIX = r"[ \t>]*"
 _NAME = r"[^\s%]+"
@@ -57,7 +57,7 @@ def hash_bytes(data: bytes) -> str:
     """
     if b"\r" in data:  # (a search, not the copy a replace makes of a big dashboard)
         data = data.replace(b"\r\n", b"\n")
-    return sha256(data).hexdigest()[:8]
+    return sha256_hex(data)[:8]
 
 
 def region_hash(text: str) -> str:

@@ -10,6 +10,7 @@ cost start-up time, never start-up itself.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the types as the public modules declare them: the very same objects
@@ -44,4 +45,19 @@ else:
             return thread.ident
 
 
-__all__ = ["allocate_lock", "blake2b", "get_ident", "sha256", "start_new_thread"]
+LARGE_INPUT = 1 << 20
+"""Bytes from which loading OpenSSL for one hash pays for itself: CPython's own SHA-256 takes
+~3 ms a megabyte, OpenSSL's ~0.6 ms, loading it ~3–5 ms."""
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex: OpenSSL's (``hashlib``) when it is loaded already (Jinja
+    loads it, so every render does) or ``data`` is large, else CPython's own. Both give the
+    same digest; a 1 MB dashboard written hashes twice, ~5 ms less with OpenSSL's."""
+    hashlib = sys.modules.get("hashlib")
+    if hashlib is None and len(data) >= LARGE_INPUT:
+        import hashlib
+    return (sha256 if hashlib is None else hashlib.sha256)(data).hexdigest()
+
+
+__all__ = ["allocate_lock", "blake2b", "get_ident", "sha256", "sha256_hex", "start_new_thread"]
