@@ -129,10 +129,19 @@ def _fill_task(walk: Walk, task_index: int, block: InlineBlock) -> None:
     """Complete a task from its first paragraph: text, fields, tags, block id."""
     task = walk.out.tasks[task_index]
     raw = block.token.content.split("\n", 1)[0]
+    # The line as written, as shown (markup resolved) and with strike-through kept: for most
+    # tasks two or all three are the same text, and parse_task_line is a pure function of it
+    # (a third of a worker's task extraction went to reading the same line again).
     parsed = parse_task_line(raw)
-    plain = parse_task_line(block.lines[0] if block.lines else "")
-    struck_text = parse_task_line(
-        block.struck_lines[0] if block.struck_lines else ""
+    shown = block.lines[0] if block.lines else ""
+    plain = parsed if shown == raw else parse_task_line(shown)
+    with_strikes = block.struck_lines[0] if block.struck_lines else ""
+    struck_text = (
+        plain
+        if with_strikes == shown
+        else parsed
+        if with_strikes == raw
+        else parse_task_line(with_strikes)
     ).description.strip()
     struck = len(struck_text) > 4 and struck_text.startswith("~~") and struck_text.endswith("~~")
     status = task.status
