@@ -18,11 +18,13 @@ import pytest
 
 from benchmarks.generate import generate_vault
 from tests.support.cli import vaultkit_executable
+from vaultkit.cadences import Cadences
 from vaultkit.graph import links as graph_links
 from vaultkit.index import parsing
 from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.store import NOTE_TABLES
 from vaultkit.index.update import update_index
+from vaultkit.model import TaskRules
 from vaultkit.scan.walk import scan_vault
 from vaultkit.vaultpaths import VaultPaths
 
@@ -84,6 +86,31 @@ def test_the_pool_and_paged_resolution_give_the_serial_index(
     assert sum(n for status, n in anchors.items() if str(status).startswith("broken")) > 10
     assert dump(pooled) == expected
     assert dump(paged) == expected
+
+
+def test_a_batch_comes_back_from_a_worker_as_it_was_read(generated: Path, tmp_path: Path) -> None:
+    # Every parse fixture and a slice of the generated vault, with a note that cannot be read:
+    # packed by marshal (the fast path: no row value it cannot write), unpacked equal.
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    fixtures = Path(__file__).parent.parent / "fixtures" / "parse"
+    for note in fixtures.glob("*.md"):
+        (vault / note.name).write_bytes(note.read_bytes())
+    for note in sorted(generated.rglob("*.md"))[:40]:
+        (vault / note.name).write_bytes(note.read_bytes())
+    (vault / "gone.md").write_text("- [ ] soon gone\n", encoding="utf-8")
+    sources = [source for source in scan_vault(vault).files if source.is_note]
+    (vault / "gone.md").unlink()
+    batch: list[parsing.Work] = [(source, None) for source in sources]
+    notes = [parsing._read_one(source, None, Cadences(), TaskRules()) for source, _ in batch]
+    assert any(note.unreadable for note in notes) and any(note.rows for note in notes)
+    packed = parsing._pack(notes)
+    assert isinstance(packed, bytes)
+    assert parsing._unpack(batch, packed) == notes
+    # A row value marshal cannot write sends the notes as they are.
+    odd = notes[0]._replace(digest=Path("not/plain"))  # type: ignore[arg-type]
+    assert parsing._pack([odd]) == [odd]
+    assert parsing._unpack(batch[:1], [odd]) == [odd]
 
 
 @pytest.mark.parametrize(("count", "workers"), [(1, 2), (7, 2), (300, 2), (10_000, 2), (999, 8)])
