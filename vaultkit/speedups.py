@@ -5,7 +5,8 @@ of the hook's fast path and of the warm-sync shortcut, for one hash or one lock.
 private modules ``_blake2``, ``_sha256`` (``_sha2`` since 3.12) and ``_thread`` hold the very
 same types without that cost. Being private, they may be renamed in any release, so they are
 imported here and nowhere else, each with a fallback to its public module: a Python update can
-cost start-up time, never start-up itself.
+cost start-up time, never start-up itself. :func:`sha256_hex` hashes through OpenSSL where that
+is the faster way: when ``hashlib`` is loaded anyway, or for a megabyte or more.
 """
 
 from __future__ import annotations

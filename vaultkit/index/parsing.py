@@ -111,7 +111,7 @@ def _parse_batch(cadences: Cadences, rules: TaskRules, batch: list[Work]) -> Pac
 def _pack(notes: list[ReadNote]) -> Packed:
     """What a worker sends back for ``notes``: their digests, rows and reasons as plain
     tuples through :mod:`marshal`, which the parent, the very interpreter that forked the
-    worker, reads back ~25% faster than pickle, and the worker writes ~3× faster (a cold
+    worker, reads back ~25% faster than pickle, and the worker writes ~2.5× faster (a cold
     index sends ~100 MB of rows at 10,000 notes). The source files stay out: the parent
     has them. A value marshal cannot write (none today: rows hold str, int and None) sends
     the notes as they are, pickled by the pool."""
