@@ -44,11 +44,16 @@ def test_every_name_falls_back_when_the_private_modules_are_gone() -> None:
         "assert lock.acquire(timeout=10) and seen == [(1, 2)]\n"
         "print(speedups.blake2b(b'x', digest_size=16).hexdigest())\n"
     )
+    assert _python(code).strip() == hashlib.blake2b(b"x", digest_size=16).hexdigest()
+
+
+def _python(code: str) -> str:
+    """What a fresh interpreter running ``code`` prints (it must succeed)."""
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == hashlib.blake2b(b"x", digest_size=16).hexdigest()
+    return result.stdout
 
 
 def test_no_other_module_imports_a_private_standard_library_module() -> None:
@@ -90,11 +95,7 @@ def test_sha256_hex_loads_openssl_only_for_a_large_input() -> None:
         "large = speedups.sha256_hex(b'x' * speedups.LARGE_INPUT)\n"
         "print(loaded_for_small, 'hashlib' in sys.modules, small, large)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    loaded_for_small, loaded_for_large, small, large = result.stdout.split()
+    loaded_for_small, loaded_for_large, small, large = _python(code).split()
     assert (loaded_for_small, loaded_for_large) == ("False", "True")
     assert small == hashlib.sha256(b"note").hexdigest()
     assert large == hashlib.sha256(b"x" * speedups.LARGE_INPUT).hexdigest()
