@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,9 +142,16 @@ def run_child(kind: str, vault: Path, env: dict[str, str], *extra: str) -> dict[
 
 
 def measure_cold(
-    copy: Path, run_dir: Path, today: str, runs: int, notes: list[str]
+    copy: Path,
+    run_dir: Path,
+    today: str,
+    runs: int,
+    notes: list[str],
+    floor: Callable[[], None] | None = None,
 ) -> tuple[list[ColdRun], Path]:
-    """Cold syncs; returns them and the index folder of the last (kept for the rest)."""
+    """Cold syncs; returns them and the index folder of the last (kept for the rest).
+    ``floor`` runs right before each (the bare parse it is judged against), so that the
+    two alternate."""
     found: list[ColdRun] = []
     cache = run_dir / "cache"
     for attempt in range(runs):
@@ -152,6 +159,8 @@ def measure_cold(
         cache.mkdir(parents=True)
         shutil.rmtree(copy / STATUS_DASHBOARD.parent, ignore_errors=True)
         shutil.rmtree(copy / ".vaultkit", ignore_errors=True)
+        if floor is not None:
+            floor()
         tracked = run_tracked(
             [*vaultkit_command(), "sync", str(copy)],
             env=child_env(cache, today),

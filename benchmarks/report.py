@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import statistics
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,16 @@ class SizeResult:
         return Stage([run.seconds for run in self.cold])
 
     @property
+    def cold_over_parse(self) -> float:
+        """Cold sync against the bare parse: the median of each cold sync over the parse run
+        right before it (the two alternate, so a machine that slows down moves both), or of
+        the medians when the runs are not paired (an older result)."""
+        parse, cold = self.parse.samples, self.cold_stage.samples
+        if parse and len(parse) == len(cold):
+            return statistics.median(_ratio(c, p) for c, p in zip(cold, parse, strict=True))
+        return _ratio(self.cold_stage.median, self.parse.median)
+
+    @property
     def rss_tree_peak(self) -> int | None:
         peaks = [run.tree_peak_bytes for run in self.cold if run.tree_peak_bytes is not None]
         return max(peaks) if peaks else None
@@ -160,7 +171,7 @@ def budget_lines(result: SizeResult) -> list[Line]:
     """The verdict rows for one vault size."""
     lines: list[Line] = []
     cold = result.cold_stage.median
-    ratio = _ratio(cold, result.parse.median)
+    ratio = result.cold_over_parse
     lines.append(
         Line(
             "cold sync (`vaultkit sync`, empty index, process start included)",
@@ -378,7 +389,7 @@ def change_lines(result: SizeResult) -> list[Line]:
                 )
             )
     cold = result.cold_stage.median
-    ratio = _ratio(cold, result.parse.median)
+    ratio = result.cold_over_parse
     lines.append(
         Line(
             "cold sync (2 cores allowed)",

@@ -41,7 +41,7 @@ from benchmarks.measure import (  # noqa: E402
     find_topic_task,
     vaultkit_command,
 )
-from benchmarks.report import SizeResult, change_lines, scaling_lines  # noqa: E402
+from benchmarks.report import SizeResult, budget_lines, change_lines, scaling_lines  # noqa: E402
 from benchmarks.vaults import cached_vault  # noqa: E402
 
 
@@ -230,6 +230,20 @@ def test_change_verdicts_come_from_the_same_run_floor() -> None:
     assert beside["edit_task_hook"].value == pytest.approx(0.5 / 0.3)
     assert beside["edit_task_hook"].verdict == "PASS"
     assert beside["edit_task_hook"].floor == "hook floor 300 ms"
+
+
+def test_each_cold_sync_is_judged_against_the_parse_beside_it() -> None:
+    result = _result(10_000, 0.3, 0.2)
+    # A machine that slowed down for the second pair moved both of its figures.
+    result.parse = Stage([20.0, 30.0, 21.0])
+    result.cold = [ColdRun(seconds, None, 0) for seconds in (22.0, 31.5, 25.2)]
+    assert result.cold_over_parse == pytest.approx(1.1)  # ratios 1.1, 1.05, 1.2
+    lines = {line.key: line for line in change_lines(result)}
+    assert lines["cold_over_parse"].value == pytest.approx(1.1)
+    assert {line.key: line for line in budget_lines(result)}["cold"].value == pytest.approx(1.1)
+    # Runs not paired (an older result): the medians.
+    result.parse = Stage([20.0])
+    assert result.cold_over_parse == pytest.approx(25.2 / 20.0)
 
 
 def test_scaling_verdicts_across_sizes() -> None:
