@@ -11,6 +11,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -86,6 +87,39 @@ def test_the_pool_and_paged_resolution_give_the_serial_index(
     assert sum(n for status, n in anchors.items() if str(status).startswith("broken")) > 10
     assert dump(pooled) == expected
     assert dump(paged) == expected
+
+
+def test_the_index_is_the_same_whatever_the_process_hashes_strings_with(
+    generated: Path, tmp_path: Path
+) -> None:
+    # Each Python process salts its string hashes (PYTHONHASHSEED): a set's order moves with
+    # it. Two cold builds of the same notes must still give the same rows in the same order.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from vaultkit.index.update import update_index\n"
+        "from vaultkit.vaultpaths import VaultPaths\n"
+        "connection, _ = update_index(\n"
+        "    VaultPaths(Path(sys.argv[1]), index=Path(sys.argv[2])), progress=False\n"
+        ")\n"
+        "connection.close()\n"
+    )
+    built = []
+    for seed in ("1", "2"):
+        index = tmp_path / f"seed{seed}.sqlite3"
+        subprocess.run(
+            [sys.executable, "-c", code, str(generated), str(index)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            timeout=300,
+        )
+        built.append(dump(index))
+    with sqlite3.connect(tmp_path / "seed1.sqlite3") as connection:
+        (several,) = connection.execute(
+            "SELECT count(*) FROM (SELECT note FROM aliases GROUP BY note HAVING count(*) > 1)"
+        ).fetchone()
+    assert several > 5  # notes with several aliases, whose rows a set would order
+    assert built[0] == built[1]
 
 
 def test_a_batch_comes_back_from_a_worker_as_it_was_read(generated: Path, tmp_path: Path) -> None:

@@ -119,7 +119,12 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
             [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
         ),
         ("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [note_row + digests]),
-        ("INSERT INTO aliases VALUES (?,?)", [(path, key) for key in alias_keys(note_row[4])]),
+        # Sorted: a set's order changes with each process's string hashing, and an index
+        # built twice from the same notes should be the same, row for row.
+        (
+            "INSERT INTO aliases VALUES (?,?)",
+            [(path, key) for key in sorted(alias_keys(note_row[4]))],
+        ),
     )
     return NoteRows(
         path=path,
@@ -378,7 +383,12 @@ def _table_rows(note: Note) -> tuple[Rows, Rows]:
 
 def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
     """The digest of one family's rows, without their first column (the note's path)."""
-    # pickle of plain tuples is deterministic and several times cheaper than repr.
+    # pickle of plain tuples is several times cheaper than repr, and the same rows built by
+    # the same code give the same bytes. Not rows equal in value alone: pickle writes an
+    # object it has seen as a reference, so a string shared by two columns (a task's text
+    # that is its line) pickles otherwise than two equal strings. A change to how the parser
+    # builds rows can thus move the digests of notes whose rows stay equal: those families
+    # count as changed once, the next time each such note is parsed.
     rows = tuple([row[1:] for row in rows] for rows in row_lists)
     return hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=8).hexdigest()
 
