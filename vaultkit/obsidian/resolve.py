@@ -142,6 +142,20 @@ def _clean_segments(segments: Iterable[str], base: Sequence[str] = ()) -> tuple[
     return out, escaped
 
 
+_Paths = str | list[str]
+"""The paths a key of :class:`LinkResolver` names: the one path, or a list of several."""
+
+
+def _add(index: dict[str, _Paths], key: str, path: str) -> None:
+    found = index.get(key)
+    if found is None:
+        index[key] = path
+    elif isinstance(found, str):
+        index[key] = [found, path]
+    else:
+        found.append(path)
+
+
 class LinkResolver:
     """Resolves link targets to vault paths the way Obsidian does.
 
@@ -180,39 +194,39 @@ class LinkResolver:
     Aliases never resolve a link (Obsidian doesn't); see :class:`AliasIndex` for the hint.
     """
 
-    __slots__ = ("_by_name", "_by_path", "_by_stem", "_canonical", "_folder_key", "_path_key")
+    __slots__ = ("_by_name", "_by_path", "_by_stem", "_path_key")
 
     def __init__(self, paths: Iterable[str]) -> None:
+        # Every file of a vault is in each of these (a cold index of 100,000 notes holds them
+        # all at once): a key that names one file maps to its path itself, not to a list of
+        # one (~84 -> ~39 MB there).
         # key(full path) -> paths; several only when names differ just in case/normalisation.
-        self._by_path: dict[str, list[str]] = {}
+        self._by_path: dict[str, _Paths] = {}
         # key(file name with extension) -> paths, for attachments and "[[Name.md]]".
-        self._by_name: dict[str, list[str]] = {}
+        self._by_name: dict[str, _Paths] = {}
         # key(note file name without ".md") -> note paths, for "[[Name]]".
-        self._by_stem: dict[str, list[str]] = {}
-        self._canonical: dict[str, str] = {}
-        # Keys computed once per file, so ranking candidates never re-normalises a path.
+        self._by_stem: dict[str, _Paths] = {}
+        # Every file and its key, computed once, so ranking candidates never re-normalises a
+        # path.
         self._path_key: dict[str, str] = {}
-        self._folder_key: dict[str, str] = {}
         for raw in paths:
             path = unicodedata.normalize("NFC", raw)
-            if path in self._canonical:
+            if path in self._path_key:
                 continue
-            self._canonical[path] = path
             path_key = _key(path)
             self._path_key[path] = path_key
-            self._folder_key[path] = _folder(path_key)
-            self._by_path.setdefault(path_key, []).append(path)
+            _add(self._by_path, path_key, path)
             name = path[path.rfind("/") + 1 :]
-            self._by_name.setdefault(_key(name), []).append(path)
+            _add(self._by_name, _key(name), path)
             stem = _note_stem(name)
             if stem is not None:
-                self._by_stem.setdefault(_key(stem), []).append(path)
+                _add(self._by_stem, _key(stem), path)
 
     def __len__(self) -> int:
-        return len(self._canonical)
+        return len(self._path_key)
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and unicodedata.normalize("NFC", path) in self._canonical
+        return isinstance(path, str) and unicodedata.normalize("NFC", path) in self._path_key
 
     def resolve(self, target: str, source: str, *, markdown: bool = False) -> str | None:
         """The vault path ``target`` resolves to from the note ``source``, or None.
@@ -234,7 +248,7 @@ class LinkResolver:
         """
         source = unicodedata.normalize("NFC", source)
         if target == "":
-            return Resolution(self._canonical.get(source, source), any_source=False)
+            return Resolution(source, any_source=False)
         text = unicodedata.normalize("NFC", target)
         segments = text.split("/")
         if text.startswith("/"):
@@ -257,7 +271,7 @@ class LinkResolver:
 
     # -- lookups -------------------------------------------------------------------------
 
-    def _readings(self, path: str) -> list[tuple[dict[str, list[str]], str]]:
+    def _readings(self, path: str) -> list[tuple[dict[str, _Paths], str]]:
         """The ways to read a link path, most likely first: (index, key of the full path).
 
         ``Name`` and ``v1.2 notes`` are first a note (``.md`` appended: AgriciDaniel/
@@ -280,11 +294,11 @@ class LinkResolver:
         return None
 
     @staticmethod
-    def _best_exact(found: list[str], written: str) -> str:
+    def _best_exact(found: _Paths, written: str) -> str:
         # Several files share one case-insensitive path only on case-sensitive file systems
         # (Obsidian itself can't tell them apart); prefer the spelling the link used.
-        if len(found) == 1:
-            return found[0]
+        if isinstance(found, str):
+            return found
         for path in found:
             stem = _note_stem(path)
             if path == written or (stem is not None and stem == written):
@@ -307,6 +321,10 @@ class LinkResolver:
             candidates = index.get(name_key)
             if not candidates:
                 continue
+            if isinstance(candidates, str):
+                if _ends_on_segment(self._path_key[candidates], full_key):
+                    return candidates, True
+                continue
             matches = [p for p in candidates if _ends_on_segment(self._path_key[p], full_key)]
             if not matches:
                 continue
@@ -315,7 +333,7 @@ class LinkResolver:
             # Rule 2: the linking note's own folder (not its parents); only a choice among
             # several matches needs its key.
             source_folder = _key(_folder(source))
-            same_folder = [p for p in matches if self._folder_key[p] == source_folder]
+            same_folder = [p for p in matches if _folder(self._path_key[p]) == source_folder]
             # Rule 3: shortest path string; then plain string order for determinism.
             return min(same_folder or matches, key=lambda p: (len(p), p)), False
         return None, True
