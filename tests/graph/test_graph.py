@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from vaultkit.graph import links
 from vaultkit.graph.links import refresh_graph, resolve_link_rows, task_block_states
+from vaultkit.index import update as update_module
 from vaultkit.index.update import update_index
 from vaultkit.obsidian.resolve import AliasIndex, AnchorStatus, LinkResolver
 from vaultkit.vaultpaths import VaultPaths
@@ -224,3 +225,132 @@ def test_blocked_states_follow_the_ids_they_wait_for_through_each_change(
     assert waiting() == [0, 0, None]
     write("Other.md", "- [x] second, its id taken off\n")
     assert waiting() == [0, 1, None]
+
+
+# -- a new index's links, answered as they are stored ----------------------------------------
+
+EARLY_LINES = st.sampled_from(
+    [
+        "# Top",
+        "text ^blk",
+        "[[A]]",
+        "[[A#Top]]",
+        "[[A#Nowhere]]",
+        "[[folder/A]]",
+        "[[C#^blk]]",
+        "[[#Top]]",
+        "[[./A]]",
+        "[[../A]]",
+        "[[A|shown]]",
+        "[[A#]]",
+        "[[Missing]]",
+        "[[Start]]",
+        "![[pic.png]]",
+        "[[doc.pdf#page=3]]",
+        "[md](A.md)",
+        "[md](folder/A.md#Top)",
+        "[web](https://example.com/A)",
+    ]
+)
+
+
+def _link_table(connection: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return connection.execute("SELECT rowid, * FROM links ORDER BY rowid").fetchall()
+
+
+@settings(max_examples=40)
+@given(notes=st.lists(st.lists(EARLY_LINES, max_size=6), min_size=len(NOTES), max_size=len(NOTES)))
+def test_a_new_index_stores_its_links_as_a_full_resolution_answers_them(
+    tmp_path_factory: pytest.TempPathFactory, notes: list[list[str]]
+) -> None:
+    root = tmp_path_factory.mktemp("vault")
+    (root / ".obsidian").mkdir()
+    (root / "folder").mkdir()
+    (root / "pic.png").write_bytes(b"\x89PNG\r\n")
+    (root / "doc.pdf").write_bytes(b"%PDF-1.4\n")
+    (root / "Aliased.md").write_text("---\naliases: [Start]\n---\n# Top\n", encoding="utf-8")
+    paths = VaultPaths(root, index=str(tmp_path_factory.mktemp("index") / "i.sqlite3"))
+    for name, lines in zip(NOTES, notes, strict=True):
+        (root / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    connection, update = update_index(paths, progress=False)
+    try:
+        assert update.rebuilt
+        stored = _link_table(connection)
+        connection.execute("BEGIN")
+        refresh_graph(connection, None)  # every link resolved again, from the stored files
+        assert _link_table(connection) == stored
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def test_a_new_index_answers_most_links_before_the_pass_after_the_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "vault"
+    (root / "a").mkdir(parents=True)
+    (root / "Plan.md").write_text("# Steps\n", encoding="utf-8")
+    (root / "a" / "Note.md").write_text(
+        "[[Plan]] [[Plan#Steps]] [[Gone]] [[Plan]]\n", encoding="utf-8"
+    )
+    settled: list[str | None] = []
+    real = links.EarlyLinks.settled
+
+    def spy(
+        self: links.EarlyLinks, note: str, kind: str, target: str, fragment: str | None
+    ) -> str | None:
+        settled.append(real(self, note, kind, target, fragment))
+        return settled[-1]
+
+    monkeypatch.setattr(links.EarlyLinks, "settled", spy)
+    answered: list[int] = []
+    real_page = links.resolve_link_rows
+
+    def page(*args: object, **kwargs: object) -> list[links.Update]:
+        rows = args[0]
+        assert isinstance(rows, list)
+        answered.extend(row[0] for row in rows)
+        return real_page(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(links, "resolve_link_rows", page)
+    connection, _ = update_index(VaultPaths(root, index=tmp_path / "i.sqlite3"), progress=False)
+    try:
+        rows = connection.execute(
+            "SELECT rowid, target, fragment, resolved, anchor, alias_of FROM links "
+            "ORDER BY line, rowid"
+        ).fetchall()
+    finally:
+        connection.close()
+    # The two plain links to a file are answered as they are stored; the anchored one and
+    # the unresolved one wait for the pass after the parse, which reads only those.
+    assert settled == ["Plan.md", None, None, "Plan.md"]
+    assert sorted(answered) == sorted(row[0] for row in rows if row[2] or row[3] is None)
+    assert [row[1:] for row in rows] == [
+        ("Plan", None, "Plan.md", "none", None),
+        ("Plan", "Steps", "Plan.md", "ok", None),
+        ("Gone", None, None, "none", None),
+        ("Plan", None, "Plan.md", "none", None),
+    ]
+
+
+def test_early_answers_against_other_files_than_the_index_holds_are_all_worked_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The early answers hold only for the files they were worked out against: told of one
+    # file fewer, [[Note]] from b/ would be a/Note.md; the index holds b/Note.md too, in the
+    # linking note's own folder, which Obsidian prefers.
+    root = tmp_path / "vault"
+    for folder in ("a", "b"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "Note.md").write_text("# Note\n", encoding="utf-8")
+    (root / "b" / "Linker.md").write_text("[[Note]]\n", encoding="utf-8")
+
+    def fewer(paths: list[str]) -> links.EarlyLinks:
+        return links.EarlyLinks([path for path in paths if path != "b/Note.md"])
+
+    monkeypatch.setattr(update_module, "EarlyLinks", fewer)
+    connection, _ = update_index(VaultPaths(root, index=tmp_path / "i.sqlite3"), progress=False)
+    try:
+        assert connection.execute("SELECT resolved FROM links").fetchall() == [("b/Note.md",)]
+    finally:
+        connection.close()

@@ -83,9 +83,7 @@ def resolve_link_rows(
         if resolved is None:
             updates.append((None, AnchorStatus.NONE.value, aliases.hint(target), None, rowid))
             continue
-        if not resolved.lower().endswith(".md") or fragment is None or not fragment.strip():
-            # '#page=3' on a PDF is a viewer option, not an anchor; no fragment (or a blank
-            # one, [[Note#]]) needs no look at the target's headings (check_anchor's rule).
+        if not _anchored(resolved, fragment):
             status, hint = AnchorStatus.NONE, None
         elif (resolved, fragment) in anchors:
             status, hint = anchors[(resolved, fragment)]
@@ -95,6 +93,60 @@ def resolve_link_rows(
             )
         updates.append((resolved, status.value, None, hint, rowid))
     return updates
+
+
+def _anchored(resolved: str, fragment: str | None) -> bool:
+    """Whether a link resolved to ``resolved`` has an anchor to check in its target: '#page=3'
+    on a PDF is a viewer option, not an anchor; no fragment (or a blank one, [[Note#]])
+    needs no look at the target's headings (check_anchor's rule)."""
+    return resolved.lower().endswith(".md") and fragment is not None and bool(fragment.strip())
+
+
+class EarlyLinks:
+    """Where a new index's links point, worked out as their rows are stored, while the parse
+    pool still parses: there the work shares the cores with the workers, where the pass
+    after the parse (:func:`refresh_graph`) has the indexer alone on one core.
+
+    For most links the vault's file names are the whole answer: a link that points at a
+    file and has no anchor to check. The rest are left to that pass: an unresolved link
+    needs every note's aliases (for its hint), an anchored one its target's headings and
+    block ids, and neither is known before every note is parsed. ``paths`` must be every
+    file the index will hold once filled; the pass checks that it does (and resolves every
+    link, as without these answers, when it does not).
+
+    What it keeps is made at the first question, once the parse pool has started: the
+    workers, forked from the indexer, do not each carry a copy of every file name.
+    """
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = paths
+        """The files the answers are worked out against."""
+        self._resolver: LinkResolver | None = None
+        self._targets: dict[tuple[str, str | None, bool], str | None] = {}
+
+    @property
+    def resolver(self) -> LinkResolver:
+        if self._resolver is None:
+            self._resolver = LinkResolver(sorted(self.paths))
+        return self._resolver
+
+    def settled(self, note: str, kind: str, target: str, fragment: str | None) -> str | None:
+        """The path the link points at, when that is its whole answer (then its ``anchor``
+        is :attr:`AnchorStatus.NONE`, with no alias hint and no anchor hint); else None."""
+        if kind not in INTERNAL_KINDS:
+            return None
+        targets = self._targets
+        if len(targets) > _MEMO_LIMIT:
+            targets = self._targets = {}
+        resolved = _resolved(self._resolver or self.resolver, targets, note, kind, target)
+        if resolved is None or (fragment is not None and _anchored(resolved, fragment)):
+            return None
+        return resolved
+
+
+SETTLED_ANCHOR = AnchorStatus.NONE.value
+"""The ``anchor`` of a link :meth:`EarlyLinks.settled` answered; an internal link that has
+none (NULL) is one the pass after the parse has still to resolve."""
 
 
 def _resolved(
@@ -154,6 +206,7 @@ def refresh_graph(
     moved_files: Collection[str] = (),
     dependencies: DependencyChange | None = None,
     alias_keys: Collection[str] | None = None,
+    early: EarlyLinks | None = None,
 ) -> tuple[set[str] | None, list[BlockMove]]:
     """Recompute link resolution and task dependency states (inside a transaction).
 
@@ -164,7 +217,8 @@ def refresh_graph(
     which tasks with an id or a dependency changed, came or went: only the blocked states
     they can move are worked out again (None: every one). ``alias_keys`` are the keys of the
     aliases that came to some note or left it: the unresolved links they can name get their
-    hint again; None: every unresolved link does.
+    hint again; None: every unresolved link does. ``early`` (a new index only): the links
+    its rows were stored with an answer to (:class:`EarlyLinks`) are not resolved again.
 
     Returns the notes whose links it looked at and the notes those links pointed at before
     or point at now (None when it resolved every link): their Link health counts may move;
@@ -172,7 +226,7 @@ def refresh_graph(
     move with them (``vaultkit.index.task_totals``).
     """
     if changed_notes is None:
-        _resolve_all(connection, _alias_index(connection))
+        _resolve_all(connection, _alias_index(connection), early)
         touched = None
     else:
         updates = _resolve_around(
@@ -350,10 +404,20 @@ class _StoredAliases:
         return self._owners[key]
 
 
-def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> None:
+def _resolve_all(
+    connection: sqlite3.Connection, alias_index: AliasIndex, early: EarlyLinks | None
+) -> None:
     """Every internal link resolved again, against every file, and stored: a page of rows at
-    a time (in rowid order), so memory stays flat however many links the vault holds."""
-    resolver = LinkResolver(row[0] for row in connection.execute("SELECT path FROM files"))
+    a time (in rowid order), so memory stays flat however many links the vault holds. With
+    ``early``, only the links stored without an answer, if the index holds the very files
+    those answers were worked out against (else every link)."""
+    paths = [row[0] for row in connection.execute("SELECT path FROM files")]
+    links = _LINKS
+    if early is not None and frozenset(early.paths) == frozenset(paths):
+        resolver = early.resolver
+        links += " AND anchor IS NULL"
+    else:
+        resolver = LinkResolver(paths)
     # The headings and block ids of the notes a page's anchored links point at are read for
     # that page, not the whole vault's at once: the two indexes this reads by are made now
     # (a new index is filled without them), not after resolution.
@@ -364,7 +428,7 @@ def _resolve_all(connection: sqlite3.Connection, alias_index: AliasIndex) -> Non
     while True:
         # Read whole before its answers are written: no cursor is open over the rows updated.
         rows = connection.execute(
-            f"{_LINKS} AND rowid > ? ORDER BY rowid LIMIT {_PAGE}", (after,)
+            f"{links} AND rowid > ? ORDER BY rowid LIMIT {_PAGE}", (after,)
         ).fetchall()
         if not rows:
             return

@@ -18,12 +18,14 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.cadences import Cadences
+from vaultkit.graph.links import INTERNAL_KINDS, SETTLED_ANCHOR
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
 from vaultkit.model import note_title
 from vaultkit.obsidian.resolve import alias_key, link_target_key
 from vaultkit.task_progress import OPEN_STATUSES
 
 if TYPE_CHECKING:
+    from vaultkit.graph.links import EarlyLinks
     from vaultkit.model import Note
 
 Rows = list[tuple[Any, ...]]
@@ -147,14 +149,35 @@ def holds_rows(digests: Sequence[str]) -> frozenset[str]:
 
 
 def insert_note_rows(
-    connection: sqlite3.Connection, rows: NoteRows, *, keep: Collection[str] = ()
+    connection: sqlite3.Connection,
+    rows: NoteRows,
+    *,
+    keep: Collection[str] = (),
+    early: EarlyLinks | None = None,
 ) -> None:
     """Insert one note's rows (its old rows must have been deleted), but those of the tables
-    in ``keep`` (kept by :func:`delete_notes`)."""
+    in ``keep`` (kept by :func:`delete_notes`); with ``early`` (a new index), each link row
+    with the answer :meth:`~vaultkit.graph.links.EarlyLinks.settled` gives it."""
     for statement, values in rows.inserts:
         # "INSERT INTO <table> VALUES ..."
-        if values and statement.split(" ", 3)[2] not in keep:
+        table = statement.split(" ", 3)[2]
+        if values and table not in keep:
+            if early is not None and table == "links":
+                values = _settled_links(values, early)
             connection.executemany(statement, values)
+
+
+def _settled_links(values: Rows, early: EarlyLinks) -> Rows:
+    """``links`` rows (:func:`_link_rows`) with their ``resolved`` and ``anchor`` filled in
+    where the vault's file names decide them."""
+    settled, anchor = early.settled, SETTLED_ANCHOR
+    rows: Rows = []
+    append = rows.append
+    for row in values:
+        if row[2] in INTERNAL_KINDS and (resolved := settled(row[0], row[2], row[3], row[4])):
+            row = (*row[:_RESOLVED], resolved, anchor, *row[_RESOLVED + 2 :])
+        append(row)
+    return rows
 
 
 def delete_notes(
@@ -288,6 +311,10 @@ def _task_sections(
         (note.path, section, cadences.of(section), done, total, open_count)
         for section, (done, total, open_count) in counts.items()
     ]
+
+
+_RESOLVED = 12
+"""Where a ``links`` row holds ``resolved``, then ``anchor`` (:func:`_link_rows`)."""
 
 
 def _link_rows(note: Note) -> Rows:

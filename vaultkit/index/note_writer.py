@@ -38,6 +38,7 @@ from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.scan.found import SourceFile
 
 if TYPE_CHECKING:
+    from vaultkit.graph.links import EarlyLinks
     from vaultkit.index.update import IndexUpdate, Scopes
 
 
@@ -53,8 +54,12 @@ class NoteWriter:
         excluded: set[str],
         *,
         own: bool = False,
+        early: EarlyLinks | None = None,
     ) -> None:
         self.connection = connection
+        self.early = early
+        """A new index's links answered as they are stored (:class:`vaultkit.graph.links.
+        EarlyLinks`)."""
         self.update = update
         self.known = known
         self.scopes = scopes
@@ -225,7 +230,7 @@ class NoteWriter:
 
     def _store_new(self, rows: NoteRows) -> None:
         """A note new to the index: nothing to compare with or to delete."""
-        insert_note_rows(self.connection, rows)
+        insert_note_rows(self.connection, rows, early=self.early)
         self._arrived(
             rows.path,
             aliases=rows.aliases,

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from vaultkit import feedback
 from vaultkit.cadences import Cadences
 from vaultkit.errors import VaultkitError
-from vaultkit.graph.links import DependencyChange, refresh_graph
+from vaultkit.graph.links import DependencyChange, EarlyLinks, refresh_graph
 from vaultkit.index import cadences as cadence_table
 from vaultkit.index import link_health as link_health
 from vaultkit.index import resource_urls as resource_urls
@@ -198,7 +198,14 @@ def _update_index(
         known = known_files(connection, only)
         changes = find_changes(connection, found, known)
         cadences, recadence = cadence_table.cadences_in_force(connection, wanted_cadences)
-        notes = NoteWriter(connection, update, known, scopes, changes.excluded)
+        # A new index's links are answered as they are stored, while the pool parses, as
+        # far as the files the scan found decide them (vaultkit.graph.links.EarlyLinks).
+        early = (
+            EarlyLinks([item[0].path for item in changes.work] + [r[0] for r in changes.file_rows])
+            if rebuilt
+            else None
+        )
+        notes = NoteWriter(connection, update, known, scopes, changes.excluded, early=early)
         # Notes renamed or moved as they were keep their rows: a folder renamed is a batch
         # of renames, not of new notes to parse.
         moves = find_moves(connection, changes, known)
@@ -502,7 +509,7 @@ def _derive(
     added = notes.added + [row[0] for row in changes.file_rows if row[0] not in notes.known]
     link_touched = set(notes.link_touched)
     if rebuilt:
-        refresh_graph(connection)
+        refresh_graph(connection, early=notes.early)
     elif (
         changes.removed
         or added
