@@ -279,15 +279,19 @@ class LinkResolver:
         ``dashboard.base``), then a file of exactly that name. ``Doc.pdf`` and ``Name.md``
         are first a file of exactly that name, then a note ``Doc.pdf.md``.
         """
-        as_note = (self._by_stem, _key(path) + _MD)
-        as_file = (self._by_name, _key(path))
+        key = _key(path)
+        as_note = (self._by_stem, key + _MD)
+        as_file = (self._by_name, key)
         if _EXTENSION_LIKE.search(path[path.rfind("/") + 1 :]):
             return [as_file, as_note]
         return [as_note, as_file]
 
-    def _exact(self, path: str) -> str | None:
-        """The file at ``path`` from the vault root (with or without ``.md``), or None."""
-        for _, full_key in self._readings(path):
+    def _exact(
+        self, path: str, readings: list[tuple[dict[str, _Paths], str]] | None = None
+    ) -> str | None:
+        """The file at ``path`` from the vault root (with or without ``.md``), or None;
+        ``readings``: the path's :meth:`_readings`, when the caller has them."""
+        for _, full_key in readings or self._readings(path):
             found = self._by_path.get(full_key)
             if found:
                 return self._best_exact(found, path)
@@ -312,10 +316,11 @@ class LinkResolver:
         name_key = _key(segments[-1])
         # Rule 1, exact vault path, is checked across both readings before anything else:
         # a note at the exact path beats a same-named file elsewhere and vice versa.
-        exact = self._exact(path)
+        readings = self._readings(path)
+        exact = self._exact(path, readings)
         if exact is not None:
             return exact, True
-        for index, full_key in self._readings(path):
+        for index, full_key in readings:
             # Both readings index the link's last segment: as a note's name without ".md"
             # (stem index) or as a file's full name (name index).
             candidates = index.get(name_key)
