@@ -104,8 +104,8 @@ def _anchored(resolved: str, fragment: str | None) -> bool:
 
 class EarlyLinks:
     """Where a new index's links point, worked out as their rows are stored, while the parse
-    pool still parses: there the work shares the cores with the workers, where the pass
-    after the parse (:func:`refresh_graph`) has the indexer alone on one core.
+    pool still parses: there the work shares the cores with the workers, whereas in the pass
+    after the parse (:func:`refresh_graph`) the indexer works alone on one core.
 
     For most links the vault's file names are the whole answer: a link that points at a
     file and has no anchor to check. The rest are left to that pass: an unresolved link
