@@ -138,8 +138,8 @@ class EarlyLinks:
         targets = self._targets
         if len(targets) > _MEMO_LIMIT:
             targets = self._targets = {}
-        resolved = _resolved(self._resolver or self.resolver, targets, note, kind, target)
-        if resolved is None or (fragment is not None and _anchored(resolved, fragment)):
+        resolved = _resolved(self.resolver, targets, note, kind, target)
+        if resolved is None or _anchored(resolved, fragment):
             return None
         return resolved
 

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vaultkit.cadences import Cadences
-from vaultkit.graph.links import INTERNAL_KINDS, SETTLED_ANCHOR
+from vaultkit.graph.links import SETTLED_ANCHOR
 from vaultkit.index.store import FAMILIES, NOTE_TABLES
 from vaultkit.model import note_title
 from vaultkit.obsidian.resolve import alias_key, link_target_key
@@ -174,7 +174,7 @@ def _settled_links(values: Rows, early: EarlyLinks) -> Rows:
     rows: Rows = []
     append = rows.append
     for row in values:
-        if row[2] in INTERNAL_KINDS and (resolved := settled(row[0], row[2], row[3], row[4])):
+        if resolved := settled(row[0], row[2], row[3], row[4]):
             row = (*row[:_RESOLVED], resolved, anchor, *row[_RESOLVED + 2 :])
         append(row)
     return rows
