@@ -3,6 +3,7 @@ killed mid-update, and rebuilds itself when corrupt or of another schema version
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -207,4 +208,134 @@ def test_killed_mid_index_leaves_a_usable_index(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert result.stdout.count('"line"') == 400 * 40
     assert kills >= 1
+    assert_matches_scratch(vault, index, tmp_path)
+
+
+def _journal_mode(index: Path) -> str:
+    connection = sqlite3.connect(index)
+    try:
+        return str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _busy_vault(root: Path, notes: int) -> Path:
+    vault = root / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    for number in range(notes):
+        body = "".join(f"- [ ] task {i} [[N{(number + i) % notes}]] #t{i % 3}\n" for i in range(8))
+        (vault / f"N{number}.md").write_text(f"# N{number}\n{body}")
+    return vault
+
+
+def test_a_new_index_is_filled_under_a_rollback_journal_and_left_in_wal(tmp_path: Path) -> None:
+    """A new index's pages are written once (no write-ahead log to copy them from), and the
+    index it leaves is in WAL mode like any other, with no journal beside it."""
+    vault = _busy_vault(tmp_path, 80)
+    index = tmp_path / "i.sqlite3"
+    modes: list[str] = []
+    from vaultkit.index import note_writer
+
+    store = note_writer.NoteWriter.store
+
+    def spying(self: note_writer.NoteWriter, item: object) -> None:
+        modes.append(self.connection.execute("PRAGMA journal_mode").fetchone()[0])
+        store(self, item)  # type: ignore[arg-type]
+
+    note_writer.NoteWriter.store = spying  # type: ignore[method-assign]
+    try:
+        connection, report = update_index(VaultPaths(vault, index=index), progress=False)
+        connection.close()
+    finally:
+        note_writer.NoteWriter.store = store  # type: ignore[method-assign]
+    assert report.rebuilt
+    assert set(modes) == {"delete"} and len(modes) == 80
+    assert _journal_mode(index) == "wal"
+    assert not Path(f"{index}-journal").exists()
+    assert_matches_scratch(vault, index, tmp_path)
+    # A warm update stays in WAL throughout.
+    modes.clear()
+    (vault / "N1.md").write_text("# N1\n- [x] done\n")
+    note_writer.NoteWriter.store = spying  # type: ignore[method-assign]
+    try:
+        index_now(vault, index)
+    finally:
+        note_writer.NoteWriter.store = store  # type: ignore[method-assign]
+    assert modes and set(modes) == {"wal"}
+
+
+def test_a_new_index_another_connection_holds_is_filled_in_wal(tmp_path: Path) -> None:
+    """Leaving WAL needs the file to itself: with another connection open the switch is
+    refused at once (no busy wait), and the build runs in WAL, as before."""
+    from vaultkit.index.store import new_index_journal, open_index
+
+    index = tmp_path / "i.sqlite3"
+    connection, rebuilt = open_index(index)
+    assert rebuilt
+    other = sqlite3.connect(index)
+    other.execute("SELECT count(*) FROM files").fetchone()
+    try:
+        started = time.monotonic()
+        with new_index_journal(connection):
+            assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert time.monotonic() - started < 1
+    finally:
+        other.close()
+    with new_index_journal(connection):
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
+
+
+_KILL_MID_BUILD = """
+import os, sys
+from pathlib import Path
+from vaultkit.index import note_writer
+from vaultkit.index.update import update_index
+from vaultkit.vaultpaths import VaultPaths
+
+store, stored = note_writer.NoteWriter.store, []
+
+def dying(self, item):
+    store(self, item)
+    stored.append(item)
+    if len(stored) == int(sys.argv[3]):
+        os._exit(9)  # as a SIGKILL would: no rollback, no close
+
+note_writer.NoteWriter.store = dying
+update_index(VaultPaths(Path(sys.argv[1]), index=Path(sys.argv[2])), progress=False)
+"""
+
+
+@pytest.mark.parametrize("stored", [1, 150])
+def test_killed_mid_build_the_journal_rolls_the_new_index_back(tmp_path: Path, stored: int) -> None:
+    """A cold build killed after ``stored`` notes leaves its rollback journal beside the
+    index (the pages it wrote past the empty index's end not yet committed); the next run
+    rolls the file back to the empty index, fills it, and equals an index built from
+    scratch."""
+    vault = _busy_vault(tmp_path, 200)
+    index = tmp_path / "i.sqlite3"
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:
+        # Not a pipe: the orphaned parse workers would hold it open.
+        process = subprocess.Popen(
+            [sys.executable, "-c", _KILL_MID_BUILD, str(vault), str(index), str(stored)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=120)
+        finally:
+            # Its parse workers go as the rest of a killed process group would.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 9, errors.read_text()
+    assert Path(f"{index}-journal").exists()
+    assert not Path(f"{index}-wal").exists()
+    connection, _ = update_index(VaultPaths(vault, index=index), progress=False)
+    assert connection.execute("SELECT count(*) FROM notes").fetchone()[0] == 200
+    connection.close()
+    assert not Path(f"{index}-journal").exists()
+    assert _journal_mode(index) == "wal"
     assert_matches_scratch(vault, index, tmp_path)

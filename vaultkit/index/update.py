@@ -44,6 +44,7 @@ from vaultkit.index.store import (
     bulk_load,
     bump_generations,
     index_failure,
+    new_index_journal,
     open_index,
     transaction,
 )
@@ -189,7 +190,11 @@ def _update_index(
         # Nothing moved: no write transaction at all (the common warm case).
         return connection, _finished(update, found, started)
 
-    with transaction(connection), bulk_load(connection) if rebuilt else nullcontext():
+    with (
+        new_index_journal(connection) if rebuilt else nullcontext(),
+        transaction(connection),
+        bulk_load(connection) if rebuilt else nullcontext(),
+    ):
         # Compared again inside the write transaction, which no other updater can enter: a
         # read command beside a watcher, or a dry run beside a sync, updates this index too,
         # and may have stored some of these changes since the comparison above. Stored again
