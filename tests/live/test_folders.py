@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import vaultkit.scan.paths
 import vaultkit.sync.run
 from tests.support.watching import Running, wait_until
 from vaultkit.live import folders
@@ -128,10 +129,16 @@ def test_the_watcher_syncs_a_folder_without_walking_the_vault(
     try:
         wait_until(lambda: len(running.reports) >= 1, timeout=20)  # the initial sync
         walked: list[str] = []
+        looked: list[int] = []  # per look, how many syncs were reported before it
+        scan_paths = vaultkit.scan.paths.scan_paths
 
         def counting(*args: object, **kwargs: object) -> object:
             walked.append("walk")
             return walk(*args, **kwargs)  # type: ignore[arg-type]
+
+        def looking(*args: object, **kwargs: object) -> object:
+            looked.append(len(running.reports))
+            return scan_paths(*args, **kwargs)  # type: ignore[arg-type]
 
         before = len(running.reports)
         gone, came = set(_under(old)), set(_under(new)) if new else set()
@@ -143,12 +150,16 @@ def test_the_watcher_syncs_a_folder_without_walking_the_vault(
         # (A context, not monkeypatch.undo(): that would undo the vault fixture's too.)
         with monkeypatch.context() as patch:
             patch.setattr(vaultkit.sync.run, "scan_vault", counting)
+            patch.setattr(vaultkit.sync.run, "scan_paths", looking)
             if new is None:
                 shutil.rmtree(vault / old)
             else:
                 (vault / old).rename(vault / new)
             running.wait_for_sync(before, synced)
         assert walked == []
+        # The first sync after the change looked at the files once: the events named the
+        # old paths too, which it would otherwise have found by inode and looked at again.
+        assert looked.count(before) == 1
         # Renamed, not parsed again: the index found each file's old name by its inode.
         assert not came & {path for r in running.reports[before:] for path in r.index.parsed}
     finally:

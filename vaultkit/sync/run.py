@@ -359,7 +359,8 @@ def _scan_vault(
             if scan is None
             else _renamed_from(paths.index.path, vault, [*scan.files, *scan.excluded])
         )
-        if came_from:
+        if came_from and not set(came_from) <= set(only):
+            # (The watcher's folder events name the old paths already: no second look.)
             only = sorted({*only, *came_from})
             scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
         if scan is not None and came_from is not None:
