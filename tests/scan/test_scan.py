@@ -738,3 +738,25 @@ def test_scan_paths_leaves_a_symlinked_path_to_the_walk(tmp_path: Path) -> None:
     symlink("Nowhere.md", vault / "Dangling.md")
     assert scan_paths(vault, ["Dangling.md"]) is None
     assert scan_paths(vault, ["Real/Note.md"]) is not None
+
+
+def test_scan_paths_resolves_a_folder_once_and_still_sees_each_link(tmp_path: Path) -> None:
+    """Files of one folder share its resolved path; a link among them, or a linked folder
+    above them, still leaves the paths to the walk, in whichever order they are asked for."""
+    vault = make_vault(
+        tmp_path / "v",
+        {f"Batch/Sub/N{i}.md": "" for i in range(5)} | {"Real/Other.md": "", "Batch/A.md": ""},
+    )
+    asked = ["Batch/A.md", *(f"Batch/Sub/N{i}.md" for i in range(5))]
+    found = scan_paths(vault, asked)
+    assert found is not None
+    assert found.files == tuple(f for f in scan_vault(vault).files if f.path in asked)
+    symlink("../../Real/Other.md", vault / "Batch" / "Sub" / "Linked.md")
+    assert (vault / "Batch" / "Sub" / "Linked.md").is_file()
+    for order in (
+        ["Batch/Sub/N0.md", "Batch/Sub/Linked.md"],
+        ["Batch/Sub/Linked.md", "Batch/Sub/N0.md"],
+    ):
+        assert scan_paths(vault, order) is None
+    symlink("Batch", vault / "Alias", is_dir=True)
+    assert scan_paths(vault, ["Batch/Sub/N1.md", "Alias/Sub/N2.md"]) is None
