@@ -228,26 +228,25 @@ def _busy_vault(root: Path, notes: int) -> Path:
     return vault
 
 
-def test_a_new_index_is_filled_under_a_rollback_journal_and_left_in_wal(tmp_path: Path) -> None:
+def test_a_new_index_is_filled_under_a_rollback_journal_and_left_in_wal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new index's pages are written once (no write-ahead log to copy them from), and the
     index it leaves is in WAL mode like any other, with no journal beside it."""
+    from vaultkit.index import note_writer
+
     vault = _busy_vault(tmp_path, 80)
     index = tmp_path / "i.sqlite3"
     modes: list[str] = []
-    from vaultkit.index import note_writer
-
     store = note_writer.NoteWriter.store
 
     def spying(self: note_writer.NoteWriter, item: object) -> None:
         modes.append(self.connection.execute("PRAGMA journal_mode").fetchone()[0])
         store(self, item)  # type: ignore[arg-type]
 
-    note_writer.NoteWriter.store = spying  # type: ignore[method-assign]
-    try:
-        connection, report = update_index(VaultPaths(vault, index=index), progress=False)
-        connection.close()
-    finally:
-        note_writer.NoteWriter.store = store  # type: ignore[method-assign]
+    monkeypatch.setattr(note_writer.NoteWriter, "store", spying)
+    connection, report = update_index(VaultPaths(vault, index=index), progress=False)
+    connection.close()
     assert report.rebuilt
     assert set(modes) == {"delete"} and len(modes) == 80
     assert _journal_mode(index) == "wal"
@@ -256,11 +255,7 @@ def test_a_new_index_is_filled_under_a_rollback_journal_and_left_in_wal(tmp_path
     # A warm update stays in WAL throughout.
     modes.clear()
     (vault / "N1.md").write_text("# N1\n- [x] done\n")
-    note_writer.NoteWriter.store = spying  # type: ignore[method-assign]
-    try:
-        index_now(vault, index)
-    finally:
-        note_writer.NoteWriter.store = store  # type: ignore[method-assign]
+    index_now(vault, index)
     assert modes and set(modes) == {"wal"}
 
 
