@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ import pytest
 
 from tests.support.cli import installed
 from tests.support.region_vault import disable_quiet_period
+from vaultkit.index import store
+from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.index.update import OwnWrites, record_own_writes
 from vaultkit.sync import run
 from vaultkit.sync.result import SyncResult
@@ -217,3 +221,54 @@ def test_passes_are_bounded_when_own_writes_keep_moving_lines(
     assert len(passes) == run.MAX_PASSES == 3
     assert "links" in result.rendered
     assert "Plan.md" in result.recorded  # the first pass's write
+
+
+def _index_opens(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The paths the index is opened at for writing from now on (``store._connect``)."""
+    opened: list[Path] = []
+    connect = store._connect
+
+    def counted(path: Path) -> sqlite3.Connection:
+        opened.append(path)
+        return connect(path)
+
+    monkeypatch.setattr(store, "_connect", counted)
+    return opened
+
+
+def test_a_sync_that_writes_opens_the_index_once(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update, the render and the record of the sync's own writes share one connection
+    (each open and close of the index costs a save through the hook a few milliseconds)."""
+    run_sync(VaultPaths(vault))
+    cold(vault)
+    opened = _index_opens(monkeypatch)
+    result = run_sync(VaultPaths(vault))
+    assert len(opened) == 1
+    assert set(result.recorded) == DASHBOARD_FILES
+    again = run_sync(VaultPaths(vault), changed=sorted(DASHBOARD_FILES))
+    assert again.index.parsed == [] and again.rendered == []
+
+
+def test_a_sync_that_renders_nothing_still_records_when_it_scanned(vault: Path) -> None:
+    """A change no dashboard reads renders nothing; the sync still notes when it scanned (the
+    hook's fast path trusts the index only for notes modified before that)."""
+    paths = VaultPaths(vault)
+    run_sync(paths)
+    inbox = vault / "Inbox.md"
+    inbox.write_text(inbox.read_text(encoding="utf-8") + "\nA line of prose.\n", encoding="utf-8")
+
+    def synced_at() -> int:
+        with closing(sqlite3.connect(paths.index.path)) as connection:
+            row = connection.execute(
+                "SELECT value FROM meta WHERE key = ?", (SYNCED_AT_KEY,)
+            ).fetchone()
+        return int(row[0])
+
+    before = synced_at()
+    started = time.time_ns()
+    result = run_sync(paths, changed=["Inbox.md"])
+    assert result.index.parsed == ["Inbox.md"]
+    assert result.rendered == []
+    assert before < started <= synced_at()

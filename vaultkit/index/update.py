@@ -286,10 +286,14 @@ def record_own_writes(
     cadences: Cadences | None = None,
     excludes: Sequence[str] = (),
     meta: Sequence[tuple[str, str]] = (),
+    connection: sqlite3.Connection | None = None,
 ) -> OwnWrites | None:
     """Store in the index the files a sync has just written (vault path -> the bytes it
     wrote), as it wrote them, and the ``meta`` rows given (the sync's records), in one
     transaction; returns what was stored, None when nothing could be stored.
+
+    ``connection``: the index as the sync's update opened it (left open, outside a
+    transaction); without it the index is opened here, and closed again.
 
     vaultkit's own writes are no change: without this, the next update would find them
     changed, read and parse them again, and a sync that created the dashboards would be
@@ -318,10 +322,13 @@ def record_own_writes(
         for source, excluded in sources
         if source.is_note and _as_written(source, written[source.path])
     ]
-    try:
-        connection, rebuilt = _open(paths.root, paths.index)
-    except VaultkitError:
-        return None
+    rebuilt = False
+    own = connection is None
+    if connection is None:
+        try:
+            connection, rebuilt = _open(paths.root, paths.index)
+        except VaultkitError:
+            return None
     try:
         rules = read_tasks_plugin(paths.root).rules
         row = connection.execute(
@@ -338,7 +345,8 @@ def record_own_writes(
     except sqlite3.Error:
         return None
     finally:
-        connection.close()
+        if own:
+            connection.close()
     return stored
 
 

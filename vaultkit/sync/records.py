@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from contextlib import closing, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, SYNCED_AT_KEY, TARGET_KEY, WROTE_KEY
+from vaultkit.index.store import transaction
 from vaultkit.writeback.plan import Planned
 from vaultkit.writeback.regions import WriteStatus
 
@@ -66,20 +67,17 @@ def render_records(
 
 
 def record_synced(
-    index_path: Path, scan_started_ns: int, records: Sequence[tuple[str, str]] = ()
+    connection: sqlite3.Connection, scan_started_ns: int, records: Sequence[tuple[str, str]] = ()
 ) -> None:
-    """Note in the index when this completed sync started scanning, and what it rendered.
+    """Note in the index (through the sync's ``connection``) when this completed sync started
+    scanning, and what it rendered.
 
     The hook's fast path trusts "this note is as the index holds it" only for notes modified
     before that moment: the read commands refresh the index without rendering dashboards.
     ``records`` are the render keys and written hashes of ``vaultkit.sync.freshness``.
     """
     # The marker only spares the hook a sync; losing it is harmless, so never fail for it.
-    with (
-        suppress(sqlite3.Error),
-        closing(sqlite3.connect(index_path, timeout=10)) as connection,
-        connection,
-    ):
+    with suppress(sqlite3.Error), transaction(connection):
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             [(SYNCED_AT_KEY, str(scan_started_ns)), *records],

@@ -18,7 +18,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from contextlib import closing, nullcontext
+from contextlib import closing, nullcontext, suppress
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -287,39 +287,45 @@ def _run_sync(
     if dated is not None:
         # What the last full scan left out (conflict copies, placeholders) is still there.
         index.skipped = dated.skipped
-    fresh, rendered, written_by_us, log = _render(
-        connection, paths, config, today, force=force, progress=progress
-    )
-    result = SyncResult(
-        index=index,
-        dashboards=[d.name for d in config.dashboards if d.enabled],
-        rendered=[d.name for d, _ in rendered],
-        dry_run=dry_run,
-        unlistable=[(s.path, s.cannot_list) for s in scan.skipped if s.cannot_list],
-    )
-    result.planned = plan_writes(vault, rendered, force=force) + [
-        Planned(vault / target, None, None, WriteStatus.UNCHANGED)
-        for target in dict.fromkeys(d.target_path for d in fresh.current)
-    ]
-    if log is not None:
-        result.planned += [log.log.planned, *(untick.planned for untick in log.unticks)]
-    check_guard_rails(vault, config, result.planned)
-    if force:
-        check_backup_folders(paths, result.planned)
-    if not dry_run:
-        with feedback.phase("write", shown=progress):
-            write = partial(
-                write_planned,
-                vault,
-                rendered,
-                force=force,
-                backup_dir=paths.backups if force else None,
-                quiet=config.vault.quiet_seconds,
-                own_writes=written_by_us,
-            )
-            result.results = write_in_order(write, result.planned, log)
-            result.reindex = changed_notes(vault, result.results, log)
-            _remember(result, paths, config, fresh, probe, scan_started_ns)
+    # The index stays open from the update to the record of the sync's own writes: closing it
+    # in between (the last connection of the file) checkpoints and removes the write-ahead
+    # log, and opening it again reads the schema anew, ~3 ms of every save that writes.
+    try:
+        fresh, rendered, written_by_us, log = _render(
+            connection, paths, config, today, force=force, progress=progress
+        )
+        result = SyncResult(
+            index=index,
+            dashboards=[d.name for d in config.dashboards if d.enabled],
+            rendered=[d.name for d, _ in rendered],
+            dry_run=dry_run,
+            unlistable=[(s.path, s.cannot_list) for s in scan.skipped if s.cannot_list],
+        )
+        result.planned = plan_writes(vault, rendered, force=force) + [
+            Planned(vault / target, None, None, WriteStatus.UNCHANGED)
+            for target in dict.fromkeys(d.target_path for d in fresh.current)
+        ]
+        if log is not None:
+            result.planned += [log.log.planned, *(untick.planned for untick in log.unticks)]
+        check_guard_rails(vault, config, result.planned)
+        if force:
+            check_backup_folders(paths, result.planned)
+        if not dry_run:
+            with feedback.phase("write", shown=progress):
+                write = partial(
+                    write_planned,
+                    vault,
+                    rendered,
+                    force=force,
+                    backup_dir=paths.backups if force else None,
+                    quiet=config.vault.quiet_seconds,
+                    own_writes=written_by_us,
+                )
+                result.results = write_in_order(write, result.planned, log)
+                result.reindex = changed_notes(vault, result.results, log)
+                _remember(connection, result, paths, config, fresh, probe, scan_started_ns)
+    finally:
+        connection.close()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -379,7 +385,7 @@ def _render(
 ) -> tuple[_Freshness, Rendered, dict[str, str], LogPlan | None]:
     """Which dashboards are current, the text of every stale one, vaultkit's own last writes
     into notes (:func:`vaultkit.sync.records.own_writes`) and the habits log's planned write
-    (:mod:`vaultkit.sync.habit_log`); closes ``connection``."""
+    (:mod:`vaultkit.sync.habit_log`); ``connection`` is left open, outside a transaction."""
     rendered: Rendered = []
     enabled = sum(1 for d in config.dashboards if d.enabled)
     with feedback.phase("render", enabled, shown=progress) as rendering:
@@ -414,7 +420,12 @@ def _render(
                 connection.execute("COMMIT")
                 _keep(connection, fragments, fresh.stale, config, topic_memo.update)
         finally:
-            connection.close()
+            # The read transaction ends with the render (a snapshot held through the write
+            # phase would keep other writers' log from being checkpointed); what nothing
+            # rendered from needs no commit.
+            if connection.in_transaction:
+                with suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
     return fresh, rendered, written_by_us, log
 
 
@@ -504,6 +515,7 @@ def _own_writes(paths: VaultPaths, result: SyncResult, fresh: _Freshness) -> dic
 
 
 def _remember(
+    connection: sqlite3.Connection,
     result: SyncResult,
     paths: VaultPaths,
     config: Config,
@@ -513,7 +525,8 @@ def _remember(
 ) -> None:
     """Keep in the index what the next sync compares with (:mod:`vaultkit.sync.records`), and
     the files this sync wrote as it wrote them (:func:`vaultkit.index.update.
-    record_own_writes`), so that the next sync finds nothing changed."""
+    record_own_writes`), so that the next sync finds nothing changed; through ``connection``,
+    the sync's own, open since its update of the index."""
     vault = paths.root
     records = render_records(vault, result.results, fresh.stale, fresh.keys, fresh.analyses)
     if (
@@ -534,11 +547,12 @@ def _remember(
         records.append((STAMP_KEY, stamp.to_json()))
     written = _own_writes(paths, result, fresh)
     if written:
-        # One transaction for both (one commit and one close of the index, which the hook
-        # pays for on every save that changes a dashboard).
+        # One transaction for both (one commit of the index, which the hook pays for on every
+        # save that changes a dashboard).
         recorded = record_own_writes(
             paths,
             written,
+            connection=connection,
             scopes=_scopes(config),
             cadences=Cadences(config.status.cadences),
             excludes=config.vault.excludes,
@@ -547,7 +561,7 @@ def _remember(
         if recorded is not None:
             result.recorded, result.moved = recorded
             return
-    record_synced(result.index.index_path, scan_started_ns, records)
+    record_synced(connection, scan_started_ns, records)
 
 
 def _render_all(
