@@ -11,6 +11,7 @@ import pickle
 import shutil
 import sqlite3
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,10 @@ from hypothesis import strategies as st
 
 from tests.support.cli import installed, sync
 from vaultkit.dashboards.common import CellMarkdown
-from vaultkit.dashboards.fragments import FragmentStore
+from vaultkit.dashboards.fragments import CHILDREN, TOP, FragmentStore
 from vaultkit.dashboards.helpers import blocks
 from vaultkit.dashboards.render import RenderError, make_environment, render_template
-from vaultkit.index.fragments import load_fragments, save_fragments
+from vaultkit.index.fragments import fragment_texts, load_fragments, save_fragments
 from vaultkit.index.store import _SCHEMA
 from vaultkit.task_progress import Progress
 
@@ -44,6 +45,11 @@ def _index() -> sqlite3.Connection:
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
+def _store(connection: sqlite3.Connection) -> FragmentStore:
+    """The store of one render, reading ``connection`` as a sync's does."""
+    return FragmentStore(partial(fragment_texts, connection), partial(load_fragments, connection))
+
+
 def _render(
     connection: sqlite3.Connection | None,
     topics: Sequence[dict[str, Any]],
@@ -56,7 +62,7 @@ def _render(
 ) -> str:
     """The Topics text; with ``connection``, through its stored fragments, which are then
     replaced by what this render used (as a sync keeps them)."""
-    store = None if connection is None else FragmentStore(lambda d: load_fragments(connection, d))
+    store = None if connection is None else _store(connection)
     if templates is None:
         # One environment per set of notes (they decide the links): compiled once.
         env = _ENVIRONMENTS.get(tuple(notes))
@@ -83,9 +89,14 @@ def _stored(connection: sqlite3.Connection) -> dict[str, str]:
     return dict(connection.execute("SELECT key, text FROM fragments WHERE dashboard = 'topics'"))
 
 
+def _fragments(connection: sqlite3.Connection) -> dict[str, str]:
+    """The stored fragments, without the lists of what they hold."""
+    return {key: text for key, text in _stored(connection).items() if not key.endswith(CHILDREN)}
+
+
 def _rows(connection: sqlite3.Connection) -> list[str]:
     """The stored rows' texts (a block of one row has its row's text too)."""
-    return sorted({text for text in _stored(connection).values() if text.count("\n") == 1})
+    return sorted({text for text in _fragments(connection).values() if text.count("\n") == 1})
 
 
 _text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
@@ -159,11 +170,20 @@ def test_cached_rows_render_what_a_whole_render_does(states: list[Any]) -> None:
         after = _stored(connection)
         if after != before:
             made = (cached, len(topics))
-        # The store holds what the last render that made something new used: at most one
-        # fragment per distinct row and one per block of rows (a render that made nothing
+        # The store holds what the last render that made something new used, the rows of
+        # the blocks it copied whole included: at most one fragment per distinct row, one
+        # per block of rows and the list of each block's rows (a render that made nothing
         # new leaves it as it was).
-        assert all(text in made[0] for text in after.values())
-        assert len(after) <= 2 * made[1]
+        fragments = _fragments(connection)
+        assert all(text in made[0] for text in fragments.values())
+        assert len(fragments) <= 2 * made[1]
+        assert len(after) - len(fragments) <= made[1] + 1  # a list per block, and the top one
+        # Everything stored is held by the top list, or by a list of what it names: a render
+        # finds what to drop from the lists alone.
+        top = after.get(TOP, "").split()
+        held = {inner for key in top for inner in after.get(key + CHILDREN, "").split()}
+        assert set(fragments) == {*top, *held}
+        assert all(key[:-1] in top for key in set(after) - set(fragments) - {TOP})
 
 
 _paths = st.lists(st.text(min_size=1, max_size=5), unique=True, max_size=60)
@@ -237,16 +257,24 @@ class _CountingStore(FragmentStore):
     """A store that counts the keys looked up and the fragments rendered."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        super().__init__(lambda dashboard: load_fragments(connection, dashboard))
-        self.lookups = self.renders = 0
+        def everything(dashboard: str) -> dict[str, str]:
+            self.scans += 1
+            return load_fragments(connection, dashboard)
+
+        def texts(dashboard: str, keys: Sequence[str]) -> dict[str, str]:
+            self.queries += 1
+            return fragment_texts(connection, dashboard, keys)
+
+        super().__init__(texts, everything)
+        self.lookups = self.renders = self.scans = self.queries = 0
 
     def get(self, dashboard: str, digest: str) -> str | None:
         self.lookups += 1
         return super().get(dashboard, digest)
 
-    def put(self, dashboard: str, digest: str, text: str) -> None:
+    def put(self, dashboard: str, digest: str, text: str, children: Sequence[str] = ()) -> None:
         self.renders += 1
-        super().put(dashboard, digest, text)
+        super().put(dashboard, digest, text, children)
 
 
 def test_a_big_table_whose_one_row_changed_keys_only_that_rows_block() -> None:
@@ -278,6 +306,7 @@ def test_a_big_table_whose_one_row_changed_keys_only_that_rows_block() -> None:
     first = _CountingStore(connection)
     whole = render(first)
     assert first.renders == len(topics) + len(found)
+    assert first.scans == 1  # an empty store, which has no top list yet: read whole
     changed = 321
     topics[changed] = {**topics[changed], "properties": {"status": "b"}, "digest": "new"}
     second = _CountingStore(connection)
@@ -288,12 +317,136 @@ def test_a_big_table_whose_one_row_changed_keys_only_that_rows_block() -> None:
     (block,) = [b for b in found if any(t["path"] == "Topics/Topic 321.md" for t in b)]
     assert second.lookups == len(found) + len(block)
     assert second.renders == 2
+    assert second.scans == 0  # the blocks are read as asked, and what to drop from the lists
+    # A fixed number of queries, whatever the table's size: the first block with the top
+    # list, every block the top list names, the new block, the rows its old version held,
+    # the changed row, and the top list again when the render is saved.
+    assert second.queries == 6
     # Nothing changed since: each block is copied whole, and the store is left as it was.
     stored = _stored(connection)
     third = _CountingStore(connection)
     assert render(third) == text
     assert (third.lookups, third.renders) == (len(found), 0)
     assert _stored(connection) == stored
+    # A row of another block changes: the rows of that block, copied whole since the first
+    # render, are still stored, so only that row and its block are rendered again.
+    other = 40
+    (block,) = [b for b in found if any(t["path"] == f"Topics/Topic {other}.md" for t in b)]
+    assert not any(t["path"] == "Topics/Topic 321.md" for t in block)
+    topics[other] = {**topics[other], "properties": {"status": "c"}, "digest": "newer"}
+    fourth = _CountingStore(connection)
+    assert render(fourth) == text.replace("| [[Topic 40]] | a |", "| [[Topic 40]] | c |")
+    assert (fourth.lookups, fourth.renders, fourth.scans) == (len(found) + len(block), 2, 0)
+    assert fourth.queries == 6
+    assert len(_fragments(connection)) == len(topics) + len(found)
+
+
+def test_two_renders_saving_one_after_the_other_leave_nothing_unlisted() -> None:
+    """A dry run renders beside a watcher: both read the store, then each saves what it made.
+    The second finds the top list another render saved and drops from every stored key."""
+    connection = _index()
+    columns, notes = ["status"], ["Rust.md", "Go.md", "Zig.md"]
+    _render(connection, _topics("a", "b", "c"), columns, notes)
+    env = make_environment(Path("/vault"), notes, TODAY)
+    stores = []
+    for statuses in (("A", "b", "c"), ("a", "b", "C")):
+        store = env.fragments = _store(connection)  # type: ignore[attr-defined]
+        context = {
+            "topics": _topics(*statuses),
+            "topic_columns": columns,
+            "comparison_tables": [],
+            "dashboard": DASHBOARD,
+        }
+        render_template(env, "topics.md.j2", context)
+        stores.append(store)
+    for store in stores:
+        connection.execute("BEGIN")
+        save_fragments(connection, [("topics", *store.changes("topics"))], ["topics"])
+        connection.execute("COMMIT")
+    # Nothing the first stored is left unlisted (the second's lists may name a fragment the
+    # first dropped: the next render that needs it renders it again).
+    assert set(_fragments(connection)) <= _held_from_top(connection)
+    assert "| [[Rust]] | A |\n" not in _rows(connection)
+    assert "| [[Zig]] | C |\n" in _rows(connection)
+
+
+def test_a_store_without_lists_renders_the_same_and_gets_them() -> None:
+    """A store an earlier vaultkit kept holds no lists: a render reads it as it is, and the
+    first that makes something new drops what it did not use and writes the lists."""
+    connection = _index()
+    columns, notes = ["status"], ["Rust.md", "Go.md", "Zig.md"]
+    _render(connection, _topics("a", "b", "c"), columns, notes)
+    connection.execute("DELETE FROM fragments WHERE substr(key, -1) = ?", (CHILDREN,))
+    text = _render(connection, _topics("a", "B", "c"), columns, notes)
+    assert text == _render(None, _topics("a", "B", "c"), columns, notes)
+    stored = _stored(connection)
+    top = stored[TOP].split()
+    held = {inner for key in top for inner in stored[key + CHILDREN].split()}
+    assert set(_fragments(connection)) == {*top, *held}
+    assert _rows(connection) == ["| [[Go]] | B |\n", "| [[Rust]] | a |\n", "| [[Zig]] | c |\n"]
+
+
+def _held_from_top(connection: sqlite3.Connection) -> set[str]:
+    """What the top list names, and what the lists of those name."""
+    stored = _stored(connection)
+    top = stored[TOP].split()
+    return {*top, *(inner for key in top for inner in stored.get(key + CHILDREN, "").split())}
+
+
+@pytest.mark.parametrize(
+    "states",
+    [
+        # The same row in two blocks; one block changes, the other is copied whole.
+        [{"X": ["r1"], "Y": ["r1"]}, {"X": ["r2"], "Y": ["r1"]}, {"X": ["r2"], "Z": ["r3"]}],
+        # Cells in rows in blocks: a block copied whole holds its rows' cells too.
+        [{"X": ["a b", "c"], "Y": ["d"]}, {"X": ["a b", "c"], "Y": ["e"]}, {"X": ["c"]}],
+    ],
+    ids=["a row in two blocks", "three levels"],
+)
+def test_what_a_block_copied_whole_holds_stays_and_what_goes_is_dropped(
+    tmp_path: Path, states: list[dict[str, list[str]]]
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "nested.md.j2").write_text(
+        "{% for b in topics %}{% cache b.name, b.rows %}{% for r in b.rows %}"
+        "{% cache r %}{% for c in r.split() %}{% cache c %}{{ c }},{% endcache %}{% endfor %};"
+        "{% endcache %}{% endfor %}|{% endcache %}{% endfor %}"
+    )
+    connection = _index()
+    for state in states:
+        topics = [{"name": name, "rows": rows} for name, rows in state.items()]
+
+        def render(into: sqlite3.Connection | None, topics: list[Any] = topics) -> str:
+            return _render(
+                into, topics, [], [], template="nested.md.j2", templates=templates, vault=tmp_path
+            )
+
+        assert render(connection) == render(None)
+        # The store holds exactly what the render used (each state makes something new):
+        # nothing a block copied whole holds is lost to a block that went, and nothing that
+        # went stays.
+        cells = {f"{c}," for rows in state.values() for r in rows for c in r.split()}
+        lines = {
+            r: "".join(f"{c}," for c in r.split()) + ";" for rows in state.values() for r in rows
+        }
+        blocks = {"".join(lines[r] for r in rows) + "|" for rows in state.values()}
+        assert set(_fragments(connection).values()) == cells | set(lines.values()) | blocks
+        assert set(_fragments(connection)) == _held_from_top(connection)
+
+
+def test_two_cache_tags_of_one_line_keep_their_own_text(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "line.md.j2").write_text(
+        "{% cache 1 %}first{% endcache %} {% cache 1 %}second{% endcache %}\n"
+    )
+    connection = _index()
+    for _ in range(2):
+        text = _render(
+            connection, [], [], [], template="line.md.j2", templates=templates, vault=tmp_path
+        )
+        assert text == "first second\n"
 
 
 def test_other_columns_never_reuse_a_row() -> None:
@@ -302,7 +455,11 @@ def test_other_columns_never_reuse_a_row() -> None:
     _render(connection, _topics("a"), ["status"], notes)
     text = _render(connection, _topics("a"), ["status", "tasks"], notes)
     assert "| [[Rust]] | a | 2 |\n" in text
-    assert set(_stored(connection).values()) == {"| [[Rust]] | a | 2 |\n"}
+    assert set(_fragments(connection).values()) == {"| [[Rust]] | a | 2 |\n"}
+    # The top list names the block of that one row, whose list names the row.
+    stored = _stored(connection)
+    (block,) = stored[TOP].split()
+    assert stored[block + CHILDREN] in stored
 
 
 def test_a_changed_template_never_reuses_a_fragment(tmp_path: Path) -> None:
@@ -330,7 +487,7 @@ def test_a_changed_template_never_reuses_a_fragment(tmp_path: Path) -> None:
         "{% for t in topics %}{% cache t.title %}{{ t.title }} v2\n{% endcache %}{% endfor %}"
     )
     assert render() == "Rust v2\nGo v2\n"
-    assert sorted(_stored(connection).values()) == ["Go v2\n", "Rust v2\n"]
+    assert sorted(_fragments(connection).values()) == ["Go v2\n", "Rust v2\n"]
 
 
 @pytest.mark.parametrize(
@@ -356,7 +513,8 @@ def _fragment_rows(vault: Path, cache: Path) -> int:
         # A row's text is one line; a block's is its rows' (one line too for a block of one).
         count: int = connection.execute(
             "SELECT count(DISTINCT text) FROM fragments WHERE dashboard = 'topics' "
-            "AND instr(substr(text, 1, length(text) - 1), char(10)) = 0"
+            "AND instr(substr(text, 1, length(text) - 1), char(10)) = 0 "
+            f"AND substr(key, -1) != '{CHILDREN}'"
         ).fetchone()[0]
     return count
 
@@ -451,5 +609,5 @@ def test_another_vaultkit_version_never_reuses_a_fragment(monkeypatch: pytest.Mo
     monkeypatch.setattr("vaultkit.dashboards.fragments.__version__", "999.0")
     _render(connection, _topics("a", "b"), ["status"], ["Rust.md", "Go.md"])
     after = set(_stored(connection))
-    assert len(after) == len(before) == 3  # the two rows, and their block
-    assert not before & after
+    assert len(after) == len(before) == 5  # the two rows, their block, its list, the top list
+    assert before & after == {TOP}

@@ -5,20 +5,24 @@ template wraps each row in ``{% cache %}``, keyed by everything the row's text d
 a sync renders only the rows whose key is new and copies the others from the last render.
 The key is the template's to give and must hold every value the body reads that can change
 (the row, the columns, a link's shortest form); to it the tag adds the template's own source
-and the tag's line, and vaultkit's version (the filters' code), so that a changed template
-or vaultkit never reuses a stale fragment.
+and the tag's place in it, and vaultkit's version (the filters' code), so that a changed
+template or vaultkit never reuses a stale fragment.
 
 A fragment's text is a pure function of its key, so a hit gives exactly the bytes a render
 would. The fragments live in the index (:mod:`vaultkit.index.fragments`) per dashboard;
 after a dashboard renders something new, its fragments that render did not use are dropped,
-so the store holds at most what the last such render of each dashboard used. Without a store
-(``vaultkit doctor``, a template test) the tag renders its body every time.
+so the store holds at most what the last such render of each dashboard used. A fragment
+copied whole uses the fragments its body used when it was rendered (the rows of a block of
+rows): each such fragment is stored with the list of them (under its key and
+:data:`CHILDREN`), so that they stay, and the next change to a row of that block renders the
+row alone, not the whole block. Without a store (``vaultkit doctor``, a template test) the
+tag renders its body every time.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from hashlib import blake2b
 from typing import Any
 
@@ -29,57 +33,173 @@ from jinja2.parser import Parser
 
 from vaultkit import __version__
 
-Loader = Callable[[str], Mapping[str, str]]
-"""Dashboard name -> its stored fragments (key digest -> text)."""
+Texts = Callable[[str, Sequence[str]], Mapping[str, str]]
+"""(dashboard, keys) -> the stored texts of those keys it has."""
+Everything = Callable[[str], Mapping[str, str]]
+"""Dashboard -> every fragment stored for it (key -> text)."""
+
+CHILDREN = ">"
+"""Added to a fragment's key for the stored list of the fragments used while its body was
+rendered, those nested in nested ones included (their keys, space-separated); a fragment's
+own key is hex digits."""
+TOP = CHILDREN
+"""The key of the list of the fragments the dashboard's last render used outside any other
+(the blocks of a table), in their order: what is stored is what they hold, so what a render
+that no longer uses one of them drops is found from the lists, not by reading every key."""
 
 
 class FragmentStore:
-    """The fragments of one sync's renders: those stored, those used, and those new.
+    """The fragments of one sync's renders: those read, those used, and those new.
 
-    Each dashboard's stored fragments are read on its first ``{% cache %}``, so a dashboard
-    whose template has none costs nothing.
+    A dashboard's fragments are read from the index as its ``{% cache %}`` tags ask for them,
+    each with the list of the fragments inside it, and the last render's top fragments all
+    at once: a table copied whole from its blocks reads those blocks, not its thousands of
+    rows. When a block is not stored (a row of it changed), the rows the block in its place
+    held last time are read together, before the block's body asks for them one by one.
+
+    A render that made something new drops what the last one's :data:`TOP` list named and
+    this one did not use, with what that held. A store without a top list (empty, or kept by
+    an earlier vaultkit) is read whole at once.
     """
 
-    def __init__(self, load: Loader) -> None:
-        self._load = load
-        self.stored: dict[str, Mapping[str, str]] = {}
+    def __init__(self, texts: Texts, everything: Everything) -> None:
+        self._texts = texts
+        self._everything = everything
+        self.read: dict[str, dict[str, str | None]] = {}
+        """Per dashboard, every key asked of the index (and its list's key): its text, None
+        when it is not stored."""
+        self._whole: set[str] = set()
+        """The dashboards whose store was read whole: a key not read is not stored."""
+        self._last: dict[str, list[str]] = {}
+        """Per dashboard read as asked, the last render's top list."""
+        self._top_read: dict[str, str | None] = {}
+        """Per dashboard, its top list as this render found it (None: there was none)."""
+        self._asked: dict[str, int] = {}
+        """Per dashboard, the fragments asked for outside any other so far."""
         self.used: dict[str, set[str]] = {}
+        self.top: dict[str, dict[str, None]] = {}
+        """Per dashboard, the fragments used outside any other, in their order."""
         self.new: dict[str, dict[str, str]] = {}
+        self._inside: list[set[str]] = []
+        """The fragments used by each body being rendered, the innermost last."""
 
     def get(self, dashboard: str, digest: str) -> str | None:
-        stored = self.stored.get(dashboard)
-        if stored is None:
-            stored = self.stored[dashboard] = self._load(dashboard)
-            self.used[dashboard] = set()
-            self.new[dashboard] = {}
-        text = stored.get(digest)
+        read = self.read.get(dashboard)
+        if read is None:
+            read = self._open(dashboard, digest)
+        text = self.new[dashboard].get(digest)
         if text is None:
-            text = self.new[dashboard].get(digest)
+            if dashboard in self._whole:
+                text = read.get(digest)
+            else:
+                self._read(dashboard, [digest])
+                text = read[digest]
+                if text is None and not self._inside:
+                    self._read_held(dashboard, self._asked[dashboard])
+        if not self._inside:
+            self._asked[dashboard] += 1
         if text is not None:
-            self.used[dashboard].add(digest)
+            self._use(dashboard, digest)
         return text
 
-    def put(self, dashboard: str, digest: str, text: str) -> None:
+    def _open(self, dashboard: str, digest: str) -> dict[str, str | None]:
+        """A dashboard's first ask: its top list is read with the key."""
+        listed = digest + CHILDREN
+        found = self._texts(dashboard, [digest, listed, TOP])
+        last = self._top_read[dashboard] = found.get(TOP)
+        read: dict[str, str | None]
+        if last is None:
+            read = dict(self._everything(dashboard))
+            self._whole.add(dashboard)
+        else:
+            read = {digest: found.get(digest), listed: found.get(listed)}
+            self._last[dashboard] = [key for key in last.split(" ") if key]
+        self.read[dashboard] = read
+        if last is not None:
+            # The last render's top fragments, most of which this one asks for again: read
+            # together, not one query each.
+            self._read(dashboard, self._last[dashboard])
+        self._asked[dashboard] = 0
+        self.used[dashboard] = set()
+        self.top[dashboard] = {}
+        self.new[dashboard] = {}
+        return read
+
+    def _read(self, dashboard: str, keys: Iterable[str]) -> None:
+        """Read those of ``keys`` not read yet, each with its list."""
+        read = self.read[dashboard]
+        wanted = [each for key in keys if key not in read for each in (key, key + CHILDREN)]
+        if wanted:
+            found = self._texts(dashboard, wanted)
+            read.update((key, found.get(key)) for key in wanted)
+
+    def _read_held(self, dashboard: str, position: int) -> None:
+        """Read what the last render's fragment at ``position`` of the top list held: the
+        fragment about to be rendered in its place most likely holds most of it again."""
+        last = self._last[dashboard]
+        if position < len(last):
+            self._read(dashboard, last[position : position + 1])
+            listed = self.read[dashboard].get(last[position] + CHILDREN)
+            if listed:
+                self._read(dashboard, listed.split(" "))
+
+    def begin(self) -> None:
+        """A fragment's body is about to be rendered: the fragments it uses are its own."""
+        self._inside.append(set())
+
+    def end(self) -> list[str]:
+        """The body :meth:`begin` announced is rendered (or failed): the fragments it used,
+        those nested in them included."""
+        return sorted(self._inside.pop())
+
+    def put(self, dashboard: str, digest: str, text: str, children: Sequence[str] = ()) -> None:
+        """A fragment rendered, with the fragments its body used (:meth:`end`)."""
         self.new[dashboard][digest] = text
-        self.used[dashboard].add(digest)
+        if children:
+            self.new[dashboard][digest + CHILDREN] = " ".join(children)
+        self._use(dashboard, digest)
+
+    def _use(self, dashboard: str, digest: str) -> None:
+        """Mark a fragment used, with the fragments inside it (its list holds them all)."""
+        listed = digest + CHILDREN
+        text = self.new[dashboard].get(listed) or self.read[dashboard].get(listed)
+        marked = [digest, listed, *text.split(" ")] if text else [digest]
+        self.used[dashboard].update(marked)
+        if self._inside:
+            self._inside[-1].update(key for key in marked if not key.endswith(CHILDREN))
+        else:
+            self.top[dashboard][digest] = None
+
+    def made(self, dashboard: str) -> bool:
+        """Whether ``dashboard``'s render made a fragment the store does not hold."""
+        return bool(self.new.get(dashboard))
 
     def changes(self, dashboard: str) -> tuple[list[str] | None, dict[str, str]]:
         """What the store must drop after ``dashboard`` rendered (its stored fragments that
-        render did not use; None: all of them, as it used none) and what it must add.
+        render did not use; None: all of them, as it used none) and what it must add; asked
+        inside the transaction that saves them.
 
-        A render that made nothing new drops nothing: the fragments it did not use are then
-        those nested in a block it copied whole (the rows of an unchanged block of rows),
-        which the next change to that block reads again, and a render that changed nothing
-        writes nothing.
+        A render that made nothing new drops nothing, and writes nothing. When another render
+        saved since this one read the store (a dry run beside a watcher), every stored key is
+        read: what that one stored is named by no list this render read.
         """
-        if dashboard not in self.stored:
+        if dashboard not in self.read:
             return None, {}
         new = self.new[dashboard]
         if not new:
             return [], {}
-        used = self.used[dashboard]
-        dropped = [digest for digest in self.stored[dashboard] if digest not in used]
-        return dropped, new
+        used, read = self.used[dashboard], self.read[dashboard]
+        if self._texts(dashboard, [TOP]).get(TOP) != self._top_read[dashboard]:
+            dropped = [key for key in self._everything(dashboard) if key not in used]
+        elif dashboard in self._whole:
+            dropped = [key for key in read if key not in used]
+        else:
+            gone = [key for key in self._last[dashboard] if key not in used]
+            self._read(dashboard, gone)
+            lists = [key + CHILDREN for key in gone if read[key + CHILDREN] is not None]
+            held = [inner for key in lists for inner in str(read[key]).split(" ")]
+            dropped = sorted({key for key in (*gone, *lists, *held) if key not in used})
+        return dropped, {**new, TOP: " ".join(self.top[dashboard])}
 
 
 class FragmentCache(Extension):
@@ -92,11 +212,14 @@ class FragmentCache(Extension):
         super().__init__(environment)
         environment.extend(fragments=None)
         self._sources: dict[str | None, str] = {}
+        self._tags: dict[str | None, int] = {}
+        """Per template, the ``{% cache %}`` tags parsed so far (two may share a line)."""
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         # The whole template's digest goes into each block's identity: the body may call a
         # macro or read a variable set elsewhere in the file.
         self._sources[name] = blake2b(source.encode("utf-8", "surrogatepass")).hexdigest()
+        self._tags[name] = 0
         return source
 
     def parse(self, parser: Parser) -> nodes.Node:
@@ -107,7 +230,10 @@ class FragmentCache(Extension):
         # Compiled into the template's code, which Jinja's bytecode cache keeps by the
         # template's text alone: vaultkit's version is added when the block runs instead.
         # (Changing the code this method generates needs sandbox._COMPILED_VERSION moved.)
-        block = f"{parser.name}\0{self._sources.get(parser.name, '')}\0{lineno}"
+        # The tag's place in the template: its line, and how many tags came before it (the
+        # tags of one line are parsed in their order).
+        tag = self._tags[parser.name] = self._tags.get(parser.name, 0) + 1
+        block = f"{parser.name}\0{self._sources.get(parser.name, '')}\0{lineno}\0{tag}"
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
         call = self.call_method(
             "_fragment", [nodes.ContextReference(), nodes.Const(block), nodes.List(values)]
@@ -137,6 +263,10 @@ class FragmentCache(Extension):
         dashboard = str(about.get("name", "")) if isinstance(about, Mapping) else ""
         text = store.get(dashboard, digest)
         if text is None:
-            text = str(caller())
-            store.put(dashboard, digest, text)
+            store.begin()
+            try:
+                text = str(caller())
+            finally:
+                children = store.end()
+            store.put(dashboard, digest, text, children)
         return text

@@ -88,11 +88,12 @@ class _CodeGenerator(CodeGenerator):
         self.write(")")
 
 
-_COMPILED_VERSION = 2
+_COMPILED_VERSION = 3
 """Part of the compiled-template cache's file names: code compiled before the checks above
 existed (or with other ones), or when a filter took other arguments (2: ``wikilink``,
-``days_until`` and ``days_since`` take the context, :mod:`vaultkit.dashboards.render`), must not
-be loaded from the cache."""
+``days_until`` and ``days_since`` take the context, :mod:`vaultkit.dashboards.render`), or
+with another ``{% cache %}`` identity (3: the tag's place counts the tags before it,
+:mod:`vaultkit.dashboards.fragments`), must not be loaded from the cache."""
 BYTECODE_PATTERN = f"__vaultkit_bounded{_COMPILED_VERSION}_%s.cache"
 
 

@@ -8,11 +8,29 @@ full render of each table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from vaultkit.index.queries import IN_LIST_SIZE
+
+
+def fragment_texts(
+    connection: sqlite3.Connection, dashboard: str, keys: Sequence[str]
+) -> dict[str, str]:
+    """The stored texts of those of ``keys`` the dashboard has (key -> text)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), IN_LIST_SIZE):
+        chunk = keys[start : start + IN_LIST_SIZE]
+        found.update(
+            connection.execute(
+                f"SELECT key, text FROM fragments WHERE dashboard = ? AND key IN {_among(chunk)}",
+                (dashboard, *chunk),
+            )
+        )
+    return found
 
 
 def load_fragments(connection: sqlite3.Connection, dashboard: str) -> dict[str, str]:
-    """One dashboard's stored fragments: key digest -> text."""
+    """One dashboard's stored fragments: key -> text."""
     return dict(
         connection.execute("SELECT key, text FROM fragments WHERE dashboard = ?", (dashboard,))
     )

@@ -37,7 +37,12 @@ from vaultkit.dashboards.fragments import FragmentStore
 from vaultkit.dashboards.registry import BUILTINS, SCOPES
 from vaultkit.dashboards.render import make_environment, render_template
 from vaultkit.errors import VaultkitError
-from vaultkit.index.fragments import fragments_to_drop, load_fragments, save_fragments
+from vaultkit.index.fragments import (
+    fragment_texts,
+    fragments_to_drop,
+    load_fragments,
+    save_fragments,
+)
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
 from vaultkit.index.store import generations as index_generations
@@ -393,7 +398,9 @@ def _render(
             # One read transaction: the templates read the index lazily while they render, and
             # must all see the same snapshot of it.
             connection.execute("BEGIN")
-            fragments = FragmentStore(partial(load_fragments, connection))
+            fragments = FragmentStore(
+                partial(fragment_texts, connection), partial(load_fragments, connection)
+            )
             names = NameCounts(connection)
             topic_memo = TopicMemo()
             env = dashboard_environment(connection, paths, config, today, fragments, names)
@@ -439,18 +446,20 @@ def _keep(
     """Store what the ``{% cache %}`` blocks of the ``rendered`` dashboards made, dropping
     what they no longer use (:mod:`vaultkit.dashboards.fragments`), and the topics' memo as
     the render found it (:mod:`vaultkit.index.topic_memo`), in one transaction."""
-    changes = [(d.name, *fragments.changes(d.name)) for d in rendered]
     names = [d.name for d in config.dashboards]
     try:
         if (
             topic_memo is None
-            and not any(dropped or new for _, dropped, new in changes)
+            and not any(fragments.made(d.name) for d in rendered)
             and not fragments_to_drop(
-                connection, [name for name, dropped, _ in changes if dropped is None], names
+                connection, [d.name for d in rendered if d.name not in fragments.read], names
             )
         ):
             return
         with transaction(connection):
+            # Inside the write transaction: what to drop is worked out from the store as it
+            # is now, whatever another render saved since this one read it.
+            changes = [(d.name, *fragments.changes(d.name)) for d in rendered]
             save_fragments(connection, changes, names)
             if topic_memo is not None:
                 save_memo(connection, topic_memo)
