@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.support.cli import installed, sync
 from vaultkit.dashboards.common import CellMarkdown
-from vaultkit.dashboards.fragments import CHILDREN, TOP, FragmentStore
+from vaultkit.dashboards.fragments import CHILDREN, MISSES_BEFORE_WHOLE, TOP, FragmentStore
 from vaultkit.dashboards.helpers import blocks
 from vaultkit.dashboards.render import RenderError, make_environment, render_template
 from vaultkit.index.fragments import fragment_texts, load_fragments, save_fragments
@@ -289,11 +289,11 @@ def test_a_big_table_whose_one_row_changed_keys_only_that_rows_block() -> None:
     found = blocks(topics)
     assert len(found) > 4
 
-    def render(store: _CountingStore) -> str:
+    def render(store: _CountingStore, columns: Sequence[str] = ("status",)) -> str:
         env.fragments = store  # type: ignore[attr-defined]
         context = {
             "topics": topics,
-            "topic_columns": ["status"],
+            "topic_columns": list(columns),
             "comparison_tables": [],
             "dashboard": DASHBOARD,
         }
@@ -338,6 +338,14 @@ def test_a_big_table_whose_one_row_changed_keys_only_that_rows_block() -> None:
     assert render(fourth) == text.replace("| [[Topic 40]] | a |", "| [[Topic 40]] | c |")
     assert (fourth.lookups, fourth.renders, fourth.scans) == (len(found) + len(block), 2, 0)
     assert fourth.queries == 6
+    assert len(_fragments(connection)) == len(topics) + len(found)
+    # Other columns: every key is new. After MISSES_BEFORE_WHOLE keys not found one by one,
+    # the rest of the store is read at once, not one query per row.
+    fifth = _CountingStore(connection)
+    render(fifth, ("status", "tasks"))
+    assert fifth.renders == len(topics) + len(found)
+    assert fifth.scans == 1
+    assert fifth.queries <= MISSES_BEFORE_WHOLE + 8  # and the reads around them
     assert len(_fragments(connection)) == len(topics) + len(found)
 
 

@@ -48,6 +48,11 @@ TOP = CHILDREN
 that no longer uses one of them drops is found from the lists, not by reading every key."""
 
 
+MISSES_BEFORE_WHOLE = 32
+"""Keys a render may ask of the index one by one and not find before it reads the rest of the
+dashboard's store at once: a change of columns or template makes every key new."""
+
+
 class FragmentStore:
     """The fragments of one sync's renders: those read, those used, and those new.
 
@@ -59,7 +64,8 @@ class FragmentStore:
 
     A render that made something new drops what the last one's :data:`TOP` list named and
     this one did not use, with what that held. A store without a top list (empty, or kept by
-    an earlier vaultkit) is read whole at once.
+    an earlier vaultkit) is read whole at once, and so is the rest of one whose keys a render
+    keeps not finding (:data:`MISSES_BEFORE_WHOLE`).
     """
 
     def __init__(self, texts: Texts, everything: Everything) -> None:
@@ -76,6 +82,8 @@ class FragmentStore:
         """Per dashboard, its top list as this render found it (None: there was none)."""
         self._asked: dict[str, int] = {}
         """Per dashboard, the fragments asked for outside any other so far."""
+        self._misses: dict[str, int] = {}
+        """Per dashboard read as asked, the keys asked of the index that were not stored."""
         self.used: dict[str, set[str]] = {}
         self.top: dict[str, dict[str, None]] = {}
         """Per dashboard, the fragments used outside any other, in their order."""
@@ -92,9 +100,12 @@ class FragmentStore:
             if dashboard in self._whole:
                 text = read.get(digest)
             else:
+                asked = digest not in read
                 self._read(dashboard, [digest])
                 text = read[digest]
-                if text is None and not self._inside:
+                if text is None and asked:
+                    self._missed(dashboard)
+                if text is None and not self._inside and dashboard not in self._whole:
                     self._read_held(dashboard, self._asked[dashboard])
         if not self._inside:
             self._asked[dashboard] += 1
@@ -124,6 +135,14 @@ class FragmentStore:
         self.top[dashboard] = {}
         self.new[dashboard] = {}
         return read
+
+    def _missed(self, dashboard: str) -> None:
+        """A key asked of the index was not stored; past :data:`MISSES_BEFORE_WHOLE` of them
+        (new columns or a new template: every key is new), the rest is read at once."""
+        self._misses[dashboard] = misses = self._misses.get(dashboard, 0) + 1
+        if misses == MISSES_BEFORE_WHOLE:
+            self.read[dashboard].update(self._everything(dashboard))
+            self._whole.add(dashboard)
 
     def _read(self, dashboard: str, keys: Iterable[str]) -> None:
         """Read those of ``keys`` not read yet, each with its list."""
@@ -192,7 +211,7 @@ class FragmentStore:
         if self._texts(dashboard, [TOP]).get(TOP) != self._top_read[dashboard]:
             dropped = [key for key in self._everything(dashboard) if key not in used]
         elif dashboard in self._whole:
-            dropped = [key for key in read if key not in used]
+            dropped = [key for key, text in read.items() if text is not None and key not in used]
         else:
             gone = [key for key in self._last[dashboard] if key not in used]
             self._read(dashboard, gone)
