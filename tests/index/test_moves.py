@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 
 from tests.support.parse_fixtures import FIXTURES
 from vaultkit.cadences import Cadences
+from vaultkit.index.changes import known_files
 from vaultkit.index.note_rows import note_rows
-from vaultkit.index.store import NOTE_TABLES
+from vaultkit.index.queries import IN_LIST_SIZE
+from vaultkit.index.store import _SCHEMA, NOTE_TABLES
 from vaultkit.index.update import IndexUpdate, update_index
 from vaultkit.parse.note import parse_note
 from vaultkit.vaultpaths import VaultPaths
@@ -117,3 +119,22 @@ def test_a_notes_digests_do_not_depend_on_its_path(name: str, old: str, new: str
         note_rows(parse_note(data, old), 0, cadences).digests
         == note_rows(parse_note(data, new), 0, cadences).digests
     )
+
+
+def test_the_files_rows_of_many_paths_are_read_in_lists(tmp_path: Path) -> None:
+    """More paths than one list holds, some asked twice, some unknown: each known path's row
+    once, read in as many queries as lists are needed."""
+    connection = sqlite3.connect(":memory:")
+    (schema,) = [s for s in _SCHEMA.split(";") if "CREATE TABLE files " in s]
+    connection.execute(schema)
+    stored = [f"Notes/{n}.md" for n in range(IN_LIST_SIZE + 20)]
+    connection.executemany(
+        "INSERT INTO files VALUES (?, 1, 2, 'h', 1, 0, 'k', 3)", [(path,) for path in stored]
+    )
+    asked = [*stored, *stored[:5], "Notes/unknown.md"]
+    queries: list[str] = []
+    connection.set_trace_callback(queries.append)
+    known = known_files(connection, asked)
+    assert sorted(known) == sorted(stored)
+    assert known[stored[0]] == (stored[0], 1, 2, 1, 0, 3)
+    assert len(queries) == 2

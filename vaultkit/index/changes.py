@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY
 from vaultkit.index.parsing import Work
+from vaultkit.index.queries import IN_LIST_SIZE
 from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.scan.found import ScanResult
 
@@ -62,11 +63,14 @@ def known_files(connection: sqlite3.Connection, only: Collection[str] | None) ->
     if only is None:
         rows = connection.execute(columns).fetchall()
     else:
-        rows = [
-            row
-            for path in only
-            for row in connection.execute(columns + " WHERE path = ?", (path,)).fetchall()
-        ]
+        # In lists, not one query a path: a folder of 100 renamed asks for 200 paths.
+        paths = list(dict.fromkeys(only))
+        rows = []
+        for start in range(0, len(paths), IN_LIST_SIZE):
+            chunk = paths[start : start + IN_LIST_SIZE]
+            rows += connection.execute(
+                f"{columns} WHERE path IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
     return {row[0]: row for row in rows}
 
 
