@@ -120,15 +120,14 @@ class FragmentStore:
         last = self._top_read[dashboard] = found.get(TOP)
         read: dict[str, str | None]
         if last is None:
-            read = dict(self._everything(dashboard))
+            read = self.read[dashboard] = dict(self._everything(dashboard))
             self._whole.add(dashboard)
         else:
-            read = {digest: found.get(digest), listed: found.get(listed)}
+            read = self.read[dashboard] = {digest: found.get(digest), listed: found.get(listed)}
+            # The last render's top fragments, most of which this one asks for again, and
+            # their lists: read together, not one query each (what the lists name is read
+            # when a block is not stored, or the render saved).
             self._last[dashboard] = [key for key in last.split(" ") if key]
-        self.read[dashboard] = read
-        if last is not None:
-            # The last render's top fragments, most of which this one asks for again: read
-            # together, not one query each.
             self._read(dashboard, self._last[dashboard])
         self._asked[dashboard] = 0
         self.used[dashboard] = set()
@@ -157,8 +156,7 @@ class FragmentStore:
         fragment about to be rendered in its place most likely holds most of it again."""
         last = self._last[dashboard]
         if position < len(last):
-            self._read(dashboard, last[position : position + 1])
-            listed = self.read[dashboard].get(last[position] + CHILDREN)
+            listed = self.read[dashboard].get(last[position] + CHILDREN)  # read by _open
             if listed:
                 self._read(dashboard, listed.split(" "))
 
@@ -213,8 +211,8 @@ class FragmentStore:
         elif dashboard in self._whole:
             dropped = [key for key, text in read.items() if text is not None and key not in used]
         else:
+            # The last top list and its lists were read by _open.
             gone = [key for key in self._last[dashboard] if key not in used]
-            self._read(dashboard, gone)
             lists = [key + CHILDREN for key in gone if read[key + CHILDREN] is not None]
             held = [inner for key in lists for inner in str(read[key]).split(" ")]
             dropped = sorted({key for key in (*gone, *lists, *held) if key not in used})
