@@ -3,6 +3,7 @@ table's place, every other byte of the note, and the runs that must write nothin
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import tempfile
@@ -284,3 +285,17 @@ def test_a_note_saved_just_now_is_adopted_once_it_is_left_alone(
     assert code == 0, out
     assert "Plan.md changed just now; waiting" in capsys.readouterr().err
     assert "%% vaultkit:begin topics %%" in (plans / "Plan.md").read_text()
+
+
+def test_the_sync_after_adopt_finds_every_dashboard_current(plans: Path) -> None:
+    """adopt syncs with no quiet period (it wrote the note itself, nobody is typing in it);
+    the vault's own quiet period only decides when to write, so the next sync, which uses
+    it, has nothing to render."""
+    config = plans / ".vaultkit" / "config.toml"
+    config.write_text(config.read_text().replace("quiet_seconds = 0", "quiet_seconds = 1"))
+    code, out = cli("adopt", "Plan.md", "--table", "1", "--vault", str(plans))
+    assert code == 0, out
+    code, out = sync(plans, "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert (report["parsed"], report["rendered"]) == ([], [])

@@ -301,6 +301,25 @@ def test_the_sync_after_a_cold_index_parses_and_renders_nothing(vault: Path) -> 
     assert (second["parsed"], second["rendered"], second["removed"]) == ([], [], [])
 
 
+def test_a_setting_of_when_and_whether_to_write_renders_nothing_again(vault: Path) -> None:
+    """Guard rails, render bounds, timing and the index's place decide when and whether
+    vaultkit writes, never what a dashboard says: changing them renders nothing again (on a
+    topics-heavy vault that is seconds). A setting a dashboard shows renders it again (and, as
+    every other setting but these, all the others: they are not told apart)."""
+    sync_json(vault)
+    config = vault / ".vaultkit" / "config.toml"
+    original = config.read_text("utf-8")
+    writing_only = (
+        "[vault]\nmax_files_written = 77\nmax_growth = 9.5\ngrowth_allowance = 4096\n"
+        "template_timeout = 12\nmax_output = 999999\nquiet_seconds = 0.5\ndebounce_ms = 50\n"
+    )
+    config.write_text(original.replace("[vault]\n", writing_only, 1), "utf-8")
+    report = sync_json(vault)
+    assert (report["parsed"], report["rendered"]) == ([], [])
+    config.write_text(original.replace('sort = "priority"', 'sort = "-title"'), "utf-8")
+    assert "topics" in sync_json(vault)["rendered"]
+
+
 TABLE_NOTE = "| Tool | Speed |\n| --- | --- |\n| **saw** | slow |\n| **drill** | fast |\n"
 
 

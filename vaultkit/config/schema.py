@@ -243,6 +243,23 @@ class VaultSettings(NamedTuple):
     ] = ""
 
 
+WRITING_ONLY = frozenset(
+    {
+        "index",
+        "max_files_written",
+        "max_growth",
+        "growth_allowance",
+        "template_timeout",
+        "max_output",
+        "quiet_seconds",
+        "debounce_ms",
+    }
+)
+"""The ``[vault]`` settings that govern where the index lives and when and whether vaultkit
+writes (guard rails, bounds, timing), never what a dashboard says: a render they stop writes
+nothing and is not remembered, so changing them is no reason to render anything again."""
+
+
 class StatusSettings(NamedTuple):
     """``[status]``: how the Status dashboard groups tasks."""
 
@@ -473,3 +490,12 @@ def sections() -> tuple[Section, ...]:
 
 TOP_LEVEL = Config._fields
 """The tables a config file may have, in file order."""
+
+
+def what_renders(config: Config) -> Config:
+    """``config`` with its :data:`WRITING_ONLY` settings at their defaults: every setting a
+    dashboard's text can depend on, and only those (what a render key hashes)."""
+    defaults = VaultSettings()
+    return config._replace(
+        vault=config.vault._replace(**{name: getattr(defaults, name) for name in WRITING_ONLY})
+    )

@@ -30,7 +30,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from vaultkit.config.dashboards import Dashboard
-from vaultkit.config.schema import Config
+from vaultkit.config.schema import Config, what_renders
 from vaultkit.dashboards.registry import CONTEXT_FAMILIES, DATED_FILTERS, DATED_NAMES
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
@@ -148,11 +148,13 @@ def render_key(
     version: str,
 ) -> str:
     """The hash of everything the dashboard's bytes depend on; ``today`` is ``""`` for a
-    template that does not read the date (:func:`reads_the_date`)."""
+    template that does not read the date (:func:`reads_the_date`). Of the config, only what
+    can change a dashboard's text counts (:func:`~vaultkit.config.schema.what_renders`): a
+    raised guard rail or another debounce renders nothing again."""
     parts = [
         version,
         INDEX_VERSION,
-        repr(config),
+        repr(what_renders(config)),
         today,
         dashboard.name,
         dashboard.target_path,
