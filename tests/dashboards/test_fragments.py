@@ -594,6 +594,38 @@ def test_a_topic_edit_reads_the_index_for_that_topic_alone(
     assert all("'Topics/Databases.md'" in s for s in topic_reads)
 
 
+@pytest.mark.parametrize(
+    ("folder", "rows_rendered"),
+    [
+        ("Areas/Topics", 0),  # the links stay [[Rust]]: every row is copied as it was
+        ("Topics [2026]", 4),  # a path a wikilink cannot hold: each link shows it, anew
+    ],
+)
+def test_topics_moved_to_another_folder_render_only_rows_whose_link_changed(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str, rows_rendered: int
+) -> None:
+    """A row shows its note's path only through its link, so a folder of topic notes
+    renamed renders again only the rows whose link text changed, and the table is what a
+    sync from an empty index writes."""
+    assert sync(vault)[0] == 0
+    (vault / folder).parent.mkdir(parents=True, exist_ok=True)
+    (vault / "Topics").rename(vault / folder)
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection: sqlite3.Connection = connect(*args, **kwargs)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite3, "connect", traced)
+        assert sync(vault)[0] == 0
+    lists_read = [s for s in statements if s.startswith("SELECT section, text, source, depth")]
+    assert len(lists_read) == rows_rendered
+    _same_as_fresh(vault, tmp_path, monkeypatch)
+
+
 def _same_as_fresh(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The vault's Topics table (a region of Plan.md) is what a sync of a copy, from an empty
     index, writes."""

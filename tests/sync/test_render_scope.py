@@ -236,7 +236,8 @@ class RenderScope(RuleBasedStateMachine):
         if not folders:
             return
         old = data.draw(st.sampled_from(folders))
-        free = [f for f in ("a", "b", "c", "b/sub") if not (self.root / f).exists()]
+        # "c [x]": a path a wikilink cannot hold, so every link into it shows the path.
+        free = [f for f in ("a", "b", "c", "c [x]", "b/sub") if not (self.root / f).exists()]
         free = [f for f in free if not f.startswith(old + "/")]
         if not free:
             return

@@ -195,16 +195,23 @@ class Linker:
 
 def topic_key(wikilink: Linker, topic: Mapping[str, Any]) -> tuple[Any, Any]:
     """``topic | topic_key``: everything a row of the built-in Topics table shows, as a
-    ``{% cache %}`` key: the topic's ``digest`` (which stands for its values; a kept table's
-    row, which has none, is its own) and whether its link is its name alone, which another
-    note of the same name changes (a kept row shows its own name cell instead)."""
+    ``{% cache %}`` key. A topic note's row: what its values are computed from
+    (:attr:`Topic.values_digest`) and what its link (``wikilink``) is made of: its title
+    when that is the link (its name is its alone, and its path holds nothing a wikilink
+    cannot), else its path. So a topic moved to another folder keeps its key, and its row
+    its text. Another row with a ``digest``: that digest (which holds the path) and whether
+    the link is the name alone; a kept table's row, which has none, is its own key."""
     if isinstance(topic, Topic):
-        return topic.digest, wikilink.unique(topic.path)
+        return _row_key(wikilink.unique, topic)
     if "digest" in topic:
-        # The digest holds the path, so the link's one other input is whether its name is
-        # unique: a key needs no more than that.
         return topic["digest"], wikilink.unique(topic["path"])
     return dict(topic), None
+
+
+def _row_key(unique: Callable[[str], bool], topic: Topic) -> tuple[str, str]:
+    path = topic.path
+    shown = topic.title if unique(path) and not _NOT_IN_WIKILINKS.search(path) else path
+    return topic.values_digest, shown
 
 
 def topic_keys(wikilink: Linker, topics: Iterable[Mapping[str, Any]]) -> list[tuple[Any, Any]]:
@@ -213,7 +220,7 @@ def topic_keys(wikilink: Linker, topics: Iterable[Mapping[str, Any]]) -> list[tu
     unique = wikilink.unique
     # A Topic's key made here, not through topic_key: every render keys every row.
     return [
-        (topic.digest, unique(topic.path)) if type(topic) is Topic else topic_key(wikilink, topic)
+        _row_key(unique, topic) if type(topic) is Topic else topic_key(wikilink, topic)
         for topic in topics
     ]
 
@@ -227,7 +234,8 @@ def blocks(rows: Iterable[Any], size: int = BLOCK_ROWS) -> list[list[Any]]:
     ``{% cache %}`` around each block, so that a big table whose one row changed copies
     all other blocks whole instead of keying each of their rows.
 
-    A block ends after a row whose ``path`` (else ``title``; a row that is no mapping: its
+    A block ends after a row whose ``path`` (a topic note's: its ``title``, which a move to
+    another folder keeps; a row without a path: its ``title``; a row that is no mapping: its
     text) hashes to a multiple of ``size``, or after ``4 * size`` rows: the boundaries go
     with the rows, not with their positions, so a row that comes, goes or moves changes only
     the blocks it leaves and joins, not every block after it.
@@ -240,7 +248,7 @@ def blocks(rows: Iterable[Any], size: int = BLOCK_ROWS) -> list[list[Any]]:
     for row in rows:
         block.append(row)
         if isinstance(row, Topic):
-            name = row.path
+            name = row.title
         elif isinstance(row, Mapping):
             name = row.get("path") or row.get("title") or ""
         else:

@@ -443,8 +443,9 @@ def _candidates(
 
     * the folder and tags are None when every row is sure to be a topic (nothing reads them);
     * the digest is everything a topic is computed from (see :class:`Topic`): its path (the
-      title and folder with it), its note's rows (properties and lists are its metadata)
-      and its mtime, for ``modified``;
+      title and folder with it), then ``:`` and what its values are computed from
+      (:attr:`Topic.values_digest`): its mtime, for ``modified``, and its note's rows
+      (properties and lists are its metadata);
     * sure: whether the note is sure to be a topic;
     * its note's file-name key and how many files have that name
       (:func:`~vaultkit.index.queries.name_and_namesakes`: each row links its note).
@@ -557,6 +558,12 @@ class Topic(Mapping[str, Any]):
         # The values read so far, made when the first is: most topics of a big table are in
         # blocks rendered before, and are never asked for one.
         self._values: dict[str, Any] | None = None
+
+    @property
+    def values_digest(self) -> str:
+        """The digest without the path: what the topic's values (all but ``path`` and
+        ``title``) are computed from, which a move to another folder keeps."""
+        return self.digest[len(self.path) + 1 :]
 
     def __getitem__(self, key: str) -> Any:
         if key == "path":
