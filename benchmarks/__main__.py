@@ -26,7 +26,7 @@ from benchmarks.measure import (
     WATCH_TIMEOUT,
     child_env,
     find_task,
-    find_topic_task,
+    find_topic_tasks,
     measure_cold,
     measure_hook,
     measure_warm_cli,
@@ -185,14 +185,14 @@ def _measure_size(
         )
         result.hook_floor = measure_hook_floor(env, runs, result.notes)
         if not args.no_changes:
-            topic = find_topic_task(copy, env)
-            if topic is None:
+            topics = find_topic_tasks(copy, env, max(runs, watch_runs))
+            if not topics:
                 _say("  no topic note holds a task: no 'edit a task in a topic note' row")
-            else:
+            for topic in topics:
                 _say(f"  ticking topic note {topic.path.relative_to(copy)}:{topic.line + 1}")
             _say("  change classes, each on a fresh copy of the synced vault…")
             snapshot = Snapshot(copy, cache, run_dir / "snapshot")
-            for change in change_classes(toggle, topic, today):
+            for change in change_classes(toggle, topics, today):
                 result.changes.append(
                     measure_change(
                         change,

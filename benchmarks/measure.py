@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +45,7 @@ __all__ = [
     "TaskToggle",
     "child_env",
     "find_task",
-    "find_topic_task",
+    "find_topic_tasks",
     "measure_cold",
     "measure_hook",
     "measure_warm_cli",
@@ -320,17 +320,33 @@ def find_task(copy: Path, env: dict[str, str], *, reading_list: bool = False) ->
     return found
 
 
-def find_topic_task(copy: Path, env: dict[str, str]) -> TaskToggle | None:
-    """A task without external links in a topic note (a row of the Topics dashboard, whose
-    progress column the tick moves); None when no topic note holds one (a small vault of the
-    default shape may have no topic at all)."""
+def find_topic_tasks(copy: Path, env: dict[str, str], count: int) -> list[TaskToggle]:
+    """Tasks without external links in up to ``count`` topic notes (rows of the Topics
+    dashboard, whose progress column a tick moves), one per note, the notes spread evenly
+    over the vault's topic notes: at thousands of topics each tick falls in another block of
+    the table, as a user's day of ticks does. Empty when no topic note holds one (a small
+    vault of the default shape may have no topic at all)."""
     tracked = run_tracked(
         [*vaultkit_command(), "query", "--json", "--vault", str(copy), TOPIC_NOTES_SQL], env=env
     )
     if tracked.returncode != 0:
         raise RuntimeError(f"vaultkit query failed: {tracked.stderr.strip()}")
-    topics = {row["note"] for row in json.loads(tracked.stdout)}
-    return _find_task(copy, env, reading_list=False, among=topics)
+    # Regular notes only, as the other classes' (a daily note's tick would render Habits too).
+    regular = ("Projects/", "Areas/", "Resources/", "Meetings/", "Archive/")
+    topics = [row["note"] for row in json.loads(tracked.stdout) if row["note"].startswith(regular)]
+    found: list[TaskToggle] = []
+    taken: set[str] = set()
+    for k in range(min(count, len(topics))):
+        start = k * len(topics) // count
+        for note in topics[start:] + topics[:start]:
+            if note in taken:
+                continue
+            taken.add(note)
+            toggle = _task_in(copy, env, copy / note, reading_list=False)
+            if toggle is not None:
+                found.append(toggle)
+                break
+    return found
 
 
 def _find_task(
@@ -338,27 +354,36 @@ def _find_task(
     env: dict[str, str],
     *,
     reading_list: bool,
-    among: Collection[str] | None = None,
 ) -> TaskToggle | None:
-    vaultkit = vaultkit_command()
     for folder in ("Projects", "Areas", "Resources", "Meetings", "Archive"):
         for path in sorted((copy / folder).rglob("*.md")):
-            if among is not None and path.relative_to(copy).as_posix() not in among:
-                continue
-            text = path.read_bytes().split(b"\n")
-            lines = [at for at in _candidate_lines(path) if _is_reading(text[at]) == reading_list]
-            if not lines:
-                continue
-            rel = path.relative_to(copy).as_posix()
-            tracked = run_tracked(
-                [*vaultkit, "tasks", "--json", "--vault", str(copy), "--note", rel], env=env
-            )
-            if tracked.returncode != 0:
-                continue
-            listed = {int(task["line"]) - 1 for task in json.loads(tracked.stdout)}
-            for line in lines:
-                if line in listed:
-                    return TaskToggle(path, line)
+            toggle = _task_in(copy, env, path, reading_list=reading_list)
+            if toggle is not None:
+                return toggle
+    return None
+
+
+def _task_in(
+    copy: Path, env: dict[str, str], path: Path, *, reading_list: bool
+) -> TaskToggle | None:
+    """A task of the note at ``path`` that vaultkit lists as one, with a link to the web or
+    without as ``reading_list`` says; None when the note has none."""
+    if not path.is_file():
+        return None
+    text = path.read_bytes().split(b"\n")
+    lines = [at for at in _candidate_lines(path) if _is_reading(text[at]) == reading_list]
+    if not lines:
+        return None
+    rel = path.relative_to(copy).as_posix()
+    tracked = run_tracked(
+        [*vaultkit_command(), "tasks", "--json", "--vault", str(copy), "--note", rel], env=env
+    )
+    if tracked.returncode != 0:
+        return None
+    listed = {int(task["line"]) - 1 for task in json.loads(tracked.stdout)}
+    for line in lines:
+        if line in listed:
+            return TaskToggle(path, line)
     return None
 
 

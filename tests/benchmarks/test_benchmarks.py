@@ -27,6 +27,7 @@ from benchmarks.changes import (  # noqa: E402
     DateFirstSave,
     DateRollover,
     DeleteNote,
+    EditTopicTask,
     RenameFolder,
     RenameNote,
 )
@@ -38,7 +39,7 @@ from benchmarks.measure import (  # noqa: E402
     TaskToggle,
     _candidate_lines,
     child_env,
-    find_topic_task,
+    find_topic_tasks,
     vaultkit_command,
 )
 from benchmarks.report import SizeResult, budget_lines, change_lines, scaling_lines  # noqa: E402
@@ -321,28 +322,32 @@ def test_change_classes_make_real_changes(tmp_path: Path) -> None:
     assert first.env(env)["VAULTKIT_TODAY"] == "2026-12-02"
 
 
-def test_the_topic_task_is_a_task_of_a_topic_note(tmp_path: Path) -> None:
-    """The 'edit a task in a topic note' class ticks a task whose tick moves the Topics
-    table; a vault without a topic note holding a task has no such class."""
+def test_the_topic_tasks_are_tasks_of_other_topic_notes(tmp_path: Path) -> None:
+    """The 'edit a task in a topic note' class ticks, run after run, tasks of different
+    topic notes, each tick moving the Topics table; a vault without a topic note holding a
+    task has no such class."""
     vault, _, _ = cached_vault(tmp_path, 30, 1, "topics-heavy")
     env = child_env(tmp_path / "cache", "2026-11-30")
     synced = subprocess.run([*vaultkit_command(), "sync", str(vault)], env=env, capture_output=True)
     assert synced.returncode == 0, synced.stderr
-    topic = find_topic_task(vault, env)
-    assert topic is not None
-    topic.toggle()
-    hooked = subprocess.run(
-        [*vaultkit_command(), "hook", str(vault), "--file", str(topic.path)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert hooked.returncode == 0, hooked.stderr
-    assert "Dashboards/Topics.md" in hooked.stderr
+    topics = find_topic_tasks(vault, env, 3)
+    assert len(topics) == 3
+    assert len({topic.path for topic in topics}) == 3
+    change = EditTopicTask(topics)
+    for k, topic in enumerate(topics):
+        assert change.apply(vault, k) == topic.path
+        hooked = subprocess.run(
+            [*vaultkit_command(), "hook", str(vault), "--file", str(topic.path)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert hooked.returncode == 0, hooked.stderr
+        assert "Dashboards/Topics.md" in hooked.stderr
     plain = tmp_path / "plain"
     generate_vault(plain, 30)  # the default shape: no topic at 30 notes
     assert subprocess.run([*vaultkit_command(), "sync", str(plain)], env=env).returncode == 0
-    assert find_topic_task(plain, env) is None
+    assert find_topic_tasks(plain, env, 3) == []
 
 
 def test_shape_option_and_cache(tmp_path: Path) -> None:
