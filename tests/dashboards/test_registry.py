@@ -16,12 +16,14 @@ import pytest
 
 from vaultkit.cli.main import run
 from vaultkit.config.load import load_config
+from vaultkit.config.schema import Config
 from vaultkit.dashboards import topics
 from vaultkit.dashboards.context import CONTEXT_NAMES
 from vaultkit.dashboards.registry import (
     BUILTINS,
     CONTEXT,
     CONTEXT_FAMILIES,
+    CONTEXT_SETTINGS,
     SCOPES,
     SHARED,
     docs_table,
@@ -51,6 +53,34 @@ def test_context_names_are_one_namespace() -> None:
 def test_each_context_name_reads_index_families() -> None:
     for name, families in CONTEXT_FAMILIES.items():
         assert families <= set(ALL_FAMILIES), name
+
+
+def test_each_context_name_names_the_config_sections_its_maker_reads() -> None:
+    """A render key hashes ``[vault]`` and only the sections the template's names declare: a
+    maker reading a section its names do not declare would leave its dashboard stale when
+    that section changes. ``template_files`` reads ``[dashboards.*]`` to copy templates, not
+    to render them."""
+    sections = set(Config._fields) - {"vault", "dashboards"}
+    for name, declared in CONTEXT_SETTINGS.items():
+        assert declared <= sections, name
+
+    def read_by(path: Path) -> set[str]:
+        return set(re.findall(r"\bconfig\.(\w+)", path.read_text("utf-8"))) & set(Config._fields)
+
+    folder = ROOT / "vaultkit" / "dashboards"
+    for dashboard in BUILTINS:
+        brought = set().union(*(c.settings for c in dashboard.context.values())) | {"vault"}
+        for module in {c.make.module for c in dashboard.context.values() if c.make}:
+            read = read_by(folder / f"{module}.py")
+            assert read <= brought, (dashboard.name, module, read - brought)
+    shared = set().union(*(c.settings for c in SHARED.values())) | {"vault"}
+    everyone = set().union(*CONTEXT_SETTINGS.values()) | {"vault"}
+    for path in sorted(folder.glob("*.py")):
+        read = read_by(path)
+        if path.stem != "template_files":
+            assert read <= everyone, (path.name, read - everyone)
+        if path.stem == "common":
+            assert read <= shared, read
 
 
 def test_every_scoped_family_has_its_rule_from_the_dashboard_that_reads_it() -> None:

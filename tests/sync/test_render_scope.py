@@ -95,6 +95,14 @@ AGES = """\
 {% endif %}{% endfor %}"""
 
 
+# Other values for settings of each section a built-in dashboard's names are computed from.
+SETTINGS = {
+    "topics": ['sort = "-title"', 'tag = "topic/sub"', 'columns = ["progress", "status"]'],
+    "habits": ["window_days = 7", 'sources = ["daily_notes", "recurring_tasks"]'],
+    "daily_notes": ['folder = "a"', 'format = "DD.MM.YYYY"'],
+    "status.cadences": ['"Part" = "weekly"\n"Details" = "daily"'],
+}
+
 ENVIRONMENT = ("VAULTKIT_TODAY", "VAULTKIT_CACHE_DIR")
 
 
@@ -248,6 +256,20 @@ class RenderScope(RuleBasedStateMachine):
         self.touched |= set(moved) | {new + p[len(old) :] for p in moved}
         self._sync(partial)
 
+    @rule(
+        chosen=st.fixed_dictionaries(
+            {}, optional={section: st.sampled_from(values) for section, values in SETTINGS.items()}
+        ),
+        partial=st.booleans(),
+    )
+    def change_settings(self, chosen: dict[str, str], partial: bool) -> None:
+        """Settings of the sections the built-in dashboards read set, changed or back at
+        their defaults (each step writes the whole file): every dashboard whose names are
+        computed from a section that changed must show it."""
+        tables = "".join(f"\n[{section}]\n{value}\n" for section, value in chosen.items())
+        (self.root / ".vaultkit" / "config.toml").write_text(CONFIG + tables, "utf-8")
+        self._sync(partial)
+
     @rule(days=st.integers(1, 3))
     def roll_the_date(self, days: int) -> None:
         """The date moves on, nothing else: what the watcher's or hook's sync meets."""
@@ -305,8 +327,7 @@ def test_the_sync_after_a_cold_index_parses_and_renders_nothing(vault: Path) -> 
 def test_a_setting_of_when_and_whether_to_write_renders_nothing_again(vault: Path) -> None:
     """Guard rails, render bounds, timing and the index's place decide when and whether
     vaultkit writes, never what a dashboard says: changing them renders nothing again (on a
-    topics-heavy vault that is seconds). A setting a dashboard shows renders it again (and, as
-    every other setting but these, all the others: they are not told apart)."""
+    topics-heavy vault that is seconds). A setting a dashboard shows renders it again."""
     sync_json(vault)
     config = vault / ".vaultkit" / "config.toml"
     original = config.read_text("utf-8")
@@ -319,6 +340,38 @@ def test_a_setting_of_when_and_whether_to_write_renders_nothing_again(vault: Pat
     assert (report["parsed"], report["rendered"]) == ([], [])
     config.write_text(original.replace('sort = "priority"', 'sort = "-title"'), "utf-8")
     assert "topics" in sync_json(vault)["rendered"]
+
+
+def test_a_section_of_settings_renders_only_the_dashboards_that_read_it(vault: Path) -> None:
+    """A setting renders again the dashboards whose templates read a name computed from its
+    section, and no other: a ``[habits]`` window changed renders the Habits dashboard alone.
+    The dashboards rendered are then those a sync from scratch writes (the render-scope
+    property above checks that for every step)."""
+    # The Topics table is a region of Plan.md, which the copy has just written.
+    disable_quiet_period(vault)
+    sync_json(vault)
+    config = vault / ".vaultkit" / "config.toml"
+    text = config.read_text("utf-8")
+
+    def changed(old: str, new: str) -> list[str]:
+        nonlocal text
+        assert old in text
+        text = text.replace(old, new, 1)
+        config.write_text(text, "utf-8")
+        rendered: list[str] = sync_json(vault)["rendered"]
+        return rendered
+
+    assert changed('sort = "priority"', 'sort = "-title"') == ["topics"]
+    assert changed("[habits]\n", "[habits]\nwindow_days = 7\n") == ["habits"]
+    assert changed("[habits]\n", '[daily_notes]\nfolder = "Elsewhere"\n\n[habits]\n') == ["habits"]
+    # Other cadence groups are derived again in the index, which moves the tasks Status reads.
+    cadences = '[status.cadences]\n"Daily" = "daily"\n"Someday" = "someday"\n\n[topics]\n'
+    assert changed("[topics]\n", cadences) == ["status"]
+    # A dashboard's own table renders it alone.
+    assert changed(
+        'target = "Plan.md#topics"',
+        'target = "Plan.md#topics"\n\n[dashboards.links]\ntarget = "Health.md"',
+    ) == ["links"]
 
 
 TABLE_NOTE = "| Tool | Speed |\n| --- | --- |\n| **saw** | slow |\n| **drill** | fast |\n"

@@ -20,7 +20,7 @@ classes are.
 """
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from enum import Enum, auto
 from functools import lru_cache
 from types import MappingProxyType
@@ -492,10 +492,14 @@ TOP_LEVEL = Config._fields
 """The tables a config file may have, in file order."""
 
 
-def what_renders(config: Config) -> Config:
-    """``config`` with its :data:`WRITING_ONLY` settings at their defaults: every setting a
-    dashboard's text can depend on, and only those (what a render key hashes)."""
+def what_renders(
+    config: Config, sections: Collection[str] | None = None
+) -> tuple[tuple[str, Any], ...]:
+    """The settings a dashboard's text can depend on, and only those (what its render key
+    hashes), as (section, its settings) pairs: ``[vault]`` but its :data:`WRITING_ONLY`
+    settings, then the named ``sections`` (those the context names its template reads are
+    computed from); None: every section, ``[dashboards.*]`` included."""
     defaults = VaultSettings()
-    return config._replace(
-        vault=config.vault._replace(**{name: getattr(defaults, name) for name in WRITING_ONLY})
-    )
+    vault = config.vault._replace(**{name: getattr(defaults, name) for name in WRITING_ONLY})
+    named = TOP_LEVEL if sections is None else sorted(sections)
+    return (("vault", vault), *((name, getattr(config, name)) for name in named if name != "vault"))

@@ -1,11 +1,11 @@
 """The built-in dashboards, and every name a dashboard template can read.
 
 One :class:`BuiltinDashboard` per built-in: its name, template, default target, a one-line
-description, the context names it brings (each with its maker and the index families it is
-computed from) and the scoped index families it defines. Adding a dashboard is one module
-(its makers), one template in ``templates/`` and one entry in :data:`BUILTINS`; from here
-come the context (:mod:`vaultkit.dashboards.context`), which dashboards a change makes stale
-(:mod:`vaultkit.sync.freshness`), which scoped families a changed note moves (the sync's
+description, the context names it brings (each with its maker and the index families and config
+sections it is computed from) and the scoped index families it defines. Adding a dashboard is
+one module (its makers), one template in ``templates/`` and one entry in :data:`BUILTINS`; from
+here come the context (:mod:`vaultkit.dashboards.context`), which dashboards a change makes
+stale (:mod:`vaultkit.sync.freshness`), which scoped families a changed note moves (the sync's
 ``_scopes``) and the list in ``docs/templates.md`` (a test holds it to :func:`docs_table`).
 
 Any template, a user's included, may read any name: the names are one namespace, shared by
@@ -28,6 +28,11 @@ _LINKS = frozenset({"links"})
 _RESOURCES = frozenset({"resources"})
 _TOPICS = frozenset({"topics"})
 _DAILY = frozenset({"daily"})
+
+# The config sections (besides [vault]) a context name can be computed from.
+_STATUS = frozenset({"status"})
+_TOPIC_RULES = frozenset({"topics"})
+_HABITS = frozenset({"habits", "daily_notes"})
 
 
 class Maker(NamedTuple):
@@ -56,6 +61,10 @@ class ContextName(NamedTuple):
     dated: bool = False
     """Whether the value depends on the run's date: a dashboard whose template reads the name
     is rendered again when the date moves, and only such a one."""
+    settings: frozenset[str] = frozenset()
+    """The config sections (fields of :class:`vaultkit.config.schema.Config`) the value is
+    computed from, besides ``[vault]``, which every render reads: a dashboard whose template
+    reads the name is rendered again when one of them changes, and only such a one."""
 
 
 class Scope(NamedTuple):
@@ -88,9 +97,14 @@ class BuiltinDashboard(NamedTuple):
 
 
 def _name(
-    module: str, function: str, families: frozenset[str], *, dated: bool = False
+    module: str,
+    function: str,
+    families: frozenset[str],
+    *,
+    dated: bool = False,
+    settings: frozenset[str] = frozenset(),
 ) -> ContextName:
-    return ContextName(Maker(module, function), families, dated)
+    return ContextName(Maker(module, function), families, dated, settings)
 
 
 SHARED: Mapping[str, ContextName] = MappingProxyType(
@@ -112,7 +126,7 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "Dashboards/Status.md",
         "Progress, cadence groups, overdue and due-soon tasks, ready vs blocked, recently done.",
         # Overdue, due soon and recently done are counted from today.
-        {"status": _name("status", "make_status", _TASKS, dated=True)},
+        {"status": _name("status", "make_status", _TASKS, dated=True, settings=_STATUS)},
     ),
     BuiltinDashboard(
         "topics",
@@ -120,10 +134,12 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "Dashboards/Topics.md",
         "The topic comparison table (see [topics]).",
         {
-            "topics": _name("topics", "make_topics", _TOPICS),
+            "topics": _name("topics", "make_topics", _TOPICS, settings=_TOPIC_RULES),
             # A kept table's columns are its header's.
-            "topic_columns": _name("topics", "make_topic_columns", _TOPICS),
-            "comparison_tables": _name("topics", "make_comparison_tables", _TOPICS),
+            "topic_columns": _name("topics", "make_topic_columns", _TOPICS, settings=_TOPIC_RULES),
+            "comparison_tables": _name(
+                "topics", "make_comparison_tables", _TOPICS, settings=_TOPIC_RULES
+            ),
         },
         (Scope("topics", Maker("topics", "moves_topics")),),
     ),
@@ -141,7 +157,7 @@ BUILTINS: tuple[BuiltinDashboard, ...] = (
         "Habits from daily notes, recurring tasks or the Daily checklists (see [habits] and "
         "[daily_notes]).",
         # The window ends today.
-        {"habits": _name("habits", "make_habits", _DAILY, dated=True)},
+        {"habits": _name("habits", "make_habits", _DAILY, dated=True, settings=_HABITS)},
         (Scope("daily", Maker("habits", "moves_daily")),),
     ),
     BuiltinDashboard(
@@ -172,6 +188,11 @@ CONTEXT_FAMILIES: Mapping[str, frozenset[str]] = MappingProxyType(
     {name: context_name.families for name, context_name in CONTEXT.items()}
 )
 """Context name -> the index families its value is computed from."""
+
+CONTEXT_SETTINGS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {name: context_name.settings for name, context_name in CONTEXT.items()}
+)
+"""Context name -> the config sections, besides ``[vault]``, its value is computed from."""
 
 DATED_NAMES = frozenset(name for name, context_name in CONTEXT.items() if context_name.dated)
 """The context names whose value depends on the run's date."""

@@ -31,7 +31,12 @@ from jinja2 import meta, nodes
 
 from vaultkit.config.dashboards import Dashboard
 from vaultkit.config.schema import Config, what_renders
-from vaultkit.dashboards.registry import CONTEXT_FAMILIES, DATED_FILTERS, DATED_NAMES
+from vaultkit.dashboards.registry import (
+    CONTEXT_FAMILIES,
+    CONTEXT_SETTINGS,
+    DATED_FILTERS,
+    DATED_NAMES,
+)
 from vaultkit.errors import VaultkitError
 from vaultkit.index.meta import ANALYSIS_KEY, RENDER_KEY, TARGET_KEY
 from vaultkit.index.store import ALL_FAMILIES, INDEX_VERSION
@@ -125,6 +130,23 @@ def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str
     return frozenset(wanted)
 
 
+def settings_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str] | None:
+    """The config sections, besides ``[vault]``, a template's output depends on; None: every
+    section (a template this module cannot read, or one that reads a name it does not know)."""
+    if info.names is None:
+        return None
+    helpers = set(env_globals)
+    wanted: set[str] = set()
+    for name in info.names:
+        if name in helpers:
+            continue
+        sections = CONTEXT_SETTINGS.get(name)
+        if sections is None:
+            return None
+        wanted |= sections
+    return frozenset(wanted)
+
+
 def reads_the_date(info: TemplateInfo, env_globals: Iterable[str]) -> bool:
     """Whether a template's output can change with the run's date alone: it reads a dated
     context name or uses a dated filter; a template this module cannot read, or one that
@@ -146,15 +168,19 @@ def render_key(
     config: Config,
     today: str,
     version: str,
+    sections: frozenset[str] | None = None,
 ) -> str:
     """The hash of everything the dashboard's bytes depend on; ``today`` is ``""`` for a
     template that does not read the date (:func:`reads_the_date`). Of the config, only what
     can change a dashboard's text counts (:func:`~vaultkit.config.schema.what_renders`): a
-    raised guard rail or another debounce renders nothing again."""
+    raised guard rail or another debounce renders nothing again, and of the other sections
+    only ``sections``, those the template's context names are computed from
+    (:func:`settings_of`; None: all), so that a ``[habits]`` setting does not render the
+    Topics table again."""
     parts = [
         version,
         INDEX_VERSION,
-        repr(what_renders(config)),
+        repr(what_renders(config, sections)),
         today,
         dashboard.name,
         dashboard.target_path,

@@ -57,6 +57,7 @@ from vaultkit.sync.freshness import (
     indexed_hashes,
     reads_the_date,
     render_key,
+    settings_of,
     stored_state,
     template_info,
 )
@@ -239,6 +240,7 @@ def _freshness(
             config,
             today.isoformat() if reads_the_date(info, env.globals) else "",
             __version__,
+            settings_of(info, env.globals),
         )
         target = dashboard.target_path
         if (
