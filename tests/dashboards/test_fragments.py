@@ -10,7 +10,8 @@ import os
 import pickle
 import shutil
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -565,6 +566,22 @@ def test_a_hooked_topic_edit_writes_what_a_fresh_sync_does(
     assert _fragment_rows(vault, Path(env["VAULTKIT_CACHE_DIR"])) == 5
 
 
+@contextmanager
+def sql_traced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every SQL statement of the connections opened inside the block, in order."""
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection: sqlite3.Connection = connect(*args, **kwargs)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite3, "connect", traced)
+        yield statements
+
+
 def test_a_topic_edit_reads_the_index_for_that_topic_alone(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -574,16 +591,8 @@ def test_a_topic_edit_reads_the_index_for_that_topic_alone(
     databases = vault / "Topics" / "Databases.md"
     text = databases.read_text(encoding="utf-8")
     databases.write_text(text.replace("- [ ] ", "- [x] ", 1), encoding="utf-8")
-    statements: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        connection: sqlite3.Connection = connect(*args, **kwargs)
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", traced)
-    assert sync(vault)[0] == 0
+    with sql_traced(monkeypatch) as statements:
+        assert sync(vault)[0] == 0
     per_topic = (  # what a topic's lists, task counts and resource count read
         "SELECT section, text, source, depth FROM list_items WHERE note = ",
         "SELECT coalesce(sum(status = 'done'), 0), ",
@@ -610,16 +619,7 @@ def test_topics_moved_to_another_folder_render_only_rows_whose_link_changed(
     assert sync(vault)[0] == 0
     (vault / folder).parent.mkdir(parents=True, exist_ok=True)
     (vault / "Topics").rename(vault / folder)
-    statements: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        connection: sqlite3.Connection = connect(*args, **kwargs)
-        connection.set_trace_callback(statements.append)
-        return connection
-
-    with monkeypatch.context() as patch:
-        patch.setattr(sqlite3, "connect", traced)
+    with sql_traced(monkeypatch) as statements:
         assert sync(vault)[0] == 0
     lists_read = [s for s in statements if s.startswith("SELECT section, text, source, depth")]
     assert len(lists_read) == rows_rendered

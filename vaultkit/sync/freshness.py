@@ -114,25 +114,12 @@ def _analyse(
     return used, referenced, filters
 
 
-def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str]:
-    """The index families a template's output depends on."""
-    if info.names is None:
-        return frozenset(ALL_FAMILIES)
-    helpers = set(env_globals)
-    wanted: set[str] = set()
-    for name in info.names:
-        if name in helpers:
-            continue
-        families = CONTEXT_FAMILIES.get(name)
-        if families is None:
-            return frozenset(ALL_FAMILIES)
-        wanted |= families
-    return frozenset(wanted)
-
-
-def settings_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str] | None:
-    """The config sections, besides ``[vault]``, a template's output depends on; None: every
-    section (a template this module cannot read, or one that reads a name it does not know)."""
+def _read_through_names(
+    info: TemplateInfo, env_globals: Iterable[str], table: Mapping[str, frozenset[str]]
+) -> frozenset[str] | None:
+    """The union of what ``table`` gives for each context name the template reads (the
+    environment's helpers read nothing); None: everything (a template this module cannot
+    read, or one that reads a name it does not know)."""
     if info.names is None:
         return None
     helpers = set(env_globals)
@@ -140,11 +127,23 @@ def settings_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str
     for name in info.names:
         if name in helpers:
             continue
-        sections = CONTEXT_SETTINGS.get(name)
-        if sections is None:
+        read = table.get(name)
+        if read is None:
             return None
-        wanted |= sections
+        wanted |= read
     return frozenset(wanted)
+
+
+def families_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str]:
+    """The index families a template's output depends on."""
+    families = _read_through_names(info, env_globals, CONTEXT_FAMILIES)
+    return frozenset(ALL_FAMILIES) if families is None else families
+
+
+def settings_of(info: TemplateInfo, env_globals: Iterable[str]) -> frozenset[str] | None:
+    """The config sections, besides ``[vault]``, a template's output depends on; None: every
+    section."""
+    return _read_through_names(info, env_globals, CONTEXT_SETTINGS)
 
 
 def reads_the_date(info: TemplateInfo, env_globals: Iterable[str]) -> bool:
