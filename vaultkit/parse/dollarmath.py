@@ -44,6 +44,7 @@ SYNTAX = Syntax(
     plugin=math_plugin,
     tracked=("math_inline",),
     triggers={"math_inline": (r"\$",)},
+    starts={"math_inline": "$"},
     block={"math_block": _collect_block},
     inline={"math_inline": _collect_inline, "math_inline_double": _collect_inline},
 )

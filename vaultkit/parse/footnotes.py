@@ -83,5 +83,6 @@ SYNTAX = Syntax(
     plugin=footnotes_plugin,
     tracked=("footnote_ref",),
     triggers={"footnote_inline": (r"\^\[",), "footnote_ref": (r"\[\^",)},
+    starts={"footnote_inline": "^", "footnote_ref": "["},
     inline={"footnote_ref": _collect_ref},
 )

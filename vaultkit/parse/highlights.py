@@ -64,5 +64,6 @@ SYNTAX = Syntax(
     "highlights",
     plugin=highlights_plugin,
     triggers={"vk_highlight": ("==",)},
+    starts={"vk_highlight": "="},
     inline={"vk_highlight_open": _collect_open, "vk_highlight_close": _collect_close},
 )

@@ -132,6 +132,7 @@ SYNTAX = Syntax(
     plugin=inline_fields_plugin,
     # "(" matches only with "::" close after it on its line (the key's limit).
     triggers={"vk_inline_field": (r"\[", rf"\((?=[^\n]{{0,{MAX_KEY}}}::)")},
+    starts={"vk_inline_field": "[("},
     inline={"vk_field_open": _collect_open, "vk_field_close": _collect_close},
     text={"paragraph_open": _collect_lines},
 )

@@ -8,20 +8,21 @@ carry their offset in ``meta["pos"]``; for markdown-it's own rules that an eleme
 the same, so the extractor can turn any inline token into a source line without re-scanning
 text.
 
-Inline tokens in which no inline rule can match skip the rule chain
-(:mod:`vaultkit.parse.plain_inline`): every inline rule declares its triggers, markdown-it's own
-in :data:`MARKDOWN_IT_TRIGGERS`, the elements' in their ``Syntax``.
+Inline tokens in which no inline rule can match skip the rule chain, and the chain asks at each
+character only the rules that can start there (:mod:`vaultkit.parse.plain_inline`): every
+inline rule declares its triggers and its starts, markdown-it's own in
+:data:`MARKDOWN_IT_TRIGGERS` and :data:`MARKDOWN_IT_STARTS`, the elements' in their ``Syntax``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from vaultkit.parse import plain_inline
+from vaultkit.parse.plain_inline import InlineRule
 from vaultkit.parse.registry import ELEMENTS
 
 MAX_NESTING = 64
@@ -42,7 +43,20 @@ MARKDOWN_IT_TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 """markdown-it's own inline rules -> what an inline token must contain for them to match."""
 
-InlineRule = Callable[[StateInline, bool], bool]
+MARKDOWN_IT_STARTS: dict[str, str] = {
+    "newline": "\n",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "emphasis": "*_",
+    "link": "[",
+    "image": "!",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+}
+"""markdown-it's own inline rules -> the characters their match can begin with (each rule's
+first check), for :func:`vaultkit.parse.plain_inline.dispatch_by_character`."""
 
 
 def _with_position(rule: InlineRule) -> InlineRule:
@@ -99,5 +113,8 @@ def _parser(*, lazy_inline: bool) -> MarkdownIt:
         triggers = dict(MARKDOWN_IT_TRIGGERS)
         for element in ELEMENTS:
             triggers.update(element.triggers)
-        plain_inline.install(md, triggers)
+        starts = dict(MARKDOWN_IT_STARTS)
+        for element in ELEMENTS:
+            starts.update(element.starts)
+        plain_inline.install(md, triggers, starts)
     return md

@@ -406,6 +406,11 @@ class Syntax(NamedTuple):
     """Inline rule name -> regular expressions for the text an inline token must contain for
     the rule to match anywhere in it; a token with no trigger of any rule skips the inline
     rules (:mod:`vaultkit.parse.plain_inline`). Every inline rule the plugin adds needs them."""
+    starts: Mapping[str, str] = _NONE
+    """Inline rule name -> every character its match can begin with (the one at the rule's
+    position): at any other character the rule is not asked
+    (:func:`vaultkit.parse.plain_inline.dispatch_by_character`). Every inline rule the plugin
+    adds needs them."""
     block: Mapping[str, BlockCollector] = _NONE
     """Block token type -> collector (one collector per type in all the registry)."""
     inline: Mapping[str, InlineCollector] = _NONE

@@ -62,5 +62,9 @@ def _collect(text: InlineText, token: Token) -> None:
 
 
 SYNTAX = Syntax(
-    "tags", plugin=tags_plugin, triggers={"vk_tag": ("#",)}, inline={"vk_tag": _collect}
+    "tags",
+    plugin=tags_plugin,
+    triggers={"vk_tag": ("#",)},
+    starts={"vk_tag": "#"},
+    inline={"vk_tag": _collect},
 )

@@ -82,4 +82,6 @@ def urls_plugin(md: MarkdownIt) -> None:
 
 
 # The rule matches at the colon of a scheme that ends the pending text.
-SYNTAX = Syntax("urls", plugin=urls_plugin, triggers={"vk_bare_url": ("https?:",)})
+SYNTAX = Syntax(
+    "urls", plugin=urls_plugin, triggers={"vk_bare_url": ("https?:",)}, starts={"vk_bare_url": ":"}
+)

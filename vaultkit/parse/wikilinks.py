@@ -111,5 +111,7 @@ SYNTAX = Syntax(
     "wikilinks",
     plugin=wikilinks_plugin,
     triggers={"vk_wikilink": (r"\[\[",)},
+    # "![[" embeds a note or file.
+    starts={"vk_wikilink": "[!"},
     inline={"vk_wikilink": _collect},
 )
