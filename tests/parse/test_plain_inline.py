@@ -20,7 +20,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import read_fixture_file
 
@@ -30,7 +29,7 @@ from tests.support.parse_fixtures import FIXTURES, note_bytes
 from vaultkit.cli.jsonform import note_json
 from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
 from vaultkit.parse import markdown, plain_inline
-from vaultkit.parse.markdown import MARKDOWN_IT_STARTS, MARKDOWN_IT_TRIGGERS, build_parser
+from vaultkit.parse.markdown import MARKDOWN_IT_TRIGGERS, build_parser
 from vaultkit.parse.note import parse_note
 
 
@@ -147,49 +146,8 @@ def test_an_inline_rule_without_triggers_stops_the_parser_being_built() -> None:
     md = MarkdownIt("commonmark")
     md.inline.ruler.before("emphasis", "vk_new", lambda state, silent: False)
     with pytest.raises(ValueError, match="'vk_new' declares no triggers"):
-        plain_inline.install(md, MARKDOWN_IT_TRIGGERS, {**MARKDOWN_IT_STARTS, "vk_new": "x"})
-    with pytest.raises(ValueError, match="'vk_new' declares no starts"):
-        plain_inline.install(md, {**MARKDOWN_IT_TRIGGERS, "vk_new": ("x",)}, MARKDOWN_IT_STARTS)
-    plain_inline.install(
-        md, {**MARKDOWN_IT_TRIGGERS, "vk_new": ("x",)}, {**MARKDOWN_IT_STARTS, "vk_new": "x"}
-    )
-
-
-def test_the_inline_pass_asks_a_rule_only_at_its_starts() -> None:
-    """A rule is asked at the characters it declares, in the chain's order, and nowhere
-    else: here at each "x" the text rule stops at, never at the punctuation around it."""
-    md = MarkdownIt("commonmark")
-    asked: list[str] = []
-
-    def marked(state: StateInline, silent: bool) -> bool:
-        asked.append(state.src[state.pos])
-        return False
-
-    md.inline.ruler.before("emphasis", "vk_new", marked)
-    md.inline.add_terminator_char("x")
-    plain_inline.install(
-        md, {**MARKDOWN_IT_TRIGGERS, "vk_new": ("x",)}, {**MARKDOWN_IT_STARTS, "vk_new": "x"}
-    )
-    tokens = md.parse("a, b; (c) - d! x [e](f) x.\n")
-    assert asked == ["x", "x"]
-    assert [t.type for t in tokens[1].children or []] == [
-        "text",
-        "link_open",
-        "text",
-        "link_close",
-        "text",
-    ]
-    names = ["text", "a", "b", "c"]
-    rules = [object(), object(), object(), object()]
-    by_character, anywhere = plain_inline.rules_by_character(
-        names,
-        rules,  # type: ignore[arg-type]
-        {"a": "[!", "b": "#", "c": "[("},
-    )
-    assert anywhere == (rules[0],)
-    assert by_character["["] == (rules[0], rules[1], rules[3])
-    assert by_character["#"] == (rules[0], rules[2])
-    assert set(by_character) == set("[!#(")
+        plain_inline.install(md, MARKDOWN_IT_TRIGGERS)
+    plain_inline.install(md, {**MARKDOWN_IT_TRIGGERS, "vk_new": ("x",)})
 
 
 def test_inspect_shows_what_the_full_parse_reads(vault: Path) -> None:

@@ -158,6 +158,7 @@ SYNTAX = Syntax(
     plugin=comments_plugin,
     triggers={"vk_comment": (MARKER,)},
     starts={"vk_comment": MARKER[0]},
+    block_starts={"vk_comment": MARKER[0]},
     block={"vk_comment": _collect_block},
     inline={"vk_comment": _collect_inline},
 )

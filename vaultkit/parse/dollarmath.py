@@ -45,6 +45,7 @@ SYNTAX = Syntax(
     tracked=("math_inline",),
     triggers={"math_inline": (r"\$",)},
     starts={"math_inline": "$"},
+    block_starts={"math_block": "$"},
     block={"math_block": _collect_block},
     inline={"math_inline": _collect_inline, "math_inline_double": _collect_inline},
 )

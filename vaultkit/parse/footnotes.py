@@ -84,5 +84,6 @@ SYNTAX = Syntax(
     tracked=("footnote_ref",),
     triggers={"footnote_inline": (r"\^\[",), "footnote_ref": (r"\[\^",)},
     starts={"footnote_inline": "^", "footnote_ref": "["},
+    block_starts={"footnote_def": "["},
     inline={"footnote_ref": _collect_ref},
 )

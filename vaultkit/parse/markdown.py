@@ -8,10 +8,11 @@ carry their offset in ``meta["pos"]``; for markdown-it's own rules that an eleme
 the same, so the extractor can turn any inline token into a source line without re-scanning
 text.
 
-Inline tokens in which no inline rule can match skip the rule chain, and the chain asks at each
-character only the rules that can start there (:mod:`vaultkit.parse.plain_inline`): every
-inline rule declares its triggers and its starts, markdown-it's own in
-:data:`MARKDOWN_IT_TRIGGERS` and :data:`MARKDOWN_IT_STARTS`, the elements' in their ``Syntax``.
+Inline tokens in which no inline rule can match skip the rule chain
+(:mod:`vaultkit.parse.plain_inline`), and both passes ask only the rules that can start where
+they are (:mod:`vaultkit.parse.rule_starts`): every rule declares its triggers and its starts,
+markdown-it's own in :data:`MARKDOWN_IT_TRIGGERS`, :data:`MARKDOWN_IT_STARTS` and
+:data:`MARKDOWN_IT_BLOCK_STARTS`, the elements' in their ``Syntax``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from vaultkit.parse import plain_inline
-from vaultkit.parse.plain_inline import InlineRule
+from vaultkit.parse import plain_inline, rule_starts
 from vaultkit.parse.registry import ELEMENTS
+from vaultkit.parse.rule_starts import InlineRule
 
 MAX_NESTING = 64
 """Deeper blocks (``>>>>…``, lists in lists) are not parsed; a diagnostic says so."""
@@ -56,7 +57,20 @@ MARKDOWN_IT_STARTS: dict[str, str] = {
     "entity": "&",
 }
 """markdown-it's own inline rules -> the characters their match can begin with (each rule's
-first check), for :func:`vaultkit.parse.plain_inline.dispatch_by_character`."""
+first check; :mod:`vaultkit.parse.rule_starts`)."""
+
+MARKDOWN_IT_BLOCK_STARTS: dict[str, str] = {
+    "fence": "`~",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+"""markdown-it's own block rules -> the characters a line's text (after its indentation) can
+begin with for them to match; ``table``, ``code``, ``lheading`` and ``paragraph`` can match at
+any line (:data:`vaultkit.parse.rule_starts.BLOCK_EVERYWHERE`)."""
 
 
 def _with_position(rule: InlineRule) -> InlineRule:
@@ -113,8 +127,10 @@ def _parser(*, lazy_inline: bool) -> MarkdownIt:
         triggers = dict(MARKDOWN_IT_TRIGGERS)
         for element in ELEMENTS:
             triggers.update(element.triggers)
-        starts = dict(MARKDOWN_IT_STARTS)
+        plain_inline.install(md, triggers)
+        starts, block_starts = dict(MARKDOWN_IT_STARTS), dict(MARKDOWN_IT_BLOCK_STARTS)
         for element in ELEMENTS:
             starts.update(element.starts)
-        plain_inline.install(md, triggers, starts)
+            block_starts.update(element.block_starts)
+        rule_starts.install(md, starts, block_starts)
     return md

@@ -16,33 +16,19 @@ a position where no rule matches does the same one character at a time, and the 
 (the post-processing pairs, ``text_join``) find nothing to do in text and breaks. A rule
 without triggers makes :func:`install` refuse to build the parser, so a new rule cannot be
 skipped silently.
-
-The chain itself is asked less too (:func:`dispatch_by_character`): markdown-it tries every
-inline rule, in order, at every character the ``text`` rule stops at (all ASCII punctuation),
-although each rule matches only at a few characters (``[`` for a link, ``#`` for a tag).
-Each rule also declares those *starts*, and at a character the inline pass asks only the
-rules that can start there, in the chain's order: the same tokens, since a rule asked at any
-other character returns at its first check without a change (markdown-it's own rules and the
-plugins' alike); about 5% of a note's parse.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-
-InlineRule = Callable[[StateInline, bool], bool]
 
 REPLAYED = frozenset({"text", "newline"})
 """The inline rules :func:`plain_children` replays; they need no triggers."""
-EVERYWHERE = "text"
-"""The inline rule asked at every character (it takes the text up to the next character some
-rule may start at); every other rule declares its starts."""
 
 
 def plain_children(src: str) -> list[Token]:
@@ -117,68 +103,7 @@ def _lazy_inline(pattern: re.Pattern[str]) -> Callable[[StateCore], None]:
     return inline
 
 
-def rules_by_character(
-    names: Sequence[str], rules: Sequence[InlineRule], starts: Mapping[str, str]
-) -> tuple[dict[str, tuple[InlineRule, ...]], tuple[InlineRule, ...]]:
-    """The chain's rules (``names`` and ``rules`` in the chain's order) that can start at each
-    character some rule declares, in that order, and those that can start anywhere else
-    (:data:`EVERYWHERE`'s); a rule without starts is a registration error."""
-    for name in names:
-        if name != EVERYWHERE and not starts.get(name):
-            raise ValueError(f"the inline rule {name!r} declares no starts")
-    anywhere = tuple(rule for name, rule in zip(names, rules, strict=True) if name == EVERYWHERE)
-    characters = {character for name in names for character in starts.get(name, "")}
-    by_character = {
-        character: tuple(
-            rule
-            for name, rule in zip(names, rules, strict=True)
-            if name == EVERYWHERE or character in starts[name]
-        )
-        for character in characters
-    }
-    return by_character, anywhere
-
-
-def dispatch_by_character(md: MarkdownIt, starts: Mapping[str, str]) -> None:
-    """Make ``md``'s inline pass ask, at each character, only the rules that can start
-    there (markdown-it's ``ParserInline.tokenize`` otherwise, step by step). Its link
-    labels' silent scan (``skipToken``) keeps the whole chain."""
-    names = md.inline.ruler.get_active_rules()
-    by_character, anywhere = rules_by_character(names, md.inline.ruler.getRules(""), starts)
-    rules_at = by_character.get
-    max_nesting = md.options["maxNesting"]
-
-    def tokenize(state: StateInline) -> None:
-        end = state.posMax
-        src = state.src
-        while state.pos < end:
-            pos = state.pos
-            ok = False
-            if state.level < max_nesting:
-                for rule in rules_at(src[pos], anywhere):
-                    ok = rule(state, False)
-                    if ok:
-                        if state.pos <= pos:
-                            raise RuntimeError("inline rule didn't increment state.pos")
-                        break
-            if ok:
-                if state.pos >= end:
-                    break
-                continue
-            state.append_pending(src[state.pos])
-            state.pos += 1
-        if state.pending:
-            state.pushPending()
-
-    # An attribute of this parser's inline parser only: every other parser keeps markdown-it's.
-    md.inline.tokenize = tokenize  # type: ignore[method-assign]
-
-
-def install(
-    md: MarkdownIt, triggers: Mapping[str, Iterable[str]], starts: Mapping[str, str]
-) -> None:
-    """Make ``md`` skip the inline rule chain for inline tokens without any trigger, and ask
-    at each character only the rules that can start there."""
+def install(md: MarkdownIt, triggers: Mapping[str, Iterable[str]]) -> None:
+    """Make ``md`` skip the inline rule chain for inline tokens without any trigger."""
     pattern = trigger_pattern(triggers, md.inline.ruler.get_active_rules())
-    dispatch_by_character(md, starts)
     md.core.ruler.at("inline", _lazy_inline(pattern))

@@ -408,9 +408,12 @@ class Syntax(NamedTuple):
     rules (:mod:`vaultkit.parse.plain_inline`). Every inline rule the plugin adds needs them."""
     starts: Mapping[str, str] = _NONE
     """Inline rule name -> every character its match can begin with (the one at the rule's
-    position): at any other character the rule is not asked
-    (:func:`vaultkit.parse.plain_inline.dispatch_by_character`). Every inline rule the plugin
-    adds needs them."""
+    position): at any other character the rule is not asked (:mod:`vaultkit.parse.rule_starts`).
+    Every inline rule the plugin adds needs them."""
+    block_starts: Mapping[str, str] = _NONE
+    """Block rule name -> every character a line's text (after its indentation) can begin with
+    for the rule to match there (:mod:`vaultkit.parse.rule_starts`). Every block rule the
+    plugin adds needs them."""
     block: Mapping[str, BlockCollector] = _NONE
     """Block token type -> collector (one collector per type in all the registry)."""
     inline: Mapping[str, InlineCollector] = _NONE
