@@ -33,7 +33,6 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
 InlineRule = Callable[[StateInline, bool], bool]
-BlockRule = Callable[[StateBlock, int, int, bool], bool]
 Rule = TypeVar("Rule")
 
 INLINE_EVERYWHERE = frozenset({"text"})
