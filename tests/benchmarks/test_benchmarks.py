@@ -233,6 +233,25 @@ def test_change_verdicts_come_from_the_same_run_floor() -> None:
     assert beside["edit_task_hook"].floor == "hook floor 300 ms"
 
 
+def test_a_class_whose_floor_ran_slow_is_unsure_when_the_runs_floor_disagrees() -> None:
+    """Floors of 154 ms among floors of 95: a slow stretch the class's hooks did not share
+    cannot make a 2.8× hook pass (seen at e2f5ad3 on topics-heavy)."""
+    result = _result(10_000, 0.267, 0.095, beside=0.154)
+    result.changes[1].floor = Stage([0.095, 0.094, 0.096])  # the config class, beside it
+    lines = {line.key: line for line in change_lines(result)}
+    assert lines["edit_task_hook"].value == pytest.approx(0.267 / 0.154)
+    assert lines["edit_task_hook"].verdict == "**UNSURE**"
+    assert "slow: the run's 95 ms, against which 2.81×" in lines["edit_task_hook"].floor
+    # A floor in line with the run's changes nothing.
+    steady = {line.key: line for line in change_lines(_result(10_000, 0.267, 0.095, beside=0.1))}
+    assert steady["edit_task_hook"].verdict == "**FAIL**"
+    assert "slow" not in steady["edit_task_hook"].floor
+    # Slow, but both floors give the same verdict: that verdict.
+    both = _result(10_000, 0.17, 0.095, beside=0.154)
+    both.changes[1].floor = Stage([0.095, 0.094, 0.096])
+    assert {line.key: line for line in change_lines(both)}["edit_task_hook"].verdict == "PASS"
+
+
 def test_each_cold_sync_is_judged_against_the_parse_beside_it() -> None:
     result = _result(10_000, 0.3, 0.2)
     # A machine that slowed down for the second pair moved both of its figures.
