@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from markdown_it import MarkdownIt
+from markdown_it.ruler import Ruler
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
@@ -70,16 +71,19 @@ def rules_by_character(
     return by_character, anywhere
 
 
+def _chains(
+    kind: str, ruler: Ruler[Rule], starts: Mapping[str, str], everywhere: frozenset[str]
+) -> tuple[dict[str, tuple[Rule, ...]], tuple[Rule, ...]]:
+    """:func:`rules_by_character` for the active rules of a parser's ``ruler``."""
+    return rules_by_character(
+        kind, ruler.get_active_rules(), ruler.getRules(""), starts, everywhere
+    )
+
+
 def _dispatch_inline(md: MarkdownIt, starts: Mapping[str, str]) -> None:
     """``md``'s inline pass asks, at each character, only the rules that can start there
     (markdown-it's ``ParserInline.tokenize`` otherwise, step by step)."""
-    by_character, anywhere = rules_by_character(
-        "inline",
-        md.inline.ruler.get_active_rules(),
-        md.inline.ruler.getRules(""),
-        starts,
-        INLINE_EVERYWHERE,
-    )
+    by_character, anywhere = _chains("inline", md.inline.ruler, starts, INLINE_EVERYWHERE)
     rules_at = by_character.get
     max_nesting = md.options["maxNesting"]
 
@@ -113,15 +117,9 @@ def _dispatch_block(md: MarkdownIt, starts: Mapping[str, str]) -> None:
     """``md``'s block pass asks, at each line, only the rules that can start at its first
     character (markdown-it's ``ParserBlock.tokenize`` otherwise, step by step); the quotes'
     and lists' nested passes call the same."""
-    by_character, anywhere = rules_by_character(
-        "block",
-        md.block.ruler.get_active_rules(),
-        md.block.ruler.getRules(""),
-        starts,
-        BLOCK_EVERYWHERE,
-    )
+    by_character, anywhere = _chains("block", md.block.ruler, starts, BLOCK_EVERYWHERE)
     rules_at = by_character.get
-    max_nesting = md.options.maxNesting
+    max_nesting = md.options["maxNesting"]
 
     def tokenize(state: StateBlock, start_line: int, end_line: int) -> None:
         line = start_line
