@@ -11,8 +11,6 @@ trailing spaces, indentation, lists, tables, quotes and callouts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,29 +24,12 @@ from markdown_it.utils import read_fixture_file
 from benchmarks.generate import generate_vault
 from tests.support.cli import EXAMPLE_VAULT, installed
 from tests.support.parse_fixtures import FIXTURES, note_bytes
+from tests.support.same_parse import assert_same_parse, full_inline_parse
 from vaultkit.cli.jsonform import note_json
 from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
-from vaultkit.parse import markdown, plain_inline
+from vaultkit.parse import plain_inline
 from vaultkit.parse.markdown import MARKDOWN_IT_TRIGGERS, build_parser
 from vaultkit.parse.note import parse_note
-
-
-@contextmanager
-def full_inline_parse() -> Iterator[None]:
-    markdown.LAZY_INLINE = False
-    try:
-        yield
-    finally:
-        markdown.LAZY_INLINE = True
-
-
-def assert_same_parse(data: bytes, path: str) -> None:
-    text = data.decode("utf-8", "replace")
-    lazy, lazy_tokens = parse_note(data, path), build_parser().parse(text)
-    with full_inline_parse():
-        full, full_tokens = parse_note(data, path), build_parser().parse(text)
-    assert lazy == full, path
-    assert lazy_tokens == full_tokens, path
 
 
 def test_every_fixture_note_parses_the_same() -> None:

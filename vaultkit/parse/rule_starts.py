@@ -11,16 +11,19 @@ character (after its indentation) or at an inline character, only the rules that
 there, in the chain's order, and those that can start anywhere (:data:`BLOCK_EVERYWHERE`,
 :data:`INLINE_EVERYWHERE`).
 
+The same holds for the block rules that end a paragraph, a list item, a quote or a link
+reference definition before a blank line: each asks, at each of its next lines, the rules of
+its *terminator* chain (silently: "would a block start here?"), and asks now only those that can
+start at the line's first character.
+
 That gives the same tokens: a rule asked at any other character returns at its first check
 and changes nothing (each rule's first check is the character at its position, for
-markdown-it's rules and the plugins' alike), so leaving it out skips only work. A rule without
-starts makes :func:`install` refuse to build the parser. The tests run this parser side by side
-with markdown-it's own passes (:data:`vaultkit.parse.markdown.LAZY_INLINE` off). About 10% of
-a note's parse.
+markdown-it's rules and the plugins' alike, silent or not), so leaving it out skips only work.
+A rule without starts makes :func:`install` refuse to build the parser. The tests run this
+parser side by side with markdown-it's own passes (:data:`vaultkit.parse.markdown.LAZY_INLINE`
+off). Together about 10% less CPU for each note a worker parses (benchmarks/HISTORY.md).
 
-Only the passes' own loops change: the rules that end a paragraph, a list or a quote ask their
-terminators as markdown-it does, and a link label's silent scan (``skipToken``) keeps the whole
-inline chain.
+A link label's silent scan (``skipToken``) keeps the whole inline chain.
 """
 
 from __future__ import annotations
@@ -157,6 +160,56 @@ def _dispatch_block(md: MarkdownIt, starts: Mapping[str, str]) -> None:
     md.block.tokenize = tokenize  # type: ignore[method-assign,assignment]
 
 
+BlockRule = Callable[[StateBlock, int, int, bool], bool]
+
+
+def _dispatch_terminators(md: MarkdownIt, starts: Mapping[str, str]) -> None:
+    """The rules that end a block at a line that would start another (a paragraph, a list, a
+    quote, a table, a link reference definition) ask, at that line, only the rules of their
+    terminator chain that can start at its first character (markdown-it otherwise asks every
+    rule of the chain in turn); a line with nothing after its indentation, all of them."""
+    ruler = md.block.ruler
+    every = ruler.getRules
+    active = every("")
+    names = dict(zip(active, ruler.get_active_rules(), strict=True))
+    if len(names) != len(active):
+        raise ValueError("a block rule function is registered under two names")
+    chains: dict[str, list[BlockRule]] = {}
+
+    def terminator_chain(chain: str) -> list[BlockRule]:
+        rules = every(chain)
+        by_character, anywhere = rules_by_character(
+            "block", [names[rule] for rule in rules], rules, starts, BLOCK_EVERYWHERE
+        )
+        rules_at = by_character.get
+        whole = tuple(rules)
+
+        def ends_here(state: StateBlock, line: int, end_line: int, silent: bool) -> bool:
+            # The callers stop at the first rule that matches: one call that does the same.
+            at = state.bMarks[line] + state.tShift[line]
+            asked = rules_at(state.src[at], anywhere) if at < state.eMarks[line] else whole
+            # (Not any() over a generator: this runs at nearly every line of a note.)
+            for rule in asked:  # noqa: SIM110
+                if rule(state, line, end_line, silent):
+                    return True
+            return False
+
+        return [ends_here]
+
+    def get_rules(chain: str = "") -> list[BlockRule]:
+        # Made when first asked for: every rule of a chain is one of the block pass's, whose
+        # starts _dispatch_block has checked.
+        if not chain:
+            return every(chain)
+        found = chains.get(chain)
+        if found is None:
+            found = chains[chain] = terminator_chain(chain)
+        return found
+
+    # An attribute of this parser's ruler only; the block pass's own chain ("") is unchanged.
+    ruler.getRules = get_rules  # type: ignore[method-assign,assignment]
+
+
 def install(
     md: MarkdownIt, inline_starts: Mapping[str, str], block_starts: Mapping[str, str]
 ) -> None:
@@ -164,3 +217,4 @@ def install(
     are (every rule enabled must be registered first)."""
     _dispatch_inline(md, inline_starts)
     _dispatch_block(md, block_starts)
+    _dispatch_terminators(md, block_starts)
