@@ -98,6 +98,7 @@ _CONTAINERS += ["[ref]: /url", "- [ ] task", "> [!note] T\n> body", "[^1]: footn
 _INTERRUPTIONS = ["# h", "```\ncode\n```", "~~~\ncode\n~~~", "***", "---", "___", "- x", "+ x"]
 _INTERRUPTIONS += ["* x", "1. x", "2) x", "> q", "<div>\nx\n</div>", "<!-- c -->", "[r]: /u"]
 _INTERRUPTIONS += ["[^2]: f", "$$\nx\n$$", "%%\nhidden\n%%", "| x |\n| - |", "=== ", "text"]
+_INTERRUPTIONS += ["x | y\n- | -", "x | y\n:-: | --", "x\n|-", "x\n-- | -"]
 _INTERRUPTIONS += ["\\", "!x", "#tag", "$x$", "%%c%%", "==h==", "` `", "<b>x</b>", "&amp;"]
 
 
