@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -334,3 +335,29 @@ def test_killed_mid_build_the_journal_rolls_the_new_index_back(tmp_path: Path, s
     assert not Path(f"{index}-journal").exists()
     assert _journal_mode(index) == "wal"
     assert_matches_scratch(vault, index, tmp_path)
+
+
+def test_work_alongside_a_new_index_runs_while_its_indexes_are_built(tmp_path: Path) -> None:
+    """``bulk_load``'s ``alongside`` runs on another thread once the rows are in, with a short
+    switch interval (the build's thread waits for the lock between statements), and is
+    waited for: when the build is over, it is done and the interval is what it was."""
+    from vaultkit.index.store import bulk_load, open_index
+
+    connection, _ = open_index(tmp_path / "i.sqlite3")
+    before = sys.getswitchinterval()
+    seen: list[tuple[bool, float]] = []
+
+    def alongside() -> None:
+        started = (threading.current_thread() is threading.main_thread(), sys.getswitchinterval())
+        time.sleep(0.05)  # still running when the last index is made
+        seen.append(started)
+
+    with bulk_load(connection, alongside):
+        assert not seen  # not while the rows are stored
+    assert seen == [(False, 0.0005)]
+    assert sys.getswitchinterval() == before
+    made = {
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
+    assert {"tasks_note", "links_target_key", "tags_tag"} <= made
+    connection.close()

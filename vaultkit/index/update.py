@@ -112,8 +112,12 @@ def update_index(
     scopes: Scopes | None = None,
     cadences: Cadences | None = None,
     excludes: Sequence[str] = (),
+    alongside: Callable[[], None] | None = None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     """Bring the vault's index up to date; returns an open connection and what it did.
+
+    ``alongside``: work that needs no index, run on another thread while a new index builds
+    its secondary indexes (:func:`vaultkit.index.store.bulk_load`), when it does.
 
     ``excludes`` is the config's ``[vault] excludes``, for the walks made here (no ``scan``
     given, or a new index that a partial scan cannot fill): without it, a command that only
@@ -140,7 +144,15 @@ def update_index(
     try:
         with feedback.phase("index"):
             return _update_index(
-                paths.root, location, progress, scan, only, scopes, cadences, tuple(excludes)
+                paths.root,
+                location,
+                progress,
+                scan,
+                only,
+                scopes,
+                cadences,
+                tuple(excludes),
+                alongside,
             )
     except sqlite3.OperationalError as exc:
         if getattr(exc, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY:
@@ -168,6 +180,7 @@ def _update_index(
     scopes: Scopes | None,
     wanted_cadences: Cadences | None,
     excludes: tuple[str, ...],
+    alongside: Callable[[], None] | None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
     scanned_at_ns = time.time_ns()
@@ -193,7 +206,7 @@ def _update_index(
     with (
         new_index_journal(connection) if rebuilt else nullcontext(),
         transaction(connection),
-        bulk_load(connection) if rebuilt else nullcontext(),
+        bulk_load(connection, alongside) if rebuilt else nullcontext(),
     ):
         # Compared again inside the write transaction, which no other updater can enter: a
         # read command beside a watcher, or a dry run beside a sync, updates this index too,

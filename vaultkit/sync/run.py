@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing, nullcontext, suppress
 from functools import partial
 from pathlib import Path
@@ -216,13 +216,18 @@ def _freshness(
     today: dt.date,
     *,
     force: bool,
+    prepared: dict[str, str] | None = None,
 ) -> _Freshness:
-    """Each enabled dashboard's render key; stale: those whose key or target file moved."""
+    """Each enabled dashboard's render key; stale: those whose key or target file moved.
+    ``prepared``: template analyses made ahead (:func:`_prepare_templates`), kept as the
+    ones this run makes are."""
     dashboards = [d for d in config.dashboards if d.enabled]
     generations = index_generations(connection)
     stored = stored_state(connection)
     stored_keys, written = stored.keys, stored.written
     known_analyses = dict(stored.analyses)
+    for source, analysis in (prepared or {}).items():
+        stored.analyses.setdefault(source, analysis)
     on_disk = indexed_hashes(connection, {d.target_path for d in dashboards})
     keys: dict[str, str] = {}
     families: dict[str, frozenset[str]] = {}
@@ -282,6 +287,9 @@ def _run_sync(
         config = load_config(vault, BUILTINS)
     today = today_for_run(config)
     scan, only = _scan(paths, config, changed)
+    # While a new index builds its secondary indexes a core is free: the templates are
+    # compiled and analysed then rather than after.
+    prepared: dict[str, str] = {}
     connection, index = update_index(
         paths,
         progress=progress,
@@ -290,6 +298,7 @@ def _run_sync(
         scopes=_scopes(config),
         cadences=Cadences(config.status.cadences),
         excludes=config.vault.excludes,
+        alongside=partial(_prepare_templates, paths, config, today, prepared),
     )
     if dated is not None:
         # What the last full scan left out (conflict copies, placeholders) is still there.
@@ -299,7 +308,7 @@ def _run_sync(
     # log, and opening it again reads the schema anew, ~3 ms of every save that writes.
     try:
         fresh, rendered, written_by_us, log = _render(
-            connection, paths, config, today, force=force, progress=progress
+            connection, paths, config, today, force=force, progress=progress, prepared=prepared
         )
         result = SyncResult(
             index=index,
@@ -389,10 +398,12 @@ def _render(
     *,
     force: bool,
     progress: bool,
+    prepared: dict[str, str] | None = None,
 ) -> tuple[_Freshness, Rendered, dict[str, str], LogPlan | None]:
     """Which dashboards are current, the text of every stale one, vaultkit's own last writes
     into notes (:func:`vaultkit.sync.records.own_writes`) and the habits log's planned write
-    (:mod:`vaultkit.sync.habit_log`); ``connection`` is left open, outside a transaction."""
+    (:mod:`vaultkit.sync.habit_log`); ``connection`` is left open, outside a transaction.
+    ``prepared``: template analyses :func:`_prepare_templates` made."""
     rendered: Rendered = []
     enabled = sum(1 for d in config.dashboards if d.enabled)
     with feedback.phase("render", enabled, shown=progress) as rendering:
@@ -406,7 +417,7 @@ def _render(
             names = NameCounts(connection)
             topic_memo = TopicMemo()
             env = dashboard_environment(connection, paths, config, today, fragments, names)
-            fresh = _freshness(connection, env, config, today, force=force)
+            fresh = _freshness(connection, env, config, today, force=force, prepared=prepared)
             rendering.advance(len(fresh.current))
             written_by_us = own_writes(connection)
             # Planned whether or not the Habits dashboard is stale: the log records today's ticks.
@@ -480,15 +491,51 @@ def dashboard_environment(
     """The environment the vault's dashboards render in, reading ``connection`` (the index);
     ``fragments``: where the ``{% cache %}`` blocks keep what they render; ``names``: the
     name counts its links read (the context makers' too, so they can prime them)."""
+    return _environment(
+        paths, config, today, names if names is not None else NameCounts(connection), fragments
+    )
+
+
+def _environment(
+    paths: VaultPaths,
+    config: Config,
+    today: dt.date,
+    names: NameCounts | Iterable[str],
+    fragments: FragmentStore | None,
+) -> jinja2.Environment:
     return make_environment(
         paths.root,
-        names if names is not None else NameCounts(connection),
+        names,
         today,
         templates=paths.templates,
         cache_dir=paths.templates_cache,
         limits=RenderLimits(config.vault.template_timeout, config.vault.max_output),
         fragments=fragments,
     )
+
+
+def _prepare_templates(
+    paths: VaultPaths, config: Config, today: dt.date, analyses: dict[str, str]
+) -> None:
+    """Compile the enabled dashboards' templates into the compiled-template cache, and put
+    their analyses (what :func:`_freshness` asks of each) into ``analyses``, ahead of the
+    render: a new index runs this on another thread while SQLite builds its secondary
+    indexes (``alongside`` of :func:`~vaultkit.index.update.update_index`), ~0.1 s of a
+    cold sync's serial end. The environment is the render's but for the names its links
+    count, which compiling never reads (a filter that reads them is never computed ahead:
+    :func:`vaultkit.dashboards.render.make_environment`).
+
+    Only a head start: what fails here (a template that cannot be read or compiled) is left
+    for the render, which does it again and reports the failure with its file and line.
+    """
+    try:
+        env = _environment(paths, config, today, (), None)
+        for dashboard in config.dashboards:
+            if dashboard.enabled:
+                template_info(env, dashboard.template, analyses)
+                env.get_template(dashboard.template)
+    except Exception:
+        return
 
 
 def _scopes(config: Config) -> Scopes:
