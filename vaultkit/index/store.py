@@ -454,7 +454,8 @@ def bulk_load(
 
     SQLite sorts and writes an index without Python's interpreter lock, and nothing else
     runs then: ``alongside`` (work that must not use ``connection``) runs on another thread
-    meanwhile, and is waited for before the build goes on.
+    meanwhile, with a short switch interval while it does (:data:`_SWITCH_SECONDS`), and is
+    waited for before this returns.
     """
     statements = _index_statements()
     for name, _ in statements:
@@ -463,7 +464,15 @@ def bulk_load(
     helper = None
     switch = sys.getswitchinterval()
     if alongside is not None:
-        helper = threading.Thread(target=alongside, name="vaultkit-alongside-index")
+        work = alongside
+
+        def helping() -> None:
+            try:
+                work()
+            finally:
+                sys.setswitchinterval(switch)  # the build goes on alone
+
+        helper = threading.Thread(target=helping, name="vaultkit-alongside-index")
         # Between two statements this thread waits for the lock until the helper is made
         # to let go of it: 5 ms by default, for each of the ~40 statements.
         sys.setswitchinterval(min(switch, _SWITCH_SECONDS))
