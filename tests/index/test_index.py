@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -361,3 +362,40 @@ def test_work_alongside_a_new_index_runs_while_its_indexes_are_built(tmp_path: P
     }
     assert {"tasks_note", "links_target_key", "tags_tag"} <= made
     connection.close()
+
+
+def test_builds_that_overlap_leave_the_switch_interval_as_it_was(tmp_path: Path) -> None:
+    """Two new indexes built at once in one process (a watcher's and a sync's): the interval
+    stays short while either's work alongside runs, and is what it was once both are done."""
+    from vaultkit.index.store import bulk_load, open_index
+
+    before = sys.getswitchinterval()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen: list[float] = []
+
+    def work_a() -> None:
+        a_in.set()
+        assert b_in.wait(5)
+
+    def work_b() -> None:
+        b_in.set()
+        assert a_out.wait(5)  # the first build is over
+        seen.append(sys.getswitchinterval())
+
+    def build(name: str, work: Callable[[], None], done: threading.Event | None) -> None:
+        connection, _ = open_index(tmp_path / name)
+        with bulk_load(connection, work):
+            pass
+        connection.close()
+        if done is not None:
+            done.set()
+
+    first = threading.Thread(target=build, args=("a.sqlite3", work_a, a_out))
+    first.start()
+    assert a_in.wait(5)
+    second = threading.Thread(target=build, args=("b.sqlite3", work_b, None))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert seen == [0.0005]
+    assert sys.getswitchinterval() == before

@@ -443,6 +443,33 @@ _SWITCH_SECONDS = 0.0005
 indexes are built beside other work (:func:`bulk_load`)."""
 
 
+class _ShortSwitch:
+    """Python's switch interval at :data:`_SWITCH_SECONDS` while any holder is inside, and
+    as it was once the last one leaves: builds in several threads at once (a watcher's and a
+    sync's) overlap without one of them leaving the short interval behind."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved = 0.0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, _SWITCH_SECONDS))
+            self._holders += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                sys.setswitchinterval(self._saved)
+
+
+_SHORT_SWITCH = _ShortSwitch()
+
+
 @contextmanager
 def bulk_load(
     connection: sqlite3.Connection, alongside: Callable[[], None] | None = None
@@ -462,20 +489,16 @@ def bulk_load(
         connection.execute(f"DROP INDEX IF EXISTS {name}")
     yield
     helper = None
-    switch = sys.getswitchinterval()
     if alongside is not None:
         work = alongside
 
         def helping() -> None:
-            try:
+            # Between two statements the building thread waits for the lock until the
+            # helper is made to let go of it: 5 ms by default, for each of ~40 statements.
+            with _SHORT_SWITCH:
                 work()
-            finally:
-                sys.setswitchinterval(switch)  # the build goes on alone
 
         helper = threading.Thread(target=helping, name="vaultkit-alongside-index")
-        # Between two statements this thread waits for the lock until the helper is made
-        # to let go of it: 5 ms by default, for each of the ~40 statements.
-        sys.setswitchinterval(min(switch, _SWITCH_SECONDS))
         helper.start()
     try:
         for _, statement in statements:
@@ -484,7 +507,6 @@ def bulk_load(
             connection.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
     finally:
         if helper is not None:
-            sys.setswitchinterval(switch)
             helper.join()
 
 
