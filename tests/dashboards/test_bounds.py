@@ -4,10 +4,13 @@ the template, with nothing written and the vault lock released."""
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import pytest
 from tests.support.cli import cli, vaultkit_executable
 from tests.support.region_vault import snapshot
 from tests.support.vault_edits import set_vault_keys, write_template
-from vaultkit.dashboards.bounds import RenderLimits
+from vaultkit.dashboards.bounds import OutOfTime, RenderLimits
 from vaultkit.dashboards.render import RenderError, make_environment, render_template
 from vaultkit.live.hook import run_hook
 from vaultkit.sync.lock import lock_holder
@@ -148,16 +151,90 @@ def test_a_template_that_never_ends_is_stopped_at_its_timeout(tmp_path: Path) ->
     )
 
 
+def _spin_until_stopped() -> None:
+    """Python code in which the watchdog's exception lands (given up after 5 s)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        pass
+
+
+def _stopped_in_a_gc_callback() -> str:
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            _spin_until_stopped()
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    return ""
+
+
+def _stopped_in_a_finalizer() -> str:
+    def generator() -> Iterator[None]:
+        try:
+            yield
+        finally:
+            _spin_until_stopped()
+
+    abandoned = generator()
+    next(abandoned)
+    del abandoned  # closed here, by its finalizer: its finally block runs and spins
+    return ""
+
+
+@pytest.mark.parametrize("drop", [_stopped_in_a_gc_callback, _stopped_in_a_finalizer])
+def test_a_stop_that_python_drops_is_fired_again(tmp_path: Path, drop: Callable[[], str]) -> None:
+    # Python cannot raise out of a garbage-collector callback or a finalizer run in the middle
+    # of the render: it prints the exception and goes on. The template below then runs for
+    # ten more seconds; the watchdog must fire again and stop it well before.
+    def busy(seconds: float) -> str:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pass
+        return ""
+
+    dropped: list[type[BaseException]] = []
+    before = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: dropped.append(unraisable.exc_type)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(RenderError) as caught:
+            render(
+                tmp_path,
+                "# Links\n{{ drop() }}\n{{ busy(10) }}\n",
+                RenderLimits(timeout=0.3, max_output=1_000_000),
+                drop=drop,
+                busy=busy,
+            )
+    finally:
+        sys.unraisablehook = before
+    elapsed = time.perf_counter() - started
+    assert dropped == [OutOfTime]  # the first one was lost, as Python does
+    assert elapsed < 3, elapsed
+    assert str(caught.value).startswith(
+        "t.md.j2:3: the template ran for more than template_timeout = 0.3 s and was stopped"
+    )
+
+
 def test_the_watchdog_never_fires_after_a_render_has_ended(tmp_path: Path) -> None:
     # Renders that end just before, at, or after their limit (1 to 40 ms): whichever way
     # each goes, the stop exception never surfaces outside render_template, then or later.
+    # No collections meanwhile: a stop landing in another library's gc callback (hypothesis
+    # has one) is dropped with a printed warning; test_a_stop_that_python_drops_is_fired_again
+    # is about that.
     loop = "{% for i in range(300) %}{{ i }}{% endfor %}"
-    for n in range(120):
-        limits = RenderLimits(timeout=0.001 * (n % 40 + 1), max_output=1_000_000)
-        try:
-            render(tmp_path, loop, limits)
-        except RenderError as exc:
-            assert "template_timeout" in str(exc)
+    gc.disable()
+    try:
+        for n in range(120):
+            limits = RenderLimits(timeout=0.001 * (n % 40 + 1), max_output=1_000_000)
+            try:
+                render(tmp_path, loop, limits)
+            except RenderError as exc:
+                assert "template_timeout" in str(exc)
+    finally:
+        gc.enable()
     deadline = time.perf_counter() + 0.3
     while time.perf_counter() < deadline:  # Python code in which a stray exception would land
         sum(range(100))

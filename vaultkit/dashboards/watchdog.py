@@ -23,6 +23,14 @@ from vaultkit.speedups import allocate_lock, get_ident, start_new_thread
 _POLL_SECONDS = 0.05
 """How often the watchdog looks at the memory while a render runs."""
 
+_REFIRE_SECONDS = 0.25
+"""How long a fired watchdog waits for the render to end before it fires again.
+
+Python drops an exception raised where nothing can take it (a garbage-collector callback,
+a finalizer such as a generator's closing, run in the middle of the render): it prints it
+and goes on. A watchdog that fired once would then let a template that never ends run on.
+"""
+
 
 def _peak_memory() -> int | None:
     """The process's peak resident size in bytes (None where it cannot be read)."""
@@ -37,9 +45,11 @@ def _peak_memory() -> int | None:
 class _Watchdog:
     """Raises :class:`OutOfTime` or :class:`OutOfMemory` in the thread that started it.
 
-    It fires at most once, and never after :meth:`stop`: firing and stopping take the
-    same lock, and :meth:`stop` withdraws an exception fired but not yet delivered, so none
-    can surface after the render, in code that does not expect it.
+    Once the limit is passed it fires every :data:`_REFIRE_SECONDS` until the render has
+    ended, and never after: :func:`watched` marks the end (:attr:`ended`) before anything
+    else, so at most one exception fired as the render ended is on its way, and
+    :meth:`stop`, which takes the same lock as firing, withdraws it if it is not yet
+    delivered; :func:`watched` catches it if it lands while stopping.
     """
 
     def __init__(self, limits: RenderLimits) -> None:
@@ -48,6 +58,7 @@ class _Watchdog:
         self._done = allocate_lock()
         self._done.acquire()
         self._active = True
+        self.ended = False
         self._fired: type[Overrun] | None = None
         self._set_async_exc: Callable[..., int] | None = None
         try:
@@ -62,26 +73,30 @@ class _Watchdog:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    self._fire(OutOfTime)
-                    return
+                    kind: type[Overrun] = OutOfTime
+                    break
                 if self._done.acquire(True, min(remaining, _POLL_SECONDS)):
                     return
                 if start is not None and (_peak_memory() or 0) - start > memory:
-                    self._fire(OutOfMemory)
-                    return
+                    kind = OutOfMemory
+                    break
+            while self._fire(kind) and not self._done.acquire(True, _REFIRE_SECONDS):
+                pass
         except Exception:
             return  # a watchdog that cannot watch must not crash the sync
 
-    def _fire(self, kind: type[Overrun]) -> None:
+    def _fire(self, kind: type[Overrun]) -> bool:
+        """Raise ``kind`` in the rendering thread; False once the render has ended."""
         with self._state:
-            if not self._active:
-                return
+            if not self._active or self.ended:
+                return False
             # Imported here, when it fires: ctypes costs the hook's start-up ~5 ms.
             import ctypes
 
             set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
             set_async_exc(ctypes.c_ulong(self._target), ctypes.py_object(kind))
             self._fired, self._set_async_exc = kind, set_async_exc
+            return True
 
     def stop(self) -> type[Overrun] | None:
         """End the watch; returns what it fired, if it did (its exception is withdrawn)."""
@@ -92,7 +107,7 @@ class _Watchdog:
                 import ctypes
 
                 self._set_async_exc(ctypes.c_ulong(self._target), None)
-        if was_active and fired is None:
+        if was_active:
             self._done.release()
         return fired
 
@@ -102,10 +117,16 @@ def watched(limits: RenderLimits, work: Callable[[], str]) -> str:
     watchdog = _Watchdog(limits)
     try:
         text = work()
-    except BaseException:
-        watchdog.stop()
-        raise
-    fired = watchdog.stop()
+    finally:
+        # First, and with nothing in between at which Python delivers a pending exception:
+        # from here the watchdog fires no more.
+        watchdog.ended = True
+        while True:
+            try:
+                fired = watchdog.stop()
+                break
+            except Overrun:  # the one fired as the render ended landed here: it is recorded
+                pass
     if fired is not None:
         raise fired()
     return text
