@@ -11,6 +11,7 @@ moved, and keeps its link rows, resolved already, when their digest did not move
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pickle
 import sqlite3
@@ -35,6 +36,29 @@ LINK_TABLES = frozenset({"links", "headings", "block_ids"})
 """The rows the links digest covers: what link resolution reads and writes."""
 LINKS_FAMILY = FAMILIES.index("links")
 """Where the links digest sits in :attr:`NoteRows.digests`."""
+
+TABLE_COLUMNS = (
+    ("headings", 6),
+    ("tasks", 27),
+    ("task_sections", 6),
+    ("task_waits", 2),
+    ("hidden_tasks", 6),
+    ("links", 20),
+    ("resources", 8),
+    ("callouts", 12),
+    ("md_tables", 6),
+    ("cells", 7),
+    ("list_items", 6),
+    ("tags", 5),
+    ("block_ids", 4),
+    ("inline_fields", 6),
+    ("diagnostics", 5),
+    ("notes", 16),
+    ("aliases", 2),
+)
+"""The tables a note has rows in, and their widths, in the order :attr:`NoteRows.inserts`
+holds them (the ``notes`` row last but for the aliases its column decides)."""
+INSERTS = tuple(f"INSERT INTO {table} VALUES ({','.join('?' * n)})" for table, n in TABLE_COLUMNS)
 
 
 class NoteRows(NamedTuple):
@@ -73,68 +97,51 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
     md_tables, cells = _table_rows(note)
     digests = (
         # What Status reads of a note: its tasks, and the checkbox items hidden in comments.
-        _rows_digest(tasks, hidden_tasks) if hidden_tasks else _rows_digest(tasks),
-        _rows_digest(links, headings, block_ids),
-        _rows_digest(resources),
+        rows_digest(tasks, hidden_tasks) if hidden_tasks else rows_digest(tasks),
+        rows_digest(links, headings, block_ids),
+        rows_digest(resources),
         # Not the mtime: the indexer tracks that itself, and a touched note keeps its row.
         # Nor the word and line counts, line endings and BOM, which no context name reads:
         # else a region vaultkit fills at the end of a note would move every note's metadata.
         # Tables are metadata: the Topics dashboard reads a kept table and points at others.
         # Nor the path, title and folder: they are the note's name, fixed for a note at one
         # path, and a note renamed with its content as it was keeps its digests (move_notes).
-        _rows_digest([note_row[3:6] + note_row[11:]], list_items, md_tables, cells),
+        rows_digest([note_row[3:6] + note_row[11:]], list_items, md_tables, cells),
     )
-    inserts: tuple[tuple[str, Rows], ...] = (
-        ("INSERT INTO headings VALUES (?,?,?,?,?,?)", headings),
-        (
-            "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            tasks,
-        ),
-        ("INSERT INTO task_sections VALUES (?,?,?,?,?,?)", _task_sections(note, cadences)),
-        (
-            # The ids the note's tasks wait for, each once: a change to an id's tasks looks
-            # up the notes waiting for it here, not in every waiting task of the vault.
-            "INSERT INTO task_waits VALUES (?,?)",
-            [(path, i) for i in sorted({i for t in note.tasks for i in t.fields.depends_on})],
-        ),
-        ("INSERT INTO hidden_tasks VALUES (?,?,?,?,?,?)", hidden_tasks),
-        ("INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", links),
-        ("INSERT INTO resources VALUES (?,?,?,?,?,?,?,?)", resources),
-        ("INSERT INTO callouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _callout_rows(note)),
-        ("INSERT INTO md_tables VALUES (?,?,?,?,?,?)", md_tables),
-        ("INSERT INTO cells VALUES (?,?,?,?,?,?,?)", cells),
-        ("INSERT INTO list_items VALUES (?,?,?,?,?,?)", list_items),
-        (
-            "INSERT INTO tags VALUES (?,?,?,?,?)",
-            [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
-        ),
-        ("INSERT INTO block_ids VALUES (?,?,?,?)", block_ids),
-        (
-            "INSERT INTO inline_fields VALUES (?,?,?,?,?,?)",
-            [
-                (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
-                for f in note.inline_fields
-            ],
-        ),
-        (
-            "INSERT INTO diagnostics VALUES (?,?,?,?,?)",
-            [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
-        ),
-        ("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [note_row + digests]),
+    tables: tuple[Rows, ...] = (
+        headings,
+        tasks,
+        task_sections(path, tasks, cadences),
+        # The ids the note's tasks wait for, each once: a change to an id's tasks looks up
+        # the notes waiting for it here, not in every waiting task of the vault.
+        [(path, i) for i in sorted({i for t in note.tasks for i in t.fields.depends_on})],
+        hidden_tasks,
+        links,
+        resources,
+        _callout_rows(note),
+        md_tables,
+        cells,
+        list_items,
+        [(path, t.name, t.line, t.source, _section(t.section)) for t in note.tag_mentions],
+        block_ids,
+        [
+            (path, f.line, f.key, f.value, int(f.bracketed), _section(f.section))
+            for f in note.inline_fields
+        ],
+        [(path, d.line, d.code, d.severity.value, d.message) for d in note.diagnostics],
+        [note_row + digests],
         # Sorted: a set's order changes with each process's string hashing, and an index
         # built twice from the same notes should be the same, row for row.
-        (
-            "INSERT INTO aliases VALUES (?,?)",
-            [(path, key) for key in sorted(alias_keys(note_row[4]))],
-        ),
+        [(path, key) for key in sorted(alias_keys(note_row[4]))],
     )
+    inserts = tuple(zip(INSERTS, tables, strict=True))
     return NoteRows(
         path=path,
         inserts=inserts,
         digests=digests,
         generated=bool(note_row[11]),
         aliases=note_row[4],
-        has_dependencies=any(row[19] is not None or row[20] != "[]" for row in tasks),
+        has_dependencies=waits_or_is_waited_for(tasks),
     )
 
 
@@ -258,6 +265,16 @@ def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
     )
 
 
+TASK_LINE, TASK_SECTION, TASK_STATUS, TASK_CHAR, TASK_CHECKED = 1, 2, 3, 4, 5
+TASK_ID, TASK_DEPENDS_ON, TASK_STRUCK, TASK_BLOCKED = 19, 20, 23, 25
+"""Where a ``tasks`` row (:func:`_task_rows`) holds these columns."""
+
+
+def waits_or_is_waited_for(tasks: Rows) -> bool:
+    """Whether some task of these ``tasks`` rows has a Tasks-plugin id or dependency."""
+    return any(row[TASK_ID] is not None or row[TASK_DEPENDS_ON] != "[]" for row in tasks)
+
+
 def _task_rows(note: Note, cadences: Cadences) -> Rows:
     path = note.path
     cadence_of = cadences.of
@@ -295,20 +312,21 @@ def _task_rows(note: Note, cadences: Cadences) -> Rows:
     ]
 
 
-def _task_sections(
-    note: Note, cadences: Cadences
+def task_sections(
+    path: str, tasks: Rows, cadences: Cadences
 ) -> list[tuple[str, str, str | None, int, int, int]]:
-    """Per (note, section): done, total (cancelled left out) and open task counts."""
+    """Per (note, section): done, total (cancelled left out) and open task counts, from the
+    note's ``tasks`` rows."""
     counts: dict[str, list[int]] = {}
-    for task in note.tasks:
-        done_total_open = counts.setdefault(_section(task.section), [0, 0, 0])
-        status = task.status.value
+    for row in tasks:
+        done_total_open = counts.setdefault(row[TASK_SECTION], [0, 0, 0])
+        status = row[TASK_STATUS]
         if status != "cancelled":
             done_total_open[1] += 1
             done_total_open[0] += status == "done"
             done_total_open[2] += status in OPEN_STATUSES
     return [
-        (note.path, section, cadences.of(section), done, total, open_count)
+        (path, section, cadences.of(section), done, total, open_count)
         for section, (done, total, open_count) in counts.items()
     ]
 
@@ -408,22 +426,23 @@ def _table_rows(note: Note) -> tuple[Rows, Rows]:
     return tables, cells
 
 
-def _rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
+def rows_digest(*row_lists: Sequence[tuple[Any, ...]]) -> str:
     """The digest of one family's rows, without their first column (the note's path)."""
-    # pickle of plain tuples is several times cheaper than repr, and the same rows built by
-    # the same code give the same bytes. Not rows equal in value alone: pickle writes an
-    # object it has seen as a reference, so a string shared by two columns (a task's text
-    # that is its line) pickles otherwise than two equal strings. A change to how the parser
-    # builds rows can thus move the digests of notes whose rows stay equal: those families
-    # count as changed once, the next time each such note is parsed.
-    rows = tuple([row[1:] for row in rows] for rows in row_lists)
-    return hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=8).hexdigest()
+    # pickle of plain tuples is several times cheaper than repr. Without its memo ("fast"),
+    # so that equal rows give equal bytes however their values were made: with it, a string
+    # shared by two columns (a task's text that is its line) pickles otherwise than two
+    # equal strings, such as the same rows read back from the index (vaultkit.index.retick).
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(tuple([row[1:] for row in rows] for rows in row_lists))
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=8).hexdigest()
 
 
 EMPTY_DIGESTS = (
-    _rows_digest([]),
-    _rows_digest([], [], []),
-    _rows_digest([]),
+    rows_digest([]),
+    rows_digest([], [], []),
+    rows_digest([]),
     "",  # every note has its ``notes`` row
 )
 """The digest of each family (:data:`FAMILIES` order) of a note without rows of it."""

@@ -61,42 +61,60 @@ class ReadNote(NamedTuple):
     """Why the note could not be read, when it could not."""
 
 
-def _read_one(
-    source: SourceFile, known_digest: str | None, cadences: Cadences, rules: TaskRules
-) -> ReadNote:
-    # Imported here: a run with nothing to parse never loads the parser.
-    from vaultkit.model import Note
-    from vaultkit.parse.note import parse_note
+Retick = Callable[[SourceFile, bytes, str], NoteRows | None]
+"""(note, its new content, the content hash the index holds) -> its rows, when the change is
+one :mod:`vaultkit.index.retick` reads without the parser; else None."""
 
+
+def _read_one(
+    source: SourceFile,
+    known_digest: str | None,
+    cadences: Cadences,
+    rules: TaskRules,
+    retick: Retick | None = None,
+) -> ReadNote:
     try:
         data = source.abs_path.read_bytes()
     except OSError as exc:
-        note = parse_note(b"", source.path)
-        from vaultkit.model import Diagnostic, Severity
-
-        note = Note(
-            path=note.path,
-            title=note.title,
-            properties={},
-            diagnostics=(
-                Diagnostic(
-                    1,
-                    "unreadable",
-                    f"the note could not be read ({exc.strerror}); check its permissions",
-                    Severity.ERROR,
-                ),
-            ),
-        )
-        return ReadNote(
-            source, "", note_rows(note, source.mtime_ns, cadences), note.diagnostics[0].message
-        )
+        return _unreadable(source, exc, cadences)
     digest = content_digest(data)
     if digest == known_digest:
         return ReadNote(source, digest, None)
+    if retick is not None and known_digest:
+        rows = retick(source, data, known_digest)
+        if rows is not None:
+            return ReadNote(source, digest, rows)
+    # Imported here: a run with nothing to parse never loads the parser.
+    from vaultkit.parse.note import parse_note
+
     return ReadNote(
         source,
         digest,
         note_rows(parse_note(data, source.path, rules=rules), source.mtime_ns, cadences),
+    )
+
+
+def _unreadable(source: SourceFile, exc: OSError, cadences: Cadences) -> ReadNote:
+    """A note that could not be read: no content, and a diagnostic saying why."""
+    from vaultkit.model import Diagnostic, Note, Severity
+    from vaultkit.parse.note import parse_note
+
+    note = parse_note(b"", source.path)
+    note = Note(
+        path=note.path,
+        title=note.title,
+        properties={},
+        diagnostics=(
+            Diagnostic(
+                1,
+                "unreadable",
+                f"the note could not be read ({exc.strerror}); check its permissions",
+                Severity.ERROR,
+            ),
+        ),
+    )
+    return ReadNote(
+        source, "", note_rows(note, source.mtime_ns, cadences), note.diagnostics[0].message
     )
 
 
@@ -188,6 +206,7 @@ def read_and_parse(
     cadences: Cadences,
     rules: TaskRules,
     done: Callable[[int], None] | None = None,
+    retick: Retick | None = None,
 ) -> Generator[ReadNote, None, None]:
     """Each note of ``work``, read and parsed, in order; ``done`` is told how many more notes
     are done (a progress bar). Each task's cadence is that of its section in ``cadences``;
@@ -196,11 +215,11 @@ def read_and_parse(
 
     Many notes (:data:`POOL_THRESHOLD`) are parsed in a process pool, shut down once the
     generator ends or is closed: close it (``contextlib.closing``) when stopping early, so
-    the pool stops then.
+    the pool stops then. Fewer are read one by one, each offered to ``retick`` first.
     """
     pool = _start_pool() if len(work) >= POOL_THRESHOLD else None
     if pool is None:
-        yield from _serial(work, cadences, rules, done)
+        yield from _serial(work, cadences, rules, done, retick)
         return
     try:
         yield from _pooled(pool, work, cadences, rules, done)
@@ -215,9 +234,10 @@ def _serial(
     cadences: Cadences,
     rules: TaskRules,
     done: Callable[[int], None] | None,
+    retick: Retick | None,
 ) -> Iterator[ReadNote]:
     for item in work:
-        result = _read_one(*item, cadences, rules)
+        result = _read_one(*item, cadences, rules, retick)
         if done is not None:
             done(1)
         yield result

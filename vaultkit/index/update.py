@@ -13,6 +13,7 @@ store each note as it arrives (:mod:`vaultkit.index.note_writer`), refresh what 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
@@ -39,6 +40,7 @@ from vaultkit.index.note_writer import NoteWriter
 from vaultkit.index.ownership import remove_index
 from vaultkit.index.parsing import ReadNote, Work, read_and_parse
 from vaultkit.index.queries import VISIBLE_NOTES_NAMED, linked_to
+from vaultkit.index.retick import retick_rows
 from vaultkit.index.store import (
     ALL_FAMILIES,
     bulk_load,
@@ -247,7 +249,15 @@ def _update_index(
             # Closed as soon as storing fails or is interrupted: the parse pool stops then,
             # not when the traceback is freed.
             closing(
-                read_and_parse(work, cadences=cadences, rules=rules, done=parsing.advance)
+                read_and_parse(
+                    work,
+                    cadences=cadences,
+                    rules=rules,
+                    done=parsing.advance,
+                    retick=functools.partial(
+                        retick_rows, connection, cadences=cadences, rules=rules
+                    ),
+                )
             ) as parsed,
         ):
             for item in parsed:

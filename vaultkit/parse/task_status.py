@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from vaultkit.model import TaskRules, TaskStatus
 
-__all__ = ["is_task_text", "status_of"]
+__all__ = ["is_task_text", "status_of", "swaps_freely"]
 
 
 def status_of(char: str, rules: TaskRules | None = None) -> TaskStatus:
@@ -41,3 +41,23 @@ def is_task_text(text: str, rules: TaskRules | None) -> bool:
     """Whether a checkbox whose line reads ``text`` after the ``[c]`` is a task under the
     plugin's global filter (``GlobalFilter.includedIn``: a substring test)."""
     return rules is None or not rules.global_filter or rules.global_filter in text
+
+
+_SWAPPABLE = frozenset(' !"*-/<>?0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')
+
+
+def swaps_freely(char: str) -> bool:
+    """Whether a task's status character may be swapped for another such one with nothing of
+    the note's parse moving but what the character decides: the task's status and whether it
+    is checked (``vaultkit.index.retick`` reads a ticked note so, without the parser).
+
+    The tasks rule (:mod:`vaultkit.parse.tasks`) takes ``[c]`` off the paragraph before any
+    inline rule runs, so no inline rule sees the character, and a block rule reads the line
+    from its ``[``: a link reference definition (``\\``, ``[`` and ``]`` would make the
+    character part of a label), a footnote's (``^``), a table row (``|``); a callout's
+    ``[!type]`` is read only where a quote starts, which a list item's paragraph never does.
+    In: a space, ASCII letters and digits, and ``! " * - / < > ?``, the statuses of the Tasks
+    plugin and of the common themes. Out with the block rules' characters: the rest of the
+    punctuation and every non-ASCII character, which no known status needs.
+    """
+    return char in _SWAPPABLE
