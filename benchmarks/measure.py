@@ -2,7 +2,7 @@
 
 This module owns how each vaultkit figure is produced (design section 11):
 
-* cold sync: ``vaultkit sync COPY`` with an empty index (a fresh ``VAULTKIT_CACHE_DIR``) and
+* cold sync: ``vaultkit sync COPY`` with an empty index (a fresh cache folder) and
   the dashboards deleted, process start included, with its peak memory;
 * warm sync, command: ``vaultkit sync COPY`` with nothing changed, alternated with the
   ``python -c`` walk+stat floor; warm sync, in-process: ``run_sync`` in a child interpreter
@@ -104,14 +104,30 @@ def vaultkit_command() -> list[str]:
 
 def child_env(cache_dir: Path, today: str) -> dict[str, str]:
     """The environment for every child: its own index folder, a pinned date, and
-    ``benchmarks`` importable."""
+    ``benchmarks`` importable.
+
+    On Linux the folder is given as the user's cache folder (``XDG_CACHE_HOME``), so that
+    vaultkit finds its index as it does in real use, through platformdirs (~4 ms of the
+    hook's imports that ``VAULTKIT_CACHE_DIR`` would spare it); elsewhere, where the
+    platform's cache folder is not an environment variable, as ``VAULTKIT_CACHE_DIR``."""
     env = dict(os.environ)
-    env["VAULTKIT_CACHE_DIR"] = str(cache_dir)
+    env.pop("VAULTKIT_CACHE_DIR", None)
+    if sys.platform.startswith("linux"):
+        env["XDG_CACHE_HOME"] = str(cache_dir)
+    else:
+        env["VAULTKIT_CACHE_DIR"] = str(cache_dir)
     env["VAULTKIT_TODAY"] = today
     env.pop("VAULTKIT_DEBUG", None)
     previous = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + previous if previous else "")
     return env
+
+
+def _index_files(env: dict[str, str]) -> list[Path]:
+    """The index files of the children run with ``env`` (:func:`child_env`)."""
+    if "VAULTKIT_CACHE_DIR" in env:
+        return sorted(Path(env["VAULTKIT_CACHE_DIR"]).glob("*.sqlite3"))
+    return sorted((Path(env["XDG_CACHE_HOME"]) / "vaultkit").glob("*.sqlite3"))
 
 
 def _checked(tracked: Tracked, what: str, notes: list[str], ok: tuple[int, ...] = (0,)) -> None:
@@ -204,7 +220,7 @@ comes long after the last save, not right after the cold sync wrote the dashboar
 
 def _withhold_stamp(env: dict[str, str]) -> None:
     """Delete the sync stamp from the run's index, so the next sync takes the full path."""
-    for index in Path(env["VAULTKIT_CACHE_DIR"]).glob("*.sqlite3"):
+    for index in _index_files(env):
         with closing(sqlite3.connect(index, timeout=10)) as connection, connection:
             connection.execute("DELETE FROM meta WHERE key = ?", (STAMP_KEY,))
 
