@@ -78,9 +78,9 @@ def retick_rows(
     ):
         return None
     path = source.path
-    stored = _stored_rows(connection, path)
-    tasks, hidden = stored["tasks"], stored["hidden_tasks"]
-    if not (tasks or hidden) or len(stored["notes"]) != 1:
+    checkboxes = _stored_rows(connection, path, ("tasks", "hidden_tasks"))
+    tasks, hidden = checkboxes["tasks"], checkboxes["hidden_tasks"]
+    if not (tasks or hidden):
         return None
     lines = data.split(b"\n")
     starts = [0]
@@ -112,18 +112,25 @@ def retick_rows(
             found[number] = now
     if not (ticked or hidden_ticked) or content_digest(bytes(old)) != known_digest:
         return None
+    stored = checkboxes | _stored_rows(
+        connection, path, [table for table, _ in TABLE_COLUMNS if table not in checkboxes]
+    )
+    if len(stored["notes"]) != 1:
+        return None
     return _rows(path, source.mtime_ns, stored, ticked, hidden_ticked, cadences, rules)
 
 
-def _stored_rows(connection: sqlite3.Connection, path: str) -> dict[str, Rows]:
-    """The note's rows in every table, in the order they were inserted."""
+def _stored_rows(
+    connection: sqlite3.Connection, path: str, tables: Iterable[str]
+) -> dict[str, Rows]:
+    """The note's rows in each of ``tables``, in the order they were inserted."""
     return {
         table: connection.execute(
             f"SELECT * FROM {table} WHERE {'path' if table == 'notes' else 'note'} = ? "
             "ORDER BY rowid",
             (path,),
         ).fetchall()
-        for table, _ in TABLE_COLUMNS
+        for table in tables
     }
 
 
