@@ -160,6 +160,20 @@ class EditTask(Change):
         return self.toggle.path
 
 
+class EditTaskDoneDate(Change):
+    """The same tick as :class:`EditTask`, as the Tasks plugin makes it by default: with a
+    done date written on the line (and taken away by the untick), so the note is parsed."""
+
+    key, label = "edit_task_done_date", "edit a task with a done date (Tasks plugin)"
+
+    def __init__(self, toggle: TaskToggle, today: str) -> None:
+        self.toggle = TaskToggle(toggle.path, toggle.line, done_date=today)
+
+    def apply(self, copy: Path, k: int) -> Path | None:
+        self.toggle.toggle()
+        return self.toggle.path
+
+
 class EditTopicTask(Change):
     """A tick in a topic note: it moves the note's row of the Topics table (its progress), so
     the Topics dashboard renders again, with thousands of rows in the ``topics-heavy`` shape.
@@ -308,6 +322,7 @@ def change_classes(toggle: TaskToggle, topics: list[TaskToggle], today: str) -> 
     topic notes, whose ticks are a class of their own (none when the vault has no such task)."""
     return [
         EditTask(toggle),
+        EditTaskDoneDate(toggle, today),
         *([EditTopicTask(topics)] if topics else []),
         AddNote(),
         DeleteNote(),

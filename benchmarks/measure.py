@@ -268,21 +268,35 @@ def measure_warm_inprocess(
     return sync, walk
 
 
-class TaskToggle:
-    """One top-level task of one note, ticked and unticked in turn (each a real change)."""
+_BLOCK_ID_END = re.compile(rb" \^[A-Za-z0-9-]+$")
 
-    def __init__(self, path: Path, line: int) -> None:
+
+class TaskToggle:
+    """One top-level task of one note, ticked and unticked in turn (each a real change).
+
+    With ``done_date``, as the Tasks plugin ticks with its default settings: the tick also
+    writes ``✅ <done_date>`` at the end of the line (before a block id), the untick takes
+    it away again."""
+
+    def __init__(self, path: Path, line: int, done_date: str | None = None) -> None:
         self.path = path
         self.line = line
         """0-based line number of the task."""
+        self.done = f" \u2705 {done_date}".encode() if done_date else b""
 
     def toggle(self) -> None:
         lines = self.path.read_bytes().split(b"\n")
         text = lines[self.line]
         if text.startswith(b"- [ ] "):
-            lines[self.line] = b"- [x] " + text[6:]
+            body = text[6:]
+            block_id = _BLOCK_ID_END.search(body)
+            at = block_id.start() if block_id else len(body)
+            lines[self.line] = b"- [x] " + body[:at] + self.done + body[at:]
         elif text.startswith(b"- [x] "):
-            lines[self.line] = b"- [ ] " + text[6:]
+            body = text[6:]
+            if self.done:
+                body = body.replace(self.done, b"", 1)
+            lines[self.line] = b"- [ ] " + body
         else:
             raise RuntimeError(f"{self.path}:{self.line + 1} is no longer a task: {text!r}")
         self.path.write_bytes(b"\n".join(lines))

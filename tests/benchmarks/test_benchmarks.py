@@ -86,6 +86,22 @@ def test_task_toggle_ticks_and_unticks(tmp_path: Path) -> None:
     assert note.read_bytes() == original
 
 
+def test_a_tick_with_a_done_date_writes_it_as_the_tasks_plugin_does(tmp_path: Path) -> None:
+    note = tmp_path / "n.md"
+    original = "# N\n- [ ] plain\n- [ ] with an id \U0001f4c5 2026-02-01 ^abc-1\n".encode()
+    note.write_bytes(original)
+    plain, with_id = TaskToggle(note, 1, "2026-12-05"), TaskToggle(note, 2, "2026-12-05")
+    plain.toggle()
+    with_id.toggle()
+    assert note.read_bytes().decode() == (
+        "# N\n- [x] plain \u2705 2026-12-05\n"
+        "- [x] with an id \U0001f4c5 2026-02-01 \u2705 2026-12-05 ^abc-1\n"
+    )
+    plain.toggle()
+    with_id.toggle()
+    assert note.read_bytes() == original
+
+
 def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_json = tmp_path / "results.json"
     status = main(
@@ -137,6 +153,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     changes = {c["key"]: c for c in size["changes"]}
     assert list(changes) == [
         "edit_task",
+        "edit_task_done_date",
         "add_note",
         "delete_note",
         "rename_note",
