@@ -132,15 +132,15 @@ def note_rows(note: Note, mtime_ns: int, cadences: Cadences) -> NoteRows:
         [note_row + digests],
         # Sorted: a set's order changes with each process's string hashing, and an index
         # built twice from the same notes should be the same, row for row.
-        [(path, key) for key in sorted(alias_keys(note_row[4]))],
+        [(path, key) for key in sorted(alias_keys(note_row[NOTE_ALIASES]))],
     )
     inserts = tuple(zip(INSERTS, tables, strict=True))
     return NoteRows(
         path=path,
         inserts=inserts,
         digests=digests,
-        generated=bool(note_row[11]),
-        aliases=note_row[4],
+        generated=bool(note_row[NOTE_GENERATED]),
+        aliases=note_row[NOTE_ALIASES],
         has_dependencies=waits_or_is_waited_for(tasks),
     )
 
@@ -246,6 +246,10 @@ def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] |
 # -- one table each --------------------------------------------------------------------------
 
 
+NOTE_ALIASES, NOTE_MTIME, NOTE_GENERATED, NOTE_DIGESTS = 4, 10, 11, 12
+"""Where the ``notes`` row (:func:`_note_row`, then the digests) holds these columns."""
+
+
 def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
     """The ``notes`` row without its digests."""
     path = note.path
@@ -333,6 +337,13 @@ def task_sections(
 
 _RESOLVED = 12
 """Where a ``links`` row holds ``resolved``, then ``anchor`` (:func:`_link_rows`)."""
+LINK_RESOLUTION = (_RESOLVED, _RESOLVED + 1, _RESOLVED + 2, 17)
+"""Where a ``links`` row holds what link resolution fills in: resolved, anchor, alias_of,
+anchor_hint (None as :func:`_link_rows` makes the row)."""
+HIDDEN_CHAR = 2
+"""Where a ``hidden_tasks`` row holds the item's status character."""
+RESOURCE_STATUS, RESOURCE_TASK_LINE = 6, 7
+"""Where a ``resources`` row (:func:`_resource_rows`) holds its task's status and line."""
 
 
 def _link_rows(note: Note) -> Rows:

@@ -26,7 +26,15 @@ from collections.abc import Iterable
 from vaultkit.cadences import Cadences
 from vaultkit.index.digest import content_digest
 from vaultkit.index.note_rows import (
+    HIDDEN_CHAR,
     INSERTS,
+    LINK_RESOLUTION,
+    NOTE_ALIASES,
+    NOTE_DIGESTS,
+    NOTE_GENERATED,
+    NOTE_MTIME,
+    RESOURCE_STATUS,
+    RESOURCE_TASK_LINE,
     TABLE_COLUMNS,
     TASK_BLOCKED,
     TASK_CHAR,
@@ -46,16 +54,8 @@ from vaultkit.model import TaskRules, TaskStatus
 from vaultkit.parse.task_status import status_of, swaps_freely
 from vaultkit.scan.found import SourceFile
 
-_HIDDEN_CHAR = 2
-"""Where a ``hidden_tasks`` row holds the item's status character."""
-_RESOURCE_STATUS, _RESOURCE_TASK_LINE = 6, 7
-"""Where a ``resources`` row holds its task's status, and the task's line."""
-_LINK_RESOLUTION = (12, 13, 14, 17)
-"""Where a ``links`` row holds what link resolution fills in (resolved, anchor, alias_of,
-anchor_hint): None as the parser makes the row."""
-_NOTE_MTIME = 10
-_TASKS_DIGEST, _RESOURCES_DIGEST = 12 + FAMILIES.index("tasks"), 12 + FAMILIES.index("resources")
-"""Where the ``notes`` row holds the mtime and these family digests."""
+_DIGEST_OF = {family: NOTE_DIGESTS + at for at, family in enumerate(FAMILIES)}
+"""Where the ``notes`` row holds each family's digest."""
 
 
 def retick_rows(
@@ -89,7 +89,7 @@ def retick_rows(
     old = bytearray(data)
     ticked: dict[int, str] = {}
     hidden_ticked: dict[int, str] = {}
-    for rows, column, found in ((tasks, TASK_CHAR, ticked), (hidden, _HIDDEN_CHAR, hidden_ticked)):
+    for rows, column, found in ((tasks, TASK_CHAR, ticked), (hidden, HIDDEN_CHAR, hidden_ticked)):
         for row in rows:
             number, was = row[1], row[column]
             if not 0 < number <= len(lines):
@@ -146,22 +146,26 @@ def _rows(
     """The note's rows as the parser would make them from its new content."""
     tasks = [_task(row, ticked.get(row[TASK_LINE]), cadences, rules) for row in stored["tasks"]]
     hidden = [
-        (*row[:_HIDDEN_CHAR], hidden_ticked[row[1]], *row[_HIDDEN_CHAR + 1 :])
+        (*row[:HIDDEN_CHAR], hidden_ticked[row[1]], *row[HIDDEN_CHAR + 1 :])
         if row[1] in hidden_ticked
         else row
         for row in stored["hidden_tasks"]
     ]
     status_by_line = {row[TASK_LINE]: row[TASK_STATUS] for row in tasks}
     resources = [
-        (*row[:_RESOURCE_STATUS], status_by_line[row[_RESOURCE_TASK_LINE]], *row[7:])
-        if row[_RESOURCE_TASK_LINE] in ticked
+        (
+            *row[:RESOURCE_STATUS],
+            status_by_line[row[RESOURCE_TASK_LINE]],
+            *row[RESOURCE_STATUS + 1 :],
+        )
+        if row[RESOURCE_TASK_LINE] in ticked
         else row
         for row in stored["resources"]
     ]
     note = list(stored["notes"][0])
-    note[_NOTE_MTIME] = mtime_ns
-    note[_TASKS_DIGEST] = rows_digest(tasks, hidden) if hidden else rows_digest(tasks)
-    note[_RESOURCES_DIGEST] = rows_digest(resources)
+    note[NOTE_MTIME] = mtime_ns
+    note[_DIGEST_OF["tasks"]] = rows_digest(tasks, hidden) if hidden else rows_digest(tasks)
+    note[_DIGEST_OF["resources"]] = rows_digest(resources)
     made = {
         **stored,
         "tasks": tasks,
@@ -174,9 +178,9 @@ def _rows(
     return NoteRows(
         path=path,
         inserts=tuple(zip(INSERTS, [made[table] for table, _ in TABLE_COLUMNS], strict=True)),
-        digests=tuple(note[12:]),
-        generated=bool(note[11]),
-        aliases=note[4],
+        digests=tuple(note[NOTE_DIGESTS:]),
+        generated=bool(note[NOTE_GENERATED]),
+        aliases=note[NOTE_ALIASES],
         has_dependencies=waits_or_is_waited_for(tasks),
     )
 
@@ -207,6 +211,6 @@ def _unresolved(links: Iterable[tuple[object, ...]]) -> Rows:
     """``links`` rows as the parser makes them, before link resolution fills them in."""
     cleared = [list(row) for row in links]
     for row in cleared:
-        for column in _LINK_RESOLUTION:
+        for column in LINK_RESOLUTION:
             row[column] = None
     return [tuple(row) for row in cleared]
