@@ -1,7 +1,8 @@
 """Reading and parsing the notes an update found changed, one by one or in a process pool.
 
 A note whose content hash is the one the index holds is not parsed at all: only its mtime
-moved. Many notes (a cold index) are parsed in a process pool (every core, at most eight),
+moved; nor, when read one by one, is a note whose only change is ticked checkboxes
+(:mod:`vaultkit.index.retick`). Many notes (a cold index) are parsed in a process pool (every core, at most eight),
 whose workers fork from the indexer and import the parser as they start. The work is fed to
 it a few batches ahead of what the parent has stored: batches shrink towards the end, so no
 worker idles while another finishes a long one, and the rows come back in order, batch by
