@@ -1,14 +1,14 @@
 """Reading and parsing the notes an update found changed, one by one or in a process pool.
 
-A note whose content hash is the one the index holds is not parsed at all: only its mtime
-moved; nor, when read one by one, is a note whose only change is ticked checkboxes
-(:mod:`vaultkit.index.retick`). Many notes (a cold index) are parsed in a process pool (every core, at most eight),
-whose workers fork from the indexer and import the parser as they start. The work is fed to
-it a few batches ahead of what the parent has stored: batches shrink towards the end, so no
-worker idles while another finishes a long one, and the rows come back in order, batch by
-batch, each reported as done (a progress bar). The indexer stores them as they arrive, so
-SQLite work overlaps with parsing and memory stays flat however many notes changed: at most
-a few batches of rows are held at once.
+A note whose content hash is the one the index holds is not parsed at all: only its mtime moved;
+nor, when read one by one, is a note whose only change is ticked checkboxes
+(:mod:`vaultkit.index.retick`). Many notes (a cold index) are parsed in a process pool (every
+core, at most eight), whose workers fork from the indexer and import the parser as they start.
+The work is fed to it a few batches ahead of what the parent has stored: batches shrink towards
+the end, so no worker idles while another finishes a long one, and the rows come back in order,
+batch by batch, each reported as done (a progress bar). The indexer stores them as they arrive,
+so SQLite work overlaps with parsing and memory stays flat however many notes changed: at most a
+few batches of rows are held at once.
 
 The pool never outlives the parse: when the indexer stops early (an error, Ctrl-C) the batches
 not yet started are cancelled and the workers are shut down and waited for before the error

@@ -58,6 +58,7 @@ def swaps_freely(char: str) -> bool:
     ``[!type]`` is read only where a quote starts, which a list item's paragraph never does.
     In: a space, ASCII letters and digits, and ``! " * - / < > ?``, the statuses of the Tasks
     plugin and of the common themes. Out with the block rules' characters: the rest of the
-    punctuation and every non-ASCII character, which no known status needs.
+    punctuation and every non-ASCII character, which few statuses use (their ticks are
+    parsed).
     """
     return char in _SWAPPABLE
