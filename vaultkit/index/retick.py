@@ -50,8 +50,8 @@ from vaultkit.index.note_rows import (
     waits_or_is_waited_for,
 )
 from vaultkit.index.store import FAMILIES
-from vaultkit.model import TaskRules, TaskStatus
-from vaultkit.parse.task_status import status_of, swaps_freely
+from vaultkit.model import TaskRules
+from vaultkit.parse.task_status import status_of, struck_status, swaps_freely
 from vaultkit.scan.found import SourceFile
 
 _DIGEST_OF = {family: NOTE_DIGESTS + at for at, family in enumerate(FAMILIES)}
@@ -193,9 +193,7 @@ def _task(
     cadence = cadences.of(str(row[TASK_SECTION]))
     if now is None:
         return (*row[:TASK_BLOCKED], None, cadence)
-    status = status_of(now, rules)
-    if row[TASK_STRUCK] and status is not TaskStatus.DONE:
-        status = TaskStatus.CANCELLED
+    status = struck_status(status_of(now, rules), bool(row[TASK_STRUCK]))
     return (
         *row[:TASK_STATUS],
         status.value,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from vaultkit.model import TaskRules, TaskStatus
 
-__all__ = ["is_task_text", "status_of", "swaps_freely"]
+__all__ = ["is_task_text", "status_of", "struck_status", "swaps_freely"]
 
 
 def status_of(char: str, rules: TaskRules | None = None) -> TaskStatus:
@@ -35,6 +35,14 @@ def status_of(char: str, rules: TaskRules | None = None) -> TaskStatus:
     if char == "-":
         return TaskStatus.CANCELLED
     return TaskStatus.OTHER
+
+
+def struck_status(status: TaskStatus, struck: bool) -> TaskStatus:
+    """A task's status once its strike-through is read: a task struck through (``~~…~~``)
+    and not done is cancelled, whatever its checkbox says."""
+    if struck and status is not TaskStatus.DONE:
+        return TaskStatus.CANCELLED
+    return status
 
 
 def is_task_text(text: str, rules: TaskRules | None) -> bool:

@@ -17,10 +17,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from vaultkit.model import BlockId, Diagnostic, ListItem, Task, TaskRules, TaskStatus
+from vaultkit.model import BlockId, Diagnostic, ListItem, Task, TaskRules
 from vaultkit.parse.state import InlineBlock, ListFrame, Syntax, Walk
 from vaultkit.parse.task_line import parse_task_line
-from vaultkit.parse.task_status import is_task_text, status_of
+from vaultkit.parse.task_status import is_task_text, status_of, struck_status
 
 
 def _checkbox(content: str) -> tuple[str, int] | None:
@@ -144,9 +144,7 @@ def _fill_task(walk: Walk, task_index: int, block: InlineBlock) -> None:
         else parse_task_line(with_strikes)
     ).description.strip()
     struck = len(struck_text) > 4 and struck_text.startswith("~~") and struck_text.endswith("~~")
-    status = task.status
-    if struck and status is not TaskStatus.DONE:
-        status = TaskStatus.CANCELLED
+    status = struck_status(task.status, struck)
     for problem in parsed.problems:
         walk.out.diagnostics.append(Diagnostic(task.line, "task-field", problem))
     walk.out.tasks[task_index] = Task(
