@@ -160,18 +160,14 @@ class EditTask(Change):
         return self.toggle.path
 
 
-class EditTaskDoneDate(Change):
+class EditTaskDoneDate(EditTask):
     """The same tick as :class:`EditTask`, as the Tasks plugin makes it by default: with a
     done date written on the line (and taken away by the untick), so the note is parsed."""
 
     key, label = "edit_task_done_date", "edit a task with a done date (Tasks plugin)"
 
     def __init__(self, toggle: TaskToggle, today: str) -> None:
-        self.toggle = TaskToggle(toggle.path, toggle.line, done_date=today)
-
-    def apply(self, copy: Path, k: int) -> Path | None:
-        self.toggle.toggle()
-        return self.toggle.path
+        super().__init__(TaskToggle(toggle.path, toggle.line, done_date=today))
 
 
 class EditTopicTask(Change):
