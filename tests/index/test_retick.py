@@ -217,6 +217,12 @@ def test_the_tasks_plugin_statuses_and_filter_are_the_parsers(tmp_path: Path) ->
         # The checkbox without the filter is no task: the parser reads its change.
         data = notes["N.md"]
         assert not _reticked(connection, "N.md", data, data.replace(b"[ ] not", b"[x] not"), rules)
+        # The plugin's own tick, with its done date: its rules still apply.
+        toggles = [
+            _reticked(connection, "N.md", data, new, rules)
+            for *_, new in _toggled(data, "N.md", rules)
+        ]
+        assert toggles == [True, True, True]
 
 
 def test_a_tick_with_anything_else_changed_is_left_to_the_parser(tmp_path: Path) -> None:
@@ -226,7 +232,8 @@ def test_a_tick_with_anything_else_changed_is_left_to_the_parser(tmp_path: Path)
         assert _reticked(connection, "T.md", data, data.replace(b"[ ] one", b"[x] one"))
         for new in (
             data.replace(b"[ ] one", b"[x] one!"),  # a character typed with the tick
-            data.replace(b"[ ] one", b"[x] one \xe2\x9c\x85 2026-12-05"),  # a done date
+            data.replace(b"[ ] one", b"[x] one \xe2\x9c\x85 2026-12-5"),  # no date
+            data.replace(b"[ ] one", b"[x] \xe2\x9c\x85 2026-12-05 one"),  # not last
             data.replace(b"[ ] no list", b"[x] no list"),  # a bracket that is no checkbox
             data.replace(b"- [ ] two\n", b"- [ ] two\n- [ ] three\n"),  # a task added
             data.replace(b"\n", b"\r"),  # old Mac line endings
@@ -237,6 +244,162 @@ def test_a_tick_with_anything_else_changed_is_left_to_the_parser(tmp_path: Path)
         # A note the index holds no checkbox of, or holds another content of.
         assert not _reticked(connection, "T.md", b"other", data.replace(b"[ ] one", b"[x] one"))
         assert not _reticked(connection, "Unknown.md", data, data.replace(b"[ ]", b"[x]"))
+
+
+DONE = " ✅ 2026-12-05"
+"""The done date the Tasks plugin writes as it ticks a task (its default settings)."""
+
+
+def _toggled(
+    data: bytes, path: str, rules: TaskRules | None = None
+) -> Iterator[tuple[int, bytes, bytes]]:
+    """Each task of ``data`` toggled as the Tasks plugin toggles it, setting done dates: an
+    open task ticked and dated, a done one unticked and its date taken off. (line, the line
+    now, the note's content now)."""
+    note = parse_note(data, path, rules=rules)
+    lines = data.split(b"\n")
+    for task in note.tasks:
+        line = lines[task.line - 1]
+        body, end = (line[:-1], b"\r") if line.endswith(b"\r") else (line, b"")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # the plugin would write the line back otherwise
+        tail = f" ^{task.block_id}" if task.block_id else ""
+        if not (task.raw and text.endswith(task.raw) and text.endswith(tail)):
+            continue  # a paragraph that goes on: the plugin reads the first line only
+        head, at = text[: len(text) - len(tail)], text.index("[")
+        done = f" ✅ {task.fields.done}"
+        if task.fields.done is None:
+            now = f"{head[: at + 1]}x{head[at + 2 :]}{DONE}{tail}"
+        elif head.endswith(done):
+            now = f"{head[: at + 1]} {head[at + 2 : -len(done)]}{tail}"
+        else:
+            continue
+        changed = list(lines)
+        changed[task.line - 1] = now.encode("utf-8") + end
+        yield task.line, changed[task.line - 1], b"\n".join(changed)
+
+
+def _every_toggle(
+    tmp_path: Path, notes: dict[str, bytes], rules: TaskRules | None = None
+) -> list[tuple[str, bytes, bool]]:
+    """Each task of each note toggled by the Tasks plugin: (note, its line now, read without
+    the parser)."""
+    connection, _ = _index(tmp_path, notes)
+    with closing(connection):
+        return [
+            (path, line, _reticked(connection, path, data, new, rules))
+            for path, data in notes.items()
+            for _, line, new in _toggled(data, path, rules)
+        ]
+
+
+def test_every_fixture_note_toggled_by_the_tasks_plugin_reads_as_the_parser_reads_it(
+    tmp_path: Path,
+) -> None:
+    toggles = _every_toggle(tmp_path, _fixture_notes())
+    assert len(toggles) > 40
+    # Not all: a paragraph that goes on, a callout, a comment or an inline field on the line.
+    assert sum(read for _, _, read in toggles) > 0.8 * len(toggles)
+
+
+def test_the_example_vault_toggled_by_the_tasks_plugin_reads_as_the_parser_reads_it(
+    tmp_path: Path,
+) -> None:
+    vault = ROOT / "example_vault"
+    notes = {
+        path.relative_to(vault).as_posix(): path.read_bytes()
+        for path in sorted(vault.rglob("*.md"))
+        if not path.relative_to(vault).as_posix().startswith(".")
+    }
+    toggles = _every_toggle(tmp_path, notes)
+    assert len(toggles) > 50
+    assert sum(read for _, _, read in toggles) > 0.8 * len(toggles)
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+def test_a_task_anywhere_toggled_by_the_tasks_plugin_reads_as_the_parser_reads_it(
+    tmp_path: Path, line_ending: str
+) -> None:
+    data = EVERYWHERE.replace("\n", line_ending).encode("utf-8")
+    toggles = _every_toggle(tmp_path, {"Plan.md": data})
+    left = sorted(line.decode("utf-8").strip() for _, line, read in toggles if not read)
+    assert len(toggles) == 16
+    # Left to the parser: a paragraph the next line goes on with, tasks in a callout (its
+    # body holds their lines), a line with an inline field.
+    assert left == [
+        "- [x] after a tab [due:: 2026-12-02] ✅ 2026-12-05",
+        "- [x] two line ✅ 2026-12-05",
+        "> - [x] dropped in the callout ✅ 2026-12-05",
+        "> - [x] in the callout https://example.com/callout ✅ 2026-12-05",
+    ], left
+
+
+DATED = """# Dated
+
+- [x] done with a date ✅ 2026-12-01
+- [x] done, dated, with an id 📅 2026-11-30 ✅ 2026-12-01 ^with-id
+    - [ ] open under it, with an id ^open-id
+- [ ] open, then a blank line https://example.com/read
+
+1. [/] in progress, ordered **bold** *and* [[Link|shown]]
+2. [ ] ends in a backslash\\
+3. [ ] ends in code `x`
+
+## Next
+
+- [ ] ~~struck~~ #tag
+- [ ] a wiki link [[Note]] and a tag #t, last"""
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+def test_done_dates_come_and_go_without_the_parser(tmp_path: Path, line_ending: str) -> None:
+    data = DATED.replace("\n", line_ending).encode("utf-8")
+    toggles = _every_toggle(tmp_path, {"Dated.md": data})
+    assert len(toggles) == 9 and all(read for _, _, read in toggles)
+    # Both at once, and every task of the note at once.
+    connection, _ = _index(tmp_path / "all", {"Dated.md": data})
+    with closing(connection):
+        now = data
+        for line, _, _ in _toggled(data, "Dated.md"):
+            now = dict((at, new) for at, _, new in _toggled(now, "Dated.md"))[line]
+        assert now.count("✅".encode()) == 7  # two taken off, seven added
+        assert _reticked(connection, "Dated.md", data, now)
+
+
+def test_a_done_date_not_as_the_tasks_plugin_writes_it_is_left_to_the_parser(
+    tmp_path: Path,
+) -> None:
+    data = (
+        b"- [ ] open\n- [x] dated \xe2\x9c\x85 2026-12-01\n- [ ] with an id ^id\n"
+        b"- [ ] has \xe2\x9c\x85 in it\n- [ ] key:: value\n- [ ] on %% comment\n"
+        b"- [ ] goes on\non the next line\n"
+    )
+    connection, _ = _index(tmp_path, {"N.md": data})
+    with closing(connection):
+        for old, new in (
+            (b"[ ] open", b"[x] open \xe2\x9c\x85 2026-12-05 "),  # a space after it
+            (b"[ ] open", b"[x] open \xe2\x9c\x85  2026-12-05"),  # two spaces
+            (b"[ ] open", b"[x] open\xe2\x9c\x85 2026-12-05"),  # none before it
+            (b"[ ] open", b"[x] open \xe2\x9c\x85 2026-12-05 \xe2\x9c\x85 2026-12-06"),
+            (b"2026-12-01", b"2026-12-05"),  # another date
+            (b"[x] dated \xe2\x9c\x85 2026-12-01", b"[ ] dated \xe2\x9c\x85"),  # half
+            (b"[ ] with an id ^id", b"[x] with an id ^id \xe2\x9c\x85 2026-12-05"),  # after it
+            (b"[ ] has \xe2\x9c\x85 in it", b"[x] has \xe2\x9c\x85 in it \xe2\x9c\x85 2026-12-05"),
+            (b"[ ] key:: value", b"[x] key:: value \xe2\x9c\x85 2026-12-05"),  # the field's
+            (b"[ ] on %% comment", b"[x] on %% comment \xe2\x9c\x85 2026-12-05"),
+            (b"[ ] goes on", b"[x] goes on \xe2\x9c\x85 2026-12-05"),  # the paragraph's
+        ):
+            assert data.count(old) == 1
+            assert not _reticked(connection, "N.md", data, data.replace(old, new)), new
+        # As the plugin writes them, each is read without the parser.
+        for old, new in (
+            (b"[ ] open", b"[x] open \xe2\x9c\x85 2026-12-05"),
+            (b"[x] dated \xe2\x9c\x85 2026-12-01", b"[ ] dated"),
+            (b"[ ] with an id ^id", b"[x] with an id \xe2\x9c\x85 2026-12-05 ^id"),
+        ):
+            assert _reticked(connection, "N.md", data, data.replace(old, new)), new
 
 
 _LINES = st.sampled_from(
@@ -297,15 +460,81 @@ def test_generated_notes_ticked_read_as_the_parser_reads_them(
     )
 
 
+_DATED_LINES = st.sampled_from(
+    [
+        "- [{c}] a task",
+        "- [{c}] dated ✅ 2026-12-01",
+        "- [{c}] dated with an id ✅ 2026-12-01 ^an-id",
+        "- [{c}] with an id ^other-id",
+        "  - [{c}] nested 📅 2026-12-01 ⏫",
+        "> - [{c}] quoted *emphasis*",
+        "> [!todo] callout\n> - [{c}] in it",
+        "- [{c}] goes on\n  on the next line",
+        "- [{c}] goes on\nlazily",
+        "- [{c}] ends in a backslash\\",
+        "- [{c}] ends in **bold**",
+        "- [{c}] ends in `code`",
+        "- [{c}] opens `code",
+        "- [{c}] opens *emphasis",
+        "- [{c}] opens $math",
+        "- [{c}] ends in $x$",
+        "- [{c}] ends in ==highlight==",
+        "- [{c}] opens ==highlight",
+        "- [{c}] ends in <b>html</b>",
+        "- [{c}] opens <!-- html",
+        "- [{c}] an &amp",
+        "- [{c}] a [[Link]] and https://example.com/a",
+        "- [{c}] [[Link|alias]]",
+        "- [{c}] ~~struck~~",
+        "- [{c}] key:: value",
+        "- [{c}] [due:: 2026-12-01]",
+        "- [{c}] %% comment",
+        "- [{c}] ^[inline footnote",
+        "- [{c}] #tag",
+        "- [{c}] ✅ in the text",
+        "- [{c}]",
+        "%%\n- [{c}] hidden\n%%",
+        "| a | b |\n| --- | --- |",
+        "## Heading",
+        "plain text",
+        "",
+    ]
+)
+
+
+@st.composite
+def _dated_notes(draw: st.DrawFn) -> tuple[bytes, list[int]]:
+    lines = draw(st.lists(st.tuples(_DATED_LINES, _CHARS), min_size=1, max_size=10))
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    text = "\n".join(line.replace("{c}", char) for line, char in lines)
+    data = text.replace("\n", ending).encode("utf-8")
+    tasks = [line for line, _, _ in _toggled(data, "G.md")]
+    return data, draw(st.lists(st.sampled_from(tasks), unique=True) if tasks else st.just([]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_dated_notes())
+def test_generated_notes_toggled_by_the_tasks_plugin_read_as_the_parser_reads_them(
+    tmp_path_factory: pytest.TempPathFactory, note: tuple[bytes, list[int]]
+) -> None:
+    data, chosen = note
+    connection, _ = _index(tmp_path_factory.mktemp("vault"), {"G.md": data})
+    new = data
+    for line in chosen:
+        new = {at: now for at, _, now in _toggled(new, "G.md")}.get(line, new)
+    with closing(connection):
+        # Rows equal to the parser's whenever it is read without the parser (_reticked).
+        _reticked(connection, "G.md", data, new)
+
+
 def test_a_tick_through_the_hook_loads_no_parser(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
     (vault / ".obsidian").mkdir(parents=True)
     note = vault / "Plan.md"
-    note.write_text("# Plan\n\n- [ ] first\n- [ ] second\n", encoding="utf-8")
+    note.write_text("# Plan\n\n- [ ] first\n- [ ] second ^two\n", encoding="utf-8")
     assert cli("sync", str(vault))[0] == 0
     status = vault / "Dashboards" / "Status.md"
     assert "0/2" in status.read_text(encoding="utf-8")
-    note.write_text("# Plan\n\n- [x] first\n- [ ] second\n", encoding="utf-8")
     # The hook as Obsidian's Shell commands plugin runs it, in a process of its own that
     # then says which of the parser's libraries it loaded.
     code = (
@@ -317,8 +546,14 @@ def test_a_tick_through_the_hook_loads_no_parser(tmp_path: Path) -> None:
         "    pass\n"
         "print(sorted(m for m in ('markdown_it', 'yaml', 'frontmatter') if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
-    assert "1/2" in status.read_text(encoding="utf-8")
+    for content, shown in (
+        ("- [x] first\n- [ ] second ^two\n", "1/2"),  # Obsidian's tick
+        ("- [x] first\n- [x] second ✅ 2026-12-05 ^two\n", "2/2"),  # the Tasks plugin's
+        ("- [x] first\n- [ ] second ^two\n", "1/2"),  # and its untick
+    ):
+        note.write_text("# Plan\n\n" + content, encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
+        )
+        assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+        assert shown in status.read_text(encoding="utf-8")

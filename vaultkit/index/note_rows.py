@@ -246,7 +246,7 @@ def note_digests(connection: sqlite3.Connection, path: str) -> tuple[str, ...] |
 # -- one table each --------------------------------------------------------------------------
 
 
-NOTE_ALIASES, NOTE_MTIME, NOTE_GENERATED, NOTE_DIGESTS = 4, 10, 11, 12
+NOTE_ALIASES, NOTE_WORDS, NOTE_MTIME, NOTE_GENERATED, NOTE_DIGESTS = 4, 6, 10, 11, 12
 """Where the ``notes`` row (:func:`_note_row`, then the digests) holds these columns."""
 
 
@@ -270,7 +270,8 @@ def _note_row(note: Note, mtime_ns: int) -> tuple[Any, ...]:
 
 
 TASK_LINE, TASK_SECTION, TASK_STATUS, TASK_CHAR, TASK_CHECKED = 1, 2, 3, 4, 5
-TASK_ID, TASK_DEPENDS_ON, TASK_STRUCK, TASK_BLOCKED = 19, 20, 23, 25
+TASK_RAW, TASK_DONE, TASK_ID, TASK_DEPENDS_ON = 7, 14, 19, 20
+TASK_BLOCK_ID, TASK_STRUCK, TASK_CALLOUT, TASK_BLOCKED = 22, 23, 24, 25
 """Where a ``tasks`` row (:func:`_task_rows`) holds these columns."""
 
 
