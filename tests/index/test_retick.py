@@ -254,15 +254,16 @@ def _toggled(
     data: bytes, path: str, rules: TaskRules | None = None
 ) -> Iterator[tuple[int, bytes, bytes]]:
     """Each task of ``data`` toggled as the Tasks plugin toggles it, setting done dates: an
-    open task ticked and dated, a done one unticked and its date taken off. (line, the line
-    now, the note's content now)."""
+    open task ticked and dated, a done one unticked and its date taken off, the line's end
+    trimmed. (line, the line now, the note's content now)."""
     note = parse_note(data, path, rules=rules)
     lines = data.split(b"\n")
     for task in note.tasks:
         line = lines[task.line - 1]
         body, end = (line[:-1], b"\r") if line.endswith(b"\r") else (line, b"")
         try:
-            text = body.decode("utf-8")
+            # The plugin writes the task back from its trimmed text.
+            text = body.decode("utf-8").rstrip()
         except UnicodeDecodeError:
             continue  # the plugin would write the line back otherwise
         tail = f" ^{task.block_id}" if task.block_id else ""
@@ -368,6 +369,28 @@ def test_done_dates_come_and_go_without_the_parser(tmp_path: Path, line_ending: 
         assert _reticked(connection, "Dated.md", data, now)
 
 
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+def test_whitespace_the_tasks_plugin_trims_as_it_toggles_is_put_back(
+    tmp_path: Path, line_ending: str
+) -> None:
+    data = "- [ ] spaces after it   \n- [x] a tab after it ✅ 2026-12-01\t\n- [ ] none\n".replace(
+        "\n", line_ending
+    ).encode("utf-8")
+    toggles = _every_toggle(tmp_path, {"T.md": data})
+    assert [read for *_, read in toggles] == [True, True, True]
+    assert [line.rstrip(b"\r") for _, line, _ in toggles][:2] == [
+        "- [x] spaces after it ✅ 2026-12-05".encode(),
+        b"- [ ] a tab after it",
+    ]
+    # Two lines trimmed at once: how much each lost, the file size cannot say.
+    connection, _ = _index(tmp_path / "both", {"T.md": data})
+    with closing(connection):
+        both = data
+        for line in (1, 2):
+            both = {at: new for at, _, new in _toggled(both, "T.md")}[line]
+        assert not _reticked(connection, "T.md", data, both)
+
+
 def test_a_done_date_not_as_the_tasks_plugin_writes_it_is_left_to_the_parser(
     tmp_path: Path,
 ) -> None:
@@ -465,6 +488,9 @@ _DATED_LINES = st.sampled_from(
         "- [{c}] a task",
         "- [{c}] dated ✅ 2026-12-01",
         "- [{c}] dated with an id ✅ 2026-12-01 ^an-id",
+        "- [{c}] spaces after it   ",
+        "- [{c}] dated, a tab after it ✅ 2026-12-01\t",
+        "- [{c}] an id, a space after it ^id-2 ",
         "- [{c}] with an id ^other-id",
         "  - [{c}] nested 📅 2026-12-01 ⏫",
         "> - [{c}] quoted *emphasis*",

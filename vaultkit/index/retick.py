@@ -124,8 +124,10 @@ def retick_rows(
                 text = text[: at + 1] + as_was + text[at + 3 :]
                 found[number] = now
             old_lines[number - 1] = text
-    if not (ticked or hidden_ticked or dated) or (
-        content_digest(b"\n".join(old_lines)) != known_digest
+    if not (ticked or hidden_ticked or dated):
+        return None
+    if content_digest(b"\n".join(old_lines)) != known_digest and not (
+        len(dated) == 1 and _trimmed(connection, path, old_lines, min(dated), known_digest)
     ):
         return None
     stored = checkboxes | _stored_rows(
@@ -152,6 +154,8 @@ def _undated(line: bytes, row: tuple[object, ...]) -> tuple[bytes, str] | None:
     """
     raw, done, block_id = str(row[TASK_RAW]), row[TASK_DONE], row[TASK_BLOCK_ID]
     body, end = (line[:-1], line[-1:]) if line.endswith(b"\r") else (line, b"")
+    if body[-1:].isspace():
+        return None  # not as the plugin writes a line: it trims the task's text
     tail = f" ^{block_id}" if block_id else ""
     tail_bytes = tail.encode("utf-8")
     if not (raw.endswith(tail) and body.endswith(tail_bytes)):
@@ -172,6 +176,34 @@ def _undated(line: bytes, row: tuple[object, ...]) -> tuple[bytes, str] | None:
     if not kept.endswith(gone) or head.endswith(gone.encode("utf-8")):
         return None
     return head + gone.encode("utf-8") + tail_bytes + end, kept[: -len(gone)] + tail
+
+
+_MOST_TRIMMED = 8
+"""The most whitespace a line may have lost at its end, as the Tasks plugin rewrote it."""
+
+
+def _trimmed(
+    connection: sqlite3.Connection,
+    path: str,
+    old_lines: list[bytes],
+    number: int,
+    known_digest: str,
+) -> bool:
+    """Whether line ``number`` of ``old_lines`` ended in whitespace as it was: the Tasks
+    plugin writes a task it toggles back from its trimmed text. If so, ``old_lines`` is set
+    so. How much whitespace the stored file size says; spaces, or tabs, the hash."""
+    row = connection.execute("SELECT size FROM files WHERE path = ?", (path,)).fetchone()
+    missing = (row[0] if row else 0) - (sum(map(len, old_lines)) + len(old_lines) - 1)
+    if not 0 < missing <= _MOST_TRIMMED:
+        return False
+    line = old_lines[number - 1]
+    body, end = (line[:-1], line[-1:]) if line.endswith(b"\r") else (line, b"")
+    for blank in (b" ", b"\t"):
+        old_lines[number - 1] = body + blank * missing + end
+        if content_digest(b"\n".join(old_lines)) == known_digest:
+            return True
+    old_lines[number - 1] = line
+    return False
 
 
 def _dates_alone(
