@@ -162,7 +162,7 @@ class EditTask(Change):
 
 class EditTaskDoneDate(EditTask):
     """The same tick as :class:`EditTask`, as the Tasks plugin makes it by default: with a
-    done date written on the line (and taken away by the untick), so the note is parsed."""
+    done date written on the line (and taken away by the untick)."""
 
     key, label = "edit_task_done_date", "edit a task with a done date (Tasks plugin)"
 
@@ -185,6 +185,16 @@ class EditTopicTask(Change):
         toggle = self.toggles[k % len(self.toggles)]
         toggle.toggle()
         return toggle.path
+
+
+class EditTopicTaskDoneDate(EditTopicTask):
+    """The ticks of :class:`EditTopicTask` as the Tasks plugin makes them, with a done date."""
+
+    key = "edit_topic_task_done_date"
+    label = "edit a task in a topic note with a done date (Tasks plugin)"
+
+    def __init__(self, toggles: list[TaskToggle], today: str) -> None:
+        super().__init__([TaskToggle(t.path, t.line, done_date=today) for t in toggles])
 
 
 class AddNote(Change):
@@ -319,7 +329,7 @@ def change_classes(toggle: TaskToggle, topics: list[TaskToggle], today: str) -> 
     return [
         EditTask(toggle),
         EditTaskDoneDate(toggle, today),
-        *([EditTopicTask(topics)] if topics else []),
+        *([EditTopicTask(topics), EditTopicTaskDoneDate(topics, today)] if topics else []),
         AddNote(),
         DeleteNote(),
         RenameNote(),

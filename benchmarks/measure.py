@@ -269,6 +269,8 @@ def measure_warm_inprocess(
 
 
 _BLOCK_ID_END = re.compile(rb" \^[A-Za-z0-9-]+$")
+_DONE_DATE_END = re.compile(rb" \xe2\x9c\x85 \d{4}-\d{2}-\d{2}(?= \^[A-Za-z0-9-]+$|$)")
+"""A done date where the Tasks plugin writes it: last on the line, but for a block id."""
 
 
 class TaskToggle:
@@ -276,7 +278,7 @@ class TaskToggle:
 
     With ``done_date``, as the Tasks plugin ticks with its default settings: the tick also
     writes ``✅ <done_date>`` at the end of the line (before a block id), the untick takes
-    it away again."""
+    the task's done date away (the one it came with, too)."""
 
     def __init__(self, path: Path, line: int, done_date: str | None = None) -> None:
         self.path = path
@@ -295,7 +297,7 @@ class TaskToggle:
         elif text.startswith(b"- [x] "):
             body = text[6:]
             if self.done:
-                body = body.replace(self.done, b"", 1)
+                body = _DONE_DATE_END.sub(b"", body, count=1)
             lines[self.line] = b"- [ ] " + body
         else:
             raise RuntimeError(f"{self.path}:{self.line + 1} is no longer a task: {text!r}")

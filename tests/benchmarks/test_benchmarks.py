@@ -100,6 +100,13 @@ def test_a_tick_with_a_done_date_writes_it_as_the_tasks_plugin_does(tmp_path: Pa
     plain.toggle()
     with_id.toggle()
     assert note.read_bytes() == original
+    # A task done on another day: the untick takes its date away, the tick writes today's.
+    note.write_bytes("- [x] done before \u2705 2025-01-02 ^old\n".encode())
+    before = TaskToggle(note, 0, "2026-12-05")
+    before.toggle()
+    assert note.read_bytes() == b"- [ ] done before ^old\n"
+    before.toggle()
+    assert note.read_bytes().decode() == "- [x] done before \u2705 2026-12-05 ^old\n"
 
 
 def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
