@@ -398,6 +398,7 @@ def test_a_done_date_not_as_the_tasks_plugin_writes_it_is_left_to_the_parser(
         b"- [ ] open\n- [x] dated \xe2\x9c\x85 2026-12-01\n- [ ] with an id ^id\n"
         b"- [ ] has \xe2\x9c\x85 in it\n- [ ] key:: value\n- [ ] on %% comment\n"
         b"- [ ] goes on\non the next line\n"
+        b"- [x] after a no-break space\xc2\xa0 \xe2\x9c\x85 2026-11-30\n"
     )
     connection, _ = _index(tmp_path, {"N.md": data})
     with closing(connection):
@@ -413,6 +414,11 @@ def test_a_done_date_not_as_the_tasks_plugin_writes_it_is_left_to_the_parser(
             (b"[ ] key:: value", b"[x] key:: value \xe2\x9c\x85 2026-12-05"),  # the field's
             (b"[ ] on %% comment", b"[x] on %% comment \xe2\x9c\x85 2026-12-05"),
             (b"[ ] goes on", b"[x] goes on \xe2\x9c\x85 2026-12-05"),  # the paragraph's
+            # Its text would end in a space the parser strips (Unicode's, not ASCII's).
+            (
+                b"[x] after a no-break space\xc2\xa0 \xe2\x9c\x85 2026-11-30",
+                b"[ ] after a no-break space\xc2\xa0",
+            ),
         ):
             assert data.count(old) == 1
             assert not _reticked(connection, "N.md", data, data.replace(old, new)), new

@@ -153,7 +153,7 @@ def _undated(line: bytes, row: tuple[object, ...]) -> tuple[bytes, str] | None:
     A guess, to be confirmed: by the content hash first, then by :func:`_dates_alone`.
     """
     raw, done, block_id = str(row[TASK_RAW]), row[TASK_DONE], row[TASK_BLOCK_ID]
-    body, end = (line[:-1], line[-1:]) if line.endswith(b"\r") else (line, b"")
+    body, end = _without_cr(line)
     if body[-1:].isspace():
         return None  # not as the plugin writes a line: it trims the task's text
     tail = f" ^{block_id}" if block_id else ""
@@ -178,6 +178,11 @@ def _undated(line: bytes, row: tuple[object, ...]) -> tuple[bytes, str] | None:
     return head + gone.encode("utf-8") + tail_bytes + end, kept[: -len(gone)] + tail
 
 
+def _without_cr(line: bytes) -> tuple[bytes, bytes]:
+    """A line of the note as (its text, the carriage return that ends it, if any)."""
+    return (line[:-1], line[-1:]) if line.endswith(b"\r") else (line, b"")
+
+
 _MOST_TRIMMED = 8
 """The most whitespace a line may have lost at its end, as the Tasks plugin rewrote it."""
 
@@ -197,7 +202,7 @@ def _trimmed(
     if not 0 < missing <= _MOST_TRIMMED:
         return False
     line = old_lines[number - 1]
-    body, end = (line[:-1], line[-1:]) if line.endswith(b"\r") else (line, b"")
+    body, end = _without_cr(line)
     for blank in (b" ", b"\t"):
         old_lines[number - 1] = body + blank * missing + end
         if content_digest(b"\n".join(old_lines)) == known_digest:
