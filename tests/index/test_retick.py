@@ -359,12 +359,12 @@ def test_done_dates_come_and_go_without_the_parser(tmp_path: Path, line_ending: 
     data = DATED.replace("\n", line_ending).encode("utf-8")
     toggles = _every_toggle(tmp_path, {"Dated.md": data})
     assert len(toggles) == 9 and all(read for _, _, read in toggles)
-    # Both at once, and every task of the note at once.
+    # Every task of the note toggled at once, too.
     connection, _ = _index(tmp_path / "all", {"Dated.md": data})
     with closing(connection):
         now = data
         for line, _, _ in _toggled(data, "Dated.md"):
-            now = dict((at, new) for at, _, new in _toggled(now, "Dated.md"))[line]
+            now = {at: new for at, _, new in _toggled(now, "Dated.md")}[line]
         assert now.count("✅".encode()) == 7  # two taken off, seven added
         assert _reticked(connection, "Dated.md", data, now)
 
