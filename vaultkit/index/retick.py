@@ -139,7 +139,10 @@ def retick_rows(
     return _rows(path, source.mtime_ns, stored, ticked, hidden_ticked, dates, cadences, rules)
 
 
-_DONE = " ✅ ".encode()
+_DONE_MARK = "✅"
+"""The Tasks plugin's done-date emoji, as it writes it (:mod:`vaultkit.parse.task_fields`
+reads every spelling)."""
+_DONE = f" {_DONE_MARK} ".encode()
 """What the Tasks plugin writes before a done date (its default, emoji format)."""
 _DONE_FIELD = len(_DONE) + len("2026-12-05")
 """The bytes of `` ✅ YYYY-MM-DD``."""
@@ -164,7 +167,7 @@ def _undated(line: bytes, row: tuple[object, ...]) -> tuple[bytes, str] | None:
     kept = raw[: len(raw) - len(tail)]
     if done is None:
         # Ticked: `` ✅ date`` came, on a line that had none.
-        if "✅" in raw or not head[-_DONE_FIELD:].startswith(_DONE):
+        if _DONE_MARK in raw or not head[-_DONE_FIELD:].startswith(_DONE):
             return None
         try:
             added = head[-_DONE_FIELD:].decode("utf-8")
@@ -172,7 +175,7 @@ def _undated(line: bytes, row: tuple[object, ...]) -> tuple[bytes, str] | None:
             return None
         return head[:-_DONE_FIELD] + tail_bytes + end, kept + added + tail
     # Unticked: the `` ✅ date`` the task had went.
-    gone = f" ✅ {done}"
+    gone = f" {_DONE_MARK} {done}"
     if not kept.endswith(gone) or head.endswith(gone.encode("utf-8")):
         return None
     return head + gone.encode("utf-8") + tail_bytes + end, kept[: -len(gone)] + tail
