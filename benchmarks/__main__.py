@@ -33,6 +33,7 @@ from benchmarks.measure import (
     measure_warm_inprocess,
     measure_watch,
     run_child,
+    topic_notes,
     warm_check,
 )
 from benchmarks.peer import peer_available, run_peer
@@ -185,14 +186,17 @@ def _measure_size(
         )
         result.hook_floor = measure_hook_floor(env, runs, result.notes)
         if not args.no_changes:
-            topics = find_topic_tasks(copy, env, max(runs, watch_runs))
+            shown = topic_notes(copy, env)
+            if not shown:
+                _say("  no topic note: no 'delete a note the Topics table shows' row")
+            topics = find_topic_tasks(copy, env, max(runs, watch_runs), shown)
             if not topics:
                 _say("  no topic note holds a task: no 'edit a task in a topic note' row")
             for topic in topics:
                 _say(f"  ticking topic note {topic.path.relative_to(copy)}:{topic.line + 1}")
             _say("  change classes, each on a fresh copy of the synced vault…")
             snapshot = Snapshot(copy, cache, run_dir / "snapshot")
-            for change in change_classes(toggle, topics, today):
+            for change in change_classes(toggle, topics, shown, today):
                 result.changes.append(
                     measure_change(
                         change,

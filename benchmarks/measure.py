@@ -52,6 +52,7 @@ __all__ = [
     "measure_warm_inprocess",
     "measure_watch",
     "run_child",
+    "topic_notes",
     "vaultkit_command",
     "warm_check",
 ]
@@ -359,12 +360,9 @@ def find_task(copy: Path, env: dict[str, str], *, reading_list: bool = False) ->
     return found
 
 
-def find_topic_tasks(copy: Path, env: dict[str, str], count: int) -> list[TaskToggle]:
-    """Tasks without external links in up to ``count`` topic notes (rows of the Topics
-    dashboard, whose progress column a tick moves), one per note, the notes spread evenly
-    over the vault's topic notes: at thousands of topics each tick falls in another block of
-    the table, as a user's day of ticks does. Empty when no topic note holds one (a small
-    vault of the default shape may have no topic at all)."""
+def topic_notes(copy: Path, env: dict[str, str]) -> list[Path]:
+    """The vault's regular notes (not daily notes) that the Topics table shows, in path
+    order, asked of the index through ``vaultkit query``."""
     tracked = run_tracked(
         [*vaultkit_command(), "query", "--json", "--vault", str(copy), TOPIC_NOTES_SQL], env=env
     )
@@ -372,16 +370,28 @@ def find_topic_tasks(copy: Path, env: dict[str, str], count: int) -> list[TaskTo
         raise RuntimeError(f"vaultkit query failed: {tracked.stderr.strip()}")
     # Regular notes only, as the other classes' (a daily note's tick would render Habits too).
     regular = ("Projects/", "Areas/", "Resources/", "Meetings/", "Archive/")
-    topics = [row["note"] for row in json.loads(tracked.stdout) if row["note"].startswith(regular)]
+    return [
+        copy / row["note"] for row in json.loads(tracked.stdout) if row["note"].startswith(regular)
+    ]
+
+
+def find_topic_tasks(
+    copy: Path, env: dict[str, str], count: int, topics: list[Path]
+) -> list[TaskToggle]:
+    """Tasks without external links in up to ``count`` of the ``topics`` (notes the Topics
+    table shows, :func:`topic_notes`: a tick moves the note's progress column), one per note,
+    the notes spread evenly over them: at thousands of topics each tick falls in another
+    block of the table, as a user's day of ticks does. Empty when no topic note holds one (a
+    small vault of the default shape may have no topic at all)."""
     found: list[TaskToggle] = []
-    taken: set[str] = set()
+    taken: set[Path] = set()
     for k in range(min(count, len(topics))):
         start = k * len(topics) // count
         for note in topics[start:] + topics[:start]:
             if note in taken:
                 continue
             taken.add(note)
-            toggle = _task_in(copy, env, copy / note, reading_list=False)
+            toggle = _task_in(copy, env, note, reading_list=False)
             if toggle is not None:
                 found.append(toggle)
                 break

@@ -27,9 +27,11 @@ from benchmarks.changes import (  # noqa: E402
     DateFirstSave,
     DateRollover,
     DeleteNote,
+    DeleteTopicNote,
     EditTopicTask,
     RenameFolder,
     RenameNote,
+    _regular_notes,
 )
 from benchmarks.floors import WALK_SCRIPT, markdown_files, parse_all, read_all, walk_stat  # noqa: E402
 from benchmarks.generate import GeneratedVault, generate_vault  # noqa: E402
@@ -40,6 +42,7 @@ from benchmarks.measure import (  # noqa: E402
     _candidate_lines,
     child_env,
     find_topic_tasks,
+    topic_notes,
     vaultkit_command,
 )
 from benchmarks.report import SizeResult, budget_lines, change_lines, scaling_lines  # noqa: E402
@@ -342,6 +345,17 @@ def test_change_classes_make_real_changes(tmp_path: Path) -> None:
     delete.prepare(copy)
     gone = [delete.apply(copy, k) for k in range(3)]
     assert len(set(gone)) == 3 and not any(p is not None and p.exists() for p in gone)
+    # The two kinds of deletion take their notes from either side of the Topics table.
+    left = _regular_notes(copy)
+    shown = left[1::2]
+    plain, topical = DeleteNote(shown), DeleteTopicNote(shown)
+    plain.prepare(copy)
+    topical.prepare(copy)
+    assert sorted(plain.victims) == sorted(set(left) - set(shown))
+    assert sorted(topical.victims) == sorted(shown)
+    assert topical.apply(copy, 0) in shown and not topical.victims[0].exists()
+    with pytest.raises(RuntimeError, match="no such note"):
+        DeleteTopicNote().prepare(copy)
     config = ConfigChange()
     config.prepare(copy)
     before = (copy / ".vaultkit/config.toml").read_text()
@@ -373,8 +387,11 @@ def test_the_topic_tasks_are_tasks_of_other_topic_notes(tmp_path: Path) -> None:
     env = child_env(tmp_path / "cache", "2026-11-30")
     synced = subprocess.run([*vaultkit_command(), "sync", str(vault)], env=env, capture_output=True)
     assert synced.returncode == 0, synced.stderr
-    topics = find_topic_tasks(vault, env, 3)
+    shown = topic_notes(vault, env)
+    assert shown and all(note.is_file() for note in shown)
+    topics = find_topic_tasks(vault, env, 3, shown)
     assert len(topics) == 3
+    assert {topic.path for topic in topics} <= set(shown)
     assert len({topic.path for topic in topics}) == 3
     change = EditTopicTask(topics)
     for k, topic in enumerate(topics):
@@ -390,7 +407,8 @@ def test_the_topic_tasks_are_tasks_of_other_topic_notes(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     generate_vault(plain, 30)  # the default shape: no topic at 30 notes
     assert subprocess.run([*vaultkit_command(), "sync", str(plain)], env=env).returncode == 0
-    assert find_topic_tasks(plain, env, 3) == []
+    assert topic_notes(plain, env) == []
+    assert find_topic_tasks(plain, env, 3, []) == []
 
 
 def test_shape_option_and_cache(tmp_path: Path) -> None:
