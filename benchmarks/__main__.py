@@ -187,16 +187,24 @@ def _measure_size(
         result.hook_floor = measure_hook_floor(env, runs, result.notes)
         if not args.no_changes:
             shown = topic_notes(copy, env)
-            if not shown:
-                _say("  no topic note: no 'delete a note the Topics table shows' row")
             topics = find_topic_tasks(copy, env, max(runs, watch_runs), shown)
+            # Each run of a deletion deletes another note, in the hook, sync and watch phases.
+            deletions = 2 * runs + watch_runs
+            if len(shown) < deletions:
+                _say(
+                    f"  {len(shown)} topic notes, fewer than the {deletions} deletions: "
+                    "no 'delete a note the Topics table shows' row"
+                )
             if not topics:
                 _say("  no topic note holds a task: no 'edit a task in a topic note' row")
             for topic in topics:
                 _say(f"  ticking topic note {topic.path.relative_to(copy)}:{topic.line + 1}")
             _say("  change classes, each on a fresh copy of the synced vault…")
             snapshot = Snapshot(copy, cache, run_dir / "snapshot")
-            for change in change_classes(toggle, topics, shown, today):
+            classes = change_classes(
+                toggle, topics, shown, today, delete_topics=len(shown) >= deletions
+            )
+            for change in classes:
                 result.changes.append(
                     measure_change(
                         change,

@@ -238,7 +238,9 @@ class DeleteNote(Change):
         self.victims = list(dict.fromkeys(self.victims))
 
     def apply(self, copy: Path, k: int) -> Path | None:
-        victim = self.victims[k % len(self.victims)]
+        if k >= len(self.victims):
+            raise RuntimeError(f"{self.label}: {k + 1} runs, but only {len(self.victims)} notes")
+        victim = self.victims[k]
         victim.unlink()
         return victim
 
@@ -345,11 +347,18 @@ class ConfigChange(Change):
 
 
 def change_classes(
-    toggle: TaskToggle, topic_tasks: list[TaskToggle], topics: list[Path], today: str
+    toggle: TaskToggle,
+    topic_tasks: list[TaskToggle],
+    topics: list[Path],
+    today: str,
+    *,
+    delete_topics: bool = True,
 ) -> list[Change]:
     """Every change class of issue 18, in the order of the report. ``topic_tasks``: tasks in
-    topic notes, whose ticks are a class of their own, and ``topics``: the notes the Topics
-    table shows, whose deletion is one (either class left out when there are none)."""
+    topic notes, whose ticks are a class of their own (none: no such class); ``topics``: the
+    notes the Topics table shows, which "delete a note" leaves alone and whose deletion is a
+    class of its own, unless there are none or not ``delete_topics`` (too few of them: each
+    run deletes another)."""
     return [
         EditTask(toggle),
         EditTaskDoneDate(toggle, today),
@@ -360,7 +369,7 @@ def change_classes(
         ),
         AddNote(),
         DeleteNote(topics),
-        *([DeleteTopicNote(topics)] if topics else []),
+        *([DeleteTopicNote(topics)] if topics and delete_topics else []),
         RenameNote(),
         RenameFolder(),
         DateRollover(today),

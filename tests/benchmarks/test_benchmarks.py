@@ -354,6 +354,8 @@ def test_change_classes_make_real_changes(tmp_path: Path) -> None:
     assert sorted(plain.victims) == sorted(set(left) - set(shown))
     assert sorted(topical.victims) == sorted(shown)
     assert topical.apply(copy, 0) in shown and not topical.victims[0].exists()
+    with pytest.raises(RuntimeError, match="only"):
+        topical.apply(copy, len(shown))  # each run deletes another: none is deleted twice
     with pytest.raises(RuntimeError, match="no such note"):
         DeleteTopicNote().prepare(copy)
     config = ConfigChange()
