@@ -8,9 +8,11 @@ log grows past its limit and the memo is dropped."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tests.support.cli import installed
-from tests.support.vault_edits import rename_folder, rename_note, set_excluded
+from tests.support.vault_edits import rename_folder, rename_note, replace_by_copies, set_excluded
 from vaultkit.config.schema import TopicSettings
 from vaultkit.dashboards.topics import FoundTopics, topic_rows
 from vaultkit.index import topic_memo
@@ -149,6 +151,12 @@ class TopicEdits(RuleBasedStateMachine):
         set_excluded(self.vault, folders)
         self._update()
 
+    @rule()
+    def copy_the_vault(self) -> None:
+        # Every note's file another inode, its bytes and mtime as they were.
+        replace_by_copies(self.vault)
+        self._update()
+
     @rule(save=st.booleans())
     def render(self, save: bool) -> None:
         # A render that does not save (a failed write, a read-only index) leaves the log as
@@ -207,6 +215,40 @@ def indexed(tmp_path: Path) -> tuple[Path, VaultPaths]:
 def _rows(paths: VaultPaths) -> tuple[sqlite3.Connection, list[MemoRow]]:
     connection, _ = update_index(paths, progress=False)
     return connection, full(connection, TopicSettings())
+
+
+def test_a_vault_replaced_by_copies_keeps_the_memo(indexed: tuple[Path, VaultPaths]) -> None:
+    """A backup restored, or a sync service that writes each file anew, gives every file
+    another inode and nothing else: the indexer stores the inodes (renames are found by them),
+    which changes no topic, so the memo stays and the next render reads it, not the full
+    query; a file renamed or excluded is still logged."""
+    vault, paths = indexed
+    for note in vault.glob("*.md"):  # written long before the scan: no racy entries
+        os.utime(note, (time.time() - 3600,) * 2)
+    connection, expected = _rows(paths)
+    render(connection, TopicSettings())
+    connection.close()
+    assert replace_by_copies(vault) == 6
+    connection, _ = _rows(paths)
+    inodes = dict(connection.execute("SELECT path, ino FROM files"))
+    assert inodes == {p.relative_to(vault).as_posix(): p.stat().st_ino for p in vault.glob("*.md")}
+    stamp = connection.execute("SELECT value FROM meta WHERE key = ?", (MEMO_KEY,)).fetchone()
+    assert not stamp[0].startswith("dropped ")
+    assert connection.execute("SELECT count(*) FROM topic_changes").fetchone() == (0,)
+    assert render(connection, TopicSettings()).rows == expected
+    # What a topic reads of a file's row is logged: its path, its name's key, its exclusion.
+    connection.execute("BEGIN")
+    connection.execute("UPDATE files SET mtime_ns = 1, size = 2, hash = 'x', ino = 3")
+    assert connection.execute("SELECT count(*) FROM topic_changes").fetchone() == (0,)
+    for column, value in (("excluded", 1), ("name_key", "other"), ("path", "Moved.md")):
+        connection.execute(f"UPDATE files SET {column} = ? WHERE path = 'Topic 0.md'", (value,))
+        logged = {
+            path for path, _ in connection.execute("SELECT path, name_key FROM topic_changes")
+        }
+        assert "Topic 0.md" in logged, column
+        connection.execute("DELETE FROM topic_changes")
+    connection.execute("ROLLBACK")
+    connection.close()
 
 
 def test_a_save_after_an_update_keeps_the_update_logged(indexed: tuple[Path, VaultPaths]) -> None:

@@ -1,12 +1,14 @@
 """What tests do to a vault between syncs: edits of the example vault's notes, keys added to the
 config's [vault] table, a template written, an hour of stillness, notes and folders renamed,
-Obsidian's "Excluded files" set; and the totals of the Status dashboard read back."""
+Obsidian's "Excluded files" set, notes replaced by copies of themselves; and the totals of
+the Status dashboard read back."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -84,3 +86,14 @@ def set_excluded(vault: Path, filters: list[str]) -> None:
     (vault / ".obsidian" / "app.json").write_text(
         json.dumps({"userIgnoreFilters": filters}), encoding="utf-8"
     )
+
+
+def replace_by_copies(vault: Path) -> int:
+    """Replace every note of the vault by a copy of itself, as a backup restored or a sync
+    service's temp file and rename does: the same bytes and mtime, another inode; how many."""
+    notes = [p for p in vault.rglob("*.md") if ".obsidian" not in p.parts]
+    for note in notes:
+        copy = note.with_name(note.name + ".copy")
+        shutil.copy2(note, copy)
+        os.replace(copy, note)
+    return len(notes)

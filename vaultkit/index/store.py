@@ -36,7 +36,7 @@ from vaultkit.index.ownership import (
 )
 from vaultkit.versions import PARSER_VERSION
 
-SCHEMA_VERSION = 20
+SCHEMA_VERSION = 21
 # The index caches parse results: when the parser's output changes, every note must be
 # parsed again, so the parser's version is part of the index's identity.
 INDEX_VERSION = f"{SCHEMA_VERSION}.{PARSER_VERSION}"
@@ -186,10 +186,17 @@ CREATE INDEX aliases_key ON aliases(key);
 CREATE INDEX link_notes_orphan ON link_notes(note) WHERE orphan = 1;
 """
 
+TOPIC_FILE_COLUMNS = ("path", "name_key", "excluded")
+"""The columns of a file's row a topic reads (its path, whether it is shown, how many files
+share its name): an update of its other columns is no change to any topic. A file replaced
+by a copy of itself (a backup restored, a sync service's temp file and rename) moves only its
+inode; logging every such file of a vault would drop the memo at once."""
+
 _TRIGGERS = tuple(
-    # Every write to a note's row or a file's row, whatever code path makes it, is logged
-    # for the Topics' memo (vaultkit.index.topic_memo): a topic is computed from those rows
-    # alone, and its link's form from how many files share its name.
+    # Every write to a note's row or to what a topic reads of a file's row, whatever code path
+    # makes it, is logged for the Topics' memo (vaultkit.index.topic_memo): a topic is
+    # computed from those rows alone, and its link's form from how many files share its name.
+    # (An INSERT OR REPLACE of a file's row logs as an insert, whatever it changed.)
     f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
     f"INSERT INTO topic_changes(path{', name_key' if table == 'files' else ''}) VALUES {rows}; END"
     for name, event, table, rows in (
@@ -198,7 +205,12 @@ _TRIGGERS = tuple(
         ("notes_changed", "UPDATE", "notes", "(old.path), (new.path)"),
         ("files_added", "INSERT", "files", "(new.path, new.name_key)"),
         ("files_removed", "DELETE", "files", "(old.path, old.name_key)"),
-        ("files_changed", "UPDATE", "files", "(old.path, old.name_key), (new.path, new.name_key)"),
+        (
+            "files_changed",
+            f"UPDATE OF {', '.join(TOPIC_FILE_COLUMNS)}",
+            "files",
+            "(old.path, old.name_key), (new.path, new.name_key)",
+        ),
     )
 )
 

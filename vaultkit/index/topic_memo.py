@@ -8,9 +8,12 @@ computed it: (path, title, mtime_ns, digest, name key, namesakes). A render read
 (one scan of a narrow table) and works out again only the notes the log names.
 
 The log (``topic_changes``) is filled by triggers of the schema (``vaultkit.index.store``):
-every insert, delete or update of a ``notes`` or ``files`` row logs its path, and a ``files``
-row its name key (a topic's link reads how many files share its name). So no code path that
-writes those rows can leave the memo stale without the log saying so. What a topic is also
+every insert, delete or update of a ``notes`` row logs its path; every insert or delete of a
+``files`` row, and every update of what a topic reads of one
+(``vaultkit.index.store.TOPIC_FILE_COLUMNS``: not its inode, size, mtime or hash, which a
+copy of the vault moves for every file), logs its path and name key (a topic's link reads
+how many files share its name). So no code path that writes those rows can leave the memo
+stale without the log saying so. What a topic is also
 depends on the config: the memo is kept with a stamp (``meta`` key ``topic_memo``) that
 holds the topic rules it was made under, and a version.
 
