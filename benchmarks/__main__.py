@@ -20,7 +20,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.changes import Snapshot, change_classes, measure_change, measure_hook_floor
+from benchmarks.changes import (
+    Snapshot,
+    change_classes,
+    changes_made,
+    measure_change,
+    measure_hook_floor,
+)
 from benchmarks.generate import SHAPES
 from benchmarks.measure import (
     WATCH_TIMEOUT,
@@ -188,8 +194,8 @@ def _measure_size(
         if not args.no_changes:
             shown = topic_notes(copy, env)
             topics = find_topic_tasks(copy, env, max(runs, watch_runs), shown)
-            # Each run of a deletion deletes another note, in the hook, sync and watch phases.
-            deletions = 2 * runs + watch_runs
+            # Each run of a deletion deletes another note.
+            deletions = changes_made(runs, watch_runs)
             if len(shown) < deletions:
                 _say(
                     f"  {len(shown)} topic notes, fewer than the {deletions} deletions: "

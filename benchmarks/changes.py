@@ -62,6 +62,7 @@ __all__ = [
     "ChangeResult",
     "Snapshot",
     "change_classes",
+    "changes_made",
     "measure_change",
     "measure_hook_floor",
 ]
@@ -526,6 +527,12 @@ def _watch_phase(
     if failure:
         notes.append(f"{change.label}: vaultkit watch logged: {failure}")
     return k
+
+
+def changes_made(runs: int, watch_runs: int) -> int:
+    """How many changes :func:`measure_change` makes of a class at most: ``runs`` through the
+    hook, ``runs`` through ``vaultkit sync``, ``watch_runs`` through the watcher."""
+    return 2 * runs + watch_runs
 
 
 def measure_change(

@@ -32,6 +32,7 @@ from benchmarks.changes import (  # noqa: E402
     RenameFolder,
     RenameNote,
     _regular_notes,
+    changes_made,
 )
 from benchmarks.floors import WALK_SCRIPT, markdown_files, parse_all, read_all, walk_stat  # noqa: E402
 from benchmarks.generate import GeneratedVault, generate_vault  # noqa: E402
@@ -176,6 +177,8 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     for key, change in changes.items():
         assert len(change["hook"]["samples"]) == len(change["sync"]["samples"]) == 1
         assert len(change["floor"]["samples"]) == 1
+        made = sum(len(change[path]["samples"]) for path in ("hook", "sync", "watch"))
+        assert made <= changes_made(1, 1), key  # what a deletion class's notes must cover
         ratio = verdicts[f"{key}_hook"]["value"]
         assert ratio == pytest.approx(change["hook"]["median"] / change["floor"]["median"])
         if key in ("date_rollover", "date_first_save"):
