@@ -117,6 +117,40 @@ def test_same_size_edit_within_one_clock_tick_is_seen(tmp_path: Path) -> None:
     assert rows == [("done",)]
 
 
+def test_the_scan_time_kept_is_when_the_walk_began(tmp_path: Path) -> None:
+    """An update given its caller's walk records when that walk began, not when the update
+    ran: a note the walk saw stays racy for the whole slack after it was looked at, so an
+    edit that keeps its size and mtime is still found when the update came long after the
+    walk (a slow walk of a big vault, a busy machine)."""
+    from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY
+    from vaultkit.scan.walk import scan_vault
+
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    note = vault / "N.md"
+    note.write_text("- [ ] aaaa\n")
+    index = tmp_path / "i.sqlite3"
+    paths = VaultPaths(vault, index=index)
+    index_now(vault, index)
+    # Written a little less than the slack before the walk begins.
+    before_walk = time.time_ns()
+    mtime = before_walk - RACY_SLACK_NS + 100_000_000
+    os.utime(note, ns=(mtime, mtime))
+    scan = scan_vault(vault)
+    assert scan.started_ns is not None and before_walk <= scan.started_ns < mtime + RACY_SLACK_NS
+    time.sleep(0.2)  # the update runs later than the walk: past the note's slack
+    connection, _ = update_index(paths, progress=False, scan=scan)
+    kept = connection.execute("SELECT value FROM meta WHERE key = ?", (SCANNED_AT_KEY,))
+    assert int(kept.fetchone()[0]) == scan.started_ns
+    connection.close()
+    note.write_text("- [x] aaaa\n")
+    os.utime(note, ns=(mtime, mtime))  # same size, same mtime
+    connection, update = update_index(paths, progress=False)
+    assert update.parsed == ["N.md"]
+    assert connection.execute("SELECT status FROM tasks").fetchall() == [("done",)]
+    connection.close()
+
+
 def test_warm_update_parses_nothing(tmp_path: Path) -> None:
     vault = tmp_path / "v"
     (vault / ".obsidian").mkdir(parents=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def scan_paths(
     in another Unicode form): the caller then scans the whole vault. Raises ``OSError`` when
     the vault folder itself cannot be read, as a full scan does.
     """
+    started_ns = time.time_ns()
     root = os.path.abspath(vault)
     if not stat.S_ISDIR(os.stat(root).st_mode):  # as scan_vault: a vault that is gone raises
         raise NotADirectoryError(errno.ENOTDIR, "The vault is not a folder", root)
@@ -64,6 +66,7 @@ def scan_paths(
         skipped=(),
         excluded=tuple(sorted(excluded, key=lambda f: f.path)),
         warnings=tuple(warnings),
+        started_ns=started_ns,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +50,7 @@ def scan_vault(
     vault folder that cannot be listed at all raises ``OSError``: an empty result there would
     read as "every note was deleted".
     """
+    started_ns = time.time_ns()
     settings, warnings = read_obsidian_settings(vault, config_dir)
     walker = _VaultWalk(
         root=os.path.abspath(vault),
@@ -57,7 +59,7 @@ def scan_vault(
         extra=compile_filters(tuple(extra_excludes), globs=True),
     )
     walker.run()
-    return walker.result(tuple(warnings))
+    return walker.result(tuple(warnings), started_ns)
 
 
 # --- the walk ------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ class _VaultWalk:
             self.linked_dirs.sort(key=lambda d: d.raw, reverse=True)
             self.stack.append(self.linked_dirs.pop())
 
-    def result(self, warnings: tuple[str, ...]) -> ScanResult:
+    def result(self, warnings: tuple[str, ...], started_ns: int) -> ScanResult:
         kept: dict[str, tuple[SourceFile, bool]] = {}
         found = self.found
         # ASCII names are their own NFC form, so only a non-ASCII name can collide.
@@ -130,6 +132,7 @@ class _VaultWalk:
             skipped=tuple(sorted(set(self.skipped), key=lambda s: (s.path, s.reason, s.message))),
             excluded=tuple(source for source, excluded in ordered if excluded),
             warnings=warnings,
+            started_ns=started_ns,
         )
 
     def _listing(self, folder: _Dir) -> list[os.DirEntry[str]] | None:
