@@ -223,6 +223,7 @@ def test_two_index_updates_interleaved_store_each_change_once(
     with monkeypatch.context() as patch:
         patch.setattr("vaultkit.index.update.find_changes", compared_then_overtaken)
         assert run_sync(VaultPaths(vault), dry_run=True, progress=False).stale
+    assert len(calls) == 2  # compared again once the other update had committed
     fresh = vault.parent / "fresh.sqlite3"
     assert installed("tasks", "--vault", str(vault), "--index", str(fresh)).returncode == 0
     index = VaultPaths(vault).index.path
