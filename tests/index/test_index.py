@@ -440,41 +440,54 @@ def test_work_alongside_a_new_index_runs_while_its_indexes_are_built(tmp_path: P
 def test_a_new_index_is_sorted_with_a_helper_thread_per_spare_core(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The secondary indexes of a new index are built with SQLite's sorter allowed a helper
-    thread per core beyond the building one (none on a single core), and the connection sorts
-    alone again afterwards, also when the build fails."""
+    """While a new index is filled and its secondary indexes built, SQLite's sorter may use a
+    helper thread per core beyond the sorting one (none on a single core); the connection
+    sorts alone again afterwards, also when the fill or the build fails."""
     from vaultkit.index import store
 
-    def built(connection: sqlite3.Connection) -> list[str]:
-        """The statements ``bulk_load`` runs once the rows are in, ``CREATE INDEX`` as one."""
+    def loaded(
+        connection: sqlite3.Connection, fill: Callable[[], None] = lambda: None
+    ) -> list[str]:
+        """What ``bulk_load`` runs, around a fill; the indexes dropped and made as one each."""
         seen: list[str] = []
         connection.set_trace_callback(seen.append)
         try:
             with store.bulk_load(connection):
-                seen.clear()  # the indexes dropped
+                seen.append("fill")
+                fill()
         finally:
             connection.set_trace_callback(None)
         return [sql.split(" ON ")[0].rsplit(" ", 1)[0] if "INDEX" in sql else sql for sql in seen]
 
+    indexes = len(store._index_statements())
     for cores, helpers in ((4, 3), (2, 1), (1, 0), (None, 0)):
         monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
         connection, _ = store.open_index(tmp_path / f"{cores}.sqlite3")
-        indexes = len(store._index_statements())
-        assert built(connection) == [
+        assert loaded(connection) == [
+            *["DROP INDEX IF EXISTS"] * indexes,
             f"PRAGMA threads = {helpers}",
+            "fill",
             *["CREATE INDEX IF NOT EXISTS"] * indexes,
             "PRAGMA threads = 0",
         ]
         assert connection.execute("PRAGMA threads").fetchone()[0] == 0
         connection.close()
 
+    def failed_fill() -> None:
+        raise RuntimeError("the fill failed")
+
+    connection, _ = store.open_index(tmp_path / "failed-fill.sqlite3")
+    with pytest.raises(RuntimeError, match="fill failed"):
+        loaded(connection, failed_fill)
+    assert connection.execute("PRAGMA threads").fetchone()[0] == 0
+    connection.close()
     statements = store._index_statements()
     monkeypatch.setattr(
         store, "_index_statements", lambda: [*statements, ("x", "CREATE INDEX x ON nothing(y)")]
     )
-    connection, _ = store.open_index(tmp_path / "failed.sqlite3")
+    connection, _ = store.open_index(tmp_path / "failed-build.sqlite3")
     with pytest.raises(sqlite3.OperationalError, match="nothing"):
-        built(connection)
+        loaded(connection)
     assert connection.execute("PRAGMA threads").fetchone()[0] == 0
     connection.close()
 
