@@ -498,9 +498,10 @@ def bulk_load(
 
     Until then SQLite's sorter may use the other cores (:func:`sort_threads`): a sort that
     outgrows its cache is sorted and merged run by run in helper threads. At 100,000 notes
-    that is the links' indexes (the whole build ~20% shorter, ~2 s) and the groupings of the
-    resolve phase's kept sums (Link health and the reading list, a few tenths of a second);
-    at 10,000 notes the sorts fit in the cache and nothing changes.
+    that is the links' indexes (the whole build 10-20% shorter, 1-2 s) and the groupings of
+    the resolve phase's kept sums (Link health and the reading list: a few tenths of a second
+    on a copy of the index, within a whole sync's noise); at 10,000 notes the sorts fit in
+    the cache and nothing changes.
     """
     statements = _index_statements()
     for name, _ in statements:
