@@ -44,6 +44,17 @@ def index_now(vault: Path, index: Path) -> None:
     connection.close()
 
 
+def indexed_note(tmp_path: Path, text: str) -> tuple[Path, Path, Path]:
+    """A vault of one note ``N.md`` holding ``text``, indexed: (vault, note, index)."""
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    note = vault / "N.md"
+    note.write_text(text)
+    index = tmp_path / "i.sqlite3"
+    index_now(vault, index)
+    return vault, note, index
+
+
 def assert_matches_scratch(vault: Path, index: Path, scratch_dir: Path) -> None:
     scratch = scratch_dir / f"scratch-{time.monotonic_ns()}.sqlite3"
     index_now(vault, scratch)
@@ -104,12 +115,7 @@ def test_incremental_index_equals_a_scratch_index(
 
 
 def test_same_size_edit_within_one_clock_tick_is_seen(tmp_path: Path) -> None:
-    vault = tmp_path / "v"
-    (vault / ".obsidian").mkdir(parents=True)
-    note = vault / "N.md"
-    note.write_text("- [ ] aaaa\n")
-    index = tmp_path / "i.sqlite3"
-    index_now(vault, index)
+    vault, note, index = indexed_note(tmp_path, "- [ ] aaaa\n")
     stat = note.stat()
     note.write_text("- [x] aaaa\n")
     os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
@@ -126,13 +132,8 @@ def test_the_scan_time_kept_is_when_the_walk_began(tmp_path: Path) -> None:
     from vaultkit.index.meta import RACY_SLACK_NS, SCANNED_AT_KEY
     from vaultkit.scan.walk import scan_vault
 
-    vault = tmp_path / "v"
-    (vault / ".obsidian").mkdir(parents=True)
-    note = vault / "N.md"
-    note.write_text("- [ ] aaaa\n")
-    index = tmp_path / "i.sqlite3"
+    vault, note, index = indexed_note(tmp_path, "- [ ] aaaa\n")
     paths = VaultPaths(vault, index=index)
-    index_now(vault, index)
     # Written a little less than the slack before the walk begins.
     before_walk = time.time_ns()
     mtime = before_walk - RACY_SLACK_NS + 100_000_000
@@ -162,12 +163,7 @@ def test_an_update_alone_compares_the_vault_with_the_index_once(
     from vaultkit.index import changes
     from vaultkit.index import update as update_module
 
-    vault = tmp_path / "v"
-    (vault / ".obsidian").mkdir(parents=True)
-    note = vault / "N.md"
-    note.write_text("- [ ] one\n")
-    index = tmp_path / "i.sqlite3"
-    index_now(vault, index)
+    vault, note, index = indexed_note(tmp_path, "- [ ] one\n")
     compare = changes.find_changes  # what vaultkit.index.update calls
     calls: list[int] = []
 
