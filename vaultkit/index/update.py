@@ -185,7 +185,6 @@ def _update_index(
     alongside: Callable[[], None] | None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
-    opened_ns = time.time_ns()
     connection, rebuilt = _open(vault, location)
     update = IndexUpdate(index_path=location.path, rebuilt=rebuilt)
     found = _scan(connection, vault, scan, excludes)
@@ -274,8 +273,7 @@ def _update_index(
             _recadence(connection, cadences, rebuilt)
         # When the scan began, not this update: a file the caller's walk looked at early in a
         # long walk (0.7 s at 100,000 notes) must stay racy for the whole slack after it.
-        scanned_at_ns = found.started_ns if found.started_ns is not None else opened_ns
-        _record_scan(connection, vault, scanned_at_ns, partial=partial)
+        _record_scan(connection, vault, found.started_ns, partial=partial)
         connection.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             (TASK_RULES_KEY, rules.fingerprint),

@@ -70,13 +70,12 @@ class ScanResult(NamedTuple):
     """Files and folders left out and reported, sorted by path."""
     excluded: tuple[SourceFile, ...]
     """Files hidden by Obsidian's "Excluded files"; still valid link targets. Sorted."""
-    warnings: tuple[str, ...] = ()
-    """Problems reading Obsidian's settings (defaults were used), one sentence each."""
-    started_ns: int | None = None
+    started_ns: int
     """When the walk began (``time.time_ns()``), before it looked at any file: what an index
     update records as the time of its scan, against which a file modified in the same clock
-    tick is hashed again by the next update ("racy", :mod:`vaultkit.index.changes`). None:
-    not known (the update takes its own clock)."""
+    tick is hashed again by the next update ("racy", :mod:`vaultkit.index.changes`)."""
+    warnings: tuple[str, ...] = ()
+    """Problems reading Obsidian's settings (defaults were used), one sentence each."""
 
     @property
     def notes(self) -> tuple[SourceFile, ...]:
