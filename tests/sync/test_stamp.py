@@ -15,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import vaultkit.index.update
+import vaultkit.sync.lock
 import vaultkit.sync.run
 from tests.support.region_vault import disable_quiet_period
 from tests.support.vault_edits import age
@@ -107,6 +108,46 @@ def test_a_watcher_holding_the_vault_is_not_bypassed(vault: Path) -> None:
         # Our own process holds it here, so the lock lets this sync through; what matters
         # is that the shortcut defers to whoever holds the lock.
         assert not hit(vault)
+
+
+def _listed_folders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every folder ``os.scandir`` lists from now on, as it was given."""
+    seen: list[str] = []
+    real = os.scandir
+
+    def listing(path: str) -> Iterator[os.DirEntry[str]]:
+        seen.append(os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", listing)
+    return seen
+
+
+def test_a_sync_that_finds_a_change_walks_the_vault_once(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settle(vault)
+    _edit_note(vault / "Plan.md")
+    listed = _listed_folders(monkeypatch)
+    report = run_sync(VaultPaths(vault), progress=False)
+    assert report.index.parsed == ["Plan.md"]
+    # The stamp's walk found the change, and the scan read what that walk listed. (The
+    # writes list the folders they write into, for their own stale temporary files.)
+    assert listed.count(str(vault / "Topics")) == 1
+
+
+def test_a_sync_that_waited_for_the_vault_lists_it_again(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settle(vault)
+    _edit_note(vault / "Plan.md")
+    take = vaultkit.sync.lock._take
+    # As if another vaultkit had held the vault until now: the walk may be out of date.
+    monkeypatch.setattr(vaultkit.sync.lock, "_take", lambda *args: take(*args) or True)
+    listed = _listed_folders(monkeypatch)
+    report = run_sync(VaultPaths(vault), progress=False)
+    assert report.index.parsed == ["Plan.md"]
+    assert listed.count(str(vault / "Topics")) == 2
 
 
 def _edit_note(path: Path) -> None:

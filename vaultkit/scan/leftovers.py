@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
+from typing import Protocol
 
 ICLOUD_SUFFIX = ".icloud"
 """The suffix of iCloud's placeholder ``.<name>.icloud`` for a file stored only in the cloud."""
@@ -43,7 +44,22 @@ def is_conflict_copy(name: str) -> bool:
     return "onflict" in name and _sync_conflict().search(name) is not None
 
 
-def is_dataless(file_stat: os.stat_result) -> bool:
+class FileStat(Protocol):
+    """What the scan reads of a file's status: ``os.stat_result``, or a listed entry."""
+
+    @property
+    def st_mode(self) -> int: ...
+    @property
+    def st_size(self) -> int: ...
+    @property
+    def st_mtime_ns(self) -> int: ...
+    @property
+    def st_ino(self) -> int: ...
+    @property
+    def st_blocks(self) -> int: ...
+
+
+def is_dataless(file_stat: FileStat) -> bool:
     """Whether the file's contents are not on this disk (iCloud "Optimize Mac Storage")."""
     flags: int | None = getattr(file_stat, "st_flags", None)
     if flags is not None and flags & _SF_DATALESS:

@@ -28,6 +28,7 @@ from vaultkit.obsidian.filters import Filters, compile_filters
 from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR, read_obsidian_settings
 from vaultkit.scan.found import ScanResult, Skipped, SkipReason, SourceFile
 from vaultkit.scan.leftovers import HAS_ST_FLAGS, ICLOUD_SUFFIX, is_conflict_copy, is_dataless
+from vaultkit.scan.listing import Entry, Listing
 from vaultkit.vault import is_inside
 
 if TYPE_CHECKING:
@@ -42,21 +43,30 @@ def _logger() -> logging.Logger:
 
 
 def scan_vault(
-    vault: Path, *, config_dir: str = DEFAULT_CONFIG_DIR, extra_excludes: Sequence[str] = ()
+    vault: Path,
+    *,
+    config_dir: str = DEFAULT_CONFIG_DIR,
+    extra_excludes: Sequence[str] = (),
+    listed: Listing | None = None,
 ) -> ScanResult:
     """List the notes and attachments of ``vault``; report what was skipped and why.
 
     Problems with single files or folders are reported in ``skipped``, never raised. Only a
     vault folder that cannot be listed at all raises ``OSError``: an empty result there would
     read as "every note was deleted".
+
+    ``listed``: the vault's folders as a walk that just began listed them
+    (:mod:`vaultkit.scan.listing`); the scan reads those rather than the disk, and is as old
+    as that walk. A folder it does not hold is listed from the disk.
     """
-    started_ns = time.time_ns()
+    started_ns = time.time_ns() if listed is None else listed.started_ns
     settings, warnings = read_obsidian_settings(vault, config_dir)
     walker = _VaultWalk(
         root=os.path.abspath(vault),
         config_dir=nfc(settings.config_dir),
         ignore=compile_filters(settings.ignore_filters),
         extra=compile_filters(tuple(extra_excludes), globs=True),
+        listed=listed,
     )
     walker.run()
     return walker.result(tuple(warnings), started_ns)
@@ -79,8 +89,17 @@ _Found = tuple[str, SourceFile, bool]
 class _VaultWalk:
     """One iterative walk; holds what was found until :meth:`result` sorts it."""
 
-    def __init__(self, *, root: str, config_dir: str, ignore: Filters, extra: Filters) -> None:
+    def __init__(
+        self,
+        *,
+        root: str,
+        config_dir: str,
+        ignore: Filters,
+        extra: Filters,
+        listed: Listing | None = None,
+    ) -> None:
         self.root = root
+        self.listed = listed
         self.root_real = os.path.realpath(root)
         root_stat = os.stat(root)
         if not stat.S_ISDIR(root_stat.st_mode):
@@ -135,8 +154,14 @@ class _VaultWalk:
             started_ns=started_ns,
         )
 
-    def _listing(self, folder: _Dir) -> list[os.DirEntry[str]] | None:
+    def _listing(self, folder: _Dir) -> Sequence[Entry] | None:
         """The folder's entries; None if it was listed already or cannot be (then skipped)."""
+        if self.listed is not None:
+            # A listing holds no symbolic link a folder could be reached through, so no
+            # folder comes twice.
+            entries = self.listed.entries(folder.raw, str(folder.abs_path))
+            if entries is not None:
+                return entries
         try:
             folder_stat = os.stat(folder.abs_path)
             identity = (folder_stat.st_dev, folder_stat.st_ino)
@@ -227,7 +252,7 @@ class _VaultWalk:
             )
         return None
 
-    def _entry(self, entry: os.DirEntry[str], folder: _Dir, names: _LazyNames) -> None:
+    def _entry(self, entry: Entry, folder: _Dir, names: _LazyNames) -> None:
         """Any entry the inlined loop of _visit left to the full path: folders, links, names
         that are not plain ASCII, hidden and conflicted names, and files it could not stat."""
         name = entry.name
@@ -283,7 +308,7 @@ class _VaultWalk:
             return
         self._file(entry, raw, path, is_link=is_link)
 
-    def _file(self, entry: os.DirEntry[str], raw: str, path: str, *, is_link: bool) -> None:
+    def _file(self, entry: Entry, raw: str, path: str, *, is_link: bool) -> None:
         """A file that no name rule left out: listed, unless it is no regular file or its
         contents are not on this disk."""
         try:
@@ -362,7 +387,7 @@ class _LazyNames:
 
     __slots__ = ("_entries", "_names")
 
-    def __init__(self, entries: list[os.DirEntry[str]]) -> None:
+    def __init__(self, entries: Sequence[Entry]) -> None:
         self._entries = entries
         self._names: set[str] | None = None
 

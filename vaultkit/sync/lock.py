@@ -218,26 +218,29 @@ class _OsLock:
             os.close(fd)
 
 
-def _take(lock: _OsLock, paths: VaultPaths, timeout: float) -> None:
+def _take(lock: _OsLock, paths: VaultPaths, timeout: float) -> bool:
+    """Take ``lock``; whether another holder had it first (and was waited for)."""
     try:
         lock.path.parent.mkdir(exist_ok=True)
     except OSError as exc:
         raise LockUnavailableError(lock.path.parent, exc, "folder cannot be created") from None
     try:
         if lock.acquire(0):
-            return
+            return False
         holder = lock_holder(paths)
         if timeout == 0 or (holder is not None and holder["purpose"] == "watch"):
             raise VaultBusyError(paths.root, holder)
         if not lock.acquire(timeout):
             raise VaultBusyError(paths.root, lock_holder(paths))
+        return True
     except OSError as exc:
         raise LockUnavailableError(lock.path, exc, "cannot be opened") from None
 
 
 @contextmanager
-def vault_lock(paths: VaultPaths, purpose: str, *, timeout: float = 0) -> Iterator[None]:
-    """Hold the vault's writer lock for the ``with`` block.
+def vault_lock(paths: VaultPaths, purpose: str, *, timeout: float = 0) -> Iterator[bool]:
+    """Hold the vault's writer lock for the ``with`` block, which gets whether another holder
+    had it first: what was read of the vault before then may be out of date.
 
     ``timeout`` is how long to wait for another holder: 0 tries once, a negative value waits
     for ever. A ``watch`` holder keeps the vault until it is stopped, so waiting for it is
@@ -256,21 +259,21 @@ def vault_lock(paths: VaultPaths, purpose: str, *, timeout: float = 0) -> Iterat
             reentered = False
     if reentered:
         try:
-            yield
+            yield False
         finally:
             with _held_guard:
                 _held[key] -= 1
         return
 
     lock = _OsLock(path)
-    _take(lock, paths, timeout)
+    waited = _take(lock, paths, timeout)
     holder_file = paths.holder_file
     try:
         with _held_guard:
             _held[key] = 0
         with suppress(OSError):  # the record only improves a message; never fail for it
             _record_holder(holder_file, purpose)
-        yield
+        yield waited
     finally:
         with _held_guard:
             del _held[key]

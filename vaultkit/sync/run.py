@@ -50,6 +50,7 @@ from vaultkit.index.store import transaction
 from vaultkit.index.topic_memo import MemoUpdate, TopicMemo, save_memo
 from vaultkit.index.update import IndexUpdate, Scopes, record_own_writes, update_index
 from vaultkit.scan.found import ScanResult, SourceFile
+from vaultkit.scan.listing import Listing
 from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.freshness import (
@@ -148,7 +149,10 @@ def run_sync(
     # as it is, so no file is looked at but the dashboards' targets (as when the hook is told
     # which note changed, and none did); the dashboards that read the date render.
     dated = probe.dated if probe is not None and changed is None and not force else None
-    with guard:
+    with guard as waited:
+        # The vault as the probe's walk listed it is the scan's, unless another writer held
+        # the vault meanwhile (the listing would be as old as the wait).
+        listed = probe.listing if probe is not None and not waited else None
         result = _run_sync(
             paths,
             dry_run=dry_run,
@@ -158,6 +162,7 @@ def run_sync(
             changed=[] if dated is not None else changed,
             probe=probe if changed is None and not force else None,
             dated=dated,
+            listed=listed,
         )
         last = result
         for _ in range(MAX_PASSES - 1):
@@ -276,6 +281,7 @@ def _run_sync(
     changed: Sequence[str] | None = None,
     probe: Probe | None = None,
     dated: Stamp | None = None,
+    listed: Listing | None = None,
 ) -> SyncResult:
     started = time.perf_counter()
     scan_started_ns = time.time_ns()
@@ -286,7 +292,7 @@ def _run_sync(
     if config is None:
         config = load_config(vault, BUILTINS)
     today = today_for_run(config)
-    scan, only = _scan(paths, config, changed)
+    scan, only = _scan(paths, config, changed, listed)
     # While a new index builds its secondary indexes a core is free: the templates are
     # compiled and analysed then rather than after.
     prepared: dict[str, str] = {}
@@ -347,18 +353,19 @@ def _run_sync(
 
 
 def _scan(
-    paths: VaultPaths, config: Config, changed: Sequence[str] | None
+    paths: VaultPaths, config: Config, changed: Sequence[str] | None, listed: Listing | None
 ) -> tuple[ScanResult, list[str] | None]:
     """The scan for this sync, and the paths it is limited to (None: the whole vault).
 
     With ``changed``, only those files and the dashboards' targets are looked at, with the
     names a new one was renamed or moved from (:func:`_renamed_from`); the whole vault when
-    that cannot be told.
+    that cannot be told. A scan of the whole vault reads ``listed`` (the probe's walk), if
+    given, rather than the disk; either way the listing is let go.
     """
     vault = paths.root
     try:
         with feedback.phase("scan"):
-            return _scan_vault(paths, config, changed)
+            return _scan_vault(paths, config, changed, listed)
     except OSError as exc:
         # The vault folder itself is gone or unlistable: renamed or moved while a watcher ran.
         raise VaultkitError(
@@ -366,10 +373,13 @@ def _scan(
             "run vaultkit on its new location",
             path=str(vault),
         ) from None
+    finally:
+        if listed is not None:
+            listed.release()
 
 
 def _scan_vault(
-    paths: VaultPaths, config: Config, changed: Sequence[str] | None
+    paths: VaultPaths, config: Config, changed: Sequence[str] | None, listed: Listing | None
 ) -> tuple[ScanResult, list[str] | None]:
     vault = paths.root
     if changed is not None:
@@ -387,7 +397,7 @@ def _scan_vault(
             scan = scan_paths(vault, only, extra_excludes=config.vault.excludes)
         if scan is not None and came_from is not None:
             return scan, only
-    return scan_vault(vault, extra_excludes=config.vault.excludes), None
+    return scan_vault(vault, extra_excludes=config.vault.excludes, listed=listed), None
 
 
 def _render(

@@ -45,6 +45,7 @@ from typing import NamedTuple
 from vaultkit import __version__
 from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
 from vaultkit.index.read_only import read_only
+from vaultkit.scan.listing import Listing
 from vaultkit.speedups import blake2b
 from vaultkit.sync.lock import lock_holder
 from vaultkit.sync.outcome import FileOutcome, SyncOutcome
@@ -68,6 +69,9 @@ class Probe(NamedTuple):
     """Set by :func:`unchanged`: the stamp, when only the date moved since it was recorded (its
     :attr:`Stamp.files` is this probe's). The index then holds the vault as it is: a sync need
     not look at any file, only render the dashboards that read the date."""
+    listing: Listing | None = None
+    """Every folder of the vault as the walk listed it, for the scan of the sync that follows
+    a miss (:mod:`vaultkit.scan.listing`); dropped once that scan has it."""
 
 
 class Stamp(NamedTuple):
@@ -111,6 +115,9 @@ class Stamp(NamedTuple):
 
 _KIND, _FOLDER, _LINK = stat.S_IFMT(0o177777), stat.S_IFDIR, stat.S_IFLNK
 """File-type bits, compared inline: the walk tests them for every entry of the vault."""
+_HAS_ST_BLOCKS = hasattr(os.stat_result, "st_blocks")
+"""Whether stat results say how many blocks a file holds (all but Windows): the scan reads
+it, so only then can the walk keep a listing for it."""
 
 
 class _UnsureError(Exception):
@@ -128,14 +135,20 @@ def today_key() -> str:
 
 
 def probe(paths: VaultPaths) -> Probe | None:
-    """Digest the sync's inputs as they are now; None when the walk cannot vouch for them."""
+    """Digest the sync's inputs as they are now; None when the walk cannot vouch for them.
+
+    The probe keeps what its walk listed (:attr:`Probe.listing`): the scan of a sync that
+    follows a miss reads that instead of walking the vault a second time.
+    """
     started_ns = time.time_ns()
     vault = paths.root
     names: list[str] = [str(vault), __version__]
     numbers = array("q")
     fresh_after = started_ns - RACY_SLACK_NS
+    # (Where stat results have no st_blocks, Windows, the scan walks for itself.)
+    listing = Listing(str(vault), started_ns, names, numbers) if _HAS_ST_BLOCKS else None
     try:
-        newest = _walk(str(vault), names, numbers, vault_folders=True)
+        newest = _walk(str(vault), names, numbers, vault_folders=True, listing=listing)
         newest = max(newest, _stat_file(str(paths.config_file), names, numbers))
         templates = str(paths.templates)
         if os.path.islink(templates):
@@ -150,40 +163,61 @@ def probe(paths: VaultPaths) -> Probe | None:
     files.update(numbers.tobytes())
     # The date apart, so that a new day can be told from a changed vault (Probe.dated).
     digest = blake2b(f"{files.hexdigest()}\0{today_key()}".encode())
-    return Probe(digest.hexdigest(), newest < fresh_after, files.hexdigest())
+    return Probe(digest.hexdigest(), newest < fresh_after, files.hexdigest(), listing=listing)
 
 
-def _walk(root: str, names: list[str], numbers: array[int], *, vault_folders: bool = False) -> int:
+def _walk(
+    root: str,
+    names: list[str],
+    numbers: array[int],
+    *,
+    vault_folders: bool = False,
+    listing: Listing | None = None,
+) -> int:
     """Add every entry under ``root`` to the digest; returns the newest mtime seen.
 
     With ``vault_folders``, dot-folders are not entered (Obsidian hides them; the ones that
     matter are added on their own). A missing ``root`` is an entry too (a config created
-    later must change the digest).
+    later must change the digest). With ``listing`` (sharing ``names`` and ``numbers``),
+    every folder walked is kept there for the scan that follows a miss
+    (:mod:`vaultkit.scan.listing`).
     """
     newest = 0
     stack = [root]
     add_name, add_numbers = names.append, numbers.extend
+    keep_blocks = keep_flags = None
+    if listing is not None:
+        keep_blocks = listing.blocks.append
+        if listing.flags is not None:
+            keep_flags = listing.flags.append
     while stack:
         folder = stack.pop()
         add_name(folder)
         try:
-            listing = os.scandir(folder)
+            entries = os.scandir(folder)
         except FileNotFoundError:
             if folder == root and not vault_folders:
                 add_name("-")
                 continue
             raise
-        with listing:
-            for entry in listing:
+        if listing is not None:
+            listing.begin(folder)
+        with entries:
+            for entry in entries:
                 name = entry.name
                 info = entry.stat(follow_symlinks=False)
                 mode = info.st_mode
                 kind = mode & _KIND
+                add_name(name)
+                if keep_blocks is not None:
+                    keep_blocks(info.st_blocks)
+                    if keep_flags is not None:
+                        keep_flags(info.st_flags)  # type: ignore[attr-defined, unused-ignore]
                 if vault_folders and name[:1] == "." and kind in (_FOLDER, _LINK):
                     # Hidden from Obsidian, and its own folder changes as the user clicks
-                    # around (often a link, shared between vaults): what vaultkit reads in
-                    # there is added file by file.
-                    add_name(name)
+                    # around (often a link, shared between vaults): only its name and type
+                    # count; what vaultkit reads in there is added file by file.
+                    add_numbers((mode, 0, 0, 0, 0))
                     continue
                 if kind == _LINK:
                     raise _UnsureError(entry.path)
@@ -191,8 +225,9 @@ def _walk(root: str, names: list[str], numbers: array[int], *, vault_folders: bo
                     stack.append(entry.path)
                 elif info.st_mtime_ns > newest:
                     newest = info.st_mtime_ns
-                add_name(name)
                 add_numbers((mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+        if listing is not None:
+            listing.end()
     return newest
 
 
