@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import shutil
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import vaultkit.scan.walk
+import vaultkit.sync.stamp
 from tests.scan.test_scan import make_vault
 from vaultkit.scan.listing import Listing
 from vaultkit.scan.walk import scan_vault
@@ -120,3 +124,50 @@ def test_a_vault_with_a_symbolic_link_gives_no_listing(tmp_path: Path) -> None:
         pytest.skip(f"symlinks are not available here: {exc}")
     # The scan's rules for links read the disk: such a vault is walked twice, as before.
     assert probe(VaultPaths(vault)) is None
+
+
+class _WithoutBlocks:
+    """A folder listing whose entries' stat results have no ``st_blocks``, as on Windows."""
+
+    def __init__(self, listing: Iterator[os.DirEntry[str]]) -> None:
+        self._listing = listing
+
+    def __enter__(self) -> _WithoutBlocks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._listing.close()  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Iterator[object]:
+        for entry in self._listing:
+            yield _EntryWithoutBlocks(entry)
+
+
+class _EntryWithoutBlocks:
+    def __init__(self, entry: os.DirEntry[str]) -> None:
+        self.name, self.path, self._entry = entry.name, entry.path, entry
+
+    def is_symlink(self) -> bool:
+        return self._entry.is_symlink()
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def stat(self, *, follow_symlinks: bool = True) -> SimpleNamespace:
+        info = self._entry.stat(follow_symlinks=follow_symlinks)
+        fields = ("st_mode", "st_size", "st_mtime_ns", "st_ctime_ns", "st_ino", "st_dev")
+        return SimpleNamespace(**{field: getattr(info, field) for field in fields})
+
+
+def test_a_platform_without_st_blocks_scans_and_keeps_no_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = make_vault(tmp_path / "v", {"A/One.md": "x", "Two.md": "y"})
+    expected = scan_vault(vault)
+    monkeypatch.setattr(vaultkit.scan.walk, "HAS_ST_BLOCKS", False)
+    monkeypatch.setattr(vaultkit.sync.stamp, "HAS_ST_BLOCKS", False)
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: _WithoutBlocks(real(path)))
+    found = probe(VaultPaths(vault))
+    assert found is not None and found.listing is None
+    assert scan_vault(vault)._replace(started_ns=0) == expected._replace(started_ns=0)

@@ -22,6 +22,8 @@ ICLOUD_SUFFIX = ".icloud"
 _SF_DATALESS = 0x40000000
 HAS_ST_FLAGS = hasattr(os.stat_result, "st_flags")
 """Whether this platform reports BSD file flags (macOS), so :func:`is_dataless` can tell."""
+HAS_ST_BLOCKS = hasattr(os.stat_result, "st_blocks")
+"""Whether this platform reports the blocks a file occupies (all but Windows)."""
 
 
 # Syncthing: "Note.sync-conflict-20240131-235959-ABCDEFG.md" (older releases had no device id).

@@ -27,7 +27,13 @@ from vaultkit.files import is_utf8, nfc, os_reason, readable
 from vaultkit.obsidian.filters import Filters, compile_filters
 from vaultkit.obsidian.settings import DEFAULT_CONFIG_DIR, read_obsidian_settings
 from vaultkit.scan.found import ScanResult, Skipped, SkipReason, SourceFile
-from vaultkit.scan.leftovers import HAS_ST_FLAGS, ICLOUD_SUFFIX, is_conflict_copy, is_dataless
+from vaultkit.scan.leftovers import (
+    HAS_ST_BLOCKS,
+    HAS_ST_FLAGS,
+    ICLOUD_SUFFIX,
+    is_conflict_copy,
+    is_dataless,
+)
 from vaultkit.scan.listing import Entry, Listing
 from vaultkit.vault import is_inside
 
@@ -215,7 +221,10 @@ class _VaultWalk:
                 if (
                     file_stat is not None
                     and stat.S_ISREG(file_stat.st_mode)
-                    and not ((HAS_ST_FLAGS or not file_stat.st_blocks) and is_dataless(file_stat))
+                    and not (
+                        (HAS_ST_FLAGS or (HAS_ST_BLOCKS and not file_stat.st_blocks))
+                        and is_dataless(file_stat)
+                    )
                 ):
                     path = prefix + name
                     # tuple.__new__ skips the named tuple's Python-level constructor.

@@ -45,6 +45,7 @@ from typing import NamedTuple
 from vaultkit import __version__
 from vaultkit.index.meta import RACY_SLACK_NS, STAMP_KEY
 from vaultkit.index.read_only import read_only
+from vaultkit.scan.leftovers import HAS_ST_BLOCKS
 from vaultkit.scan.listing import Listing
 from vaultkit.speedups import blake2b
 from vaultkit.sync.lock import lock_holder
@@ -115,9 +116,6 @@ class Stamp(NamedTuple):
 
 _KIND, _FOLDER, _LINK = stat.S_IFMT(0o177777), stat.S_IFDIR, stat.S_IFLNK
 """File-type bits, compared inline: the walk tests them for every entry of the vault."""
-_HAS_ST_BLOCKS = hasattr(os.stat_result, "st_blocks")
-"""Whether stat results say how many blocks a file holds (all but Windows): the scan reads
-it, so only then can the walk keep a listing for it."""
 
 
 class _UnsureError(Exception):
@@ -145,8 +143,8 @@ def probe(paths: VaultPaths) -> Probe | None:
     names: list[str] = [str(vault), __version__]
     numbers = array("q")
     fresh_after = started_ns - RACY_SLACK_NS
-    # (Where stat results have no st_blocks, Windows, the scan walks for itself.)
-    listing = Listing(str(vault), started_ns, names, numbers) if _HAS_ST_BLOCKS else None
+    # The scan reads st_blocks; where stat results have none (Windows), it walks for itself.
+    listing = Listing(str(vault), started_ns, names, numbers) if HAS_ST_BLOCKS else None
     try:
         newest = _walk(str(vault), names, numbers, vault_folders=True, listing=listing)
         newest = max(newest, _stat_file(str(paths.config_file), names, numbers))
