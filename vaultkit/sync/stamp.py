@@ -13,7 +13,8 @@ fail to match, never match wrongly:
 
 * every entry of every folder of the vault that Obsidian shows, dot-files included (iCloud
   placeholders are dot-files): name, type, size, mtime, ctime and inode. ctime moves on any
-  write and no tool can set it back, so a write that keeps size and mtime still shows;
+  write and no tool can set it back, so a write that keeps size and mtime still shows. Of a
+  dot-folder, only its name and type: it is not entered;
 * what a sync reads in ``.vaultkit/`` (the config and the user's templates; not the lock,
   backups or an index kept there, which vaultkit itself writes) and Obsidian's ``app.json``
   and ``daily-notes.json``;
@@ -23,6 +24,9 @@ fail to match, never match wrongly:
 The date is digested apart from the rest: a probe that differs from the stamp by the date alone
 (the first sync of a new day) shows that no file moved, so the index is current and only the
 dashboards that read the date need rendering (``vaultkit.sync.run``), without a scan.
+
+The walk also keeps what it listed (:mod:`vaultkit.scan.listing`): when the digest differs, the
+scan of the sync that follows reads that rather than walking the vault a second time.
 
 Anything the digest cannot vouch for makes the sync take the full path: a symbolic link
 (the scan's rules for those are involved), a folder that cannot be listed, and, when
