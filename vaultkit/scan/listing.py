@@ -7,7 +7,7 @@ something did, the scan reads what that walk listed rather than listing and stat
 folder again (~30 ms at 10,000 notes, ~0.3 s at 100,000).
 
 A listing is compact: the names and numbers the stamp digests anyway, kept a little longer,
-and one more number an entry (~12 MB at 100,000 files, where the walk's own ``os.DirEntry``
+and one more number an entry (~13 MB at 100,000 files, where the walk's own ``os.DirEntry``
 objects with their stat results would hold ~90 MB). Only a walk that met no symbolic link
 and listed every folder makes one: the scan's rules for links and unreadable folders read
 the disk, so such a vault is scanned as before.
@@ -99,7 +99,7 @@ class Listing:
             return None
         name_at, number_at, entry_at, count = span
         names, numbers, blocks, flags = self.names, self.numbers, self.blocks, self.flags
-        # os.path.join's result, as os.scandir makes DirEntry.path, without a call a file.
+        # DirEntry.path as os.scandir makes it (os.path.join), without a call per file.
         prefix = disk_path if disk_path.endswith(os.sep) else disk_path + os.sep
         found = []
         for k in range(count):
