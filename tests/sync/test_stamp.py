@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -31,6 +32,8 @@ from tests.support.region_vault import disable_quiet_period
 from tests.support.vault_edits import age
 from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.index.meta import STAMP_KEY
+from vaultkit.scan.found import ScanResult
+from vaultkit.scan.walk import scan_vault
 from vaultkit.sync.lock import vault_lock
 from vaultkit.sync.run import run_sync
 from vaultkit.sync.stamp import probe, unchanged
@@ -148,6 +151,29 @@ def test_a_sync_that_waited_for_the_vault_lists_it_again(
     report = run_sync(VaultPaths(vault), progress=False)
     assert report.index.parsed == ["Plan.md"]
     assert listed.count(str(vault / "Topics")) == 2
+
+
+def test_a_save_between_the_stamps_walk_and_the_scan_is_the_next_syncs(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan reads what the stamp's walk listed, so a note saved after that walk (while the
+    sync loads its config and pipeline) is not this sync's change: the listing still shows
+    the note as the index holds it. The next sync's walk sees the save and takes it in."""
+    settle(vault)
+    _edit_note(vault / "Plan.md")  # the stamp misses
+    inbox = vault / "Inbox.md"
+
+    def scan_after_a_save(vault: Path, **kwargs: Any) -> ScanResult:
+        _edit_note(inbox)  # a tick: same size, a new mtime
+        return scan_vault(vault, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(vaultkit.sync.run, "scan_vault", scan_after_a_save)
+        first = run_sync(VaultPaths(vault), progress=False)
+    assert first.index.parsed == ["Plan.md"]
+    second = run_sync(VaultPaths(vault), progress=False)
+    assert second.index.parsed == ["Inbox.md"]
+    assert dashboards(vault) == scratch(vault, tmp_path, monkeypatch)
 
 
 def _edit_note(path: Path) -> None:
