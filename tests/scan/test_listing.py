@@ -101,15 +101,18 @@ def test_the_example_vault_scans_the_same_from_the_listing(vault: Path) -> None:
     assert_same_scan(vault)
 
 
-def test_a_folder_the_listing_lacks_is_listed_from_the_disk(tmp_path: Path) -> None:
+def test_the_scan_of_a_listing_is_the_vault_as_walked_and_once_released_the_disk(
+    tmp_path: Path,
+) -> None:
     vault = make_vault(tmp_path / "v", {"A/One.md": "x", "Two.md": "y"})
     listing = listed(vault)
     (vault / "B").mkdir()
     (vault / "B" / "Three.md").write_text("z", encoding="utf-8")
-    # A folder made after the walk (so absent from the listing, while its parent's listing
-    # also misses it) is not guessed at: only what the walk listed is read from it.
+    # A folder made after the walk is not in its parent's listing: the scan is the vault as
+    # the walk saw it (the next sync's walk sees the folder).
     result = scan_vault(vault, listed=listing)
     assert [f.path for f in result.files] == ["A/One.md", "Two.md"]
+    # A released listing holds no folder: each is listed from the disk.
     listing.release()
     assert scan_vault(vault, listed=listing) == scan_vault(vault)._replace(
         started_ns=listing.started_ns
