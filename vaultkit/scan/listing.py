@@ -55,6 +55,7 @@ class Listing:
     __slots__ = (
         "_at",
         "_folders",
+        "_prefix",
         "_root",
         "blocks",
         "flags",
@@ -65,6 +66,7 @@ class Listing:
 
     def __init__(self, root: str, started_ns: int, names: list[str], numbers: array[int]) -> None:
         self._root = root
+        self._prefix = root if root.endswith(os.sep) else root + os.sep
         self.started_ns = started_ns
         """When the walk began (``time.time_ns()``): the scan's own start, which the index
         records (:attr:`vaultkit.scan.found.ScanResult.started_ns`)."""
@@ -80,8 +82,7 @@ class Listing:
     def begin(self, folder: str) -> None:
         """The entries added next are those of ``folder``, a path under the root as the walk
         joined it (``os.DirEntry.path``)."""
-        root = self._root if self._root.endswith(os.sep) else self._root + os.sep
-        relative = folder[len(root) :] if folder != self._root else ""
+        relative = folder[len(self._prefix) :] if folder != self._root else ""
         if os.sep != "/":
             relative = relative.replace(os.sep, "/")
         self._at = (relative, len(self.names), len(self.numbers), len(self.blocks))
