@@ -70,7 +70,7 @@ __all__ = [
 HOOK_FLOOR_SCRIPT = "import markdown_it, yaml, jinja2"
 """The hook floor (issue 18): Python importing exactly the libraries the hook needs."""
 FOLDER_BATCH = 100
-"""Notes in the renamed folder (fewer when the vault's largest folder holds fewer)."""
+"""Notes in the renamed folder (fewer only when the vault has fewer regular notes)."""
 TOP_FOLDERS = ("Projects", "Areas", "Resources", "Meetings", "Archive")
 """The generated vault's folders of regular notes (not daily notes, not dashboards)."""
 EXTRA_COLUMN = "priority"
@@ -270,15 +270,33 @@ class RenameNote(Change):
 
 
 class RenameFolder(Change):
+    """A folder of :data:`FOLDER_BATCH` notes renamed, and back, run after run: ``Batch``,
+    made (before the vault settles) in the vault's largest folder of regular notes from the
+    notes of that folder. A small vault has no folder that big (the largest of the 1,000-note
+    vault holds 31): the rest come from the other folders, spread over them, so that every
+    vault size renames as many notes and the 100,000-note figure compares with the 1,000-note
+    one."""
+
     key = "rename_folder"
     label = f"rename a folder of {FOLDER_BATCH} notes"
 
     def prepare(self, copy: Path) -> None:
+        regular = _regular_notes(copy)
         folders: dict[Path, list[Path]] = {}
-        for note in _regular_notes(copy):
+        for note in regular:
             folders.setdefault(note.parent, []).append(note)
         parent, notes = max(folders.items(), key=lambda item: (len(item[1]), str(item[0])))
         moved = notes[:FOLDER_BATCH]
+        names = {note.name for note in moved}
+        others = [note for note in regular if note.parent != parent]
+        stride = max(1, len(others) // max(1, FOLDER_BATCH - len(moved)))
+        # Every stride-th note first, then the rest, so that a name taken leaves no gap.
+        for note in others[::stride] + others:
+            if len(moved) >= FOLDER_BATCH:
+                break
+            if note.name not in names:
+                moved.append(note)
+                names.add(note.name)
         self.label = f"rename a folder of {len(moved)} notes"
         self.original = parent / "Batch"
         self.renamed = parent / "Batch renamed"
