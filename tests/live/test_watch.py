@@ -24,6 +24,7 @@ from vaultkit.live.events import ChangeRecorder, is_ignored
 from vaultkit.live.watch import run_watch
 from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.result import SyncResult
+from vaultkit.vaultpaths import VaultPaths
 from vaultkit.writeback.regions import WriteStatus
 
 EXAMPLE = Path(__file__).resolve().parent.parent.parent / "example_vault"
@@ -92,6 +93,25 @@ def test_edit_updates_dashboard_and_does_not_loop(
     assert "1 note changed (Status.md); wrote Dashboards/Status.md" in running.log.read_text(
         encoding="utf-8"
     )
+
+
+def test_the_index_log_is_checkpointed_after_each_sync_not_inside_it(
+    vault: Path, watching: Callable[..., Running]
+) -> None:
+    """The watcher copies the index's log into the file after logging a sync (a checkpoint
+    inside the sync cost ~45 ms of a 100-note folder's rename at 10,000 notes): between
+    syncs it holds the index open with an empty log, and lets go of it when it stops."""
+    running = watching()
+    log = Path(f"{VaultPaths(vault).index.path}-wal")
+    # Closed by its last connection, the log would be gone after each sync.
+    wait_until(lambda: log.exists() and log.stat().st_size == 0, timeout=10)
+    before = len(running.reports)
+    tick_leetcode(vault)
+    running.wait_for_sync(before, lambda r: wrote(r, "Dashboards/Status.md"))
+    wait_until(lambda: log.stat().st_size == 0, timeout=10)
+    assert totals(vault) == (60, 124)
+    running.finish()
+    assert not log.exists()
 
 
 def test_rename_updates_link_health(vault: Path, watching: Callable[..., Running]) -> None:

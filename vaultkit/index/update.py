@@ -46,6 +46,7 @@ from vaultkit.index.store import (
     bulk_load,
     bump_generations,
     index_failure,
+    let_go,
     new_index_journal,
     open_index,
     transaction,
@@ -488,6 +489,7 @@ def _open(vault: Path, location: IndexPath) -> tuple[sqlite3.Connection, bool]:
             # An index file given for another vault (--index reused): start it afresh rather
             # than mixing two vaults' notes.
             connection.close()
+            let_go(path)
             remove_index(path, default=location.default)
             connection, rebuilt = open_index(path, default=location.default)
     except (OSError, sqlite3.Error) as exc:

@@ -48,6 +48,7 @@ from vaultkit.config.load import load_config
 from vaultkit.config.schema import Config, VaultSettings
 from vaultkit.dashboards.registry import BUILTINS
 from vaultkit.errors import ConfigError, ExitStatus, VaultkitError
+from vaultkit.index.store import LogKeeper, keep_log
 from vaultkit.live.events import ChangeRecorder
 from vaultkit.live.folders import burst_changes
 from vaultkit.live.watch_log import WatchLog, check_log_file
@@ -126,6 +127,9 @@ class _Watcher:
         """Called when the vault is back at its path (the observer may have stopped)."""
         self.log_file: tuple[str, str] | None = None
         """(name, resolved path) of ``--log-file``: its changes are never news."""
+        self.keeper: LogKeeper | None = None
+        """Checkpoints the index after each sync, outside the time a change takes to show
+        (:class:`vaultkit.index.store.LogKeeper`)."""
 
     def retry_due(self) -> bool:
         return self.retry_at is not None and time.time() >= self.retry_at
@@ -208,9 +212,11 @@ class _Watcher:
             config = self.good_config
         # The paths stay those decided at start unless the user moves the index in the config.
         self.paths = self.paths.with_index_setting(config.vault.index)
+        synced = False
         try:
             # This process already holds the vault lock for the watcher's life.
             result = run_sync(self.paths, lock=False, config=config, changed=changed)
+            synced = True
         except ConfigError as exc:
             self.log(f"{label}: config error, dashboards not updated: {exc}")
             return
@@ -224,6 +230,10 @@ class _Watcher:
             return
         finally:
             self.last_sync = time.monotonic()
+            if not synced and self.keeper is not None:
+                # Let go of the index: the next sync may have to delete a damaged one, which
+                # a file held open prevents on Windows.
+                self.keeper.release()
         # Every sync plans every stale dashboard again, so it retries what was deferred before.
         self.deferred, self.retry_at = set(), None
         for item in result.results:
@@ -239,6 +249,8 @@ class _Watcher:
             self.log(f"{label}: {log_line(sync_outcome(result, self.vault))}")
         if self.on_sync is not None:
             self.on_sync(result)
+        if self.keeper is not None:
+            self.keeper.after_sync(self.paths.index.path)
 
     def wait_for_burst(
         self, debounce: float, stop: threading.Event
@@ -394,10 +406,11 @@ def run_watch(
     debounce = _debounce_ms(vault, debounce_ms) / 1000
     # The index is decided at the first sync, from the config that sync uses.
     paths = VaultPaths(vault)
-    with _sole_watcher(vault, paths):
+    with _sole_watcher(vault, paths), keep_log() as keeper:
         log = WatchLog(log_file)
         changes = ChangeRecorder(vault)
         watcher = _Watcher(paths, changes, log, on_sync)
+        watcher.keeper = keeper
         if log_file is not None:
             watcher.log_file = (log_file.name, os.path.realpath(log_file))
         observer: BaseObserver | None = None
