@@ -9,7 +9,8 @@ damaged one, is deleted and rebuilt without bothering the user.
 
 This module owns the tables (the schema is documented in ``docs/index-schema.md`` because
 ``vaultkit query`` exposes it), opening and creating the file, transactions, and the families
-of rows a dashboard can depend on with their generation counters. What a file at the index
+of rows a dashboard can depend on with their generation counters, and when a watcher's
+syncs have their log checkpointed (:class:`LogKeeper`). What a file at the index
 path is, and so whether it may be rebuilt, is :mod:`vaultkit.index.ownership`'s to judge; the
 rows of one note are :mod:`vaultkit.index.note_rows`'.
 """
@@ -259,12 +260,12 @@ class LogKeeper:
     leaves the log longer than 1,000 pages, and when the last connection to the file closes:
     both inside a sync, before the watcher logs it. A folder of 100 notes renamed at 10,000
     notes commits ~2,300 pages: the watcher logged it ~180 ms after the debounce, ~135 ms
-    with the checkpoint moved after the log line. While
-    a keeper is active (:func:`keep_log`) the connections this process opens leave the log
-    alone, and after each sync the watcher calls :meth:`after_sync`: it holds one connection
-    open between syncs (so that a sync's close is not the last one) and checkpoints through
-    it. The log is as durable as before: it reaches the disk a few milliseconds later, in
-    the same process, before the watcher waits for the next change.
+    with the checkpoint after the log line. While a keeper is active (:func:`keep_log`) the
+    connections this process opens leave the log alone, and after each sync the watcher
+    calls :meth:`after_sync`: it holds one connection open between syncs (so that a sync's
+    close is not the last one) and checkpoints through it. The log reaches the disk a few
+    milliseconds later than before, in the same process, before the watcher waits for the
+    next change.
     """
 
     def __init__(self) -> None:
@@ -307,7 +308,7 @@ class LogKeeper:
             self.release()
 
     def release(self) -> None:
-        """Close the held connection (the last one: SQLite checkpoints as it closes)."""
+        """Close the held connection (SQLite checkpoints as the last connection closes)."""
         connection, self._connection, self._path, self._file = self._connection, None, None, None
         if connection is not None:
             with suppress(sqlite3.Error):
