@@ -319,12 +319,13 @@ _keepers: list[LogKeeper] = []
 """The active :class:`LogKeeper` of this process (:func:`keep_log`): one per watcher."""
 
 
-def let_go(path: Path) -> None:
-    """Before the index at ``path`` is deleted: a keeper holding it open closes it (a file
-    held open cannot be deleted on Windows)."""
+def delete_index(path: Path, *, default: bool = False) -> None:
+    """Delete the index at ``path`` (:func:`remove_index`'s rules), a keeper holding it open
+    closing it first (a file held open cannot be deleted on Windows)."""
     for keeper in _keepers:
         if keeper.holding == path:
             keeper.release()
+    remove_index(path, default=default)
 
 
 @contextmanager
@@ -478,8 +479,7 @@ def open_index(path: Path, *, default: bool = False) -> tuple[sqlite3.Connection
         if connection is not None:
             return connection, False
     if owner in ("ours", "unknown"):
-        let_go(path)
-        remove_index(path, default=default)
+        delete_index(path, default=default)
     connection = _connect(path)
     try:
         _create(connection)

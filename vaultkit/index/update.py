@@ -37,7 +37,6 @@ from vaultkit.index.meta import SCANNED_AT_KEY, TASK_RULES_KEY, VAULT_KEY
 from vaultkit.index.moves import find_moves
 from vaultkit.index.note_rows import note_rows
 from vaultkit.index.note_writer import NoteWriter
-from vaultkit.index.ownership import remove_index
 from vaultkit.index.parsing import ReadNote, Work, read_and_parse
 from vaultkit.index.queries import VISIBLE_NOTES_NAMED, linked_to
 from vaultkit.index.retick import retick_rows
@@ -45,8 +44,8 @@ from vaultkit.index.store import (
     ALL_FAMILIES,
     bulk_load,
     bump_generations,
+    delete_index,
     index_failure,
-    let_go,
     new_index_journal,
     open_index,
     transaction,
@@ -489,8 +488,7 @@ def _open(vault: Path, location: IndexPath) -> tuple[sqlite3.Connection, bool]:
             # An index file given for another vault (--index reused): start it afresh rather
             # than mixing two vaults' notes.
             connection.close()
-            let_go(path)
-            remove_index(path, default=location.default)
+            delete_index(path, default=location.default)
             connection, rebuilt = open_index(path, default=location.default)
     except (OSError, sqlite3.Error) as exc:
         raise VaultkitError(
