@@ -6,7 +6,9 @@ for 2 s" check, which cannot be phrased any other way.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +23,8 @@ from tests.support.vault_edits import tick_leetcode, totals
 from tests.support.watching import DEBOUNCE_MS, Running, wait_until
 from vaultkit.errors import ExitStatus
 from vaultkit.live.events import ChangeRecorder, is_ignored
-from vaultkit.live.watch import run_watch
+from vaultkit.live.watch import _Watcher, run_watch
+from vaultkit.live.watch_log import WatchLog
 from vaultkit.sync.lock import VaultBusyError
 from vaultkit.sync.result import SyncResult
 from vaultkit.vaultpaths import VaultPaths
@@ -93,6 +96,47 @@ def test_edit_updates_dashboard_and_does_not_loop(
     assert "1 note changed (Status.md); wrote Dashboards/Status.md" in running.log.read_text(
         encoding="utf-8"
     )
+
+
+def test_the_dashboards_folder_the_first_sync_creates_is_no_change(
+    vault: Path, watching: Callable[..., Running]
+) -> None:
+    """The initial sync of a vault without dashboards creates their folder: that folder's
+    event is vaultkit's own write, as its files' events are, and starts no sync (it used to
+    log one more, "no note changed; nothing to write")."""
+    shutil.rmtree(vault / "Dashboards")
+    running = watching()
+    assert wrote(running.reports[0], "Dashboards/Status.md")
+    time.sleep(2)
+    assert len(running.reports) == 1
+    # A change in that folder that is not vaultkit's is news: a note saved there.
+    (vault / "Dashboards/Scratch.md").write_text("- [ ] sort the inbox\n", encoding="utf-8")
+    report = running.wait_for_sync(1, lambda r: "Dashboards/Scratch.md" in r.index.parsed)
+    assert wrote(report, "Dashboards/Status.md")
+    log = running.log.read_text(encoding="utf-8")
+    assert "nothing to write" not in log
+
+
+def test_a_folder_is_vaultkits_own_only_while_it_holds_only_its_writes(vault: Path) -> None:
+    folder = vault / "Made"
+    (folder / "Inner").mkdir(parents=True)
+    written = {"Made/Status.md": b"# Status\n", "Made/Inner/Topics.md": b"# Topics\n"}
+    watcher = _Watcher(VaultPaths(vault), ChangeRecorder(vault), WatchLog(None), None)
+    for rel, data in written.items():
+        (vault / rel).write_bytes(data)
+        watcher.written[rel] = hashlib.sha256(data).digest()
+    assert watcher.is_own_folder("Made")
+    assert watcher.is_own_folder("Made/Inner")
+    (vault / "Made/Inner/Topics.md").write_bytes(b"# Topics, edited\n")
+    assert not watcher.is_own_folder("Made")  # a file no longer as vaultkit wrote it
+    (vault / "Made/Inner/Topics.md").write_bytes(b"# Topics\n")
+    (vault / "Made/Inner/Note.md").write_text("a note\n", encoding="utf-8")
+    assert not watcher.is_own_folder("Made")  # a file vaultkit did not write
+    (vault / "Made/Inner/Note.md").unlink()
+    assert watcher.is_own_folder("Made")
+    (vault / "Empty").mkdir()
+    assert not watcher.is_own_folder("Empty")
+    assert not watcher.is_own_folder("Gone")
 
 
 def test_the_index_log_is_checkpointed_after_each_sync_not_inside_it(

@@ -183,6 +183,28 @@ class _Watcher:
         except OSError:
             return False  # gone or unreadable: a real change for the index to find
 
+    def is_own_folder(self, rel: str) -> bool:
+        """The folder holds files, every one of them still exactly what vaultkit wrote there
+        (the dashboards' folder a sync created): the event of its creation is our own write.
+        A folder gone, empty, holding a symbolic link or any other file is news."""
+        pending = [self.vault / rel]
+        holds_files = False
+        try:
+            while pending:
+                with os.scandir(pending.pop()) as listing:
+                    for entry in listing:
+                        if entry.is_symlink():
+                            return False
+                        if entry.is_dir():
+                            pending.append(Path(entry.path))
+                        elif not self.is_echo(Path(entry.path).relative_to(self.vault).as_posix()):
+                            return False
+                        else:
+                            holds_files = True
+        except OSError:
+            return False
+        return holds_files
+
     def sync(
         self, label: str, *, quiet_if_nothing: bool = False, changed: list[str] | None = None
     ) -> None:
@@ -295,9 +317,15 @@ class _Watcher:
                 continue
             changed, folders = burst
             # Hashing here, not in the observer's thread, keeps the callback trivial.
-            real = sorted(p for p in changed if not self.is_echo(p) and not self.is_log(p))
+            real = sorted(
+                p
+                for p in changed
+                if not self.is_echo(p)
+                and not self.is_log(p)
+                and not (p in folders and self.is_own_folder(p))
+            )
             if real:
-                self.sync("sync", changed=burst_changes(self.paths, real, folders))
+                self.sync("sync", changed=burst_changes(self.paths, real, folders & set(real)))
 
 
 def _start_observer(
