@@ -626,3 +626,134 @@ def test_a_vault_copied_with_its_index_still_finds_a_renamed_notes_old_name(
         stored = dict(connection.execute("SELECT path, ino FROM files"))
     assert stored
     assert all(stored[path] == (copy / path).stat().st_ino for path in stored)
+
+
+@pytest.mark.parametrize("event", sorted(FOLDER_EVENTS))
+def test_one_note_of_a_folder_renamed_moved_or_deleted_takes_the_whole_folder(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, event: str
+) -> None:
+    """Obsidian tells each note under a folder renamed, moved or deleted as renamed, moved or
+    deleted: the plugin's file events run the hook once per note (or, debounced, once for the
+    last). Given any one of them the hook syncs the whole folder, without walking the vault,
+    and the other calls find nothing left to do."""
+    old, new = FOLDER_EVENTS[event]
+    before = sorted(path for path in _indexed_notes(vault) if path.startswith(old + "/"))
+    assert len(before) > 1
+    if new is None:
+        shutil.rmtree(vault / old)
+    else:
+        (vault / new).parent.mkdir(parents=True, exist_ok=True)
+        (vault / old).rename(vault / new)
+    told = [path if new is None else new + path[len(old) :] for path in before]
+    with monkeypatch.context() as patch:
+        _no_walk(patch)
+        code, _, err = hook(str(vault), str(vault / told[-1]))
+    assert code == 0, err
+    assert err.startswith(f"vaultkit: {new or old} changed → wrote "), err
+    notes = _indexed_notes(vault)
+    assert not notes & set(before)
+    if new is not None:
+        assert set(told) <= notes
+    left = run_sync(VaultPaths(vault), dry_run=True)
+    assert (left.index.parsed, left.index.removed) == ([], [])
+    # The other notes' calls: nothing to do, decided before any lock or sync.
+    with monkeypatch.context() as patch:
+        patch.setattr(vaultkit.sync.run, "run_sync", _refuse_sync)
+        for path in told[:-1]:
+            assert hook(str(vault), str(vault / path)) == (0, "", "")
+    run_sync(VaultPaths(vault))
+    _as_a_fresh_sync_writes(vault, tmp_path)
+
+
+def _refuse_sync(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the hook ran a sync where it had nothing to do")
+
+
+@pytest.mark.parametrize(
+    ("change", "told"),
+    [
+        ("moved alone into another folder", "Archive/Rust.md"),
+        ("deleted alone", "Topics/Rust.md"),
+        ("renamed as its folder was", "Subjects/Rust (old notes).md"),
+    ],
+)
+def test_a_note_that_moved_or_went_without_its_folder_is_synced_alone(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, change: str, told: str
+) -> None:
+    looked_at: list[object] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        looked_at.append(kwargs.get("changed"))
+        return run_sync(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vaultkit.sync.run, "run_sync", recording)
+    if change == "deleted alone":
+        (vault / told).unlink()
+    elif change == "moved alone into another folder":
+        (vault / "Topics/Rust.md").rename(vault / told)
+    else:
+        (vault / "Topics").rename(vault / "Subjects")
+        (vault / "Subjects/Rust.md").rename(vault / told)
+    code, _, err = hook(str(vault), str(vault / told))
+    assert code == 0, err
+    # (Twice when a write into Plan.md waits for the copy just made to be quiet.)
+    assert looked_at and all(files == [told] for files in looked_at)
+
+
+def test_a_note_moved_into_an_excluded_folder_leaves_the_dashboards(
+    vault: Path, tmp_path: Path
+) -> None:
+    """Excluded (the example's Obsidian settings exclude ``Archive/``), the note is no note of
+    the views, but the name it had is: the hook given the new name drops the old one."""
+    status = vault / "Dashboards" / "Status.md"
+    assert "Small grep clone" in status.read_text(encoding="utf-8")
+    (vault / "Topics/Rust.md").rename(vault / "Archive/Rust.md")
+    code, _, err = hook(str(vault), str(vault / "Archive/Rust.md"))
+    assert code == 0, err
+    assert "Small grep clone" not in status.read_text(encoding="utf-8")
+    assert "Topics/Rust.md" not in _indexed_notes(vault)
+    _as_a_fresh_sync_writes(vault, tmp_path)
+
+
+def test_which_folder_a_note_came_or_went_with(vault: Path) -> None:
+    from vaultkit.live.folders import folder_moved_with
+
+    paths = VaultPaths(vault)
+    ino = (vault / "Topics/Rust.md").stat().st_ino
+    assert folder_moved_with(paths, "Topics/Rust.md", ino) is None  # known: saved
+    assert folder_moved_with(paths, "Topics/Gone.md", None) is None  # its folder is there
+    (vault / "Archive/Deep").mkdir()
+    (vault / "Topics").rename(vault / "Archive/Deep/Topics")
+    assert folder_moved_with(paths, "Archive/Deep/Topics/Rust.md", ino) == "Archive/Deep/Topics"
+    assert folder_moved_with(paths, "Topics/Rust.md", None) == "Topics"
+    assert folder_moved_with(paths, "Archive/Deep/Topics/Rust.md", 0) is None  # no inodes
+    (vault / "Archive/Deep/Topics/Rust.md").rename(vault / "Archive/Deep/Topics/Rusty.md")
+    assert folder_moved_with(paths, "Archive/Deep/Topics/Rusty.md", ino) is None  # renamed too
+    # A folder's whole path is gone: the highest folder gone is the one that went.
+    assert folder_moved_with(paths, "Old/Deeper/Note.md", None) == "Old"
+
+
+def test_the_plugins_calls_for_every_note_of_a_folder_renamed_sync_it_once(vault: Path) -> None:
+    """Obsidian tells the notes of a renamed folder at once: without the plugin's debounce,
+    one hook process each, all started together. Whichever takes the vault lock first syncs
+    the folder; the others, queued behind it or started after, find nothing to do."""
+    from tests.support.cli import vaultkit_executable
+
+    (vault / "Topics").rename(vault / "Subjects")
+    env = dict(os.environ)
+    calls = [
+        subprocess.Popen(
+            [vaultkit_executable(), "hook", str(vault), "--file", str(note)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for note in sorted((vault / "Subjects").iterdir())
+    ]
+    told = [(*call.communicate(timeout=120), call.returncode) for call in calls]
+    assert all(code == 0 for _, _, code in told), told
+    notices = [err for _, err, _ in told if err]
+    assert len(notices) == 1 and notices[0].startswith("vaultkit: Subjects changed → wrote ")
+    left = run_sync(VaultPaths(vault), dry_run=True)
+    assert (left.index.parsed, left.index.removed) == ([], [])

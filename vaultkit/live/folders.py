@@ -90,6 +90,73 @@ def folder_files(paths: VaultPaths, file_path: Path, rel: str) -> list[str] | No
     return listed if len(listed) <= FOLDER_LIMIT else None
 
 
+def renamed_from(paths: VaultPaths, rel: str, ino: int) -> list[str]:
+    """The names the index holds the file at ``rel`` under, if it is new to the index: those
+    of its inode that are gone from the disk (a rename keeps the inode). Empty when the index
+    holds ``rel``, knows no such name, or cannot tell (no index, no inode numbers)."""
+    index = paths.index.path
+    if not ino:
+        return []  # a file system that gives no inode numbers: nothing to match
+    try:
+        if not index.is_file():
+            return []
+        with closing(read_only(index, timeout=2)) as connection:
+            if connection.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone():
+                return []  # known: saved, not moved
+            olds = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT path FROM files WHERE ino = ? AND path != ?", (ino, rel)
+                )
+            ]
+    except (OSError, ValueError, sqlite3.Error):
+        return []
+    return [old for old in olds if not os.path.lexists(paths.root / old)]
+
+
+def folder_moved_with(paths: VaultPaths, rel: str, ino: int | None) -> str | None:
+    """The folder the note at ``rel`` came or went with, as it is now: when a folder is
+    renamed, moved or deleted, Obsidian tells each note under it as renamed, moved or deleted
+    (the plugin's file events, each with one note), so the hook given any one of them takes
+    the whole folder (:func:`folder_files`) and the others find nothing left to do.
+
+    ``ino``: the note's inode, None when it is gone. A note gone whose folder is gone too:
+    the highest folder above it that is gone. A note new to the index under a name gone with
+    a folder above it (:func:`renamed_from`), whose path ends as that name did below the gone
+    folder: that folder at its new place. None otherwise (a note created, renamed or moved
+    alone, deleted alone), and when the index cannot tell."""
+    if hidden(rel):
+        return None
+    vault = paths.root
+    if ino is None:
+        return _gone_folder(vault, rel)
+    for old in renamed_from(paths, rel, ino):
+        gone = _gone_folder(vault, old)
+        if gone is None:
+            continue
+        below = old[len(gone) :]  # "/…/name.md", as it was under the gone folder
+        folder = rel[: -len(below)] if rel.endswith(below) else ""
+        if folder and not hidden(folder) and _is_folder(vault / folder):
+            return folder
+    return None
+
+
+def _gone_folder(vault: Path, rel: str) -> str | None:
+    """The highest folder above the vault path ``rel`` that is gone from the disk, if any."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        if not os.path.lexists(vault.joinpath(*parts[:depth])):
+            return "/".join(parts[:depth])
+    return None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def burst_changes(
     paths: VaultPaths, changed: Collection[str], folders: Collection[str]
 ) -> list[str] | None:

@@ -17,12 +17,20 @@ with exit 0, when there is nothing to do:
   those out of the vault;
 * the file is vaultkit's own output (a whole-file dashboard target, or a file whose header line
   is ``%% vaultkit:file``): this is what keeps the hook from triggering itself in a loop;
-* the file is excluded (Obsidian's "Excluded files" or the config's excludes);
+* the file is excluded (Obsidian's "Excluded files" or the config's excludes), unless it was
+  moved there from a name the index holds (:func:`vaultkit.live.folders.renamed_from`): that
+  name must leave the dashboards;
 * the note is as the index holds it (size, mtime and content hash) and the last sync started
   after it was last modified;
 * a ``vaultkit watch`` holds the vault: the watcher keeps the dashboards current, so the hook
   stays out of its way. It says nothing rather than "the watcher is on it": that notice
   would pop up on every autosave, which is exactly the noise the hook must not make.
+
+Else the sync looks at the one note, its old name if it was renamed or moved (found by inode),
+and the dashboards' files; but a note that came or went with its folder stands for the folder
+(:func:`vaultkit.live.folders.folder_moved_with`): Obsidian tells each note of a folder
+renamed, moved or deleted as renamed, moved or deleted, one hook call each, and the first of
+them syncs the whole folder, the others finding their note as the index holds it.
 
 A note whose name is not valid UTF-8 is left out, as the scan leaves it out of every sync
 (nothing downstream can store the name); that one case says so on stderr, the name written
@@ -59,7 +67,13 @@ from vaultkit.files import read_regular, readable
 from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
-from vaultkit.live.folders import folder_files, hidden, names_a_folder
+from vaultkit.live.folders import (
+    folder_files,
+    folder_moved_with,
+    hidden,
+    names_a_folder,
+    renamed_from,
+)
 from vaultkit.markers import FILE_HEADER_BYTES
 from vaultkit.obsidian.filters import is_excluded
 from vaultkit.obsidian.settings import read_obsidian_settings
@@ -135,7 +149,7 @@ def _run(
             listed = folder_files(paths, file_path, rel)
             if listed == []:
                 return ExitStatus.OK  # an empty folder, and none the index knows
-            return _sync(paths, None, err, quiet, listed=listed)
+            return _sync(paths, None, err, quiet, listed=listed, cause=rel)
         return ExitStatus.OK
     if hidden(rel):  # as Obsidian does
         return ExitStatus.OK
@@ -147,6 +161,7 @@ def _run(
             "of the dashboards (as vaultkit sync does); rename it\n"
         )
         return ExitStatus.OK
+    ino: int | None = None
     try:
         found = os.stat(file_path)
     except OSError:
@@ -154,21 +169,32 @@ def _run(
     else:
         if not stat.S_ISREG(found.st_mode):
             return ExitStatus.OK  # not a note, and never to be opened; see the module docstring
+        ino = found.st_ino
     config = load_config(vault, BUILTINS)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
         return ExitStatus.OK
     if _is_generated(file_path):
         return ExitStatus.OK
-    settings, _ = read_obsidian_settings(vault)
-    if is_excluded(rel, settings.ignore_filters) or is_excluded(
-        rel, config.vault.excludes, globs=True
-    ):
-        return ExitStatus.OK
     # The one decision of where the index lives, for the fast path and the sync alike.
     paths = VaultPaths(vault, configured=config.vault.index)
-    if _unchanged(paths.index.path, file_path, rel):
+    settings, _ = read_obsidian_settings(vault)
+    excluded = is_excluded(rel, settings.ignore_filters) or is_excluded(
+        rel, config.vault.excludes, globs=True
+    )
+    # An excluded note is no note of the views, unless it was moved there (alone or with its
+    # folder) from a name the index holds: that name must leave the dashboards.
+    if excluded and (ino is None or not renamed_from(paths, rel, ino)):
         return ExitStatus.OK
-    return _sync(paths, (rel, file_path), err, quiet)
+    unchanged, known = _indexed(paths.index.path, file_path, rel)
+    if unchanged:
+        return ExitStatus.OK
+    # (A note the index holds and that is still there was saved: neither came nor went.)
+    folder = None if known and ino is not None else folder_moved_with(paths, rel, ino)
+    if folder is not None:
+        # One note of a folder renamed, moved or deleted: Obsidian tells each of them.
+        listed = folder_files(paths, paths.root / folder, folder)
+        return _sync(paths, (rel, file_path), err, quiet, listed=listed, cause=folder)
+    return _sync(paths, (rel, file_path), err, quiet, listed=[rel])
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:
@@ -234,17 +260,23 @@ def _is_generated(path: Path) -> bool:
 
 def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
     """Whether the last sync already saw this exact note (or its absence)."""
+    return _indexed(index, file_path, rel)[0]
+
+
+def _indexed(index: Path, file_path: Path, rel: str) -> tuple[bool, bool]:
+    """Whether the last sync already saw this exact note (or its absence), and whether the
+    index holds a file at ``rel`` (False too when it cannot tell)."""
     try:
         stat = file_path.stat()
     except FileNotFoundError:
         stat = None
     if not index.is_file():
-        return False
+        return False, False
     try:
         # Read-only: the hook must never create, lock or rebuild the index on its fast path.
         connection = read_only(index, timeout=2)
     except sqlite3.Error:
-        return False
+        return False, False
     try:
         row = connection.execute(
             "SELECT size, mtime_ns, hash FROM files WHERE path = ?", (rel,)
@@ -253,28 +285,29 @@ def _unchanged(index: Path, file_path: Path, rel: str) -> bool:
             "SELECT value FROM meta WHERE key = ?", (SYNCED_AT_KEY,)
         ).fetchone()
     except sqlite3.Error:
-        return False
+        return False, False
     finally:
         connection.close()
+    known = row is not None
     if stat is None:
-        return row is None  # a deleted note the index no longer holds
+        return not known, known  # a deleted note the index no longer holds
     if row is None or synced is None:
-        return False
+        return False, known
     size, mtime_ns, digest = row
     if size != stat.st_size or mtime_ns != stat.st_mtime_ns or not digest:
-        return False
+        return False, known
     # The read commands (tasks, links, …) refresh the index without rendering: only a note
     # modified before the last sync started is known to be in the dashboards.
     if stat.st_mtime_ns >= int(synced[0]):
-        return False
+        return False, known
     try:
         # Not blocking: a FIFO put at the path since it was stat-ed is refused, not waited on.
         data = read_regular(file_path)
     except OSError:
-        return False
+        return False, known
     # The indexer's digest: the content itself, not only size and mtime, which can stay put
     # across a quick second save on a coarse-timestamp file system.
-    return bool(content_digest(data) == digest)
+    return bool(content_digest(data) == digest), known
 
 
 def _sync(
@@ -284,11 +317,12 @@ def _sync(
     quiet: bool,
     *,
     listed: list[str] | None = None,
+    cause: str | None = None,
 ) -> int:
-    """Sync, holding the vault lock: for the note ``changed`` (vault path, file), the files
-    ``listed`` (a folder's), or the whole vault."""
+    """Sync, holding the vault lock, the files ``listed`` (None: the whole vault), for the
+    note ``changed`` (vault path, file) the plugin named, if any; the notice names ``cause``
+    (else that note) as what changed."""
     from vaultkit.sync.lock import VaultBusyError, vault_lock
-    from vaultkit.sync.run import run_sync
 
     results: list[SyncResult] = []
     try:
@@ -296,12 +330,15 @@ def _sync(
             with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT):
                 if changed is not None and not attempt:
                     rel, file_path = changed
-                    # We may have queued behind another hook whose sync already took this.
+                    # We may have queued behind another hook whose sync already took this
+                    # (the notes of a folder renamed are told at once, one hook call each).
                     if _unchanged(paths.index.path, file_path, rel):
                         return ExitStatus.OK
-                result = run_sync(
-                    paths, lock=False, progress=False, changed=[changed[0]] if changed else listed
-                )
+                # Imported only now (Jinja among it, ~35 ms): not by the calls that queued
+                # behind one that took their change.
+                from vaultkit.sync.run import run_sync
+
+                result = run_sync(paths, lock=False, progress=False, changed=listed)
             results.append(result)
             if not result.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(result):
                 break
@@ -309,7 +346,9 @@ def _sync(
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    return _notice(paths.root, results, changed[0] if changed else None, err, quiet)
+    if cause is None and changed is not None:
+        cause = changed[0]
+    return _notice(paths.root, results, cause, err, quiet)
 
 
 def _state(path: Path) -> tuple[int, int, int, int] | None:
