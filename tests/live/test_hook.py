@@ -716,30 +716,46 @@ def test_a_note_moved_into_an_excluded_folder_leaves_the_dashboards(
 
 
 def test_which_folder_a_note_came_or_went_with(vault: Path) -> None:
-    from vaultkit.live.folders import folder_moved_with
+    from vaultkit.live.folders import came_or_went_with
 
     paths = VaultPaths(vault)
     ino = (vault / "Topics/Rust.md").stat().st_ino
-    assert folder_moved_with(paths, "Topics/Rust.md", ino) is None  # known: saved
-    assert folder_moved_with(paths, "Topics/Gone.md", None) is None  # its folder is there
+    assert came_or_went_with(paths, "Topics/Rust.md", ino) is None  # known: saved
+    assert came_or_went_with(paths, "Topics/Gone.md", None) is None  # its folder is there
     (vault / "Archive/Deep").mkdir()
     (vault / "Topics").rename(vault / "Archive/Deep/Topics")
-    assert folder_moved_with(paths, "Archive/Deep/Topics/Rust.md", ino) == "Archive/Deep/Topics"
-    assert folder_moved_with(paths, "Topics/Rust.md", None) == "Topics"
-    assert folder_moved_with(paths, "Archive/Deep/Topics/Rust.md", 0) is None  # no inodes
+    assert came_or_went_with(paths, "Archive/Deep/Topics/Rust.md", ino) == "Archive/Deep/Topics"
+    assert came_or_went_with(paths, "Topics/Rust.md", None) == "Topics"
+    # No inode numbers: no old name to match, so the folder the index knows nothing under.
+    assert came_or_went_with(paths, "Archive/Deep/Topics/Rust.md", 0) == "Archive/Deep"
     (vault / "Archive/Deep/Topics/Rust.md").rename(vault / "Archive/Deep/Topics/Rusty.md")
-    assert folder_moved_with(paths, "Archive/Deep/Topics/Rusty.md", ino) is None  # renamed too
+    assert came_or_went_with(paths, "Archive/Deep/Topics/Rusty.md", ino) is None  # renamed too
     # A folder's whole path is gone: the highest folder gone is the one that went.
-    assert folder_moved_with(paths, "Old/Deeper/Note.md", None) == "Old"
+    assert came_or_went_with(paths, "Old/Deeper/Note.md", None) == "Old"
+    # Copied in: new notes in folders the index holds nothing under, the highest of them.
+    shutil.copytree(vault / "Archive/Deep/Topics", vault / "Course/Week 1")
+    copied = vault / "Course/Week 1/Databases.md"
+    assert came_or_went_with(paths, "Course/Week 1/Databases.md", copied.stat().st_ino) == "Course"
+    # Created where the index knows the folder: the note alone.
+    (vault / "Daily/New thought.md").write_text("- [ ] think it through\n", "utf-8")
+    new = (vault / "Daily/New thought.md").stat().st_ino
+    assert came_or_went_with(paths, "Daily/New thought.md", new) is None
 
 
-def test_the_plugins_calls_for_every_note_of_a_folder_renamed_sync_it_once(vault: Path) -> None:
-    """Obsidian tells the notes of a renamed folder at once: without the plugin's debounce,
-    one hook process each, all started together. Whichever takes the vault lock first syncs
-    the folder; the others, queued behind it or started after, find nothing to do."""
+@pytest.mark.parametrize("change", ["renamed", "copied in"])
+def test_the_plugins_calls_for_every_note_of_a_folder_sync_it_once(
+    vault: Path, change: str
+) -> None:
+    """Obsidian tells the notes of a folder renamed (or copied into the vault) at once:
+    without the plugin's debounce, one hook process each, all started together. Whichever
+    takes the vault lock first syncs the folder; the others, queued behind it or started
+    after, find nothing to do: one notice, not one per note."""
     from tests.support.cli import vaultkit_executable
 
-    (vault / "Topics").rename(vault / "Subjects")
+    if change == "renamed":
+        (vault / "Topics").rename(vault / "Subjects")
+    else:
+        shutil.copytree(vault / "Topics", vault / "Subjects")
     env = dict(os.environ)
     calls = [
         subprocess.Popen(

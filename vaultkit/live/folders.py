@@ -94,43 +94,34 @@ def renamed_from(paths: VaultPaths, rel: str, ino: int) -> list[str]:
     """The names the index holds the file at ``rel`` under, if it is new to the index: those
     of its inode that are gone from the disk (a rename keeps the inode). Empty when the index
     holds ``rel``, knows no such name, or cannot tell (no index, no inode numbers)."""
-    index = paths.index.path
-    if not ino:
-        return []  # a file system that gives no inode numbers: nothing to match
-    try:
-        if not index.is_file():
-            return []
-        with closing(read_only(index, timeout=2)) as connection:
-            if connection.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone():
-                return []  # known: saved, not moved
-            olds = [
-                row[0]
-                for row in connection.execute(
-                    "SELECT path FROM files WHERE ino = ? AND path != ?", (ino, rel)
-                )
-            ]
-    except (OSError, ValueError, sqlite3.Error):
-        return []
-    return [old for old in olds if not os.path.lexists(paths.root / old)]
+    found = _new_to_the_index(paths, rel, ino)
+    return found[0] if found is not None else []
 
 
-def folder_moved_with(paths: VaultPaths, rel: str, ino: int | None) -> str | None:
-    """The folder the note at ``rel`` came or went with, as it is now: when a folder is
-    renamed, moved or deleted, Obsidian tells each note under it as renamed, moved or deleted
-    (the plugin's file events, each with one note), so the hook given any one of them takes
-    the whole folder (:func:`folder_files`) and the others find nothing left to do.
+def came_or_went_with(paths: VaultPaths, rel: str, ino: int | None) -> str | None:
+    """The folder the note at ``rel`` came or went with, as it is now. When a folder is
+    renamed, moved, deleted, or copied into the vault, Obsidian tells each note under it as
+    renamed, moved, deleted or created (the plugin's file events, each with one note), so the
+    hook given any one of them takes the whole folder (:func:`folder_files`) and the others
+    find nothing left to do.
 
-    ``ino``: the note's inode, None when it is gone. A note gone whose folder is gone too:
-    the highest folder above it that is gone. A note new to the index under a name gone with
-    a folder above it (:func:`renamed_from`), whose path ends as that name did below the gone
-    folder: that folder at its new place. None otherwise (a note created, renamed or moved
-    alone, deleted alone), and when the index cannot tell."""
+    ``ino``: the note's inode, None when it is gone. A note gone whose folder is gone too: the
+    highest folder above it that is gone. A note new to the index under a name gone with a
+    folder above it (:func:`renamed_from`), whose path ends as that name did below the gone
+    folder: that folder at its new place. A note new to the index under no other name, in a
+    folder the index holds no file under: the highest such folder (copied in, or brought by
+    a sync service). None otherwise (a note created in a folder the index knows, renamed or
+    moved alone, deleted alone), and when the index cannot tell."""
     if hidden(rel):
         return None
     vault = paths.root
     if ino is None:
         return _gone_folder(vault, rel)
-    for old in renamed_from(paths, rel, ino):
+    found = _new_to_the_index(paths, rel, ino)
+    if found is None:
+        return None
+    olds, unknown = found
+    for old in olds:
         gone = _gone_folder(vault, old)
         if gone is None:
             continue
@@ -138,7 +129,47 @@ def folder_moved_with(paths: VaultPaths, rel: str, ino: int | None) -> str | Non
         folder = rel[: -len(below)] if rel.endswith(below) else ""
         if folder and not hidden(folder) and _is_folder(vault / folder):
             return folder
-    return None
+    if olds or unknown is None:
+        return None  # renamed or moved alone, or created where the index knows the folder
+    return unknown if _is_folder(vault / unknown) else None
+
+
+def _new_to_the_index(paths: VaultPaths, rel: str, ino: int) -> tuple[list[str], str | None] | None:
+    """For a file the index does not hold at ``rel``: the names of its inode that are gone
+    (:func:`renamed_from`), and the highest folder above ``rel`` the index holds no file
+    under (None: it knows every one). None when the index holds ``rel`` or cannot tell."""
+    index = paths.index.path
+    try:
+        if not index.is_file():
+            return None
+        with closing(read_only(index, timeout=2)) as connection:
+            if connection.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone():
+                return None  # known: saved, not moved
+            # No inode numbers (some file systems): nothing to match.
+            olds = (
+                [
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT path FROM files WHERE ino = ? AND path != ?", (ino, rel)
+                    )
+                ]
+                if ino
+                else []
+            )
+            parts = rel.split("/")[:-1]
+            unknown = None
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth])
+                # Everything under the folder: one range of the primary key ("A/" up to "A0").
+                if not connection.execute(
+                    "SELECT 1 FROM files WHERE path > ? AND path < ? LIMIT 1",
+                    (folder + "/", folder + "0"),
+                ).fetchone():
+                    unknown = folder
+                    break
+    except (OSError, ValueError, sqlite3.Error):
+        return None
+    return [old for old in olds if not os.path.lexists(paths.root / old)], unknown
 
 
 def _gone_folder(vault: Path, rel: str) -> str | None:

@@ -28,9 +28,10 @@ with exit 0, when there is nothing to do:
 
 Else the sync looks at the one note, its old name if it was renamed or moved (found by inode),
 and the dashboards' files; but a note that came or went with its folder stands for the folder
-(:func:`vaultkit.live.folders.folder_moved_with`): Obsidian tells each note of a folder
-renamed, moved or deleted as renamed, moved or deleted, one hook call each, and the first of
-them syncs the whole folder, the others finding their note as the index holds it.
+(:func:`vaultkit.live.folders.came_or_went_with`): Obsidian tells each note of a folder
+renamed, moved, deleted or copied in as renamed, moved, deleted or created, one hook call
+each, and the first of them syncs the whole folder, the others finding their note as the
+index holds it.
 
 A note whose name is not valid UTF-8 is left out, as the scan leaves it out of every sync
 (nothing downstream can store the name); that one case says so on stderr, the name written
@@ -68,8 +69,8 @@ from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
 from vaultkit.live.folders import (
+    came_or_went_with,
     folder_files,
-    folder_moved_with,
     hidden,
     names_a_folder,
     renamed_from,
@@ -189,9 +190,9 @@ def _run(
     if unchanged:
         return ExitStatus.OK
     # (A note the index holds and that is still there was saved: neither came nor went.)
-    folder = None if known and ino is not None else folder_moved_with(paths, rel, ino)
+    folder = None if known and ino is not None else came_or_went_with(paths, rel, ino)
     if folder is not None:
-        # One note of a folder renamed, moved or deleted: Obsidian tells each of them.
+        # One note of a folder renamed, moved, deleted or copied in: Obsidian tells each.
         listed = folder_files(paths, paths.root / folder, folder)
         return _sync(paths, (rel, file_path), err, quiet, listed=listed, cause=folder)
     return _sync(paths, (rel, file_path), err, quiet, listed=[rel])
