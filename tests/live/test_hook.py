@@ -773,3 +773,47 @@ def test_the_plugins_calls_for_every_note_of_a_folder_sync_it_once(
     assert len(notices) == 1 and notices[0].startswith("vaultkit: Subjects changed → wrote ")
     left = run_sync(VaultPaths(vault), dry_run=True)
     assert (left.index.parsed, left.index.removed) == ([], [])
+
+
+def test_a_call_that_waited_for_another_writer_syncs_every_change(
+    vault: Path, watcher: Callable[[str], Holder], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calls of a burst (a sync service bringing many notes, a plugin changing many)
+    queue on the vault lock. One that had to wait takes every change, not only its note's, so
+    the calls behind it find their notes done: a notice or two for the burst, not one per
+    note. The interleaving is made, not hoped for: the call is seen waiting before the other
+    writer lets go."""
+    import threading
+
+    from vaultkit.sync import lock as lock_module
+
+    waiting = threading.Event()
+    acquire = lock_module._OsLock.acquire
+
+    def seen_waiting(self: lock_module._OsLock, timeout: float) -> bool:
+        if timeout:  # the try without waiting failed: it waits for the holder
+            waiting.set()
+        return acquire(self, timeout)
+
+    monkeypatch.setattr(lock_module._OsLock, "acquire", seen_waiting)
+    holder = watcher("sync")  # another vaultkit writing: a sync, or the burst's first call
+    edited = ["Status.md", "Inbox.md", "Topics/Rust.md"]
+    for rel in edited:
+        edit(vault, rel)
+    told: list[tuple[int, str, str]] = []
+    call = threading.Thread(target=lambda: told.append(hook(str(vault), edited[0])))
+    call.start()
+    assert waiting.wait(timeout=20)
+    holder.stop()
+    call.join(timeout=60)
+    assert not call.is_alive()
+    code, _, err = told[0]
+    assert code == 0, err
+    # Not "Status.md changed": it synced more than its note.
+    assert err.startswith("vaultkit: wrote Dashboards/Status.md"), err
+    assert err.count("\n") == 1
+    with monkeypatch.context() as patch:
+        patch.setattr(vaultkit.sync.run, "run_sync", _refuse_sync)
+        for rel in edited[1:]:
+            assert hook(str(vault), rel) == (0, "", "")
+    _as_a_fresh_sync_writes(vault, tmp_path)

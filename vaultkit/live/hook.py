@@ -27,7 +27,9 @@ with exit 0, when there is nothing to do:
   would pop up on every autosave, which is exactly the noise the hook must not make.
 
 Else the sync looks at the one note, its old name if it was renamed or moved (found by inode),
-and the dashboards' files; but a note that came or went with its folder stands for the folder
+and the dashboards' files; but a call that had to wait for another writer looks at the whole
+vault (the calls of a burst queue on the lock: one takes every change, those behind it find
+their notes done), and a note that came or went with its folder stands for the folder
 (:func:`vaultkit.live.folders.came_or_went_with`): Obsidian tells each note of a folder
 renamed, moved, deleted or copied in as renamed, moved, deleted or created, one hook call
 each, and the first of them syncs the whole folder, the others finding their note as the
@@ -195,7 +197,7 @@ def _run(
         # One note of a folder renamed, moved, deleted or copied in: Obsidian tells each.
         listed = folder_files(paths, paths.root / folder, folder)
         return _sync(paths, (rel, file_path), err, quiet, listed=listed, cause=folder)
-    return _sync(paths, (rel, file_path), err, quiet, listed=[rel])
+    return _sync(paths, (rel, file_path), err, quiet, listed=[rel], cause=rel)
 
 
 def _locate(vault: Path, text: str) -> tuple[Path, str]:
@@ -322,24 +324,32 @@ def _sync(
 ) -> int:
     """Sync, holding the vault lock, the files ``listed`` (None: the whole vault), for the
     note ``changed`` (vault path, file) the plugin named, if any; the notice names ``cause``
-    (else that note) as what changed."""
+    as what changed. Having waited for another writer, a call for a note that is still to do
+    syncs the whole vault (the calls of a burst queue behind each other)."""
     from vaultkit.sync.lock import VaultBusyError, vault_lock
 
     results: list[SyncResult] = []
     try:
         for attempt in range(MAX_QUIET_WAITS + 1):
-            with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT):
+            with vault_lock(paths, "hook", timeout=HOOK_LOCK_TIMEOUT) as waited:
+                looked_at = listed
                 if changed is not None and not attempt:
                     rel, file_path = changed
                     # We may have queued behind another hook whose sync already took this
                     # (the notes of a folder renamed are told at once, one hook call each).
                     if _unchanged(paths.index.path, file_path, rel):
                         return ExitStatus.OK
+                    if waited:
+                        # Another vaultkit wrote first: the calls of a burst (a sync service
+                        # or a plugin changing many notes, git) queue on the lock. This one
+                        # takes every change, so that those behind it find their notes done:
+                        # a sync and a notice or two for the burst, not one per note.
+                        looked_at, cause = None, None
                 # Imported only now (Jinja among it, ~35 ms): not by the calls that queued
                 # behind one that took their change.
                 from vaultkit.sync.run import run_sync
 
-                result = run_sync(paths, lock=False, progress=False, changed=listed)
+                result = run_sync(paths, lock=False, progress=False, changed=looked_at)
             results.append(result)
             if not result.deferred or attempt == MAX_QUIET_WAITS or not _wait_for_quiet(result):
                 break
@@ -347,8 +357,6 @@ def _sync(
         if exc.holder is not None and exc.holder["purpose"] == "watch":
             return ExitStatus.OK  # the watcher handles it; see the module docstring
         raise
-    if cause is None and changed is not None:
-        cause = changed[0]
     return _notice(paths.root, results, cause, err, quiet)
 
 
