@@ -8,6 +8,8 @@ A folder created, renamed, moved or deleted stands for every file under it, so i
 into the files under it now (created, or renamed or moved here) and those the index holds
 under its path (renamed or moved away, or deleted); the sync finds where the new ones came
 from by their inodes (``vaultkit.index.moves``), so a folder renamed is a batch of renames.
+The plugin's file events also tell such a folder, one note at a time: a note that came or
+went with its folder stands for the folder (:func:`came_or_went_with`).
 
 Whatever these cannot account for gets the walk: a folder of more than :data:`FOLDER_LIMIT`
 files, a symbolic link or a name that is not UTF-8 under one (the scan's rules for those are

@@ -41,7 +41,9 @@ with ``\\xNN`` escapes, because the user has to rename the note.
 
 Start-up is part of the budget (design section 11: under 0.5 s with process start), so the
 fast path imports no parser, no markdown-it and no Jinja: it reads the index with ``sqlite3``
-in read-only mode. ``vaultkit.sync.run`` and the lock are imported only once a sync is needed.
+in read-only mode. The lock is imported only once a sync is needed, and ``vaultkit.sync.run``
+only once the lock is held and the change is still to be made: a call queued behind one that
+took its change never loads it.
 
 Region targets (a region inside a note of the user's, e.g. ``Plan.md#topics``) are not
 skipped: the user writes in those notes too. A sync does not write into such a note while it
