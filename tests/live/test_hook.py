@@ -719,7 +719,12 @@ def test_which_folder_a_note_came_or_went_with(vault: Path) -> None:
     from vaultkit.live.folders import came_or_went_with
 
     paths = VaultPaths(vault)
-    ino = (vault / "Topics/Rust.md").stat().st_ino
+
+    def on_disk(rel: str) -> tuple[int, int, int]:
+        found = (vault / rel).stat()
+        return found.st_ino, found.st_mtime_ns, found.st_size
+
+    ino = on_disk("Topics/Rust.md")
     assert came_or_went_with(paths, "Topics/Rust.md", ino) is None  # known: saved
     assert came_or_went_with(paths, "Topics/Gone.md", None) is None  # its folder is there
     (vault / "Archive/Deep").mkdir()
@@ -727,18 +732,20 @@ def test_which_folder_a_note_came_or_went_with(vault: Path) -> None:
     assert came_or_went_with(paths, "Archive/Deep/Topics/Rust.md", ino) == "Archive/Deep/Topics"
     assert came_or_went_with(paths, "Topics/Rust.md", None) == "Topics"
     # No inode numbers: no old name to match, so the folder the index knows nothing under.
-    assert came_or_went_with(paths, "Archive/Deep/Topics/Rust.md", 0) == "Archive/Deep"
+    no_inode = (0, *ino[1:])
+    assert came_or_went_with(paths, "Archive/Deep/Topics/Rust.md", no_inode) == "Archive/Deep"
     (vault / "Archive/Deep/Topics/Rust.md").rename(vault / "Archive/Deep/Topics/Rusty.md")
     assert came_or_went_with(paths, "Archive/Deep/Topics/Rusty.md", ino) is None  # renamed too
     # A folder's whole path is gone: the highest folder gone is the one that went.
     assert came_or_went_with(paths, "Old/Deeper/Note.md", None) == "Old"
     # Copied in: new notes in folders the index holds nothing under, the highest of them.
-    shutil.copytree(vault / "Archive/Deep/Topics", vault / "Course/Week 1")
-    copied = vault / "Course/Week 1/Databases.md"
-    assert came_or_went_with(paths, "Course/Week 1/Databases.md", copied.stat().st_ino) == "Course"
+    # (Copies keep their size and mtime: of notes the index holds where they are.)
+    shutil.copytree(vault / "Daily", vault / "Course/Week 1")
+    copied = on_disk("Course/Week 1/2026-11-20.md")
+    assert came_or_went_with(paths, "Course/Week 1/2026-11-20.md", copied) == "Course"
     # Created where the index knows the folder: the note alone.
     (vault / "Daily/New thought.md").write_text("- [ ] think it through\n", "utf-8")
-    new = (vault / "Daily/New thought.md").stat().st_ino
+    new = on_disk("Daily/New thought.md")
     assert came_or_went_with(paths, "Daily/New thought.md", new) is None
 
 

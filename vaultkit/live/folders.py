@@ -29,6 +29,7 @@ from contextlib import closing
 from pathlib import Path, PurePosixPath
 
 from vaultkit.files import readable
+from vaultkit.index.old_names import gone_names
 from vaultkit.index.read_only import read_only
 from vaultkit.vaultpaths import VaultPaths
 
@@ -92,34 +93,38 @@ def folder_files(paths: VaultPaths, file_path: Path, rel: str) -> list[str] | No
     return listed if len(listed) <= FOLDER_LIMIT else None
 
 
-def renamed_from(paths: VaultPaths, rel: str, ino: int) -> list[str]:
-    """The names the index holds the file at ``rel`` under, if it is new to the index: those
-    of its inode that are gone from the disk (a rename keeps the inode). Empty when the index
-    holds ``rel``, knows no such name, or cannot tell (no index, no inode numbers)."""
-    found = _new_to_the_index(paths, rel, ino)
+OnDisk = tuple[int, int, int]
+"""A file's (inode, mtime_ns, size), as a rename keeps them."""
+
+
+def renamed_from(paths: VaultPaths, rel: str, on_disk: OnDisk) -> list[str]:
+    """The names the index holds the file at ``rel`` under, if it is new to the index
+    (:func:`vaultkit.index.old_names.gone_names`). Empty when the index holds ``rel``, knows
+    no such name, or cannot tell (no index, no inode numbers)."""
+    found = _new_to_the_index(paths, rel, on_disk)
     return found[0] if found is not None else []
 
 
-def came_or_went_with(paths: VaultPaths, rel: str, ino: int | None) -> str | None:
+def came_or_went_with(paths: VaultPaths, rel: str, on_disk: OnDisk | None) -> str | None:
     """The folder the note at ``rel`` came or went with, as it is now. When a folder is
     renamed, moved, deleted, or copied into the vault, Obsidian tells each note under it as
     renamed, moved, deleted or created (the plugin's file events, each with one note), so the
     hook given any one of them takes the whole folder (:func:`folder_files`) and the others
     find nothing left to do.
 
-    ``ino``: the note's inode, None when it is gone. A note gone whose folder is gone too: the
-    highest folder above it that is gone. A note new to the index under a name gone with a
-    folder above it (:func:`renamed_from`), whose path ends as that name did below the gone
-    folder: that folder at its new place. A note new to the index under no other name, in a
-    folder the index holds no file under: the highest such folder (copied in, or brought by
-    a sync service). None otherwise (a note created in a folder the index knows, renamed or
-    moved alone, deleted alone), and when the index cannot tell."""
+    ``on_disk``: the note's (inode, mtime_ns, size), None when it is gone. A note gone whose
+    folder is gone too: the highest folder above it that is gone. A note new to the index
+    under a name gone with a folder above it (:func:`renamed_from`), whose path ends as that
+    name did below the gone folder: that folder at its new place. A note new to the index
+    under no other name, in a folder the index holds no file under: the highest such folder
+    (copied in, or brought by a sync service). None otherwise (a note created in a folder the
+    index knows, renamed or moved alone, deleted alone), and when the index cannot tell."""
     if hidden(rel):
         return None
     vault = paths.root
-    if ino is None:
+    if on_disk is None:
         return _gone_folder(vault, rel)
-    found = _new_to_the_index(paths, rel, ino)
+    found = _new_to_the_index(paths, rel, on_disk)
     if found is None:
         return None
     olds, unknown = found
@@ -136,7 +141,9 @@ def came_or_went_with(paths: VaultPaths, rel: str, ino: int | None) -> str | Non
     return unknown if _is_folder(vault / unknown) else None
 
 
-def _new_to_the_index(paths: VaultPaths, rel: str, ino: int) -> tuple[list[str], str | None] | None:
+def _new_to_the_index(
+    paths: VaultPaths, rel: str, on_disk: OnDisk
+) -> tuple[list[str], str | None] | None:
     """For a file the index does not hold at ``rel``: the names of its inode that are gone
     (:func:`renamed_from`), and the highest folder above ``rel`` the index holds no file
     under (None: it knows every one). None when the index holds ``rel`` or cannot tell."""
@@ -148,16 +155,7 @@ def _new_to_the_index(paths: VaultPaths, rel: str, ino: int) -> tuple[list[str],
             if connection.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone():
                 return None  # known: saved, not moved
             # No inode numbers (some file systems): nothing to match.
-            olds = (
-                [
-                    row[0]
-                    for row in connection.execute(
-                        "SELECT path FROM files WHERE ino = ? AND path != ?", (ino, rel)
-                    )
-                ]
-                if ino
-                else []
-            )
+            olds = gone_names(connection, paths.root, rel, *on_disk) if on_disk[0] else []
             parts = rel.split("/")[:-1]
             unknown = None
             for depth in range(1, len(parts) + 1):
@@ -171,7 +169,7 @@ def _new_to_the_index(paths: VaultPaths, rel: str, ino: int) -> tuple[list[str],
                     break
     except (OSError, ValueError, sqlite3.Error):
         return None
-    return [old for old in olds if not os.path.lexists(paths.root / old)], unknown
+    return olds, unknown
 
 
 def _gone_folder(vault: Path, rel: str) -> str | None:

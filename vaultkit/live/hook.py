@@ -73,6 +73,7 @@ from vaultkit.index.digest import content_digest
 from vaultkit.index.meta import SYNCED_AT_KEY
 from vaultkit.index.read_only import read_only
 from vaultkit.live.folders import (
+    OnDisk,
     came_or_went_with,
     folder_files,
     hidden,
@@ -166,7 +167,7 @@ def _run(
             "of the dashboards (as vaultkit sync does); rename it\n"
         )
         return ExitStatus.OK
-    ino: int | None = None
+    on_disk: OnDisk | None = None
     try:
         found = os.stat(file_path)
     except OSError:
@@ -174,7 +175,7 @@ def _run(
     else:
         if not stat.S_ISREG(found.st_mode):
             return ExitStatus.OK  # not a note, and never to be opened; see the module docstring
-        ino = found.st_ino
+        on_disk = (found.st_ino, found.st_mtime_ns, found.st_size)
     config = load_config(vault, BUILTINS)
     if rel in {d.target_path for d in config.dashboards if d.region is None}:
         return ExitStatus.OK
@@ -188,13 +189,13 @@ def _run(
     )
     # An excluded note is no note of the views, unless it was moved there (alone or with its
     # folder) from a name the index holds: that name must leave the dashboards.
-    if excluded and (ino is None or not renamed_from(paths, rel, ino)):
+    if excluded and (on_disk is None or not renamed_from(paths, rel, on_disk)):
         return ExitStatus.OK
     unchanged, known = _indexed(paths.index.path, file_path, rel)
     if unchanged:
         return ExitStatus.OK
     # (A note the index holds and that is still there was saved: neither came nor went.)
-    folder = None if known and ino is not None else came_or_went_with(paths, rel, ino)
+    folder = None if known and on_disk is not None else came_or_went_with(paths, rel, on_disk)
     if folder is not None:
         # One note of a folder renamed, moved, deleted or copied in: Obsidian tells each.
         listed = folder_files(paths, paths.root / folder, folder)

@@ -44,6 +44,7 @@ from vaultkit.index.fragments import (
     save_fragments,
 )
 from vaultkit.index.meta import STAMP_KEY, SYNCED_AT_KEY
+from vaultkit.index.old_names import gone_names
 from vaultkit.index.read_only import read_only
 from vaultkit.index.store import generations as index_generations
 from vaultkit.index.store import transaction
@@ -654,8 +655,8 @@ def render_dashboard(
 
 
 def _renamed_from(index_file: Path, vault: Path, sources: Sequence[SourceFile]) -> list[str] | None:
-    """The names the files new to the index among ``sources`` were renamed or moved from:
-    indexed files of the same inode that are gone. ``[]`` when every file is known, or a new
+    """The names the files new to the index among ``sources`` were renamed or moved from
+    (:func:`vaultkit.index.old_names.gone_names`). ``[]`` when every file is known, or a new
     one came from no indexed name (a note just created); None when this cannot tell (no
     index yet, an inode the file system does not give): only a walk of the vault can."""
     gone: list[str] = []
@@ -668,19 +669,11 @@ def _renamed_from(index_file: Path, vault: Path, sources: Sequence[SourceFile]) 
                     continue
                 if not source.ino:
                     return None
-                # A rename keeps the inode, and the size and mtime: the latter find it where
-                # the index holds an old inode (a vault copied with its index, before a full
-                # sync has seen the new ones). A note created since matches neither. The scan
-                # of the old name decides that it is gone (another spelling of it: a walk does).
-                gone += [
-                    path
-                    for (path,) in connection.execute(
-                        "SELECT path FROM files WHERE path != ? AND "
-                        "(ino = ? OR (mtime_ns = ? AND size = ?))",
-                        (source.path, source.ino, source.mtime_ns, source.size),
-                    )
-                    if not os.path.lexists(vault / path)
-                ]
+                # The scan of the old name decides that it is gone (another spelling of it:
+                # a walk does).
+                gone += gone_names(
+                    connection, vault, source.path, source.ino, source.mtime_ns, source.size
+                )
     except (sqlite3.Error, ValueError):
         return None
     return gone
