@@ -21,6 +21,7 @@ import pytest
 import vaultkit.index.update
 import vaultkit.sync.run
 from tests.support.lock_holder import Holder
+from tests.support.vault_edits import age
 from vaultkit.index.meta import VAULT_KEY
 from vaultkit.live.hook import run_hook
 from vaultkit.sync.lock import VaultBusyError
@@ -240,6 +241,31 @@ def test_without_a_file_it_syncs_and_is_silent_when_nothing_changed(vault: Path)
     code, _, err = hook(str(vault), None)
     assert code == 0
     assert err.startswith("vaultkit: wrote Dashboards/Status.md")
+
+
+def test_without_a_file_a_still_vault_is_answered_by_the_stamp(vault: Path) -> None:
+    """`vaultkit hook VAULT` with no file (the plugin's "Obsidian starts" or a schedule): once a
+    sync found everything current, the stamp answers as for `vaultkit sync`, without a scan
+    of the vault (which the hook's own hold of the vault lock used to turn off: a second at
+    100,000 notes); a change made since is still synced. The installed script, verbose: its
+    phases show whether it scanned."""
+    from tests.support.cli import vaultkit_executable
+
+    def hook_verbose() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [vaultkit_executable(), "-v", "hook", str(vault)],
+            env=dict(os.environ), capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    age(vault)
+    run_sync(VaultPaths(vault))  # finds everything current: records the stamp
+    still = hook_verbose()
+    assert (still.returncode, still.stdout) == (0, "")
+    assert "scan:" not in still.stderr and "wrote" not in still.stderr, still.stderr
+    edit(vault)
+    changed = hook_verbose()
+    assert changed.returncode == 0
+    assert "scan:" in changed.stderr and "wrote Dashboards/Status.md" in changed.stderr
 
 
 def test_a_read_command_refreshing_the_index_does_not_hide_a_change(vault: Path) -> None:

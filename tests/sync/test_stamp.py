@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 import vaultkit.index.update
 import vaultkit.sync.lock
 import vaultkit.sync.run
+from tests.support.lock_holder import Holder
 from tests.support.region_vault import disable_quiet_period
 from tests.support.vault_edits import age
 from vaultkit.dashboards.registry import BUILTINS
@@ -105,12 +106,30 @@ def test_fresh_files_are_not_vouched_for(vault: Path) -> None:
     assert current is not None and not current.recordable
 
 
-def test_a_watcher_holding_the_vault_is_not_bypassed(vault: Path) -> None:
+def test_a_watcher_holding_the_vault_is_not_bypassed(vault: Path, tmp_path: Path) -> None:
     settle(vault)
-    with vault_lock(VaultPaths(vault), "watch"):
-        # Our own process holds it here, so the lock lets this sync through; what matters
-        # is that the shortcut defers to whoever holds the lock.
+    holder = Holder(vault, "watch", tmp_path / "ready")
+    try:
+        # The shortcut defers to another process holding the lock: the sync goes on to the
+        # lock, which says who has the vault.
         assert not hit(vault)
+    finally:
+        holder.stop()
+    assert hit(vault)
+
+
+@pytest.mark.parametrize("purpose", ["hook", "watch"])
+def test_the_callers_own_hold_does_not_turn_the_stamp_off(vault: Path, purpose: str) -> None:
+    """The hook and the watcher take the vault lock before they sync: a full sync of theirs
+    that finds nothing changed is answered by the stamp, as `vaultkit sync` is."""
+    settle(vault)
+    paths = VaultPaths(vault)
+    with vault_lock(paths, purpose), pytest.MonkeyPatch.context() as patch:
+        assert hit(vault)
+        _refuse_walks(patch)
+        report = run_sync(paths, lock=False, progress=False)
+    assert report.rendered == [] and report.index.parsed == []
+    assert {item.status for item in report.results} == {WriteStatus.UNCHANGED}
 
 
 def _listed_folders(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -297,8 +297,11 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
         if kept.files == current.files:
             return current._replace(dated=kept), None
         return current, None
-    if lock_holder(paths) is not None:
-        # Another vaultkit is writing (a watcher, most likely): let the lock say so.
+    holder = lock_holder(paths)
+    if holder is not None and holder["pid"] != os.getpid():
+        # Another vaultkit is writing (a watcher, most likely): let the lock say so. The
+        # caller's own hold is no other writer: the hook and the watcher take the lock before
+        # they sync, and a full sync of theirs with nothing changed is answered here too.
         return current, None
     return current, kept
 
