@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from tests.support.cli import installed
+from tests.support.vault_edits import age
 
 
 def run(vault: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -125,6 +127,34 @@ def test_index_follows_edits_renames_and_deletes(vault: Path) -> None:
         vault, "query", "SELECT count(*) AS n FROM tasks WHERE note LIKE 'Topics/Rust%'"
     )
     assert rows == [{"n": 0}]
+
+
+def test_a_vault_as_the_last_sync_left_it_is_read_without_a_scan(vault: Path) -> None:
+    """Once a sync found every dashboard current (its stamp recorded), the index holds the
+    vault as it is: the read commands read it without scanning the vault (verbose, they show
+    no scan phase), on a new day too. A note changed since is scanned and read as it is now,
+    and a vault the stamp cannot vouch for is scanned as before."""
+    run(vault, "sync")
+    age(vault)
+    assert run(vault, "sync").returncode == 0  # everything current: the stamp is recorded
+    before = run_json(vault, "tasks")
+    still = run(vault, "-v", "tasks", "--json")
+    assert still.returncode == 0 and "scan:" not in still.stderr, still.stderr
+    assert json.loads(still.stdout) == before
+    for command in (("links", "--json"), ("graph", "--format", "json"), ("query", "SELECT 1")):
+        result = run(vault, "-v", *command)
+        assert result.returncode in (0, 1) and "scan:" not in result.stderr, command
+    new_day = installed(
+        "-v", "tasks", "--json", "--vault", str(vault),
+        "--index", str(vault.parent / "index.sqlite3"),
+        env={**os.environ, "VAULTKIT_TODAY": "2031-03-04"},
+    )  # fmt: skip
+    assert "scan:" not in new_day.stderr and json.loads(new_day.stdout) == before
+    with (vault / "Plan.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n- [ ] a task written after the last sync\n")
+    changed = run(vault, "-v", "tasks", "--json")
+    assert "scan:" in changed.stderr
+    assert "a task written after the last sync" in {t["text"] for t in json.loads(changed.stdout)}
 
 
 def test_graph_formats_load(vault: Path) -> None:
