@@ -4,8 +4,10 @@ the link report, and the read-only SQL of `vaultkit query`, over a small real in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -74,12 +76,51 @@ def test_task_filters(index: tuple[sqlite3.Connection, Path]) -> None:
     assert texts(list_tasks(connection, TaskFilter(tag="habit"))) == every
     assert texts(list_tasks(connection, TaskFilter(tag="#review"))) == every[1:]
     assert texts(list_tasks(connection, TaskFilter(tag="habit/health/x"))) == []
+    # Case does not matter, on either side.
+    assert texts(list_tasks(connection, TaskFilter(tag="#HABIT"))) == every
+    assert texts(list_tasks(connection, TaskFilter(tag="Habit/Health"))) == every[1:]
+    assert texts(list_tasks(connection, TaskFilter(state="done", tag="review"))) == ["Read"]
     assert texts(list_tasks(connection, TaskFilter(section="weekly"))) == [
         "Review Ideas #review",
         "Dropped",
         "Half done",
     ]
     assert texts(list_tasks(connection, TaskFilter(note_glob="Ideas"))) == ["Write #habit"]
+
+
+def test_a_tag_filter_keeps_the_order_of_the_whole_list(tmp_path: Path) -> None:
+    """Tasks found by tag come in the order of the whole list (note path, as SQLite orders
+    it, then line), whatever the names: upper case, accents and other scripts."""
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    names = ["a.md", "Z.md", "Ärger.md", "é/x.md", "日記.md", "Zz/ü.md", "b b.md"]
+    for k, name in enumerate(names):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        tag = "#Été" if k % 2 else "#ete/sub"
+        (root / name).write_text(f"- [ ] one {tag}\n- [ ] two\n- [ ] three #été\n", "utf-8")
+    paths = VaultPaths(root, index=str(tmp_path / "index.sqlite3"))
+    connection, _ = update_index(paths, progress=False)
+    with closing(connection):
+        every = list_tasks(connection, TaskFilter())
+        note_tags = {
+            p: json.loads(t) for p, t in connection.execute("SELECT path, tags FROM notes")
+        }
+        for tag in ("été", "ÉTÉ", "ete", "#ete/SUB", "two"):
+            wanted = tag.lstrip("#").casefold()
+            expected = [
+                task
+                for task in every
+                if any(
+                    t.casefold() == wanted or t.casefold().startswith(wanted + "/")
+                    for t in task["tags"] + note_tags[task["note"]]
+                )
+            ]
+            assert list_tasks(connection, TaskFilter(tag=tag)) == expected, tag
+            assert bool(expected) == (tag != "two"), tag
+        # A note's tag finds every task of the note: "two" carries no tag of its own.
+        ete = list_tasks(connection, TaskFilter(tag="ete"))
+        assert {task["text"] for task in ete} >= {"two"}
+        assert len(ete) < len(every)
 
 
 def test_link_health(index: tuple[sqlite3.Connection, Path]) -> None:

@@ -79,9 +79,14 @@ class TaskFilter(NamedTuple):
 
 
 def _tag_matches(wanted: str, tags: list[str]) -> bool:
-    # As in Obsidian's tag search, #project also finds #project/sub.
-    wanted = wanted.lstrip("#").casefold()
-    return any(t.casefold() == wanted or t.casefold().startswith(wanted + "/") for t in tags)
+    """Whether one of ``tags`` is the tag ``wanted`` (casefolded, without its ``#``) or one
+    nested under it: as in Obsidian's tag search, #project also finds #project/sub."""
+    nested = wanted + "/"
+    for tag in tags:
+        folded = tag.casefold()
+        if folded == wanted or folded.startswith(nested):
+            return True
+    return False
 
 
 TASK_COLUMNS = (
@@ -138,12 +143,12 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
         params.append(task_filter.due_before.isoformat())
     # Notes under Obsidian's "Excluded files", and generated dashboards, are not listed.
     clauses.append(f"t.note NOT IN ({HIDDEN_NOTES})")
-    where = "WHERE " + " AND ".join(clauses)
-    rows = connection.execute(
-        f"SELECT {TASK_COLUMNS}, n.tags FROM tasks t JOIN notes n ON n.path = t.note "
-        f"{where} ORDER BY t.note, t.line",
-        params,
-    )
+    tasks = f"FROM tasks t JOIN notes n ON n.path = t.note WHERE {' AND '.join(clauses)}"
+    rows: Iterable[tuple[Any, ...]]
+    if task_filter.tag:
+        rows = _tagged(connection, tasks, params, task_filter.tag.lstrip("#").casefold())
+    else:
+        rows = connection.execute(f"SELECT {TASK_COLUMNS} {tasks} ORDER BY t.note, t.line", params)
     section_wanted = task_filter.section.casefold() if task_filter.section else None
     result: list[dict[str, Any]] = []
     for row in rows:
@@ -157,13 +162,44 @@ def list_tasks(connection: sqlite3.Connection, task_filter: TaskFilter) -> list[
             part.casefold() == section_wanted for part in section.split(" > ")
         ):
             continue
-        task = task_from_row(row[:-1])
-        if task_filter.tag and not _tag_matches(
-            task_filter.tag, task["tags"] + json.loads(row[-1])
-        ):
-            continue
-        result.append(task)
+        result.append(task_from_row(row))
     return result
+
+
+_TAGGED_CHUNK = 500
+"""Tasks read back per statement once their tags matched (one ``?`` each)."""
+
+
+def _tagged(
+    connection: sqlite3.Connection, tasks: str, params: list[Any], wanted: str
+) -> list[tuple[Any, ...]]:
+    """The :data:`TASK_COLUMNS` of the ``tasks`` (a ``FROM … WHERE …`` of ``tasks t`` joined
+    with their ``notes n``) that carry the tag ``wanted`` or a tag nested under it, or whose
+    note does, ordered by note and line. Read in two passes: every task's tags and its note's
+    first, then the whole rows of those that match (at 100,000 notes, ~760,000 open tasks
+    read whole cost ~3 s, their tags alone ~1 s). A note's tags are read once for all its
+    tasks."""
+    note_tagged: dict[str, bool] = {}
+    picked: list[int] = []
+    for rowid, tags, note_tags in connection.execute(
+        f"SELECT t.rowid, t.tags, n.tags {tasks}", params
+    ):
+        tagged = note_tagged.get(note_tags)
+        if tagged is None:
+            tagged = note_tagged[note_tags] = _tag_matches(wanted, json.loads(note_tags))
+        if tagged or (tags != "[]" and _tag_matches(wanted, json.loads(tags))):
+            picked.append(rowid)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(picked), _TAGGED_CHUNK):
+        chunk = picked[start : start + _TAGGED_CHUNK]
+        rows += connection.execute(
+            f"SELECT {TASK_COLUMNS} FROM tasks t WHERE t.rowid IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    # As ORDER BY t.note, t.line: Python orders str by code point, as SQLite's BINARY
+    # collation orders their UTF-8; a note has one task per line.
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return rows
 
 
 UNRESOLVED_COLUMNS = "note, line, kind, target, fragment, raw, alias_of, embed, key"
