@@ -3,12 +3,16 @@ sync writes it, nothing written into the vault, no writer lock taken."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from tests.support.cli import installed
 from tests.support.lock_holder import Holder
+from tests.support.vault_edits import age
 from vaultkit.writeback.plan import read_generated
+
+NAMES = ("status", "resources", "habits", "links", "topics")
 
 
 def vault_bytes(vault: Path) -> dict[str, bytes]:
@@ -72,3 +76,23 @@ def test_render_runs_beside_a_watcher(vault: Path, tmp_path: Path) -> None:
         holder.stop()
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# Status\n")
+
+
+def test_a_vault_as_the_last_sync_left_it_renders_without_a_scan(vault: Path) -> None:
+    """After a sync that found every dashboard current (the stamp recorded), render reads the
+    index as it is (verbose: no scan phase) and prints what it printed after a scan; on a new
+    day, today's dashboards as the day's first sync renders them."""
+    assert installed("sync", str(vault)).returncode == 0
+    scanned = {name: installed("render", name, "--vault", str(vault)) for name in NAMES}
+    age(vault)
+    assert installed("sync", str(vault)).returncode == 0  # everything current: the stamp
+    for name in NAMES:
+        result = installed("-v", "render", name, "--vault", str(vault))
+        assert result.returncode == 0 and "scan:" not in result.stderr, result.stderr
+        assert result.stdout == scanned[name].stdout, name
+    later = {**os.environ, "VAULTKIT_TODAY": "2031-03-04"}
+    new_day = installed("-v", "render", "status", "--vault", str(vault), env=later)
+    assert new_day.returncode == 0 and "scan:" not in new_day.stderr
+    assert installed("sync", str(vault), env=later).returncode == 0
+    generated = read_generated((vault / "Dashboards" / "Status.md").read_bytes())
+    assert generated is not None and new_day.stdout == generated[1].decode("utf-8")

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from vaultkit.cli.logs import Feedback
     from vaultkit.index.update import IndexUpdate
     from vaultkit.sync.outcome import SyncOutcome
-    from vaultkit.vaultpaths import VaultPaths
 
 
 def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
@@ -35,39 +34,19 @@ def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, Ind
     from vaultkit.vaultpaths import VaultPaths
 
     paths = VaultPaths(vault_root(chosen_vault(args)), index=args.index)
-    current = _index_as_synced(paths)
+    from vaultkit.index.update import IndexUpdate, update_index
+    from vaultkit.sync.stamp import current_index
+
+    current = current_index(paths)
     if current is not None:
-        return paths.root, *current
+        return paths.root, current, IndexUpdate(index_path=paths.index.path)
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
-    from vaultkit.index.update import update_index
 
     # The config's excludes, as a sync applies them: else reading the index re-adds them.
     excludes = load_config(paths.root, BUILTINS).vault.excludes
     connection, update = update_index(paths, excludes=excludes)
     return paths.root, connection, update
-
-
-def _index_as_synced(paths: VaultPaths) -> tuple[sqlite3.Connection, IndexUpdate] | None:
-    """The index, read-only, when the sync stamp shows every file as the last sync that found
-    the dashboards current saw it (only the date may have moved since): the index then holds
-    the vault as it is, and a read command needs no scan and no comparison of every file with
-    the index (at 100,000 notes ~0.5 s of its ~1.1 s). None otherwise, or when another vaultkit
-    is writing (:func:`vaultkit.sync.stamp.unchanged`)."""
-    import sqlite3
-
-    from vaultkit.index.read_only import read_only
-    from vaultkit.index.update import IndexUpdate
-    from vaultkit.sync.stamp import unchanged
-
-    probe, hit = unchanged(paths)
-    if hit is None and (probe is None or probe.dated is None):
-        return None
-    try:
-        connection = read_only(paths.index.path, timeout=10)
-    except (sqlite3.Error, ValueError):
-        return None
-    return connection, IndexUpdate(index_path=paths.index.path)
 
 
 def _dump_json(data: object, out: TextIO) -> None:

@@ -1,6 +1,7 @@
 """``vaultkit render NAME``: one dashboard's text, as a sync would write it, written nowhere.
 
-The index is brought up to date as a sync brings it (the config's excludes and cadences), the
+The index is brought up to date as a sync brings it (the config's excludes and cadences;
+read as it is when the sync stamp shows nothing changed since the last current sync), the
 dashboard is rendered by the sync's own environment and context (:mod:`vaultkit.sync.run`),
 and its text is returned: a whole-file dashboard's content without vaultkit's header line, a
 region's body. Nothing is written into the vault and the writer lock is not taken, so it runs
@@ -22,6 +23,7 @@ from vaultkit.errors import VaultkitError
 from vaultkit.index.update import update_index
 from vaultkit.sync.habit_log import plan_habit_log
 from vaultkit.sync.run import dashboard_environment, render_dashboard, today_for_run
+from vaultkit.sync.stamp import current_index
 from vaultkit.vaultpaths import CONFIG_PATH, VaultPaths
 
 
@@ -48,11 +50,13 @@ def render_named(paths: VaultPaths, name: str) -> str:
     dashboard = dashboard_named(config, name)
     paths = paths.with_index_setting(config.vault.index)
     today = today_for_run(config)
-    # No scopes: as for the read commands, every scoped family moves with a change, which
-    # at worst has the next sync render a dashboard again.
-    connection, _ = update_index(
-        paths, cadences=Cadences(config.status.cadences), excludes=config.vault.excludes
-    )
+    connection = current_index(paths)
+    if connection is None:
+        # No scopes: as for the read commands, every scoped family moves with a change, which
+        # at worst has the next sync render a dashboard again.
+        connection, _ = update_index(
+            paths, cadences=Cadences(config.status.cadences), excludes=config.vault.excludes
+        )
     with closing(connection):
         # One read transaction: the template reads the index lazily, as in a sync.
         connection.execute("BEGIN")
