@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -30,8 +29,9 @@ def run_housekeeping(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _dump(data: object, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    from vaultkit.cli.jsonform import write_json
+
+    write_json(data, out)
 
 
 def size_text(size: int) -> str:

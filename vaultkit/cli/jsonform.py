@@ -1,4 +1,5 @@
-"""The stable JSON form of a note, as printed by ``vaultkit inspect --json``.
+"""The stable JSON form of a note, as printed by ``vaultkit inspect --json``, and how every
+command's ``--json`` output is written (:func:`write_json`).
 
 The shape is documented in ``docs/inspect-json.md``; ``SCHEMA_VERSION`` changes whenever
 a key is renamed or removed (adding keys does not change it).
@@ -6,11 +7,33 @@ a key is renamed or removed (adding keys does not change it).
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TextIO
 
 from vaultkit.model import Callout, Cell, Link, Note, Resource, Table, Task
 
 SCHEMA_VERSION = 1
+
+_JSON_WRITE = 1 << 16
+"""Characters of JSON gathered per write to stdout."""
+
+
+def write_json(data: object, out: TextIO) -> None:
+    """``data`` as indented JSON and a newline, written in pieces of ~64 KB: ``json.dump``
+    writes every token on its own (60 million writes for the graph of a 100,000-note vault),
+    each a system call when Python runs unbuffered (``PYTHONUNBUFFERED``, common in
+    containers and IDEs): 55 s there, ~16 s buffered, ~11 s in pieces."""
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= _JSON_WRITE:
+            out.write("".join(pieces))
+            pieces.clear()
+            size = 0
+    pieces.append("\n")
+    out.write("".join(pieces))
 
 
 def _section(section: tuple[str, ...]) -> str:

@@ -50,10 +50,9 @@ def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, Ind
 
 
 def _dump_json(data: object, out: TextIO) -> None:
-    import json
+    from vaultkit.cli.jsonform import write_json
 
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    write_json(data, out)
 
 
 def _tasks(args: argparse.Namespace, out: TextIO) -> int:
