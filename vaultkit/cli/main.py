@@ -151,6 +151,10 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
+_CSV_ROWS = 2_000
+"""Rows of ``query --csv`` per write to stdout."""
+
+
 def _query(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.index.queries import run_query
 
@@ -162,9 +166,17 @@ def _query(args: argparse.Namespace, out: TextIO) -> int:
     elif args.csv:
         import csv
 
-        writer = csv.writer(out, lineterminator="\n")
+        # Rows gathered and written a block at a time: the csv writer writes each row on its
+        # own, a system call each when Python runs unbuffered (as for JSON, write_json).
+        block = io.StringIO()
+        writer = csv.writer(block, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(rows)
+        for start in range(0, len(rows), _CSV_ROWS):
+            writer.writerows(rows[start : start + _CSV_ROWS])
+            out.write(block.getvalue())
+            block.seek(0)
+            block.truncate()
+        out.write(block.getvalue())
     else:
         from vaultkit.cli.text import describe_rows
 

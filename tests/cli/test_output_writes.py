@@ -1,9 +1,11 @@
-"""How ``--json`` output reaches stdout (``vaultkit.cli.jsonform.write_json``): the very text
-``json.dump`` writes, in few large writes rather than one per token, which costs a system
-call each when Python runs unbuffered (the graph of a large vault: millions of them)."""
+"""How large output reaches stdout: ``--json`` (``vaultkit.cli.jsonform.write_json``) and
+``query --csv`` write the very text ``json.dump`` and the csv module write, in few large
+writes rather than one per token or row, which costs a system call each when Python runs
+unbuffered (the graph of a large vault: millions of them)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -66,3 +68,22 @@ def test_the_graph_through_an_unbuffered_pipe(vault: Path) -> None:
     assert result.returncode == 0, result.stderr
     graph = json.loads(result.stdout)
     assert graph["nodes"] and result.stdout.endswith("}\n")
+
+
+def test_query_csv_is_the_csv_modules_text_in_few_writes(vault: Path) -> None:
+    from vaultkit.cli.main import run
+
+    sql = (
+        "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 5000) "
+        "SELECT k, 'a, \"quoted\" cell' AS text, NULL AS empty FROM n"
+    )
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["k", "text", "empty"])
+    writer.writerows((k, 'a, "quoted" cell', None) for k in range(1, 5001))
+    out, err = CountingOut(), io.StringIO()
+    assert run(["query", sql, "--csv", "--vault", str(vault)], out, err) == 0, err.getvalue()
+    assert out.getvalue() == expected.getvalue()
+    assert out.writes <= 5  # the csv module alone: one per row
+    empty = installed("query", "SELECT path FROM notes WHERE 0", "--csv", "--vault", str(vault))
+    assert (empty.returncode, empty.stdout) == (0, "path\n")
