@@ -8,6 +8,7 @@ a vault that has sat still looks.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -156,6 +157,24 @@ def test_a_sync_that_finds_a_change_walks_the_vault_once(
     # The stamp's walk found the change, and the scan read what that walk listed. (The
     # writes list the folders they write into, for their own stale temporary files.)
     assert listed.count(str(vault / "Topics")) == 1
+
+
+@pytest.mark.parametrize("command", [["tasks", "--json"], ["render", "status"]])
+def test_a_read_command_that_finds_a_change_walks_the_vault_once(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A read command (and render) asks the stamp first; when the vault changed, the index
+    update that follows scans the stamp's walk, as a sync does, instead of walking again."""
+    from vaultkit.cli.main import run
+
+    settle(vault)
+    _edit_note(vault / "Plan.md")
+    listed = _listed_folders(monkeypatch)
+    out, err = io.StringIO(), io.StringIO()
+    assert run([*command, "--vault", str(vault)], out, err) == 0, err.getvalue()
+    assert listed.count(str(vault / "Topics")) == 1
+    if command[0] == "tasks":
+        assert any(task["note"] == "Plan.md" for task in json.loads(out.getvalue()))
 
 
 def test_a_sync_that_waited_for_the_vault_lists_it_again(

@@ -37,15 +37,19 @@ def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, Ind
     from vaultkit.index.update import IndexUpdate, update_index
     from vaultkit.sync.stamp import current_index
 
-    current = current_index(paths)
+    current, listed = current_index(paths)
     if current is not None:
         return paths.root, current, IndexUpdate(index_path=paths.index.path)
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
 
-    # The config's excludes, as a sync applies them: else reading the index re-adds them.
-    excludes = load_config(paths.root, BUILTINS).vault.excludes
-    connection, update = update_index(paths, excludes=excludes)
+    try:
+        # The config's excludes, as a sync applies them: else reading the index re-adds them.
+        excludes = load_config(paths.root, BUILTINS).vault.excludes
+        connection, update = update_index(paths, excludes=excludes, listed=listed)
+    finally:
+        if listed is not None:
+            listed.release()
     return paths.root, connection, update
 
 

@@ -55,6 +55,7 @@ from vaultkit.model import TaskRules
 from vaultkit.obsidian.resolve import file_name_key
 from vaultkit.obsidian.tasks_plugin import read_tasks_plugin
 from vaultkit.scan.found import ScanResult, SourceFile
+from vaultkit.scan.listing import Listing
 from vaultkit.scan.paths import scan_paths
 from vaultkit.scan.walk import scan_vault
 from vaultkit.vaultpaths import IndexPath, VaultPaths
@@ -115,8 +116,13 @@ def update_index(
     cadences: Cadences | None = None,
     excludes: Sequence[str] = (),
     alongside: Callable[[], None] | None = None,
+    listed: Listing | None = None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     """Bring the vault's index up to date; returns an open connection and what it did.
+
+    ``listed``: the sync stamp's walk of the vault a moment ago (:attr:`vaultkit.sync.stamp.
+    Probe.listing`), which a scan of the whole vault made here reads instead of walking it
+    again; the caller lets it go afterwards.
 
     ``alongside``: work that needs no index, run on another thread while a new index builds
     its secondary indexes (:func:`vaultkit.index.store.bulk_load`), when it does.
@@ -155,6 +161,7 @@ def update_index(
                 cadences,
                 tuple(excludes),
                 alongside,
+                listed,
             )
     except sqlite3.OperationalError as exc:
         if getattr(exc, "sqlite_errorcode", 0) & 0xFF == _SQLITE_BUSY:
@@ -183,11 +190,12 @@ def _update_index(
     wanted_cadences: Cadences | None,
     excludes: tuple[str, ...],
     alongside: Callable[[], None] | None,
+    listed: Listing | None,
 ) -> tuple[sqlite3.Connection, IndexUpdate]:
     started = time.perf_counter()
     connection, rebuilt = _open(vault, location)
     update = IndexUpdate(index_path=location.path, rebuilt=rebuilt)
-    found = _scan(connection, vault, scan, excludes)
+    found = _scan(connection, vault, scan, excludes, listed)
     rules = read_tasks_plugin(vault).rules
     new_rules = _reparse_if_rules_changed(connection, rules)
     if (rebuilt or new_rules) and only is not None:
@@ -500,14 +508,18 @@ def _open(vault: Path, location: IndexPath) -> tuple[sqlite3.Connection, bool]:
 
 
 def _scan(
-    connection: sqlite3.Connection, vault: Path, scan: ScanResult | None, excludes: tuple[str, ...]
+    connection: sqlite3.Connection,
+    vault: Path,
+    scan: ScanResult | None,
+    excludes: tuple[str, ...],
+    listed: Listing | None,
 ) -> ScanResult:
-    """The caller's scan, or a walk of the whole vault."""
+    """The caller's scan, or a scan of the whole vault (reading ``listed``, if given)."""
     if scan is not None:
         return scan
     try:
         with feedback.phase("scan"):
-            return scan_vault(vault, extra_excludes=excludes)
+            return scan_vault(vault, extra_excludes=excludes, listed=listed)
     except OSError as exc:
         connection.close()
         raise VaultkitError(f"the vault cannot be read ({exc.strerror})", path=str(vault)) from None

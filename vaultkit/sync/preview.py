@@ -50,13 +50,20 @@ def render_named(paths: VaultPaths, name: str) -> str:
     dashboard = dashboard_named(config, name)
     paths = paths.with_index_setting(config.vault.index)
     today = today_for_run(config)
-    connection = current_index(paths)
+    connection, listed = current_index(paths)
     if connection is None:
-        # No scopes: as for the read commands, every scoped family moves with a change, which
-        # at worst has the next sync render a dashboard again.
-        connection, _ = update_index(
-            paths, cadences=Cadences(config.status.cadences), excludes=config.vault.excludes
-        )
+        try:
+            # No scopes: as for the read commands, every scoped family moves with a change,
+            # which at worst has the next sync render a dashboard again.
+            connection, _ = update_index(
+                paths,
+                cadences=Cadences(config.status.cadences),
+                excludes=config.vault.excludes,
+                listed=listed,
+            )
+        finally:
+            if listed is not None:
+                listed.release()
     with closing(connection):
         # One read transaction: the template reads the index lazily, as in a sync.
         connection.execute("BEGIN")

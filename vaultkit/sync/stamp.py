@@ -306,20 +306,26 @@ def unchanged(paths: VaultPaths) -> tuple[Probe | None, Stamp | None]:
     return current, kept
 
 
-def current_index(paths: VaultPaths) -> sqlite3.Connection | None:
+def current_index(paths: VaultPaths) -> tuple[sqlite3.Connection | None, Listing | None]:
     """The index, read-only, when the stamp shows every file as the last sync that found the
     dashboards current saw it (only the date may have moved since): the index then holds the
     vault as it is, so a command that only reads it (``vaultkit tasks``, ``render``, …) needs
     no scan and no comparison of every file with the index (at 100,000 notes ~0.5 s of ~1 s).
-    None otherwise (a change, an entry too fresh to vouch for, another vaultkit writing, no
-    stamp): the caller brings the index up to date as before."""
+
+    Otherwise (a change, an entry too fresh to vouch for, another vaultkit writing, no stamp)
+    None and the stamp's walk of the vault, if it made one: the caller brings the index up to
+    date, its scan reading that walk (``listed`` of :func:`vaultkit.index.update.
+    update_index`) rather than walking the vault a second time, and lets it go after.
+    """
     probe_now, hit = unchanged(paths)
-    if hit is None and (probe_now is None or probe_now.dated is None):
-        return None
-    try:
-        return read_only(paths.index.path, timeout=10)
-    except (sqlite3.Error, ValueError):
-        return None
+    if probe_now is None:
+        return None, None
+    if hit is not None or probe_now.dated is not None:
+        try:
+            return read_only(paths.index.path, timeout=10), None
+        except (sqlite3.Error, ValueError):
+            pass
+    return None, probe_now.listing
 
 
 def unchanged_outcome(hit: Stamp, dry_run: bool, seconds: float) -> SyncOutcome:
