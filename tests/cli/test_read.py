@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,29 @@ def test_a_vault_as_the_last_sync_left_it_is_read_without_a_scan(vault: Path) ->
     changed = run(vault, "-v", "tasks", "--json")
     assert "scan:" in changed.stderr
     assert "a task written after the last sync" in {t["text"] for t in json.loads(changed.stdout)}
+
+
+def test_a_read_command_the_stamp_answers_loads_no_indexer(vault: Path, tmp_path: Path) -> None:
+    """With nothing changed, `vaultkit query` opens the index and nothing of the pipeline: not
+    the indexer (~20 ms of imports), the parser, YAML or Jinja. Run as `python -m vaultkit`
+    from outside the source tree, for the sync that records the stamp as for the query: the
+    stamp covers vaultkit's own code, by path."""
+
+    def python(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args], cwd=tmp_path, env=dict(os.environ),
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    assert python("-m", "vaultkit", "sync", str(vault)).returncode == 0
+    age(vault)
+    assert python("-m", "vaultkit", "sync", str(vault)).returncode == 0
+    result = python("-X", "importtime", "-m", "vaultkit", "query", "SELECT 1 AS one", str(vault))
+    assert result.returncode == 0 and result.stdout.startswith("one"), result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "vaultkit.sync.stamp" in imported
+    for heavy in ("vaultkit.index.update", "vaultkit.parse.note", "markdown_it", "yaml", "jinja2"):
+        assert heavy not in imported, f"{heavy} is imported although nothing changed"
 
 
 def test_graph_formats_load(vault: Path) -> None:

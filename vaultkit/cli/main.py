@@ -24,24 +24,23 @@ if TYPE_CHECKING:
     import sqlite3
 
     from vaultkit.cli.logs import Feedback
-    from vaultkit.index.update import IndexUpdate
     from vaultkit.sync.outcome import SyncOutcome
 
 
-def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, IndexUpdate]:
-    """The vault and its index, brought up to date."""
+def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, Path]:
+    """The vault, its index brought up to date, and the index file."""
+    from vaultkit.sync.stamp import current_index
     from vaultkit.vault import vault_root
     from vaultkit.vaultpaths import VaultPaths
 
     paths = VaultPaths(vault_root(chosen_vault(args)), index=args.index)
-    from vaultkit.index.update import IndexUpdate, update_index
-    from vaultkit.sync.stamp import current_index
-
     current, listed = current_index(paths)
     if current is not None:
-        return paths.root, current, IndexUpdate(index_path=paths.index.path)
+        # Nothing changed: the indexer is not even imported (~20 ms).
+        return paths.root, current, paths.index.path
     from vaultkit.config.load import load_config
     from vaultkit.dashboards.registry import BUILTINS
+    from vaultkit.index.update import update_index
 
     try:
         # The config's excludes, as a sync applies them: else reading the index re-adds them.
@@ -50,7 +49,7 @@ def _open_index(args: argparse.Namespace) -> tuple[Path, sqlite3.Connection, Ind
     finally:
         if listed is not None:
             listed.release()
-    return paths.root, connection, update
+    return paths.root, connection, update.index_path
 
 
 def _dump_json(data: object, out: TextIO) -> None:
@@ -162,9 +161,9 @@ _CSV_ROWS = 2_000
 def _query(args: argparse.Namespace, out: TextIO) -> int:
     from vaultkit.index.queries import run_query
 
-    _, connection, update = _open_index(args)
+    _, connection, index_path = _open_index(args)
     connection.close()
-    columns, rows = run_query(update.index_path, args.sql)
+    columns, rows = run_query(index_path, args.sql)
     if args.json:
         _dump_json([dict(zip(columns, row, strict=True)) for row in rows], out)
     elif args.csv:
