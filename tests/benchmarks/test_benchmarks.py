@@ -186,7 +186,9 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
         else:
             assert change["watch"]["median"] >= 0.1, key
     assert verdicts["config_hook"]["verdict"] == "—"  # issue 18 sets no budget for it
-    assert verdicts["edit_task_hook"]["verdict"] in ("PASS", "FAIL")
+    # Judged against its budget; UNSURE when its floor ran slow beside the run's (a shared
+    # machine: one slow floor sample in a one-sample run is enough).
+    assert verdicts["edit_task_hook"]["verdict"] in ("PASS", "FAIL", "UNSURE")
     cold = verdicts["cold_over_parse"]["value"]
     assert cold == pytest.approx(
         size["vaultkit"]["cold_sync"]["median"] / size["floors"]["markdown_it_parse"]["median"]
